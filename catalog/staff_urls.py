@@ -1,0 +1,3 @@
+"""Staff inventory API."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Public catalog API."""
+
+urlpatterns: list = []

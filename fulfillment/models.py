@@ -1,0 +1,1 @@
+"""Shipments, carriers and tracking (see the fulfillment issue)."""

@@ -1,0 +1,96 @@
+"""Registration, sign-in and the signed-in user's profile."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from shop.accounts.services import user_register, user_sign_in, user_sign_out
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    phone = serializers.CharField()
+    is_staff = serializers.BooleanField()
+    is_superuser = serializers.BooleanField()
+    partner = serializers.SerializerMethodField()
+    partner_role = serializers.SerializerMethodField()
+
+    def get_partner(self, user) -> str | None:
+        membership = getattr(user, "partner_membership", None)
+        return membership.partner.code if membership else None
+
+    def get_partner_role(self, user) -> str | None:
+        membership = getattr(user, "partner_membership", None)
+        return membership.role if membership else None
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    user = MeSerializer()
+
+
+class RegisterApi(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "registration"
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=128, write_only=True)
+        first_name = serializers.CharField(max_length=150, required=False, default="")
+        last_name = serializers.CharField(max_length=150, required=False, default="")
+        phone = serializers.CharField(max_length=32, required=False, default="")
+
+    @extend_schema(
+        request=InputSerializer, responses={201: TokenSerializer}, operation_id="auth_register"
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user_register(**data)
+        user, token = user_sign_in(email=data["email"], password=data["password"])
+        return Response({"token": token, "user": MeSerializer(user).data}, status=201)
+
+
+class SignInApi(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "sign_in"
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=128, write_only=True)
+
+    @extend_schema(
+        request=InputSerializer, responses={200: TokenSerializer}, operation_id="auth_sign_in"
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, token = user_sign_in(**serializer.validated_data)
+        return Response({"token": token, "user": MeSerializer(user).data})
+
+
+class SignOutApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None}, operation_id="auth_sign_out")
+    def post(self, request: Request) -> Response:
+        user_sign_out(user=request.user)  # type: ignore[arg-type]
+        return Response(status=204)
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer, operation_id="me")
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)

@@ -1,0 +1,41 @@
+from django.contrib import admin, messages
+from django.http import HttpRequest
+
+from shop.channels.models import SalesChannel
+from shop.channels.services import channel_api_key_issue
+
+
+@admin.register(SalesChannel)
+class SalesChannelAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name_en",
+        "name_zh",
+        "kind",
+        "owner",
+        "commission_rate",
+        "is_active",
+        "is_public",
+    ]
+    list_filter = ["kind", "owner", "is_active", "is_public"]
+    search_fields = ["code", "name_en", "name_zh"]
+    readonly_fields = ["api_key_prefix", "created_at", "updated_at"]
+    actions = ["issue_new_key"]
+
+    def save_model(self, request: HttpRequest, obj: SalesChannel, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            issued = channel_api_key_issue(channel=obj)
+            self.message_user(
+                request,
+                f"Storefront key for {obj.code} (shown once, store it now): {issued.key}",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Issue a new storefront key (the old one stops working)")
+    def issue_new_key(self, request: HttpRequest, queryset) -> None:
+        for channel in queryset:
+            issued = channel_api_key_issue(channel=channel)
+            self.message_user(
+                request, f"New key for {channel.code} (shown once): {issued.key}", messages.WARNING
+            )

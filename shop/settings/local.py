@@ -1,0 +1,6 @@
+"""A developer's machine and the embedded first run: SQLite, in-process tasks, console mail."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)

@@ -1,0 +1,28 @@
+"""The shop's URLs: the versioned JSON API under /api/v1/, its schema and docs, the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from shop.core import health
+
+api_v1 = [
+    path("", include("catalog.urls")),
+    path("staff/", include("catalog.staff_urls")),
+    path("", include("shop.accounts.urls")),
+    path("", include("shop.channels.urls")),
+]
+
+urlpatterns = [
+    path("health/", health.health, name="health"),
+    path("health/live/", health.live, name="health-live"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "shop.core.errors.handler400"
+handler403 = "shop.core.errors.handler403"
+handler404 = "shop.core.errors.handler404"
+handler500 = "shop.core.errors.handler500"

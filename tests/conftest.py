@@ -1,0 +1,51 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    return factories.StaffFactory()
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.SuperuserFactory()
+
+
+@pytest.fixture
+def museum(db):
+    return factories.PartnerFactory(code="museum", name_zh="恭王府博物馆", name_en="Palace Museum")
+
+
+@pytest.fixture
+def media(db):
+    return factories.PartnerFactory(code="media", name_zh="新京报", name_en="Beijing News")
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client

@@ -1,0 +1,179 @@
+"""Factories for every model the tests build; one place, shared by all test modules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from catalog.models import (
+    Collection,
+    Product,
+    ProductChannelListing,
+    ProductVariant,
+    Relic,
+    Stock,
+    Tag,
+    VariantChannelPrice,
+    Warehouse,
+)
+from partners.models import Partner, PartnerMembership, PartnerRole
+from shop.accounts.models import User
+from shop.channels.models import ChannelKind, SalesChannel
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    first_name = "Li"
+    last_name = "Wei"
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+
+
+class SuperuserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class PartnerFactory(DjangoModelFactory):
+    class Meta:
+        model = Partner
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"partner-{n}")
+    name_zh = factory.Sequence(lambda n: f"伙伴{n}")
+    name_en = factory.Sequence(lambda n: f"Partner {n}")
+
+
+class PartnerMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = PartnerMembership
+
+    user = factory.SubFactory(UserFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    role = PartnerRole.VIEWER
+
+
+class SalesChannelFactory(DjangoModelFactory):
+    class Meta:
+        model = SalesChannel
+
+    code = factory.Sequence(lambda n: f"channel-{n}")
+    name_zh = factory.Sequence(lambda n: f"渠道{n}")
+    name_en = factory.Sequence(lambda n: f"Channel {n}")
+    kind = ChannelKind.WEB_SHOP
+    owner = factory.SubFactory(PartnerFactory)
+    commission_rate = Decimal("0.1000")
+    is_public = True
+
+
+class CollectionFactory(DjangoModelFactory):
+    class Meta:
+        model = Collection
+
+    slug = factory.Sequence(lambda n: f"collection-{n}")
+    name_zh = factory.Sequence(lambda n: f"系列{n}")
+    name_en = factory.Sequence(lambda n: f"Collection {n}")
+
+
+class RelicFactory(DjangoModelFactory):
+    class Meta:
+        model = Relic
+
+    slug = factory.Sequence(lambda n: f"relic-{n}")
+    name_zh = "福字碑"
+    name_en = "The Fu Character Stele"
+    story_zh = "康熙皇帝御笔。"
+    story_en = "Written by the Kangxi Emperor."
+
+
+class TagFactory(DjangoModelFactory):
+    class Meta:
+        model = Tag
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"tag-{n}")
+    name_zh = "标签"
+    name_en = "Tag"
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    slug = factory.Sequence(lambda n: f"product-{n}")
+    collection = factory.SubFactory(CollectionFactory)
+    relic = factory.SubFactory(RelicFactory)
+    name_zh = factory.Sequence(lambda n: f"产品{n}")
+    name_en = factory.Sequence(lambda n: f"Product {n}")
+    description_zh = "描述"
+    description_en = "Description"
+
+
+class ProductVariantFactory(DjangoModelFactory):
+    class Meta:
+        model = ProductVariant
+
+    product = factory.SubFactory(ProductFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    name_zh = "标准"
+    name_en = "Standard"
+    price = Decimal("99.00")
+
+
+class ProductChannelListingFactory(DjangoModelFactory):
+    class Meta:
+        model = ProductChannelListing
+
+    product = factory.SubFactory(ProductFactory)
+    channel = factory.SubFactory(SalesChannelFactory)
+    is_published = True
+
+
+class VariantChannelPriceFactory(DjangoModelFactory):
+    class Meta:
+        model = VariantChannelPrice
+
+    variant = factory.SubFactory(ProductVariantFactory)
+    channel = factory.SubFactory(SalesChannelFactory)
+    price = Decimal("89.00")
+
+
+class WarehouseFactory(DjangoModelFactory):
+    class Meta:
+        model = Warehouse
+
+    code = factory.Sequence(lambda n: f"wh-{n}")
+    name_zh = factory.Sequence(lambda n: f"仓库{n}")
+    name_en = factory.Sequence(lambda n: f"Warehouse {n}")
+    partner = factory.SubFactory(PartnerFactory)
+    province = "北京市"
+    city = "北京市"
+    district = "西城区"
+    street = "前海西街17号"
+    postcode = "100009"
+
+
+class StockFactory(DjangoModelFactory):
+    """A stock row with quantity 0; use the inventory services to put units in."""
+
+    class Meta:
+        model = Stock
+
+    variant = factory.SubFactory(ProductVariantFactory)
+    warehouse = factory.SubFactory(WarehouseFactory)
+    quantity = 0
+    quantity_reserved = 0
