@@ -53,3 +53,30 @@ class SalesChannel(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.code
+
+
+class LivestreamDrop(TimeStampedModel):
+    """A time-boxed sale in a livestream channel, usually of limited editions.
+
+    A variant in a drop can be bought in the drop's channel only inside the drop's window.
+    """
+
+    channel = models.ForeignKey(SalesChannel, on_delete=models.PROTECT, related_name="drops")
+    code = models.SlugField(max_length=60, unique=True)
+    name_zh = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    variants = models.ManyToManyField("catalog.ProductVariant", related_name="drops", blank=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="drop_window_ordered"
+            ),
+        ]
+        indexes = [models.Index(fields=["channel", "starts_at", "ends_at"])]
+
+    def __str__(self) -> str:
+        return self.code
