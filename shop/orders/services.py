@@ -1,0 +1,250 @@
+"""Order state changes. Every change goes through :func:`order_status_set` and writes an event."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from catalog.services import stock_unreserve
+from shop.checkout.allocation import lines_allocate
+from shop.checkout.models import Reservation, ReservationStatus, Voucher, VoucherUse
+from shop.orders.errors import IllegalTransition
+from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
+from shop.orders.state import can_transition
+
+logger = logging.getLogger(__name__)
+
+
+def order_event_write(
+    order: Order,
+    type: str,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    data: dict[str, Any] | None = None,
+    user: Any = None,
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        type=type,
+        from_status=from_status,
+        to_status=to_status,
+        data=data or {},
+        user=user if user is not None and getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def order_lock(order_id: int) -> Order:
+    """The order row, locked for the rest of the transaction."""
+    return Order.objects.select_for_update().get(pk=order_id)
+
+
+@transaction.atomic
+def order_status_set(
+    order: Order,
+    new_status: str,
+    *,
+    user: Any = None,
+    event_type: str = OrderEventType.STATUS_CHANGED,
+    data: dict[str, Any] | None = None,
+    **changes: Any,
+) -> Order:
+    """Move an order to ``new_status`` if the state machine allows it; refuse otherwise.
+
+    The update is conditional on the status the caller saw, so two concurrent
+    transitions can never both win.
+    """
+    current = order.status
+    if not can_transition(current, new_status):
+        raise IllegalTransition(
+            f"An order that is {current} cannot become {new_status}.",
+            fields={"status": [f"{current} -> {new_status} is not allowed"]},
+        )
+    changes["status"] = new_status
+    changes["updated_at"] = timezone.now()
+    updated = Order.objects.filter(pk=order.pk, status=current).update(**changes)
+    if updated != 1:
+        order.refresh_from_db()
+        raise IllegalTransition(
+            f"The order changed meanwhile; it is now {order.status}.",
+            fields={"status": [f"expected {current}, found {order.status}"]},
+        )
+    for field, value in changes.items():
+        setattr(order, field, value)
+    order_event_write(
+        order, event_type, from_status=current, to_status=new_status, data=data, user=user
+    )
+    return order
+
+
+def _reservations_release(order: Order, statuses: tuple[str, ...]) -> int:
+    """Give back every held unit of the order; returns how many units were released."""
+    released = 0
+    reservations = (
+        Reservation.objects.select_for_update()
+        .filter(order_line__order=order, status__in=statuses)
+        .order_by("stock_id")
+    )
+    for reservation in reservations:
+        stock_unreserve(stock_id=reservation.stock_id, quantity=reservation.quantity)
+        reservation.status = ReservationStatus.RELEASED
+        reservation.save(update_fields=["status", "updated_at"])
+        released += reservation.quantity
+    return released
+
+
+def _voucher_release(order: Order) -> None:
+    use = VoucherUse.objects.filter(order=order).first()
+    if use is None:
+        return
+    Voucher.objects.filter(pk=use.voucher_id, times_used__gt=0).update(
+        times_used=F("times_used") - 1
+    )
+    use.delete()
+
+
+@transaction.atomic
+def order_expire(*, order_id: int, now: Any = None) -> bool:
+    """Expire an unpaid order whose time is up; its stock and voucher use come back."""
+    now = now or timezone.now()
+    order = order_lock(order_id)
+    if (
+        order.status != OrderStatus.PENDING_PAYMENT
+        or not order.expires_at
+        or order.expires_at > now
+    ):
+        return False
+    released = _reservations_release(order, (ReservationStatus.ACTIVE,))
+    _voucher_release(order)
+    order_status_set(
+        order, OrderStatus.EXPIRED, event_type=OrderEventType.EXPIRED, data={"released": released}
+    )
+    return True
+
+
+@transaction.atomic
+def order_cancel_unpaid(*, order: Order, user: Any = None, reason: str = "") -> Order:
+    """A shopper or staff cancels an order that has not been paid."""
+    order = order_lock(order.pk)
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise IllegalTransition(f"Only unpaid orders can be cancelled; this one is {order.status}.")
+    released = _reservations_release(order, (ReservationStatus.ACTIVE,))
+    _voucher_release(order)
+    return order_status_set(
+        order,
+        OrderStatus.CANCELLED,
+        user=user,
+        event_type=OrderEventType.CANCELLED,
+        data={"released": released, "reason": reason},
+    )
+
+
+@transaction.atomic
+def reservations_release_expired(*, now: Any = None, limit: int = 500) -> int:
+    """Release held stock whose time is up (the order stays pending until it expires)."""
+    now = now or timezone.now()
+    ids = list(
+        Reservation.objects.filter(status=ReservationStatus.ACTIVE, expires_at__lt=now)
+        .order_by("stock_id", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+    released = 0
+    for reservation in (
+        Reservation.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=ids, status=ReservationStatus.ACTIVE)
+        .select_related("order_line")
+        .order_by("stock_id", "id")
+    ):
+        stock_unreserve(stock_id=reservation.stock_id, quantity=reservation.quantity)
+        reservation.status = ReservationStatus.RELEASED
+        reservation.save(update_fields=["status", "updated_at"])
+        order_event_write(
+            reservation.order_line.order,
+            OrderEventType.RESERVATION_RELEASED,
+            data={"stock_id": reservation.stock_id, "quantity": reservation.quantity},
+        )
+        released += 1
+    return released
+
+
+class _StockLost(Exception):
+    pass
+
+
+def _reserve_again(order: Order) -> None:
+    """Hold again the units of lines whose reservations lapsed; all or nothing."""
+    missing: list[tuple[OrderLine, int]] = []
+    for line in OrderLine.objects.filter(order=order).order_by("variant_id"):
+        held = sum(
+            line.reservations.filter(
+                status__in=[ReservationStatus.ACTIVE, ReservationStatus.CONFIRMED]
+            ).values_list("quantity", flat=True)
+        )
+        if line.quantity > held:
+            missing.append((line, line.quantity - held))
+    if missing and not lines_allocate(missing, channel=order.channel, expires_at=None):
+        raise _StockLost()
+
+
+@dataclass(frozen=True)
+class PaidOutcome:
+    """What happened when a payment for the order succeeded."""
+
+    newly_paid: bool  # False when the order was already paid (a duplicate)
+    stock_lost: bool = False  # the stock is gone: the caller must refund the payment
+
+
+@transaction.atomic
+def order_mark_paid(*, order_id: int, amount: Any, user: Any = None) -> PaidOutcome:
+    """The order's payment succeeded. Idempotent: a second call changes nothing.
+
+    Held units become confirmed until they ship. When the reservation lapsed (a late
+    payment) the units are held again if they are still there; when they are not,
+    the caller refunds the payment and the order is cancelled.
+    """
+    order = order_lock(order_id)
+    if order.status not in (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED):
+        return PaidOutcome(newly_paid=False)
+    try:
+        with transaction.atomic():
+            _reserve_again(order)
+    except _StockLost:
+        return PaidOutcome(newly_paid=False, stock_lost=True)
+    Reservation.objects.filter(order_line__order=order, status=ReservationStatus.ACTIVE).update(
+        status=ReservationStatus.CONFIRMED, expires_at=None, updated_at=timezone.now()
+    )
+    now = timezone.now()
+    order_status_set(
+        order,
+        OrderStatus.PAID,
+        user=user,
+        event_type=OrderEventType.PAYMENT_SUCCEEDED,
+        data={"amount": str(amount)},
+        paid_at=now,
+        amount_paid=amount,
+        expires_at=None,
+    )
+    return PaidOutcome(newly_paid=True)
+
+
+@transaction.atomic
+def order_cancel_for_lost_stock(*, order_id: int) -> Order:
+    """A payment came in after the stock was sold to someone else: the order is cancelled."""
+    order = order_lock(order_id)
+    if order.status == OrderStatus.EXPIRED:
+        # Expired orders are final; the refund is recorded on the payment and in events.
+        order_event_write(order, OrderEventType.NOTE, data={"note": "late payment, stock gone"})
+        return order
+    _reservations_release(order, (ReservationStatus.ACTIVE,))
+    _voucher_release(order)
+    return order_status_set(
+        order,
+        OrderStatus.CANCELLED,
+        event_type=OrderEventType.CANCELLED,
+        data={"reason": "stock_unavailable"},
+    )
