@@ -177,3 +177,14 @@ class StockFactory(DjangoModelFactory):
     warehouse = factory.SubFactory(WarehouseFactory)
     quantity = 0
     quantity_reserved = 0
+
+
+class ProductImageFactory(DjangoModelFactory):
+    class Meta:
+        model = "catalog.ProductImage"
+
+    product = factory.SubFactory(ProductFactory)
+    url = factory.Sequence(lambda n: f"https://img.example.com/products/{n}.jpg")
+    alt_zh = "产品图片"
+    alt_en = "Product photo"
+    position = 0
