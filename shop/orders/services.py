@@ -82,7 +82,7 @@ def order_status_set(
     return order
 
 
-def _reservations_release(order: Order, statuses: tuple[str, ...]) -> int:
+def order_reservations_release(order: Order, statuses: tuple[str, ...]) -> int:
     """Give back every held unit of the order; returns how many units were released."""
     released = 0
     reservations = (
@@ -119,7 +119,7 @@ def order_expire(*, order_id: int, now: Any = None) -> bool:
         or order.expires_at > now
     ):
         return False
-    released = _reservations_release(order, (ReservationStatus.ACTIVE,))
+    released = order_reservations_release(order, (ReservationStatus.ACTIVE,))
     _voucher_release(order)
     order_status_set(
         order, OrderStatus.EXPIRED, event_type=OrderEventType.EXPIRED, data={"released": released}
@@ -133,7 +133,7 @@ def order_cancel_unpaid(*, order: Order, user: Any = None, reason: str = "") -> 
     order = order_lock(order.pk)
     if order.status != OrderStatus.PENDING_PAYMENT:
         raise IllegalTransition(f"Only unpaid orders can be cancelled; this one is {order.status}.")
-    released = _reservations_release(order, (ReservationStatus.ACTIVE,))
+    released = order_reservations_release(order, (ReservationStatus.ACTIVE,))
     _voucher_release(order)
     return order_status_set(
         order,
@@ -240,7 +240,7 @@ def order_cancel_for_lost_stock(*, order_id: int) -> Order:
         # Expired orders are final; the refund is recorded on the payment and in events.
         order_event_write(order, OrderEventType.NOTE, data={"note": "late payment, stock gone"})
         return order
-    _reservations_release(order, (ReservationStatus.ACTIVE,))
+    order_reservations_release(order, (ReservationStatus.ACTIVE,))
     _voucher_release(order)
     return order_status_set(
         order,
