@@ -1,0 +1,153 @@
+"""Factories for carts, orders and payments, and a builder for an order with held stock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from catalog.models import MovementReason, Stock
+from catalog.services import stock_change
+from shop.carts.models import Cart, CartLine
+from shop.checkout.allocation import lines_allocate
+from shop.checkout.models import ShippingMethod, Voucher, VoucherKind
+from shop.orders.models import Order, OrderLine, OrderStatus
+from shop.payments.models import Payment, PaymentProvider
+from tests import factories
+
+
+class CartFactory(DjangoModelFactory):
+    class Meta:
+        model = Cart
+
+    channel = factory.SubFactory(factories.SalesChannelFactory)
+
+
+class CartLineFactory(DjangoModelFactory):
+    class Meta:
+        model = CartLine
+
+    cart = factory.SubFactory(CartFactory)
+    variant = factory.SubFactory(factories.ProductVariantFactory)
+    quantity = 1
+
+
+class ShippingMethodFactory(DjangoModelFactory):
+    class Meta:
+        model = ShippingMethod
+
+    code = factory.Sequence(lambda n: f"ship-{n}")
+    name_zh = "标准快递"
+    name_en = "Standard express"
+    countries = ["CN"]
+    price = Decimal("12.00")
+    free_above = Decimal("299.00")
+
+
+class VoucherFactory(DjangoModelFactory):
+    class Meta:
+        model = Voucher
+
+    code = factory.Sequence(lambda n: f"SAVE{n}")
+    kind = VoucherKind.PERCENTAGE
+    value = Decimal("10.00")
+
+
+class OrderFactory(DjangoModelFactory):
+    """An order row with no lines; prefer :func:`order_with_stock` for realistic orders."""
+
+    class Meta:
+        model = Order
+
+    channel = factory.SubFactory(factories.SalesChannelFactory)
+    idempotency_key = factory.Sequence(lambda n: f"key-{n}")
+    email = factory.Sequence(lambda n: f"buyer{n}@example.com")
+    shipping_address = factory.LazyFunction(
+        lambda: {
+            "name": "王小明",
+            "phone": "13800000000",
+            "country": "CN",
+            "province": "北京市",
+            "city": "北京市",
+            "district": "西城区",
+            "street": "前海西街17号",
+            "postcode": "100009",
+        }
+    )
+    subtotal = Decimal("99.00")
+    shipping_price = Decimal("0.00")
+    discount = Decimal("0.00")
+    total = Decimal("99.00")
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=15))
+
+
+class PaymentFactory(DjangoModelFactory):
+    class Meta:
+        model = Payment
+
+    order = factory.SubFactory(OrderFactory)
+    provider = PaymentProvider.FAKE
+    amount = factory.LazyAttribute(lambda p: p.order.total)
+
+
+def stock_with_units(variant=None, warehouse=None, quantity: int = 10) -> Stock:
+    """A stock row holding ``quantity`` units, put in by a receipt movement."""
+    stock = factories.StockFactory(
+        variant=variant or factories.ProductVariantFactory(),
+        warehouse=warehouse or factories.WarehouseFactory(),
+    )
+    if quantity:
+        stock_change(stock_id=stock.pk, delta=quantity, reason=MovementReason.RECEIPT)
+    stock.refresh_from_db()
+    return stock
+
+
+def order_with_stock(
+    *,
+    channel=None,
+    lines: list[tuple[object, int]] | None = None,
+    status: str = OrderStatus.PENDING_PAYMENT,
+    email: str = "buyer@example.com",
+    user=None,
+) -> Order:
+    """An order whose lines hold real reservations, priced at the variants' list prices.
+
+    ``lines`` is a list of (variant, quantity); the variants need stock already.
+    """
+    channel = channel or factories.SalesChannelFactory()
+    lines = lines or [(stock_with_units().variant, 1)]
+    subtotal = sum((variant.price * quantity for variant, quantity in lines), Decimal("0"))
+    order = OrderFactory(channel=channel, email=email, user=user, subtotal=subtotal, total=subtotal)
+    order.number = f"T{order.pk:08d}"
+    order.save(update_fields=["number"])
+    order_lines = [
+        OrderLine.objects.create(
+            order=order,
+            variant=variant,
+            product=variant.product,
+            channel=channel,
+            product_name=variant.product.name_zh,
+            variant_name=variant.name_zh,
+            sku=variant.sku,
+            quantity=quantity,
+            unit_price=variant.price,
+            line_total=variant.price * quantity,
+        )
+        for variant, quantity in lines
+    ]
+    assert lines_allocate(
+        [(line, line.quantity) for line in order_lines],
+        channel=channel,
+        expires_at=order.expires_at,
+    )
+    if status != OrderStatus.PENDING_PAYMENT:
+        from shop.orders.services import order_mark_paid
+
+        order_mark_paid(order_id=order.pk, amount=order.total)
+        if status != OrderStatus.PAID:
+            Order.objects.filter(pk=order.pk).update(status=status)
+    order.refresh_from_db()
+    return order
