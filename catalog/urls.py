@@ -1,3 +1,16 @@
 """Public catalog API."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from catalog import apis
+
+urlpatterns = [
+    path("collections/", apis.CollectionListApi.as_view(), name="catalog-collection-list"),
+    path(
+        "collections/<slug:slug>/",
+        apis.CollectionDetailApi.as_view(),
+        name="catalog-collection-detail",
+    ),
+    path("products/", apis.ProductListApi.as_view(), name="catalog-product-list"),
+    path("products/<slug:slug>/", apis.ProductDetailApi.as_view(), name="catalog-product-detail"),
+]

@@ -1,0 +1,258 @@
+"""Public catalog API: collections and products, in the shopper's language and channel.
+
+Every answer is cacheable for a short while (stock moves) and carries a weak ETag of its
+body, so storefronts that poll the catalog get a bodiless 304 while nothing changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.filters import BOOLEAN_CHOICES, ORDERING_CHOICES, SEARCH_MAX_LENGTH
+from catalog.selectors import collection_get, collection_list, product_get, product_list
+from catalog.serializers import (
+    CatalogErrorSerializer,
+    CollectionSerializer,
+    ProductDetailSerializer,
+    ProductListItemSerializer,
+    ProductPageSerializer,
+)
+from shop.channels.selectors import channel_from_request
+from shop.core.errors import InvalidInput
+from shop.core.i18n import EN, ZH, language_from_request
+from shop.core.pagination import PagePagination
+
+CACHE_CONTROL = "public, max-age=30"
+VARY = ["Accept-Language", "X-Channel-Key"]
+CONTENT_LANGUAGE = {EN: "en"}
+DEFAULT_CONTENT_LANGUAGE = "zh-Hans"
+DJANGO_LANGUAGE = {EN: "en", ZH: "zh-hans"}
+
+
+def _weak_etag(data: Any, lang: str) -> str:
+    body = JSONRenderer().render(data)
+    digest = hashlib.sha256(lang.encode() + b"\n" + body).hexdigest()[:32]
+    return f'W/"{digest}"'
+
+
+def _none_match(header: str, etag: str) -> bool:
+    """Weak comparison, as If-None-Match asks for: ``W/"x"`` matches ``"x"``."""
+    if not header:
+        return False
+    wanted = etag.removeprefix("W/")
+    return any(tag == "*" or tag.removeprefix("W/") == wanted for tag in parse_etags(header))
+
+
+def cacheable_response(request: Request, data: Any, *, lang: str) -> Response:
+    """A 200 with ``data``, or a bodiless 304 when the client already holds this body."""
+    etag = _weak_etag(data, lang)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": CACHE_CONTROL,
+        "Content-Language": CONTENT_LANGUAGE.get(lang, DEFAULT_CONTENT_LANGUAGE),
+    }
+    if _none_match(request.META.get("HTTP_IF_NONE_MATCH", ""), etag):
+        response = Response(status=304, headers=headers)
+    else:
+        response = Response(data, headers=headers)
+    patch_vary_headers(response, VARY)
+    return response
+
+
+def _channel_id(request: Request) -> int | None:
+    channel = channel_from_request(request, required=False)
+    return channel.pk if channel is not None else None
+
+
+def _error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(CatalogErrorSerializer, description=description)
+
+
+NOT_MODIFIED = OpenApiResponse(description="Not modified: the If-None-Match ETag still holds.")
+LANG_PARAMETER = OpenApiParameter(
+    "lang",
+    OpenApiTypes.STR,
+    enum=["zh", "en"],
+    description="Language of the texts; otherwise Accept-Language decides, then Chinese.",
+)
+ACCEPT_LANGUAGE_PARAMETER = OpenApiParameter(
+    "Accept-Language", OpenApiTypes.STR, location=OpenApiParameter.HEADER
+)
+IF_NONE_MATCH_PARAMETER = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    description="An ETag from an earlier answer; a 304 comes back while it still holds.",
+)
+CHANNEL_PARAMETERS = [
+    OpenApiParameter(
+        "channel",
+        OpenApiTypes.STR,
+        description=(
+            "A public channel's code. With a channel only the products published there now "
+            "are shown, at the channel's prices."
+        ),
+    ),
+    OpenApiParameter(
+        "X-Channel-Key",
+        OpenApiTypes.STR,
+        location=OpenApiParameter.HEADER,
+        description="A channel storefront's key; names the channel like ?channel= does.",
+    ),
+]
+CHANNEL_ERRORS = {
+    401: _error("The channel key is not valid, or this channel needs its key."),
+    403: _error("The channel is not selling right now."),
+}
+COMMON_PARAMETERS = [LANG_PARAMETER, ACCEPT_LANGUAGE_PARAMETER, IF_NONE_MATCH_PARAMETER]
+
+
+class CatalogApi(APIView):
+    """Public reads: no sign-in, so nothing about the caller changes the answer but its
+    language and channel (which the Vary header names)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+class CollectionListApi(CatalogApi):
+    @extend_schema(
+        operation_id="catalog_collection_list",
+        parameters=COMMON_PARAMETERS,
+        responses={200: CollectionSerializer(many=True), 304: NOT_MODIFIED},
+    )
+    def get(self, request: Request) -> Response:
+        lang = language_from_request(request)
+        data = CollectionSerializer(collection_list(), many=True, context={"lang": lang}).data
+        return cacheable_response(request, data, lang=lang)
+
+
+class CollectionDetailApi(CatalogApi):
+    @extend_schema(
+        operation_id="catalog_collection_get",
+        parameters=COMMON_PARAMETERS,
+        responses={
+            200: CollectionSerializer,
+            304: NOT_MODIFIED,
+            404: _error("No active collection has this slug."),
+        },
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        lang = language_from_request(request)
+        data = CollectionSerializer(collection_get(slug=slug), context={"lang": lang}).data
+        return cacheable_response(request, data, lang=lang)
+
+
+class ProductListApi(CatalogApi):
+    class InputSerializer(serializers.Serializer):
+        page = serializers.IntegerField(min_value=1, required=False)
+        page_size = serializers.IntegerField(
+            min_value=1, max_value=PagePagination.max_page_size, required=False
+        )
+
+    @extend_schema(
+        operation_id="catalog_product_list",
+        parameters=[
+            *COMMON_PARAMETERS,
+            *CHANNEL_PARAMETERS,
+            OpenApiParameter("page", OpenApiTypes.INT, description="From 1."),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 100; 20."),
+            OpenApiParameter("collection", OpenApiTypes.STR, description="Collection slug."),
+            OpenApiParameter("tag", OpenApiTypes.STR, description="Tag slug."),
+            OpenApiParameter(
+                "price_min",
+                OpenApiTypes.DECIMAL,
+                description="The lowest variant price (in the channel, if any) at least this.",
+            ),
+            OpenApiParameter(
+                "price_max",
+                OpenApiTypes.DECIMAL,
+                description="The lowest variant price (in the channel, if any) at most this.",
+            ),
+            OpenApiParameter(
+                "in_stock",
+                OpenApiTypes.STR,
+                enum=[value for value, _ in BOOLEAN_CHOICES],
+                description="true: some active variant has free units; false: none has.",
+            ),
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                description=(
+                    f"Words (at most {SEARCH_MAX_LENGTH} characters, Chinese or English) to "
+                    "find in names, descriptions, tags, SKUs and relic names; all must match."
+                ),
+            ),
+            OpenApiParameter(
+                "ordering",
+                OpenApiTypes.STR,
+                enum=[value for value, _ in ORDERING_CHOICES],
+                description="newest is the latest created first; the default is slug.",
+            ),
+        ],
+        responses={
+            200: ProductPageSerializer,
+            304: NOT_MODIFIED,
+            400: _error("A filter, page or page_size value is not valid (code invalid)."),
+            **CHANNEL_ERRORS,
+            404: _error("No such page, or no such channel."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        lang = language_from_request(request)
+        channel_id = _channel_id(request)
+        # Field messages in the shopper's language; every bad value is reported at once.
+        with translation.override(DJANGO_LANGUAGE[lang]):
+            params = self.InputSerializer(data=request.query_params)
+            page_errors = {} if params.is_valid() else _serializer_errors(params.errors)
+            try:
+                products = product_list(
+                    filters=request.query_params, channel_id=channel_id, lang=lang
+                )
+            except InvalidInput as exc:
+                exc.fields = {**page_errors, **exc.fields}
+                raise
+        if page_errors:
+            raise InvalidInput(fields=page_errors)
+        paginator = PagePagination()
+        page = paginator.paginate_queryset(products, request, view=self)
+        results = ProductListItemSerializer(page, many=True, context={"lang": lang}).data
+        data = paginator.get_paginated_response(results).data
+        return cacheable_response(request, data, lang=lang)
+
+
+class ProductDetailApi(CatalogApi):
+    @extend_schema(
+        operation_id="catalog_product_get",
+        parameters=[*COMMON_PARAMETERS, *CHANNEL_PARAMETERS],
+        responses={
+            200: ProductDetailSerializer,
+            304: NOT_MODIFIED,
+            **CHANNEL_ERRORS,
+            404: _error("No such product on sale (in this channel, now), or no such channel."),
+        },
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        lang = language_from_request(request)
+        product = product_get(slug=slug, channel_id=_channel_id(request))
+        data = ProductDetailSerializer(product, context={"lang": lang}).data
+        return cacheable_response(request, data, lang=lang)
+
+
+def _serializer_errors(errors: Any) -> dict[str, list[str]]:
+    return {
+        str(field): [str(message) for message in messages] for field, messages in errors.items()
+    }

@@ -1,0 +1,197 @@
+"""Reading the public catalog: what a shopper may see, in which channel, at which price.
+
+A product is on show when it is active and has at least one active variant. Without a
+channel every such product is shown (catalog browsing, list prices); with a channel only
+those published there right now are shown, at the channel's prices where it has its own.
+
+Stock is reported as a level (``in_stock``, ``low``, ``sold_out``), never as a count: free
+units (on hand minus reserved, over the active warehouses) against the sum of the stock
+rows' low-stock thresholds. Prices and stock are annotated with subqueries so a page costs
+the same number of queries whatever its size.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from catalog.filters import ProductFilter
+from catalog.models import (
+    Collection,
+    Product,
+    ProductChannelListing,
+    ProductImage,
+    ProductVariant,
+    Stock,
+    Tag,
+    VariantChannelPrice,
+)
+from shop.core.errors import InvalidInput, NotFound
+from shop.core.i18n import ZH
+
+IN_STOCK = "in_stock"
+LOW = "low"
+SOLD_OUT = "sold_out"
+
+_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
+
+
+def availability_level(quantity_available: int | None, low_stock_threshold: int | None) -> str:
+    """The stock level a shopper sees; the exact count stays in the warehouse."""
+    available = quantity_available or 0
+    if available <= 0:
+        return SOLD_OUT
+    if available <= (low_stock_threshold or 0):
+        return LOW
+    return IN_STOCK
+
+
+def _stock_sum(expression: Any, **lookups: Any) -> Coalesce:
+    """The sum of ``expression`` over the stock rows in active warehouses matching ``lookups``."""
+    rows = (
+        Stock.objects.filter(warehouse__is_active=True, **lookups)
+        .order_by()
+        .values(*lookups.keys())
+        .annotate(total=Sum(expression))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def _free_units() -> Any:
+    return F("quantity") - F("quantity_reserved")
+
+
+def _variant_effective_price(channel_id: int | None) -> Any:
+    """The channel's own price for the variant in the outer query, else its list price."""
+    if channel_id is None:
+        return F("price")
+    channel_price = VariantChannelPrice.objects.filter(
+        variant=OuterRef("pk"), channel_id=channel_id
+    ).values("price")[:1]
+    return Coalesce(Subquery(channel_price, output_field=_MONEY), F("price"))
+
+
+def _published_now(channel_id: int, now: datetime.datetime) -> Exists:
+    listing = ProductChannelListing.objects.filter(
+        product=OuterRef("pk"), channel_id=channel_id, is_published=True
+    ).filter(
+        Q(available_from__isnull=True) | Q(available_from__lte=now),
+        Q(available_until__isnull=True) | Q(available_until__gt=now),
+    )
+    return Exists(listing)
+
+
+def _active_variants(channel_id: int | None) -> QuerySet[ProductVariant]:
+    return (
+        ProductVariant.objects.filter(is_active=True)
+        .annotate(
+            effective_price=_variant_effective_price(channel_id),
+            quantity_available=_stock_sum(_free_units(), variant=OuterRef("pk")),
+            low_stock_threshold=_stock_sum(F("low_stock_threshold"), variant=OuterRef("pk")),
+        )
+        .order_by("position", "id")
+    )
+
+
+def product_visible_queryset(
+    *, channel_id: int | None = None, now: datetime.datetime | None = None
+) -> QuerySet[Product]:
+    """Active products with an active variant (and published in the channel, if given),
+    annotated with ``price_from``, ``quantity_available`` and ``low_stock_threshold``."""
+    now = now or timezone.now()
+    cheapest = (
+        ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
+        .annotate(effective_price=_variant_effective_price(channel_id))
+        .order_by("effective_price")
+        .values("effective_price")[:1]
+    )
+    queryset = Product.objects.filter(
+        Exists(ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)),
+        is_active=True,
+    )
+    if channel_id is not None:
+        queryset = queryset.filter(_published_now(channel_id, now))
+    active_variant_stock = {"variant__product": OuterRef("pk"), "variant__is_active": True}
+    return queryset.annotate(
+        price_from=Subquery(cheapest, output_field=_MONEY),
+        quantity_available=_stock_sum(_free_units(), **active_variant_stock),
+        low_stock_threshold=_stock_sum(F("low_stock_threshold"), **active_variant_stock),
+    )
+
+
+def _form_errors(errors: Mapping[str, Any]) -> dict[str, list[str]]:
+    return {field: [str(message) for message in messages] for field, messages in errors.items()}
+
+
+def product_list(
+    *,
+    filters: Mapping[str, Any] | None = None,
+    channel_id: int | None = None,
+    lang: str = ZH,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Product]:
+    """The products a shopper may browse, filtered and ordered by the query string.
+
+    Raises :class:`InvalidInput` (with the failing fields) for a bad filter value.
+    """
+    queryset = product_visible_queryset(channel_id=channel_id, now=now).select_related("collection")
+    queryset = queryset.prefetch_related(
+        Prefetch("tags", queryset=Tag.objects.order_by("slug")),
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+    )
+    filterset = ProductFilter(data=filters or {}, queryset=queryset, lang=lang)
+    if not filterset.is_valid():
+        raise InvalidInput(fields=_form_errors(filterset.errors))
+    return filterset.qs
+
+
+def product_get(
+    *, slug: str, channel_id: int | None = None, now: datetime.datetime | None = None
+) -> Product:
+    """One product a shopper may see, with its active variants at their effective prices.
+
+    Raises :class:`NotFound` when no such product is on show (in the channel, now).
+    """
+    queryset = (
+        product_visible_queryset(channel_id=channel_id, now=now)
+        .select_related("collection", "relic")
+        .prefetch_related(
+            Prefetch("variants", queryset=_active_variants(channel_id), to_attr="active_variants"),
+            Prefetch("tags", queryset=Tag.objects.order_by("slug")),
+            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+        )
+    )
+    product = queryset.filter(slug=slug).first()
+    if product is None:
+        raise NotFound("No such product is on sale here.", code="product_not_found")
+    return product
+
+
+def collection_list() -> QuerySet[Collection]:
+    return Collection.objects.filter(is_active=True).order_by("position", "slug")
+
+
+def collection_get(*, slug: str) -> Collection:
+    collection = collection_list().filter(slug=slug).first()
+    if collection is None:
+        raise NotFound("No such collection.", code="collection_not_found")
+    return collection

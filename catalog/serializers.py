@@ -1,0 +1,169 @@
+"""Public catalog output: every text in the shopper's language, stock as a level only.
+
+Serializers read the language from ``context["lang"]`` (``zh`` or ``en``) and expect the
+products to come from :mod:`catalog.selectors`, which annotates prices and stock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.models import PersonalisationCharset
+from catalog.selectors import IN_STOCK, LOW, SOLD_OUT, availability_level
+from shop.core.i18n import ZH, pick
+from shop.core.money import CURRENCY
+
+AVAILABILITY_CHOICES = [IN_STOCK, LOW, SOLD_OUT]
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class TranslatedField(serializers.Field):
+    """``<name>_zh`` or ``<name>_en`` in the request's language, falling back to the other."""
+
+    def __init__(self, name: str, **kwargs: Any) -> None:
+        self.base_name = name
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return pick(value, self.base_name, self.context.get("lang", ZH))
+
+
+class AvailabilityField(serializers.ChoiceField):
+    """The stock level from the ``quantity_available`` and ``low_stock_threshold`` annotations."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(choices=AVAILABILITY_CHOICES, **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return availability_level(
+            getattr(value, "quantity_available", 0), getattr(value, "low_stock_threshold", 0)
+        )
+
+
+class CollectionSerializer(serializers.Serializer):
+    slug = serializers.SlugField(read_only=True)
+    name = TranslatedField("name")
+    description = TranslatedField("description")
+
+
+class CollectionSummarySerializer(serializers.Serializer):
+    slug = serializers.SlugField(read_only=True)
+    name = TranslatedField("name")
+
+
+class TagSerializer(serializers.Serializer):
+    slug = serializers.SlugField(read_only=True)
+    name = TranslatedField("name")
+
+
+class ImageSerializer(serializers.Serializer):
+    url = serializers.CharField(read_only=True)
+    alt = TranslatedField("alt")
+
+
+class RelicSerializer(serializers.Serializer):
+    slug = serializers.SlugField(read_only=True)
+    name = TranslatedField("name")
+    period = TranslatedField("period")
+    museum_number = serializers.CharField(read_only=True)
+    story = TranslatedField("story")
+    image_url = serializers.CharField(read_only=True)
+
+
+class VariantSerializer(serializers.Serializer):
+    sku = serializers.CharField(read_only=True)
+    name = TranslatedField("name")
+    options = serializers.DictField(read_only=True, help_text='For example {"size": "M"}.')
+    price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        source="effective_price",
+        help_text="In the channel, its own price if it has one; else the list price.",
+    )
+    currency = serializers.SerializerMethodField()
+    availability = AvailabilityField()
+
+    def get_currency(self, variant: Any) -> str:
+        return CURRENCY
+
+
+class LimitedEditionSerializer(serializers.Serializer):
+    edition_size = serializers.IntegerField(read_only=True, allow_null=True)
+    purchase_limit = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Most units one shopper may buy."
+    )
+
+
+class PersonalisationSerializer(serializers.Serializer):
+    enabled = serializers.BooleanField(read_only=True, source="personalisation_enabled")
+    # A declared field named like a Field attribute; DRF moves it into ``fields``.
+    label = TranslatedField("personalisation_label")  # type: ignore[assignment]
+    max_length = serializers.IntegerField(
+        read_only=True, allow_null=True, source="personalisation_max_length"
+    )
+    charset = serializers.ChoiceField(
+        read_only=True,
+        choices=[*PersonalisationCharset.values, ""],
+        source="personalisation_charset",
+    )
+
+
+class ProductListItemSerializer(serializers.Serializer):
+    slug = serializers.SlugField(read_only=True)
+    name = TranslatedField("name")
+    collection = CollectionSummarySerializer(read_only=True, allow_null=True)
+    tags = TagSerializer(many=True, read_only=True)
+    image = serializers.SerializerMethodField()
+    price_from = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        help_text="The lowest variant price (in the channel, if one is given).",
+    )
+    currency = serializers.SerializerMethodField()
+    availability = AvailabilityField()
+    is_limited_edition = serializers.BooleanField(read_only=True)
+
+    @extend_schema_field(ImageSerializer(allow_null=True))
+    def get_image(self, product: Any) -> dict | None:
+        # ``images`` is prefetched; indexing the cached list costs no query.
+        images = list(product.images.all())
+        return ImageSerializer(images[0], context=self.context).data if images else None
+
+    def get_currency(self, product: Any) -> str:
+        return CURRENCY
+
+
+class ProductDetailSerializer(ProductListItemSerializer):
+    description = TranslatedField("description")
+    relic = RelicSerializer(read_only=True, allow_null=True)
+    images = ImageSerializer(many=True, read_only=True)
+    variants = VariantSerializer(many=True, read_only=True, source="active_variants")
+    limited_edition = LimitedEditionSerializer(read_only=True, source="*")
+    personalisation = PersonalisationSerializer(read_only=True, source="*")
+
+
+class ProductPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(read_only=True)
+    next = serializers.URLField(read_only=True, allow_null=True)
+    previous = serializers.URLField(read_only=True, allow_null=True)
+    results = ProductListItemSerializer(many=True, read_only=True)
+
+
+class CatalogErrorSerializer(serializers.Serializer):
+    """The project's error shape, as the catalog answers it."""
+
+    code = serializers.CharField(read_only=True)
+    message = serializers.CharField(read_only=True)
+    fields = serializers.DictField(  # type: ignore[assignment]
+        read_only=True, child=serializers.ListField(child=serializers.CharField())
+    )
