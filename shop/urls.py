@@ -11,6 +11,13 @@ api_v1 = [
     path("staff/", include("catalog.staff_urls")),
     path("", include("shop.accounts.urls")),
     path("", include("shop.channels.urls")),
+    path("", include("shop.carts.urls")),
+    path("", include("shop.orders.urls")),
+    path("staff/", include("shop.orders.staff_urls")),
+    path("", include("shop.payments.urls")),
+    path("", include("fulfillment.urls")),
+    path("staff/", include("fulfillment.staff_urls")),
+    path("partners/", include("partners.urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +26,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("partners/", include("partners.dashboard_urls")),
     path("admin/", admin.site.urls),
 ]
 
