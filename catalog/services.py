@@ -8,13 +8,33 @@ Rules kept here (and by the database's CHECK constraints underneath):
 
 from __future__ import annotations
 
+import logging
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet, Sum
 
-from catalog.errors import InsufficientStock
-from catalog.models import MovementReason, Stock, StockMovement
+from catalog.errors import (
+    EditionSizeExceeded,
+    InsufficientStock,
+    ReservedUnitsProtected,
+    SameWarehouse,
+    StockNotFound,
+    WarehouseInactive,
+)
+from catalog.models import (
+    MovementReason,
+    Product,
+    ProductVariant,
+    Stock,
+    StockMovement,
+    Warehouse,
+)
+from shop.core.errors import InvalidInput
+
+logger = logging.getLogger(__name__)
 
 
 def _movement_write(
@@ -104,3 +124,213 @@ def stock_change(
     return _movement_write(
         stock_id=stock_id, delta=delta, reason=reason, reference=reference, note=note, user=user
     )
+
+
+# Staff inventory operations: receipts, adjustments, counts, transfers, thresholds.
+# Each takes the acting user for the audit trail; who may act where is checked by the
+# caller (API view, admin, CSV import) with catalog.permissions.
+
+# One operation moves at most this many units: far above any real batch, and it keeps
+# the sums inside the database's integer range so bad input is refused, not a crash.
+MAX_UNITS_PER_OPERATION = 1_000_000
+
+
+def _whole_number(value: Any, field: str, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(fields={field: ["Must be a whole number."]})
+    if value < minimum:
+        raise InvalidInput(fields={field: [f"Must be at least {minimum}."]})
+    if abs(value) > MAX_UNITS_PER_OPERATION:
+        raise InvalidInput(
+            fields={field: [f"Must be at most {MAX_UNITS_PER_OPERATION} units at a time."]}
+        )
+    return value
+
+
+def _text(value: Any, field: str, *, max_length: int, required: bool) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if required and not text:
+        raise InvalidInput(fields={field: ["This field is required."]})
+    if len(text) > max_length:
+        raise InvalidInput(fields={field: [f"At most {max_length} characters."]})
+    return text
+
+
+def _refresh(stock: Stock) -> None:
+    stock.refresh_from_db(fields=["quantity", "quantity_reserved", "updated_at"])
+
+
+@transaction.atomic
+def stock_receive(
+    *,
+    variant: ProductVariant,
+    warehouse: Warehouse,
+    quantity: int,
+    batch_reference: str,
+    user: Any,
+) -> StockMovement:
+    """A production batch arrives in a warehouse; the stock row is created on first receipt.
+
+    A limited edition never receives more units, over all its variants and warehouses,
+    than its edition size. The product row is locked so two receipts at once cannot
+    both squeeze under the limit.
+    """
+    quantity = _whole_number(quantity, "quantity", minimum=1)
+    reference = _text(batch_reference, "batch_reference", max_length=100, required=True)
+    if not warehouse.is_active:
+        raise WarehouseInactive()
+    product = Product.objects.select_for_update().get(pk=variant.product_id)
+    if product.edition_size is not None:
+        received = (
+            StockMovement.objects.filter(
+                stock__variant__product_id=product.pk, reason=MovementReason.RECEIPT
+            ).aggregate(total=Sum("quantity_delta"))["total"]
+            or 0
+        )
+        if received + quantity > product.edition_size:
+            raise EditionSizeExceeded(
+                f"{product.slug} is limited to {product.edition_size} units and "
+                f"{received} were already received.",
+                edition_size=product.edition_size,
+                units_received=received,
+            )
+    stock, _ = Stock.objects.get_or_create(variant=variant, warehouse=warehouse)
+    return stock_change(
+        stock_id=stock.pk,
+        delta=quantity,
+        reason=MovementReason.RECEIPT,
+        reference=reference,
+        user=user,
+    )
+
+
+@transaction.atomic
+def stock_adjust(*, stock: Stock, delta: int, note: str, user: Any) -> StockMovement:
+    """Correct units on hand (damage, found units); reserved units are never removed."""
+    delta = _whole_number(delta, "delta", minimum=-MAX_UNITS_PER_OPERATION)
+    if delta == 0:
+        raise InvalidInput(fields={"delta": ["Cannot be zero."]})
+    note = _text(note, "note", max_length=500, required=True)
+    movement = stock_change(
+        stock_id=stock.pk, delta=delta, reason=MovementReason.ADJUSTMENT, note=note, user=user
+    )
+    _refresh(stock)
+    return movement
+
+
+@transaction.atomic
+def stock_count(
+    *, stock: Stock, counted_quantity: int, user: Any, note: str = ""
+) -> StockMovement | None:
+    """Set units on hand to what a stock count found; None when nothing changed.
+
+    The row is locked while the difference is worked out, so a sale or receipt landing
+    at the same moment is either counted in or applied after the count, never lost.
+    """
+    counted = _whole_number(counted_quantity, "counted_quantity", minimum=0)
+    note = _text(note, "note", max_length=500, required=False)
+    current = Stock.objects.select_for_update().get(pk=stock.pk)
+    if counted < current.quantity_reserved:
+        raise ReservedUnitsProtected(
+            f"{current.quantity_reserved} units are reserved; the count cannot be lower.",
+            fields={"counted_quantity": [f"At least {current.quantity_reserved}."]},
+        )
+    delta = counted - current.quantity
+    if delta == 0:
+        _refresh(stock)
+        return None
+    movement = stock_change(
+        stock_id=stock.pk,
+        delta=delta,
+        reason=MovementReason.COUNT,
+        note=note or f"Counted {counted}.",
+        user=user,
+    )
+    _refresh(stock)
+    return movement
+
+
+@dataclass(frozen=True)
+class StockTransfer:
+    reference: str
+    movement_out: StockMovement
+    movement_in: StockMovement
+
+
+@transaction.atomic
+def stock_transfer(
+    *,
+    variant: ProductVariant,
+    from_warehouse: Warehouse,
+    to_warehouse: Warehouse,
+    quantity: int,
+    user: Any,
+) -> StockTransfer:
+    """Move free units between warehouses: two movements sharing one transfer reference.
+
+    Both rows are locked in primary-key order, so two transfers in opposite directions
+    wait for each other instead of deadlocking.
+    """
+    quantity = _whole_number(quantity, "quantity", minimum=1)
+    if from_warehouse.pk == to_warehouse.pk:
+        raise SameWarehouse()
+    if not to_warehouse.is_active:
+        raise WarehouseInactive(f"Warehouse {to_warehouse.code} is closed for stock changes.")
+    source = Stock.objects.filter(variant=variant, warehouse=from_warehouse).first()
+    if source is None:
+        raise StockNotFound(f"No stock of {variant.sku} in warehouse {from_warehouse.code}.")
+    target, _ = Stock.objects.get_or_create(variant=variant, warehouse=to_warehouse)
+    list(Stock.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk"))
+    reference = f"transfer-{uuid.uuid4().hex[:16]}"
+    movement_out = stock_change(
+        stock_id=source.pk,
+        delta=-quantity,
+        reason=MovementReason.TRANSFER_OUT,
+        reference=reference,
+        note=f"To {to_warehouse.code}.",
+        user=user,
+    )
+    movement_in = stock_change(
+        stock_id=target.pk,
+        delta=quantity,
+        reason=MovementReason.TRANSFER_IN,
+        reference=reference,
+        note=f"From {from_warehouse.code}.",
+        user=user,
+    )
+    return StockTransfer(reference=reference, movement_out=movement_out, movement_in=movement_in)
+
+
+@transaction.atomic
+def stock_low_threshold_set(*, stock: Stock, threshold: int, user: Any) -> Stock:
+    """Below or at this many free units the stock shows up in low-stock alerts."""
+    threshold = _whole_number(threshold, "threshold", minimum=0)
+    Stock.objects.filter(pk=stock.pk).update(low_stock_threshold=threshold)
+    stock.low_stock_threshold = threshold
+    _refresh(stock)
+    logger.info(
+        "low-stock threshold of stock %s set to %s by user %s",
+        stock.pk,
+        threshold,
+        getattr(user, "pk", None),
+    )
+    return stock
+
+
+# Reads for the staff screens (kept next to the writes they describe).
+
+
+def stock_with_available() -> QuerySet[Stock]:
+    return Stock.objects.select_related("variant__product", "warehouse__partner").annotate(
+        available=F("quantity") - F("quantity_reserved")
+    )
+
+
+def stock_low_list(partner_id: int | None = None) -> QuerySet[Stock]:
+    """Stocks in open warehouses whose free units are at or below their threshold."""
+    queryset = stock_with_available().filter(
+        Q(available__lte=F("low_stock_threshold")), warehouse__is_active=True
+    )
+    if partner_id is not None:
+        queryset = queryset.filter(warehouse__partner_id=partner_id)
+    return queryset.order_by("available", "variant__sku", "warehouse__code")

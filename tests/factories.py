@@ -188,3 +188,14 @@ class ProductImageFactory(DjangoModelFactory):
     alt_zh = "产品图片"
     alt_en = "Product photo"
     position = 0
+
+
+class PartnerStaffFactory(DjangoModelFactory):
+    """A staff user who manages one partner's warehouses (the membership row)."""
+
+    class Meta:
+        model = PartnerMembership
+
+    user = factory.SubFactory(StaffFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    role = PartnerRole.MANAGER
