@@ -1,0 +1,447 @@
+"""Staff inventory API: warehouses, stock levels, receipts, adjustments, counts, transfers,
+movement history and CSV files. Who may change what is decided in catalog.permissions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db.models import F, Q
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog import csv_io
+from catalog.errors import WarehouseNotYours
+from catalog.models import ProductVariant, Stock, StockMovement, Warehouse
+from catalog.permissions import (
+    catalog_edit_check,
+    movements_visible_to,
+    stocks_visible_to,
+    warehouse_manage_check,
+    warehouses_visible_to,
+)
+from catalog.services import (
+    stock_adjust,
+    stock_count,
+    stock_low_threshold_set,
+    stock_receive,
+    stock_transfer,
+    stock_with_available,
+)
+from shop.core.errors import InvalidInput, NotFound
+from shop.core.pagination import PagePagination
+from shop.core.permissions import IsStaff, user_partner_id
+
+# Output
+
+
+class WarehouseOutputSerializer(serializers.ModelSerializer):
+    partner: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = Warehouse
+        fields = ["id", "code", "name_zh", "name_en", "partner", "city", "is_active"]
+
+
+class StockOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    warehouse = serializers.CharField(source="warehouse.code")
+    partner = serializers.CharField(source="warehouse.partner.code")
+    sku = serializers.CharField(source="variant.sku")
+    product_slug = serializers.CharField(source="variant.product.slug")
+    product_name_zh = serializers.CharField(source="variant.product.name_zh")
+    product_name_en = serializers.CharField(source="variant.product.name_en")
+    quantity = serializers.IntegerField()
+    quantity_reserved = serializers.IntegerField()
+    quantity_available = serializers.IntegerField()
+    low_stock_threshold = serializers.IntegerField()
+    is_low = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField()
+
+    def get_is_low(self, stock: Stock) -> bool:
+        return stock.quantity_available <= stock.low_stock_threshold
+
+
+class MovementOutputSerializer(serializers.ModelSerializer):
+    created_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StockMovement
+        fields = [
+            "id",
+            "reason",
+            "quantity_delta",
+            "quantity_after",
+            "reference",
+            "note",
+            "created_by",
+            "created_at",
+        ]
+
+    def get_created_by(self, movement: StockMovement) -> str | None:
+        return movement.created_by.email if movement.created_by else None
+
+
+def _page_of(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
+
+
+def _movement_out(movement: StockMovement) -> dict[str, Any]:
+    return MovementOutputSerializer(movement).data
+
+
+def _stock_out(stock: Stock) -> dict[str, Any]:
+    stock = stock_with_available().get(pk=stock.pk)
+    return StockOutputSerializer(stock).data
+
+
+# Lookups
+
+
+def _stock_get(stock_id: int) -> Stock:
+    stock = Stock.objects.select_related("warehouse", "variant").filter(pk=stock_id).first()
+    if stock is None:
+        raise NotFound("No such stock record.", code="stock_not_found")
+    return stock
+
+
+def _warehouse_by_code(code: str, field: str) -> Warehouse:
+    warehouse = Warehouse.objects.filter(code=code).first()
+    if warehouse is None:
+        raise InvalidInput(fields={field: [f"No warehouse '{code}'."]})
+    return warehouse
+
+
+def _variant_by_sku(sku: str) -> ProductVariant:
+    variant = ProductVariant.objects.filter(sku=sku).first()
+    if variant is None:
+        raise InvalidInput(fields={"sku": [f"No variant '{sku}'."]})
+    return variant
+
+
+_ERRORS = {400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}
+_CHANGE_ERRORS = {**_ERRORS, 409: OpenApiTypes.OBJECT}
+
+
+# Reads
+
+
+class WarehouseListApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        responses={200: WarehouseOutputSerializer(many=True), 403: OpenApiTypes.OBJECT},
+        operation_id="staff_warehouse_list",
+    )
+    def get(self, request: Request) -> Response:
+        warehouses = warehouses_visible_to(
+            request.user, Warehouse.objects.select_related("partner")
+        )
+        return Response(WarehouseOutputSerializer(warehouses, many=True).data)
+
+
+class StockListApi(APIView):
+    permission_classes = [IsStaff]
+
+    class FilterSerializer(serializers.Serializer):
+        warehouse = serializers.CharField(required=False)
+        sku = serializers.CharField(required=False)
+        low = serializers.BooleanField(required=False, default=False)
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses={200: _page_of("StaffStockPage", StockOutputSerializer), **_ERRORS},
+        operation_id="staff_stock_list",
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset = stocks_visible_to(request.user, stock_with_available())
+        if "warehouse" in filters.validated_data:
+            queryset = queryset.filter(warehouse__code=filters.validated_data["warehouse"])
+        if "sku" in filters.validated_data:
+            queryset = queryset.filter(variant__sku__iexact=filters.validated_data["sku"])
+        if filters.validated_data["low"]:
+            queryset = queryset.filter(Q(available__lte=F("low_stock_threshold")))
+        queryset = queryset.order_by("warehouse__code", "variant__sku")
+        paginator = PagePagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(StockOutputSerializer(page, many=True).data)
+
+
+class StockMovementListApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        responses={200: _page_of("StaffStockMovementPage", MovementOutputSerializer), **_ERRORS},
+        operation_id="staff_stock_movement_list",
+    )
+    def get(self, request: Request, stock_id: int) -> Response:
+        stock = _stock_get(stock_id)
+        if not stocks_visible_to(request.user, Stock.objects.filter(pk=stock.pk)).exists():
+            raise WarehouseNotYours("This stock is in another partner's warehouse.")
+        movements = movements_visible_to(
+            request.user, StockMovement.objects.filter(stock=stock).select_related("created_by")
+        )
+        paginator = PagePagination()
+        page = paginator.paginate_queryset(movements, request, view=self)
+        return paginator.get_paginated_response(MovementOutputSerializer(page, many=True).data)
+
+
+# Changes
+
+
+class StockReceiveApi(APIView):
+    permission_classes = [IsStaff]
+
+    class InputSerializer(serializers.Serializer):
+        sku = serializers.CharField(max_length=64)
+        warehouse = serializers.CharField(max_length=40)
+        quantity = serializers.IntegerField()
+        batch_reference = serializers.CharField(max_length=100)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: MovementOutputSerializer, **_CHANGE_ERRORS},
+        operation_id="staff_stock_receive",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        warehouse = _warehouse_by_code(data["warehouse"], "warehouse")
+        warehouse_manage_check(request.user, warehouse)
+        movement = stock_receive(
+            variant=_variant_by_sku(data["sku"]),
+            warehouse=warehouse,
+            quantity=data["quantity"],
+            batch_reference=data["batch_reference"],
+            user=request.user,
+        )
+        return Response(_movement_out(movement), status=201)
+
+
+class StockAdjustApi(APIView):
+    permission_classes = [IsStaff]
+
+    class InputSerializer(serializers.Serializer):
+        delta = serializers.IntegerField()
+        note = serializers.CharField(max_length=500)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: MovementOutputSerializer, **_CHANGE_ERRORS},
+        operation_id="staff_stock_adjust",
+    )
+    def post(self, request: Request, stock_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        stock = _stock_get(stock_id)
+        warehouse_manage_check(request.user, stock.warehouse)
+        movement = stock_adjust(stock=stock, user=request.user, **serializer.validated_data)
+        return Response(_movement_out(movement), status=201)
+
+
+class StockCountApi(APIView):
+    permission_classes = [IsStaff]
+
+    class InputSerializer(serializers.Serializer):
+        counted_quantity = serializers.IntegerField()
+        note = serializers.CharField(max_length=500, required=False, default="")
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: StockOutputSerializer, **_CHANGE_ERRORS},
+        operation_id="staff_stock_count",
+        description="Sets units on hand to the counted value; a matching count changes nothing.",
+    )
+    def post(self, request: Request, stock_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        stock = _stock_get(stock_id)
+        warehouse_manage_check(request.user, stock.warehouse)
+        stock_count(stock=stock, user=request.user, **serializer.validated_data)
+        return Response(_stock_out(stock))
+
+
+class StockLowThresholdApi(APIView):
+    permission_classes = [IsStaff]
+
+    class InputSerializer(serializers.Serializer):
+        threshold = serializers.IntegerField()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: StockOutputSerializer, **_ERRORS},
+        operation_id="staff_stock_low_threshold_set",
+    )
+    def post(self, request: Request, stock_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        stock = _stock_get(stock_id)
+        warehouse_manage_check(request.user, stock.warehouse)
+        stock_low_threshold_set(
+            stock=stock, threshold=serializer.validated_data["threshold"], user=request.user
+        )
+        return Response(_stock_out(stock))
+
+
+class StockTransferApi(APIView):
+    permission_classes = [IsStaff]
+
+    class InputSerializer(serializers.Serializer):
+        sku = serializers.CharField(max_length=64)
+        from_warehouse = serializers.CharField(max_length=40)
+        to_warehouse = serializers.CharField(max_length=40)
+        quantity = serializers.IntegerField()
+
+    class OutputSerializer(serializers.Serializer):
+        reference = serializers.CharField()
+        movement_out = MovementOutputSerializer()
+        movement_in = MovementOutputSerializer()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: OutputSerializer, **_CHANGE_ERRORS},
+        operation_id="staff_stock_transfer",
+        description="Both warehouses must be ones the caller manages.",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        source = _warehouse_by_code(data["from_warehouse"], "from_warehouse")
+        target = _warehouse_by_code(data["to_warehouse"], "to_warehouse")
+        warehouse_manage_check(request.user, source)
+        warehouse_manage_check(request.user, target)
+        transfer = stock_transfer(
+            variant=_variant_by_sku(data["sku"]),
+            from_warehouse=source,
+            to_warehouse=target,
+            quantity=data["quantity"],
+            user=request.user,
+        )
+        return Response(self.OutputSerializer(transfer).data, status=201)
+
+
+# CSV files
+
+
+class CsvRenderer(BaseRenderer):
+    """Lets clients ask for text/csv; errors on these endpoints still carry a JSON body."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None):
+        return json.dumps(data).encode()
+
+
+def _csv_response(lines: Any, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+_UPLOAD = {
+    "multipart/form-data": inline_serializer(
+        name="StaffCsvUpload", fields={"file": serializers.FileField()}
+    )
+}
+_CSV = OpenApiTypes.STR
+
+
+class StockExportApi(APIView):
+    permission_classes = [IsStaff]
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    @extend_schema(
+        responses={(200, "text/csv"): _CSV, 403: OpenApiTypes.OBJECT},
+        operation_id="staff_stock_export_csv",
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        stocks = stocks_visible_to(request.user, Stock.objects.all())
+        return _csv_response(csv_io.stocks_csv(stocks), "stock.csv")
+
+
+class ProductExportApi(APIView):
+    permission_classes = [IsStaff]
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    @extend_schema(
+        responses={(200, "text/csv"): _CSV, 403: OpenApiTypes.OBJECT},
+        operation_id="staff_product_export_csv",
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        return _csv_response(csv_io.products_csv(), "products.csv")
+
+
+class ProductImportApi(APIView):
+    permission_classes = [IsStaff]
+    parser_classes = [MultiPartParser, FormParser]
+
+    class OutputSerializer(serializers.Serializer):
+        products_created = serializers.IntegerField()
+        products_updated = serializers.IntegerField()
+        variants_created = serializers.IntegerField()
+        variants_updated = serializers.IntegerField()
+
+    @extend_schema(
+        request=_UPLOAD,
+        responses={200: OutputSerializer, **_CHANGE_ERRORS},
+        operation_id="staff_product_import_csv",
+        description=(
+            "Creates or updates products and variants by slug and SKU, in the columns the "
+            "export writes. A file with any bad row is refused whole, listing each row."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        catalog_edit_check(request.user)
+        result = csv_io.products_import(upload=request.FILES.get("file"), user=request.user)
+        return Response(self.OutputSerializer(result).data)
+
+
+class StockImportApi(APIView):
+    permission_classes = [IsStaff]
+    parser_classes = [MultiPartParser, FormParser]
+
+    class OutputSerializer(serializers.Serializer):
+        receipts = serializers.IntegerField()
+        counts = serializers.IntegerField()
+        unchanged = serializers.IntegerField()
+
+    @extend_schema(
+        request=_UPLOAD,
+        responses={200: OutputSerializer, **_CHANGE_ERRORS},
+        operation_id="staff_stock_import_csv",
+        description=(
+            "Columns: action (receipt or count), warehouse, sku, quantity, batch_reference, "
+            "note. Rows apply in order, all or nothing."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        user = request.user
+        if not user.is_superuser and user_partner_id(user) is None:
+            raise WarehouseNotYours(
+                "Staff who do not belong to a partner can view stock but not change it."
+            )
+        result = csv_io.stock_import(upload=request.FILES.get("file"), user=user)
+        return Response(self.OutputSerializer(result).data)
