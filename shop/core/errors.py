@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -126,10 +126,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     elif isinstance(exc, OperationalError | InterfaceError):
         logger.warning("database unavailable: %s", exc)
-        err = ServiceUnavailable()
-        return Response(err.as_dict(), status=err.status_code, headers={"Retry-After": "2"})
-    elif isinstance(exc, DatabaseError):
-        logger.exception("database error")
         err = ServiceUnavailable()
         return Response(err.as_dict(), status=err.status_code, headers={"Retry-After": "2"})
 

@@ -1,0 +1,356 @@
+"""Shopper cart and checkout API. A cart lives in the channel that created it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from catalog.models import ProductVariant
+from shop.carts.models import Cart, CartLine
+from shop.carts.services import (
+    cart_create,
+    cart_line_add,
+    cart_line_quantity_set,
+    cart_line_remove,
+)
+from shop.channels.selectors import channel_from_request
+from shop.checkout.errors import CartNotFound, VariantNotFound
+from shop.checkout.pricing import shipping_price
+from shop.checkout.serializers import AddressSerializer
+from shop.checkout.services import (
+    cart_priced_lines,
+    cart_totals,
+    checkout_update,
+    order_place,
+    shipping_methods_for,
+)
+from shop.core.i18n import language_from_request, pick
+from shop.core.schema import error_responses
+from shop.orders.apis import OrderOutputSerializer, order_output
+from shop.orders.errors import IdempotencyKeyRequired
+
+CHANNEL_PARAMETERS = [
+    OpenApiParameter(
+        "X-Channel-Key",
+        str,
+        OpenApiParameter.HEADER,
+        required=False,
+        description="The storefront's channel key.",
+    ),
+    OpenApiParameter(
+        "channel",
+        str,
+        OpenApiParameter.QUERY,
+        required=False,
+        description="Channel code, for public storefronts such as the museum's web shop.",
+    ),
+]
+
+
+ERRORS = error_responses(400, 401, 403, 404, 409, 429)
+
+
+class CartLineOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku = serializers.CharField()
+    product_slug = serializers.CharField()
+    product_name = serializers.CharField()
+    variant_name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    personalisation = serializers.CharField()
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class ShippingMethodOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    free_above = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+
+
+class TotalsSerializer(serializers.Serializer):
+    currency = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    shipping = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class CartOutputSerializer(serializers.Serializer):
+    token = serializers.UUIDField()
+    channel = serializers.CharField()
+    status = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+    shipping_address = serializers.DictField()
+    shipping_method = ShippingMethodOutputSerializer(allow_null=True)
+    voucher_code = serializers.CharField(allow_null=True)
+    note = serializers.CharField()
+    lines = CartLineOutputSerializer(many=True)
+    totals = TotalsSerializer()
+
+
+def cart_output(cart: Cart, lang: str) -> dict[str, Any]:
+    priced = cart_priced_lines(cart)
+    totals = cart_totals(cart, priced)
+    method = cart.shipping_method
+    return {
+        "token": str(cart.token),
+        "channel": cart.channel.code,
+        "status": cart.status,
+        "email": cart.email,
+        "phone": cart.phone,
+        "shipping_address": cart.shipping_address,
+        "shipping_method": (
+            {
+                "code": method.code,
+                "name": pick(method, "name", lang),
+                "price": str(totals.shipping),
+                "free_above": str(method.free_above) if method.free_above is not None else None,
+            }
+            if method
+            else None
+        ),
+        "voucher_code": cart.voucher.code if cart.voucher else None,
+        "note": cart.note,
+        "lines": [
+            {
+                "id": p.line.pk,
+                "sku": p.line.variant.sku,
+                "product_slug": p.line.variant.product.slug,
+                "product_name": pick(p.line.variant.product, "name", lang),
+                "variant_name": pick(p.line.variant, "name", lang),
+                "quantity": p.line.quantity,
+                "personalisation": p.line.personalisation,
+                "unit_price": str(p.unit_price),
+                "line_total": str(p.line_total),
+            }
+            for p in priced
+        ],
+        "totals": {
+            "currency": "CNY",
+            "subtotal": str(totals.subtotal),
+            "shipping": str(totals.shipping),
+            "discount": str(totals.discount),
+            "total": str(totals.total),
+        },
+    }
+
+
+def cart_for_request(request: Request, token: Any) -> Cart:
+    """The cart, if it belongs to the request's channel and (when it has one) its user."""
+    channel = channel_from_request(request)
+    assert channel is not None
+    cart = (
+        Cart.objects.select_related("channel", "shipping_method", "voucher")
+        .prefetch_related(
+            Prefetch("lines", queryset=CartLine.objects.select_related("variant__product"))
+        )
+        .filter(token=token, channel=channel)
+        .first()
+    )
+    if cart is None:
+        raise CartNotFound()
+    if cart.user_id and cart.user_id != getattr(request.user, "pk", None):
+        raise CartNotFound()
+    return cart
+
+
+class _CartApi(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "cart"
+
+    def respond(self, request: Request, cart: Cart, status: int = 200) -> Response:
+        cart = cart_for_request(request, cart.token)
+        return Response(cart_output(cart, language_from_request(request)), status=status)
+
+
+class CartCreateApi(_CartApi):
+    @extend_schema(
+        request=None,
+        parameters=CHANNEL_PARAMETERS,
+        responses={201: CartOutputSerializer, **ERRORS},
+        operation_id="cart_create",
+    )
+    def post(self, request: Request) -> Response:
+        channel = channel_from_request(request)
+        assert channel is not None
+        cart = cart_create(
+            channel=channel, user=request.user, language=language_from_request(request)
+        )
+        return self.respond(request, cart, status=201)
+
+
+class CartDetailApi(_CartApi):
+    @extend_schema(
+        parameters=CHANNEL_PARAMETERS,
+        responses={200: CartOutputSerializer, **ERRORS},
+        operation_id="cart_get",
+    )
+    def get(self, request: Request, token: Any) -> Response:
+        return self.respond(request, cart_for_request(request, token))
+
+
+class CartLineAddApi(_CartApi):
+    class InputSerializer(serializers.Serializer):
+        sku = serializers.CharField(max_length=64)
+        quantity = serializers.IntegerField(min_value=1, max_value=999)
+        personalisation = serializers.CharField(
+            max_length=100, required=False, allow_blank=True, default=""
+        )
+
+    @extend_schema(
+        request=InputSerializer,
+        parameters=CHANNEL_PARAMETERS,
+        responses={201: CartOutputSerializer, **ERRORS},
+        operation_id="cart_line_add",
+    )
+    def post(self, request: Request, token: Any) -> Response:
+        cart = cart_for_request(request, token)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        variant = ProductVariant.objects.select_related("product").filter(sku=data["sku"]).first()
+        if variant is None:
+            raise VariantNotFound(fields={"sku": ["Unknown SKU."]})
+        cart_line_add(
+            cart=cart,
+            variant=variant,
+            quantity=data["quantity"],
+            personalisation=data["personalisation"],
+        )
+        return self.respond(request, cart, status=201)
+
+
+class CartLineApi(_CartApi):
+    class InputSerializer(serializers.Serializer):
+        quantity = serializers.IntegerField(min_value=0, max_value=999)
+
+    @extend_schema(
+        request=InputSerializer,
+        parameters=CHANNEL_PARAMETERS,
+        responses={200: CartOutputSerializer, **ERRORS},
+        operation_id="cart_line_update",
+    )
+    def patch(self, request: Request, token: Any, line_id: int) -> Response:
+        cart = cart_for_request(request, token)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        cart_line_quantity_set(
+            cart=cart, line_id=line_id, quantity=serializer.validated_data["quantity"]
+        )
+        return self.respond(request, cart)
+
+    @extend_schema(
+        parameters=CHANNEL_PARAMETERS,
+        responses={200: CartOutputSerializer, **ERRORS},
+        operation_id="cart_line_remove",
+    )
+    def delete(self, request: Request, token: Any, line_id: int) -> Response:
+        cart = cart_for_request(request, token)
+        cart_line_remove(cart=cart, line_id=line_id)
+        return self.respond(request, cart)
+
+
+class CheckoutApi(_CartApi):
+    """Contact, address, shipping method, voucher and note; only the fields sent change."""
+
+    throttle_scope = "checkout"
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254, required=False)
+        phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+        shipping_address = AddressSerializer(required=False)
+        shipping_method = serializers.SlugField(max_length=40, required=False)
+        voucher_code = serializers.CharField(max_length=40, required=False, allow_blank=True)
+        note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    @extend_schema(
+        request=InputSerializer,
+        parameters=CHANNEL_PARAMETERS,
+        responses={200: CartOutputSerializer, **ERRORS},
+        operation_id="checkout_update",
+    )
+    def patch(self, request: Request, token: Any) -> Response:
+        cart = cart_for_request(request, token)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        checkout_update(
+            cart=cart,
+            user=request.user,
+            email=data.get("email"),
+            phone=data.get("phone"),
+            shipping_address=data.get("shipping_address"),
+            shipping_method_code=data.get("shipping_method"),
+            voucher_code=data.get("voucher_code"),
+            note=data.get("note"),
+        )
+        return self.respond(request, cart)
+
+
+class ShippingMethodListApi(_CartApi):
+    @extend_schema(
+        parameters=CHANNEL_PARAMETERS,
+        responses={200: ShippingMethodOutputSerializer(many=True), **ERRORS},
+        operation_id="checkout_shipping_methods",
+    )
+    def get(self, request: Request, token: Any) -> Response:
+        cart = cart_for_request(request, token)
+        lang = language_from_request(request)
+        subtotal = cart_totals(cart).subtotal
+        methods = shipping_methods_for(cart.shipping_address or {"country": "CN"})
+        return Response(
+            [
+                {
+                    "code": m.code,
+                    "name": pick(m, "name", lang),
+                    "price": str(shipping_price(m, subtotal)),
+                    "free_above": str(m.free_above) if m.free_above is not None else None,
+                }
+                for m in methods
+            ]
+        )
+
+
+class OrderPlaceApi(_CartApi):
+    """Place the order: holds the stock for the payment. Needs an ``Idempotency-Key``."""
+
+    throttle_scope = "checkout"
+
+    @extend_schema(
+        request=None,
+        parameters=[
+            *CHANNEL_PARAMETERS,
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Any unique string per order attempt; a retry with the same key "
+                "returns the same order.",
+            ),
+        ],
+        responses={
+            201: OrderOutputSerializer,
+            200: OpenApiResponse(OrderOutputSerializer, description="The same key's order"),
+            **ERRORS,
+        },
+        operation_id="order_place",
+    )
+    def post(self, request: Request, token: Any) -> Response:
+        cart = cart_for_request(request, token)
+        key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
+        if not key or len(key) > 100:
+            raise IdempotencyKeyRequired()
+        placed = order_place(cart=cart, idempotency_key=key, user=request.user)
+        body = order_output(placed.order, language_from_request(request), include_contact=True)
+        return Response(body, status=201 if placed.created else 200)

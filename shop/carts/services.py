@@ -1,0 +1,112 @@
+"""Carts: create, add, change and remove lines. Every add is checked against the rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from catalog.models import ProductVariant
+from shop.carts.models import Cart, CartLine, CartStatus
+from shop.channels.models import SalesChannel
+from shop.checkout.errors import CartAlreadyOrdered, CartLineNotFound
+from shop.checkout.rules import (
+    personalisation_check,
+    purchase_limit_check,
+    stock_check,
+    variant_sellable_check,
+)
+
+
+def _user_id(user: Any) -> int | None:
+    return user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+def cart_create(*, channel: SalesChannel, user: Any = None, language: str = "zh") -> Cart:
+    user_id = _user_id(user)
+    return Cart.objects.create(
+        channel=channel,
+        user_id=user_id,
+        email=user.email if user_id else "",
+        language=language,
+    )
+
+
+def _cart_lock(cart: Cart) -> Cart:
+    locked = Cart.objects.select_for_update().select_related("channel").get(pk=cart.pk)
+    if locked.status != CartStatus.OPEN:
+        raise CartAlreadyOrdered()
+    return locked
+
+
+def _line_rules_check(cart: Cart, variant: ProductVariant, variant_quantity: int) -> None:
+    """Check the variant for ``variant_quantity`` units in total in this cart."""
+    variant_sellable_check(variant, cart.channel, timezone.now())
+    product_units = (
+        cart.lines.filter(variant__product_id=variant.product_id)
+        .exclude(variant_id=variant.pk)
+        .aggregate(units=Sum("quantity"))["units"]
+        or 0
+    )
+    purchase_limit_check(
+        variant.product,
+        product_units + variant_quantity,
+        user_id=cart.user_id,
+        email=cart.email,
+    )
+    stock_check(variant, variant_quantity)
+
+
+@transaction.atomic
+def cart_line_add(
+    *, cart: Cart, variant: ProductVariant, quantity: int, personalisation: str = ""
+) -> CartLine:
+    """Add units of a variant; the same variant with the same text adds to its line."""
+    cart = _cart_lock(cart)
+    personalisation = personalisation_check(variant.product, personalisation)
+    in_cart = cart.lines.filter(variant=variant).aggregate(units=Sum("quantity"))["units"] or 0
+    _line_rules_check(cart, variant, in_cart + quantity)
+    line, created = CartLine.objects.get_or_create(
+        cart=cart,
+        variant=variant,
+        personalisation=personalisation,
+        defaults={"quantity": quantity},
+    )
+    if not created:
+        line.quantity += quantity
+        line.save(update_fields=["quantity"])
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+    return line
+
+
+@transaction.atomic
+def cart_line_quantity_set(*, cart: Cart, line_id: int, quantity: int) -> CartLine | None:
+    """Set a line's quantity; zero removes it. Returns None when removed."""
+    cart = _cart_lock(cart)
+    line = cart.lines.select_related("variant__product").filter(pk=line_id).first()
+    if line is None:
+        raise CartLineNotFound()
+    if quantity == 0:
+        line.delete()
+        return None
+    if quantity > line.quantity:
+        others = (
+            cart.lines.filter(variant=line.variant)
+            .exclude(pk=line.pk)
+            .aggregate(units=Sum("quantity"))["units"]
+            or 0
+        )
+        _line_rules_check(cart, line.variant, others + quantity)
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    return line
+
+
+@transaction.atomic
+def cart_line_remove(*, cart: Cart, line_id: int) -> None:
+    cart = _cart_lock(cart)
+    deleted, _ = cart.lines.filter(pk=line_id).delete()
+    if not deleted:
+        raise CartLineNotFound()

@@ -1,0 +1,128 @@
+"""The rules a line must pass to be bought: in the channel, in its drop window, within the
+customer's limit, personalised correctly, and in stock. Used when adding to a cart and
+again, under lock, when the order is placed."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from django.db import connection
+from django.db.models import Q, Sum
+
+from catalog.errors import InsufficientStock, SoldOut
+from catalog.models import PersonalisationCharset, Product, ProductChannelListing, ProductVariant
+from shop.channels.models import LivestreamDrop, SalesChannel
+from shop.checkout.allocation import variant_available
+from shop.checkout.errors import (
+    DropNotOpen,
+    LimitExceeded,
+    NotAvailable,
+    NotAvailableInChannel,
+    PersonalisationInvalid,
+)
+from shop.orders.models import OrderLine
+from shop.orders.state import ACTIVE_STATUSES
+
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CHARSETS = {
+    PersonalisationCharset.HAN: re.compile(rf"^[{_HAN}]+$"),
+    PersonalisationCharset.LATIN: re.compile(r"^[A-Za-z0-9 .'\-]+$"),
+    PersonalisationCharset.HAN_LATIN: re.compile(rf"^[{_HAN}A-Za-z0-9 .'\-]+$"),
+}
+
+
+def variant_sellable_check(variant: ProductVariant, channel: SalesChannel, now: datetime) -> None:
+    """Raise unless the variant can be bought in the channel at ``now``."""
+    product = variant.product
+    if not (variant.is_active and product.is_active):
+        raise NotAvailable()
+    listing = ProductChannelListing.objects.filter(product=product, channel=channel).first()
+    if (
+        listing is None
+        or not listing.is_published
+        or (listing.available_from and listing.available_from > now)
+        or (listing.available_until and listing.available_until <= now)
+    ):
+        raise NotAvailableInChannel()
+    drops = LivestreamDrop.objects.filter(channel=channel, variants=variant)
+    if drops.exists() and not drops.filter(starts_at__lte=now, ends_at__gt=now).exists():
+        raise DropNotOpen()
+
+
+def personalisation_check(product: Product, text: str) -> str:
+    """Return the cleaned text; raise when the product does not take it or it breaks the rules."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    if not product.personalisation_enabled:
+        raise PersonalisationInvalid(
+            "This product does not take a personalisation.",
+            fields={"personalisation": ["Not accepted for this product."]},
+        )
+    max_length = product.personalisation_max_length or 0
+    if len(text) > max_length:
+        raise PersonalisationInvalid(
+            f"At most {max_length} characters.",
+            fields={"personalisation": [f"At most {max_length} characters."]},
+        )
+    pattern = _CHARSETS.get(product.personalisation_charset)  # type: ignore[call-overload]
+    if pattern is None or not pattern.match(text):
+        label = PersonalisationCharset(product.personalisation_charset).label
+        raise PersonalisationInvalid(
+            f"Only these characters are allowed: {label}.",
+            fields={"personalisation": [f"Allowed: {label}."]},
+        )
+    return text
+
+
+def customer_units_bought(product_id: int, *, user_id: int | None, email: str) -> int:
+    """Units of a product in the customer's orders that are paid or awaiting payment."""
+    who = Q()
+    if user_id:
+        who |= Q(order__user_id=user_id)
+    if email:
+        who |= Q(order__email__iexact=email)
+    if not who:
+        return 0
+    total = (
+        OrderLine.objects.filter(who, product_id=product_id, order__status__in=ACTIVE_STATUSES)
+        .aggregate(units=Sum("quantity"))
+        .get("units")
+    )
+    return int(total or 0)
+
+
+def purchase_limit_check(product: Product, wanted: int, *, user_id: int | None, email: str) -> None:
+    """``wanted`` is every unit of the product the customer is about to buy now."""
+    if product.purchase_limit is None:
+        return
+    bought = customer_units_bought(product.pk, user_id=user_id, email=email)
+    if bought + wanted > product.purchase_limit:
+        left = max(product.purchase_limit - bought, 0)
+        raise LimitExceeded(
+            f"One customer may buy at most {product.purchase_limit} of this item"
+            f" ({left} more for you).",
+            fields={"quantity": [f"At most {left} more."]},
+            limit=product.purchase_limit,
+        )
+
+
+def stock_check(variant: ProductVariant, wanted: int) -> None:
+    available = variant_available(variant.pk)
+    if available <= 0:
+        raise SoldOut()
+    if available < wanted:
+        raise InsufficientStock(
+            "Not enough units are left for this quantity.",
+            fields={"quantity": ["Not enough units are left."]},
+        )
+
+
+def customer_lock(email: str, user_id: int | None) -> None:
+    """Serialise checkouts of one customer so two tabs cannot both pass a purchase limit."""
+    if connection.vendor != "postgresql":
+        return  # SQLite runs one writer at a time anyway
+    key = f"user:{user_id}" if user_id else f"email:{email.lower()}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])

@@ -1,0 +1,322 @@
+"""Checkout: contact and address, shipping, vouchers, totals, and placing the order."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from catalog.errors import InsufficientStock, SoldOut
+from fulfillment import tasks as fulfillment_tasks
+from partners import services as partner_services
+from shop.carts.models import Cart, CartLine, CartStatus
+from shop.checkout.allocation import lines_allocate, variant_available
+from shop.checkout.errors import (
+    CartAlreadyOrdered,
+    CartEmpty,
+    CheckoutIncomplete,
+    ShippingMethodUnavailable,
+    VoucherInvalid,
+)
+from shop.checkout.models import ShippingMethod, Voucher, VoucherUse
+from shop.checkout.pricing import Totals, totals_compute, variant_price
+from shop.checkout.rules import (
+    customer_lock,
+    personalisation_check,
+    purchase_limit_check,
+    variant_sellable_check,
+)
+from shop.core.i18n import pick
+from shop.core.tasks import enqueue_on_commit
+from shop.orders.errors import IdempotencyKeyReused
+from shop.orders.models import Order, OrderEventType, OrderLine
+from shop.orders.services import order_event_write
+
+logger = logging.getLogger(__name__)
+
+
+def shipping_method_serves(method: ShippingMethod, address: dict[str, Any]) -> bool:
+    country = (address.get("country") or "").upper()
+    if method.countries and country not in method.countries:
+        return False
+    return not (method.provinces and address.get("province") not in method.provinces)
+
+
+def shipping_methods_for(address: dict[str, Any]) -> list[ShippingMethod]:
+    return [
+        m
+        for m in ShippingMethod.objects.filter(is_active=True)
+        if shipping_method_serves(m, address)
+    ]
+
+
+def voucher_validate(
+    code: str, *, subtotal: Any, email: str, user_id: int | None, now: datetime
+) -> Voucher:
+    """The voucher for ``code`` if this customer may use it on this subtotal now."""
+    voucher = Voucher.objects.filter(code__iexact=code.strip(), is_active=True).first()
+    if voucher is None:
+        raise VoucherInvalid("No such voucher.", fields={"voucher_code": ["Unknown code."]})
+    if voucher.valid_from and voucher.valid_from > now:
+        raise VoucherInvalid("This voucher is not valid yet.", code="voucher_not_started")
+    if voucher.valid_until and voucher.valid_until <= now:
+        raise VoucherInvalid("This voucher has expired.", code="voucher_expired")
+    if subtotal < voucher.min_spend:
+        raise VoucherInvalid(
+            f"This voucher needs a subtotal of at least {voucher.min_spend}.",
+            code="voucher_min_spend",
+        )
+    if voucher.usage_limit is not None and voucher.times_used >= voucher.usage_limit:
+        raise VoucherInvalid("This voucher has been used up.", code="voucher_used_up")
+    if voucher.usage_limit_per_customer is not None and (email or user_id):
+        who = Q(customer_email__iexact=email) if email else Q()
+        if user_id:
+            who |= Q(order__user_id=user_id)
+        used = VoucherUse.objects.filter(who, voucher=voucher).count()
+        if used >= voucher.usage_limit_per_customer:
+            raise VoucherInvalid(
+                "You have already used this voucher as often as allowed.",
+                code="voucher_customer_limit",
+            )
+    return voucher
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    line: CartLine
+    unit_price: Any
+    line_total: Any
+
+
+def cart_priced_lines(cart: Cart) -> list[PricedLine]:
+    lines = cart.lines.select_related("variant__product").order_by("id")
+    priced = []
+    for line in lines:
+        price = variant_price(line.variant, cart.channel_id)
+        priced.append(PricedLine(line=line, unit_price=price, line_total=price * line.quantity))
+    return priced
+
+
+def cart_totals(cart: Cart, priced: list[PricedLine] | None = None) -> Totals:
+    priced = cart_priced_lines(cart) if priced is None else priced
+    return totals_compute((p.line_total for p in priced), cart.shipping_method, cart.voucher)
+
+
+@transaction.atomic
+def checkout_update(
+    *,
+    cart: Cart,
+    user: Any = None,
+    email: str | None = None,
+    phone: str | None = None,
+    shipping_address: dict[str, Any] | None = None,
+    shipping_method_code: str | None = None,
+    voucher_code: str | None = None,
+    note: str | None = None,
+) -> Cart:
+    """Set the checkout details that were given; ``voucher_code=""`` removes the voucher."""
+    cart = Cart.objects.select_for_update().select_related("channel").get(pk=cart.pk)
+    if cart.status != CartStatus.OPEN:
+        raise CartAlreadyOrdered()
+    if email is not None:
+        cart.email = email.lower()
+    if phone is not None:
+        cart.phone = phone
+    if shipping_address is not None:
+        cart.shipping_address = shipping_address
+    if note is not None:
+        cart.note = note
+    if shipping_method_code is not None:
+        method = ShippingMethod.objects.filter(code=shipping_method_code, is_active=True).first()
+        if method is None:
+            raise ShippingMethodUnavailable(
+                "No such shipping method.", fields={"shipping_method": ["Unknown method."]}
+            )
+        cart.shipping_method = method
+    if (
+        cart.shipping_method
+        and cart.shipping_address
+        and not shipping_method_serves(cart.shipping_method, cart.shipping_address)
+    ):
+        raise ShippingMethodUnavailable(fields={"shipping_method": ["Does not deliver there."]})
+    if voucher_code is not None:
+        if voucher_code.strip():
+            subtotal = cart_totals(cart).subtotal
+            cart.voucher = voucher_validate(
+                voucher_code,
+                subtotal=subtotal,
+                email=cart.email,
+                user_id=cart.user_id,
+                now=timezone.now(),
+            )
+        else:
+            cart.voucher = None
+    cart.save()
+    return cart
+
+
+def _missing_details(cart: Cart) -> dict[str, list[str]]:
+    missing: dict[str, list[str]] = {}
+    if not cart.email:
+        missing["email"] = ["An e-mail address is needed."]
+    if not cart.shipping_address:
+        missing["shipping_address"] = ["A shipping address is needed."]
+    if cart.shipping_method_id is None:
+        missing["shipping_method"] = ["Choose a shipping method."]
+    return missing
+
+
+def _order_number(order: Order) -> str:
+    return f"{timezone.localdate():%Y%m%d}{order.pk:06d}"
+
+
+def _voucher_use(voucher: Voucher, order: Order, now: datetime) -> None:
+    # Re-check under the customer lock; the conditional update guards the overall limit.
+    voucher_validate(
+        voucher.code, subtotal=order.subtotal, email=order.email, user_id=order.user_id, now=now
+    )
+    used = Voucher.objects.filter(pk=voucher.pk)
+    if voucher.usage_limit is not None:
+        used = used.filter(times_used__lt=voucher.usage_limit)
+    if used.update(times_used=F("times_used") + 1) != 1:
+        raise VoucherInvalid("This voucher has been used up.", code="voucher_used_up")
+    VoucherUse.objects.create(voucher=voucher, order=order, customer_email=order.email)
+
+
+def _existing_order(cart: Cart, idempotency_key: str) -> Order | None:
+    order = Order.objects.filter(
+        channel_id=cart.channel_id, idempotency_key=idempotency_key
+    ).first()
+    if order is not None and order.cart_id != cart.pk:
+        raise IdempotencyKeyReused()
+    return order
+
+
+@dataclass(frozen=True)
+class Placed:
+    order: Order
+    created: bool  # False when the same Idempotency-Key returned an earlier order
+
+
+def order_place(*, cart: Cart, idempotency_key: str, user: Any = None) -> Placed:
+    """Turn the cart into an order awaiting payment, holding its stock.
+
+    The same Idempotency-Key returns the same order, never a second one, even when
+    two requests with that key race each other.
+    """
+    existing = _existing_order(cart, idempotency_key)
+    if existing is not None:
+        return Placed(order=existing, created=False)
+    try:
+        return Placed(order=_order_place(cart, idempotency_key, user), created=True)
+    except IntegrityError:
+        existing = _existing_order(cart, idempotency_key)
+        if existing is None:
+            raise
+        return Placed(order=existing, created=False)
+
+
+@transaction.atomic
+def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
+    cart = (
+        Cart.objects.select_for_update(of=("self",))
+        .select_related("channel", "shipping_method", "voucher")
+        .get(pk=cart.pk)
+    )
+    if cart.status != CartStatus.OPEN:
+        raise CartAlreadyOrdered()
+    priced = cart_priced_lines(cart)
+    if not priced:
+        raise CartEmpty()
+    missing = _missing_details(cart)
+    if missing:
+        raise CheckoutIncomplete(fields=missing)
+    assert cart.shipping_method is not None
+    if not shipping_method_serves(cart.shipping_method, cart.shipping_address):
+        raise ShippingMethodUnavailable(fields={"shipping_method": ["Does not deliver there."]})
+
+    now = timezone.now()
+    user_id = cart.user_id or (user.pk if user is not None and user.is_authenticated else None)
+    customer_lock(cart.email, user_id)
+    units_by_product: dict[int, int] = {}
+    for p in priced:
+        variant = p.line.variant
+        variant_sellable_check(variant, cart.channel, now)
+        personalisation_check(variant.product, p.line.personalisation)
+        units_by_product[variant.product_id] = (
+            units_by_product.get(variant.product_id, 0) + p.line.quantity
+        )
+    for p in priced:
+        product = p.line.variant.product
+        if product.pk in units_by_product:
+            purchase_limit_check(
+                product, units_by_product.pop(product.pk), user_id=user_id, email=cart.email
+            )
+
+    totals = cart_totals(cart, priced)
+    order = Order.objects.create(
+        channel=cart.channel,
+        user_id=user_id,
+        cart=cart,
+        idempotency_key=idempotency_key,
+        email=cart.email,
+        phone=cart.phone,
+        shipping_address=cart.shipping_address,
+        shipping_method=cart.shipping_method,
+        shipping_method_name=pick(cart.shipping_method, "name", cart.language),
+        voucher_code=cart.voucher.code if cart.voucher else "",
+        note=cart.note,
+        language=cart.language,
+        subtotal=totals.subtotal,
+        shipping_price=totals.shipping,
+        discount=totals.discount,
+        total=totals.total,
+        expires_at=now + timedelta(minutes=settings.SHOP_UNPAID_ORDER_MINUTES),
+    )
+    order.number = _order_number(order)
+    order.save(update_fields=["number"])
+    order_lines = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            variant=p.line.variant,
+            product=p.line.variant.product,
+            channel=cart.channel,
+            product_name=pick(p.line.variant.product, "name", cart.language),
+            variant_name=pick(p.line.variant, "name", cart.language),
+            sku=p.line.variant.sku,
+            quantity=p.line.quantity,
+            unit_price=p.unit_price,
+            line_total=p.line_total,
+            personalisation=p.line.personalisation,
+        )
+        for p in priced
+    )
+    if cart.voucher is not None:
+        _voucher_use(cart.voucher, order, now)
+    held = lines_allocate(
+        [(line, line.quantity) for line in order_lines],
+        channel=cart.channel,
+        expires_at=now + timedelta(minutes=settings.SHOP_RESERVATION_MINUTES),
+    )
+    if not held:
+        short = [line for line in order_lines if variant_available(line.variant_id) < line.quantity]
+        if short and all(variant_available(line.variant_id) == 0 for line in short):
+            raise SoldOut(fields={"lines": [line.sku for line in short]})
+        raise InsufficientStock(fields={"lines": [line.sku for line in short]})
+    partner_services.order_lines_agreements_attach(order=order)
+    Cart.objects.filter(pk=cart.pk).update(status=CartStatus.ORDERED, updated_at=now)
+    order_event_write(
+        order,
+        OrderEventType.PLACED,
+        to_status=order.status,
+        data={"total": str(order.total), "lines": len(order_lines)},
+        user=user,
+    )
+    enqueue_on_commit(fulfillment_tasks.order_email_send, order.pk, "order_confirmation")
+    return order

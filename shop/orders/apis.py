@@ -1,0 +1,173 @@
+"""Shopper order API: my orders, one order, a guest's order by number and e-mail, cancel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.core.i18n import language_from_request
+from shop.core.pagination import PagePagination
+from shop.core.schema import error_responses
+from shop.orders.models import Order
+from shop.orders.selectors import order_get_for_shopper, order_list_for_user
+from shop.orders.services import order_cancel_unpaid
+
+# Events a shopper sees; internal notes and e-mail records stay with staff.
+PUBLIC_EVENTS = {
+    "placed",
+    "status_changed",
+    "payment_succeeded",
+    "payment_failed",
+    "refunded",
+    "expired",
+    "cancelled",
+    "fulfillment",
+}
+
+
+class OrderLineOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku = serializers.CharField()
+    product_name = serializers.CharField()
+    variant_name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    quantity_refunded = serializers.IntegerField()
+    currency = serializers.CharField()
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    line_total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    personalisation = serializers.CharField()
+
+
+class OrderEventOutputSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class OrderOutputSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    status = serializers.CharField()
+    channel = serializers.CharField()
+    currency = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=12, decimal_places=2)
+    shipping_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    total = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount_paid = serializers.DecimalField(max_digits=12, decimal_places=2)
+    amount_refunded = serializers.DecimalField(max_digits=12, decimal_places=2)
+    voucher_code = serializers.CharField()
+    shipping_method = serializers.CharField()
+    email = serializers.CharField(required=False)
+    phone = serializers.CharField(required=False)
+    shipping_address = serializers.DictField(required=False)
+    created_at = serializers.DateTimeField()
+    paid_at = serializers.DateTimeField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
+    lines = OrderLineOutputSerializer(many=True)
+    events = OrderEventOutputSerializer(many=True)
+
+
+def order_output(order: Order, lang: str, *, include_contact: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "number": order.number,
+        "status": order.status,
+        "channel": order.channel.code,
+        "currency": order.currency,
+        "subtotal": str(order.subtotal),
+        "shipping_price": str(order.shipping_price),
+        "discount": str(order.discount),
+        "total": str(order.total),
+        "amount_paid": str(order.amount_paid),
+        "amount_refunded": str(order.amount_refunded),
+        "voucher_code": order.voucher_code,
+        "shipping_method": order.shipping_method_name,
+        "created_at": serializers.DateTimeField().to_representation(order.created_at),
+        "paid_at": serializers.DateTimeField().to_representation(order.paid_at)
+        if order.paid_at
+        else None,
+        "expires_at": serializers.DateTimeField().to_representation(order.expires_at)
+        if order.expires_at
+        else None,
+        "lines": OrderLineOutputSerializer(order.lines.all(), many=True).data,
+        "events": OrderEventOutputSerializer(
+            [e for e in order.events.all() if e.type in PUBLIC_EVENTS], many=True
+        ).data,
+    }
+    if include_contact:
+        body.update(email=order.email, phone=order.phone, shipping_address=order.shipping_address)
+    return body
+
+
+class OrderListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: OrderOutputSerializer(many=True), **error_responses(401, 404)},
+        operation_id="my_order_list",
+    )
+    def get(self, request: Request) -> Response:
+        paginator = PagePagination()
+        page = paginator.paginate_queryset(order_list_for_user(request.user), request, view=self)
+        lang = language_from_request(request)
+        data = [order_output(o, lang, include_contact=True) for o in page or []]
+        return paginator.get_paginated_response(data)
+
+
+class OrderDetailApi(APIView):
+    """The signed-in owner's order."""
+
+    @extend_schema(
+        responses={200: OrderOutputSerializer, **error_responses(404)},
+        operation_id="my_order_get",
+    )
+    def get(self, request: Request, number: str) -> Response:
+        order = order_get_for_shopper(number=number, user=request.user)
+        return Response(order_output(order, language_from_request(request), include_contact=True))
+
+
+class GuestOrderLookupApi(APIView):
+    """A guest follows an order by its number and the e-mail it was placed with."""
+
+    class InputSerializer(serializers.Serializer):
+        number = serializers.CharField(max_length=20)
+        email = serializers.EmailField(max_length=254)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OrderOutputSerializer, **error_responses(400, 404)},
+        operation_id="guest_order_lookup",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = order_get_for_shopper(**serializer.validated_data)
+        return Response(order_output(order, language_from_request(request), include_contact=True))
+
+
+class OrderCancelApi(APIView):
+    """Cancel an order that is not paid yet; its stock is released at once."""
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField(max_length=254, required=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OrderOutputSerializer, **error_responses(400, 404, 409)},
+        operation_id="order_cancel",
+    )
+    def post(self, request: Request, number: str) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = order_get_for_shopper(
+            number=number, user=request.user, email=serializer.validated_data.get("email", "")
+        )
+        order_cancel_unpaid(order=order, user=request.user, reason="cancelled by the shopper")
+        order = order_get_for_shopper(number=number, user=request.user, email=order.email)
+        return Response(order_output(order, language_from_request(request), include_contact=True))
