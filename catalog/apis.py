@@ -7,6 +7,7 @@ body, so storefronts that poll the catalog get a bodiless 304 while nothing chan
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from django.utils import translation
@@ -30,12 +31,14 @@ from catalog.serializers import (
     ProductListItemSerializer,
     ProductPageSerializer,
 )
-from shop.channels.selectors import channel_from_request
+from shop.channels.errors import InvalidChannelKey
+from shop.channels.selectors import CHANNEL_KEY_HEADER, channel_from_request
 from shop.core.errors import InvalidInput
 from shop.core.i18n import EN, ZH, language_from_request
 from shop.core.pagination import PagePagination
 
 CACHE_CONTROL = "public, max-age=30"
+CHANNEL_CODE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 VARY = ["Accept-Language", "X-Channel-Key"]
 CONTENT_LANGUAGE = {EN: "en"}
 DEFAULT_CONTENT_LANGUAGE = "zh-Hans"
@@ -73,6 +76,13 @@ def cacheable_response(request: Request, data: Any, *, lang: str) -> Response:
 
 
 def _channel_id(request: Request) -> int | None:
+    # A value that cannot be a channel code is a bad filter value, not a failed lookup
+    # (a NUL byte would even make the database refuse the query).
+    code = (request.query_params.get("channel") or "").strip()
+    if code and not CHANNEL_CODE.fullmatch(code):
+        raise InvalidInput(fields={"channel": ["Enter a channel code (letters, digits, - or _)."]})
+    if "\x00" in request.META.get(CHANNEL_KEY_HEADER, ""):
+        raise InvalidChannelKey()
     channel = channel_from_request(request, required=False)
     return channel.pk if channel is not None else None
 
@@ -126,6 +136,11 @@ class CatalogApi(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # Validation and pagination messages in the shopper's language too.
+        with translation.override(DJANGO_LANGUAGE[language_from_request(request)]):
+            return super().dispatch(request, *args, **kwargs)
 
 
 class CollectionListApi(CatalogApi):
@@ -214,17 +229,14 @@ class ProductListApi(CatalogApi):
     def get(self, request: Request) -> Response:
         lang = language_from_request(request)
         channel_id = _channel_id(request)
-        # Field messages in the shopper's language; every bad value is reported at once.
-        with translation.override(DJANGO_LANGUAGE[lang]):
-            params = self.InputSerializer(data=request.query_params)
-            page_errors = {} if params.is_valid() else _serializer_errors(params.errors)
-            try:
-                products = product_list(
-                    filters=request.query_params, channel_id=channel_id, lang=lang
-                )
-            except InvalidInput as exc:
-                exc.fields = {**page_errors, **exc.fields}
-                raise
+        params = self.InputSerializer(data=request.query_params)
+        page_errors = {} if params.is_valid() else _serializer_errors(params.errors)
+        try:
+            products = product_list(filters=request.query_params, channel_id=channel_id, lang=lang)
+        except InvalidInput as exc:
+            # Every bad value is reported at once, the page's with the filters'.
+            exc.fields = {**page_errors, **exc.fields}
+            raise
         if page_errors:
             raise InvalidInput(fields=page_errors)
         paginator = PagePagination()
@@ -241,6 +253,7 @@ class ProductDetailApi(CatalogApi):
         responses={
             200: ProductDetailSerializer,
             304: NOT_MODIFIED,
+            400: _error("The channel value is not a channel code (code invalid)."),
             **CHANNEL_ERRORS,
             404: _error("No such product on sale (in this channel, now), or no such channel."),
         },

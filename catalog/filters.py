@@ -28,6 +28,7 @@ ORDERING_CHOICES = [
 ]
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
 SEARCH_MAX_LENGTH = 100
+PRICE_MAX = Decimal("9999999999.99")
 SEARCH_MAX_TERMS = 8
 
 
@@ -61,6 +62,13 @@ def search_terms(text: str) -> list[str]:
     return text.split()[:SEARCH_MAX_TERMS]
 
 
+class PriceFilter(django_filters.NumberFilter):
+    """A price in yuan; its own ``max_value`` replaces the generic number cap."""
+
+    def get_max_validator(self) -> None:
+        return None
+
+
 class ProductFilterForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -75,18 +83,20 @@ class ProductFilter(django_filters.FilterSet):
         field_name="collection__slug", max_length=80, help_text="Collection slug."
     )
     tag = django_filters.CharFilter(method="filter_tag", max_length=60, help_text="Tag slug.")
-    price_min = django_filters.NumberFilter(
+    price_min = PriceFilter(
         field_name="price_from",
         lookup_expr="gte",
         min_value=Decimal("0"),
+        max_value=PRICE_MAX,
         max_digits=12,
         decimal_places=2,
         help_text="Lowest variant price (in the channel, if one is given) at least this.",
     )
-    price_max = django_filters.NumberFilter(
+    price_max = PriceFilter(
         field_name="price_from",
         lookup_expr="lte",
         min_value=Decimal("0"),
+        max_value=PRICE_MAX,
         max_digits=12,
         decimal_places=2,
         help_text="Lowest variant price (in the channel, if one is given) at most this.",
