@@ -115,3 +115,40 @@ class WebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event_id}"
+
+
+class FakeChargeStatus(models.TextChoices):
+    REQUIRES_PAYMENT = "requires_payment", "Waiting for the shopper"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Declined"
+
+
+class FakeCharge(models.Model):
+    """The offline fake provider's own book: its side of a payment, kept apart from ours.
+
+    The shop reads it the way it reads Stripe, so the development and demo flow runs
+    the same code as real payments.
+    """
+
+    reference = models.CharField(max_length=100, unique=True)
+    currency = currency_field()
+    amount = money_field()
+    amount_refunded = money_field(default=Decimal("0"))
+    status = models.CharField(
+        max_length=20, choices=FakeChargeStatus.choices, default=FakeChargeStatus.REQUIRES_PAYMENT
+    )
+    refund_keys = models.JSONField(
+        default=list, blank=True, help_text="Idempotency keys of the refunds already made."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_refunded__gte=0) & Q(amount_refunded__lte=F("amount")),
+                name="fake_charge_refunded_within_amount",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.status}"

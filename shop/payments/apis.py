@@ -1,0 +1,135 @@
+"""Shopper payment API and the Stripe webhook."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.core.errors import InvalidInput
+from shop.payments.models import Payment, PaymentProvider
+from shop.payments.selectors import order_for_payer_get, payment_for_payer_get
+from shop.payments.services import FAKE_OUTCOMES, payment_fake_complete, payment_start
+from shop.payments.webhooks import stripe_webhook_receive
+
+_ERROR = inline_serializer(
+    "PaymentError",
+    fields={
+        "code": serializers.CharField(),
+        "message": serializers.CharField(),
+        "fields": serializers.DictField(),
+    },
+)
+
+
+class PaymentOutputSerializer(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number")
+    order_status = serializers.CharField(source="order.status")
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "provider",
+            "status",
+            "client_secret",
+            "amount",
+            "currency",
+            "order_number",
+            "order_status",
+            "failure_code",
+            "failure_message",
+        ]
+
+
+def _valid(serializer_class: type[serializers.Serializer], data: object) -> dict:
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        raise InvalidInput(fields={k: [str(m) for m in v] for k, v in serializer.errors.items()})
+    return dict(serializer.validated_data)
+
+
+class PaymentStartApi(APIView):
+    """Start paying an order: the order's signed-in shopper, or a guest with its e-mail."""
+
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        provider = serializers.ChoiceField(choices=PaymentProvider.choices, required=False)
+        email = serializers.EmailField(required=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: PaymentOutputSerializer,
+            400: _ERROR,
+            404: _ERROR,
+            409: _ERROR,
+            503: _ERROR,
+        },
+        operation_id="order_payment_start",
+    )
+    def post(self, request: Request, number: str) -> Response:
+        data = _valid(self.InputSerializer, request.data)
+        order = order_for_payer_get(number=number, user=request.user, email=data.get("email"))
+        payment = payment_start(
+            order=order,
+            provider=data.get("provider") or settings.SHOP_PAYMENT_PROVIDER,
+            user=request.user,
+        )
+        return Response(PaymentOutputSerializer(payment).data, status=201)
+
+
+class FakePaymentConfirmApi(APIView):
+    """Confirm or decline a payment at the offline fake provider (development and demo)."""
+
+    permission_classes = [AllowAny]
+
+    class InputSerializer(serializers.Serializer):
+        outcome = serializers.ChoiceField(choices=FAKE_OUTCOMES)
+        email = serializers.EmailField(required=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: PaymentOutputSerializer, 400: _ERROR, 404: _ERROR, 409: _ERROR},
+        operation_id="payment_fake_confirm",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = _valid(self.InputSerializer, request.data)
+        payment = payment_for_payer_get(payment_id=pk, user=request.user, email=data.get("email"))
+        payment = payment_fake_complete(payment=payment, outcome=data["outcome"])
+        return Response(PaymentOutputSerializer(payment).data)
+
+
+class StripeWebhookApi(APIView):
+    """Stripe's events, signed with the endpoint secret over the raw body."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={
+            200: inline_serializer(
+                "StripeWebhookReceived",
+                fields={
+                    "received": serializers.BooleanField(),
+                    "duplicate": serializers.BooleanField(),
+                },
+            ),
+            400: _ERROR,
+            503: _ERROR,
+        },
+        operation_id="payment_stripe_webhook",
+    )
+    def post(self, request: Request) -> Response:
+        # The body is read raw, never parsed first: the signature covers its exact bytes.
+        result = stripe_webhook_receive(
+            payload=request.body, signature=request.META.get("HTTP_STRIPE_SIGNATURE", "")
+        )
+        return Response({"received": True, "duplicate": result.duplicate})

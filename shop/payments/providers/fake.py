@@ -1,0 +1,103 @@
+"""The offline fake provider: no network, deterministic references, confirmed by the shopper.
+
+Its side of each payment lives in :class:`FakeCharge`, so the shop reads it back the
+same way it reads Stripe and the whole payment flow runs in development and the demo.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+
+from shop.payments.errors import PaymentNotFound, PaymentNotPending, PaymentProviderRejected
+from shop.payments.models import (
+    FakeCharge,
+    FakeChargeStatus,
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
+from shop.payments.providers.base import (
+    PaymentGateway,
+    ProviderPayment,
+    ProviderPaymentState,
+    ProviderRefund,
+    refund_idempotency_key,
+)
+
+_STATUS = {
+    FakeChargeStatus.REQUIRES_PAYMENT: PaymentStatus.PENDING,
+    FakeChargeStatus.SUCCEEDED: PaymentStatus.SUCCEEDED,
+    FakeChargeStatus.FAILED: PaymentStatus.FAILED,
+}
+
+
+def fake_reference(payment: Payment) -> str:
+    return f"fake_pi_{payment.pk}"
+
+
+class FakeGateway(PaymentGateway):
+    name = "fake"
+
+    def create_payment(self, payment: Payment) -> ProviderPayment:
+        reference = fake_reference(payment)
+        charge, _ = FakeCharge.objects.get_or_create(
+            reference=reference, defaults={"amount": payment.amount}
+        )
+        return ProviderPayment(
+            reference=reference,
+            client_secret=f"{reference}_secret",
+            status=_STATUS[FakeChargeStatus(charge.status)],
+        )
+
+    def retrieve(self, reference: str) -> ProviderPaymentState:
+        charge = FakeCharge.objects.filter(reference=reference).first()
+        if charge is None:
+            raise PaymentNotFound()
+        return ProviderPaymentState(
+            reference=reference,
+            status=_STATUS[FakeChargeStatus(charge.status)],
+            amount=charge.amount,
+            currency=charge.currency,
+            amount_refunded=charge.amount_refunded,
+            failure_code="card_declined" if charge.status == FakeChargeStatus.FAILED else "",
+            failure_message=(
+                "The fake provider declined the payment."
+                if charge.status == FakeChargeStatus.FAILED
+                else ""
+            ),
+        )
+
+    @transaction.atomic
+    def refund(self, payment: Payment, refund: Refund) -> ProviderRefund:
+        key = refund_idempotency_key(refund)
+        reference = f"fake_re_{refund.pk}"
+        charge = FakeCharge.objects.select_for_update().get(reference=payment.provider_reference)
+        if key in charge.refund_keys:
+            return ProviderRefund(reference=reference, status=RefundStatus.SUCCEEDED)
+        if charge.status != FakeChargeStatus.SUCCEEDED:
+            raise PaymentProviderRejected("The fake provider has nothing captured to refund.")
+        updated = FakeCharge.objects.filter(
+            pk=charge.pk, amount_refunded__lte=F("amount") - refund.amount
+        ).update(amount_refunded=F("amount_refunded") + refund.amount)
+        if updated != 1:
+            raise PaymentProviderRejected("The fake provider refuses to refund more than paid.")
+        charge.refund_keys = [*charge.refund_keys, key]
+        charge.save(update_fields=["refund_keys"])
+        return ProviderRefund(reference=reference, status=RefundStatus.SUCCEEDED)
+
+
+def fake_charge_complete(*, reference: str, succeed: bool) -> None:
+    """The shopper confirms or declines at the fake provider; only once per charge."""
+    target = FakeChargeStatus.SUCCEEDED if succeed else FakeChargeStatus.FAILED
+    updated = FakeCharge.objects.filter(
+        reference=reference, status=FakeChargeStatus.REQUIRES_PAYMENT
+    ).update(status=target)
+    if updated:
+        return
+    status = FakeCharge.objects.filter(reference=reference).values_list("status", flat=True).first()
+    if status is None:
+        raise PaymentNotFound()
+    if status != target:
+        raise PaymentNotPending()

@@ -1,0 +1,163 @@
+"""Stripe PaymentIntents in CNY, paid by card, Alipay or WeChat Pay.
+
+Every call has a timeout and no automatic retry (the caller decides, with the same
+idempotency key); amounts go to Stripe as integer fen.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+from shop.core.money import ZERO, from_fen, to_fen
+from shop.payments.errors import (
+    PaymentDeclined,
+    PaymentProviderRejected,
+    PaymentProviderUnavailable,
+)
+from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
+from shop.payments.providers.base import (
+    PaymentGateway,
+    ProviderPayment,
+    ProviderPaymentState,
+    ProviderRefund,
+    payment_idempotency_key,
+    refund_idempotency_key,
+)
+
+logger = logging.getLogger(__name__)
+
+PAYMENT_METHOD_TYPES = ["card", "alipay", "wechat_pay"]
+
+# A PaymentIntent waiting for a new payment method after a failed attempt is "failed"
+# for us; the shopper may still retry it, and a later success is then applied.
+_REFUND_STATUS = {
+    "succeeded": RefundStatus.SUCCEEDED,
+    # Alipay and WeChat Pay refunds settle later; Stripe has accepted them.
+    "pending": RefundStatus.SUCCEEDED,
+    "requires_action": RefundStatus.SUCCEEDED,
+    "failed": RefundStatus.FAILED,
+    "canceled": RefundStatus.FAILED,
+}
+
+
+def stripe_client() -> stripe.StripeClient:
+    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        base_addresses=base,  # type: ignore[arg-type]
+        max_network_retries=0,
+        http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
+    )
+
+
+@contextmanager
+def stripe_errors() -> Iterator[None]:
+    """Stripe's errors in the shop's terms: what the shopper can fix, and what broke."""
+    try:
+        yield
+    except stripe.CardError as exc:
+        raise PaymentDeclined(
+            exc.user_message or None, decline_code=getattr(exc, "code", None) or ""
+        ) from exc
+    except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+        logger.warning("stripe unavailable: %s", exc)
+        raise PaymentProviderUnavailable() from exc
+    except stripe.StripeError as exc:
+        if exc.http_status is None or exc.http_status >= 500:
+            logger.warning("stripe failed: %s", exc)
+            raise PaymentProviderUnavailable() from exc
+        logger.error("stripe refused: %s", exc)
+        raise PaymentProviderRejected() from exc
+
+
+def _intent_status(intent: dict[str, Any]) -> str:
+    status = intent.get("status")
+    if status == "succeeded":
+        return PaymentStatus.SUCCEEDED
+    if status == "canceled":
+        return PaymentStatus.CANCELLED
+    if status == "requires_payment_method" and intent.get("last_payment_error"):
+        return PaymentStatus.FAILED
+    return PaymentStatus.PENDING
+
+
+def _charge_money(intent: dict[str, Any]) -> tuple[Decimal, Decimal]:
+    """The fee Stripe kept (when settled in CNY) and what was refunded, from the charge."""
+    charge = intent.get("latest_charge")
+    if not isinstance(charge, dict):
+        return ZERO, ZERO
+    refunded = from_fen(int(charge.get("amount_refunded") or 0))
+    transaction = charge.get("balance_transaction")
+    fee = ZERO
+    if isinstance(transaction, dict) and str(transaction.get("currency", "")).lower() == "cny":
+        fee = from_fen(int(transaction.get("fee") or 0))
+    return fee, refunded
+
+
+class StripeGateway(PaymentGateway):
+    name = "stripe"
+
+    def __init__(self, client: stripe.StripeClient | None = None) -> None:
+        self.client = client or stripe_client()
+
+    def create_payment(self, payment: Payment) -> ProviderPayment:
+        params: Any = {
+            "amount": to_fen(payment.amount),
+            "currency": payment.currency.lower(),
+            "payment_method_types": PAYMENT_METHOD_TYPES,
+            "payment_method_options": {"wechat_pay": {"client": "web"}},
+            "description": f"Order {payment.order.number}",
+            "metadata": {"order_number": payment.order.number, "payment_id": str(payment.pk)},
+        }
+        with stripe_errors():
+            intent = self.client.v1.payment_intents.create(
+                params=params, options={"idempotency_key": payment_idempotency_key(payment)}
+            )
+        data = intent.to_dict()
+        return ProviderPayment(
+            reference=data["id"],
+            client_secret=data.get("client_secret") or "",
+            status=_intent_status(data),
+        )
+
+    def retrieve(self, reference: str) -> ProviderPaymentState:
+        with stripe_errors():
+            intent = self.client.v1.payment_intents.retrieve(
+                reference, params={"expand": ["latest_charge.balance_transaction"]}
+            )
+        data = intent.to_dict()
+        fee, refunded = _charge_money(data)
+        error = data.get("last_payment_error") or {}
+        return ProviderPaymentState(
+            reference=data["id"],
+            status=_intent_status(data),
+            amount=from_fen(int(data["amount"])),
+            currency=str(data.get("currency", "")).upper(),
+            fee=fee,
+            amount_refunded=refunded,
+            failure_code=str(error.get("decline_code") or error.get("code") or "")[:64],
+            failure_message=str(error.get("message") or "")[:255],
+        )
+
+    def refund(self, payment: Payment, refund: Refund) -> ProviderRefund:
+        params: Any = {
+            "payment_intent": payment.provider_reference,
+            "amount": to_fen(refund.amount),
+            "metadata": {"refund_id": str(refund.pk), "payment_id": str(payment.pk)},
+        }
+        with stripe_errors():
+            created = self.client.v1.refunds.create(
+                params=params, options={"idempotency_key": refund_idempotency_key(refund)}
+            )
+        data = created.to_dict()
+        return ProviderRefund(
+            reference=data["id"],
+            status=_REFUND_STATUS.get(str(data.get("status")), RefundStatus.FAILED),
+        )

@@ -1,0 +1,259 @@
+"""Payments: starting one, and applying what the provider says happened to it.
+
+The provider is the source of truth. Whatever tells us a payment moved (the shopper
+at the fake provider, a Stripe webhook, a periodic sweep) only makes us read the
+provider again and apply its answer under a lock on the order and the payment, so a
+duplicate, late or out-of-order hint never pays, fulfils or refunds twice.
+
+Locks are always taken order first, then payment, everywhere in this package.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from fulfillment.tasks import order_email_send, order_fulfill
+from partners.services import ledger_payment_record
+from shop.core.errors import InvalidInput, ShopError
+from shop.core.tasks import enqueue_on_commit
+from shop.orders.models import Order, OrderEventType, OrderStatus
+from shop.orders.services import (
+    order_cancel_for_lost_stock,
+    order_event_write,
+    order_lock,
+    order_mark_paid,
+)
+from shop.payments.errors import (
+    NotFakePayment,
+    OrderNotPayable,
+    OrderPaymentExpired,
+    PaymentNotPending,
+    PaymentProviderNotEnabled,
+)
+from shop.payments.models import Payment, PaymentProvider, PaymentStatus
+from shop.payments.providers import provider_get, providers_enabled
+from shop.payments.providers.base import ProviderPaymentState
+from shop.payments.providers.fake import fake_charge_complete
+from shop.payments.refunds import refund_external_record, refund_reserve, refund_send
+
+logger = logging.getLogger(__name__)
+
+FAKE_OUTCOMES = ("succeed", "decline")
+
+
+def payment_start(*, order: Order, provider: str, user: Any = None) -> Payment:
+    """Start (or resume) paying an order that waits for payment.
+
+    One pending payment per order and provider is reused, so a shopper who presses
+    "pay" twice gets the same payment. When the provider does not answer, the payment
+    stays pending without a reference and the next attempt retries it with the same
+    idempotency key.
+    """
+    if provider not in providers_enabled():
+        raise PaymentProviderNotEnabled(fields={"provider": [f"{provider} is not enabled"]})
+    payment = _payment_prepare(order_id=order.pk, provider=provider)
+    if payment.provider_reference:
+        return payment
+    created = provider_get(provider).create_payment(payment)
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        if not locked.provider_reference:
+            locked.provider_reference = created.reference
+            locked.client_secret = created.client_secret
+            locked.save(update_fields=["provider_reference", "client_secret", "updated_at"])
+            order_event_write(
+                locked.order,
+                OrderEventType.PAYMENT_STARTED,
+                data={"payment_id": locked.pk, "provider": provider, "amount": str(locked.amount)},
+                user=user,
+            )
+    return locked
+
+
+@transaction.atomic
+def _payment_prepare(*, order_id: int, provider: str) -> Payment:
+    order = order_lock(order_id)
+    if order.status == OrderStatus.EXPIRED or (
+        order.status == OrderStatus.PENDING_PAYMENT
+        and order.expires_at is not None
+        and order.expires_at <= timezone.now()
+    ):
+        raise OrderPaymentExpired()
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise OrderNotPayable(fields={"status": [order.status]})
+    pending = list(
+        Payment.objects.select_for_update().filter(order=order, status=PaymentStatus.PENDING)
+    )
+    reusable = next((p for p in pending if p.provider == provider), None)
+    for other in pending:
+        if other is not reusable:
+            # The shopper switched provider. Should the old one still be paid, the
+            # money is returned when we learn of it (see _payment_succeeded).
+            other.status = PaymentStatus.CANCELLED
+            other.failure_code = "replaced"
+            other.save(update_fields=["status", "failure_code", "updated_at"])
+    if reusable is not None:
+        return reusable
+    return Payment.objects.create(
+        order=order, provider=provider, amount=order.total, currency=order.currency
+    )
+
+
+def payment_fake_complete(*, payment: Payment, outcome: str) -> Payment:
+    """The shopper confirms or declines a payment at the offline fake provider."""
+    if payment.provider != PaymentProvider.FAKE:
+        raise NotFakePayment()
+    if outcome not in FAKE_OUTCOMES:
+        raise InvalidInput(fields={"outcome": ["succeed or decline"]})
+    if payment.status == PaymentStatus.CANCELLED or not payment.provider_reference:
+        raise PaymentNotPending()
+    fake_charge_complete(reference=payment.provider_reference, succeed=outcome == "succeed")
+    return payment_sync(payment_id=payment.pk)
+
+
+def payment_sync(*, payment_id: int) -> Payment:
+    """Read the provider's truth about a payment and apply it. Safe to call any number
+    of times, from any number of processes at once."""
+    payment = Payment.objects.get(pk=payment_id)
+    if not payment.provider_reference:
+        return payment
+    state = provider_get(payment.provider).retrieve(payment.provider_reference)
+    to_return = _payment_apply(payment_id=payment_id, state=state)
+    for refund_id in to_return:
+        # The payment is applied either way; a refund the provider cannot take now
+        # stays pending and the periodic sweep sends it again with the same key.
+        try:
+            refund_send(refund_id=refund_id)
+        except ShopError as exc:
+            logger.warning("returning payment %s: refund %s: %s", payment_id, refund_id, exc.code)
+    payment.refresh_from_db()
+    return payment
+
+
+@transaction.atomic
+def _payment_apply(*, payment_id: int, state: ProviderPaymentState) -> list[int]:
+    """Apply the provider's state; returns the refunds to send once this has committed."""
+    order_id = Payment.objects.values_list("order_id", flat=True).get(pk=payment_id)
+    order = order_lock(order_id)
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    to_return: list[int] = []
+    if state.status == PaymentStatus.SUCCEEDED and payment.status != PaymentStatus.SUCCEEDED:
+        if payment.status == PaymentStatus.CANCELLED and payment.failure_code == "duplicate":
+            return to_return  # already returned as a second payment of the order
+        to_return = _payment_succeeded(order, payment, state)
+    elif (
+        state.status in (PaymentStatus.FAILED, PaymentStatus.CANCELLED)
+        and payment.status == PaymentStatus.PENDING
+    ):
+        _payment_failed(order, payment, state)
+    if (
+        payment.status == PaymentStatus.SUCCEEDED
+        and state.amount_refunded > payment.amount_refunded
+    ):
+        refund_external_record(
+            order=order, payment=payment, amount=state.amount_refunded - payment.amount_refunded
+        )
+    return to_return
+
+
+def _payment_succeeded(order: Order, payment: Payment, state: ProviderPaymentState) -> list[int]:
+    now = timezone.now()
+    if state.amount != payment.amount:
+        logger.error(
+            "payment %s: provider reports %s, we asked %s", payment.pk, state.amount, payment.amount
+        )
+    already_paid = (
+        Payment.objects.filter(order=order, status=PaymentStatus.SUCCEEDED)
+        .exclude(pk=payment.pk)
+        .exists()
+    )
+    if already_paid:
+        # A second payment for the same order (the shopper paid in two tabs or after
+        # switching provider): it never counts; the money goes back in full.
+        payment.status = PaymentStatus.CANCELLED
+        payment.failure_code = "duplicate"
+        payment.failure_message = "The order was already paid by another payment."
+        payment.fee = state.fee
+        payment.succeeded_at = now
+        payment.save()
+        refund = refund_reserve(
+            order=order, payment=payment, amount=payment.amount, reason="duplicate payment"
+        )
+        order_event_write(
+            order,
+            OrderEventType.NOTE,
+            data={"note": "second payment returned", "payment_id": payment.pk},
+        )
+        return [refund.pk]
+
+    payment.status = PaymentStatus.SUCCEEDED
+    payment.failure_code = ""
+    payment.failure_message = ""
+    payment.fee = state.fee
+    payment.succeeded_at = now
+    payment.save()
+    outcome = order_mark_paid(order_id=order.pk, amount=payment.amount)
+    if outcome.newly_paid:
+        ledger_payment_record(payment=payment)
+        enqueue_on_commit(order_fulfill, order.pk)
+        enqueue_on_commit(order_email_send, order.pk, "payment_received")
+        return []
+
+    # The money came for an order that can no longer take it: its stock was sold
+    # meanwhile, or it was cancelled. It is returned in full; the order is not paid.
+    reason = "stock unavailable" if outcome.stock_lost else f"order {order.status}"
+    refund = refund_reserve(order=order, payment=payment, amount=payment.amount, reason=reason)
+    if outcome.stock_lost:
+        order_cancel_for_lost_stock(order_id=order.pk)
+    else:
+        order_event_write(
+            order,
+            OrderEventType.NOTE,
+            data={"note": "payment for an order that cannot be paid", "payment_id": payment.pk},
+        )
+    return [refund.pk]
+
+
+def _payment_failed(order: Order, payment: Payment, state: ProviderPaymentState) -> None:
+    payment.status = state.status
+    payment.failure_code = state.failure_code
+    payment.failure_message = state.failure_message
+    payment.save(update_fields=["status", "failure_code", "failure_message", "updated_at"])
+    order_event_write(
+        order,
+        OrderEventType.PAYMENT_FAILED,
+        data={
+            "payment_id": payment.pk,
+            "status": state.status,
+            "failure_code": state.failure_code,
+        },
+    )
+
+
+def payments_sync_stale(*, older_than_minutes: int = 10, limit: int = 200) -> int:
+    """Re-read pending payments we have not heard about for a while (a lost webhook)."""
+    now = timezone.now()
+    ids = list(
+        Payment.objects.filter(
+            status=PaymentStatus.PENDING,
+            updated_at__lt=now - timedelta(minutes=older_than_minutes),
+            # An intent nobody completed within a day is not worth asking about again.
+            created_at__gt=now - timedelta(days=1),
+        )
+        .exclude(provider_reference="")
+        .order_by("updated_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    synced = 0
+    for payment_id in ids:
+        try:
+            payment_sync(payment_id=payment_id)
+            synced += 1
+        except ShopError as exc:
+            logger.warning("sync of payment %s failed: %s", payment_id, exc.code)
+    return synced
