@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from shop.channels.errors import (
@@ -13,13 +14,15 @@ from shop.channels.errors import (
 )
 from shop.channels.models import SalesChannel
 from shop.channels.services import KEY_PREFIX, channel_key_matches
+from shop.core.errors import InvalidInput
 
 CHANNEL_KEY_HEADER = "HTTP_X_CHANNEL_KEY"
+_CODE = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
 
 
 def channel_get_by_key(key: str) -> SalesChannel:
     parts = key.split("_", 2)
-    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+    if len(key) > 200 or len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise InvalidChannelKey()
     channel = SalesChannel.objects.select_related("owner").filter(api_key_prefix=parts[1]).first()
     if channel is None or not channel_key_matches(channel, key):
@@ -41,6 +44,8 @@ def channel_from_request(request: Any, *, required: bool = True) -> SalesChannel
         if code and code != channel.code:
             raise InvalidChannelKey("The channel key belongs to another channel.")
     elif code:
+        if not _CODE.match(code):
+            raise InvalidInput(fields={"channel": ["Not a channel code."]})
         channel = SalesChannel.objects.select_related("owner").filter(code=code).first()
         if channel is None:
             raise ChannelNotFound()

@@ -215,7 +215,8 @@ def order_place(*, cart: Cart, idempotency_key: str, user: Any = None) -> Placed
         return Placed(order=existing, created=False)
     try:
         return Placed(order=_order_place(cart, idempotency_key, user), created=True)
-    except IntegrityError:
+    except (IntegrityError, CartAlreadyOrdered):
+        # A request with the same key won the race: answer with its order.
         existing = _existing_order(cart, idempotency_key)
         if existing is None:
             raise

@@ -1,5 +1,8 @@
 """OpenAPI pieces shared by every API: the error shape and the common error responses."""
 
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -32,3 +35,15 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         503: "A service we depend on is unavailable; retry",
     }
     return {s: OpenApiResponse(ErrorSerializer, description=descriptions[s]) for s in statuses}
+
+
+class ShopAutoSchema(AutoSchema):
+    """Nested serializers are named after their view: ``SignInApi.InputSerializer`` becomes
+    ``SignInInput``, so views can each keep their own InputSerializer/OutputSerializer."""
+
+    def get_serializer_name(self, serializer: Any, direction: str) -> str:
+        outer, _, inner = type(serializer).__qualname__.rpartition(".")
+        if outer and "<locals>" not in outer:
+            name = outer.split(".")[-1].removesuffix("Api") + inner.removesuffix("Serializer")
+            return name
+        return super().get_serializer_name(serializer, direction)

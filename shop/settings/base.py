@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "partners",
     "catalog",
     "fulfillment",
+    "shop.demo",
 ]
 
 MIDDLEWARE = [
@@ -126,7 +127,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "shop.core.schema.ShopAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "shop.core.pagination.PagePagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "shop.core.errors.exception_handler",

@@ -10,8 +10,6 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db.models import Sum
 
-from catalog.demo_data.loaders import PRODUCTS
-from catalog.demo_data.operations import CHANNELS, CHANNELS_LISTING_EVERYTHING
 from catalog.models import (
     Collection,
     Product,
@@ -29,6 +27,8 @@ from partners.models import Partner, PartnerMembership
 from shop.accounts.models import User
 from shop.channels.models import SalesChannel
 from shop.channels.services import channel_key_matches
+from shop.demo.data.loaders import PRODUCTS
+from shop.demo.data.operations import CHANNELS, CHANNELS_LISTING_EVERYTHING
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from catalog.demo_data.loaders import (
+from shop.demo.data.loaders import (
     DemoReport,
     demo_catalog_load,
     demo_channels_load,

@@ -18,9 +18,6 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Model
 
-from catalog.demo_data import operations, products_classics, products_glory, products_wisdom
-from catalog.demo_data.records import DemoProduct
-from catalog.demo_data.stories import COLLECTIONS, PARTNERS, RELICS, TAGS
 from catalog.models import (
     Collection,
     MovementReason,
@@ -39,6 +36,9 @@ from partners.models import Partner, PartnerMembership
 from shop.accounts.models import User
 from shop.channels.models import SalesChannel
 from shop.channels.services import channel_api_key_issue, channel_create
+from shop.demo.data import operations, products_classics, products_glory, products_wisdom
+from shop.demo.data.records import DemoProduct
+from shop.demo.data.stories import COLLECTIONS, PARTNERS, RELICS, TAGS
 
 PRODUCTS: tuple[DemoProduct, ...] = (
     products_wisdom.PRODUCTS + products_classics.PRODUCTS + products_glory.PRODUCTS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from catalog.demo_data.records import DemoChannel, DemoUser, DemoWarehouse
+from shop.demo.data.records import DemoChannel, DemoUser, DemoWarehouse
 
 # Every product is listed in these; the others list what a product names in extra_channels.
 CHANNELS_LISTING_EVERYTHING = ("museum-web", "media-web")

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from catalog.demo_data.records import DemoProduct, DemoVariant
+from shop.demo.data.records import DemoProduct, DemoVariant
 
 COLLECTION = "fabrics-of-glory"
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from catalog.demo_data.records import DemoPersonalisation, DemoProduct, DemoVariant
+from shop.demo.data.records import DemoPersonalisation, DemoProduct, DemoVariant
 
 COLLECTION = "blossoms-of-wisdom"
 

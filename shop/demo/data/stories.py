@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from catalog.demo_data.records import DemoCollection, DemoPartner, DemoRelic, DemoTag
+from shop.demo.data.records import DemoCollection, DemoPartner, DemoRelic, DemoTag
 
 PARTNERS = (
     DemoPartner(

@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from catalog.demo_data import DemoReport, demo_load
+from shop.demo.data import DemoReport, demo_load
 
 DEFAULT_KEYS_FILE = Path(settings.BASE_DIR) / ".demo-channel-keys.json"
 
