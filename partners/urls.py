@@ -1,1 +1,5 @@
+"""The partner API under /api/v1/partners/."""
+
+app_name = "partners"
+
 urlpatterns: list = []

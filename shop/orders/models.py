@@ -119,6 +119,14 @@ class OrderLine(models.Model):
     unit_price = money_field()
     line_total = money_field()
     personalisation = models.CharField(max_length=100, blank=True)
+    agreement_version = models.ForeignKey(
+        "partners.AgreementVersion",
+        on_delete=models.PROTECT,
+        related_name="order_lines",
+        null=True,
+        blank=True,
+        help_text="The revenue-share terms in force when the line was sold.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -1,0 +1,229 @@
+"""Writing ledger entries and the daily sales rows they feed, inside the caller's transaction.
+
+Used by the money hooks in :mod:`partners.services`; nothing here opens its own
+transaction, so an event and its entries are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+
+from partners.ledger import SHIPPING_INCOME, Part
+from partners.models import (
+    DailySales,
+    LedgerEntry,
+    Partner,
+    Settlement,
+    SettlementEvent,
+    SettlementEventType,
+    SettlementStatus,
+)
+from shop.core.money import from_fen
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_next(period: dt.date) -> dt.date:
+    return (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def month_previous(period: dt.date) -> dt.date:
+    return (period.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
+class PartnerClock:
+    """Each partner's timezone, read once per event."""
+
+    def __init__(self) -> None:
+        self._zones: dict[int, ZoneInfo] = {}
+
+    def zone(self, partner_id: int) -> ZoneInfo:
+        if partner_id not in self._zones:
+            name = Partner.objects.filter(pk=partner_id).values_list("timezone", flat=True).get()
+            self._zones[partner_id] = ZoneInfo(name or "Asia/Shanghai")
+        return self._zones[partner_id]
+
+    def local_date(self, partner_id: int, moment: dt.datetime) -> dt.date:
+        return moment.astimezone(self.zone(partner_id)).date()
+
+
+def _status_locked_shared(settlement_id: int) -> str:
+    """Read a settlement's status, holding it so it cannot close until we commit.
+
+    Many writers may hold it at once (FOR SHARE); closing takes it exclusively and
+    so waits for them, and writers that come after a close see it closed.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT status FROM {Settlement._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
+                [settlement_id],
+            )
+            return str(cursor.fetchone()[0])
+    return str(Settlement.objects.filter(pk=settlement_id).values_list("status", flat=True).get())
+
+
+def settlement_open_for(partner_id: int, local_day: dt.date) -> Settlement:
+    """The open settlement an event of ``local_day`` belongs to: its month, or a later one
+    when that month is already closed (a late event lands in the next open period)."""
+    period = month_start(local_day)
+    while True:
+        settlement, created = Settlement.objects.get_or_create(partner_id=partner_id, period=period)
+        if created:
+            SettlementEvent.objects.create(settlement=settlement, type=SettlementEventType.OPENED)
+        if _status_locked_shared(settlement.pk) == SettlementStatus.OPEN:
+            return settlement
+        period = month_next(period)
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    """What an entry records about its line besides the amount."""
+
+    line_id: int
+    product_id: int
+    collection_id: int
+    warehouse_id: int | None
+    agreement_version_id: int | None
+    quantity: int
+
+
+@dataclass
+class EventContext:
+    source: str
+    order_id: int
+    channel_id: int
+    occurred_at: dt.datetime
+    lines: dict[int, LineFacts]
+    clock: PartnerClock = field(default_factory=PartnerClock)
+
+
+def entries_write(context: EventContext, parts: Sequence[Part]) -> list[LedgerEntry]:
+    """One ledger entry per part, each in its partner's open settlement."""
+    settlements: dict[int, Settlement] = {}
+    entries = []
+    for position, part in enumerate(parts):
+        if part.partner_id not in settlements:
+            day = context.clock.local_date(part.partner_id, context.occurred_at)
+            settlements[part.partner_id] = settlement_open_for(part.partner_id, day)
+        settlement = settlements[part.partner_id]
+        facts = context.lines[part.line_id]
+        entries.append(
+            LedgerEntry(
+                partner_id=part.partner_id,
+                settlement=settlement,
+                period=settlement.period,
+                kind=part.kind,
+                reversed_kind=part.reversed_kind,
+                role=part.role,
+                amount=from_fen(part.fen),
+                share_bp=part.share_bp,
+                commission_rate=part.commission_rate,
+                order_id=context.order_id,
+                order_line_id=part.line_id,
+                agreement_version_id=facts.agreement_version_id,
+                channel_id=context.channel_id,
+                product_id=facts.product_id,
+                warehouse_id=facts.warehouse_id,
+                source=context.source,
+                position=position,
+                occurred_at=context.occurred_at,
+            )
+        )
+    return LedgerEntry.objects.bulk_create(entries)
+
+
+@dataclass
+class _Increment:
+    units: int = 0
+    units_refunded: int = 0
+    gross: int = 0
+    refunds: int = 0
+    own_share: int = 0
+
+
+def daily_sales_add(
+    context: EventContext,
+    parts: Sequence[Part],
+    *,
+    concerned: Mapping[int, Iterable[int]],
+    units: dict[int, int] | None = None,
+    units_refunded: dict[int, int] | None = None,
+    mode: str = "sale",
+) -> None:
+    """Add one event to the daily rows of every partner it concerns.
+
+    ``concerned`` maps a line to the partners that see it in their reports (the
+    agreement's parties and the channel owner); a partner with money on a line is
+    always concerned. A ``sale`` adds its lines' revenue to ``gross``; a ``refund``
+    adds the refunded revenue (shipping aside) to ``refunds``; a ``fee`` only moves
+    the partners' own shares.
+    """
+    units = units or {}
+    units_refunded = units_refunded or {}
+    revenue: dict[int, int] = defaultdict(int)
+    own: dict[tuple[int, int], int] = defaultdict(int)
+    for part in parts:
+        if part.kind != SHIPPING_INCOME and part.reversed_kind != SHIPPING_INCOME:
+            revenue[part.line_id] += part.fen
+        own[(part.line_id, part.partner_id)] += part.fen
+    increments: dict[tuple, _Increment] = defaultdict(_Increment)
+    for line_id, facts in context.lines.items():
+        partners = set(concerned.get(line_id, ())) | {p for (lid, p) in own if lid == line_id}
+        for partner_id in partners:
+            day = context.clock.local_date(partner_id, context.occurred_at)
+            key = (
+                partner_id,
+                day,
+                context.channel_id,
+                facts.product_id,
+                facts.collection_id,
+                facts.warehouse_id or 0,
+            )
+            row = increments[key]
+            row.units += units.get(line_id, 0)
+            row.units_refunded += units_refunded.get(line_id, 0)
+            if mode == "refund":
+                row.refunds -= revenue.get(line_id, 0)
+            elif mode == "sale":
+                row.gross += revenue.get(line_id, 0)
+            row.own_share += own.get((line_id, partner_id), 0)
+    _upsert(increments)
+
+
+_COLUMNS = ("units", "units_refunded", "gross", "refunds", "own_share")
+
+
+def _upsert(increments: dict[tuple, _Increment]) -> None:
+    if not increments:
+        return
+    table = DailySales._meta.db_table
+    key_columns = "partner_id, day, channel_id, product_id, collection_id, warehouse_id"
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in _COLUMNS)
+    sql = (
+        f"INSERT INTO {table} ({key_columns}, {', '.join(_COLUMNS)}) "  # noqa: S608
+        f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+        f"ON CONFLICT ({key_columns}) DO UPDATE SET {updates}"
+    )
+    # Rows in key order, so concurrent events lock them in the same order.
+    rows = [
+        (
+            *key,
+            inc.units,
+            inc.units_refunded,
+            from_fen(inc.gross),
+            from_fen(inc.refunds),
+            from_fen(inc.own_share),
+        )
+        for key, inc in sorted(increments.items())
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

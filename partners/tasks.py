@@ -1,0 +1,32 @@
+"""Partner tasks: close the months that are over, and pay partners when that is enabled.
+
+Both take ids (or nothing), call a service and are safe to run again.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from partners.settlements import (
+    TransferTemporaryError,
+    settlement_transfer_send,
+    settlements_close_due,
+)
+
+
+@shared_task(name="partners.settlements_close_due")
+def settlements_close_due_task() -> list[int]:
+    """Close last month's settlements of every partner (run daily by beat; idempotent)."""
+    return settlements_close_due()
+
+
+@shared_task(
+    name="partners.settlement_transfer_send",
+    autoretry_for=(TransferTemporaryError,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    max_retries=8,
+)
+def settlement_transfer_send_task(settlement_id: int) -> str:
+    """Send a closed settlement's Stripe Connect transfer (same idempotency key on retry)."""
+    return settlement_transfer_send(settlement_id=settlement_id).transfer_status

@@ -1,0 +1,295 @@
+"""Agreements and the ledger hooks, on the real database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db.models import Sum
+
+from partners.errors import (
+    AgreementSharesInvalid,
+    AgreementTermsInvalid,
+    AgreementVersionDateInvalid,
+)
+from partners.models import AgreementVersion, DailySales, LedgerEntry, Settlement
+from partners.services import PartyInput, agreement_version_create, ledger_payment_record
+from shop.orders.models import OrderLine
+from tests import factories
+from tests.partners.builders import (
+    SHANGHAI,
+    agreement_with_terms,
+    paid_order,
+    refund_of,
+    shipped,
+    variant,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media_web(media):
+    return factories.SalesChannelFactory(
+        code="media-web", owner=media, commission_rate=Decimal("0.1000")
+    )
+
+
+@pytest.fixture
+def collection():
+    return factories.CollectionFactory(slug="blossoms")
+
+
+@pytest.fixture
+def terms(collection, museum, media):
+    return agreement_with_terms(
+        collection=collection,
+        parties=[(museum, "licensor", 6000), (media, "designer", 4000)],
+        logistics_fee=Decimal("8.00"),
+    )
+
+
+def _entries(order):
+    return [
+        (e.partner.code, e.kind, e.role, e.amount)
+        for e in LedgerEntry.objects.filter(order=order).select_related("partner").order_by("id")
+    ]
+
+
+def test_payment_writes_commission_shares_shipping_and_fee_exactly(
+    terms, collection, media_web, museum, media
+):
+    item = variant(collection, "100.00")
+
+    order, payment = paid_order(
+        channel=media_web,
+        items=[(item, 2)],
+        discount=Decimal("10.00"),
+        shipping=Decimal("12.00"),
+        fee=Decimal("2.02"),
+    )
+
+    assert _entries(order) == [
+        ("media", "channel_commission", "channel_owner", Decimal("19.00")),
+        ("museum", "sale_share", "licensor", Decimal("102.60")),
+        ("media", "sale_share", "designer", Decimal("68.40")),
+        ("media", "shipping_income", "logistics", Decimal("12.00")),
+        ("museum", "payment_fee", "licensor", Decimal("-1.21")),
+        ("media", "payment_fee", "designer", Decimal("-0.81")),
+    ]
+    commission = LedgerEntry.objects.get(order=order, kind="channel_commission")
+    assert commission.commission_rate == Decimal("0.1000")
+    assert OrderLine.objects.get(order=order).agreement_version == terms[1]
+    total = LedgerEntry.objects.filter(order=order).aggregate(s=Sum("amount"))["s"]
+    assert total == payment.amount - payment.fee
+
+
+def test_payment_recorded_twice_writes_its_entries_once(terms, collection, media_web):
+    _, payment = paid_order(channel=media_web, items=[(variant(collection), 1)])
+    before = LedgerEntry.objects.count()
+    daily_before = list(DailySales.objects.values_list("units", "gross", "own_share"))
+
+    ledger_payment_record(payment=payment)
+
+    assert LedgerEntry.objects.count() == before
+    assert list(DailySales.objects.values_list("units", "gross", "own_share")) == daily_before
+
+
+def test_full_refund_brings_every_partner_back_to_zero(terms, collection, media_web):
+    order, payment = paid_order(
+        channel=media_web, items=[(variant(collection, "99.99"), 3)], shipping=Decimal("12.00")
+    )
+
+    refund_of(order, payment, Decimal("100.00"))
+    refund_of(order, payment, payment.amount - Decimal("100.00"))
+
+    per_partner = (
+        LedgerEntry.objects.filter(order=order).values("partner__code").annotate(s=Sum("amount"))
+    )
+    assert {row["partner__code"]: row["s"] for row in per_partner} == {
+        "media": Decimal("0.00"),
+        "museum": Decimal("0.00"),
+    }
+
+
+def test_partial_refund_by_line_reverses_that_line_only(terms, collection, media_web):
+    first, second = variant(collection, "50.00"), variant(collection, "30.00")
+    order, payment = paid_order(channel=media_web, items=[(first, 1), (second, 1)])
+    second_line = OrderLine.objects.get(order=order, variant=second)
+
+    refund_of(order, payment, Decimal("30.00"), lines=[{"line_id": second_line.pk, "quantity": 1}])
+
+    reversed_lines = set(
+        LedgerEntry.objects.filter(order=order, kind="refund_reversal").values_list(
+            "order_line_id", flat=True
+        )
+    )
+    assert reversed_lines == {second_line.pk}
+    line_total = LedgerEntry.objects.filter(order_line=second_line).aggregate(s=Sum("amount"))
+    assert line_total["s"] == Decimal("0.00")
+    assert (
+        DailySales.objects.filter(product_id=second.product_id).aggregate(u=Sum("units_refunded"))[
+            "u"
+        ]
+        == 2
+    )  # one unit, seen by each of the two partners
+
+
+def test_refund_policy_parties_lets_the_channel_owner_keep_its_commission(
+    collection, media_web, museum, media
+):
+    agreement_with_terms(
+        collection=collection,
+        parties=[(museum, "licensor", 10000)],
+        refund_policy="parties",
+    )
+    order, payment = paid_order(channel=media_web, items=[(variant(collection, "100.00"), 1)])
+
+    refund_of(order, payment, Decimal("100.00"))
+
+    per_partner = dict(
+        LedgerEntry.objects.filter(order=order)
+        .values("partner__code")
+        .annotate(s=Sum("amount"))
+        .values_list("partner__code", "s")
+    )
+    assert per_partner == {"media": Decimal("10.00"), "museum": Decimal("-10.00")}
+
+
+def test_shipment_fee_is_earned_by_the_warehouse_partner_and_paid_by_the_parties(
+    terms, collection, media_web, museum, media
+):
+    order, _ = paid_order(channel=media_web, items=[(variant(collection), 1)])
+    warehouse = factories.WarehouseFactory(partner=museum)
+
+    shipped(order, warehouse)
+    shipped(order, warehouse)  # the same shipment again: written once
+
+    fees = [
+        (code, role, amount)
+        for code, kind, role, amount in _entries(order)
+        if kind == "logistics_fee"
+    ]
+    assert fees == [
+        ("museum", "logistics", Decimal("8.00")),
+        ("museum", "licensor", Decimal("-4.80")),
+        ("media", "designer", Decimal("-3.20")),
+    ]
+
+
+def test_product_agreement_wins_over_its_collection(terms, collection, media_web, museum):
+    item = variant(collection)
+    _, own = agreement_with_terms(product=item.product, parties=[(museum, "producer", 10000)])
+
+    order, _ = paid_order(channel=media_web, items=[(item, 1)])
+
+    assert OrderLine.objects.get(order=order).agreement_version == own
+
+
+def test_line_keeps_the_version_in_force_when_sold(terms, collection, media_web, museum, media):
+    agreement, first = terms
+    item = variant(collection)
+    before, _ = paid_order(
+        channel=media_web, items=[(item, 1)], paid_at=dt.datetime(2025, 3, 1, tzinfo=SHANGHAI)
+    )
+
+    second = agreement_version_create(
+        agreement=agreement,
+        valid_from=dt.date(2025, 4, 1),
+        parties=[PartyInput(museum, "licensor", 5000), PartyInput(media, "designer", 5000)],
+        today=dt.date(2025, 3, 2),
+    )
+    after, _ = paid_order(
+        channel=media_web, items=[(item, 1)], paid_at=dt.datetime(2025, 4, 2, tzinfo=SHANGHAI)
+    )
+
+    assert OrderLine.objects.get(order=before).agreement_version == first
+    assert OrderLine.objects.get(order=after).agreement_version == second
+    assert second.number == 2
+
+
+@pytest.mark.parametrize(
+    "shares",
+    [[6000, 3000], [6000, 5000], [10000, 0]],
+)
+def test_version_with_shares_not_adding_up_is_refused(terms, museum, media, shares):
+    agreement, _ = terms
+    with pytest.raises(AgreementSharesInvalid):
+        agreement_version_create(
+            agreement=agreement,
+            valid_from=dt.date(2099, 1, 1),
+            parties=[
+                PartyInput(museum, "licensor", shares[0]),
+                PartyInput(media, "designer", shares[1]),
+            ],
+        )
+    assert AgreementVersion.objects.filter(agreement=agreement).count() == 1
+
+
+def test_version_cannot_start_in_the_past_or_before_the_latest(terms, museum):
+    agreement, _ = terms
+    with pytest.raises(AgreementVersionDateInvalid):
+        agreement_version_create(
+            agreement=agreement,
+            valid_from=dt.date(2021, 1, 1),
+            parties=[PartyInput(museum, "licensor", 10000)],
+        )
+    assert AgreementVersion.objects.filter(agreement=agreement).count() == 1
+
+
+def test_second_agreement_for_the_same_collection_is_refused(terms, collection, museum):
+    with pytest.raises(AgreementTermsInvalid):
+        agreement_with_terms(collection=collection, parties=[(museum, "licensor", 10000)])
+
+
+def test_entries_land_in_the_month_of_the_event_in_the_partner_timezone(
+    terms, collection, media_web
+):
+    # 16:30 UTC on 31 May is already 1 June in Shanghai.
+    order, _ = paid_order(
+        channel=media_web,
+        items=[(variant(collection), 1)],
+        paid_at=dt.datetime(2025, 5, 31, 16, 30, tzinfo=dt.UTC),
+    )
+
+    assert set(LedgerEntry.objects.filter(order=order).values_list("period", flat=True)) == {
+        dt.date(2025, 6, 1)
+    }
+    assert set(DailySales.objects.values_list("day", flat=True)) == {dt.date(2025, 6, 1)}
+    assert Settlement.objects.filter(period=dt.date(2025, 6, 1)).count() == 2
+
+
+def test_daily_rows_add_up_to_each_partners_ledger(terms, collection, media_web, museum):
+    order, payment = paid_order(
+        channel=media_web,
+        items=[(variant(collection, "88.80"), 2), (variant(collection, "12.34"), 5)],
+        discount=Decimal("7.77"),
+        shipping=Decimal("10.00"),
+        fee=Decimal("1.11"),
+    )
+    refund_of(order, payment, Decimal("33.33"))
+    shipped(order, factories.WarehouseFactory(partner=museum))
+
+    ledger = dict(
+        LedgerEntry.objects.values("partner_id")
+        .annotate(s=Sum("amount"))
+        .values_list("partner_id", "s")
+    )
+    daily = dict(
+        DailySales.objects.values("partner_id")
+        .annotate(s=Sum("own_share"))
+        .values_list("partner_id", "s")
+    )
+    assert daily == ledger
+    captured_less_refunds_and_fees = payment.amount - Decimal("33.33") - payment.fee
+    assert sum(ledger.values()) == captured_less_refunds_and_fees
+
+
+def test_order_without_agreement_goes_to_the_channel_owner(collection, media_web, media):
+    order, _ = paid_order(channel=media_web, items=[(variant(collection, "50.00"), 1)])
+
+    assert _entries(order) == [
+        ("media", "channel_commission", "channel_owner", Decimal("5.00")),
+        ("media", "sale_share", "seller", Decimal("45.00")),
+    ]
