@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from shop.channels.models import SalesChannel
+from shop.channels.models import LivestreamDrop, SalesChannel
 from shop.channels.services import channel_api_key_issue
 
 
@@ -39,3 +39,12 @@ class SalesChannelAdmin(admin.ModelAdmin):
             self.message_user(
                 request, f"New key for {channel.code} (shown once): {issued.key}", messages.WARNING
             )
+
+
+@admin.register(LivestreamDrop)
+class LivestreamDropAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "channel", "starts_at", "ends_at"]
+    list_filter = ["channel"]
+    search_fields = ["code", "name_en", "name_zh", "variants__sku"]
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["variants"]

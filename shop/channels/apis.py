@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import IntegrityError
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -13,10 +14,12 @@ from rest_framework.views import APIView
 
 from partners.models import Partner
 from shop.channels.models import ChannelKind, SalesChannel
-from shop.channels.selectors import channel_from_request, channel_list
+from shop.channels.selectors import channel_from_request, channel_list, drop_list_for_channel
 from shop.channels.services import channel_api_key_issue, channel_create
 from shop.core.errors import Conflict, NotFound
+from shop.core.i18n import language_from_request, pick
 from shop.core.permissions import IsStaff, IsSuperuser
+from shop.core.schema import error_responses
 
 
 class ChannelOutputSerializer(serializers.ModelSerializer):
@@ -114,3 +117,51 @@ class ChannelKeyRotateApi(APIView):
         data = ChannelOutputSerializer(issued.channel).data
         data["api_key"] = issued.key
         return Response(data)
+
+
+class DropVariantSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    product_slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class DropOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    is_live = serializers.BooleanField()
+    variants = DropVariantSerializer(many=True)
+
+
+class DropListApi(APIView):
+    """Livestream drops of the storefront's channel that are live now or still to come."""
+
+    @extend_schema(
+        responses={200: DropOutputSerializer(many=True), **error_responses(400, 401, 403, 404)},
+        operation_id="drop_list",
+    )
+    def get(self, request: Request) -> Response:
+        channel = channel_from_request(request)
+        assert channel is not None
+        now = timezone.now()
+        lang = language_from_request(request)
+        body = [
+            {
+                "code": drop.code,
+                "name": pick(drop, "name", lang),
+                "starts_at": drop.starts_at,
+                "ends_at": drop.ends_at,
+                "is_live": drop.starts_at <= now < drop.ends_at,
+                "variants": [
+                    {
+                        "sku": v.sku,
+                        "product_slug": v.product.slug,
+                        "name": f"{pick(v.product, 'name', lang)} {pick(v, 'name', lang)}".strip(),
+                    }
+                    for v in drop.variants.all()
+                ],
+            }
+            for drop in drop_list_for_channel(channel, now)
+        ]
+        return Response(DropOutputSerializer(body, many=True).data)

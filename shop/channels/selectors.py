@@ -12,7 +12,7 @@ from shop.channels.errors import (
     ChannelRequired,
     InvalidChannelKey,
 )
-from shop.channels.models import SalesChannel
+from shop.channels.models import LivestreamDrop, SalesChannel
 from shop.channels.services import KEY_PREFIX, channel_key_matches
 from shop.core.errors import InvalidInput
 
@@ -63,3 +63,21 @@ def channel_from_request(request: Any, *, required: bool = True) -> SalesChannel
 
 def channel_list() -> Any:
     return SalesChannel.objects.select_related("owner").order_by("code")
+
+
+def drop_list_for_channel(channel: SalesChannel, now: Any) -> Any:
+    """Drops of a channel that are live now or still to come, soonest first."""
+    from django.db.models import Prefetch
+
+    from catalog.models import ProductVariant
+
+    return (
+        LivestreamDrop.objects.filter(channel=channel, ends_at__gt=now)
+        .prefetch_related(
+            Prefetch(
+                "variants",
+                queryset=ProductVariant.objects.select_related("product").order_by("sku"),
+            )
+        )
+        .order_by("starts_at", "code")
+    )

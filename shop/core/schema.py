@@ -41,7 +41,7 @@ class ShopAutoSchema(AutoSchema):
     """Nested serializers are named after their view: ``SignInApi.InputSerializer`` becomes
     ``SignInInput``, so views can each keep their own InputSerializer/OutputSerializer."""
 
-    def get_serializer_name(self, serializer: Any, direction: str) -> str:
+    def get_serializer_name(self, serializer: Any, direction: Any) -> str:
         outer, _, inner = type(serializer).__qualname__.rpartition(".")
         if outer and "<locals>" not in outer:
             name = outer.split(".")[-1].removesuffix("Api") + inner.removesuffix("Serializer")
