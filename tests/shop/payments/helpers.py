@@ -1,0 +1,96 @@
+"""Helpers for payment tests: watching the ledger hooks and enqueued tasks, paid orders,
+signed Stripe webhooks."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from unittest import mock
+
+import stripe
+
+from fulfillment.tasks import order_email_send, order_fulfill
+from shop.orders.models import Order
+from shop.payments.models import Payment
+from shop.payments.services import payment_fake_complete, payment_start
+from tests.factories import ProductVariantFactory
+from tests.selling_factories import order_with_stock, stock_with_units
+
+WEBHOOK_SECRET = "whsec_test_shop"
+
+
+@dataclass
+class Spy:
+    """What the payment code asked of the partner ledger and the task queue."""
+
+    ledger_payments: list[int] = field(default_factory=list)
+    ledger_refunds: list[int] = field(default_factory=list)
+    tasks: list[tuple[str, tuple]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _add(self, target: list, item: Any) -> None:
+        with self.lock:
+            target.append(item)
+
+
+@contextmanager
+def spying() -> Iterator[Spy]:
+    spy = Spy()
+
+    def task(name: str):
+        return lambda args=(), kwargs=None, **options: spy._add(spy.tasks, (name, tuple(args)))
+
+    with (
+        mock.patch(
+            "shop.payments.services.ledger_payment_record",
+            side_effect=lambda *, payment: spy._add(spy.ledger_payments, payment.pk),
+        ),
+        mock.patch(
+            "shop.payments.refunds.ledger_refund_record",
+            side_effect=lambda *, refund: spy._add(spy.ledger_refunds, refund.pk),
+        ),
+        mock.patch.object(order_fulfill, "apply_async", side_effect=task("order_fulfill")),
+        mock.patch.object(order_email_send, "apply_async", side_effect=task("order_email_send")),
+    ):
+        yield spy
+
+
+def priced_variant(price: str = "99.00", units: int = 10):
+    variant = ProductVariantFactory(price=Decimal(price))
+    stock_with_units(variant=variant, quantity=units)
+    return variant
+
+
+def paid_order(*, quantity: int = 1, price: str = "99.00", **kwargs: Any) -> tuple[Order, Payment]:
+    """An order paid through the fake provider, the way a shopper pays it."""
+    order = order_with_stock(lines=[(priced_variant(price), quantity)], **kwargs)
+    payment = payment_start(order=order, provider="fake")
+    payment = payment_fake_complete(payment=payment, outcome="succeed")
+    order.refresh_from_db()
+    return order, payment
+
+
+def stripe_event(
+    event_type: str, obj: dict[str, Any], *, event_id: str = "evt_1"
+) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": event_type,
+        "api_version": "2024-06-20",
+        "created": 1700000000,
+        "livemode": False,
+        "data": {"object": obj},
+    }
+
+
+def signed(event: dict[str, Any], secret: str = WEBHOOK_SECRET) -> tuple[bytes, str]:
+    """The body and the Stripe-Signature header Stripe would send."""
+    payload = json.dumps(event)
+    header = stripe.WebhookSignature.generate_signature_header(payload, secret)
+    return payload.encode(), header
