@@ -1,16 +1,186 @@
-"""Fulfillment tasks. Each takes ids, is idempotent and is enqueued after commit."""
+"""Fulfillment tasks. Each takes ids, loads the rows, calls a service, and is idempotent.
+
+- Every task acknowledges late (``CELERY_TASK_ACKS_LATE``): a worker killed in the
+  middle of one leaves the message unacknowledged, and Redis hands it to another
+  worker once the visibility timeout passes. Running it again changes nothing that
+  was already done.
+- Only temporary failures are retried (a carrier timing out or answering 5xx, the
+  database dropping a connection or a deadlock, the mail server being away), with
+  exponential backoff and jitter, at most ``MAX_RETRIES`` times. Anything else is a
+  bug or a permanent refusal and is recorded, not retried.
+- Every task has a soft and a hard time limit.
+
+Nothing is lost when Redis is down at payment time: ``shop.core.tasks.enqueue`` logs
+and moves on, the order is saved as paid, and :func:`orders_fulfill_sweep` (every
+minute, from the beat schedule in ``shop/celery.py``) finds paid orders that still have
+units without a shipment a minute later and fulfils them; it does the same for
+shipments whose booking never ran. We chose the sweep over a transactional outbox
+because the database already says exactly what is left to do -- a paid order with
+unshipped units -- so there is no second record to keep consistent.
+"""
 
 from __future__ import annotations
 
+import logging
+import smtplib
+from typing import Any
+
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from fulfillment import alerts, emails, services
+from fulfillment.carriers import CarrierTemporaryError
+from fulfillment.carriers.simulated import simulated_timings
+from fulfillment.models import CarrierCode, Shipment, ShipmentStatus
+from shop.core.tasks import enqueue
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 8
+DATABASE_TEMPORARY = (OperationalError, InterfaceError)
+TASK_OPTIONS: dict[str, Any] = {
+    "acks_late": True,
+    "autoretry_for": (CarrierTemporaryError, *DATABASE_TEMPORARY),
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": MAX_RETRIES,
+    "soft_time_limit": 60,
+    "time_limit": 90,
+}
+EMAIL_TASK_OPTIONS: dict[str, Any] = {
+    **TASK_OPTIONS,
+    "autoretry_for": (
+        smtplib.SMTPServerDisconnected,
+        smtplib.SMTPConnectError,
+        ConnectionError,
+        TimeoutError,
+        *DATABASE_TEMPORARY,
+    ),
+}
+PERIODIC_OPTIONS: dict[str, Any] = {
+    **TASK_OPTIONS,
+    "autoretry_for": DATABASE_TEMPORARY,
+    "max_retries": 2,
+    "soft_time_limit": 240,
+    "time_limit": 300,
+}
 
 
-@shared_task(name="fulfillment.order_fulfill")
-def order_fulfill(order_id: int) -> None:
-    """Split a paid order into shipments and book them (built by the fulfillment issue)."""
+def enqueue_later(task: Any, *args: Any, countdown: float) -> bool:
+    """Like ``enqueue``, after ``countdown`` seconds (run at once when tasks are in-process)."""
+    try:
+        task.apply_async(args=args, countdown=countdown, retry=False)
+    except Exception:  # broker down: the periodic poll catches up
+        logger.warning("could not enqueue %s%r; the periodic poll will", task.name, args)
+        return False
+    return True
 
 
-@shared_task(name="fulfillment.order_email_send")
-def order_email_send(order_id: int, kind: str, refund_id: int | None = None) -> None:
-    """Send one of the order e-mails: order_confirmation, payment_received, shipped,
-    delivered, refund_issued (built by the fulfillment issue)."""
+def _simulated_next_poll(shipment: Shipment) -> float | None:
+    """Seconds until the simulated carrier's next event, so the demo moves without waiting
+    for the minute-by-minute poll; None for real carriers and finished shipments."""
+    if shipment.carrier != CarrierCode.SIMULATED or shipment.booked_at is None:
+        return None
+    pickup, delivery = simulated_timings()
+    if shipment.status in (ShipmentStatus.BOOKED, ShipmentStatus.PACKED):
+        return pickup + 1.0
+    if shipment.status == ShipmentStatus.SHIPPED:
+        return delivery + 1.0
+    return None
+
+
+# Tasks other code enqueues
+
+
+@shared_task(name="fulfillment.order_fulfill", **TASK_OPTIONS)
+def order_fulfill(order_id: int) -> list[int]:
+    """Split a paid order into shipments (one per warehouse) and book each with its carrier."""
+    to_book = services.order_fulfill(order_id=order_id)
+    for shipment_id in to_book:
+        enqueue(shipment_book, shipment_id)
+    return to_book
+
+
+@shared_task(name="fulfillment.order_email_send", **EMAIL_TASK_OPTIONS)
+def order_email_send(order_id: int, kind: str, refund_id: int | None = None) -> bool:
+    """Send one of the order e-mails, once: order_confirmation, payment_received, shipped,
+    delivered, refund_issued."""
+    try:
+        return emails.order_email_send(order_id=order_id, kind=kind, refund_id=refund_id)
+    except emails.UnknownEmailKind:
+        logger.error("order %s: no e-mail of kind %r", order_id, kind)
+        return False
+
+
+# Shipments
+
+
+@shared_task(name="fulfillment.shipment_book", **TASK_OPTIONS)
+def shipment_book(shipment_id: int) -> str:
+    """Book a waybill with the carrier; then look at its tracking when news is due."""
+    shipment = services.shipment_book(shipment_id=shipment_id)
+    delay = _simulated_next_poll(shipment)
+    if delay is not None:
+        enqueue_later(shipment_track, shipment.pk, countdown=delay)
+    return shipment.waybill_number
+
+
+@shared_task(name="fulfillment.shipment_track", **TASK_OPTIONS)
+def shipment_track(shipment_id: int) -> str:
+    """Read the carrier's tracking; ships or delivers the shipment when the carrier says so."""
+    before = Shipment.objects.values_list("status", flat=True).get(pk=shipment_id)
+    shipment = services.shipment_track(shipment_id=shipment_id)
+    if shipment.status != before:
+        delay = _simulated_next_poll(shipment)
+        if delay is not None:
+            enqueue_later(shipment_track, shipment.pk, countdown=delay)
+    return shipment.status
+
+
+# Periodic (see the beat schedule in shop/celery.py)
+
+
+@shared_task(name="fulfillment.shipments_track_open", **PERIODIC_OPTIONS)
+def shipments_track_open() -> int:
+    """Poll the carrier of every shipment that is booked or on its way."""
+    ids = services.shipments_to_track()
+    for shipment_id in ids:
+        enqueue(shipment_track, shipment_id)
+    return len(ids)
+
+
+@shared_task(name="fulfillment.orders_fulfill_sweep", **PERIODIC_OPTIONS)
+def orders_fulfill_sweep() -> dict[str, int]:
+    """Fulfil paid orders and book shipments whose task never ran (the broker was down),
+    and cancel the unsent shipments of orders that were cancelled or refunded meanwhile."""
+    orders = services.orders_unfulfilled()
+    for order_id in orders:
+        enqueue(order_fulfill, order_id)
+    shipments = services.shipments_unbooked()
+    for shipment_id in shipments:
+        enqueue(shipment_book, shipment_id)
+    cancelled = sum(
+        services.order_shipments_cancel(order_id=order_id)
+        for order_id in services.orders_closed_with_open_shipments()
+    )
+    if orders or shipments or cancelled:
+        logger.info(
+            "sweep: %d orders, %d shipments caught up; %d shipments of closed orders cancelled",
+            len(orders),
+            len(shipments),
+            cancelled,
+        )
+    return {"orders": len(orders), "shipments": len(shipments), "cancelled": cancelled}
+
+
+@shared_task(name="fulfillment.orders_complete_delivered", **PERIODIC_OPTIONS)
+def orders_complete_delivered() -> int:
+    """Delivered orders whose return window has passed become completed."""
+    return services.orders_complete_delivered()
+
+
+@shared_task(name="fulfillment.stock_low_alerts_send", **{**PERIODIC_OPTIONS, **EMAIL_TASK_OPTIONS})
+def stock_low_alerts_send() -> int:
+    """Tell each partner's staff about stock at or below its threshold, once a day per row."""
+    return alerts.stock_low_alerts_send()

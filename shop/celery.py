@@ -1,11 +1,68 @@
-"""The Celery application shared by web, worker and beat."""
+"""The Celery application shared by web, worker and beat.
+
+Queues (a worker takes the ones named with ``-Q``; scale each by adding workers):
+
+- ``default``: order housekeeping (expiry, lapsed reservations) and anything unrouted;
+- ``fulfillment``: splitting orders, booking carriers, tracking, the sweeps;
+- ``notifications``: e-mails to shoppers and staff.
+
+The beat schedule below is the one place periodic work is declared.
+"""
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
+from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.local")
 
 app = Celery("shop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
+
+QUEUES = ("default", "fulfillment", "notifications")
+
+app.conf.task_default_queue = "default"
+app.conf.task_queues = tuple(Queue(name, routing_key=name) for name in QUEUES)
+app.conf.task_routes = {
+    "fulfillment.order_email_send": {"queue": "notifications"},
+    "fulfillment.stock_low_alerts_send": {"queue": "notifications"},
+    "fulfillment.*": {"queue": "fulfillment"},
+    "orders.*": {"queue": "default"},
+}
+
+EVERY_MINUTE = 60.0
+
+app.conf.beat_schedule = {
+    "expire-unpaid-orders": {
+        "task": "orders.orders_expire_unpaid",
+        "schedule": EVERY_MINUTE,
+        "options": {"expires": 55},
+    },
+    "release-expired-reservations": {
+        "task": "orders.reservations_release_expired",
+        "schedule": EVERY_MINUTE,
+        "options": {"expires": 55},
+    },
+    # Paid orders whose fulfilment task was lost (broker down at payment time).
+    "sweep-unfulfilled-orders": {
+        "task": "fulfillment.orders_fulfill_sweep",
+        "schedule": EVERY_MINUTE,
+        "options": {"expires": 55},
+    },
+    "poll-carrier-tracking": {
+        "task": "fulfillment.shipments_track_open",
+        "schedule": EVERY_MINUTE,
+        "options": {"expires": 55},
+    },
+    "complete-delivered-orders": {
+        "task": "fulfillment.orders_complete_delivered",
+        "schedule": crontab(minute=7),
+    },
+    "low-stock-alerts": {
+        "task": "fulfillment.stock_low_alerts_send",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
+
 app.autodiscover_tasks()

@@ -1,9 +1,19 @@
 """Choosing which warehouse's units to hold for an order, and holding them.
 
-The rule: prefer the warehouse of the channel's owner, then the warehouse with
-the most free units; a line may be split over warehouses when no single one has
-enough. Units are held with conditional updates executed in stock primary-key
-order, so concurrent checkouts never deadlock; a lost race re-plans (bounded).
+The rule, in order (each step breaks the ties of the one before):
+
+1. fewest shipments: one warehouse that can hold every line of the order wins;
+2. the warehouse operated by the partner that owns the sales channel;
+3. the warehouse with the most free units of the variants asked for;
+4. the lowest warehouse id (so the choice is deterministic).
+
+When no single warehouse can hold the whole order, lines are placed one by one,
+preferring a warehouse already chosen for an earlier line (no new shipment), then a
+warehouse that holds the whole line, then rules 2-4; a line may be split over
+warehouses when no single one has enough.
+
+Units are held with conditional updates executed in stock primary-key order, so
+concurrent checkouts never deadlock; a lost race re-plans (bounded).
 """
 
 from __future__ import annotations
@@ -12,7 +22,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import F
 
 from catalog.models import Stock
 from catalog.services import stock_reserve
@@ -37,40 +47,78 @@ def variant_available(variant_id: int) -> int:
     return total
 
 
-def _candidates(variant_id: int, channel: SalesChannel) -> list[tuple[int, int]]:
+def _free_units(
+    variant_ids: set[int],
+) -> tuple[dict[int, dict[int, tuple[int, int]]], dict[int, int]]:
+    """Free units per warehouse: ``{warehouse_id: {variant_id: (stock_id, free)}}``,
+    and each warehouse's partner."""
     rows = (
         Stock.objects.filter(
-            variant_id=variant_id,
+            variant_id__in=variant_ids,
             warehouse__is_active=True,
             quantity__gt=F("quantity_reserved"),
         )
-        .annotate(
-            available=F("quantity") - F("quantity_reserved"),
-            own=Case(
-                When(warehouse__partner_id=channel.owner_id, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by("own", "-available", "id")
-        .values_list("id", "available")
+        .annotate(available=F("quantity") - F("quantity_reserved"))
+        .values_list("id", "variant_id", "warehouse_id", "warehouse__partner_id", "available")
     )
-    return list(rows)
+    free: dict[int, dict[int, tuple[int, int]]] = {}
+    partners: dict[int, int] = {}
+    for stock_id, variant_id, warehouse_id, partner_id, available in rows:
+        free.setdefault(warehouse_id, {})[variant_id] = (stock_id, available)
+        partners[warehouse_id] = partner_id
+    return free, partners
 
 
 def _plan(
     requests: Sequence[tuple[OrderLine, int]], channel: SalesChannel
 ) -> list[tuple[int, OrderLine, int]] | None:
-    plan: list[tuple[int, OrderLine, int]] = []
+    """Which stock rows to hold, by the written rule (see the module docstring)."""
+    needed: dict[int, int] = {}
     for line, quantity in requests:
-        needed = quantity
-        for stock_id, available in _candidates(line.variant_id, channel):
-            take = min(needed, available)
+        needed[line.variant_id] = needed.get(line.variant_id, 0) + quantity
+    free, partners = _free_units(set(needed))
+
+    def rank(warehouse_id: int) -> tuple[bool, int, int]:
+        units = sum(available for _, available in free[warehouse_id].values())
+        return (partners[warehouse_id] != channel.owner_id, -units, warehouse_id)
+
+    # 1. One warehouse that holds the whole order: one shipment.
+    whole = [
+        warehouse_id
+        for warehouse_id, stocks in free.items()
+        if all(stocks.get(variant, (0, 0))[1] >= quantity for variant, quantity in needed.items())
+    ]
+    plan: list[tuple[int, OrderLine, int]] = []
+    if whole:
+        warehouse_id = min(whole, key=rank)
+        for line, quantity in requests:
+            plan.append((free[warehouse_id][line.variant_id][0], line, quantity))
+        return sorted(plan, key=lambda step: (step[0], step[1].pk))
+
+    # 2. Otherwise line by line, preferring warehouses already in the plan, then the
+    #    channel owner's, then the most stock. Greedy: few shipments, not always the fewest.
+    chosen: set[int] = set()
+    left = {warehouse_id: dict(stocks) for warehouse_id, stocks in free.items()}
+    for line, quantity in requests:
+        remaining = quantity
+        candidates = sorted(
+            (w for w, stocks in left.items() if stocks.get(line.variant_id, (0, 0))[1] > 0),
+            key=lambda w: (
+                w not in chosen,
+                left[w][line.variant_id][1] < remaining,
+                *rank(w),
+            ),
+        )
+        for warehouse_id in candidates:
+            stock_id, available = left[warehouse_id][line.variant_id]
+            take = min(remaining, available)
             plan.append((stock_id, line, take))
-            needed -= take
-            if needed == 0:
+            left[warehouse_id][line.variant_id] = (stock_id, available - take)
+            chosen.add(warehouse_id)
+            remaining -= take
+            if remaining == 0:
                 break
-        if needed > 0:
+        if remaining > 0:
             return None
     return sorted(plan, key=lambda step: (step[0], step[1].pk))
 

@@ -1,0 +1,227 @@
+"""Admin screens for the fulfilment queue and returns; every change goes through the services.
+
+Partner staff see only the shipments of their partner's warehouses.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from fulfillment import returns, services
+from fulfillment.models import (
+    LowStockAlert,
+    OrderEmail,
+    ReturnLine,
+    ReturnRequest,
+    Shipment,
+    ShipmentEvent,
+    ShipmentLine,
+    TrackingEvent,
+)
+from fulfillment.selectors import returns_visible_to, shipment_manage_check, shipments_visible_to
+from shop.core.errors import ShopError
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ShipmentLineInline(_ReadOnlyInline):
+    model = ShipmentLine
+    fields = ["order_line", "quantity", "reservation"]
+    readonly_fields = ["order_line", "quantity", "reservation"]
+
+
+class TrackingEventInline(_ReadOnlyInline):
+    model = TrackingEvent
+    fields = ["occurred_at", "code", "location", "description_zh", "description_en"]
+    readonly_fields = ["occurred_at", "code", "location", "description_zh", "description_en"]
+
+
+class ShipmentEventInline(_ReadOnlyInline):
+    model = ShipmentEvent
+    fields = ["created_at", "type", "from_status", "to_status", "data", "user"]
+    readonly_fields = ["created_at", "type", "from_status", "to_status", "data", "user"]
+
+
+def _each(request: HttpRequest, queryset: QuerySet[Shipment], action: Any, done: str) -> None:
+    count = 0
+    for shipment in queryset.select_related("warehouse"):
+        try:
+            shipment_manage_check(request.user, shipment)
+            action(shipment)
+            count += 1
+        except ShopError as exc:
+            messages.error(request, f"Shipment {shipment.pk}: {exc.message}")
+    if count:
+        messages.success(request, f"{count} shipment(s) {done}.")
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "order",
+        "warehouse",
+        "status",
+        "carrier",
+        "waybill_number",
+        "booking_error",
+        "created_at",
+        "label_link",
+    ]
+    list_filter = ["status", "warehouse", "carrier"]
+    search_fields = ["order__number", "waybill_number", "order__email"]
+    list_select_related = ["order", "warehouse"]
+    inlines = [ShipmentLineInline, TrackingEventInline, ShipmentEventInline]
+    actions = ["mark_packed", "mark_shipped", "book_again"]
+    readonly_fields = [
+        "order",
+        "warehouse",
+        "partner",
+        "carrier",
+        "status",
+        "waybill_number",
+        "booking_attempts",
+        "booking_error",
+        "booked_at",
+        "packed_at",
+        "shipped_at",
+        "delivered_at",
+        "last_polled_at",
+        "label_link",
+    ]
+    exclude = ["label_pdf"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Shipment]:
+        return shipments_visible_to(request.user, super().get_queryset(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="Label")
+    def label_link(self, shipment: Shipment) -> str:
+        if not shipment.waybill_number:
+            return "-"
+        url = reverse("staff-shipment-label", kwargs={"shipment_id": shipment.pk})
+        return format_html('<a href="{}" target="_blank">PDF</a>', url)
+
+    @admin.action(description="Mark packed")
+    def mark_packed(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
+        _each(
+            request,
+            queryset,
+            lambda s: services.shipment_pack(shipment_id=s.pk, user=request.user),
+            "packed",
+        )
+
+    @admin.action(description="Mark shipped (booked with the carrier)")
+    def mark_shipped(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
+        _each(
+            request,
+            queryset,
+            lambda s: services.shipment_ship(shipment_id=s.pk, user=request.user),
+            "shipped",
+        )
+
+    @admin.action(description="Book with the carrier again")
+    def book_again(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
+        _each(
+            request,
+            queryset,
+            lambda s: services.shipment_booking_retry(shipment_id=s.pk, user=request.user),
+            "sent to the carrier",
+        )
+
+
+class ReturnLineInline(_ReadOnlyInline):
+    model = ReturnLine
+    fields = ["order_line", "quantity", "condition", "warehouse", "movement"]
+    readonly_fields = ["order_line", "quantity", "condition", "warehouse", "movement"]
+
+
+@admin.register(ReturnRequest)
+class ReturnRequestAdmin(admin.ModelAdmin):
+    list_display = ["id", "order", "status", "created_at", "decided_at", "received_at", "refund"]
+    list_filter = ["status"]
+    search_fields = ["order__number", "order__email"]
+    list_select_related = ["order", "refund"]
+    inlines = [ReturnLineInline]
+    actions = ["approve", "reject"]
+    readonly_fields = [
+        "order",
+        "status",
+        "reason",
+        "requested_by",
+        "decided_by",
+        "decided_at",
+        "received_at",
+        "refund",
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ReturnRequest]:
+        return returns_visible_to(request.user, super().get_queryset(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def _decide(self, request: HttpRequest, queryset: QuerySet, approve: bool) -> None:
+        for return_request in queryset:
+            try:
+                returns.return_decide(
+                    return_request=return_request, approve=approve, user=request.user
+                )
+            except ShopError as exc:
+                messages.error(request, f"Return {return_request.pk}: {exc.message}")
+
+    @admin.action(description="Approve")
+    def approve(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
+        self._decide(request, queryset, True)
+
+    @admin.action(description="Reject")
+    def reject(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
+        self._decide(request, queryset, False)
+
+
+@admin.register(OrderEmail)
+class OrderEmailAdmin(admin.ModelAdmin):
+    list_display = ["order", "kind", "to", "language", "subject", "sent_at"]
+    list_filter = ["kind", "language"]
+    search_fields = ["order__number", "to"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LowStockAlert)
+class LowStockAlertAdmin(admin.ModelAdmin):
+    list_display = ["stock", "day", "quantity_available", "created_at"]
+    list_filter = ["day"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,147 @@
+"""The e-mails a shopper receives about an order, in the order's language (Chinese or English).
+
+Sending is idempotent: each e-mail is recorded as an :class:`OrderEmail` row whose key
+(the kind, plus the refund for refund e-mails) is unique per order. The row is written
+in the same transaction as the send, so a send that fails leaves no row and is retried,
+and two workers sending at once cannot both send: the second waits on the unique
+index and then finds the row.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+
+from fulfillment.models import OrderEmail, ShipmentStatus
+from shop.orders.models import Order, OrderEventType
+from shop.orders.services import order_event_write
+
+logger = logging.getLogger(__name__)
+
+EMAIL_KINDS = (
+    "order_confirmation",
+    "payment_received",
+    "shipped",
+    "delivered",
+    "refund_issued",
+)
+SUBJECTS = {
+    "order_confirmation": {"zh": "订单 {number} 已提交", "en": "Order {number} received"},
+    "payment_received": {"zh": "订单 {number} 付款成功", "en": "Payment received for {number}"},
+    "shipped": {"zh": "订单 {number} 已发货", "en": "Order {number} has shipped"},
+    "delivered": {"zh": "订单 {number} 已签收", "en": "Order {number} delivered"},
+    "refund_issued": {"zh": "订单 {number} 退款已完成", "en": "Refund issued for {number}"},
+}
+
+
+class UnknownEmailKind(ValueError):
+    pass
+
+
+def email_language(order: Order) -> str:
+    return "en" if (order.language or "").lower().startswith("en") else "zh"
+
+
+def order_tracking_url(order: Order) -> str:
+    base = settings.SHOP_PUBLIC_URL.rstrip("/")
+    return f"{base}/api/v1/orders/{order.number}/tracking/?{urlencode({'email': order.email})}"
+
+
+def _context(order: Order, kind: str, lang: str, refund: Any) -> dict[str, Any]:
+    address = order.shipping_address or {}
+    lines = [
+        {
+            "name": line.product_name
+            + (f" {line.variant_name}" if line.variant_name and lang == "zh" else ""),
+            "sku": line.sku,
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+        }
+        for line in order.lines.all().order_by("id")
+    ]
+    shipments = [
+        {"carrier": shipment.get_carrier_display(), "waybill_number": shipment.waybill_number}
+        for shipment in order.shipments.exclude(status=ShipmentStatus.CANCELLED).order_by("id")
+        if shipment.waybill_number
+    ]
+    default_name = "顾客" if lang == "zh" else "customer"
+    return {
+        "lang": lang,
+        "name": address.get("name") or default_name,
+        "number": order.number or order.pk,
+        "total": order.total,
+        "amount_paid": order.amount_paid,
+        "lines": lines,
+        "shipments": shipments,
+        "tracking_url": order_tracking_url(order),
+        "return_window_days": settings.SHOP_RETURN_WINDOW_DAYS,
+        "refund_amount": refund.amount if refund is not None else Decimal("0.00"),
+        "shop_url": settings.SHOP_PUBLIC_URL,
+    }
+
+
+def order_email_render(order: Order, kind: str, refund: Any = None) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of one e-mail about ``order``."""
+    if kind not in EMAIL_KINDS:
+        raise UnknownEmailKind(f"No e-mail of kind {kind!r}.")
+    lang = email_language(order)
+    subject = SUBJECTS[kind][lang].format(number=order.number or order.pk)
+    context = {**_context(order, kind, lang, refund), "subject": subject}
+    text = render_to_string(f"fulfillment/emails/{lang}/{kind}.txt", context)
+    html = render_to_string(f"fulfillment/emails/{lang}/{kind}.html", context)
+    return subject, text, html
+
+
+def order_email_send(*, order_id: int, kind: str, refund_id: int | None = None) -> bool:
+    """Send one e-mail about an order once; False when it was sent before.
+
+    Mail-server failures propagate so the task can retry them.
+    """
+    if kind not in EMAIL_KINDS:
+        raise UnknownEmailKind(f"No e-mail of kind {kind!r}.")
+    order = Order.objects.get(pk=order_id)
+    refund = None
+    if kind == "refund_issued":
+        from shop.payments.models import Refund
+
+        refund = (
+            Refund.objects.filter(pk=refund_id, order=order).first()
+            if refund_id is not None
+            else None
+        )
+        if refund is None:
+            logger.warning("refund e-mail for order %s: no refund %s", order_id, refund_id)
+            return False
+    key = kind if refund is None else f"{kind}:{refund.pk}"
+    if OrderEmail.objects.filter(order=order, key=key).exists():
+        return False
+    subject, text, html = order_email_render(order, kind, refund)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                OrderEmail.objects.create(
+                    order=order,
+                    kind=kind,
+                    key=key,
+                    to=order.email,
+                    language=email_language(order),
+                    subject=subject[:200],
+                )
+        except IntegrityError:
+            return False  # another worker sent it a moment ago
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [order.email])
+        message.attach_alternative(html, "text/html")
+        message.send()
+        order_event_write(
+            order,
+            OrderEventType.EMAIL_SENT,
+            data={"kind": kind, "refund_id": refund.pk if refund is not None else None},
+        )
+    return True

@@ -1,0 +1,313 @@
+"""Returns: a shopper asks to send delivered items back; staff approve, receive and refund.
+
+requested -> approved -> received -> refunded, or requested -> rejected.
+
+- A shopper may return units that were delivered no longer than
+  ``SHOP_RETURN_WINDOW_DAYS`` ago, and never more units of a line than were
+  delivered minus those already in other (not rejected) returns.
+- Receiving puts resellable units back on hand in a warehouse (a ``return`` stock
+  movement); damaged units come back and are written off at once (a ``return``
+  then a ``write_off`` movement), so the audit trail shows both.
+- The refund goes through ``shop.payments.services.refund_create`` for the price
+  paid for the returned units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from catalog.models import MovementReason, Stock, Warehouse
+from catalog.services import stock_change
+from fulfillment.errors import (
+    ReturnNotAllowed,
+    ReturnNotYours,
+    ReturnStatusConflict,
+    ReturnWindowClosed,
+)
+from fulfillment.models import (
+    ReturnCondition,
+    ReturnLine,
+    ReturnRequest,
+    ReturnStatus,
+    ShipmentLine,
+    ShipmentStatus,
+)
+from shop.core.errors import InvalidInput
+from shop.core.permissions import user_partner_id
+from shop.orders.models import Order, OrderEventType, OrderLine, OrderStatus
+from shop.orders.services import order_event_write, order_lock
+
+RETURNABLE_ORDER_STATUSES = (
+    OrderStatus.DELIVERED,
+    OrderStatus.COMPLETED,
+    OrderStatus.PARTIALLY_REFUNDED,
+)
+MAX_REASON = 500
+
+
+def _returnable_units(line: OrderLine, since: datetime) -> tuple[int, int]:
+    """(units delivered within the window, units delivered at all) of one order line."""
+    delivered = ShipmentLine.objects.filter(
+        order_line=line, shipment__status=ShipmentStatus.DELIVERED
+    )
+    in_window = delivered.filter(shipment__delivered_at__gte=since)
+    total = delivered.aggregate(n=Sum("quantity"))["n"] or 0
+    return in_window.aggregate(n=Sum("quantity"))["n"] or 0, total
+
+
+def _units_in_returns(line: OrderLine) -> int:
+    return (
+        ReturnLine.objects.filter(order_line=line)
+        .exclude(return_request__status=ReturnStatus.REJECTED)
+        .aggregate(n=Sum("quantity"))["n"]
+        or 0
+    )
+
+
+def _lines_parse(order: Order, lines: Sequence[dict[str, Any]]) -> list[tuple[OrderLine, int]]:
+    if not lines:
+        raise InvalidInput(fields={"lines": ["Choose at least one item to return."]})
+    by_id = {line.pk: line for line in order.lines.all()}
+    parsed: list[tuple[OrderLine, int]] = []
+    seen: set[int] = set()
+    for item in lines:
+        line_id, quantity = item.get("line_id"), item.get("quantity")
+        if line_id not in by_id:
+            raise InvalidInput(fields={"lines": [f"Line {line_id} is not part of this order."]})
+        if line_id in seen:
+            raise InvalidInput(fields={"lines": [f"Line {line_id} is listed twice."]})
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise InvalidInput(fields={"lines": ["Each quantity must be a whole number >= 1."]})
+        seen.add(line_id)
+        parsed.append((by_id[line_id], quantity))
+    return parsed
+
+
+@transaction.atomic
+def return_request_create(
+    *,
+    order: Order,
+    lines: Sequence[dict[str, Any]],
+    reason: str = "",
+    user: Any = None,
+    now: datetime | None = None,
+) -> ReturnRequest:
+    """A shopper asks to return delivered units: ``lines`` is ``[{"line_id", "quantity"}]``."""
+    now = now or timezone.now()
+    order = order_lock(order.pk)
+    if order.status not in RETURNABLE_ORDER_STATUSES:
+        raise ReturnNotAllowed(
+            f"The order is {order.status}; only delivered items can be returned."
+        )
+    since = now - timedelta(days=settings.SHOP_RETURN_WINDOW_DAYS)
+    parsed = _lines_parse(order, lines)
+    for line, quantity in parsed:
+        in_window, delivered = _returnable_units(line, since)
+        if delivered and not in_window:
+            raise ReturnWindowClosed(
+                f"Returns are accepted for {settings.SHOP_RETURN_WINDOW_DAYS} days after delivery."
+            )
+        left = in_window - _units_in_returns(line)
+        if quantity > left:
+            raise ReturnNotAllowed(
+                f"At most {max(left, 0)} of {line.sku} can be returned.",
+                fields={"lines": [f"Line {line.pk}: at most {max(left, 0)}."]},
+            )
+    return_request = ReturnRequest.objects.create(
+        order=order,
+        reason=reason.strip()[:MAX_REASON],
+        requested_by=user if user is not None and user.is_authenticated else None,
+    )
+    ReturnLine.objects.bulk_create(
+        ReturnLine(return_request=return_request, order_line=line, quantity=quantity)
+        for line, quantity in parsed
+    )
+    order_event_write(
+        order,
+        OrderEventType.NOTE,
+        data={"return_id": return_request.pk, "return_status": ReturnStatus.REQUESTED},
+        user=user,
+    )
+    return return_request
+
+
+def return_partner_ids(return_request: ReturnRequest) -> set[int]:
+    """Partners whose warehouses shipped the order: their staff handle its returns."""
+    return set(return_request.order.shipments.values_list("partner_id", flat=True))
+
+
+def return_manage_check(user: Any, return_request: ReturnRequest) -> None:
+    if user.is_superuser:
+        return
+    partner_id = user_partner_id(user)
+    if partner_id is None or partner_id not in return_partner_ids(return_request):
+        raise ReturnNotYours()
+
+
+def _return_lock(return_id: int) -> ReturnRequest:
+    order_id = ReturnRequest.objects.values_list("order_id", flat=True).get(pk=return_id)
+    order_lock(order_id)
+    return ReturnRequest.objects.select_for_update().select_related("order").get(pk=return_id)
+
+
+def _return_status_set(
+    return_request: ReturnRequest, new_status: str, *, user: Any, **changes: Any
+) -> ReturnRequest:
+    for field, value in {"status": new_status, **changes}.items():
+        setattr(return_request, field, value)
+    return_request.save()
+    order_event_write(
+        return_request.order,
+        OrderEventType.NOTE,
+        data={"return_id": return_request.pk, "return_status": new_status},
+        user=user,
+    )
+    return return_request
+
+
+@transaction.atomic
+def return_decide(
+    *, return_request: ReturnRequest, approve: bool, user: Any, note: str = ""
+) -> ReturnRequest:
+    """Staff approve (the shopper sends the parcel) or reject a requested return."""
+    return_request = _return_lock(return_request.pk)
+    return_manage_check(user, return_request)
+    target = ReturnStatus.APPROVED if approve else ReturnStatus.REJECTED
+    if return_request.status == target:
+        return return_request
+    if return_request.status != ReturnStatus.REQUESTED:
+        raise ReturnStatusConflict(f"A {return_request.status} return cannot be decided again.")
+    return _return_status_set(
+        return_request,
+        target,
+        user=user,
+        decided_by=user,
+        decided_at=timezone.now(),
+        staff_note=note.strip()[:MAX_REASON],
+    )
+
+
+def _warehouse_for(line: ReturnLine, warehouse: Warehouse | None) -> Warehouse:
+    if warehouse is not None:
+        return warehouse
+    shipped_from = (
+        ShipmentLine.objects.filter(order_line_id=line.order_line_id)
+        .select_related("shipment__warehouse")
+        .order_by("id")
+        .first()
+    )
+    if shipped_from is None:
+        raise InvalidInput(fields={"lines": [f"Line {line.order_line_id} needs a warehouse."]})
+    return shipped_from.shipment.warehouse
+
+
+@transaction.atomic
+def return_receive(
+    *,
+    return_request: ReturnRequest,
+    user: Any,
+    lines: Sequence[dict[str, Any]],
+) -> ReturnRequest:
+    """The parcel came back. ``lines``: ``[{"line_id", "condition", "warehouse"?}]`` for every
+    line of the return; ``warehouse`` (a Warehouse) defaults to the one it shipped from."""
+    return_request = _return_lock(return_request.pk)
+    return_manage_check(user, return_request)
+    if return_request.status != ReturnStatus.APPROVED:
+        raise ReturnStatusConflict(f"A {return_request.status} return cannot be received.")
+    return_lines = {line.order_line_id: line for line in return_request.lines.all()}
+    given = {item.get("line_id"): item for item in lines}
+    if set(given) != set(return_lines) or len(given) != len(lines):
+        raise InvalidInput(fields={"lines": ["Give the condition of every returned line once."]})
+    plan = []
+    for line_id, return_line in sorted(return_lines.items()):
+        item = given[line_id]
+        if item.get("condition") not in ReturnCondition.values:
+            raise InvalidInput(fields={"lines": [f"Line {line_id}: unknown condition."]})
+        warehouse = _warehouse_for(return_line, item.get("warehouse"))
+        if not user.is_superuser and user_partner_id(user) != warehouse.partner_id:
+            raise ReturnNotYours(f"Warehouse {warehouse.code} belongs to another partner.")
+        plan.append((return_line, item["condition"], warehouse))
+    reference = f"return-{return_request.pk}"
+    for return_line, condition, warehouse in plan:
+        stock, _ = Stock.objects.get_or_create(
+            variant_id=return_line.order_line.variant_id, warehouse=warehouse
+        )
+        movement = stock_change(
+            stock_id=stock.pk,
+            delta=return_line.quantity,
+            reason=MovementReason.RETURN,
+            reference=reference,
+            note=f"Order {return_request.order.number}",
+            user=user,
+        )
+        if condition == ReturnCondition.DAMAGED:
+            movement = stock_change(
+                stock_id=stock.pk,
+                delta=-return_line.quantity,
+                reason=MovementReason.WRITE_OFF,
+                reference=reference,
+                note=f"Returned damaged, order {return_request.order.number}",
+                user=user,
+            )
+        return_line.condition = condition
+        return_line.warehouse = warehouse
+        return_line.movement = movement
+        return_line.save(update_fields=["condition", "warehouse", "movement"])
+    return _return_status_set(
+        return_request, ReturnStatus.RECEIVED, user=user, received_at=timezone.now()
+    )
+
+
+def return_amount(return_request: ReturnRequest) -> Decimal:
+    """What the shopper paid for the returned units (shipping is not refunded)."""
+    return sum(
+        (line.order_line.unit_price * line.quantity for line in return_request.lines.all()),
+        Decimal("0.00"),
+    )
+
+
+@transaction.atomic
+def return_refund(*, return_request: ReturnRequest, user: Any) -> ReturnRequest:
+    """Refund a received return through the payments code; once only.
+
+    The return row stays locked while the refund is made, so two clicks cannot
+    refund twice.
+    """
+    refund_create = _refund_create()
+    return_request = _return_lock(return_request.pk)
+    return_manage_check(user, return_request)
+    if return_request.status == ReturnStatus.REFUNDED:
+        return return_request
+    if return_request.status != ReturnStatus.RECEIVED:
+        raise ReturnStatusConflict(f"A {return_request.status} return cannot be refunded.")
+    refund = refund_create(
+        order=return_request.order,
+        amount=return_amount(return_request),
+        reason=f"Return {return_request.pk}",
+        user=user,
+        lines=[
+            {"line_id": line.order_line_id, "quantity": line.quantity}
+            for line in return_request.lines.all()
+        ],
+    )
+    # The payments code sends the refund e-mail once the provider confirms it.
+    return _return_status_set(return_request, ReturnStatus.REFUNDED, user=user, refund=refund)
+
+
+def _refund_create() -> Any:
+    """The payments service that refunds (imported late: payments imports fulfillment)."""
+    from shop.payments import services
+
+    if hasattr(services, "refund_create"):
+        return services.refund_create
+    from shop.payments.refunds import refund_create
+
+    return refund_create
