@@ -1,5 +1,28 @@
 """The partner dashboard pages under /partners/."""
 
+from django.contrib.auth.views import LogoutView
+from django.urls import path, register_converter
+from django.views.generic import RedirectView
+
+from partners import views
+from partners.urls import StatementFormat
+
+register_converter(StatementFormat, "dashboard_statement_format")
+
 app_name = "partners_dashboard"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="partners_dashboard:dashboard"), name="home"),
+    path("login/", views.PartnerLoginView.as_view(), name="login"),
+    path(
+        "logout/",
+        LogoutView.as_view(next_page="partners_dashboard:login"),
+        name="logout",
+    ),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path(
+        "settlements/<int:settlement_id>/statement.<dashboard_statement_format:fmt>",
+        views.statement_download,
+        name="statement",
+    ),
+]

@@ -147,7 +147,7 @@ def settlement_transfer_send(
         return settlement
     client = client or stripe_client()
     try:
-        transfer = client.transfers.create(
+        transfer = client.v1.transfers.create(
             params={
                 "amount": to_fen(settlement.net),
                 "currency": "cny",

@@ -1,0 +1,205 @@
+"""Sales reports for one partner, read from the daily sales rows (never from order lines).
+
+Every figure is of sales that concern the partner (its agreements' products, its
+channels); days are in the partner's timezone. No shopper data is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+
+from catalog.models import Collection, Product, Warehouse
+from partners.models import DailySales, LedgerEntry, Partner
+from shop.channels.models import SalesChannel
+from shop.core.i18n import pick
+from shop.core.money import ZERO
+from shop.orders.models import Order, OrderEvent, OrderStatus
+
+INTERVALS = ("day", "week", "month")
+DIMENSIONS = ("channel", "product", "collection", "warehouse")
+FIGURES = ("units", "units_refunded", "gross", "refunds", "own_share")
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    date_from: dt.date
+    date_to: dt.date
+    channel_id: int | None = None
+    collection_id: int | None = None
+
+
+def _rows(partner: Partner, filters: ReportFilters) -> QuerySet[DailySales]:
+    rows = DailySales.objects.filter(
+        partner=partner, day__gte=filters.date_from, day__lte=filters.date_to
+    )
+    if filters.channel_id is not None:
+        rows = rows.filter(channel_id=filters.channel_id)
+    if filters.collection_id is not None:
+        rows = rows.filter(collection_id=filters.collection_id)
+    return rows
+
+
+def _sums() -> dict[str, Sum]:
+    return {name: Sum(name) for name in FIGURES}
+
+
+def _figures(row: dict[str, Any]) -> dict[str, Any]:
+    gross = row.get("gross") or ZERO
+    refunds = row.get("refunds") or ZERO
+    return {
+        "units": int(row.get("units") or 0),
+        "units_refunded": int(row.get("units_refunded") or 0),
+        "gross": gross,
+        "refunds": refunds,
+        "net": gross - refunds,
+        "own_share": row.get("own_share") or ZERO,
+    }
+
+
+def report_summary(*, partner: Partner, filters: ReportFilters) -> dict[str, Any]:
+    """The period's key figures."""
+    return _figures(_rows(partner, filters).aggregate(**_sums()))
+
+
+def report_sales_series(
+    *, partner: Partner, filters: ReportFilters, interval: str = "day"
+) -> list[dict[str, Any]]:
+    """Figures per day, week (from Monday) or month, oldest first; empty days left out."""
+    rows = _rows(partner, filters)
+    if interval == "day":
+        return [
+            {"period": row["day"], **_figures(row)}
+            for row in rows.values("day").annotate(**_sums()).order_by("day")
+        ]
+    trunc = TruncWeek("day") if interval == "week" else TruncMonth("day")
+    return [
+        {"period": _as_date(row["period"]), **_figures(row)}
+        for row in rows.annotate(period=trunc)
+        .values("period")
+        .annotate(**_sums())
+        .order_by("period")
+    ]
+
+
+def _as_date(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _names(dimension: str, ids: list[int], lang: str) -> dict[int, str]:
+    if dimension == "channel":
+        objects: Any = SalesChannel.objects.filter(pk__in=ids)
+    elif dimension == "product":
+        objects = Product.objects.filter(pk__in=ids)
+    elif dimension == "collection":
+        objects = Collection.objects.filter(pk__in=ids)
+    else:
+        objects = Warehouse.objects.filter(pk__in=ids)
+    return {obj.pk: pick(obj, "name", lang) for obj in objects}
+
+
+def _codes(dimension: str, ids: list[int]) -> dict[int, str]:
+    if dimension == "channel":
+        return dict(SalesChannel.objects.filter(pk__in=ids).values_list("pk", "code"))
+    if dimension == "product":
+        return dict(Product.objects.filter(pk__in=ids).values_list("pk", "slug"))
+    if dimension == "collection":
+        return dict(Collection.objects.filter(pk__in=ids).values_list("pk", "slug"))
+    return dict(Warehouse.objects.filter(pk__in=ids).values_list("pk", "code"))
+
+
+def report_breakdown(
+    *,
+    partner: Partner,
+    filters: ReportFilters,
+    by: str,
+    lang: str = "zh",
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Figures per channel, product, collection or warehouse, largest gross first.
+
+    Sales with no collection or no known warehouse are one row with a null key.
+    """
+    column = f"{by}_id"
+    rows = list(
+        _rows(partner, filters)
+        .values(column)
+        .annotate(**_sums())
+        .order_by("-gross", column)[: limit or None]
+    )
+    ids = [row[column] for row in rows if row[column]]
+    names, codes = _names(by, ids, lang), _codes(by, ids)
+    return [
+        {
+            "id": row[column] or None,
+            "code": codes.get(row[column], ""),
+            "name": names.get(row[column], ""),
+            **_figures(row),
+        }
+        for row in rows
+    ]
+
+
+def report_top_products(
+    *, partner: Partner, filters: ReportFilters, lang: str = "zh", limit: int = 10
+) -> list[dict[str, Any]]:
+    return report_breakdown(partner=partner, filters=filters, by="product", lang=lang, limit=limit)
+
+
+def report_fulfillment_times(*, partner: Partner, filters: ReportFilters) -> dict[str, Any]:
+    """Hours from payment to shipping of the partner's orders paid in the period."""
+    start = dt.datetime.combine(filters.date_from, dt.time.min, tzinfo=_zone(partner))
+    end = dt.datetime.combine(
+        filters.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=_zone(partner)
+    )
+    entries = LedgerEntry.objects.filter(partner=partner, kind="sale_share")
+    if filters.channel_id is not None:
+        entries = entries.filter(channel_id=filters.channel_id)
+    orders = Order.objects.filter(
+        pk__in=entries.values("order_id"), paid_at__gte=start, paid_at__lt=end
+    )
+    if filters.collection_id is not None:
+        orders = orders.filter(lines__product__collection_id=filters.collection_id).distinct()
+    paid = dict(orders.values_list("pk", "paid_at"))
+    shipped: dict[int, dt.datetime] = {}
+    for order_id, at in (
+        OrderEvent.objects.filter(order_id__in=list(paid), to_status=OrderStatus.SHIPPED)
+        .order_by("order_id", "created_at")
+        .values_list("order_id", "created_at")
+    ):
+        shipped.setdefault(order_id, at)
+    hours = sorted(
+        (at - paid_at).total_seconds() / 3600
+        for oid, at in shipped.items()
+        if (paid_at := paid.get(oid)) is not None
+    )
+    if not hours:
+        return {
+            "orders_paid": len(paid),
+            "orders_shipped": 0,
+            "average_hours": None,
+            "median_hours": None,
+            "p90_hours": None,
+        }
+    return {
+        "orders_paid": len(paid),
+        "orders_shipped": len(hours),
+        "average_hours": _round(sum(hours) / len(hours)),
+        "median_hours": _round(statistics.median(hours)),
+        "p90_hours": _round(hours[min(len(hours) - 1, int(len(hours) * 0.9))]),
+    }
+
+
+def _round(value: float) -> Decimal:
+    return Decimal(str(round(value, 1)))
+
+
+def _zone(partner: Partner) -> ZoneInfo:
+    return ZoneInfo(partner.timezone or "Asia/Shanghai")
