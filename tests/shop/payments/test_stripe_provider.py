@@ -8,7 +8,7 @@ from shop.orders.models import OrderEvent, OrderEventType, OrderStatus
 from shop.payments.errors import PaymentProviderRejected
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from shop.payments.refunds import refund_create, refunds_retry_pending
-from shop.payments.services import payment_start, payment_sync
+from shop.payments.services import payment_fake_complete, payment_start, payment_sync
 from tests.conftest import client_for
 from tests.factories import StaffFactory
 from tests.selling_factories import order_with_stock
@@ -230,3 +230,37 @@ def test_refund_refused_by_stripe_fails_and_gives_the_amount_back(fake_stripe, s
         OrderEventType.REFUND_FAILED,
     ]
     assert spy.ledger_refunds == []
+
+
+def test_a_second_payment_for_a_paid_order_is_returned_in_full(fake_stripe, spy):
+    order = order_with_stock()
+    first = payment_start(order=order, provider="stripe")
+    # The shopper switches to another provider and pays there...
+    fake = payment_start(order=order, provider="fake")
+    first.refresh_from_db()
+    assert (first.status, first.failure_code) == (PaymentStatus.CANCELLED, "replaced")
+    payment_fake_complete(payment=fake, outcome="succeed")
+    # ...and then completes the Stripe payment in another tab as well.
+    fake_stripe.succeed(first.provider_reference)
+
+    first = payment_sync(payment_id=first.pk)
+
+    assert (first.status, first.failure_code, first.amount_refunded) == (
+        PaymentStatus.CANCELLED,
+        "duplicate",
+        Decimal("99.00"),
+    )
+    refund = Refund.objects.get(payment=first)
+    assert (refund.status, refund.amount) == (RefundStatus.SUCCEEDED, Decimal("99.00"))
+    assert fake_stripe.intents[first.provider_reference]["latest_charge"]["amount_refunded"] == 9900
+    order.refresh_from_db()
+    assert (order.status, order.amount_paid, order.amount_refunded) == (
+        OrderStatus.PAID,
+        Decimal("99.00"),
+        Decimal("0"),
+    )
+    assert spy.ledger_payments == [fake.pk]
+    assert spy.ledger_refunds == []
+    # Hearing about it again changes nothing.
+    payment_sync(payment_id=first.pk)
+    assert Refund.objects.filter(payment=first).count() == 1
