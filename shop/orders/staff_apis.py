@@ -51,7 +51,7 @@ class OrderFilter(django_filters.FilterSet):
         return queryset.filter(Q(number__iexact=value) | Q(email__iexact=value))
 
 
-class OrderSummarySerializer(serializers.ModelSerializer):
+class StaffOrderSummarySerializer(serializers.ModelSerializer):
     channel = serializers.CharField(source="channel.code")
 
     class Meta:
@@ -71,7 +71,7 @@ class OrderSummarySerializer(serializers.ModelSerializer):
         ]
 
 
-class OrderLineOutputSerializer(serializers.ModelSerializer):
+class StaffOrderLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = OrderLine
         fields = [
@@ -88,7 +88,7 @@ class OrderLineOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class OrderEventOutputSerializer(serializers.ModelSerializer):
+class StaffOrderEventSerializer(serializers.ModelSerializer):
     user = serializers.EmailField(source="user.email", default=None)
 
     class Meta:
@@ -96,7 +96,7 @@ class OrderEventOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "type", "from_status", "to_status", "data", "user", "created_at"]
 
 
-class PaymentStaffSerializer(serializers.ModelSerializer):
+class StaffPaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Payment
         fields = [
@@ -115,7 +115,7 @@ class PaymentStaffSerializer(serializers.ModelSerializer):
         ]
 
 
-class RefundOutputSerializer(serializers.ModelSerializer):
+class StaffRefundSerializer(serializers.ModelSerializer):
     created_by = serializers.EmailField(source="created_by.email", default=None)
 
     class Meta:
@@ -135,15 +135,15 @@ class RefundOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class OrderDetailSerializer(OrderSummarySerializer):
-    lines = OrderLineOutputSerializer(many=True)
-    events = OrderEventOutputSerializer(many=True)
-    payments = PaymentStaffSerializer(many=True)
-    refunds = RefundOutputSerializer(many=True)
+class StaffOrderDetailSerializer(StaffOrderSummarySerializer):
+    lines = StaffOrderLineSerializer(many=True)
+    events = StaffOrderEventSerializer(many=True)
+    payments = StaffPaymentSerializer(many=True)
+    refunds = StaffRefundSerializer(many=True)
 
-    class Meta(OrderSummarySerializer.Meta):
+    class Meta(StaffOrderSummarySerializer.Meta):
         fields = [
-            *OrderSummarySerializer.Meta.fields,
+            *StaffOrderSummarySerializer.Meta.fields,
             "phone",
             "shipping_address",
             "shipping_method_name",
@@ -159,6 +159,11 @@ class OrderDetailSerializer(OrderSummarySerializer):
         ]
 
 
+class StaffRefundLineSerializer(serializers.Serializer):
+    line_id = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1)
+
+
 class StaffOrderListApi(APIView):
     permission_classes = [IsStaff]
 
@@ -172,7 +177,7 @@ class StaffOrderListApi(APIView):
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses={200: OrderSummarySerializer(many=True), 400: _ERROR, 403: _ERROR},
+        responses={200: StaffOrderSummarySerializer(many=True), 400: _ERROR, 403: _ERROR},
         operation_id="staff_order_list",
     )
     def get(self, request: Request) -> Response:
@@ -181,38 +186,34 @@ class StaffOrderListApi(APIView):
             raise InvalidInput(fields={k: [str(m) for m in v] for k, v in filterset.errors.items()})
         paginator = PagePagination()
         page = paginator.paginate_queryset(filterset.qs, request, view=self)
-        return paginator.get_paginated_response(OrderSummarySerializer(page, many=True).data)
+        return paginator.get_paginated_response(StaffOrderSummarySerializer(page, many=True).data)
 
 
 class StaffOrderDetailApi(APIView):
     permission_classes = [IsStaff]
 
     @extend_schema(
-        responses={200: OrderDetailSerializer, 403: _ERROR, 404: _ERROR},
+        responses={200: StaffOrderDetailSerializer, 403: _ERROR, 404: _ERROR},
         operation_id="staff_order_detail",
     )
     def get(self, request: Request, number: str) -> Response:
-        return Response(OrderDetailSerializer(order_get_for_staff(number=number)).data)
+        return Response(StaffOrderDetailSerializer(order_get_for_staff(number=number)).data)
 
 
 class StaffOrderRefundApi(APIView):
     permission_classes = [IsStaff]
 
     class InputSerializer(serializers.Serializer):
-        class LineSerializer(serializers.Serializer):
-            line_id = serializers.IntegerField(min_value=1)
-            quantity = serializers.IntegerField(min_value=1)
-
         amount = serializers.DecimalField(
             max_digits=12, decimal_places=2, min_value=Decimal("0.01")
         )
         reason = serializers.CharField(max_length=255, allow_blank=True, default="")
-        lines = LineSerializer(many=True, required=False)
+        lines = StaffRefundLineSerializer(many=True, required=False)
 
     @extend_schema(
         request=InputSerializer,
         responses={
-            201: RefundOutputSerializer,
+            201: StaffRefundSerializer,
             400: _ERROR,
             403: _ERROR,
             404: _ERROR,
@@ -234,7 +235,7 @@ class StaffOrderRefundApi(APIView):
             user=request.user,
             lines=[dict(line) for line in data.get("lines", [])],
         )
-        return Response(RefundOutputSerializer(refund).data, status=201)
+        return Response(StaffRefundSerializer(refund).data, status=201)
 
 
 class StaffOrderCancelApi(APIView):
@@ -245,7 +246,13 @@ class StaffOrderCancelApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: OrderDetailSerializer, 400: _ERROR, 403: _ERROR, 404: _ERROR, 409: _ERROR},
+        responses={
+            200: StaffOrderDetailSerializer,
+            400: _ERROR,
+            403: _ERROR,
+            404: _ERROR,
+            409: _ERROR,
+        },
         operation_id="staff_order_cancel",
     )
     def post(self, request: Request, number: str) -> Response:
@@ -253,4 +260,4 @@ class StaffOrderCancelApi(APIView):
         serializer.is_valid(raise_exception=True)
         order = order_get_for_staff(number=number)
         order_cancel(order=order, user=request.user, reason=serializer.validated_data["reason"])
-        return Response(OrderDetailSerializer(order_get_for_staff(number=number)).data)
+        return Response(StaffOrderDetailSerializer(order_get_for_staff(number=number)).data)

@@ -27,7 +27,7 @@ _ERROR = inline_serializer(
 )
 
 
-class PaymentOutputSerializer(serializers.ModelSerializer):
+class ShopperPaymentSerializer(serializers.ModelSerializer):
     order_number = serializers.CharField(source="order.number")
     order_status = serializers.CharField(source="order.status")
 
@@ -66,7 +66,7 @@ class PaymentStartApi(APIView):
     @extend_schema(
         request=InputSerializer,
         responses={
-            201: PaymentOutputSerializer,
+            201: ShopperPaymentSerializer,
             400: _ERROR,
             404: _ERROR,
             409: _ERROR,
@@ -82,7 +82,7 @@ class PaymentStartApi(APIView):
             provider=data.get("provider") or settings.SHOP_PAYMENT_PROVIDER,
             user=request.user,
         )
-        return Response(PaymentOutputSerializer(payment).data, status=201)
+        return Response(ShopperPaymentSerializer(payment).data, status=201)
 
 
 class FakePaymentConfirmApi(APIView):
@@ -96,14 +96,14 @@ class FakePaymentConfirmApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: PaymentOutputSerializer, 400: _ERROR, 404: _ERROR, 409: _ERROR},
+        responses={200: ShopperPaymentSerializer, 400: _ERROR, 404: _ERROR, 409: _ERROR},
         operation_id="payment_fake_confirm",
     )
     def post(self, request: Request, pk: int) -> Response:
         data = _valid(self.InputSerializer, request.data)
         payment = payment_for_payer_get(payment_id=pk, user=request.user, email=data.get("email"))
         payment = payment_fake_complete(payment=payment, outcome=data["outcome"])
-        return Response(PaymentOutputSerializer(payment).data)
+        return Response(ShopperPaymentSerializer(payment).data)
 
 
 class StripeWebhookApi(APIView):
