@@ -97,6 +97,37 @@ def _parties_validate(parties: Sequence[PartyInput]) -> None:
         raise AgreementSharesInvalid(fields={"parties": problems})
 
 
+def agreement_version_validate(
+    *,
+    agreement: Agreement,
+    valid_from: dt.date,
+    parties: Sequence[PartyInput],
+    logistics_fee: Decimal = Decimal("0.00"),
+    payment_fee_bearer: str = FeeBearer.PARTIES,
+    refund_policy: str = RefundPolicy.MIRROR,
+    today: dt.date | None = None,
+) -> AgreementVersion | None:
+    """Refuse terms that cannot become a version; returns the latest version so far."""
+    _parties_validate(parties)
+    if logistics_fee < 0 or logistics_fee != logistics_fee.quantize(CENT):
+        raise AgreementTermsInvalid(fields={"logistics_fee": ["a non-negative amount in fen"]})
+    if payment_fee_bearer not in FeeBearer.values:
+        raise AgreementTermsInvalid(fields={"payment_fee_bearer": ["unknown bearer"]})
+    if refund_policy not in RefundPolicy.values:
+        raise AgreementTermsInvalid(fields={"refund_policy": ["unknown policy"]})
+    today = today or timezone.localdate()
+    latest = agreement.versions.order_by("-valid_from").first()
+    if latest is not None and (valid_from <= latest.valid_from or valid_from < today):
+        raise AgreementVersionDateInvalid(
+            fields={"valid_from": [f"after {latest.valid_from} and not before {today}"]}
+        )
+    if agreement.valid_until is not None and valid_from > agreement.valid_until:
+        raise AgreementVersionDateInvalid(
+            fields={"valid_from": [f"not after the agreement ends ({agreement.valid_until})"]}
+        )
+    return latest
+
+
 @transaction.atomic
 def agreement_version_create(
     *,
@@ -116,24 +147,16 @@ def agreement_version_create(
     Versions are never edited. A later version starts after the latest one and not
     before today, so no line already sold changes its terms.
     """
-    _parties_validate(parties)
-    if logistics_fee < 0 or logistics_fee != logistics_fee.quantize(CENT):
-        raise AgreementTermsInvalid(fields={"logistics_fee": ["a non-negative amount in fen"]})
-    if payment_fee_bearer not in FeeBearer.values:
-        raise AgreementTermsInvalid(fields={"payment_fee_bearer": ["unknown bearer"]})
-    if refund_policy not in RefundPolicy.values:
-        raise AgreementTermsInvalid(fields={"refund_policy": ["unknown policy"]})
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    today = today or timezone.localdate()
-    latest = agreement.versions.order_by("-valid_from").first()
-    if latest is not None and (valid_from <= latest.valid_from or valid_from < today):
-        raise AgreementVersionDateInvalid(
-            fields={"valid_from": [f"after {latest.valid_from} and not before {today}"]}
-        )
-    if agreement.valid_until is not None and valid_from > agreement.valid_until:
-        raise AgreementVersionDateInvalid(
-            fields={"valid_from": [f"not after the agreement ends ({agreement.valid_until})"]}
-        )
+    latest = agreement_version_validate(
+        agreement=agreement,
+        valid_from=valid_from,
+        parties=parties,
+        logistics_fee=logistics_fee,
+        payment_fee_bearer=payment_fee_bearer,
+        refund_policy=refund_policy,
+        today=today,
+    )
     version = AgreementVersion.objects.create(
         agreement=agreement,
         number=(latest.number + 1) if latest else 1,

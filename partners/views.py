@@ -26,6 +26,7 @@ from partners.models import Partner
 from partners.reports import ReportFilters
 from partners.selectors import partner_for_user, settlement_get, settlement_list
 from shop.core.errors import ShopError
+from shop.core.money import ZERO
 
 LOGIN_URL = "partners_dashboard:login"
 
@@ -59,8 +60,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     partner = _partner_or_none(request)
     if partner is None:
-        context = {"partners": Partner.objects.order_by("code") if user.is_superuser else []}
-        return render(request, "partners/forbidden.html", context, status=403)
+        choices = Partner.objects.order_by("code") if user.is_superuser else []
+        return render(request, "partners/forbidden.html", {"partners": choices}, status=403)
     today = dt.datetime.now(ZoneInfo(partner.timezone or "Asia/Shanghai")).date()
     month = _month(request.GET.get("month"), today)
     last_day = month_next(month) - dt.timedelta(days=1)
@@ -71,11 +72,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         row["period"]: row for row in reports.report_sales_series(partner=partner, filters=filters)
     }
     days = [month + dt.timedelta(days=i) for i in range((last_day - month).days + 1)]
-    daily = [(f"{d.day}", series[d]["gross"] if d in series else 0) for d in days]
+    daily = [(f"{d.day}", series[d]["gross"] if d in series else ZERO) for d in days]
     channels = reports.report_breakdown(partner=partner, filters=filters, by="channel", lang=lang)
     top = reports.report_top_products(partner=partner, filters=filters, lang=lang, limit=10)
     query = f"&partner={partner.code}" if user.is_superuser else ""
-    context = {
+    context: dict[str, Any] = {
         "partner": partner,
         "month": month,
         "previous": month_previous(month),
