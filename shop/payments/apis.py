@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from shop.core.errors import InvalidInput
@@ -58,6 +59,9 @@ class PaymentStartApi(APIView):
     """Start paying an order: the order's signed-in shopper, or a guest with its e-mail."""
 
     permission_classes = [AllowAny]
+    # Also keeps anyone from guessing order e-mails by trying many.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "checkout"
 
     class InputSerializer(serializers.Serializer):
         provider = serializers.ChoiceField(choices=PaymentProvider.choices, required=False)
@@ -89,6 +93,9 @@ class FakePaymentConfirmApi(APIView):
     """Confirm or decline a payment at the offline fake provider (development and demo)."""
 
     permission_classes = [AllowAny]
+    # Also keeps anyone from guessing order e-mails by trying many.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "checkout"
 
     class InputSerializer(serializers.Serializer):
         outcome = serializers.ChoiceField(choices=FAKE_OUTCOMES)

@@ -108,6 +108,9 @@ def payment_fake_complete(*, payment: Payment, outcome: str) -> Payment:
     """The shopper confirms or declines a payment at the offline fake provider."""
     if payment.provider != PaymentProvider.FAKE:
         raise NotFakePayment()
+    if PaymentProvider.FAKE not in providers_enabled():
+        # A shop that moved to real payments never lets a shopper confirm their own.
+        raise PaymentProviderNotEnabled()
     if outcome not in FAKE_OUTCOMES:
         raise InvalidInput(fields={"outcome": ["succeed or decline"]})
     if payment.status == PaymentStatus.CANCELLED or not payment.provider_reference:

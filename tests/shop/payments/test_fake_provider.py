@@ -226,3 +226,17 @@ def test_late_payment_while_the_stock_is_still_there_revives_the_order(api_clien
     assert Refund.objects.count() == 0
     assert Stock.objects.get(variant=variant).quantity_reserved == 1
     assert spy.ledger_payments == [payment_id]
+
+
+def test_a_shop_on_real_payments_never_lets_shoppers_confirm_fake_ones(api_client, settings):
+    order = order_with_stock(email="d@example.com")
+    payment_id = _start(api_client, order, email="d@example.com").json()["id"]
+    settings.SHOP_PAYMENT_PROVIDER = "stripe"
+
+    confirm = _confirm(api_client, payment_id, "succeed", email="d@example.com")
+    start = _start(api_client, order, email="d@example.com", provider="fake")
+
+    assert (confirm.status_code, confirm.json()["code"]) == (400, "payment_provider_not_enabled")
+    assert (start.status_code, start.json()["code"]) == (400, "payment_provider_not_enabled")
+    assert Payment.objects.get(pk=payment_id).status == PaymentStatus.PENDING
+    assert FakeCharge.objects.get().status == "requires_payment"
