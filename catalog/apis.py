@@ -1,7 +1,9 @@
 """Public catalog API: collections and products, in the shopper's language and channel.
 
 Every answer is cacheable for a short while (stock moves) and carries a weak ETag of its
-body, so storefronts that poll the catalog get a bodiless 304 while nothing changed.
+body, so storefronts that poll the catalog get a bodiless 304 while nothing changed. The
+server keeps its 200 answers in Redis too (see :mod:`catalog.cache` for when they are
+thrown away), so a page most shoppers ask for is computed once, not for each of them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.cache import kept_answer_get, kept_answer_response, kept_answer_store
 from catalog.filters import BOOLEAN_CHOICES, ORDERING_CHOICES, SEARCH_MAX_LENGTH
 from catalog.selectors import collection_get, collection_list, product_get, product_list
 from catalog.serializers import (
@@ -138,9 +141,18 @@ class CatalogApi(APIView):
     permission_classes = [AllowAny]
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        lang = language_from_request(request)
+        key, kept = kept_answer_get(request, lang=lang)
+        if kept is not None:
+            not_modified = _none_match(request.META.get("HTTP_IF_NONE_MATCH", ""), kept.etag)
+            return kept_answer_response(kept, not_modified=not_modified)
         # Validation and pagination messages in the shopper's language too.
-        with translation.override(DJANGO_LANGUAGE[language_from_request(request)]):
-            return super().dispatch(request, *args, **kwargs)
+        with translation.override(DJANGO_LANGUAGE[lang]):
+            response = super().dispatch(request, *args, **kwargs)
+            if key is not None and isinstance(response, Response) and response.status_code == 200:
+                response.render()
+                kept_answer_store(key, response)
+        return response
 
 
 class CollectionListApi(CatalogApi):

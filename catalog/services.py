@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
 
+from catalog.cache import catalog_changed
 from catalog.errors import (
     EditionSizeExceeded,
     InsufficientStock,
@@ -121,6 +122,7 @@ def stock_change(
             "Not enough free units: reserved units cannot be removed.",
             fields={"quantity": ["Not enough free units."]},
         )
+    catalog_changed()
     return _movement_write(
         stock_id=stock_id, delta=delta, reason=reason, reference=reference, note=note, user=user
     )
@@ -306,6 +308,7 @@ def stock_low_threshold_set(*, stock: Stock, threshold: int, user: Any) -> Stock
     """Below or at this many free units the stock shows up in low-stock alerts."""
     threshold = _whole_number(threshold, "threshold", minimum=0)
     Stock.objects.filter(pk=stock.pk).update(low_stock_threshold=threshold)
+    catalog_changed()
     stock.low_stock_threshold = threshold
     _refresh(stock)
     logger.info(
