@@ -15,6 +15,8 @@ from celery import Celery
 from celery.schedules import crontab
 from kombu import Queue
 
+import shop.core.observability  # noqa: F401  (request ids into tasks, task failure counts)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.local")
 
 app = Celery("shop")

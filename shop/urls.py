@@ -23,6 +23,7 @@ api_v1 = [
 urlpatterns = [
     path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health-live"),
+    path("metrics/", include("shop.core.metrics")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

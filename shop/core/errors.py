@@ -141,6 +141,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:
         detail = exc.detail
         message = str(detail) if not isinstance(detail, dict | list) else _flatten(detail)[0]
+        if isinstance(exc, exceptions.PermissionDenied) and message.startswith("CSRF Failed"):
+            code = "csrf_failed"  # as csrf_failure answers for non-API views
         body = error_body(code, message)
         wait = getattr(exc, "wait", None)
         if isinstance(exc, exceptions.Throttled) and wait is not None:

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line, redirect and error answer carries the request id.
+    "shop.core.observability.RequestIdMiddleware",
+    "shop.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -192,9 +195,48 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "shop.core.observability.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # "json" (one object per line, for log collectors) or "plain" (for people).
+            "formatter": env("LOG_FORMAT", default="plain"),
+            "filters": ["mask_secrets", "request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+    "filters": {
+        "request_id": {"()": "shop.core.observability.RequestIdFilter"},
+        "mask_secrets": {"()": "shop.core.observability.SecretMaskingFilter"},
+    },
+
+# Observability and security
+# Session clients (admin, partner dashboard) get CSRF refusals in the API's error shape.
+CSRF_FAILURE_VIEW = "shop.core.errors.csrf_failure"
+# Storefronts on other origins send these headers and may read these answers' headers.
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "accept-language",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "if-none-match",
+    "x-channel-key",
+    "x-csrftoken",
+    "x-request-id",
+)
+CORS_EXPOSE_HEADERS = ["X-Request-ID", "Retry-After", "ETag"]
+# Bearer token Prometheus sends to /metrics/; without it the endpoint exists only in DEBUG.
+METRICS_TOKEN: str = env("METRICS_TOKEN", default="")
+# Celery queues whose waiting tasks /metrics/ reports.
+METRICS_CELERY_QUEUES: list[str] = env.list(
+    "METRICS_CELERY_QUEUES", default=["default", "fulfillment", "notifications", "reports"]
+)
+# Proxies in front of the web processes whose X-Forwarded-For the throttles trust (0: none).
+THROTTLE_TRUSTED_PROXIES = env.int("THROTTLE_TRUSTED_PROXIES", default=0)
+# Workers log through LOGGING above (JSON, request ids, masking), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

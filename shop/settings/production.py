@@ -1,7 +1,7 @@
 """Production: PostgreSQL, Redis, gunicorn and Celery workers. Refuses to start without secrets."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import LOGGING, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -42,3 +42,22 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 # A slow mail server must not hold a Celery worker forever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# Observability and security
+# Log collectors read one JSON object per line.
+LOGGING = {
+    **LOGGING,
+    "handlers": {
+        "console": {
+            **LOGGING["handlers"]["console"],
+            "formatter": env("LOG_FORMAT", default="json"),
+        }
+    },
+}
+# The TLS-terminating proxy in front of gunicorn appends the client to X-Forwarded-For.
+THROTTLE_TRUSTED_PROXIES = env.int("THROTTLE_TRUSTED_PROXIES", default=1)
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
