@@ -73,7 +73,7 @@ EXPECTED_REFUSAL = {
     "partner_b_staff": (403, "warehouse_not_yours"),
     "staff_without_partner": (403, "warehouse_not_yours"),
     "partner_a_user_not_staff": (403, "permission_denied"),
-    "anonymous": (403, "not_authenticated"),
+    "anonymous": (401, "not_authenticated"),
 }
 SUCCESS = {"receive": 201, "adjust": 201, "count": 200, "low-threshold": 200, "transfer": 201}
 
