@@ -155,7 +155,35 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    # Every status and kind gets its own enum name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "PersonalisationCharsetEnum": "catalog.models.PersonalisationCharset.choices",
+        "MovementReasonEnum": "catalog.models.MovementReason.choices",
+        "CarrierCodeEnum": "fulfillment.models.CarrierCode.choices",
+        "ShipmentStatusEnum": "fulfillment.models.ShipmentStatus.choices",
+        "TrackingCodeEnum": "fulfillment.models.TrackingCode.choices",
+        "ShipmentEventTypeEnum": "fulfillment.models.ShipmentEventType.choices",
+        "ReturnStatusEnum": "fulfillment.models.ReturnStatus.choices",
+        "ReturnConditionEnum": "fulfillment.models.ReturnCondition.choices",
+        "PartnerRoleEnum": "partners.models.PartnerRole.choices",
+        "PartyRoleEnum": "partners.models.PartyRole.choices",
+        "FeeBearerEnum": "partners.models.FeeBearer.choices",
+        "RefundPolicyEnum": "partners.models.RefundPolicy.choices",
+        "SettlementStatusEnum": "partners.models.SettlementStatus.choices",
+        "TransferStatusEnum": "partners.models.TransferStatus.choices",
+        "SettlementEventTypeEnum": "partners.models.SettlementEventType.choices",
+        "LedgerKindEnum": "partners.models.LedgerKind.choices",
+        "CartStatusEnum": "shop.carts.models.CartStatus.choices",
+        "OrderStatusEnum": "shop.orders.models.OrderStatus.choices",
+        "OrderEventTypeEnum": "shop.orders.models.OrderEventType.choices",
+        "ChannelKindEnum": "shop.channels.models.ChannelKind.choices",
+        "VoucherKindEnum": "shop.checkout.models.VoucherKind.choices",
+        "ReservationStatusEnum": "shop.checkout.models.ReservationStatus.choices",
+        "PaymentProviderEnum": "shop.payments.models.PaymentProvider.choices",
+        "PaymentStatusEnum": "shop.payments.models.PaymentStatus.choices",
+        "RefundStatusEnum": "shop.payments.models.RefundStatus.choices",
+        "FakeChargeStatusEnum": "shop.payments.models.FakeChargeStatus.choices",
+    },
 }
 
 CORS_ALLOWED_ORIGINS: list[str] = env.list("CORS_ALLOWED_ORIGINS", default=[])
@@ -172,7 +200,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600, "max_retries": 1}
+# A web request enqueueing a task must not wait on a dead broker: no reconnect
+# attempts on publish (max_retries 0; retrying takes seconds), a short connect
+# timeout, and a read timeout for a broker that vanished without closing the socket.
+# Work not enqueued is found by the periodic sweeps.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 600,
+    "max_retries": 0,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # Shop rules that operators may tune.
@@ -194,6 +231,10 @@ TOKEN_TTL = timedelta(days=30)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "shop.core.observability.RequestIdFilter"},
+        "mask_secrets": {"()": "shop.core.observability.SecretMaskingFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "shop.core.observability.JsonFormatter"},
@@ -209,10 +250,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
-    "filters": {
-        "request_id": {"()": "shop.core.observability.RequestIdFilter"},
-        "mask_secrets": {"()": "shop.core.observability.SecretMaskingFilter"},
-    },
 
 # Observability and security
 # Session clients (admin, partner dashboard) get CSRF refusals in the API's error shape.

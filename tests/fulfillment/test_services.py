@@ -107,7 +107,7 @@ def _booked(shop, lines=None):
 
 
 def test_tracking_before_pickup_changes_nothing_but_the_events(shop, ledger_calls):
-    order, (media, museum) = _booked(shop)
+    _, (_, museum) = _booked(shop)
 
     services.shipment_track(shipment_id=museum.pk)
 
@@ -158,7 +158,7 @@ def test_pickup_ships_units_out_of_stock_and_the_last_parcel_ships_the_order(
 
 
 def test_tracking_twice_stores_each_event_once_and_ships_once(shop, ledger_calls):
-    order, (museum,) = _booked(shop, lines=[(shop.museum_stock.variant, 2)])
+    _, (museum,) = _booked(shop, lines=[(shop.museum_stock.variant, 2)])
     age_booking(museum, 400)
 
     services.shipment_track(shipment_id=museum.pk)
@@ -235,7 +235,7 @@ def test_staff_ship_by_hand_needs_a_waybill(shop, staff_user, ledger_calls):
 
 
 def test_a_booked_shipment_keeps_its_waybill(shop, staff_user):
-    order, (shipment,) = _booked(shop, lines=[(shop.museum_stock.variant, 1)])
+    _, (shipment,) = _booked(shop, lines=[(shop.museum_stock.variant, 1)])
 
     with pytest.raises(ShipmentStatusConflict):
         services.shipment_ship(shipment_id=shipment.pk, user=staff_user, waybill_number="OTHER1")

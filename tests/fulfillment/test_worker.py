@@ -1,0 +1,165 @@
+"""Real Celery workers on the real Redis and PostgreSQL: the chain from payment to delivery,
+a task sent twice, a worker killed in the middle of a task, and Redis down at payment time.
+
+Each test commits its data (``transaction=True``) so the worker processes see it.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from fulfillment.models import OrderEmail, Shipment, ShipmentEvent, ShipmentStatus
+from fulfillment.tasks import order_fulfill, orders_fulfill_sweep, shipment_book
+from shop.core.tasks import enqueue
+from shop.orders.models import Order, OrderStatus
+from shop.payments.services import payment_fake_complete, payment_start
+from tests.fulfillment.fake_carrier import APP_KEY, APP_SECRET, FakeCarrierServer
+from tests.fulfillment.workers import (
+    broker_flush,
+    broker_url,
+    tasks_sent_to,
+    wait_for,
+    worker_running,
+)
+from tests.selling_factories import order_with_stock
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def broker():
+    url = broker_url()
+    broker_flush(url)
+    with tasks_sent_to(url):
+        yield url
+    broker_flush(url)
+
+
+def _status(order: Order) -> str:
+    return Order.objects.values_list("status", flat=True).get(pk=order.pk)
+
+
+def _pay(order: Order) -> None:
+    """The shopper pays at the offline fake provider; the payment code enqueues fulfilment."""
+    payment = payment_start(order=order, provider="fake")
+    payment_fake_complete(payment=payment, outcome="succeed")
+
+
+def test_a_paid_order_reaches_shipped_then_delivered_by_itself(shop, broker):
+    order = order_with_stock(
+        channel=shop.channel,
+        lines=[(shop.museum_stock.variant, 2), (shop.media_stock.variant, 1)],
+    )
+    started = time.monotonic()
+    with worker_running(broker) as worker:
+        _pay(order)
+        assert _status(order) == OrderStatus.PAID
+
+        reached = wait_for(lambda: _status(order) == OrderStatus.DELIVERED, 40)
+
+        assert reached, worker.output()[-3000:]
+    assert time.monotonic() - started < 60
+    statuses = list(order.events.exclude(to_status="").values_list("to_status", flat=True))
+    assert statuses == ["paid", "fulfilling", "shipped", "delivered"]
+    assert [s.status for s in Shipment.objects.filter(order=order)] == [
+        ShipmentStatus.DELIVERED
+    ] * 2
+    assert set(OrderEmail.objects.filter(order=order).values_list("kind", flat=True)) == {
+        "payment_received",
+        "shipped",
+        "delivered",
+    }
+
+
+def test_a_task_sent_twice_fulfils_once(shop, broker):
+    order = order_with_stock(
+        channel=shop.channel,
+        lines=[(shop.museum_stock.variant, 1), (shop.media_stock.variant, 1)],
+        status=OrderStatus.PAID,
+    )
+    assert enqueue(order_fulfill, order.pk)
+    assert enqueue(order_fulfill, order.pk)
+    with worker_running(broker) as worker:
+        booked = wait_for(
+            lambda: ShipmentEvent.objects.filter(shipment__order=order, type="booked").count() == 2,
+            30,
+        )
+        assert booked, worker.output()[-3000:]
+        time.sleep(1)  # give a wrongly repeated booking the time to show up
+
+    assert Shipment.objects.filter(order=order).count() == 2
+    assert ShipmentEvent.objects.filter(shipment__order=order, type="created").count() == 2
+    assert ShipmentEvent.objects.filter(shipment__order=order, type="booked").count() == 2
+    assert order.events.filter(to_status=OrderStatus.FULFILLING).count() == 1
+
+
+def test_a_worker_killed_in_the_middle_of_booking_leaves_it_to_the_next_worker(shop, broker):
+    order = order_with_stock(
+        channel=shop.channel, lines=[(shop.museum_stock.variant, 1)], status=OrderStatus.PAID
+    )
+    Shipment.objects.create(
+        order=order, warehouse=shop.museum_warehouse, partner=shop.museum, carrier="express"
+    )
+    shipment = Shipment.objects.get(order=order)
+    from fulfillment.services import order_fulfill as fulfil_now
+
+    fulfil_now(order_id=order.pk)
+    with FakeCarrierServer() as carrier:
+        carrier.modes = ["slow"]  # the first booking hangs until the worker is killed
+        carrier.slow_seconds = 20
+        env = {
+            "SHOP_CARRIER": "express",
+            "SHOP_EXPRESS_BASE_URL": carrier.url,
+            "SHOP_EXPRESS_APP_KEY": APP_KEY,
+            "SHOP_EXPRESS_APP_SECRET": APP_SECRET,
+            "SHOP_EXPRESS_TIMEOUT_SECONDS": "30",
+            "TEST_VISIBILITY_TIMEOUT": "2",
+        }
+        with worker_running(broker, env=env) as first:
+            assert enqueue(shipment_book, shipment.pk)
+            assert wait_for(lambda: len(carrier.requests) == 1, 20), first.output()[-3000:]
+            first.kill()
+        assert Shipment.objects.get(pk=shipment.pk).waybill_number == ""
+        time.sleep(2.5)  # the unacknowledged message becomes visible again
+
+        with worker_running(broker, env=env) as second:
+            booked = wait_for(lambda: Shipment.objects.get(pk=shipment.pk).waybill_number, 20)
+            assert booked, second.output()[-3000:]
+
+    stored = Shipment.objects.get(pk=shipment.pk)
+    assert (stored.status, stored.waybill_number) == (
+        ShipmentStatus.BOOKED,
+        f"ZT{shipment.pk:0>10}",
+    )
+    assert len(carrier.requests) == 2
+    assert stored.booking_attempts == 2
+    assert ShipmentEvent.objects.filter(shipment=stored, type="booked").count() == 1
+
+
+def test_redis_down_at_payment_time_loses_nothing(shop, django_capture_on_commit_callbacks):
+    order = order_with_stock(channel=shop.channel, lines=[(shop.museum_stock.variant, 2)])
+
+    with tasks_sent_to("redis://127.0.0.1:1/0"):
+        started = time.monotonic()
+        assert enqueue(order_fulfill, order.pk) is False
+        _pay(order)
+        elapsed = time.monotonic() - started
+
+    assert elapsed < 1.5
+    assert _status(order) == OrderStatus.PAID
+    assert not Shipment.objects.filter(order=order).exists()
+
+    # Redis is back (tasks run in-process here); a minute later the sweep catches up.
+    assert orders_fulfill_sweep.apply().get()["orders"] == 0
+    Order.objects.filter(pk=order.pk).update(paid_at=timezone.now() - timedelta(minutes=2))
+
+    assert orders_fulfill_sweep.apply().get() == {"orders": 1, "shipments": 0, "cancelled": 0}
+
+    shipment = Shipment.objects.get(order=order)
+    assert shipment.status == ShipmentStatus.BOOKED
+    assert _status(order) == OrderStatus.FULFILLING
+    assert orders_fulfill_sweep.apply().get() == {"orders": 0, "shipments": 0, "cancelled": 0}
