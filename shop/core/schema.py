@@ -42,8 +42,7 @@ class ShopAutoSchema(AutoSchema):
     ``SignInInput``, so views can each keep their own InputSerializer/OutputSerializer."""
 
     def get_serializer_name(self, serializer: Any, direction: Any) -> str:
-        outer, _, inner = type(serializer).__qualname__.rpartition(".")
-        if outer and "<locals>" not in outer:
-            name = outer.split(".")[-1].removesuffix("Api") + inner.removesuffix("Serializer")
-            return name
+        parts = type(serializer).__qualname__.split(".")
+        if len(parts) > 1 and "<locals>" not in parts:
+            return "".join(p.removesuffix("Api").removesuffix("Serializer") for p in parts)
         return super().get_serializer_name(serializer, direction)
