@@ -6,7 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.db.models import Sum
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from partners.errors import (
     AgreementSharesInvalid,
@@ -15,6 +18,7 @@ from partners.errors import (
 )
 from partners.models import AgreementVersion, DailySales, LedgerEntry, Settlement
 from partners.services import PartyInput, agreement_version_create, ledger_payment_record
+from shop.core.money import to_fen
 from shop.orders.models import OrderLine
 from tests import factories
 from tests.partners.builders import (
@@ -293,3 +297,91 @@ def test_order_without_agreement_goes_to_the_channel_owner(collection, media_web
         ("media", "channel_commission", "channel_owner", Decimal("5.00")),
         ("media", "sale_share", "seller", Decimal("45.00")),
     ]
+
+
+class _Rollback(Exception):
+    pass
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    prices=st.lists(st.integers(min_value=1, max_value=99999), min_size=1, max_size=3),
+    quantity=st.integers(min_value=1, max_value=4),
+    discount_cut=st.integers(min_value=0, max_value=50),
+    shipping=st.integers(min_value=0, max_value=2000),
+    fee=st.integers(min_value=0, max_value=500),
+    refund_cuts=st.lists(st.integers(min_value=1, max_value=9), max_size=3),
+    full=st.booleans(),
+)
+def test_any_order_ledger_sums_to_captured_less_refunds_and_fee(
+    terms, collection, media_web, prices, quantity, discount_cut, shipping, fee, refund_cuts, full
+):
+    from shop.core.money import from_fen, split_fen
+
+    try:
+        with transaction.atomic():
+            items = [(variant(collection, str(from_fen(p))), quantity) for p in prices]
+            subtotal = sum(p * quantity for p in prices)
+            order, payment = paid_order(
+                channel=media_web,
+                items=items,
+                discount=from_fen(subtotal * discount_cut // 100),
+                shipping=from_fen(shipping),
+                fee=from_fen(min(fee, to_fen(sum((v.price * q for v, q in items), Decimal(0))))),
+            )
+            captured = to_fen(payment.amount)
+            to_refund = captured if full else captured // 2
+            refunds = [r for r in split_fen(to_refund, refund_cuts or [1]) if r > 0]
+            for amount in refunds:
+                refund_of(order, payment, from_fen(amount))
+
+            total = LedgerEntry.objects.filter(order=order).aggregate(s=Sum("amount"))["s"]
+            assert total == from_fen(captured - sum(refunds)) - payment.fee
+            non_fee = LedgerEntry.objects.filter(order=order).exclude(kind="payment_fee")
+            assert non_fee.aggregate(s=Sum("amount"))["s"] == from_fen(captured - sum(refunds))
+            ledger = dict(
+                LedgerEntry.objects.values("partner_id")
+                .annotate(s=Sum("amount"))
+                .values_list("partner_id", "s")
+            )
+            daily = dict(
+                DailySales.objects.values("partner_id")
+                .annotate(s=Sum("own_share"))
+                .values_list("partner_id", "s")
+            )
+            # A partner concerned by a line may own nothing of it (a zero daily share).
+            assert {k: v for k, v in daily.items() if v} == {k: v for k, v in ledger.items() if v}
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def test_the_ledger_is_only_ever_inserted_into(terms, collection, media_web, museum):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partners.settlements import settlements_close_due
+
+    with CaptureQueriesContext(connection) as queries:
+        order, payment = paid_order(
+            channel=media_web,
+            items=[(variant(collection), 2)],
+            fee=Decimal("0.50"),
+            paid_at=dt.datetime(2025, 5, 2, tzinfo=SHANGHAI),
+        )
+        refund_of(order, payment, Decimal("10.00"))
+        shipped(order, factories.WarehouseFactory(partner=museum))
+        settlements_close_due(now=dt.datetime(2025, 6, 2, tzinfo=SHANGHAI))
+
+    table = LedgerEntry._meta.db_table
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if table in q["sql"] and not q["sql"].lstrip().upper().startswith(("SELECT", "INSERT"))
+    ]
+    assert writes == []
+    assert LedgerEntry.objects.filter(order=order).count() == 11

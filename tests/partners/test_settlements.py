@@ -126,7 +126,7 @@ def test_statements_carry_the_same_figures_in_csv_xlsx_and_pdf(sold, museum):
 class _FakeStripe(BaseHTTPRequestHandler):
     calls: list[dict] = []
 
-    def do_POST(self):  # noqa: N802 - the http.server hook name
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"])).decode()
         type(self).calls.append(
             {"path": self.path, "body": body, "key": self.headers.get("Idempotency-Key")}
