@@ -68,3 +68,30 @@ def stock_levels(*stocks: Stock) -> list[tuple[int, int]]:
         tuple(Stock.objects.values_list("quantity", "quantity_reserved").get(pk=stock.pk))
         for stock in stocks
     ]
+
+
+def delivered(order: Order, monkeypatch=None) -> Order:
+    """Fulfil, book, ship and deliver every parcel of a paid order (simulated carrier)."""
+    from fulfillment import services
+
+    for shipment_id in services.order_fulfill(order_id=order.pk):
+        services.shipment_book(shipment_id=shipment_id)
+    for shipment in Shipment.objects.filter(order=order):
+        age_booking(shipment, 601)
+        services.shipment_track(shipment_id=shipment.pk)
+    order.refresh_from_db()
+    assert order.status == OrderStatus.DELIVERED
+    return order
+
+
+@pytest.fixture
+def no_ledger(monkeypatch):
+    monkeypatch.setattr("partners.services.ledger_shipment_fee_record", lambda *, shipment: None)
+
+
+def pay(order: Order) -> None:
+    """The shopper pays at the offline fake provider; the payment code enqueues fulfilment."""
+    from shop.payments.services import payment_fake_complete, payment_start
+
+    payment = payment_start(order=order, provider="fake")
+    payment_fake_complete(payment=payment, outcome="succeed")

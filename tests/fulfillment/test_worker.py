@@ -16,7 +16,7 @@ from fulfillment.models import OrderEmail, Shipment, ShipmentEvent, ShipmentStat
 from fulfillment.tasks import order_fulfill, orders_fulfill_sweep, shipment_book
 from shop.core.tasks import enqueue
 from shop.orders.models import Order, OrderStatus
-from shop.payments.services import payment_fake_complete, payment_start
+from tests.fulfillment.conftest import pay
 from tests.fulfillment.fake_carrier import APP_KEY, APP_SECRET, FakeCarrierServer
 from tests.fulfillment.workers import (
     broker_flush,
@@ -43,12 +43,6 @@ def _status(order: Order) -> str:
     return Order.objects.values_list("status", flat=True).get(pk=order.pk)
 
 
-def _pay(order: Order) -> None:
-    """The shopper pays at the offline fake provider; the payment code enqueues fulfilment."""
-    payment = payment_start(order=order, provider="fake")
-    payment_fake_complete(payment=payment, outcome="succeed")
-
-
 def test_a_paid_order_reaches_shipped_then_delivered_by_itself(shop, broker):
     order = order_with_stock(
         channel=shop.channel,
@@ -56,7 +50,7 @@ def test_a_paid_order_reaches_shipped_then_delivered_by_itself(shop, broker):
     )
     started = time.monotonic()
     with worker_running(broker) as worker:
-        _pay(order)
+        pay(order)
         assert _status(order) == OrderStatus.PAID
 
         reached = wait_for(lambda: _status(order) == OrderStatus.DELIVERED, 40)
@@ -146,7 +140,7 @@ def test_redis_down_at_payment_time_loses_nothing(shop, django_capture_on_commit
     with tasks_sent_to("redis://127.0.0.1:1/0"):
         started = time.monotonic()
         assert enqueue(order_fulfill, order.pk) is False
-        _pay(order)
+        pay(order)
         elapsed = time.monotonic() - started
 
     assert elapsed < 1.5

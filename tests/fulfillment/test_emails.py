@@ -1,0 +1,98 @@
+# ruff: noqa: RUF001
+import pytest
+from django.core import mail
+
+from fulfillment.emails import order_email_render
+from fulfillment.models import OrderEmail
+from fulfillment.tasks import order_email_send
+from shop.orders.models import Order, OrderEventType
+from shop.payments.models import Refund
+from tests.selling_factories import PaymentFactory
+
+
+def test_e_mails_are_rendered_in_the_order_language(shop):
+    order = shop.paid_order()
+
+    subject, text, html = order_email_render(order, "payment_received")
+    assert subject == f"订单 {order.number} 付款成功"
+    assert text.startswith("王小明，您好：")
+    assert f"我们已收到订单 {order.number} 的付款 ¥{order.amount_paid}" in text
+    assert shop.museum_stock.variant.sku in text
+    assert "<strong>" in html and html.startswith("<!DOCTYPE html>")
+
+    Order.objects.filter(pk=order.pk).update(language="en")
+    order.refresh_from_db()
+    subject, text, _ = order_email_render(order, "payment_received")
+    assert subject == f"Payment received for {order.number}"
+    assert text.startswith("Dear 王小明,")
+
+
+@pytest.mark.parametrize("kind", ["order_confirmation", "payment_received", "shipped", "delivered"])
+def test_every_kind_renders_in_both_languages(shop, kind):
+    order = shop.paid_order()
+    for language in ("zh", "en"):
+        Order.objects.filter(pk=order.pk).update(language=language)
+        order.refresh_from_db()
+        subject, text, html = order_email_render(order, kind)
+        assert order.number in subject
+        assert order.number in text
+        assert order.number in html
+
+
+def test_an_e_mail_is_sent_once_however_often_the_task_runs(shop):
+    order = shop.paid_order()
+
+    assert order_email_send.apply(args=[order.pk, "payment_received"]).get() is True
+    assert order_email_send.apply(args=[order.pk, "payment_received"]).get() is False
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [order.email]
+    assert mail.outbox[0].alternatives[0][1] == "text/html"
+    assert list(OrderEmail.objects.filter(order=order).values_list("key", "language")) == [
+        ("payment_received", "zh")
+    ]
+    event = order.events.get(type=OrderEventType.EMAIL_SENT)
+    assert event.data == {"kind": "payment_received", "refund_id": None}
+
+
+def test_each_refund_gets_its_own_e_mail(shop):
+    order = shop.paid_order()
+    payment = PaymentFactory(order=order, status="succeeded")
+    first = Refund.objects.create(payment=payment, order=order, amount="10.00", status="succeeded")
+    second = Refund.objects.create(payment=payment, order=order, amount="5.00", status="succeeded")
+
+    for refund in (first, second, first):
+        order_email_send.apply(args=[order.pk, "refund_issued", refund.pk])
+
+    assert [m.subject for m in mail.outbox] == [f"订单 {order.number} 退款已完成"] * 2
+    assert "¥10.00" in mail.outbox[0].body
+    assert "¥5.00" in mail.outbox[1].body
+    assert set(OrderEmail.objects.values_list("key", flat=True)) == {
+        f"refund_issued:{first.pk}",
+        f"refund_issued:{second.pk}",
+    }
+
+
+def test_an_unknown_kind_sends_nothing_and_is_not_retried(shop):
+    order = shop.paid_order()
+
+    assert order_email_send.apply(args=[order.pk, "newsletter"]).get() is False
+
+    assert mail.outbox == []
+    assert not OrderEmail.objects.exists()
+
+
+def test_a_mail_server_failure_leaves_no_record_so_the_retry_sends(shop, monkeypatch):
+    order = shop.paid_order()
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", refuse)
+    with pytest.raises(ConnectionRefusedError):
+        from fulfillment.emails import order_email_send as send_now
+
+        send_now(order_id=order.pk, kind="shipped")
+    assert not OrderEmail.objects.exists()
+    assert not order.events.filter(type=OrderEventType.EMAIL_SENT).exists()
+    assert ConnectionError in order_email_send.autoretry_for

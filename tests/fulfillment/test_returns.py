@@ -1,0 +1,217 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from catalog.models import MovementReason, StockMovement
+from fulfillment import returns
+from fulfillment.errors import (
+    ReturnNotAllowed,
+    ReturnNotYours,
+    ReturnStatusConflict,
+    ReturnWindowClosed,
+)
+from fulfillment.models import ReturnLine, ReturnRequest, ReturnStatus
+from shop.core.errors import InvalidInput
+from shop.orders.models import OrderStatus
+from tests import factories
+from tests.fulfillment.conftest import delivered, pay, stock_levels
+
+
+@pytest.fixture
+def order(shop, no_ledger):
+    return delivered(shop.paid_order())
+
+
+@pytest.fixture
+def museum_staff(shop):
+    return factories.PartnerStaffFactory(partner=shop.museum).user
+
+
+def _lines(order):
+    museum_line, media_line = order.lines.order_by("id")
+    return museum_line, media_line
+
+
+def test_a_shopper_asks_to_return_delivered_units(order):
+    museum_line, _ = _lines(order)
+
+    request = returns.return_request_create(
+        order=order, lines=[{"line_id": museum_line.pk, "quantity": 1}], reason=" too small "
+    )
+
+    assert (request.status, request.reason) == (ReturnStatus.REQUESTED, "too small")
+    assert list(request.lines.values_list("order_line", "quantity")) == [(museum_line.pk, 1)]
+    assert order.events.filter(data__return_id=request.pk).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("lines", "error"),
+    [
+        ([], InvalidInput),
+        ([{"line_id": 999999, "quantity": 1}], InvalidInput),
+        ([{"line_id": "museum", "quantity": 3}], ReturnNotAllowed),
+        ([{"line_id": "museum", "quantity": 0}], InvalidInput),
+        (
+            [{"line_id": "museum", "quantity": 1}, {"line_id": "museum", "quantity": 1}],
+            InvalidInput,
+        ),
+    ],
+)
+def test_bad_return_requests_change_nothing(order, lines, error):
+    museum_line, _ = _lines(order)
+    lines = [
+        {**item, "line_id": museum_line.pk if item["line_id"] == "museum" else item["line_id"]}
+        for item in lines
+    ]
+
+    with pytest.raises(error):
+        returns.return_request_create(order=order, lines=lines)
+
+    assert not ReturnRequest.objects.exists()
+
+
+def test_units_already_asked_for_cannot_be_asked_for_again(order):
+    museum_line, _ = _lines(order)
+    returns.return_request_create(order=order, lines=[{"line_id": museum_line.pk, "quantity": 2}])
+
+    with pytest.raises(ReturnNotAllowed):
+        returns.return_request_create(
+            order=order, lines=[{"line_id": museum_line.pk, "quantity": 1}]
+        )
+    assert ReturnRequest.objects.count() == 1
+
+
+def test_the_return_window_closes(order, settings):
+    settings.SHOP_RETURN_WINDOW_DAYS = 14
+    museum_line, _ = _lines(order)
+
+    with pytest.raises(ReturnWindowClosed):
+        returns.return_request_create(
+            order=order,
+            lines=[{"line_id": museum_line.pk, "quantity": 1}],
+            now=timezone.now() + timedelta(days=15),
+        )
+    assert not ReturnRequest.objects.exists()
+
+
+def test_an_undelivered_order_cannot_be_returned(shop):
+    order = shop.paid_order()
+    museum_line, _ = _lines(order)
+
+    with pytest.raises(ReturnNotAllowed):
+        returns.return_request_create(
+            order=order, lines=[{"line_id": museum_line.pk, "quantity": 1}]
+        )
+
+
+def test_staff_approve_receive_and_refund(shop, order, museum_staff, monkeypatch):
+    museum_line, media_line = _lines(order)
+    request = returns.return_request_create(
+        order=order,
+        lines=[
+            {"line_id": museum_line.pk, "quantity": 2},
+            {"line_id": media_line.pk, "quantity": 1},
+        ],
+    )
+    unrelated = factories.PartnerStaffFactory(partner=factories.PartnerFactory()).user
+    with pytest.raises(ReturnNotYours):
+        returns.return_decide(return_request=request, approve=True, user=unrelated)
+
+    returns.return_decide(return_request=request, approve=True, user=museum_staff, note="ok")
+    with pytest.raises(ReturnStatusConflict):
+        returns.return_decide(return_request=request, approve=False, user=museum_staff)
+
+    # Museum staff cannot put units into the media group's warehouse.
+    with pytest.raises(ReturnNotYours):
+        returns.return_receive(
+            return_request=request,
+            user=museum_staff,
+            lines=[
+                {"line_id": museum_line.pk, "condition": "resellable"},
+                {"line_id": media_line.pk, "condition": "damaged"},
+            ],
+        )
+    assert StockMovement.objects.filter(reason=MovementReason.RETURN).count() == 0
+
+    returns.return_receive(
+        return_request=request,
+        user=factories.SuperuserFactory(),
+        lines=[
+            {"line_id": museum_line.pk, "condition": "resellable"},
+            {"line_id": media_line.pk, "condition": "damaged"},
+        ],
+    )
+
+    # Back on hand in the museum; the damaged unit came back and was written off.
+    assert stock_levels(shop.museum_stock, shop.media_stock) == [(10, 0), (9, 0)]
+    assert list(
+        StockMovement.objects.filter(reference=f"return-{request.pk}")
+        .order_by("id")
+        .values_list("stock", "reason", "quantity_delta")
+    ) == [
+        (shop.museum_stock.pk, "return", 2),
+        (shop.media_stock.pk, "return", 1),
+        (shop.media_stock.pk, "write_off", -1),
+    ]
+    assert list(ReturnLine.objects.order_by("id").values_list("condition", "warehouse")) == [
+        ("resellable", shop.museum_warehouse.pk),
+        ("damaged", shop.media_warehouse.pk),
+    ]
+
+    calls = []
+
+    def refund_create(*, order, amount, reason, user, lines=None):
+        from shop.payments.models import Refund
+        from tests.selling_factories import PaymentFactory
+
+        calls.append((order.pk, amount, reason, lines))
+        payment = PaymentFactory(order=order, status="succeeded")
+        return Refund.objects.create(payment=payment, order=order, amount=amount)
+
+    monkeypatch.setattr(returns, "_refund_create", lambda: refund_create)
+    request = returns.return_refund(return_request=request, user=museum_staff)
+    returns.return_refund(return_request=request, user=museum_staff)
+
+    expected = museum_line.unit_price * 2 + media_line.unit_price
+    assert calls == [
+        (
+            order.pk,
+            expected,
+            f"Return {request.pk}",
+            [
+                {"line_id": museum_line.pk, "quantity": 2},
+                {"line_id": media_line.pk, "quantity": 1},
+            ],
+        )
+    ]
+    assert request.status == ReturnStatus.REFUNDED
+    assert request.refund.amount == expected
+    assert isinstance(expected, Decimal)
+
+
+def test_a_refund_through_the_payments_code(shop, no_ledger, museum_staff):
+    from tests.selling_factories import order_with_stock
+
+    order = order_with_stock(channel=shop.channel, lines=[(shop.museum_stock.variant, 2)])
+    pay(order)
+    order = delivered(order)
+    (line,) = order.lines.all()
+    request = returns.return_request_create(
+        order=order, lines=[{"line_id": line.pk, "quantity": 1}]
+    )
+    returns.return_decide(return_request=request, approve=True, user=museum_staff)
+    returns.return_receive(
+        return_request=request,
+        user=museum_staff,
+        lines=[{"line_id": line.pk, "condition": "resellable"}],
+    )
+
+    request = returns.return_refund(return_request=request, user=museum_staff)
+
+    order.refresh_from_db()
+    assert request.refund.amount == line.unit_price
+    assert request.refund.status == "succeeded"
+    assert order.amount_refunded == line.unit_price
+    assert order.status == OrderStatus.PARTIALLY_REFUNDED
