@@ -1,0 +1,69 @@
+from datetime import timedelta
+
+from django.core import mail
+from django.utils import timezone
+
+from catalog.models import MovementReason
+from catalog.services import stock_change
+from fulfillment.models import LowStockAlert, Shipment, ShipmentEvent, ShipmentStatus
+from fulfillment.tasks import (
+    order_fulfill,
+    orders_fulfill_sweep,
+    shipments_track_open,
+    stock_low_alerts_send,
+)
+from shop.orders.models import Order, OrderStatus
+from tests import factories
+from tests.fulfillment.conftest import age_booking
+
+
+def test_the_fulfil_task_run_twice_books_each_shipment_once(shop):
+    order = shop.paid_order()
+
+    first = order_fulfill.apply(args=[order.pk]).get()
+    second = order_fulfill.apply(args=[order.pk]).get()
+
+    assert len(first) == 2
+    assert second == []
+    assert [s.status for s in Shipment.objects.filter(order=order)] == [ShipmentStatus.BOOKED] * 2
+    assert ShipmentEvent.objects.filter(shipment__order=order, type="booked").count() == 2
+    assert list(Shipment.objects.values_list("booking_attempts", flat=True)) == [1, 1]
+
+
+def test_the_poll_tracks_open_shipments(shop, no_ledger):
+    order = shop.paid_order()
+    order_fulfill.apply(args=[order.pk])
+    for shipment in Shipment.objects.filter(order=order):
+        age_booking(shipment, 61)
+
+    assert shipments_track_open.apply().get() == 2
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
+    # Polled just now: the next run leaves them alone.
+    assert shipments_track_open.apply().get() == 0
+
+
+def test_the_sweep_books_shipments_whose_booking_was_lost(shop):
+    order = shop.paid_order(lines=[(shop.museum_stock.variant, 1)])
+    from fulfillment.services import order_fulfill as split_only
+
+    split_only(order_id=order.pk)
+    Shipment.objects.update(created_at=timezone.now() - timedelta(minutes=2))
+
+    assert orders_fulfill_sweep.apply().get() == {"orders": 0, "shipments": 1, "cancelled": 0}
+    assert Shipment.objects.get().status == ShipmentStatus.BOOKED
+
+
+def test_low_stock_alerts_go_to_the_partners_staff_once_a_day(shop):
+    staff = factories.PartnerStaffFactory(partner=shop.museum).user
+    factories.PartnerStaffFactory(partner=shop.media)
+    stock_change(stock_id=shop.museum_stock.pk, delta=-6, reason=MovementReason.ADJUSTMENT)
+
+    assert stock_low_alerts_send.apply().get() == 1
+    assert stock_low_alerts_send.apply().get() == 0
+
+    (message,) = mail.outbox
+    assert message.to == [staff.email]
+    assert f"{shop.museum_stock.variant.sku}" in message.body
+    assert "museum-wh: 4 (<= 5)" in message.body
+    alert = LowStockAlert.objects.get()
+    assert (alert.stock_id, alert.quantity_available) == (shop.museum_stock.pk, 4)
