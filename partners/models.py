@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
@@ -219,6 +221,20 @@ def _amount(**kwargs) -> models.DecimalField:
     return models.DecimalField(max_digits=14, decimal_places=2, default=0, **kwargs)
 
 
+def _net_adds_up() -> models.Q:
+    """net = gross + commissions + refunds + fees. Within a tenth of a fen, because SQLite
+    (the embedded first run) compares decimals as floats; on PostgreSQL it is exact."""
+    parts = (
+        models.F("gross")
+        + models.F("commissions")
+        + models.F("refunds")
+        + models.F("logistics_fees")
+        + models.F("payment_fees")
+    )
+    slack = models.Value(Decimal("0.001"))
+    return models.Q(net__gte=parts - slack) & models.Q(net__lte=parts + slack)
+
+
 class SettlementStatus(models.TextChoices):
     OPEN = "open", "Open"
     CLOSED = "closed", "Closed"
@@ -264,16 +280,7 @@ class Settlement(TimeStampedModel):
                 | models.Q(closed_at__isnull=False),
                 name="settlement_closed_has_time",
             ),
-            models.CheckConstraint(
-                condition=models.Q(
-                    net=models.F("gross")
-                    + models.F("commissions")
-                    + models.F("refunds")
-                    + models.F("logistics_fees")
-                    + models.F("payment_fees")
-                ),
-                name="settlement_net_adds_up",
-            ),
+            models.CheckConstraint(condition=_net_adds_up(), name="settlement_net_adds_up"),
         ]
 
     def __str__(self) -> str:
@@ -301,16 +308,7 @@ class SettlementLine(models.Model):
         ordering = ["settlement_id", "order_id"]
         constraints = [
             models.UniqueConstraint(fields=["settlement", "order"], name="settlement_line_once"),
-            models.CheckConstraint(
-                condition=models.Q(
-                    net=models.F("gross")
-                    + models.F("commissions")
-                    + models.F("refunds")
-                    + models.F("logistics_fees")
-                    + models.F("payment_fees")
-                ),
-                name="settlement_line_net_adds_up",
-            ),
+            models.CheckConstraint(condition=_net_adds_up(), name="settlement_line_net_adds_up"),
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,7 @@ from catalog.models import Collection, Product, Warehouse
 from partners.models import DailySales, LedgerEntry, Partner
 from shop.channels.models import SalesChannel
 from shop.core.i18n import pick
-from shop.core.money import ZERO
+from shop.core.money import ZERO, quantize
 from shop.orders.models import Order, OrderEvent, OrderStatus
 
 INTERVALS = ("day", "week", "month")
@@ -52,15 +52,16 @@ def _sums() -> dict[str, Sum]:
 
 
 def _figures(row: dict[str, Any]) -> dict[str, Any]:
-    gross = row.get("gross") or ZERO
-    refunds = row.get("refunds") or ZERO
+    # Quantized: SQLite (the embedded first run) sums decimals with extra places.
+    gross = quantize(row.get("gross") or ZERO)
+    refunds = quantize(row.get("refunds") or ZERO)
     return {
         "units": int(row.get("units") or 0),
         "units_refunded": int(row.get("units_refunded") or 0),
         "gross": gross,
         "refunds": refunds,
         "net": gross - refunds,
-        "own_share": row.get("own_share") or ZERO,
+        "own_share": quantize(row.get("own_share") or ZERO),
     }
 
 
