@@ -7,10 +7,10 @@ from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from shop.accounts.services import user_register, user_sign_in, user_sign_out
+from shop.core.throttling import ShopScopedRateThrottle
 
 
 class MeSerializer(serializers.Serializer):
@@ -39,7 +39,7 @@ class TokenSerializer(serializers.Serializer):
 
 
 class RegisterApi(APIView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ShopScopedRateThrottle]
     throttle_scope = "registration"
 
     class InputSerializer(serializers.Serializer):
@@ -62,7 +62,7 @@ class RegisterApi(APIView):
 
 
 class SignInApi(APIView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ShopScopedRateThrottle]
     throttle_scope = "sign_in"
 
     class InputSerializer(serializers.Serializer):

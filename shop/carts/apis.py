@@ -9,7 +9,6 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from catalog.models import ProductVariant
@@ -33,6 +32,7 @@ from shop.checkout.services import (
 )
 from shop.core.i18n import language_from_request, pick
 from shop.core.schema import error_responses
+from shop.core.throttling import ShopScopedRateThrottle
 from shop.orders.apis import OrderOutputSerializer, order_output
 from shop.orders.errors import IdempotencyKeyRequired
 
@@ -165,7 +165,7 @@ def cart_for_request(request: Request, token: Any) -> Cart:
 
 
 class _CartApi(APIView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ShopScopedRateThrottle]
     throttle_scope = "cart"
 
     def respond(self, request: Request, cart: Cart, status: int = 200) -> Response:

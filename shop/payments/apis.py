@@ -9,10 +9,10 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from shop.core.errors import InvalidInput
+from shop.core.throttling import ShopScopedRateThrottle
 from shop.payments.models import Payment, PaymentProvider
 from shop.payments.selectors import order_for_payer_get, payment_for_payer_get
 from shop.payments.services import FAKE_OUTCOMES, payment_fake_complete, payment_start
@@ -60,7 +60,7 @@ class PaymentStartApi(APIView):
 
     permission_classes = [AllowAny]
     # Also keeps anyone from guessing order e-mails by trying many.
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ShopScopedRateThrottle]
     throttle_scope = "checkout"
 
     class InputSerializer(serializers.Serializer):
@@ -94,7 +94,7 @@ class FakePaymentConfirmApi(APIView):
 
     permission_classes = [AllowAny]
     # Also keeps anyone from guessing order e-mails by trying many.
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ShopScopedRateThrottle]
     throttle_scope = "checkout"
 
     class InputSerializer(serializers.Serializer):
