@@ -41,6 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/python scripts/audit_dependencies.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .

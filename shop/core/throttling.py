@@ -29,7 +29,8 @@ logger = logging.getLogger(__name__)
 
 
 def throttle_rates() -> dict[str, str | None]:
-    return settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
+    rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES")
+    return rates if isinstance(rates, dict) else {}
 
 
 def client_address(request: Any) -> str:
@@ -51,7 +52,7 @@ class ShopScopedRateThrottle(ScopedRateThrottle):
     window_start: int = 0
 
     def get_rate(self) -> str | None:
-        return throttle_rates().get(self.scope)
+        return throttle_rates().get(self.scope or "")
 
     def get_ident(self, request: Any) -> str:
         return client_address(request)

@@ -49,7 +49,7 @@ LOGGING = {
     **LOGGING,
     "handlers": {
         "console": {
-            **LOGGING["handlers"]["console"],
+            **LOGGING["handlers"]["console"],  # type: ignore[index]
             "formatter": env("LOG_FORMAT", default="json"),
         }
     },
