@@ -1,9 +1,10 @@
 """Whole answers of the public catalog kept in Redis, and the rule for throwing them away.
 
 Storefronts read the product list and product pages far more often than anything in the
-catalog changes, so a 200 answer is kept, as rendered bytes with its headers, for
-``settings.CATALOG_CACHE_SECONDS`` (0 or unset: no caching). Every key carries the
-catalog version, a number in Redis; raising it makes every kept answer unreachable at once.
+catalog changes, so a 200 answer is kept in Redis, as rendered bytes with its headers,
+fresh for ``settings.CATALOG_CACHE_SECONDS`` (0 or unset: no caching). Every key carries
+the catalog version, a number in Redis; raising it makes every kept answer unreachable
+at once.
 
 When a change shows:
 
@@ -16,7 +17,9 @@ When a change shows:
   once (:mod:`catalog.services` calls :func:`catalog_changed`).
 - Units held or released by checkouts, payments and expiries (``stock_reserve`` and
   ``stock_unreserve``, hundreds a second during a livestream drop), and publication
-  windows that open or close by the clock: within ``CATALOG_CACHE_SECONDS``. Raising
+  windows that open or close by the clock: once the kept answer is no longer fresh,
+  that is ``CATALOG_CACHE_SECONDS`` after it was computed plus the time one request
+  takes to compute it again (never more than twice ``CATALOG_CACHE_SECONDS``). Raising
   the version on every reservation would empty the cache exactly when it is needed
   most, and the level a shopper sees is a hint: adding to the cart and placing the
   order always check the stock itself.
@@ -27,13 +30,14 @@ Redis being down never fails a catalog request: the answer is computed as withou
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -53,30 +57,81 @@ from catalog.models import (
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "catalog:version"
 KEPT_HEADERS = ("Content-Type", "Allow", "ETag", "Cache-Control", "Content-Language", "Vary")
+_FAILURES = (redis.RedisError, OSError)
+
+# One round trip per request: the version (created if missing) and the answer kept
+# under it. KEYS[1] is the version key; ARGV: the answers' key prefix, the request's
+# digest, the version to create.
+_LOOKUP = """
+local version = redis.call('GET', KEYS[1])
+if not version then
+    redis.call('SET', KEYS[1], ARGV[3], 'NX')
+    version = redis.call('GET', KEYS[1])
+end
+return {version, redis.call('GET', ARGV[1] .. version .. ':' .. ARGV[2])}
+"""
 
 
 def cache_seconds() -> int:
     return int(getattr(settings, "CATALOG_CACHE_SECONDS", 0) or 0)
 
 
+class _Store:
+    """The Redis of the default cache, with one client per process (Django's cache
+    builds a new client object for every call, which costs more than the lookup)."""
+
+    def __init__(self) -> None:
+        self.location = ""
+        self.client: redis.Redis | None = None
+        self.lookup: Any = None
+        self.prefix = ""
+
+    def get(self) -> _Store | None:
+        config = settings.CACHES.get("default", {})
+        if "redis" not in str(config.get("BACKEND", "")).lower():
+            return None
+        location = str(config["LOCATION"])
+        if self.client is None or location != self.location:
+            self.client = redis.Redis.from_url(location, socket_timeout=2, socket_connect_timeout=2)
+            self.lookup = self.client.register_script(_LOOKUP)
+            self.location = location
+        self.prefix = f"{config.get('KEY_PREFIX', '')}:catalog:"
+        return self
+
+    @property
+    def version_key(self) -> str:
+        return f"{self.prefix}version"
+
+
+_store = _Store()
+
+
+def _redis() -> _Store | None:
+    return _store.get()
+
+
+def _new_version() -> int:
+    # From the clock, so a version lost with Redis's memory never comes back to a
+    # number whose answers may still be kept.
+    return int(time.time() * 1000)
+
+
 def catalog_version() -> int:
-    """The current version; created on first use from the clock, so a version lost with
-    Redis's memory never comes back to a number whose answers may still be kept."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, int(time.time() * 1000), timeout=None)
-        version = cache.get(VERSION_KEY)
-    return int(version)
+    store = _redis()
+    if store is None or store.client is None:
+        return 0
+    store.client.set(store.version_key, _new_version(), nx=True)
+    return int(store.client.get(store.version_key) or 0)
 
 
 def _version_raise() -> None:
+    store = _redis()
+    if store is None or store.client is None:
+        return
     try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet: the first reader creates one
-        pass
-    except Exception:  # Redis down: kept answers expire by themselves
+        store.client.incr(store.version_key)
+    except _FAILURES:  # Redis down: kept answers expire by themselves
         logger.warning("could not raise the catalog version", exc_info=True)
 
 
@@ -87,7 +142,7 @@ def catalog_changed() -> None:
     transaction.on_commit(_version_raise)
 
 
-def response_cache_key(request: HttpRequest, *, lang: str, version: int) -> str:
+def request_digest(request: HttpRequest, *, lang: str) -> str:
     """Everything an answer depends on: address, query string, language, channel key."""
     query = sorted((key, value) for key in request.GET for value in request.GET.getlist(key))
     parts = [
@@ -98,8 +153,7 @@ def response_cache_key(request: HttpRequest, *, lang: str, version: int) -> str:
         repr(query),
         request.META.get("HTTP_X_CHANNEL_KEY", ""),
     ]
-    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()
-    return f"catalog:{version}:{digest}"
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -112,25 +166,60 @@ class KeptAnswer:
         return self.headers.get("ETag", "")
 
 
+def _pack(fresh_until: float, headers: dict[str, str], content: bytes) -> bytes:
+    return f"{fresh_until:.3f}\n{json.dumps(headers)}\n".encode() + content
+
+
+def _unpack(value: bytes) -> tuple[float, KeptAnswer]:
+    fresh_until, headers, content = value.split(b"\n", 2)
+    return float(fresh_until), KeptAnswer(content, json.loads(headers))
+
+
 def kept_answer_get(request: HttpRequest, *, lang: str) -> tuple[str | None, KeptAnswer | None]:
     """The key to store this request's answer under (None: don't store), and the answer
-    kept under it, if any."""
-    if request.method != "GET" or cache_seconds() <= 0:
+    to give instead of computing one, if any.
+
+    An answer is fresh for ``CATALOG_CACHE_SECONDS``. Once it is older, the first request
+    to see that computes it again (it wins a short lock) while the others are still given
+    the kept one, so an expiry never sends every shopper to the database at once; no
+    answer older than twice ``CATALOG_CACHE_SECONDS`` is ever given.
+    """
+    seconds = cache_seconds()
+    if request.method != "GET" or seconds <= 0:
+        return None, None
+    store = _redis()
+    if store is None:
         return None, None
     try:
-        key = response_cache_key(request, lang=lang, version=catalog_version())
-        return key, cache.get(key)
-    except Exception:  # Redis down: answer without it
+        digest = request_digest(request, lang=lang)
+        version, value = store.lookup(
+            keys=[store.version_key], args=[store.prefix, digest, _new_version()]
+        )
+        key = f"{store.prefix}{int(version)}:{digest}"
+        if value is None:
+            return key, None
+        fresh_until, answer = _unpack(value)
+        stale = fresh_until < time.time() and store.client is not None
+        if stale and store.client.set(f"{key}:refresh", 1, nx=True, ex=seconds):  # type: ignore[union-attr]
+            return key, None  # this request refreshes the answer
+        return key, answer
+    except _FAILURES:  # Redis down: answer without it
         logger.warning("catalog cache unavailable", exc_info=True)
         return None, None
 
 
 def kept_answer_store(key: str, response: Any) -> None:
-    """Keep a rendered 200 answer for ``CATALOG_CACHE_SECONDS``."""
+    """Keep a rendered 200 answer: fresh for ``CATALOG_CACHE_SECONDS``, given while it is
+    being refreshed for as long again."""
+    store = _redis()
+    if store is None or store.client is None:
+        return
+    seconds = cache_seconds()
     headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+    value = _pack(time.time() + seconds, headers, bytes(response.content))
     try:
-        cache.set(key, KeptAnswer(bytes(response.content), headers), timeout=cache_seconds())
-    except Exception:
+        store.client.set(key, value, ex=2 * seconds)
+    except _FAILURES:
         logger.warning("could not keep a catalog answer", exc_info=True)
 
 

@@ -3,13 +3,15 @@ what they show changes (see catalog/cache.py for the rule)."""
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
+import redis
 from rest_framework.test import APIClient
 
-from catalog.cache import VERSION_KEY, catalog_version
+from catalog import cache as catalog_cache
+from catalog.cache import catalog_version
 from catalog.models import Product, ProductVariant, Stock
 from catalog.services import stock_adjust, stock_low_threshold_set, stock_reserve
 from tests.factories import (
@@ -191,7 +193,7 @@ def test_checkout_holds_do_not_throw_answers_away(vase, django_capture_on_commit
 
     assert catalog_version() == version
     assert get(url).content == before.content
-    cache.incr(VERSION_KEY)  # as if the kept answer had expired
+    catalog_cache._version_raise()  # as if the kept answer had expired
     assert get(url).json()["availability"] == "sold_out"
 
 
@@ -229,14 +231,30 @@ def test_with_caching_off_nothing_is_kept(vase, settings, django_assert_num_quer
 
 
 def test_redis_down_answers_without_cache(vase, monkeypatch):
-    def broken(*args, **kwargs):
-        raise ConnectionError("redis is down")
-
-    monkeypatch.setattr(cache, "get", broken)
-    monkeypatch.setattr(cache, "set", broken)
+    down = catalog_cache._Store()
+    down.client = redis.Redis(port=1, socket_connect_timeout=0.2)
+    down.lookup = down.client.register_script(catalog_cache._LOOKUP)
+    monkeypatch.setattr(catalog_cache, "_redis", lambda: down)
 
     response = get(f"{PRODUCTS}vase/")
 
     assert response.status_code == 200
     assert response.json()["slug"] == "vase"
-    assert Stock.objects.get(pk=vase.pk).quantity == 20
+
+
+def test_a_stale_answer_is_refreshed_by_one_request_while_others_get_it(
+    vase, monkeypatch, django_assert_num_queries
+):
+    url = f"{PRODUCTS}vase/"
+    first = get(url)
+    Stock.objects.filter(pk=vase.pk).update(quantity_reserved=20)  # a checkout hold
+    clock = time.time() + 61
+    monkeypatch.setattr(catalog_cache.time, "time", lambda: clock)
+
+    refreshed = get(url)  # the first request after the answer went stale computes it
+    with django_assert_num_queries(0):
+        second = get(url)
+
+    assert first.json()["availability"] == "in_stock"
+    assert refreshed.json()["availability"] == "sold_out"
+    assert second.content == refreshed.content
