@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
+from partners.demo import demo_orders_load
 from shop.demo.data import DemoReport, demo_load
 
 DEFAULT_KEYS_FILE = Path(settings.BASE_DIR) / ".demo-channel-keys.json"
@@ -48,6 +49,11 @@ class Command(BaseCommand):
             help="Where to save newly issued storefront keys (JSON, channel code -> key).",
         )
         parser.add_argument(
+            "--no-orders",
+            action="store_true",
+            help="Load the catalog only, without the months of demo orders.",
+        )
+        parser.add_argument(
             "--no-keys-file",
             action="store_true",
             help="Only print newly issued storefront keys; do not save them.",
@@ -55,6 +61,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = demo_load()
+        if not options["no_orders"]:
+            orders = demo_orders_load()
+            self.stdout.write(f"  demo orders: {orders}")
         self._print_rows(report)
         if report.issued_keys:
             self.stdout.write(
