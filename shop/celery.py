@@ -4,7 +4,8 @@ Queues (a worker takes the ones named with ``-Q``; scale each by adding workers)
 
 - ``default``: order housekeeping (expiry, lapsed reservations) and anything unrouted;
 - ``fulfillment``: splitting orders, booking carriers, tracking, the sweeps;
-- ``notifications``: e-mails to shoppers and staff.
+- ``notifications``: e-mails to shoppers and staff;
+- ``reports``: closing partners' monthly settlements and paying them out.
 
 The beat schedule below is the one place periodic work is declared.
 """
@@ -22,7 +23,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.local")
 app = Celery("shop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 
-QUEUES = ("default", "fulfillment", "notifications")
+QUEUES = ("default", "fulfillment", "notifications", "reports")
 
 app.conf.task_default_queue = "default"
 app.conf.task_queues = tuple(Queue(name, routing_key=name) for name in QUEUES)
@@ -31,6 +32,8 @@ app.conf.task_routes = {
     "fulfillment.stock_low_alerts_send": {"queue": "notifications"},
     "fulfillment.*": {"queue": "fulfillment"},
     "orders.*": {"queue": "default"},
+    "payments.*": {"queue": "default"},
+    "partners.*": {"queue": "reports"},
 }
 
 EVERY_MINUTE = 60.0
@@ -60,6 +63,23 @@ app.conf.beat_schedule = {
     "complete-delivered-orders": {
         "task": "fulfillment.orders_complete_delivered",
         "schedule": crontab(minute=7),
+    },
+    # Refunds whose provider call timed out are sent again with the same idempotency key.
+    "retry-pending-refunds": {
+        "task": "payments.refunds_retry_pending",
+        "schedule": EVERY_MINUTE,
+        "options": {"expires": 55},
+    },
+    # Payments left pending (a lost webhook) are re-read from the provider.
+    "sync-stale-payments": {
+        "task": "payments.payments_sync_stale",
+        "schedule": 10 * EVERY_MINUTE,
+        "options": {"expires": 9 * EVERY_MINUTE},
+    },
+    # Close every partner's previous month once it is over (times in Asia/Shanghai).
+    "close-settlements": {
+        "task": "partners.settlements_close_due",
+        "schedule": crontab(hour=1, minute=10),
     },
     "low-stock-alerts": {
         "task": "fulfillment.stock_low_alerts_send",

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from fulfillment.services import order_shipments_cancel
 from fulfillment.tasks import order_email_send
 from partners.services import ledger_refund_record
 from shop.checkout.models import Reservation, ReservationStatus
@@ -328,6 +329,7 @@ def _order_cancel_paid(*, order_id: int, user: Any, reason: str) -> Refund | Non
         event_type=OrderEventType.CANCELLED,
         data={"released": released, "reason": reason},
     )
+    order_shipments_cancel(order_id=order.pk, user=user)
     payment = (
         Payment.objects.select_for_update()
         .filter(order=order, status=PaymentStatus.SUCCEEDED)

@@ -40,13 +40,25 @@ def test_the_beat_schedule_names_only_registered_tasks():
 
 
 def test_queues_and_routes():
-    assert QUEUES == ("default", "fulfillment", "notifications")
+    assert QUEUES == ("default", "fulfillment", "notifications", "reports")
     assert [queue.name for queue in app.conf.task_queues] == list(QUEUES)
     assert app.conf.task_default_queue == "default"
     router = app.amqp.router
     assert router.route({}, "fulfillment.order_fulfill")["queue"].name == "fulfillment"
     assert router.route({}, "fulfillment.order_email_send")["queue"].name == "notifications"
     assert router.route({}, "orders.orders_expire_unpaid")["queue"].name == "default"
+    assert router.route({}, "payments.refunds_retry_pending")["queue"].name == "default"
+    assert router.route({}, "partners.settlements_close_due")["queue"].name == "reports"
+
+
+def test_payments_and_settlements_are_scheduled():
+    app.loader.import_default_modules()
+    schedule = app.conf.beat_schedule
+    assert schedule["retry-pending-refunds"]["task"] == "payments.refunds_retry_pending"
+    assert schedule["sync-stale-payments"]["task"] == "payments.payments_sync_stale"
+    assert schedule["close-settlements"]["task"] == "partners.settlements_close_due"
+    for name in ("retry-pending-refunds", "sync-stale-payments", "close-settlements"):
+        assert schedule[name]["task"] in app.tasks
 
 
 @pytest.mark.parametrize("name", FULFILLMENT_TASKS)
