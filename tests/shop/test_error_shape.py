@@ -8,8 +8,6 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from shop.accounts.apis import SignInApi
-from shop.core.throttling import ShopScopedRateThrottle
 from tests import factories
 from tests.conftest import client_for
 
@@ -121,8 +119,7 @@ def test_form_body_on_a_json_endpoint_is_415_unsupported_media_type():
 
 
 @pytest.mark.django_db
-def test_throttled_request_is_429_throttled_with_retry_after(settings, monkeypatch):
-    monkeypatch.setattr(SignInApi, "throttle_classes", [ShopScopedRateThrottle])
+def test_throttled_request_is_429_throttled_with_retry_after(settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"sign_in": "1/hour"},

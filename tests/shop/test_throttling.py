@@ -10,7 +10,6 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
-from rest_framework.throttling import ScopedRateThrottle
 
 from shop.accounts.apis import RegisterApi, SignInApi
 from shop.carts import apis as cart_apis
@@ -31,14 +30,6 @@ THROTTLED_VIEWS = [
     cart_apis.ShippingMethodListApi,
     cart_apis.OrderPlaceApi,
 ]
-
-
-@pytest.fixture(autouse=True)
-def shop_throttle(monkeypatch):
-    """The views use the shop's throttle (a no-op once the views name it themselves)."""
-    for view in THROTTLED_VIEWS:
-        if view.throttle_classes == [ScopedRateThrottle]:
-            monkeypatch.setattr(view, "throttle_classes", [ShopScopedRateThrottle])
 
 
 @pytest.fixture
@@ -281,11 +272,5 @@ def test_requests_are_let_through_when_redis_is_down(rates, settings):
     assert answers == [401, 401, 401]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the views still name DRF's ScopedRateThrottle, whose rates are fixed at import",
-)
-def test_every_throttled_view_uses_the_shop_throttle(monkeypatch):
-    monkeypatch.undo()  # look at the views as they are written, without the fixture
-
+def test_every_throttled_view_uses_the_shop_throttle():
     assert all(view.throttle_classes == [ShopScopedRateThrottle] for view in THROTTLED_VIEWS)
