@@ -1,0 +1,110 @@
+"""The number of SQL queries of each buying step, pinned.
+
+A change that adds a query to the hot path of a checkout shows up here first; the
+benchmark (bench/README.md) shows what each query costs at 16 shoppers at once.
+Counts are taken inside the test's transaction, so every atomic block of a service
+shows up as a SAVEPOINT and its RELEASE.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests import factories
+from tests.selling_factories import stock_with_units
+from tests.shop.conftest import ADDRESS_CN, cart_url
+
+pytestmark = pytest.mark.django_db
+
+DETAILS = {
+    "email": "buyer@example.com",
+    "shipping_address": ADDRESS_CN,
+    "shipping_method": "standard",
+}
+
+
+def _second_variant(small_shop):
+    variant = factories.ProductVariantFactory(price=Decimal("100.00"))
+    factories.ProductChannelListingFactory(product=variant.product, channel=small_shop.channel)
+    stock_with_units(variant=variant, warehouse=small_shop.stock.warehouse, quantity=5)
+    return variant
+
+
+def _cart(client, small_shop) -> str:
+    return client.post(cart_url(small_shop), format="json").json()["token"]
+
+
+def _add(client, small_shop, token: str, sku: str):
+    return client.post(
+        cart_url(small_shop, token, "lines/"), {"sku": sku, "quantity": 1}, format="json"
+    )
+
+
+def test_cart_create_queries(api_client, small_shop, django_assert_num_queries):
+    with django_assert_num_queries(5):
+        response = api_client.post(cart_url(small_shop), format="json")
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(("lines_before", "queries"), [(0, 22), (1, 23), (2, 24)])
+def test_cart_line_add_queries(
+    api_client, small_shop, django_assert_num_queries, lines_before, queries
+):
+    """The answer prices every line of the cart: one more query per line already there."""
+    token = _cart(api_client, small_shop)
+    for _ in range(lines_before):
+        _add(api_client, small_shop, token, _second_variant(small_shop).sku)
+
+    with django_assert_num_queries(queries):
+        response = _add(api_client, small_shop, token, small_shop.variant.sku)
+
+    assert response.status_code == 201
+    assert len(response.json()["lines"]) == lines_before + 1
+
+
+def test_checkout_details_queries(api_client, small_shop, django_assert_num_queries):
+    token = _cart(api_client, small_shop)
+    _add(api_client, small_shop, token, small_shop.variant.sku)
+
+    with django_assert_num_queries(12):
+        response = api_client.patch(
+            cart_url(small_shop, token, "checkout/"), DETAILS, format="json"
+        )
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("lines", "queries"), [(1, 29), (2, 35)])
+def test_order_place_queries(api_client, small_shop, django_assert_num_queries, lines, queries):
+    """Each line costs six more: its price, channel listing, drop check, stock hold and
+    agreement lookups run once per line."""
+    token = _cart(api_client, small_shop)
+    _add(api_client, small_shop, token, small_shop.variant.sku)
+    if lines == 2:
+        _add(api_client, small_shop, token, _second_variant(small_shop).sku)
+    api_client.patch(cart_url(small_shop, token, "checkout/"), DETAILS, format="json")
+
+    with django_assert_num_queries(queries):
+        response = api_client.post(
+            cart_url(small_shop, token, "order/"), format="json", HTTP_IDEMPOTENCY_KEY="k-1"
+        )
+
+    assert response.status_code == 201
+    assert len(response.json()["lines"]) == lines
+
+
+def test_order_place_again_with_the_same_key_queries(
+    api_client, small_shop, django_assert_num_queries
+):
+    token = _cart(api_client, small_shop)
+    _add(api_client, small_shop, token, small_shop.variant.sku)
+    api_client.patch(cart_url(small_shop, token, "checkout/"), DETAILS, format="json")
+    url = cart_url(small_shop, token, "order/")
+    api_client.post(url, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+
+    with django_assert_num_queries(7):
+        response = api_client.post(url, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
+
+    assert response.status_code == 200
