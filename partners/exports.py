@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001
 """Settlement statements as CSV, XLSX and PDF, from one :class:`Statement`.
 
 The three files carry the same figures: the totals, then a line per order. The

@@ -54,7 +54,7 @@ COUNTED = (
 
 def _load(tmp_path) -> str:
     out = StringIO()
-    call_command("load_demo", keys_file=str(tmp_path / "keys.json"), stdout=out)
+    call_command("load_demo", keys_file=str(tmp_path / "keys.json"), no_orders=True, stdout=out)
     return out.getvalue()
 
 

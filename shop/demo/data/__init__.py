@@ -19,6 +19,7 @@ from shop.demo.data.loaders import (
     demo_stock_load,
     demo_users_load,
 )
+from shop.demo.data.selling import demo_selling_load
 
 __all__ = [
     "DemoReport",
@@ -27,6 +28,7 @@ __all__ = [
     "demo_listings_load",
     "demo_load",
     "demo_partners_load",
+    "demo_selling_load",
     "demo_stock_load",
     "demo_users_load",
 ]
@@ -42,4 +44,5 @@ def demo_load() -> DemoReport:
     demo_listings_load(report, products, channels)
     demo_stock_load(report, partners)
     demo_users_load(report, partners)
+    demo_selling_load(report)
     return report

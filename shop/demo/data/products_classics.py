@@ -1,7 +1,6 @@
 """Demo products of "Echoes of Classics" (经典回响): opera, architecture and tea."""
 
 # Chinese texts use full-width punctuation on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

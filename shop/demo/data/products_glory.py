@@ -1,7 +1,6 @@
 """Demo products of "Fabrics of Glory" (锦绣华章): silk, embroidery and court dress."""
 
 # Chinese texts use full-width punctuation on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """Demo products of "Blossoms of Wisdom" (智慧之花): study treasures and blessings."""
 
 # Chinese texts use full-width punctuation on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 

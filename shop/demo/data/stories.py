@@ -1,7 +1,6 @@
 """Demo partners, product lines, relics and tags: the palace, its stories and who sells them."""
 
 # Chinese texts use full-width punctuation on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 
