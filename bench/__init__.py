@@ -1,0 +1,1 @@
+"""`make bench`: the shop measured on its production stack (see bench/README.md)."""

@@ -1,0 +1,137 @@
+"""`make bench`: seed a benchmark shop, serve it with gunicorn on PostgreSQL and Redis,
+drive it from a separate load-generator process, print a table and write JSON.
+
+Environment (all optional):
+  BENCH_QUICK=1        a small, fast run (smaller data, shorter phases)
+  BENCH_WORKERS=4      gunicorn worker processes
+  BENCH_THREADS=1      threads per worker (more than 1: the gthread worker)
+  BENCH_CELERY=worker  "worker": one Celery worker (concurrency 1) runs the tasks;
+                       "eager": tasks run inside the web request
+  BENCH_DATABASE=coshop_bench, BENCH_REDIS_DB=9, BENCH_KEEP_DB=1 (keep the database)
+
+Everything started here (gunicorn, the worker, load generators) is stopped on the way
+out, also after a failure or Ctrl-C; the Redis database is flushed and the benchmark
+database dropped unless BENCH_KEEP_DB is set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import secrets
+import signal
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import scenarios  # noqa: E402
+from bench.stack import Stack, free_port  # noqa: E402
+
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+CELERY = os.environ.get("BENCH_CELERY", "worker")
+DB_NAME = os.environ.get("BENCH_DATABASE", "coshop_bench")
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
+PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+CACHE_SECONDS = os.environ.get("CATALOG_CACHE_SECONDS", "10")
+
+
+def server_env(port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SECRET_KEY=f"bench-{secrets.token_urlsafe(32)}",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=f"{PG}/{DB_NAME}",
+        DATABASE_CONN_MAX_AGE="600",
+        REDIS_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
+        CELERY_BROKER_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
+        CELERY_TASK_ALWAYS_EAGER="true" if CELERY == "eager" else "false",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        THROTTLE_SIGN_IN="1000000/min",
+        THROTTLE_REGISTRATION="1000000/min",
+        THROTTLE_CART="1000000/min",
+        THROTTLE_CHECKOUT="1000000/min",
+        THROTTLE_TRUSTED_PROXIES="0",
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        SHOP_PAYMENT_PROVIDER="fake",
+        CATALOG_CACHE_SECONDS=CACHE_SECONDS,
+        LOG_LEVEL="WARNING",
+        LOG_FORMAT="plain",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
+    plan = scenarios.QUICK if QUICK else scenarios.FULL
+    port = free_port()
+    env = server_env(port)
+    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    logs = Path(tempfile.mkdtemp(prefix="coshop-bench-"))
+    stack = Stack(env, logs)
+    started = dt.datetime.now(dt.UTC)
+    run: dict[str, Any] = {
+        "started": started.isoformat(timespec="seconds"),
+        "quick": QUICK,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "stack": {
+            "server": f"gunicorn, {WORKERS} worker processes"
+            + (f" x {THREADS} threads (gthread)" if THREADS > 1 else " (sync)"),
+            "database": "PostgreSQL 127.0.0.1:5432 (persistent connections)",
+            "cache": f"Redis 127.0.0.1:6379/{REDIS_DB}, catalog answers kept {CACHE_SECONDS} s",
+            "tasks": "one Celery worker, concurrency 1, on the same machine"
+            if CELERY == "worker"
+            else "CELERY_TASK_ALWAYS_EAGER: tasks run inside the request",
+            "load": "a separate asyncio process, HTTP/1.1 keep-alive, loopback only",
+        },
+        "plan": plan.as_dict(),
+        "seed": {},
+        "results": [],
+    }
+    print(f"coshop bench: logs in {logs}", flush=True)
+    try:
+        scenarios.database_prepare(PG, DB_NAME, REDIS_DB, env)
+        import django
+
+        django.setup()
+        bench = scenarios.Bench(plan=plan, port=port, stack=stack, run=run)
+        bench.seed_world()
+        stack.web_start(port=port, workers=WORKERS, threads=THREADS)
+        if CELERY == "worker":
+            stack.worker_start()
+        bench.all()
+    except KeyboardInterrupt:
+        print("\ninterrupted; stopping what was started", flush=True)
+        run["interrupted"] = True
+        return 130
+    finally:
+        stack.stop_all()
+        run["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        run["seconds"] = round((dt.datetime.now(dt.UTC) - started).total_seconds(), 1)
+        scenarios.cleanup(PG, DB_NAME, REDIS_DB, keep=bool(os.environ.get("BENCH_KEEP_DB")))
+        path = ROOT / "bench" / "results" / f"{started:%Y%m%dT%H%M%SZ}.json"
+        path.write_text(json.dumps(run, indent=2, ensure_ascii=False, default=str))
+        print(scenarios.table(run), flush=True)
+        print(f"\nresults: {path.relative_to(ROOT)}  ({run['seconds']} s)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,435 @@
+"""What the benchmark measures, in which order, and how it is reported.
+
+Order of a run: the ceiling (``/health/live/``); the catalog sweep at each size (every
+request a cache miss); at the main size the catalog scenarios with the Redis cache,
+the checkout and the livestream drop; the catalog's largest size; then the sales sweep
+with the partner report and statements; the ceiling again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import quote
+
+import psycopg
+import redis
+
+from bench import seed
+from bench.stack import Stack, load
+
+
+@dataclass(frozen=True)
+class Plan:
+    catalog_sizes: tuple[int, ...]
+    catalog_main: int
+    line_sizes: tuple[int, ...]
+    seconds: float  # each read measurement
+    concurrency: int  # connections of the read scenarios and the ceiling
+    checkout_seconds: float
+    checkout_shoppers: int
+    drop_shoppers: int
+    drop_units: int
+    report_concurrency: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+FULL = Plan(
+    catalog_sizes=(1_000, 10_000, 100_000),
+    catalog_main=10_000,
+    line_sizes=(10_000, 100_000, 1_000_000),
+    seconds=8,
+    concurrency=16,
+    checkout_seconds=20,
+    checkout_shoppers=16,
+    drop_shoppers=500,
+    drop_units=100,
+    report_concurrency=4,
+)
+QUICK = Plan(
+    catalog_sizes=(500, 2_000),
+    catalog_main=2_000,
+    line_sizes=(5_000, 20_000),
+    seconds=3,
+    concurrency=16,
+    checkout_seconds=5,
+    checkout_shoppers=16,
+    drop_shoppers=100,
+    drop_units=20,
+    report_concurrency=4,
+)
+DROP_ANSWER_LIMIT_MS = 3000
+
+
+def database_prepare(pg: str, name: str, redis_db: int, env: dict[str, str]) -> None:
+    import subprocess
+    import sys
+
+    from bench.stack import ROOT
+
+    redis.Redis(db=redis_db).flushdb()
+    started = time.monotonic()
+    seed.database_reset(f"{pg}/postgres", name)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    print(f"database {name} created and migrated in {time.monotonic() - started:.1f} s")
+
+
+def cleanup(pg: str, name: str, redis_db: int, *, keep: bool) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    try:
+        redis.Redis(db=redis_db).flushdb()
+    except redis.RedisError as exc:
+        print(f"could not flush Redis db {redis_db}: {exc}")
+    if not keep:
+        try:
+            seed.database_drop(f"{pg}/postgres", name)
+        except psycopg.Error as exc:
+            print(f"could not drop database {name}: {exc}")
+
+
+def _row(name: str, size: str, result: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"scenario": name, "size": size, **result, **extra}
+
+
+class Bench:
+    def __init__(self, *, plan: Plan, port: int, stack: Stack, run: dict[str, Any]) -> None:
+        self.plan = plan
+        self.port = port
+        self.stack = stack
+        self.run = run
+        self.now = dt.datetime.now(dt.UTC)
+        self.world = seed.World()
+        self.ceiling_rps = 0.0
+
+    # --- seeding ------------------------------------------------------------------------
+
+    def _timed_seed(self, name: str, work: Any) -> Any:
+        started = time.monotonic()
+        result = work()
+        seconds = round(time.monotonic() - started, 1)
+        self.run["seed"][name] = seconds
+        print(f"  seeded {name} in {seconds} s", flush=True)
+        return result
+
+    def seed_world(self) -> None:
+        self._timed_seed("world", lambda: setattr(self, "world", seed.world_create(self.now)))
+
+    def _catalog_to(self, size: int) -> None:
+        from catalog.cache import catalog_changed
+
+        self._timed_seed(
+            f"catalog {size} products",
+            lambda: seed.catalog_grow(self.world, to=size, now=self.now),
+        )
+        catalog_changed()  # rows written behind the ORM's back
+
+    def _sales_to(self, lines: int) -> None:
+        self._timed_seed(
+            f"sales {lines} lines",
+            lambda: seed.sales_grow(self.world, to_lines=lines, now=self.now),
+        )
+
+    # --- measuring ----------------------------------------------------------------------
+
+    def _requests(
+        self, name: str, size: str, requests: list[dict[str, Any]], **options: Any
+    ) -> dict[str, Any]:
+        spec = {
+            "kind": "requests",
+            "port": self.port,
+            "concurrency": options.pop("concurrency", self.plan.concurrency),
+            "seconds": options.pop("seconds", self.plan.seconds),
+            "warmup": options.pop("warmup", 1.0),
+            "requests": requests,
+            **options,
+        }
+        paired = self.ceiling_rps and not name.startswith("ceiling")
+        if paired:
+            # Measured right before, so a busy neighbour on the machine weighs on both.
+            ceiling = load(
+                {
+                    **spec,
+                    "seconds": 2.0,
+                    "warmup": 0.5,
+                    "max_requests": 10**6,
+                    "requests": [{"path": "/health/live/"}],
+                },
+                timeout=60,
+            )
+        result = load(spec, timeout=spec["seconds"] + 120)
+        row = _row(name, size, result)
+        if paired:
+            row["ceiling_rps"] = ceiling["rps"]
+            row["ceiling_ratio"] = round(result["rps"] / ceiling["rps"], 3)
+        self.run["results"].append(row)
+        print(_line(row), flush=True)
+        return row
+
+    def ceiling(self, label: str) -> None:
+        row = self._requests(label, "-", [{"path": "/health/live/"}])
+        if label == "ceiling":
+            self.ceiling_rps = row["rps"]
+
+    def catalog_requests(self, size: int) -> dict[str, list[dict[str, Any]]]:
+        """The request mix of each catalog scenario."""
+        deep = max(1, int(size * 0.8) // 20)
+        hot = [seed.product_slug(i) for i in range(0, size, max(1, size // 200))][:200]
+        mixes = {
+            "list first page": ["/api/v1/products/?channel=museum-web"],
+            "list deep page": [f"/api/v1/products/?channel=museum-web&page={deep}"],
+            "list filtered": [
+                f"/api/v1/products/?channel=museum-web&collection=collection-{n:02d}"
+                "&in_stock=true&price_min=100&ordering=price"
+                for n in range(seed.COLLECTIONS)
+            ],
+            "list search": [
+                f"/api/v1/products/?channel=museum-web&q={quote(word)}"
+                for word in ("crane", "仙鹤", "folding fan", "tag-07", "bookmark")
+            ],
+            "product detail": [f"/api/v1/products/{slug}/?channel=museum-web" for slug in hot],
+        }
+        return {
+            name: [{"path": path, "headers": {"Accept-Language": "en"}} for path in paths]
+            for name, paths in mixes.items()
+        }
+
+    def catalog(self, size: int, *, miss: bool, only: tuple[str, ...] = ()) -> None:
+        label = "uncached" if miss else "cached"
+        for name, requests in self.catalog_requests(size).items():
+            if only and name not in only:
+                continue
+            # Uncached: a parameter no request repeats, so every answer is computed (and
+            # still stored, as a miss does). Cached: every distinct request asked once first.
+            self._requests(
+                f"{name} ({label})", f"{size} products", requests, prime=not miss, bust=miss
+            )
+
+    def checkout(self) -> None:
+        skus = [seed.variant_sku(i, 0) for i in range(0, self.world.products, 7)][:2000]
+        spec = {
+            "kind": "checkout",
+            "port": self.port,
+            "channel": "museum-web",
+            "skus": skus,
+            "concurrency": self.plan.checkout_shoppers,
+            "seconds": self.plan.checkout_seconds,
+            "warmup": 2.0,
+        }
+        result = load(spec, timeout=self.plan.checkout_seconds + 180)
+        row = _row(
+            "checkout (orders/s)",
+            f"{self.plan.checkout_shoppers} shoppers",
+            result,
+            ceiling_ratio=round(result["rps"] / self.ceiling_rps, 3),
+            note="6 requests per order; latency is the whole checkout",
+        )
+        self.run["results"].append(row)
+        print(_line(row), flush=True)
+
+    def drop(self) -> None:
+        sku = seed.drop_prepare(
+            self.world, units=self.plan.drop_units, now=dt.datetime.now(dt.UTC), code="live"
+        )
+        spec = {
+            "kind": "drop",
+            "port": self.port,
+            "channel": "media-live",
+            "channel_key": self.world.live_key,
+            "sku": sku,
+            "shoppers": self.plan.drop_shoppers,
+        }
+        result = load(spec, timeout=600)
+        outcome = seed.drop_outcome(sku)
+        burst = result["burst"]
+        ordered = burst["statuses"].get("201", 0)
+        row = _row(
+            "livestream drop (order burst)",
+            f"{self.plan.drop_shoppers} shoppers, {self.plan.drop_units} units",
+            burst,
+            all_answers_s=burst["seconds"],
+            orders_succeeded=ordered,
+            orders_in_database=outcome["orders"],
+            stock_free_left=outcome["free"],
+            prepare=result["prepare"],
+        )
+        self.run["results"].append(row)
+        print(_line(row), flush=True)
+        self.run["drop"] = {
+            "orders_succeeded": ordered,
+            "orders_in_database": outcome["orders"],
+            "stock_free_left": outcome["free"],
+            "all_answers_s": burst["seconds"],
+            "slowest_answer_ms": burst["max_ms"],
+            "server_errors": sum(v for k, v in burst["statuses"].items() if k.startswith("5")),
+            "answers": burst["statuses"],
+        }
+
+    def reports(self, lines: int) -> None:
+        ids = seed.statement_ids(self.world, self.now)
+        this_month = self.now.astimezone(dt.timezone(dt.timedelta(hours=8))).date().replace(day=1)
+        last_month_end = this_month - dt.timedelta(days=1)
+        period = f"date_from={last_month_end.replace(day=1)}&date_to={last_month_end}"
+        auth = {"Authorization": f"Token {self.world.partner_token}"}
+        report = [
+            f"/api/v1/partners/reports/summary/?{period}",
+            f"/api/v1/partners/reports/sales/?interval=day&{period}",
+            f"/api/v1/partners/reports/breakdown/?by=channel&{period}",
+            f"/api/v1/partners/reports/top-products/?limit=10&{period}",
+        ]
+        size = f"{lines} lines"
+        self._requests(
+            "partner monthly report",
+            size,
+            [{"path": path, "headers": auth} for path in report],
+            concurrency=self.plan.report_concurrency,
+        )
+        for state in ("closed", "open"):
+            self._requests(
+                f"settlement statement csv ({state} month)",
+                size,
+                [
+                    {
+                        "path": f"/api/v1/partners/settlements/{ids[state]}/statement.csv",
+                        "headers": auth,
+                    }
+                ],
+                concurrency=2,
+                max_requests=40,
+            )
+
+    def all(self) -> None:
+        plan = self.plan
+        self.ceiling("ceiling")
+        for size in [s for s in plan.catalog_sizes if s <= plan.catalog_main]:
+            self._catalog_to(size)
+            self.catalog(size, miss=True)
+        self.catalog(plan.catalog_main, miss=False)
+        self.checkout()
+        self.drop()
+        for size in [s for s in plan.catalog_sizes if s > plan.catalog_main]:
+            self._catalog_to(size)
+            self.catalog(size, miss=True)
+        for lines in plan.line_sizes:
+            self._sales_to(lines)
+            self.reports(lines)
+        self.ceiling("ceiling (again, at the end)")
+        self.run["targets"] = targets(self.run)
+
+
+def _result(run: dict[str, Any], scenario: str, size: str | None = None) -> dict[str, Any]:
+    for row in run["results"]:
+        if row["scenario"] == scenario and (size is None or row["size"] == size):
+            return dict(row)
+    return {}
+
+
+def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
+    checks = []
+    main = f"{run['plan']['catalog_main']} products"
+    for name in ("list first page", "list deep page", "list filtered", "list search"):
+        row = _result(run, f"{name} (cached)", main)
+        ratio = row.get("ceiling_ratio") or 0
+        checks.append({"target": f"{name}: >= 50% of ceiling", "value": ratio, "ok": ratio >= 0.5})
+    row = _result(run, "product detail (cached)", main)
+    ratio = row.get("ceiling_ratio") or 0
+    checks.append({"target": "detail: >= 50% of ceiling", "value": ratio, "ok": ratio >= 0.5})
+    row = _result(run, "checkout (orders/s)")
+    checks.append(
+        {
+            "target": "checkout: >= 100 orders/s, p95 < 300 ms, no errors",
+            "value": f"{row.get('rps')} orders/s, p95 {row.get('p95_ms')} ms, "
+            f"{row.get('errors')} errors",
+            "ok": bool(row)
+            and row["rps"] >= 100
+            and (row["p95_ms"] or 1e9) < 300
+            and row["errors"] == 0,
+        }
+    )
+    drop = run.get("drop", {})
+    units = run["plan"]["drop_units"]
+    checks.append(
+        {
+            "target": f"drop: exactly {units} orders, stock 0, every answer <= 3 s, no 5xx",
+            "value": f"{drop.get('orders_succeeded')} orders "
+            f"({drop.get('orders_in_database')} in the database), "
+            f"stock {drop.get('stock_free_left')}, slowest {drop.get('slowest_answer_ms')} ms, "
+            f"{drop.get('server_errors')} 5xx",
+            "ok": drop.get("orders_succeeded") == units
+            and drop.get("orders_in_database") == units
+            and drop.get("stock_free_left") == 0
+            and (drop.get("slowest_answer_ms") or 1e9) <= DROP_ANSWER_LIMIT_MS
+            and drop.get("server_errors") == 0,
+        }
+    )
+    largest = f"{run['plan']['line_sizes'][-1]} lines"
+    row = _result(run, "partner monthly report", largest)
+    checks.append(
+        {
+            "target": f"monthly report over {largest}: p95 < 300 ms",
+            "value": f"p95 {row.get('p95_ms')} ms",
+            "ok": bool(row) and (row.get("p95_ms") or 1e9) < 300 and row["errors"] == 0,
+        }
+    )
+    return checks
+
+
+COLUMNS = ("scenario", "size", "rps", "x ceiling", "p50 ms", "p95 ms", "p99 ms", "errors")
+
+
+def _cells(row: dict[str, Any]) -> list[str]:
+    ratio = row.get("ceiling_ratio")
+    return [
+        row["scenario"],
+        row["size"],
+        f"{row['rps']:.1f}",
+        f"{ratio:.2f}" if ratio is not None else "-",
+        f"{row['p50_ms']}",
+        f"{row['p95_ms']}",
+        f"{row['p99_ms']}",
+        str(row["errors"]),
+    ]
+
+
+def _line(row: dict[str, Any]) -> str:
+    return "  " + " | ".join(_cells(row))
+
+
+def table(run: dict[str, Any]) -> str:
+    rows = [list(COLUMNS)] + [_cells(row) for row in run["results"]]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
+    out = ["", "Results (" + run["stack"]["server"] + "; " + run["stack"]["tasks"] + ")"]
+    for n, cells in enumerate(rows):
+        out.append(
+            "  ".join(
+                c.ljust(w) if i < 2 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            )
+        )
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    if run.get("drop"):
+        drop = run["drop"]
+        out.append(
+            f"\nDrop: all answers in {drop['all_answers_s']} s, {drop['orders_succeeded']} orders "
+            f"succeeded ({drop['orders_in_database']} in the database), free stock left "
+            f"{drop['stock_free_left']}, slowest answer {drop['slowest_answer_ms']} ms, "
+            f"answers {drop['answers']}"
+        )
+    if run.get("targets"):
+        out.append("\nTargets:")
+        for check in run["targets"]:
+            out.append(
+                f"  [{'met ' if check['ok'] else 'MISS'}] {check['target']}: {check['value']}"
+            )
+    return "\n".join(out)

@@ -1,0 +1,135 @@
+"""Starting and stopping what the benchmark runs: gunicorn, a Celery worker, the load
+generator. Every process is started in its own session so the whole group can be
+stopped, and :class:`Stack` stops all of them whatever happens."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Stack:
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env = env
+        self.logs = logs
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def _start(self, name: str, command: list[str]) -> subprocess.Popen:
+        log = (self.logs / f"{name}.log").open("ab")
+        process = subprocess.Popen(  # noqa: S603
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes[name] = process
+        return process
+
+    def web_start(self, *, port: int, workers: int, threads: int) -> None:
+        command = [
+            str(BIN / "gunicorn"),
+            "shop.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--keep-alive",
+            "75",
+            "--backlog",
+            "2048",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ]
+        if threads > 1:
+            command += ["--worker-class", "gthread", "--threads", str(threads)]
+        self._start("web", command)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.processes["web"].poll() is not None:
+                raise RuntimeError(f"gunicorn stopped at start; see {self.logs / 'web.log'}")
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/health/live/", timeout=2
+                ) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def worker_start(self) -> None:
+        self._start(
+            "worker",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "shop",
+                "worker",
+                "-l",
+                "warning",
+                "-Q",
+                "default,fulfillment,notifications",
+                "--concurrency",
+                "1",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+        )
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+        except ProcessLookupError:
+            pass
+
+    def stop_all(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)
+
+
+def load(spec: dict[str, Any], *, timeout: float) -> dict[str, Any]:
+    """Run one load spec in a separate load-generator process and return what it measured."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.loadgen"],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        out, _ = process.communicate(json.dumps(spec).encode(), timeout=timeout)
+    except BaseException:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
+    if process.returncode != 0:
+        raise RuntimeError(f"the load generator failed ({process.returncode})")
+    return dict(json.loads(out))
