@@ -32,6 +32,7 @@ from shop.checkout.rules import (
     purchase_limit_check,
     variant_sellable_check,
 )
+from shop.core import metrics
 from shop.core.i18n import pick
 from shop.core.tasks import enqueue_on_commit
 from shop.orders.errors import IdempotencyKeyReused
@@ -320,4 +321,6 @@ def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
         user=user,
     )
     enqueue_on_commit(fulfillment_tasks.order_email_send, order.pk, "order_confirmation")
+    channel_code = cart.channel.code
+    transaction.on_commit(lambda: metrics.order_placed(channel_code))
     return order

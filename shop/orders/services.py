@@ -13,6 +13,7 @@ from django.utils import timezone
 from catalog.services import stock_unreserve
 from shop.checkout.allocation import lines_allocate
 from shop.checkout.models import Reservation, ReservationStatus, Voucher, VoucherUse
+from shop.core import metrics
 from shop.orders.errors import IllegalTransition
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
 from shop.orders.state import can_transition
@@ -229,6 +230,8 @@ def order_mark_paid(*, order_id: int, amount: Any, user: Any = None) -> PaidOutc
         amount_paid=amount,
         expires_at=None,
     )
+    channel_code = order.channel.code
+    transaction.on_commit(lambda: metrics.order_paid(channel_code))
     return PaidOutcome(newly_paid=True)
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from fulfillment.tasks import order_email_send, order_fulfill
 from partners.services import ledger_payment_record
+from shop.core import metrics
 from shop.core.errors import InvalidInput, ShopError
 from shop.core.tasks import enqueue_on_commit
 from shop.orders.models import Order, OrderEventType, OrderStatus
@@ -236,6 +237,7 @@ def _payment_failed(order: Order, payment: Payment, state: ProviderPaymentState)
             "failure_code": state.failure_code,
         },
     )
+    transaction.on_commit(lambda: metrics.payment_failed(payment.provider))
 
 
 def payments_sync_stale(*, older_than_minutes: int = 10, limit: int = 200) -> int:

@@ -23,7 +23,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 # Health probes come from inside the network over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^health/"]
+# Probes and the metrics scraper reach the processes directly, inside the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics/$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -102,7 +102,7 @@ def test_production_settings_values():
         "cache": "django.core.cache.backends.redis.RedisCache",
         "broker": "redis://redis.example.com:6379/0",
         "eager": False,
-        "exempt": ["^health/"],
+        "exempt": ["^health/", "^metrics/$"],
         "email_timeout": 10,
     }
 

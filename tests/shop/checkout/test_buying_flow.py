@@ -203,3 +203,26 @@ def test_order_expires_and_gives_stock_back(api_client, small_shop):
     assert Order.objects.get(number=number).status == OrderStatus.EXPIRED
     assert Stock.objects.get(pk=small_shop.stock.pk).quantity_reserved == 0
     assert orders_expire_unpaid() == 0
+
+
+def test_placing_and_paying_count_in_the_metrics(
+    api_client, small_shop, django_capture_on_commit_callbacks
+):
+    from shop.core.metrics import _event_values
+
+    token = cart_ready(api_client, small_shop, email="guest@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        number = api_client.post(
+            cart_url(small_shop, token, "order/"), HTTP_IDEMPOTENCY_KEY="m"
+        ).json()["number"]
+    with django_capture_on_commit_callbacks(execute=True):
+        payment = api_client.post(
+            f"/api/v1/orders/{number}/payments/",
+            {"provider": "fake", "email": "guest@example.com"},
+        ).json()
+        api_client.post(
+            f"/api/v1/payments/{payment['id']}/fake/confirm/",
+            {"outcome": "succeed", "email": "guest@example.com"},
+        )
+    assert _event_values("orders_placed") == {"museum-web": 1.0}
+    assert _event_values("orders_paid") == {"museum-web": 1.0}
