@@ -5,6 +5,8 @@ from typing import Any
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import SAFE_METHODS, AllowAny
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -22,19 +24,22 @@ class ErrorSerializer(serializers.Serializer):
         }
 
 
+_DESCRIPTIONS = {
+    400: "Invalid input",
+    401: "Not signed in, or a bad key",
+    402: "Payment declined",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflicts with the current state (stock, limits, status)",
+    415: "Unsupported request content type",
+    429: "Too many requests",
+    503: "A service we depend on is unavailable; retry",
+}
+
+
 def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
-    descriptions = {
-        400: "Invalid input",
-        401: "Not signed in, or a bad key",
-        402: "Payment declined",
-        403: "Not allowed",
-        404: "Not found",
-        405: "Method not allowed",
-        409: "Conflicts with the current state (stock, limits, status)",
-        429: "Too many requests",
-        503: "A service we depend on is unavailable; retry",
-    }
-    return {s: OpenApiResponse(ErrorSerializer, description=descriptions[s]) for s in statuses}
+    return {s: OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS[s]) for s in statuses}
 
 
 class ShopAutoSchema(AutoSchema):
@@ -46,3 +51,49 @@ class ShopAutoSchema(AutoSchema):
         if len(parts) > 1 and "<locals>" not in parts:
             return "".join(p.removesuffix("Api").removesuffix("Serializer") for p in parts)
         return super().get_serializer_name(serializer, direction)
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        """Every operation also documents the errors the framework itself can give, so
+        the schema describes every answer the API really gives (the fuzzing tests check
+        it): a bad token (401), a refusal or a CSRF failure (403), a bad body (400, 415),
+        an unknown object or page (404), a throttle (429), and a write that met the
+        database unavailable (503).
+        """
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None:
+            return None
+        responses = operation.setdefault("responses", {})
+        for status in self._framework_error_statuses(operation):
+            if str(status) not in responses:
+                responses[str(status)] = self._get_response_for_code(
+                    OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS[status]),
+                    str(status),
+                )
+        return operation
+
+    def _framework_error_statuses(self, operation: dict[str, Any]) -> list[int]:
+        statuses = []
+        authenticators = self.view.get_authenticators()
+        if authenticators:
+            statuses.append(401)
+        unsafe = self.method not in SAFE_METHODS
+        guarded = any(not isinstance(p, AllowAny) for p in self.view.get_permissions())
+        if guarded or (
+            unsafe and any(isinstance(a, SessionAuthentication) for a in authenticators)
+        ):
+            statuses.append(403)
+        if unsafe:
+            # A body that is not JSON, or not the documented one; and a write that met a
+            # dropped database connection (nothing of it was kept; retrying is safe).
+            statuses += [400, 415, 503]
+        parameters = operation.get("parameters", [])
+        names = {parameter.get("name") for parameter in parameters}
+        # DRF answers an unknown ?format= (a renderer choice) and a page past the last with 404.
+        if any(parameter.get("in") == "path" for parameter in parameters) or names & {
+            "format",
+            "page",
+        }:
+            statuses.append(404)
+        if self.view.get_throttles():
+            statuses.append(429)
+        return statuses
