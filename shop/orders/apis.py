@@ -107,6 +107,7 @@ def order_output(order: Order, lang: str, *, include_contact: bool) -> dict[str,
 
 class OrderListApi(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = PagePagination  # so the schema shows the page, not a bare list
 
     @extend_schema(
         responses={200: OrderOutputSerializer(many=True), **error_responses(401, 404)},

@@ -89,7 +89,7 @@ class StaffOrderLineSerializer(serializers.ModelSerializer):
 
 
 class StaffOrderEventSerializer(serializers.ModelSerializer):
-    user = serializers.EmailField(source="user.email", default=None)
+    user = serializers.EmailField(source="user.email", default=None, allow_null=True)
 
     class Meta:
         model = OrderEvent
@@ -166,6 +166,7 @@ class StaffRefundLineSerializer(serializers.Serializer):
 
 class StaffOrderListApi(APIView):
     permission_classes = [IsStaff]
+    pagination_class = PagePagination  # so the schema shows the page, not a bare list
 
     @extend_schema(
         parameters=[
