@@ -12,7 +12,12 @@ from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,6 +39,15 @@ from shop.channels.models import SalesChannel
 from shop.core.i18n import language_from_request
 from shop.core.pagination import PagePagination
 from shop.core.permissions import IsPartnerUser
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2025-01"})
+class MonthField(serializers.DateField):
+    """A settlement month as ``YYYY-MM`` (a date field would be documented as a full date)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m", **kwargs)
+
 
 ERRORS = {
     400: OpenApiResponse(description="Bad filters or a superuser without ?partner="),
@@ -230,11 +244,12 @@ class ReportFulfillmentTimesApi(APIView):
 
 class LedgerEntryListApi(APIView):
     permission_classes = [IsPartnerUser]
+    pagination_class = PagePagination  # so the schema shows the page, not a bare list
 
     class OutputSerializer(serializers.ModelSerializer):
         order_number = serializers.CharField(source="order.number", allow_null=True)
         channel = serializers.CharField(source="channel.code")
-        period = serializers.DateField(format="%Y-%m")
+        period = MonthField()
 
         class Meta:
             model = LedgerEntry
@@ -279,7 +294,7 @@ class SettlementSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     partner = serializers.CharField(source="partner.code")
-    period = serializers.DateField(format="%Y-%m")
+    period = MonthField()
     status = serializers.CharField()
     closed_at = serializers.DateTimeField(allow_null=True)
     gross = serializers.DecimalField(max_digits=14, decimal_places=2)
