@@ -51,7 +51,10 @@ class ChannelWithKeySerializer(ChannelOutputSerializer):
 class CurrentChannelApi(APIView):
     """The channel a storefront request is attributed to (from its key or public code)."""
 
-    @extend_schema(responses=ChannelOutputSerializer, operation_id="channel_current")
+    @extend_schema(
+        responses={200: ChannelOutputSerializer, **error_responses(400, 401, 403, 404)},
+        operation_id="channel_current",
+    )
     def get(self, request: Request) -> Response:
         channel = channel_from_request(request)
         return Response(ChannelOutputSerializer(channel).data)
