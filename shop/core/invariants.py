@@ -1,0 +1,220 @@
+"""Rules the stored data must always keep, checked over the whole database.
+
+The services keep these rules one change at a time; this module checks them all at
+once, after a fault (a dropped connection, Redis down, a webhook storm) or on demand
+with ``manage.py check_invariants``. Each broken rule is one :class:`Violation`;
+an empty list means the books are consistent:
+
+- stock on hand equals the sum of its movements, for every stock row;
+- no stock is negative, and reserved units never exceed units on hand;
+- reserved units equal the held (active and confirmed) reservations of the row;
+- no order without lines; no held reservation of an expired or cancelled order;
+- every paid order has exactly one succeeded payment, for what the order was paid,
+  and its refunds add up to what the order says was refunded;
+- the ledger of each order adds up to what was captured, less the refunds and the
+  payment fees (logistics fees move money between partners and add up to zero);
+  an order that never counted a payment has nothing in the ledger.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from catalog.models import Stock, StockMovement
+from partners.models import LedgerEntry
+from shop.checkout.models import Reservation, ReservationStatus
+from shop.orders.models import Order, OrderStatus
+from shop.orders.state import PAID_STATUSES
+from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
+
+HELD = (ReservationStatus.ACTIVE, ReservationStatus.CONFIRMED)
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    subject: str  # "stock 12", "order 20250101000003"
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.subject}: {self.detail}"
+
+
+def _stock_sum(queryset, field: str) -> Coalesce:  # type: ignore[no-untyped-def]
+    """Sum of ``field`` over the rows of ``queryset`` that belong to the outer stock row."""
+    total = queryset.order_by().values("stock_id").annotate(total=Sum(field)).values("total")
+    return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
+
+
+def stock_violations() -> list[Violation]:
+    moved = _stock_sum(StockMovement.objects.filter(stock=OuterRef("pk")), "quantity_delta")
+    held = _stock_sum(Reservation.objects.filter(stock=OuterRef("pk"), status__in=HELD), "quantity")
+    rows = (
+        Stock.objects.annotate(moved=moved, held=held)
+        .filter(
+            Q(quantity__lt=0)
+            | Q(quantity_reserved__lt=0)
+            | Q(quantity_reserved__gt=F("quantity"))
+            | ~Q(quantity=F("moved"))
+            | ~Q(quantity_reserved=F("held"))
+        )
+        .order_by("pk")
+        .values("pk", "quantity", "quantity_reserved", "moved", "held")
+    )
+    found = []
+    for row in rows:
+        subject = f"stock {row['pk']}"
+        if row["quantity"] < 0 or row["quantity_reserved"] < 0:
+            found.append(
+                Violation(
+                    "stock_negative",
+                    subject,
+                    f"on hand {row['quantity']}, reserved {row['quantity_reserved']}",
+                )
+            )
+        if row["quantity_reserved"] > row["quantity"]:
+            found.append(
+                Violation(
+                    "stock_reserved_above_on_hand",
+                    subject,
+                    f"reserved {row['quantity_reserved']} > on hand {row['quantity']}",
+                )
+            )
+        if row["quantity"] != row["moved"]:
+            found.append(
+                Violation(
+                    "stock_movements_mismatch",
+                    subject,
+                    f"on hand {row['quantity']}, movements add up to {row['moved']}",
+                )
+            )
+        if row["quantity_reserved"] != row["held"]:
+            found.append(
+                Violation(
+                    "stock_reservations_mismatch",
+                    subject,
+                    f"reserved {row['quantity_reserved']}, held reservations {row['held']}",
+                )
+            )
+    return found
+
+
+def order_violations() -> list[Violation]:
+    found = [
+        Violation("order_without_lines", f"order {number or pk}", "has no lines")
+        for pk, number in Order.objects.filter(lines__isnull=True)
+        .order_by("pk")
+        .values_list("pk", "number")
+    ]
+    stale = (
+        Reservation.objects.filter(
+            status__in=HELD,
+            order_line__order__status__in=(OrderStatus.EXPIRED, OrderStatus.CANCELLED),
+        )
+        .order_by("pk")
+        .values_list("pk", "status", "order_line__order__number", "order_line__order__status")
+    )
+    found += [
+        Violation(
+            "reservation_of_closed_order",
+            f"order {number}",
+            f"reservation {pk} is {status} but the order is {order_status}",
+        )
+        for pk, status, number, order_status in stale
+    ]
+    return found
+
+
+def payment_violations() -> list[Violation]:
+    """Paid orders and their payments, refunds and ledger."""
+    paid_orders = {
+        row["pk"]: row
+        for row in Order.objects.filter(
+            Q(amount_paid__gt=0) | Q(status__in=PAID_STATUSES, total__gt=0)
+        ).values("pk", "number", "status", "amount_paid", "amount_refunded")
+    }
+    succeeded: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for paid in Payment.objects.filter(status=PaymentStatus.SUCCEEDED).values(
+        "pk", "order_id", "amount", "fee"
+    ):
+        succeeded[paid["order_id"]].append(dict(paid))
+    refunded: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in (
+        Refund.objects.filter(
+            status=RefundStatus.SUCCEEDED, payment__status=PaymentStatus.SUCCEEDED
+        )
+        .values("payment_id")
+        .annotate(total=Sum("amount"))
+    ):
+        refunded[row["payment_id"]] = row["total"]
+    ledger = {
+        row["order_id"]: row["total"]
+        for row in LedgerEntry.objects.values("order_id").annotate(total=Sum("amount"))
+    }
+
+    found: list[Violation] = []
+    for order_id, order in sorted(paid_orders.items()):
+        subject = f"order {order['number'] or order_id}"
+        payments = succeeded.get(order_id, [])
+        if len(payments) != 1:
+            found.append(
+                Violation(
+                    "paid_order_payments",
+                    subject,
+                    f"{order['status']} with {len(payments)} succeeded payments, not one",
+                )
+            )
+            continue
+        payment = payments[0]
+        if order["amount_paid"] != payment["amount"]:
+            found.append(
+                Violation(
+                    "paid_order_amount",
+                    subject,
+                    f"paid {order['amount_paid']}, its payment is {payment['amount']}",
+                )
+            )
+        if order["amount_refunded"] != refunded[payment["pk"]]:
+            found.append(
+                Violation(
+                    "order_refunds_mismatch",
+                    subject,
+                    f"refunded {order['amount_refunded']}, "
+                    f"succeeded refunds add up to {refunded[payment['pk']]}",
+                )
+            )
+        if order["amount_paid"] <= 0:
+            continue
+        expected = order["amount_paid"] - refunded[payment["pk"]] - payment["fee"]
+        actual = ledger.get(order_id, ZERO)
+        if actual != expected:
+            found.append(
+                Violation(
+                    "ledger_mismatch",
+                    subject,
+                    f"ledger adds up to {actual}, captured less refunds and fees is {expected}",
+                )
+            )
+    counted = {pk for pk, order in paid_orders.items() if order["amount_paid"] > 0}
+    for order_id, total in sorted(ledger.items()):
+        if order_id not in counted and total != ZERO:
+            found.append(
+                Violation(
+                    "ledger_without_payment",
+                    f"order id {order_id}",
+                    f"ledger adds up to {total} but the order counted no payment",
+                )
+            )
+    return found
+
+
+def invariants_check() -> list[Violation]:
+    """Every broken rule in the database, in a stable order; empty when all hold."""
+    return [*stock_violations(), *order_violations(), *payment_violations()]
