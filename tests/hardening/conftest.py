@@ -1,0 +1,38 @@
+"""Fixtures for the hardening tests: a shared realistic shop, clients per role, and the
+invariant check that must hold after every fault."""
+
+from __future__ import annotations
+
+import pytest
+
+from shop.core.invariants import invariants_check
+from tests.hardening.world import World, world_enter, world_leave
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker) -> World:
+    """The demo shop with orders in every state, built once per module in a transaction
+    rolled back at the module's end; each test runs in a savepoint inside it."""
+    built, atomic = world_enter(django_db_blocker)
+    yield built
+    world_leave(django_db_blocker, atomic)
+
+
+def assert_invariants() -> None:
+    violations = invariants_check()
+    assert violations == [], "\n".join(str(v) for v in violations)
+
+
+@pytest.fixture
+def wsgi_keeps_connection():
+    """Requests sent straight to the WSGI application (schemathesis) would close the
+    database connection when they finish, and with it the test's transaction; Django's
+    own test client avoids this the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
