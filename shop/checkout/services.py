@@ -33,6 +33,7 @@ from shop.checkout.rules import (
     variant_sellable_check,
 )
 from shop.core import metrics
+from shop.core.db import transaction_retry
 from shop.core.i18n import pick
 from shop.core.tasks import enqueue_on_commit
 from shop.orders.errors import IdempotencyKeyReused
@@ -224,6 +225,9 @@ def order_place(*, cart: Cart, idempotency_key: str, user: Any = None) -> Placed
         return Placed(order=existing, created=False)
 
 
+# Placing locks the cart, the customer and many stock rows; should PostgreSQL abort it
+# in a deadlock with another checkout, nothing of it was written and it runs again.
+@transaction_retry
 @transaction.atomic
 def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
     cart = (

@@ -20,6 +20,7 @@ from django.utils import timezone
 from fulfillment.tasks import order_email_send, order_fulfill
 from partners.services import ledger_payment_record
 from shop.core import metrics
+from shop.core.db import transaction_retry
 from shop.core.errors import InvalidInput, ShopError
 from shop.core.tasks import enqueue_on_commit
 from shop.orders.models import Order, OrderEventType, OrderStatus
@@ -76,6 +77,7 @@ def payment_start(*, order: Order, provider: str, user: Any = None) -> Payment:
     return locked
 
 
+@transaction_retry
 @transaction.atomic
 def _payment_prepare(*, order_id: int, provider: str) -> Payment:
     order = order_lock(order_id)
@@ -139,6 +141,9 @@ def payment_sync(*, payment_id: int) -> Payment:
     return payment
 
 
+# Applying reads the provider's state anew under the locks, so after a deadlock with a
+# concurrent sync (a webhook storm) the whole transaction can simply run again.
+@transaction_retry
 @transaction.atomic
 def _payment_apply(*, payment_id: int, state: ProviderPaymentState) -> list[int]:
     """Apply the provider's state; returns the refunds to send once this has committed."""
