@@ -155,6 +155,9 @@ def _payment_apply(*, payment_id: int, state: ProviderPaymentState) -> list[int]
         if payment.status == PaymentStatus.CANCELLED and payment.failure_code == "duplicate":
             return to_return  # already returned as a second payment of the order
         to_return = _payment_succeeded(order, payment, state)
+        # Paying changed the order's row (amount paid, status): a refund already made at
+        # the provider, applied just below, must see the order as paid.
+        order.refresh_from_db()
     elif (
         state.status in (PaymentStatus.FAILED, PaymentStatus.CANCELLED)
         and payment.status == PaymentStatus.PENDING

@@ -1,0 +1,52 @@
+"""Bugs the hardening tests found, each pinned by its own test."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from partners.models import LedgerEntry
+from shop.orders.models import OrderStatus
+from shop.payments.models import PaymentStatus, Refund, RefundStatus
+from shop.payments.services import payment_start, payment_sync
+from tests.hardening.conftest import assert_invariants
+from tests.selling_factories import order_with_stock
+from tests.shop.payments.fake_stripe import FakeStripe
+from tests.shop.payments.helpers import WEBHOOK_SECRET, priced_variant
+
+
+@pytest.fixture
+def fake_stripe(settings):
+    fake = FakeStripe().start()
+    settings.STRIPE_SECRET_KEY = "sk_test_shop"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = fake.url
+    settings.STRIPE_TIMEOUT_SECONDS = 2
+    yield fake
+    fake.stop()
+
+
+@pytest.mark.django_db
+def test_a_refund_made_at_stripe_before_we_learn_of_the_payment_reaches_the_order(fake_stripe):
+    """Found by the webhook storm: the first sync saw the payment succeed and a refund
+    made in Stripe's dashboard at once; the refund was stored but never applied to the
+    order or the ledger, because the order was read before it was marked paid."""
+    order = order_with_stock(lines=[(priced_variant("99.00"), 2)])
+    payment = payment_start(order=order, provider="stripe")
+    fake_stripe.succeed(payment.provider_reference, fee_fen=250)
+    fake_stripe.refund_in_dashboard(payment.provider_reference, 3000)
+
+    payment = payment_sync(payment_id=payment.pk)
+
+    order.refresh_from_db()
+    assert payment.status == PaymentStatus.SUCCEEDED
+    assert (order.status, order.amount_paid, order.amount_refunded) == (
+        OrderStatus.PARTIALLY_REFUNDED,
+        Decimal("198.00"),
+        Decimal("30.00"),
+    )
+    refund = Refund.objects.get()
+    assert (refund.status, refund.amount) == (RefundStatus.SUCCEEDED, Decimal("30.00"))
+    assert LedgerEntry.objects.filter(source=f"refund:{refund.pk}").exists()
+    assert_invariants()
