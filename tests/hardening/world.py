@@ -194,6 +194,7 @@ def world_build() -> World:
         "b": cart_create(channel=channels["b"]),
         "shopper": cart_create(channel=channels["a"], user=shopper),
     }
+    cart_line_add(cart=world.carts["shopper"], variant=variants["a"], quantity=1)
     for letter, partner in partners.items():
         world.settlements[letter] = Settlement.objects.filter(partner=partner).order_by("-period")[
             0
