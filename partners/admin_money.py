@@ -246,7 +246,7 @@ class SettlementAdmin(admin.ModelAdmin):
         closed = 0
         for settlement_id in queryset.order_by("period").values_list("pk", flat=True):
             try:
-                settlement_close(settlement_id=settlement_id)
+                settlement_close(settlement_id=settlement_id, user=request.user)
                 closed += 1
             except ShopError as exc:
                 self.message_user(request, exc.message, messages.WARNING)

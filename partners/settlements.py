@@ -45,8 +45,13 @@ def transfers_enabled() -> bool:
 
 
 @transaction.atomic
-def settlement_close(*, settlement_id: int, now: dt.datetime | None = None) -> Settlement:
-    """Close a settlement whose month is over; closing a closed one changes nothing."""
+def settlement_close(
+    *, settlement_id: int, now: dt.datetime | None = None, user: Any = None
+) -> Settlement:
+    """Close a settlement whose month is over; closing a closed one changes nothing.
+
+    The closing event names who closed it (``closed_by``: the staff member's id and
+    e-mail, or the schedule when ``user`` is None), so statements can be audited."""
     settlement = (
         Settlement.objects.select_for_update().select_related("partner").get(pk=settlement_id)
     )
@@ -76,13 +81,23 @@ def settlement_close(*, settlement_id: int, now: dt.datetime | None = None) -> S
     SettlementEvent.objects.create(
         settlement=settlement,
         type=SettlementEventType.CLOSED,
-        data={"orders": len(lines), **{c: str(getattr(totals, c)) for c in TOTAL_COLUMNS}},
+        data={
+            "orders": len(lines),
+            **{c: str(getattr(totals, c)) for c in TOTAL_COLUMNS},
+            "closed_by": _actor(user),
+        },
     )
     if transfers_enabled() and settlement.partner.stripe_account_id and settlement.net > 0:
         from partners.tasks import settlement_transfer_send_task
 
         transaction.on_commit(lambda: settlement_transfer_send_task.delay(settlement.pk))
     return settlement
+
+
+def _actor(user: Any) -> dict[str, Any]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {"user_id": None, "email": "", "by": "schedule"}
+    return {"user_id": user.pk, "email": user.email, "by": "staff"}
 
 
 def settlements_close_due(*, now: dt.datetime | None = None) -> list[int]:
