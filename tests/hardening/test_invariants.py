@@ -1,0 +1,87 @@
+"""The invariant check finds each kind of broken book, and the command reports them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import F
+
+from catalog.models import Stock
+from shop.core.invariants import Violation, invariants_check
+from shop.orders.models import Order, OrderStatus
+from shop.payments.models import Payment
+from tests.selling_factories import OrderFactory, order_with_stock, stock_with_units
+from tests.shop.payments.helpers import paid_order
+
+pytestmark = pytest.mark.django_db
+
+
+def _rules() -> list[tuple[str, str]]:
+    return [(v.rule, v.subject) for v in invariants_check()]
+
+
+def test_a_consistent_shop_has_no_violations():
+    order_with_stock()
+    paid_order(quantity=2)
+    assert invariants_check() == []
+
+
+def test_stock_that_does_not_match_its_movements_or_reservations_is_found():
+    stock = stock_with_units(quantity=5)
+    Stock.objects.filter(pk=stock.pk).update(quantity=F("quantity") + 1, quantity_reserved=2)
+
+    assert _rules() == [
+        ("stock_movements_mismatch", f"stock {stock.pk}"),
+        ("stock_reservations_mismatch", f"stock {stock.pk}"),
+    ]
+    assert "on hand 6, movements add up to 5" in str(invariants_check()[0])
+
+
+def test_an_order_without_lines_and_held_stock_of_a_cancelled_order_are_found():
+    empty = OrderFactory(number="EMPTY1")
+    held = order_with_stock()
+    Order.objects.filter(pk=held.pk).update(status=OrderStatus.CANCELLED)
+
+    assert _rules() == [
+        ("order_without_lines", "order EMPTY1"),
+        ("reservation_of_closed_order", f"order {held.number}"),
+    ]
+    assert empty.lines.count() == 0
+
+
+def test_a_paid_order_without_its_payment_is_found():
+    order = order_with_stock()
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.PAID)
+
+    assert _rules() == [("paid_order_payments", f"order {order.number}")]
+
+
+def test_money_that_does_not_add_up_is_found():
+    order, payment = paid_order(quantity=1, price="99.00")
+    Payment.objects.filter(pk=payment.pk).update(fee=Decimal("1.00"))
+    Order.objects.filter(pk=order.pk).update(amount_refunded=Decimal("5.00"))
+
+    violations = invariants_check()
+
+    assert [v.rule for v in violations] == ["order_refunds_mismatch", "ledger_mismatch"]
+    assert violations[1] == Violation(
+        "ledger_mismatch",
+        f"order {order.number}",
+        "ledger adds up to 99.00, captured less refunds and fees is 98.00",
+    )
+
+
+def test_the_command_reports_and_fails_on_violations():
+    out = StringIO()
+    call_command("check_invariants", stdout=out)
+    assert "All invariants hold." in out.getvalue()
+
+    order = order_with_stock()
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.PAID)
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 invariant violations"):
+        call_command("check_invariants", stdout=out)
+    assert f"paid_order_payments: order {order.number}" in out.getvalue()
