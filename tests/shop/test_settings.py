@@ -99,7 +99,7 @@ def test_production_settings_values():
         "debug": False,
         "engine": "django.db.backends.postgresql",
         "hosts": ["shop.example.com"],
-        "cache": "django.core.cache.backends.redis.RedisCache",
+        "cache": "shop.core.cache.TolerantRedisCache",
         "broker": "redis://redis.example.com:6379/0",
         "eager": False,
         "exempt": ["^health/", "^metrics/$"],
