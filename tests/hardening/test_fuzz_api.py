@@ -50,7 +50,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-EXAMPLES = 8
+EXAMPLES = 15
 PUBLIC_CHANNEL = "museum-web"
 
 
