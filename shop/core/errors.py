@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -124,6 +124,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         )
+    elif isinstance(exc, DataError):
+        # A value the database refuses to compare or store (a NUL character, a number out
+        # of range) that input validation let through: bad input, never a server error.
+        logger.info("input refused by the database: %s", exc)
+        refused = InvalidInput(
+            "Some values cannot be used.",
+            fields={"non_field_errors": ["A value is not valid (for example a NUL character)."]},
+        )
+        return Response(refused.as_dict(), status=refused.status_code)
     elif isinstance(exc, OperationalError | InterfaceError):
         logger.warning("database unavailable: %s", exc)
         err = ServiceUnavailable()
