@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.accounts.services import user_register, user_sign_in, user_sign_out
+from shop.core.schema import error_responses
 from shop.core.throttling import ShopScopedRateThrottle
 
 
@@ -50,7 +51,9 @@ class RegisterApi(APIView):
         phone = serializers.CharField(max_length=32, required=False, default="")
 
     @extend_schema(
-        request=InputSerializer, responses={201: TokenSerializer}, operation_id="auth_register"
+        request=InputSerializer,
+        responses={201: TokenSerializer, **error_responses(400, 409, 429)},
+        operation_id="auth_register",
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
