@@ -87,7 +87,7 @@ class ChannelListCreateApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: ChannelWithKeySerializer},
+        responses={201: ChannelWithKeySerializer, **error_responses(409)},
         operation_id="staff_channel_create",
     )
     def post(self, request: Request) -> Response:
