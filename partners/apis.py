@@ -39,6 +39,7 @@ from shop.channels.models import SalesChannel
 from shop.core.i18n import language_from_request
 from shop.core.pagination import PagePagination
 from shop.core.permissions import IsPartnerUser
+from shop.core.schema import ErrorSerializer
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2025-01"})
@@ -50,8 +51,11 @@ class MonthField(serializers.DateField):
 
 
 ERRORS = {
-    400: OpenApiResponse(description="Bad filters or a superuser without ?partner="),
-    403: OpenApiResponse(description="Not signed in, or not a partner user"),
+    400: OpenApiResponse(
+        ErrorSerializer, description="Bad filters or a superuser without ?partner="
+    ),
+    403: OpenApiResponse(ErrorSerializer, description="Not signed in, or not a partner user"),
+    404: OpenApiResponse(ErrorSerializer, description="A superuser named an unknown partner"),
 }
 PARTNER_PARAM = OpenApiParameter("partner", str, description="Superusers only: the partner's code.")
 MAX_DAYS = 3 * 366
@@ -345,7 +349,11 @@ class SettlementDetailApi(APIView):
     @extend_schema(
         operation_id="partner_settlement_detail",
         parameters=[PARTNER_PARAM],
-        responses={200: OutputSerializer, 404: OpenApiResponse(description="Not yours"), **ERRORS},
+        responses={
+            200: OutputSerializer,
+            **ERRORS,
+            404: OpenApiResponse(ErrorSerializer, description="Not yours, or no such partner"),
+        },
     )
     def get(self, request: Request, settlement_id: int) -> Response:
         settlement = settlement_get(partner=_partner(request), settlement_id=settlement_id)
@@ -366,8 +374,8 @@ class SettlementStatementApi(APIView):
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
             (200, "text/csv"): OpenApiTypes.STR,
-            404: OpenApiResponse(description="Not yours"),
             **ERRORS,
+            404: OpenApiResponse(ErrorSerializer, description="Not yours, or no such partner"),
         },
     )
     def get(self, request: Request, settlement_id: int, fmt: str) -> HttpResponse:
