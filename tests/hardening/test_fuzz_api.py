@@ -43,7 +43,7 @@ OPERATIONS = {
     f"{op.method.upper()} {op.path}": op
     for op in (result.ok() for result in SCHEMA.get_all_operations())
 }
-ROLES = ("anonymous", "shopper", "channel_a", "staff_a", "viewer_a")
+ROLES = ("anonymous", "shopper", "channel_a", "staff_a", "viewer_a", "superuser")
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -50,3 +50,27 @@ def test_a_refund_made_at_stripe_before_we_learn_of_the_payment_reaches_the_orde
     assert (refund.status, refund.amount) == (RefundStatus.SUCCEEDED, Decimal("30.00"))
     assert LedgerEntry.objects.filter(source=f"refund:{refund.pk}").exists()
     assert_invariants()
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_looked_up_value_is_bad_input_not_a_server_error():
+    """Found by the fuzzing: a channel owner code with a NUL character reached PostgreSQL
+    (which refuses NUL in text) and answered 500."""
+    from shop.channels.models import SalesChannel
+    from tests import factories
+    from tests.conftest import client_for
+
+    factories.PartnerFactory(code="museum")
+    response = client_for(factories.SuperuserFactory()).post(
+        "/api/v1/staff/channels/",
+        {"code": "new", "name_zh": "新", "name_en": "New", "kind": "partner_app", "owner": "mu\0"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid",
+        "message": "Some values cannot be used.",
+        "fields": {"non_field_errors": ["A value is not valid (for example a NUL character)."]},
+    }
+    assert not SalesChannel.objects.filter(code="new").exists()

@@ -57,3 +57,21 @@ def test_every_write_documents_bad_input_and_a_database_outage(schema):
         for method, operation in operations.items():
             if method in ("post", "put", "patch", "delete"):
                 assert {"400", "503"} <= set(operation["responses"]), (method, path)
+
+
+def test_registration_documents_an_email_already_taken(schema):
+    """Found by the fuzzing: registering the same e-mail twice answers 409 email_taken."""
+    responses = schema["paths"]["/api/v1/auth/register/"]["post"]["responses"]
+    assert {"201", "400", "409", "429"} <= set(responses)
+
+
+def test_channel_creation_documents_a_code_already_taken(schema):
+    responses = schema["paths"]["/api/v1/staff/channels/"]["post"]["responses"]
+    assert {"201", "400", "401", "403", "409"} <= set(responses)
+
+
+def test_partner_figures_document_an_unknown_partner_in_the_error_shape(schema):
+    """Found by the fuzzing as a superuser: ?partner=<unknown> answers 404."""
+    for path in ("/api/v1/partners/reports/summary/", "/api/v1/partners/settlements/"):
+        not_found = _response(schema, path, "get", "404")
+        assert not_found["required"] == ["code", "fields", "message"]
