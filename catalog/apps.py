@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class CatalogConfig(AppConfig):
     name = "catalog"
     verbose_name = "Catalog and stock"
+
+    def ready(self) -> None:
+        # Connects the receivers that raise the catalog cache's version on changes.
+        import catalog.cache  # noqa: F401

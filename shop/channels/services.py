@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from catalog.cache import catalog_changed
 from partners.models import Partner
 from shop.channels.models import SalesChannel
 
@@ -34,6 +35,8 @@ def channel_api_key_issue(*, channel: SalesChannel) -> IssuedKey:
     )
     channel.api_key_prefix = prefix
     channel.api_key_hash = _hash(key)
+    # Catalog answers kept for the old key must not be given to it any more.
+    transaction.on_commit(catalog_changed)
     return IssuedKey(channel=channel, key=key)
 
 

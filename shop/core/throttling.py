@@ -27,6 +27,18 @@ from rest_framework.throttling import ScopedRateThrottle
 
 logger = logging.getLogger(__name__)
 
+# While Redis is down every request would log; one warning per interval says enough.
+_WARNING_INTERVAL_SECONDS = 30.0
+_last_warning = 0.0
+
+
+def _warn_unavailable(scope: str, exc: Exception) -> None:
+    global _last_warning
+    now = time.monotonic()
+    if now - _last_warning >= _WARNING_INTERVAL_SECONDS:
+        _last_warning = now
+        logger.warning("throttle %s not applied: cache unavailable (%s)", scope, exc)
+
 
 def throttle_rates() -> dict[str, str | None]:
     rates = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES")
@@ -78,7 +90,7 @@ class ShopScopedRateThrottle(ScopedRateThrottle):
             cache.add(window_key, 0, timeout=self.duration + 1)
             count = cache.incr(window_key)
         except Exception as exc:
-            logger.warning("throttle %s not applied: cache unavailable (%s)", self.scope, exc)
+            _warn_unavailable(self.scope, exc)
             return True
         return count <= self.num_requests
 
