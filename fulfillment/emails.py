@@ -20,8 +20,9 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
 from fulfillment.models import OrderEmail, ShipmentStatus
-from shop.orders.models import Order, OrderEventType
+from shop.orders.models import Order, OrderEventType, OrderStatus
 from shop.orders.services import order_event_write
+from shop.orders.state import PAID_STATUSES
 
 logger = logging.getLogger(__name__)
 
@@ -145,3 +146,49 @@ def order_email_send(*, order_id: int, kind: str, refund_id: int | None = None) 
             data={"kind": kind, "refund_id": refund.pk if refund is not None else None},
         )
     return True
+
+
+# Which orders owe which e-mail; a sweep sends the ones whose task was lost (for example
+# while Redis was down), so every shopper still hears about their order.
+_OWED_BY_STATUS: dict[str, tuple[str, ...]] = {
+    "order_confirmation": (
+        OrderStatus.PENDING_PAYMENT,
+        *PAID_STATUSES,
+        OrderStatus.REFUNDED,
+    ),
+    "payment_received": (*PAID_STATUSES, OrderStatus.REFUNDED),
+    "shipped": (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED),
+    "delivered": (OrderStatus.DELIVERED, OrderStatus.COMPLETED),
+}
+
+
+def order_emails_owed(
+    *, since: Any, before: Any, limit: int = 200
+) -> list[tuple[int, str, int | None]]:
+    """(order id, kind, refund id) of e-mails owed for orders changed between ``since``
+    and ``before`` that were never sent."""
+    from shop.payments.models import Refund, RefundStatus
+
+    owed: list[tuple[int, str, int | None]] = []
+    recent = Order.objects.filter(updated_at__gte=since, updated_at__lt=before)
+    for kind, statuses in _OWED_BY_STATUS.items():
+        if kind == "payment_received":
+            candidates = recent.filter(status__in=statuses, paid_at__isnull=False)
+        else:
+            candidates = recent.filter(status__in=statuses)
+        ids = candidates.exclude(emails__key=kind).values_list("pk", flat=True)[:limit]
+        owed.extend((order_id, kind, None) for order_id in ids)
+    refunds = Refund.objects.filter(
+        status=RefundStatus.SUCCEEDED, updated_at__gte=since, updated_at__lt=before
+    ).values_list("pk", "order_id")[:limit]
+    sent = set(
+        OrderEmail.objects.filter(
+            order_id__in=[order_id for _, order_id in refunds], kind="refund_issued"
+        ).values_list("key", flat=True)
+    )
+    owed.extend(
+        (order_id, "refund_issued", refund_id)
+        for refund_id, order_id in refunds
+        if f"refund_issued:{refund_id}" not in sent
+    )
+    return owed

@@ -174,6 +174,24 @@ def orders_fulfill_sweep() -> dict[str, int]:
     return {"orders": len(orders), "shipments": len(shipments), "cancelled": cancelled}
 
 
+@shared_task(name="fulfillment.order_emails_sweep", **PERIODIC_OPTIONS)
+def order_emails_sweep() -> int:
+    """Send the order e-mails of the last two days whose task never ran (broker down)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fulfillment.emails import order_emails_owed
+
+    now = timezone.now()
+    owed = order_emails_owed(since=now - timedelta(days=2), before=now - timedelta(minutes=2))
+    for order_id, kind, refund_id in owed:
+        enqueue(order_email_send, order_id, kind, refund_id)
+    if owed:
+        logger.info("e-mail sweep: %d e-mails caught up", len(owed))
+    return len(owed)
+
+
 @shared_task(name="fulfillment.orders_complete_delivered", **PERIODIC_OPTIONS)
 def orders_complete_delivered() -> int:
     """Delivered orders whose return window has passed become completed."""

@@ -30,6 +30,7 @@ app.conf.task_queues = tuple(Queue(name, routing_key=name) for name in QUEUES)
 app.conf.task_routes = {
     "fulfillment.order_email_send": {"queue": "notifications"},
     "fulfillment.stock_low_alerts_send": {"queue": "notifications"},
+    "fulfillment.order_emails_sweep": {"queue": "notifications"},
     "fulfillment.*": {"queue": "fulfillment"},
     "orders.*": {"queue": "default"},
     "payments.*": {"queue": "default"},
@@ -59,6 +60,12 @@ app.conf.beat_schedule = {
         "task": "fulfillment.shipments_track_open",
         "schedule": EVERY_MINUTE,
         "options": {"expires": 55},
+    },
+    # Order e-mails whose task was lost while the broker was down.
+    "sweep-order-emails": {
+        "task": "fulfillment.order_emails_sweep",
+        "schedule": 5 * EVERY_MINUTE,
+        "options": {"expires": 4 * EVERY_MINUTE},
     },
     "complete-delivered-orders": {
         "task": "fulfillment.orders_complete_delivered",
