@@ -38,6 +38,7 @@ from catalog.services import (
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.pagination import PagePagination
 from shop.core.permissions import IsStaff, user_partner_id
+from shop.core.schema import page_of
 
 # Output
 
@@ -89,18 +90,6 @@ class MovementOutputSerializer(serializers.ModelSerializer):
 
     def get_created_by(self, movement: StockMovement) -> str | None:
         return movement.created_by.email if movement.created_by else None
-
-
-def _page_of(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
-    return inline_serializer(
-        name=name,
-        fields={
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": item(many=True),
-        },
-    )
 
 
 def _movement_out(movement: StockMovement) -> dict[str, Any]:
@@ -167,7 +156,7 @@ class StockListApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer],
-        responses={200: _page_of("StaffStockPage", StockOutputSerializer), **_ERRORS},
+        responses={200: page_of("StaffStockPage", StockOutputSerializer), **_ERRORS},
         operation_id="staff_stock_list",
     )
     def get(self, request: Request) -> Response:
@@ -190,7 +179,7 @@ class StockMovementListApi(APIView):
     permission_classes = [IsStaff]
 
     @extend_schema(
-        responses={200: _page_of("StaffStockMovementPage", MovementOutputSerializer), **_ERRORS},
+        responses={200: page_of("StaffStockMovementPage", MovementOutputSerializer), **_ERRORS},
         operation_id="staff_stock_movement_list",
     )
     def get(self, request: Request, stock_id: int) -> Response:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,6 +34,7 @@ from fulfillment.selectors import (
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.pagination import PagePagination
 from shop.core.permissions import IsStaff, user_partner_id
+from shop.core.schema import page_of
 
 _ERRORS = {400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}
 _CHANGE_ERRORS = {**_ERRORS, 409: OpenApiTypes.OBJECT}
@@ -94,18 +95,6 @@ def _shipment_for_change(request: Request, shipment_id: int) -> Shipment:
     return shipment
 
 
-def _page_of(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
-    return inline_serializer(
-        name=name,
-        fields={
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": item(many=True),
-        },
-    )
-
-
 # Shipments
 
 
@@ -119,7 +108,7 @@ class ShipmentListApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer],
-        responses={200: _page_of("StaffShipmentPage", ShipmentOutputSerializer), **_ERRORS},
+        responses={200: page_of("StaffShipmentPage", ShipmentOutputSerializer), **_ERRORS},
         operation_id="staff_shipment_list",
     )
     def get(self, request: Request) -> Response:
@@ -269,7 +258,7 @@ class ReturnListApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer],
-        responses={200: _page_of("StaffReturnPage", ReturnOutputSerializer), **_ERRORS},
+        responses={200: page_of("StaffReturnPage", ReturnOutputSerializer), **_ERRORS},
         operation_id="staff_return_list",
     )
     def get(self, request: Request) -> Response:

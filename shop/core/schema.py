@@ -3,7 +3,7 @@
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import SAFE_METHODS, AllowAny
@@ -97,3 +97,16 @@ class ShopAutoSchema(AutoSchema):
         if self.view.get_throttles():
             statuses.append(429)
         return statuses
+
+
+def page_of(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
+    """The schema of one page of a paginated list of ``item``."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
