@@ -168,8 +168,13 @@ class _CartApi(APIView):
     throttle_classes = [ShopScopedRateThrottle]
     throttle_scope = "cart"
 
-    def respond(self, request: Request, cart: Cart, status: int = 200) -> Response:
-        cart = cart_for_request(request, cart.token)
+    def respond(
+        self, request: Request, cart: Cart, status: int = 200, *, fresh: bool = False
+    ) -> Response:
+        """Answer with the cart as stored now; ``fresh`` when ``cart`` was just read by
+        cart_for_request and nothing changed it since."""
+        if not fresh:
+            cart = cart_for_request(request, cart.token)
         return Response(cart_output(cart, language_from_request(request)), status=status)
 
 
@@ -196,7 +201,7 @@ class CartDetailApi(_CartApi):
         operation_id="cart_get",
     )
     def get(self, request: Request, token: Any) -> Response:
-        return self.respond(request, cart_for_request(request, token))
+        return self.respond(request, cart_for_request(request, token), fresh=True)
 
 
 class CartLineAddApi(_CartApi):

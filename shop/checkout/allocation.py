@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 
 from catalog.models import Stock
 from catalog.services import stock_reserve
@@ -45,6 +45,22 @@ def variant_available(variant_id: int) -> int:
     ):
         total += max(stock.quantity - stock.quantity_reserved, 0)
     return total
+
+
+def variants_available(variant_ids: set[int]) -> dict[int, int]:
+    """Free units of each variant over all active warehouses, in one query; a variant
+    with none free is missing from the answer."""
+    rows = (
+        Stock.objects.filter(
+            variant_id__in=variant_ids,
+            warehouse__is_active=True,
+            quantity__gt=F("quantity_reserved"),
+        )
+        .values("variant_id")
+        .annotate(free=Sum(F("quantity") - F("quantity_reserved")))
+        .values_list("variant_id", "free")
+    )
+    return {variant_id: int(free) for variant_id, free in rows}
 
 
 def _free_units(

@@ -21,6 +21,17 @@ def variant_price(variant: ProductVariant, channel_id: int) -> Decimal:
     return override if override is not None else variant.price
 
 
+def variant_prices(variants: Iterable[ProductVariant], channel_id: int) -> dict[int, Decimal]:
+    """Each variant's price in the channel by variant id, in one query."""
+    prices = {variant.pk: variant.price for variant in variants}
+    if prices:
+        overrides = VariantChannelPrice.objects.filter(
+            variant_id__in=list(prices), channel_id=channel_id
+        ).values_list("variant_id", "price")
+        prices.update(dict(overrides))
+    return prices
+
+
 def shipping_price(method: ShippingMethod | None, subtotal: Decimal) -> Decimal:
     if method is None:
         return ZERO

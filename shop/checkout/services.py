@@ -16,7 +16,7 @@ from catalog.errors import InsufficientStock, SoldOut
 from fulfillment import tasks as fulfillment_tasks
 from partners import services as partner_services
 from shop.carts.models import Cart, CartLine, CartStatus
-from shop.checkout.allocation import lines_allocate, variant_available
+from shop.checkout.allocation import lines_allocate, variants_available
 from shop.checkout.errors import (
     CartAlreadyOrdered,
     CartEmpty,
@@ -25,7 +25,7 @@ from shop.checkout.errors import (
     VoucherInvalid,
 )
 from shop.checkout.models import ShippingMethod, Voucher, VoucherUse
-from shop.checkout.pricing import Totals, totals_compute, variant_price
+from shop.checkout.pricing import Totals, totals_compute, variant_prices
 from shop.checkout.rules import (
     customer_lock,
     personalisation_check,
@@ -97,12 +97,23 @@ class PricedLine:
 
 
 def cart_priced_lines(cart: Cart) -> list[PricedLine]:
-    lines = cart.lines.select_related("variant__product").order_by("id")
-    priced = []
-    for line in lines:
-        price = variant_price(line.variant, cart.channel_id)
-        priced.append(PricedLine(line=line, unit_price=price, line_total=price * line.quantity))
-    return priced
+    """The cart's lines with their prices, oldest first. Uses the lines already fetched
+    with the cart (``prefetch_related("lines")`` with their variants and products) when
+    there are; the channel prices of all lines come in one query."""
+    prefetched = getattr(cart, "_prefetched_objects_cache", {}).get("lines")
+    if prefetched is not None:
+        lines = sorted(prefetched, key=lambda line: line.pk)
+    else:
+        lines = list(cart.lines.select_related("variant__product").order_by("id"))
+    prices = variant_prices([line.variant for line in lines], cart.channel_id)
+    return [
+        PricedLine(
+            line=line,
+            unit_price=prices[line.variant_id],
+            line_total=prices[line.variant_id] * line.quantity,
+        )
+        for line in lines
+    ]
 
 
 def cart_totals(cart: Cart, priced: list[PricedLine] | None = None) -> Totals:
@@ -225,6 +236,22 @@ def order_place(*, cart: Cart, idempotency_key: str, user: Any = None) -> Placed
         return Placed(order=existing, created=False)
 
 
+def _stock_short_raise(lines: list[tuple[int, str, int]], *, always: bool = False) -> None:
+    """Raise SoldOut when no unit of the short lines is free, InsufficientStock when some
+    are; ``lines`` are (variant id, sku, quantity). Without ``always`` nothing is raised
+    while every variant has enough free units for all its lines together."""
+    free = variants_available({variant_id for variant_id, _, _ in lines})
+    needed: dict[int, int] = {}
+    for variant_id, _, quantity in lines:
+        needed[variant_id] = needed.get(variant_id, 0) + quantity
+    if not always and all(free.get(v, 0) >= units for v, units in needed.items()):
+        return
+    short = [(v, sku) for v, sku, quantity in lines if free.get(v, 0) < quantity]
+    if short and all(free.get(v, 0) == 0 for v, _ in short):
+        raise SoldOut(fields={"lines": [sku for _, sku in short]})
+    raise InsufficientStock(fields={"lines": [sku for _, sku in short]})
+
+
 # Placing locks the cart, the customer and many stock rows; should PostgreSQL abort it
 # in a deadlock with another checkout, nothing of it was written and it runs again.
 @transaction_retry
@@ -246,6 +273,9 @@ def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
     assert cart.shipping_method is not None
     if not shipping_method_serves(cart.shipping_method, cart.shipping_address):
         raise ShippingMethodUnavailable(fields={"shipping_method": ["Does not deliver there."]})
+    # When a drop sells out, most shoppers arrive too late: tell them before writing
+    # anything. The conditional updates of lines_allocate still decide the last units.
+    _stock_short_raise([(p.line.variant_id, p.line.variant.sku, p.line.quantity) for p in priced])
 
     now = timezone.now()
     user_id = cart.user_id or (user.pk if user is not None and user.is_authenticated else None)
@@ -311,10 +341,9 @@ def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
         expires_at=now + timedelta(minutes=settings.SHOP_RESERVATION_MINUTES),
     )
     if not held:
-        short = [line for line in order_lines if variant_available(line.variant_id) < line.quantity]
-        if short and all(variant_available(line.variant_id) == 0 for line in short):
-            raise SoldOut(fields={"lines": [line.sku for line in short]})
-        raise InsufficientStock(fields={"lines": [line.sku for line in short]})
+        _stock_short_raise(
+            [(line.variant_id, line.sku, line.quantity) for line in order_lines], always=True
+        )
     partner_services.order_lines_agreements_attach(order=order)
     Cart.objects.filter(pk=cart.pk).update(status=CartStatus.ORDERED, updated_at=now)
     order_event_write(
