@@ -5,10 +5,11 @@ again, under lock, when the order is placed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from catalog.errors import InsufficientStock, SoldOut
 from catalog.models import PersonalisationCharset, Product, ProductChannelListing, ProductVariant
@@ -33,20 +34,47 @@ _CHARSETS = {
 
 
 def variant_sellable_check(variant: ProductVariant, channel: SalesChannel, now: datetime) -> None:
-    """Raise unless the variant can be bought in the channel at ``now``."""
-    product = variant.product
-    if not (variant.is_active and product.is_active):
+    """Raise unless the variant can be bought in the channel at ``now``: active, its
+    product listed and on sale in the channel, and inside the window of its drops (when it
+    is in any)."""
+    sellable_raise(variant, sellable_facts([variant], channel, now))
+
+
+SellableFacts = dict[int, tuple[bool, bool, bool]]
+
+
+def sellable_facts(
+    variants: Sequence[ProductVariant], channel: SalesChannel, now: datetime
+) -> SellableFacts:
+    """For each variant id: (product listed and on sale in the channel now, in a drop,
+    in a drop open now). One query for all of them."""
+    listed = ProductChannelListing.objects.filter(
+        product_id=OuterRef("product_id"), channel=channel, is_published=True
+    ).filter(
+        Q(available_from__isnull=True) | Q(available_from__lte=now),
+        Q(available_until__isnull=True) | Q(available_until__gt=now),
+    )
+    drops = LivestreamDrop.objects.filter(channel=channel, variants=OuterRef("pk"))
+    rows = (
+        ProductVariant.objects.filter(pk__in={variant.pk for variant in variants})
+        .annotate(
+            listed=Exists(listed),
+            in_drop=Exists(drops),
+            drop_open=Exists(drops.filter(starts_at__lte=now, ends_at__gt=now)),
+        )
+        .values_list("pk", "listed", "in_drop", "drop_open")
+    )
+    return {pk: (is_listed, in_drop, drop_open) for pk, is_listed, in_drop, drop_open in rows}
+
+
+def sellable_raise(variant: ProductVariant, facts: SellableFacts) -> None:
+    """Raise unless the variant is active and, by ``facts``, on sale in the channel now."""
+    if not (variant.is_active and variant.product.is_active):
         raise NotAvailable()
-    listing = ProductChannelListing.objects.filter(product=product, channel=channel).first()
-    if (
-        listing is None
-        or not listing.is_published
-        or (listing.available_from and listing.available_from > now)
-        or (listing.available_until and listing.available_until <= now)
-    ):
+    is_listed, in_drop, drop_open = facts.get(variant.pk, (False, False, False))
+    if not is_listed:
         raise NotAvailableInChannel()
-    drops = LivestreamDrop.objects.filter(channel=channel, variants=variant)
-    if drops.exists() and not drops.filter(starts_at__lte=now, ends_at__gt=now).exists():
+    if in_drop and not drop_open:
         raise DropNotOpen()
 
 

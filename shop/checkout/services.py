@@ -30,7 +30,8 @@ from shop.checkout.rules import (
     customer_lock,
     personalisation_check,
     purchase_limit_check,
-    variant_sellable_check,
+    sellable_facts,
+    sellable_raise,
 )
 from shop.core import metrics
 from shop.core.db import transaction_retry
@@ -281,9 +282,10 @@ def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
     user_id = cart.user_id or (user.pk if user is not None and user.is_authenticated else None)
     customer_lock(cart.email, user_id)
     units_by_product: dict[int, int] = {}
+    sellable = sellable_facts([p.line.variant for p in priced], cart.channel, now)
     for p in priced:
         variant = p.line.variant
-        variant_sellable_check(variant, cart.channel, now)
+        sellable_raise(variant, sellable)
         personalisation_check(variant.product, p.line.personalisation)
         units_by_product[variant.product_id] = (
             units_by_product.get(variant.product_id, 0) + p.line.quantity
