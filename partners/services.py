@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from partners import ledger
@@ -35,7 +35,7 @@ from partners.models import (
     PartyRole,
     RefundPolicy,
 )
-from partners.selectors import agreement_version_in_force, order_lines_terms
+from partners.selectors import order_lines_terms
 from shop.core.money import CENT, to_fen
 from shop.orders.models import Order, OrderLine
 
@@ -179,19 +179,55 @@ def agreement_version_create(
 
 
 @transaction.atomic
-def order_lines_agreements_attach(*, order: Any) -> None:
-    """Record on each order line the revenue-share agreement version in force now."""
-    placed = timezone.localdate(order.created_at) if order.created_at else timezone.localdate()
-    lines = OrderLine.objects.filter(order_id=order.pk, agreement_version__isnull=True)
-    by_version: dict[int, list[int]] = {}
-    for line_id, product_id, collection_id in lines.values_list(
-        "id", "product_id", "product__collection_id"
-    ):
-        version = agreement_version_in_force(
-            product_id=product_id, collection_id=collection_id, on=placed
+def _versions_in_force(
+    product_ids: set[int], collection_ids: set[int], on: dt.date
+) -> tuple[dict[int, int], dict[int, int]]:
+    """The agreement version in force on ``on`` for each product's own agreement and for
+    each collection's, by product id and by collection id; one query for all of them."""
+    candidates = (
+        AgreementVersion.objects.filter(
+            Q(agreement__product_id__in=product_ids)
+            | Q(agreement__collection_id__in=collection_ids),
+            valid_from__lte=on,
         )
-        if version is not None:
-            by_version.setdefault(version.pk, []).append(line_id)
+        .filter(Q(agreement__valid_until__isnull=True) | Q(agreement__valid_until__gte=on))
+        .order_by("-valid_from")
+        .values_list("id", "agreement__product_id", "agreement__collection_id")
+    )
+    by_product: dict[int, int] = {}
+    by_collection: dict[int, int] = {}
+    for version_id, product_id, collection_id in candidates:
+        # Newest first: the first version seen for a product or collection is in force.
+        if product_id in product_ids:
+            by_product.setdefault(product_id, version_id)
+        if collection_id in collection_ids:
+            by_collection.setdefault(collection_id, version_id)
+    return by_product, by_collection
+
+
+def order_lines_agreements_attach(*, order: Any) -> None:
+    """Record on each order line the revenue-share agreement version in force now: the
+    product's own agreement's, else its collection's."""
+    placed = timezone.localdate(order.created_at) if order.created_at else timezone.localdate()
+    lines = list(
+        OrderLine.objects.filter(order_id=order.pk, agreement_version__isnull=True).values_list(
+            "id", "product_id", "product__collection_id"
+        )
+    )
+    if not lines:
+        return
+    by_product, by_collection = _versions_in_force(
+        {product_id for _, product_id, _ in lines},
+        {collection_id for _, _, collection_id in lines if collection_id},
+        placed,
+    )
+    by_version: dict[int, list[int]] = {}
+    for line_id, product_id, collection_id in lines:
+        version_id = by_product.get(product_id) or (
+            by_collection.get(collection_id) if collection_id else None
+        )
+        if version_id is not None:
+            by_version.setdefault(version_id, []).append(line_id)
     for version_id, line_ids in by_version.items():
         OrderLine.objects.filter(pk__in=line_ids, agreement_version__isnull=True).update(
             agreement_version_id=version_id

@@ -76,7 +76,7 @@ def test_checkout_details_queries(api_client, small_shop, django_assert_num_quer
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize(("lines", "queries"), [(1, 29), (2, 32)])
+@pytest.mark.parametrize(("lines", "queries"), [(1, 28), (2, 29)])
 def test_order_place_queries(api_client, small_shop, django_assert_num_queries, lines, queries):
     """Each line costs six more: its price, channel listing, drop check, stock hold and
     agreement lookups run once per line."""
