@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -145,15 +145,17 @@ def cart_output(cart: Cart, lang: str) -> dict[str, Any]:
     }
 
 
+def _lines_prefetch() -> Prefetch:
+    return Prefetch("lines", queryset=CartLine.objects.select_related("variant__product"))
+
+
 def cart_for_request(request: Request, token: Any) -> Cart:
     """The cart, if it belongs to the request's channel and (when it has one) its user."""
     channel = channel_from_request(request)
     assert channel is not None
     cart = (
         Cart.objects.select_related("channel", "shipping_method", "voucher")
-        .prefetch_related(
-            Prefetch("lines", queryset=CartLine.objects.select_related("variant__product"))
-        )
+        .prefetch_related(_lines_prefetch())
         .filter(token=token, channel=channel)
         .first()
     )
@@ -175,6 +177,13 @@ class _CartApi(APIView):
         cart_for_request and nothing changed it since."""
         if not fresh:
             cart = cart_for_request(request, cart.token)
+        return Response(cart_output(cart, language_from_request(request)), status=status)
+
+    def respond_lines_changed(self, request: Request, cart: Cart, status: int = 200) -> Response:
+        """Answer after only the lines of ``cart`` (read by cart_for_request) changed:
+        the lines are read again, the rest of the cart is as read."""
+        cart._prefetched_objects_cache.pop("lines", None)
+        prefetch_related_objects([cart], _lines_prefetch())
         return Response(cart_output(cart, language_from_request(request)), status=status)
 
 
@@ -232,7 +241,7 @@ class CartLineAddApi(_CartApi):
             quantity=data["quantity"],
             personalisation=data["personalisation"],
         )
-        return self.respond(request, cart, status=201)
+        return self.respond_lines_changed(request, cart, status=201)
 
 
 class CartLineApi(_CartApi):
@@ -252,7 +261,7 @@ class CartLineApi(_CartApi):
         cart_line_quantity_set(
             cart=cart, line_id=line_id, quantity=serializer.validated_data["quantity"]
         )
-        return self.respond(request, cart)
+        return self.respond_lines_changed(request, cart)
 
     @extend_schema(
         parameters=CHANNEL_PARAMETERS,
@@ -262,7 +271,7 @@ class CartLineApi(_CartApi):
     def delete(self, request: Request, token: Any, line_id: int) -> Response:
         cart = cart_for_request(request, token)
         cart_line_remove(cart=cart, line_id=line_id)
-        return self.respond(request, cart)
+        return self.respond_lines_changed(request, cart)
 
 
 class CheckoutApi(_CartApi):

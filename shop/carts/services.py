@@ -44,18 +44,19 @@ def _cart_lock(cart: Cart) -> Cart:
 def _line_rules_check(cart: Cart, variant: ProductVariant, variant_quantity: int) -> None:
     """Check the variant for ``variant_quantity`` units in total in this cart."""
     variant_sellable_check(variant, cart.channel, timezone.now())
-    product_units = (
-        cart.lines.filter(variant__product_id=variant.product_id)
-        .exclude(variant_id=variant.pk)
-        .aggregate(units=Sum("quantity"))["units"]
-        or 0
-    )
-    purchase_limit_check(
-        variant.product,
-        product_units + variant_quantity,
-        user_id=cart.user_id,
-        email=cart.email,
-    )
+    if variant.product.purchase_limit is not None:
+        product_units = (
+            cart.lines.filter(variant__product_id=variant.product_id)
+            .exclude(variant_id=variant.pk)
+            .aggregate(units=Sum("quantity"))["units"]
+            or 0
+        )
+        purchase_limit_check(
+            variant.product,
+            product_units + variant_quantity,
+            user_id=cart.user_id,
+            email=cart.email,
+        )
     stock_check(variant, variant_quantity)
 
 
