@@ -182,7 +182,7 @@ class _CartApi(APIView):
     def respond_lines_changed(self, request: Request, cart: Cart, status: int = 200) -> Response:
         """Answer after only the lines of ``cart`` (read by cart_for_request) changed:
         the lines are read again, the rest of the cart is as read."""
-        cart._prefetched_objects_cache.pop("lines", None)
+        getattr(cart, "_prefetched_objects_cache", {}).pop("lines", None)
         prefetch_related_objects([cart], _lines_prefetch())
         return Response(cart_output(cart, language_from_request(request)), status=status)
 
