@@ -38,6 +38,7 @@ from partners.models import (
 from partners.selectors import order_lines_terms
 from shop.core.money import CENT, to_fen
 from shop.orders.models import Order, OrderLine
+from shop.payments.models import Payment
 
 # --- Agreements ---------------------------------------------------------------------------
 
@@ -241,9 +242,14 @@ def _recorded(source: str) -> bool:
 @transaction.atomic
 def ledger_payment_record(*, payment: Any) -> None:
     """Write the ledger entries of a captured payment (and its fee)."""
-    order = Order.objects.select_related("channel").get(pk=payment.order_id)
+    # Only what never changes once an order is placed is read from it (its id, channel,
+    # discount and placing time): the order the payment already holds will do.
+    order = payment.order if Payment.order.is_cached(payment) else None
+    if order is None or order.pk != payment.order_id:
+        order = Order.objects.get(pk=payment.order_id)
     occurred_at = payment.succeeded_at or timezone.now()
     source = f"payment:{payment.pk}"
+    terms = None
     if not _recorded(source):
         order_lines_agreements_attach(order=order)
         terms = order_lines_terms(order)
@@ -258,7 +264,8 @@ def ledger_payment_record(*, payment: Any) -> None:
         )
     fee_source = f"payment-fee:{payment.pk}"
     if payment.fee and not _recorded(fee_source):
-        terms = order_lines_terms(order)
+        # The lines' terms do not change between the sale and its fee.
+        terms = terms or order_lines_terms(order)
         parts = ledger.payment_fee_plan(terms.lines, to_fen(order.discount), to_fen(payment.fee))
         context = EventContext(fee_source, order.pk, order.channel_id, occurred_at, terms.facts)
         entries_write(context, parts)

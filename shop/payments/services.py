@@ -11,6 +11,7 @@ Locks are always taken order first, then payment, everywhere in this package.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -129,8 +130,12 @@ def payment_sync(*, payment_id: int) -> Payment:
     if not payment.provider_reference:
         return payment
     state = provider_get(payment.provider).retrieve(payment.provider_reference)
-    to_return = _payment_apply(payment_id=payment_id, state=state)
-    for refund_id in to_return:
+    applied = _payment_apply(payment_id=payment_id, order_id=payment.order_id, state=state)
+    if not applied.to_return and not applied.refunded:
+        # Nothing changed the payment or its order after they were written under the
+        # locks: they are the stored ones.
+        return applied.payment
+    for refund_id in applied.to_return:
         # The payment is applied either way; a refund the provider cannot take now
         # stays pending and the periodic sweep sends it again with the same key.
         try:
@@ -141,19 +146,28 @@ def payment_sync(*, payment_id: int) -> Payment:
     return payment
 
 
+@dataclass(frozen=True)
+class _Applied:
+    payment: Payment  # as stored when applying committed, its order too
+    to_return: list[int]  # refunds to send once applying has committed
+    refunded: bool  # a refund made at the provider was recorded
+
+
 # Applying reads the provider's state anew under the locks, so after a deadlock with a
 # concurrent sync (a webhook storm) the whole transaction can simply run again.
 @transaction_retry
 @transaction.atomic
-def _payment_apply(*, payment_id: int, state: ProviderPaymentState) -> list[int]:
-    """Apply the provider's state; returns the refunds to send once this has committed."""
-    order_id = Payment.objects.values_list("order_id", flat=True).get(pk=payment_id)
+def _payment_apply(*, payment_id: int, order_id: int, state: ProviderPaymentState) -> _Applied:
+    """Apply the provider's state (``order_id`` is the payment's order, which never
+    changes)."""
     order = order_lock(order_id)
     payment = Payment.objects.select_for_update().get(pk=payment_id)
+    payment.order = order
     to_return: list[int] = []
     if state.status == PaymentStatus.SUCCEEDED and payment.status != PaymentStatus.SUCCEEDED:
         if payment.status == PaymentStatus.CANCELLED and payment.failure_code == "duplicate":
-            return to_return  # already returned as a second payment of the order
+            # already returned as a second payment of the order
+            return _Applied(payment=payment, to_return=to_return, refunded=False)
         to_return = _payment_succeeded(order, payment, state)
         # Paying changed the order's row (amount paid, status): a refund already made at
         # the provider, applied just below, must see the order as paid.
@@ -170,7 +184,8 @@ def _payment_apply(*, payment_id: int, state: ProviderPaymentState) -> list[int]
         refund_external_record(
             order=order, payment=payment, amount=state.amount_refunded - payment.amount_refunded
         )
-    return to_return
+        return _Applied(payment=payment, to_return=to_return, refunded=True)
+    return _Applied(payment=payment, to_return=to_return, refunded=False)
 
 
 def _payment_succeeded(order: Order, payment: Payment, state: ProviderPaymentState) -> list[int]:
