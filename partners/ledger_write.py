@@ -45,6 +45,13 @@ class PartnerClock:
     def __init__(self) -> None:
         self._zones: dict[int, ZoneInfo] = {}
 
+    def load(self, partner_ids: Iterable[int]) -> None:
+        """Read the timezones of all these partners at once."""
+        missing = set(partner_ids) - set(self._zones)
+        if missing:
+            for pk, name in Partner.objects.filter(pk__in=missing).values_list("pk", "timezone"):
+                self._zones[pk] = ZoneInfo(name or "Asia/Shanghai")
+
     def zone(self, partner_id: int) -> ZoneInfo:
         if partner_id not in self._zones:
             name = Partner.objects.filter(pk=partner_id).values_list("timezone", flat=True).get()
@@ -69,6 +76,32 @@ def _status_locked_shared(settlement_id: int) -> str:
             )
             return str(cursor.fetchone()[0])
     return str(Settlement.objects.filter(pk=settlement_id).values_list("status", flat=True).get())
+
+
+def settlements_open_for(days: Mapping[int, dt.date]) -> dict[int, Settlement]:
+    """``settlement_open_for`` of many partners (``{partner_id: local_day}``). The settlements
+    of those days' months that exist and are open are read and held (FOR SHARE, in id
+    order) with one query; the others are found one by one."""
+    found: dict[int, Settlement] = {}
+    if connection.vendor == "postgresql" and days:
+        table = Settlement._meta.db_table
+        pairs = sorted((partner_id, month_start(day)) for partner_id, day in days.items())
+        placeholders = ", ".join("(%s, %s)" for _ in pairs)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, partner_id, period, status FROM {table} "  # noqa: S608
+                f"WHERE (partner_id, period) IN ({placeholders}) ORDER BY id FOR SHARE",
+                [value for pair in pairs for value in pair],
+            )
+            for pk, partner_id, period, status in cursor.fetchall():
+                if status == SettlementStatus.OPEN:
+                    found[partner_id] = Settlement(
+                        id=pk, partner_id=partner_id, period=period, status=status
+                    )
+    for partner_id, day in days.items():
+        if partner_id not in found:
+            found[partner_id] = settlement_open_for(partner_id, day)
+    return found
 
 
 def settlement_open_for(partner_id: int, local_day: dt.date) -> Settlement:
@@ -108,12 +141,16 @@ class EventContext:
 
 def entries_write(context: EventContext, parts: Sequence[Part]) -> list[LedgerEntry]:
     """One ledger entry per part, each in its partner's open settlement."""
-    settlements: dict[int, Settlement] = {}
+    partner_ids = {part.partner_id for part in parts}
+    context.clock.load(partner_ids)
+    settlements = settlements_open_for(
+        {
+            partner_id: context.clock.local_date(partner_id, context.occurred_at)
+            for partner_id in partner_ids
+        }
+    )
     entries = []
     for position, part in enumerate(parts):
-        if part.partner_id not in settlements:
-            day = context.clock.local_date(part.partner_id, context.occurred_at)
-            settlements[part.partner_id] = settlement_open_for(part.partner_id, day)
         settlement = settlements[part.partner_id]
         facts = context.lines[part.line_id]
         entries.append(
@@ -176,6 +213,9 @@ def daily_sales_add(
             revenue[part.line_id] += part.fen
         own[(part.line_id, part.partner_id)] += part.fen
     increments: dict[tuple, _Increment] = defaultdict(_Increment)
+    context.clock.load(
+        {p for partners in concerned.values() for p in partners} | {p for (_, p) in own}
+    )
     for line_id, facts in context.lines.items():
         partners = set(concerned.get(line_id, ())) | {p for (lid, p) in own if lid == line_id}
         for partner_id in partners:
@@ -208,9 +248,11 @@ def _upsert(increments: dict[tuple, _Increment]) -> None:
     table = DailySales._meta.db_table
     key_columns = "partner_id, day, channel_id, product_id, collection_id, warehouse_id"
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in _COLUMNS)
+    # One statement for all rows: each key appears once, so no row is updated twice.
+    values = ", ".join("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)" for _ in increments)
     sql = (
         f"INSERT INTO {table} ({key_columns}, {', '.join(_COLUMNS)}) "  # noqa: S608
-        f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+        f"VALUES {values} "
         f"ON CONFLICT ({key_columns}) DO UPDATE SET {updates}"
     )
     # Rows in key order, so concurrent events lock them in the same order.
@@ -226,4 +268,4 @@ def _upsert(increments: dict[tuple, _Increment]) -> None:
         for key, inc in sorted(increments.items())
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.execute(sql, [value for row in rows for value in row])

@@ -108,3 +108,42 @@ def test_order_place_again_with_the_same_key_queries(
         response = api_client.post(url, format="json", HTTP_IDEMPOTENCY_KEY="k-1")
 
     assert response.status_code == 200
+
+
+def _placed_order_payment(client, small_shop, key: str) -> int:
+    token = _cart(client, small_shop)
+    _add(client, small_shop, token, small_shop.variant.sku)
+    client.patch(cart_url(small_shop, token, "checkout/"), DETAILS, format="json")
+    number = client.post(
+        cart_url(small_shop, token, "order/"), format="json", HTTP_IDEMPOTENCY_KEY=key
+    ).json()["number"]
+    started = client.post(
+        f"/api/v1/orders/{number}/payments/",
+        {"email": DETAILS["email"], "provider": "fake"},
+        format="json",
+    )
+    assert started.status_code == 201
+    return int(started.json()["id"])
+
+
+def _confirm(client, payment_id: int):
+    return client.post(
+        f"/api/v1/payments/{payment_id}/fake/confirm/",
+        {"outcome": "succeed", "email": DETAILS["email"]},
+        format="json",
+    )
+
+
+def test_payment_confirm_queries(api_client, small_shop, django_assert_num_queries):
+    """Confirming a payment once the partner's settlement of the month is open (every
+    payment but the month's first): marks the order paid and writes its ledger."""
+    earlier = _placed_order_payment(api_client, small_shop, "k-1")
+    assert _confirm(api_client, earlier).status_code == 200
+    payment_id = _placed_order_payment(api_client, small_shop, "k-2")
+
+    with django_assert_num_queries(38):
+        response = _confirm(api_client, payment_id)
+
+    assert response.status_code == 200
+    assert response.json()["status"] == "succeeded"
+    assert response.json()["order_status"] == "paid"
