@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import re
+import time
 from typing import Any
 
+import redis
+
+from catalog.cache import cache_seconds, catalog_version
 from shop.channels.errors import (
     ChannelInactive,
     ChannelKeyRequired,
@@ -20,11 +25,47 @@ CHANNEL_KEY_HEADER = "HTTP_X_CHANNEL_KEY"
 _CODE = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
 
 
+# Channels recently read, by key prefix or code, in this process: almost every storefront
+# request names its channel, and channels change rarely. Kept only where catalog answers
+# are kept (CATALOG_CACHE_SECONDS > 0; not in the tests), for at most KEEP_SECONDS, and
+# only while the catalog version is the one they were read under: saving a channel (its
+# deactivation too) and issuing a new key raise it, so those take effect at once in every
+# process; should Redis not answer, channels are read from the database as without cache.
+KEEP_SECONDS = 5.0
+_kept: dict[tuple[str, str], tuple[float, int, SalesChannel]] = {}
+_clock = time.monotonic
+
+
+def _version() -> int | None:
+    if cache_seconds() <= 0:
+        return None
+    try:
+        return catalog_version() or None
+    except (redis.RedisError, OSError):
+        return None
+
+
+def _channel_read(field: str, value: str) -> SalesChannel | None:
+    """The channel whose ``field`` (api_key_prefix or code) is ``value``."""
+    version = _version()
+    now = _clock()
+    if version is not None:
+        kept = _kept.get((field, value))
+        if kept is not None and kept[0] > now and kept[1] == version:
+            return copy.copy(kept[2])
+    channel = SalesChannel.objects.select_related("owner").filter(**{field: value}).first()
+    if version is not None and channel is not None:
+        if len(_kept) > 1000:
+            _kept.clear()
+        _kept[(field, value)] = (now + KEEP_SECONDS, version, copy.copy(channel))
+    return channel
+
+
 def channel_get_by_key(key: str) -> SalesChannel:
     parts = key.split("_", 2)
     if len(key) > 200 or len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise InvalidChannelKey()
-    channel = SalesChannel.objects.select_related("owner").filter(api_key_prefix=parts[1]).first()
+    channel = _channel_read("api_key_prefix", parts[1])
     if channel is None or not channel_key_matches(channel, key):
         raise InvalidChannelKey()
     return channel
@@ -46,7 +87,7 @@ def channel_from_request(request: Any, *, required: bool = True) -> SalesChannel
     elif code:
         if not _CODE.match(code):
             raise InvalidInput(fields={"channel": ["Not a channel code."]})
-        channel = SalesChannel.objects.select_related("owner").filter(code=code).first()
+        channel = _channel_read("code", code)
         if channel is None:
             raise ChannelNotFound()
         if not channel.is_public:
