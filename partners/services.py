@@ -179,7 +179,6 @@ def agreement_version_create(
 # --- Hooks called by the selling code inside its transactions ------------------------------
 
 
-@transaction.atomic
 def _versions_in_force(
     product_ids: set[int], collection_ids: set[int], on: dt.date
 ) -> tuple[dict[int, int], dict[int, int]]:
@@ -206,6 +205,7 @@ def _versions_in_force(
     return by_product, by_collection
 
 
+@transaction.atomic
 def order_lines_agreements_attach(*, order: Any) -> None:
     """Record on each order line the revenue-share agreement version in force now: the
     product's own agreement's, else its collection's."""

@@ -180,8 +180,8 @@ class _CartApi(APIView):
         return Response(cart_output(cart, language_from_request(request)), status=status)
 
     def respond_lines_changed(self, request: Request, cart: Cart, status: int = 200) -> Response:
-        """Answer after only the lines of ``cart`` (read by cart_for_request) changed:
-        the lines are read again, the rest of the cart is as read."""
+        """Answer with ``cart`` as it is (read with its channel, shipping method and
+        voucher, by cart_for_request or a service), reading only its lines again."""
         getattr(cart, "_prefetched_objects_cache", {}).pop("lines", None)
         prefetch_related_objects([cart], _lines_prefetch())
         return Response(cart_output(cart, language_from_request(request)), status=status)
@@ -298,7 +298,7 @@ class CheckoutApi(_CartApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        checkout_update(
+        updated = checkout_update(
             cart=cart,
             user=request.user,
             email=data.get("email"),
@@ -308,7 +308,8 @@ class CheckoutApi(_CartApi):
             voucher_code=data.get("voucher_code"),
             note=data.get("note"),
         )
-        return self.respond(request, cart)
+        # The cart as just written, with its channel, shipping method and voucher.
+        return self.respond_lines_changed(request, updated)
 
 
 class ShippingMethodListApi(_CartApi):

@@ -35,7 +35,9 @@ def cart_create(*, channel: SalesChannel, user: Any = None, language: str = "zh"
 
 
 def _cart_lock(cart: Cart) -> Cart:
-    locked = Cart.objects.select_for_update().select_related("channel").get(pk=cart.pk)
+    # Only the cart's row: locking its channel too would make every shopper of the
+    # channel wait for each other, and every new cart and order in it as well.
+    locked = Cart.objects.select_for_update(of=("self",)).select_related("channel").get(pk=cart.pk)
     if locked.status != CartStatus.OPEN:
         raise CartAlreadyOrdered()
     return locked
@@ -67,15 +69,16 @@ def cart_line_add(
     """Add units of a variant; the same variant with the same text adds to its line."""
     cart = _cart_lock(cart)
     personalisation = personalisation_check(variant.product, personalisation)
-    in_cart = cart.lines.filter(variant=variant).aggregate(units=Sum("quantity"))["units"] or 0
+    same_variant = list(cart.lines.filter(variant=variant))
+    in_cart = sum(line.quantity for line in same_variant)
     _line_rules_check(cart, variant, in_cart + quantity)
-    line, created = CartLine.objects.get_or_create(
-        cart=cart,
-        variant=variant,
-        personalisation=personalisation,
-        defaults={"quantity": quantity},
-    )
-    if not created:
+    # The cart is locked: no other request adds to it until this one commits.
+    line = next((x for x in same_variant if x.personalisation == personalisation), None)
+    if line is None:
+        line = CartLine.objects.create(
+            cart=cart, variant=variant, personalisation=personalisation, quantity=quantity
+        )
+    else:
         line.quantity += quantity
         line.save(update_fields=["quantity"])
     Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())

@@ -135,7 +135,11 @@ def checkout_update(
     note: str | None = None,
 ) -> Cart:
     """Set the checkout details that were given; ``voucher_code=""`` removes the voucher."""
-    cart = Cart.objects.select_for_update().select_related("channel").get(pk=cart.pk)
+    cart = (
+        Cart.objects.select_for_update(of=("self",))
+        .select_related("channel", "shipping_method", "voucher")
+        .get(pk=cart.pk)
+    )
     if cart.status != CartStatus.OPEN:
         raise CartAlreadyOrdered()
     if email is not None:

@@ -48,7 +48,7 @@ def test_cart_create_queries(api_client, small_shop, django_assert_num_queries):
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize(("lines_before", "queries"), [(0, 18), (1, 18), (2, 18)])
+@pytest.mark.parametrize(("lines_before", "queries"), [(0, 15), (1, 15), (2, 15)])
 def test_cart_line_add_queries(
     api_client, small_shop, django_assert_num_queries, lines_before, queries
 ):
@@ -68,7 +68,7 @@ def test_checkout_details_queries(api_client, small_shop, django_assert_num_quer
     token = _cart(api_client, small_shop)
     _add(api_client, small_shop, token, small_shop.variant.sku)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = api_client.patch(
             cart_url(small_shop, token, "checkout/"), DETAILS, format="json"
         )
