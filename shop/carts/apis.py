@@ -200,7 +200,9 @@ class CartCreateApi(_CartApi):
         cart = cart_create(
             channel=channel, user=request.user, language=language_from_request(request)
         )
-        return self.respond(request, cart, status=201)
+        # A new cart has no lines, shipping method or voucher yet: nothing to read back.
+        prefetch_related_objects([cart], Prefetch("lines", queryset=CartLine.objects.none()))
+        return self.respond(request, cart, status=201, fresh=True)
 
 
 class CartDetailApi(_CartApi):

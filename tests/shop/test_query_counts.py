@@ -43,7 +43,7 @@ def _add(client, small_shop, token: str, sku: str):
 
 
 def test_cart_create_queries(api_client, small_shop, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2):
         response = api_client.post(cart_url(small_shop), format="json")
     assert response.status_code == 201
 
