@@ -36,10 +36,10 @@ def test_the_poll_tracks_open_shipments(shop, no_ledger):
     for shipment in Shipment.objects.filter(order=order):
         age_booking(shipment, 61)
 
-    assert shipments_track_open.apply().get() == 2
+    assert shipments_track_open.apply(throw=True).result == 2
     assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
     # Polled just now: the next run leaves them alone.
-    assert shipments_track_open.apply().get() == 0
+    assert shipments_track_open.apply(throw=True).result == 0
 
 
 def test_the_sweep_books_shipments_whose_booking_was_lost(shop):
@@ -49,7 +49,11 @@ def test_the_sweep_books_shipments_whose_booking_was_lost(shop):
     split_only(order_id=order.pk)
     Shipment.objects.update(created_at=timezone.now() - timedelta(minutes=2))
 
-    assert orders_fulfill_sweep.apply().get() == {"orders": 0, "shipments": 1, "cancelled": 0}
+    assert orders_fulfill_sweep.apply(throw=True).result == {
+        "orders": 0,
+        "shipments": 1,
+        "cancelled": 0,
+    }
     assert Shipment.objects.get().status == ShipmentStatus.BOOKED
 
 
@@ -58,8 +62,8 @@ def test_low_stock_alerts_go_to_the_partners_staff_once_a_day(shop):
     factories.PartnerStaffFactory(partner=shop.media)
     stock_change(stock_id=shop.museum_stock.pk, delta=-6, reason=MovementReason.ADJUSTMENT)
 
-    assert stock_low_alerts_send.apply().get() == 1
-    assert stock_low_alerts_send.apply().get() == 0
+    assert stock_low_alerts_send.apply(throw=True).result == 1
+    assert stock_low_alerts_send.apply(throw=True).result == 0
 
     (message,) = mail.outbox
     assert message.to == [staff.email]

@@ -148,12 +148,20 @@ def test_redis_down_at_payment_time_loses_nothing(shop, django_capture_on_commit
     assert not Shipment.objects.filter(order=order).exists()
 
     # Redis is back (tasks run in-process here); a minute later the sweep catches up.
-    assert orders_fulfill_sweep.apply().get()["orders"] == 0
+    assert orders_fulfill_sweep.apply(throw=True).result["orders"] == 0
     Order.objects.filter(pk=order.pk).update(paid_at=timezone.now() - timedelta(minutes=2))
 
-    assert orders_fulfill_sweep.apply().get() == {"orders": 1, "shipments": 0, "cancelled": 0}
+    assert orders_fulfill_sweep.apply(throw=True).result == {
+        "orders": 1,
+        "shipments": 0,
+        "cancelled": 0,
+    }
 
     shipment = Shipment.objects.get(order=order)
     assert shipment.status == ShipmentStatus.BOOKED
     assert _status(order) == OrderStatus.FULFILLING
-    assert orders_fulfill_sweep.apply().get() == {"orders": 0, "shipments": 0, "cancelled": 0}
+    assert orders_fulfill_sweep.apply(throw=True).result == {
+        "orders": 0,
+        "shipments": 0,
+        "cancelled": 0,
+    }

@@ -98,11 +98,19 @@ def test_with_redis_down_the_shop_sells_and_the_sweep_catches_up_later(settings)
 
     # Redis is back: a minute later the periodic sweep fulfils and books the order.
     Order.objects.filter(pk=stored.pk).update(paid_at=timezone.now() - timedelta(minutes=2))
-    assert orders_fulfill_sweep.apply().get() == {"orders": 1, "shipments": 0, "cancelled": 0}
+    assert orders_fulfill_sweep.apply(throw=True).result == {
+        "orders": 1,
+        "shipments": 0,
+        "cancelled": 0,
+    }
     shipment = Shipment.objects.get()
     assert shipment.status == ShipmentStatus.BOOKED
     assert Order.objects.get().status == OrderStatus.FULFILLING
-    assert orders_fulfill_sweep.apply().get() == {"orders": 0, "shipments": 0, "cancelled": 0}
+    assert orders_fulfill_sweep.apply(throw=True).result == {
+        "orders": 0,
+        "shipments": 0,
+        "cancelled": 0,
+    }
     assert_invariants()
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
+from celery.result import _set_task_join_will_block
 from django.conf import settings as django_settings
 from rest_framework.test import APIClient
 
@@ -431,6 +432,9 @@ def run_worker_until(queue: str, done) -> None:
     # The worker sets up logging for itself; the rest of the suite keeps its own.
     root.setLevel(level)
     root.handlers[:] = handlers
+    # Starting a worker in this process marks joins as blocking for good; later tests
+    # that wait for an eager task's result must still be allowed to.
+    _set_task_join_will_block(False)
 
 
 @pytest.mark.django_db
