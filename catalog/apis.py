@@ -28,7 +28,6 @@ from catalog.cache import kept_answer_get, kept_answer_response, kept_answer_sto
 from catalog.filters import BOOLEAN_CHOICES, ORDERING_CHOICES, SEARCH_MAX_LENGTH
 from catalog.selectors import collection_get, collection_list, product_get, product_list
 from catalog.serializers import (
-    CatalogErrorSerializer,
     CollectionSerializer,
     ProductDetailSerializer,
     ProductListItemSerializer,
@@ -39,6 +38,7 @@ from shop.channels.selectors import CHANNEL_KEY_HEADER, channel_from_request
 from shop.core.errors import InvalidInput
 from shop.core.i18n import EN, ZH, language_from_request
 from shop.core.pagination import PagePagination
+from shop.core.schema import ErrorSerializer
 
 CACHE_CONTROL = "public, max-age=30"
 CHANNEL_CODE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
@@ -91,7 +91,7 @@ def _channel_id(request: Request) -> int | None:
 
 
 def _error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(CatalogErrorSerializer, description=description)
+    return OpenApiResponse(ErrorSerializer, description=description)
 
 
 NOT_MODIFIED = OpenApiResponse(description="Not modified: the If-None-Match ETag still holds.")

@@ -157,13 +157,3 @@ class ProductPageSerializer(serializers.Serializer):
     next = serializers.URLField(read_only=True, allow_null=True)
     previous = serializers.URLField(read_only=True, allow_null=True)
     results = ProductListItemSerializer(many=True, read_only=True)
-
-
-class CatalogErrorSerializer(serializers.Serializer):
-    """The project's error shape, as the catalog answers it."""
-
-    code = serializers.CharField(read_only=True)
-    message = serializers.CharField(read_only=True)
-    fields = serializers.DictField(  # type: ignore[assignment]
-        read_only=True, child=serializers.ListField(child=serializers.CharField())
-    )

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import django_filters
 from django.db.models import Q, QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,19 +18,13 @@ from rest_framework.views import APIView
 from shop.core.errors import InvalidInput
 from shop.core.pagination import PagePagination
 from shop.core.permissions import IsStaff
+from shop.core.schema import ErrorSerializer
 from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from shop.payments.models import Payment, Refund
 from shop.payments.refunds import order_cancel, refund_create
 from shop.payments.selectors import order_get_for_staff, order_list_for_staff
 
-_ERROR = inline_serializer(
-    "StaffOrderError",
-    fields={
-        "code": serializers.CharField(),
-        "message": serializers.CharField(),
-        "fields": serializers.DictField(),
-    },
-)
+_ERROR = ErrorSerializer
 
 
 class OrderFilter(django_filters.FilterSet):

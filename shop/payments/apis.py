@@ -12,20 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.core.errors import InvalidInput
+from shop.core.schema import ErrorSerializer
 from shop.core.throttling import ShopScopedRateThrottle
 from shop.payments.models import Payment, PaymentProvider
 from shop.payments.selectors import order_for_payer_get, payment_for_payer_get
 from shop.payments.services import FAKE_OUTCOMES, payment_fake_complete, payment_start
 from shop.payments.webhooks import stripe_webhook_receive
 
-_ERROR = inline_serializer(
-    "PaymentError",
-    fields={
-        "code": serializers.CharField(),
-        "message": serializers.CharField(),
-        "fields": serializers.DictField(),
-    },
-)
+_ERROR = ErrorSerializer
 
 
 class ShopperPaymentSerializer(serializers.ModelSerializer):
