@@ -34,6 +34,7 @@ from catalog.models import (
     Warehouse,
 )
 from shop.core.errors import InvalidInput
+from shop.core.permissions import signed_in
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def _movement_write(
         reason=reason,
         reference=reference[:100],
         note=note[:500],
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=signed_in(user),
     )
 
 

@@ -41,7 +41,7 @@ from fulfillment.models import (
     ShipmentStatus,
 )
 from shop.core.errors import InvalidInput
-from shop.core.permissions import user_partner_id
+from shop.core.permissions import signed_in, user_partner_id
 from shop.orders.models import Order, OrderEventType, OrderLine, OrderStatus
 from shop.orders.services import order_event_write, order_lock
 
@@ -124,7 +124,7 @@ def return_request_create(
     return_request = ReturnRequest.objects.create(
         order=order,
         reason=reason.strip()[:MAX_REASON],
-        requested_by=user if user is not None and user.is_authenticated else None,
+        requested_by=signed_in(user),
     )
     ReturnLine.objects.bulk_create(
         ReturnLine(return_request=return_request, order_line=line, quantity=quantity)

@@ -46,6 +46,7 @@ from fulfillment.models import (
     TrackingEvent,
 )
 from shop.checkout.models import Reservation, ReservationStatus
+from shop.core.permissions import signed_in
 from shop.core.tasks import enqueue, enqueue_on_commit
 from shop.orders.models import Order, OrderEventType, OrderStatus
 from shop.orders.services import order_lock, order_status_set
@@ -88,7 +89,7 @@ def shipment_event_write(
         from_status=from_status,
         to_status=to_status,
         data=data or {},
-        user=user if user is not None and getattr(user, "is_authenticated", False) else None,
+        user=signed_in(user),
     )
 
 

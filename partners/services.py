@@ -37,6 +37,7 @@ from partners.models import (
 )
 from partners.selectors import order_lines_terms
 from shop.core.money import CENT, to_fen
+from shop.core.permissions import signed_in
 from shop.orders.models import Order, OrderLine
 from shop.payments.models import Payment
 
@@ -167,7 +168,7 @@ def agreement_version_create(
         payment_fee_bearer=payment_fee_bearer,
         refund_policy=refund_policy,
         note=note,
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=signed_in(user),
     )
     AgreementParty.objects.bulk_create(
         AgreementParty(version=version, partner=p.partner, role=p.role, share_bp=p.share_bp)

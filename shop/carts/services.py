@@ -18,10 +18,12 @@ from shop.checkout.rules import (
     stock_check,
     variant_sellable_check,
 )
+from shop.core.permissions import signed_in
 
 
 def _user_id(user: Any) -> int | None:
-    return user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+    acting = signed_in(user)
+    return acting.pk if acting is not None else None
 
 
 def cart_create(*, channel: SalesChannel, user: Any = None, language: str = "zh") -> Cart:

@@ -36,6 +36,7 @@ from shop.checkout.rules import (
 from shop.core import metrics
 from shop.core.db import transaction_retry
 from shop.core.i18n import pick
+from shop.core.permissions import signed_in
 from shop.core.tasks import enqueue_on_commit
 from shop.orders.errors import IdempotencyKeyReused
 from shop.orders.models import Order, OrderEventType, OrderLine
@@ -283,7 +284,8 @@ def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
     _stock_short_raise([(p.line.variant_id, p.line.variant.sku, p.line.quantity) for p in priced])
 
     now = timezone.now()
-    user_id = cart.user_id or (user.pk if user is not None and user.is_authenticated else None)
+    acting = signed_in(user)
+    user_id = cart.user_id or (acting.pk if acting is not None else None)
     customer_lock(cart.email, user_id)
     units_by_product: dict[int, int] = {}
     sellable = sellable_facts([p.line.variant for p in priced], cart.channel, now)

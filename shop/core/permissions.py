@@ -37,6 +37,11 @@ class IsPartnerUser(BasePermission):
         return bool(user.is_superuser or hasattr(user, "partner_membership"))
 
 
+def signed_in(user: Any) -> Any:
+    """The user when signed in, else None: what audit columns and events record."""
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
 def user_partner_id(user: Any) -> int | None:
     """The partner a user acts for, or None (superusers act for all)."""
     membership = getattr(user, "partner_membership", None)

@@ -14,6 +14,7 @@ from catalog.services import stock_unreserve
 from shop.checkout.allocation import lines_allocate
 from shop.checkout.models import Reservation, ReservationStatus, Voucher, VoucherUse
 from shop.core import metrics
+from shop.core.permissions import signed_in
 from shop.orders.errors import IllegalTransition
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
 from shop.orders.state import can_transition
@@ -36,7 +37,7 @@ def order_event_write(
         from_status=from_status,
         to_status=to_status,
         data=data or {},
-        user=user if user is not None and getattr(user, "is_authenticated", False) else None,
+        user=signed_in(user),
     )
 
 

@@ -31,6 +31,7 @@ from partners.services import ledger_refund_record
 from shop.checkout.models import Reservation, ReservationStatus
 from shop.core.errors import InvalidInput, ShopError
 from shop.core.money import quantize
+from shop.core.permissions import signed_in
 from shop.core.tasks import enqueue_on_commit
 from shop.orders.models import Order, OrderEventType, OrderLine, OrderStatus
 from shop.orders.services import (
@@ -84,7 +85,7 @@ def refund_reserve(
         currency=payment.currency,
         reason=reason[:255],
         lines=list(lines),
-        created_by=user if getattr(user, "is_authenticated", False) else None,
+        created_by=signed_in(user),
     )
 
 
