@@ -38,7 +38,7 @@ from catalog.services import (
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.pagination import PagePagination
 from shop.core.permissions import IsStaff, user_partner_id
-from shop.core.schema import page_of
+from shop.core.schema import error_responses, page_of
 
 # Output
 
@@ -125,8 +125,8 @@ def _variant_by_sku(sku: str) -> ProductVariant:
     return variant
 
 
-_ERRORS = {400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}
-_CHANGE_ERRORS = {**_ERRORS, 409: OpenApiTypes.OBJECT}
+_ERRORS = error_responses(400, 403, 404)
+_CHANGE_ERRORS = error_responses(400, 403, 404, 409)
 
 
 # Reads
@@ -136,7 +136,7 @@ class WarehouseListApi(APIView):
     permission_classes = [IsStaff]
 
     @extend_schema(
-        responses={200: WarehouseOutputSerializer(many=True), 403: OpenApiTypes.OBJECT},
+        responses={200: WarehouseOutputSerializer(many=True), **error_responses(403)},
         operation_id="staff_warehouse_list",
     )
     def get(self, request: Request) -> Response:
@@ -363,7 +363,7 @@ class StockExportApi(APIView):
     renderer_classes = [JSONRenderer, CsvRenderer]
 
     @extend_schema(
-        responses={(200, "text/csv"): _CSV, 403: OpenApiTypes.OBJECT},
+        responses={(200, "text/csv"): _CSV, **error_responses(403)},
         operation_id="staff_stock_export_csv",
     )
     def get(self, request: Request) -> StreamingHttpResponse:
@@ -376,7 +376,7 @@ class ProductExportApi(APIView):
     renderer_classes = [JSONRenderer, CsvRenderer]
 
     @extend_schema(
-        responses={(200, "text/csv"): _CSV, 403: OpenApiTypes.OBJECT},
+        responses={(200, "text/csv"): _CSV, **error_responses(403)},
         operation_id="staff_product_export_csv",
     )
     def get(self, request: Request) -> StreamingHttpResponse:

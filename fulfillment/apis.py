@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -20,10 +19,11 @@ from fulfillment.returns import return_request_create
 from fulfillment.selectors import order_returns, order_tracking
 from fulfillment.services import order_tracking_refresh
 from shop.core.i18n import language_from_request
+from shop.core.schema import error_responses
 from shop.orders.selectors import order_get_for_shopper
 
 _EMAIL = OpenApiParameter("email", str, description="The order's e-mail, for guests.")
-_ERRORS = {400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT}
+_ERRORS = error_responses(400, 404, 409)
 
 
 class TrackingEventOutputSerializer(serializers.Serializer):
@@ -81,7 +81,7 @@ class OrderTrackingApi(APIView):
 
     @extend_schema(
         parameters=[_EMAIL],
-        responses={200: OutputSerializer, 404: OpenApiTypes.OBJECT},
+        responses={200: OutputSerializer, **error_responses(404)},
         operation_id="order_tracking",
     )
     def get(self, request: Request, number: str) -> Response:
@@ -110,7 +110,7 @@ class OrderReturnListCreateApi(APIView):
 
     @extend_schema(
         parameters=[_EMAIL],
-        responses={200: ReturnOutputSerializer(many=True), 404: OpenApiTypes.OBJECT},
+        responses={200: ReturnOutputSerializer(many=True), **error_responses(404)},
         operation_id="order_return_list",
     )
     def get(self, request: Request, number: str) -> Response:

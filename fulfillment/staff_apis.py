@@ -34,10 +34,10 @@ from fulfillment.selectors import (
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.pagination import PagePagination
 from shop.core.permissions import IsStaff, user_partner_id
-from shop.core.schema import page_of
+from shop.core.schema import error_responses, page_of
 
-_ERRORS = {400: OpenApiTypes.OBJECT, 403: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}
-_CHANGE_ERRORS = {**_ERRORS, 409: OpenApiTypes.OBJECT}
+_ERRORS = error_responses(400, 403, 404)
+_CHANGE_ERRORS = error_responses(400, 403, 404, 409)
 
 
 class ShipmentLineOutputSerializer(serializers.Serializer):
