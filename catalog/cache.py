@@ -71,6 +71,16 @@ if not version then
 end
 return {version, redis.call('GET', ARGV[1] .. version .. ':' .. ARGV[2])}
 """
+# The version alone (created if missing), in one round trip. KEYS[1]: the version key;
+# ARGV[1]: the version to create.
+_VERSION = """
+local version = redis.call('GET', KEYS[1])
+if not version then
+    redis.call('SET', KEYS[1], ARGV[1], 'NX')
+    version = redis.call('GET', KEYS[1])
+end
+return version
+"""
 
 
 def cache_seconds() -> int:
@@ -85,6 +95,7 @@ class _Store:
         self.location = ""
         self.client: redis.Redis | None = None
         self.lookup: Any = None
+        self.version: Any = None
         self.prefix = ""
 
     def get(self) -> _Store | None:
@@ -95,6 +106,7 @@ class _Store:
         if self.client is None or location != self.location:
             self.client = redis.Redis.from_url(location, socket_timeout=2, socket_connect_timeout=2)
             self.lookup = self.client.register_script(_LOOKUP)
+            self.version = self.client.register_script(_VERSION)
             self.location = location
         self.prefix = f"{config.get('KEY_PREFIX', '')}:catalog:"
         return self
@@ -121,8 +133,7 @@ def catalog_version() -> int:
     store = _redis()
     if store is None or store.client is None:
         return 0
-    store.client.set(store.version_key, _new_version(), nx=True)
-    return int(store.client.get(store.version_key) or 0)
+    return int(store.version(keys=[store.version_key], args=[_new_version()]) or 0)
 
 
 def _version_raise() -> None:

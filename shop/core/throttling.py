@@ -25,7 +25,20 @@ from django.conf import settings
 from django.core.cache import cache
 from rest_framework.throttling import ScopedRateThrottle
 
+from shop.core.cache import default_cache_redis
+
 logger = logging.getLogger(__name__)
+
+# The count of a window, in one round trip: the first request of a window creates its
+# counter with the window's lifetime. KEYS[1]: the counter; ARGV[1]: its lifetime (s).
+_COUNT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then
+    redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+return count
+"""
+_scripts: dict[int, Any] = {}
 
 # While Redis is down every request would log; one warning per interval says enough.
 _WARNING_INTERVAL_SECONDS = 30.0
@@ -86,9 +99,7 @@ class ShopScopedRateThrottle(ScopedRateThrottle):
         self.key = self.get_cache_key(request, view)
         window_key = f"{self.key}:{window}"
         try:
-            # Both are single Redis commands; the window key expires with its window.
-            cache.add(window_key, 0, timeout=self.duration + 1)
-            count = cache.incr(window_key)
+            count = _window_count(window_key, lifetime=self.duration + 1)
         except Exception as exc:
             _warn_unavailable(self.scope, exc)
             return True
@@ -106,3 +117,16 @@ class ShopScopedRateThrottle(ScopedRateThrottle):
         """Whole seconds until the current window ends (at least one)."""
         assert self.duration is not None
         return float(max(1, math.ceil(self.window_start + self.duration - self.now)))
+
+
+def _window_count(window_key: str, *, lifetime: int) -> int:
+    """Count one more request in a window; the counter expires with its window."""
+    client = default_cache_redis()
+    if client is None:  # a cache without Redis (a first run): two cache calls
+        cache.add(window_key, 0, timeout=lifetime)
+        return int(cache.incr(window_key))
+    script = _scripts.get(id(client))
+    if script is None:
+        _scripts.clear()
+        script = _scripts[id(client)] = client.register_script(_COUNT)
+    return int(script(keys=[cache.make_key(window_key)], args=[lifetime]))
