@@ -144,12 +144,12 @@ class _DefaultRedis:
     def get(self) -> redis.Redis | None:
         from django.conf import settings
 
-        config = settings.CACHES.get("default", {})
+        config: dict[str, Any] = settings.CACHES.get("default", {})
         if "redis" not in str(config.get("BACKEND", "")).lower():
             return None
         location = str(config["LOCATION"])
         if self.client is None or location != self.location:
-            options: dict[str, Any] = dict(config.get("OPTIONS") or {})
+            options: dict[str, Any] = config.get("OPTIONS") or {}
             self.client = redis.Redis.from_url(
                 location,
                 socket_timeout=options.get(
