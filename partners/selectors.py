@@ -86,6 +86,24 @@ def _ledger_warehouses(order_id: int) -> dict[int, tuple[int, int]]:
     return found
 
 
+# What the split reads of a line, its product and its agreement version.
+_TERMS_LINE_FIELDS = (
+    "id",
+    "order_id",
+    "product_id",
+    "quantity",
+    "line_total",
+    "agreement_version_id",
+    "product__id",
+    "product__collection_id",
+    "agreement_version__id",
+    "agreement_version__logistics_partner_id",
+    "agreement_version__logistics_fee",
+    "agreement_version__payment_fee_bearer",
+    "agreement_version__refund_policy",
+)
+
+
 def order_lines_terms(
     order: Order, *, warehouses_from_ledger: bool = False, warehouse_id: int | None = None
 ) -> OrderTerms:
@@ -94,10 +112,15 @@ def order_lines_terms(
     lines = list(
         OrderLine.objects.filter(order_id=order.pk)
         .select_related("product", "agreement_version")
+        .only(*_TERMS_LINE_FIELDS)
         .prefetch_related("agreement_version__parties")
         .order_by("id")
     )
-    channel = SalesChannel.objects.get(pk=order.channel_id)
+    channel = (
+        order.channel
+        if Order.channel.is_cached(order)  # type: ignore[attr-defined]
+        else SalesChannel.objects.get(pk=order.channel_id)
+    )
     line_ids = [line.pk for line in lines]
     warehouses = _ledger_warehouses(order.pk) if warehouses_from_ledger else {}
     if not warehouses:

@@ -9,7 +9,7 @@ append-only; nothing here updates or deletes an entry.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -206,6 +206,23 @@ def _versions_in_force(
     return by_product, by_collection
 
 
+def agreement_versions_in_force(products: Mapping[int, int | None], on: dt.date) -> dict[int, int]:
+    """The agreement version in force on ``on`` for each product (``products`` maps a
+    product id to its collection id): the product's own agreement's, else its
+    collection's; a product under no agreement is missing. One query for all."""
+    by_product, by_collection = _versions_in_force(
+        set(products), {collection_id for collection_id in products.values() if collection_id}, on
+    )
+    versions: dict[int, int] = {}
+    for product_id, collection_id in products.items():
+        version_id = by_product.get(product_id) or (
+            by_collection.get(collection_id) if collection_id else None
+        )
+        if version_id is not None:
+            versions[product_id] = version_id
+    return versions
+
+
 @transaction.atomic
 def order_lines_agreements_attach(*, order: Any) -> None:
     """Record on each order line the revenue-share agreement version in force now: the
@@ -240,7 +257,8 @@ def _recorded(source: str) -> bool:
     return LedgerEntry.objects.filter(source=source).exists()
 
 
-@transaction.atomic
+# No savepoint: a payment whose entries cannot be written is not recorded as paid either.
+@transaction.atomic(savepoint=False)
 def ledger_payment_record(*, payment: Any) -> None:
     """Write the ledger entries of a captured payment (and its fee)."""
     # Only what never changes once an order is placed is read from it (its id, channel,
@@ -252,8 +270,11 @@ def ledger_payment_record(*, payment: Any) -> None:
     source = f"payment:{payment.pk}"
     terms = None
     if not _recorded(source):
-        order_lines_agreements_attach(order=order)
         terms = order_lines_terms(order)
+        if any(facts.agreement_version_id is None for facts in terms.facts.values()):
+            # Orders placed before their lines recorded their terms.
+            order_lines_agreements_attach(order=order)
+            terms = order_lines_terms(order)
         parts = ledger.sale_plan(terms.lines, to_fen(order.discount), to_fen(payment.amount))
         context = EventContext(source, order.pk, order.channel_id, occurred_at, terms.facts)
         entries_write(context, parts)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, prefetch_related_objects
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.models import ProductVariant
-from shop.carts.models import Cart, CartLine
+from shop.carts.models import Cart
+from shop.carts.selectors import cart_get, cart_lines_load, cart_lines_set, variant_for_sku
 from shop.carts.services import (
     cart_create,
     cart_line_add,
@@ -20,7 +19,7 @@ from shop.carts.services import (
     cart_line_remove,
 )
 from shop.channels.selectors import channel_from_request
-from shop.checkout.errors import CartNotFound, VariantNotFound
+from shop.checkout.errors import VariantNotFound
 from shop.checkout.pricing import shipping_price
 from shop.checkout.serializers import AddressSerializer
 from shop.checkout.services import (
@@ -98,8 +97,8 @@ class CartOutputSerializer(serializers.Serializer):
     totals = TotalsSerializer()
 
 
-def cart_output(cart: Cart, lang: str) -> dict[str, Any]:
-    priced = cart_priced_lines(cart)
+def cart_output(cart: Cart, lang: str, *, prices: dict[int, Any] | None = None) -> dict[str, Any]:
+    priced = cart_priced_lines(cart, prices=prices)
     totals = cart_totals(cart, priced)
     method = cart.shipping_method
     return {
@@ -145,25 +144,11 @@ def cart_output(cart: Cart, lang: str) -> dict[str, Any]:
     }
 
 
-def _lines_prefetch() -> Prefetch:
-    return Prefetch("lines", queryset=CartLine.objects.select_related("variant__product"))
-
-
-def cart_for_request(request: Request, token: Any) -> Cart:
+def cart_for_request(request: Request, token: Any, *, with_lines: bool = True) -> Cart:
     """The cart, if it belongs to the request's channel and (when it has one) its user."""
     channel = channel_from_request(request)
     assert channel is not None
-    cart = (
-        Cart.objects.select_related("channel", "shipping_method", "voucher")
-        .prefetch_related(_lines_prefetch())
-        .filter(token=token, channel=channel)
-        .first()
-    )
-    if cart is None:
-        raise CartNotFound()
-    if cart.user_id and cart.user_id != getattr(request.user, "pk", None):
-        raise CartNotFound()
-    return cart
+    return cart_get(token=token, channel=channel, user=request.user, with_lines=with_lines)
 
 
 class _CartApi(APIView):
@@ -182,8 +167,7 @@ class _CartApi(APIView):
     def respond_lines_changed(self, request: Request, cart: Cart, status: int = 200) -> Response:
         """Answer with ``cart`` as it is (read with its channel, shipping method and
         voucher, by cart_for_request or a service), reading only its lines again."""
-        getattr(cart, "_prefetched_objects_cache", {}).pop("lines", None)
-        prefetch_related_objects([cart], _lines_prefetch())
+        cart_lines_load(cart)
         return Response(cart_output(cart, language_from_request(request)), status=status)
 
 
@@ -201,7 +185,7 @@ class CartCreateApi(_CartApi):
             channel=channel, user=request.user, language=language_from_request(request)
         )
         # A new cart has no lines, shipping method or voucher yet: nothing to read back.
-        prefetch_related_objects([cart], Prefetch("lines", queryset=CartLine.objects.none()))
+        cart_lines_set(cart, [])
         return self.respond(request, cart, status=201, fresh=True)
 
 
@@ -230,20 +214,22 @@ class CartLineAddApi(_CartApi):
         operation_id="cart_line_add",
     )
     def post(self, request: Request, token: Any) -> Response:
-        cart = cart_for_request(request, token)
+        # The lines are read by the service, under the cart's lock.
+        cart = cart_for_request(request, token, with_lines=False)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        variant = ProductVariant.objects.select_related("product").filter(sku=data["sku"]).first()
+        variant = variant_for_sku(data["sku"])
         if variant is None:
             raise VariantNotFound(fields={"sku": ["Unknown SKU."]})
-        cart_line_add(
+        added = cart_line_add(
             cart=cart,
             variant=variant,
             quantity=data["quantity"],
             personalisation=data["personalisation"],
         )
-        return self.respond_lines_changed(request, cart, status=201)
+        body = cart_output(added.cart, language_from_request(request), prices=added.prices)
+        return Response(body, status=201)
 
 
 class CartLineApi(_CartApi):
@@ -296,7 +282,7 @@ class CheckoutApi(_CartApi):
         operation_id="checkout_update",
     )
     def patch(self, request: Request, token: Any) -> Response:
-        cart = cart_for_request(request, token)
+        cart = cart_for_request(request, token, with_lines=False)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -364,7 +350,8 @@ class OrderPlaceApi(_CartApi):
         operation_id="order_place",
     )
     def post(self, request: Request, token: Any) -> Response:
-        cart = cart_for_request(request, token)
+        # Placing reads the lines itself, under the cart's lock.
+        cart = cart_for_request(request, token, with_lines=False)
         key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
         if not key or len(key) > 100:
             raise IdempotencyKeyRequired()

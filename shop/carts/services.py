@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -10,13 +12,15 @@ from django.utils import timezone
 
 from catalog.models import ProductVariant
 from shop.carts.models import Cart, CartLine, CartStatus
+from shop.carts.selectors import cart_lines_queryset, cart_lines_set
 from shop.channels.models import SalesChannel
 from shop.checkout.errors import CartAlreadyOrdered, CartLineNotFound
 from shop.checkout.rules import (
     personalisation_check,
     purchase_limit_check,
-    stock_check,
-    variant_sellable_check,
+    stock_enough_check,
+    variant_facts,
+    variant_facts_raise,
 )
 from shop.core.permissions import signed_in
 
@@ -45,9 +49,19 @@ def _cart_lock(cart: Cart) -> Cart:
     return locked
 
 
+def _cart_touch_locking(cart: Cart) -> None:
+    """Mark the open cart as changed now, which also locks its row until the transaction
+    ends: no other request changes it meanwhile."""
+    now = timezone.now()
+    if not Cart.objects.filter(pk=cart.pk, status=CartStatus.OPEN).update(updated_at=now):
+        raise CartAlreadyOrdered()
+    cart.updated_at = now
+
+
 def _line_rules_check(cart: Cart, variant: ProductVariant, variant_quantity: int) -> None:
     """Check the variant for ``variant_quantity`` units in total in this cart."""
-    variant_sellable_check(variant, cart.channel, timezone.now())
+    facts = variant_facts({variant.pk}, cart.channel, timezone.now())
+    variant_facts_raise(variant, facts)
     if variant.product.purchase_limit is not None:
         product_units = (
             cart.lines.filter(variant__product_id=variant.product_id)
@@ -61,30 +75,58 @@ def _line_rules_check(cart: Cart, variant: ProductVariant, variant_quantity: int
             user_id=cart.user_id,
             email=cart.email,
         )
-    stock_check(variant, variant_quantity)
+    stock_enough_check(facts.get(variant.pk), variant_quantity)
+
+
+@dataclass(frozen=True)
+class LineAdded:
+    cart: Cart  # with every line in ``cart.lines.all()``, as stored now
+    line: CartLine
+    prices: dict[int, Decimal]  # the channel price of each line's variant
 
 
 @transaction.atomic
 def cart_line_add(
     *, cart: Cart, variant: ProductVariant, quantity: int, personalisation: str = ""
-) -> CartLine:
-    """Add units of a variant; the same variant with the same text adds to its line."""
-    cart = _cart_lock(cart)
+) -> LineAdded:
+    """Add units of a variant; the same variant with the same text adds to its line.
+
+    ``cart`` is the shopper's cart as just read, with its channel; what the rules read
+    of it (channel, user, e-mail) is what it was a moment ago, and placing the order
+    checks everything again under lock.
+    """
+    _cart_touch_locking(cart)
     personalisation = personalisation_check(variant.product, personalisation)
-    same_variant = list(cart.lines.filter(variant=variant))
+    lines = list(cart_lines_queryset().filter(cart=cart))
+    facts = variant_facts(
+        {variant.pk, *(line.variant_id for line in lines)}, cart.channel, cart.updated_at
+    )
+    same_variant = [line for line in lines if line.variant_id == variant.pk]
     in_cart = sum(line.quantity for line in same_variant)
-    _line_rules_check(cart, variant, in_cart + quantity)
+    wanted = in_cart + quantity
+    variant_facts_raise(variant, facts)
+    if variant.product.purchase_limit is not None:
+        product_units = sum(
+            line.quantity
+            for line in lines
+            if line.variant.product_id == variant.product_id and line.variant_id != variant.pk
+        )
+        purchase_limit_check(
+            variant.product, product_units + wanted, user_id=cart.user_id, email=cart.email
+        )
+    stock_enough_check(facts.get(variant.pk), wanted)
     # The cart is locked: no other request adds to it until this one commits.
     line = next((x for x in same_variant if x.personalisation == personalisation), None)
     if line is None:
         line = CartLine.objects.create(
             cart=cart, variant=variant, personalisation=personalisation, quantity=quantity
         )
+        lines.append(line)
     else:
         line.quantity += quantity
         line.save(update_fields=["quantity"])
-    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
-    return line
+    cart_lines_set(cart, lines)
+    return LineAdded(cart=cart, line=line, prices={pk: known.price for pk, known in facts.items()})
 
 
 @transaction.atomic

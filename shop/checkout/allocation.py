@@ -150,18 +150,26 @@ def lines_allocate(
         plan = _plan(requests, channel)
         if plan is None:
             return False
-        try:
-            with transaction.atomic():
-                for stock_id, _line, quantity in plan:
-                    if not stock_reserve(stock_id=stock_id, quantity=quantity):
-                        raise _RaceLost()
-                Reservation.objects.bulk_create(
-                    Reservation(
-                        order_line=line, stock_id=stock_id, quantity=quantity, expires_at=expires_at
-                    )
-                    for stock_id, line, quantity in plan
-                )
-        except _RaceLost:
-            continue
+        # A lost race on the first stock row has changed nothing; on a later one the
+        # rows held before it are given back by rolling back to a savepoint. Most
+        # orders hold one stock row and need none.
+        if len(plan) == 1:
+            stock_id, _line, quantity = plan[0]
+            if not stock_reserve(stock_id=stock_id, quantity=quantity):
+                continue
+        else:
+            try:
+                with transaction.atomic():
+                    for stock_id, _line, quantity in plan:
+                        if not stock_reserve(stock_id=stock_id, quantity=quantity):
+                            raise _RaceLost()
+            except _RaceLost:
+                continue
+        Reservation.objects.bulk_create(
+            Reservation(
+                order_line=line, stock_id=stock_id, quantity=quantity, expires_at=expires_at
+            )
+            for stock_id, line, quantity in plan
+        )
         return True
     return False

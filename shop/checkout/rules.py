@@ -4,17 +4,27 @@ again, under lock, when the order is placed."""
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Q, Sum
 
 from catalog.errors import InsufficientStock, SoldOut
-from catalog.models import PersonalisationCharset, Product, ProductChannelListing, ProductVariant
+from catalog.models import (
+    PersonalisationCharset,
+    Product,
+    ProductChannelListing,
+    ProductVariant,
+    Stock,
+    VariantChannelPrice,
+)
 from shop.channels.models import LivestreamDrop, SalesChannel
-from shop.checkout.allocation import variant_available
 from shop.checkout.errors import (
     DropNotOpen,
     LimitExceeded,
@@ -22,6 +32,7 @@ from shop.checkout.errors import (
     NotAvailableInChannel,
     PersonalisationInvalid,
 )
+from shop.core.money import quantize
 from shop.orders.models import OrderLine
 from shop.orders.state import ACTIVE_STATUSES
 
@@ -33,49 +44,106 @@ _CHARSETS = {
 }
 
 
-def variant_sellable_check(variant: ProductVariant, channel: SalesChannel, now: datetime) -> None:
-    """Raise unless the variant can be bought in the channel at ``now``: active, its
-    product listed and on sale in the channel, and inside the window of its drops (when it
-    is in any)."""
-    sellable_raise(variant, sellable_facts([variant], channel, now))
+@dataclass(frozen=True)
+class VariantFacts:
+    """What the rules need to know of a variant in a channel at one moment."""
+
+    listed: bool  # its product is listed and on sale in the channel now
+    in_drop: bool  # it is sold in a drop of the channel
+    drop_open: bool  # one of those drops is open now
+    free: int  # free units over the active warehouses
+    price: Decimal  # the channel's own price, else the list price
 
 
-SellableFacts = dict[int, tuple[bool, bool, bool]]
-
-
-def sellable_facts(
-    variants: Sequence[ProductVariant], channel: SalesChannel, now: datetime
-) -> SellableFacts:
-    """For each variant id: (product listed and on sale in the channel now, in a drop,
-    in a drop open now). One query for all of them."""
-    listed = ProductChannelListing.objects.filter(
-        product_id=OuterRef("product_id"), channel=channel, is_published=True
-    ).filter(
-        Q(available_from__isnull=True) | Q(available_from__lte=now),
-        Q(available_until__isnull=True) | Q(available_until__gt=now),
+@functools.lru_cache(maxsize=64)
+def _variant_facts_sql(count: int) -> str:
+    listing = ProductChannelListing._meta.db_table
+    drop = LivestreamDrop._meta.db_table
+    drop_variants = LivestreamDrop.variants.through._meta.db_table
+    stock = Stock._meta.db_table
+    warehouse = Stock._meta.get_field("warehouse").related_model._meta.db_table  # type: ignore[union-attr]
+    channel_price = VariantChannelPrice._meta.db_table
+    variant = ProductVariant._meta.db_table
+    # Table names come from the models, values are parameters.
+    in_drop = (
+        f"SELECT 1 FROM {drop_variants} dv JOIN {drop} d ON d.id = dv.livestreamdrop_id"  # noqa: S608
+        " WHERE dv.productvariant_id = v.id AND d.channel_id = %(channel)s"
     )
-    drops = LivestreamDrop.objects.filter(channel=channel, variants=OuterRef("pk"))
-    rows = (
-        ProductVariant.objects.filter(pk__in={variant.pk for variant in variants})
-        .annotate(
-            listed=Exists(listed),
-            in_drop=Exists(drops),
-            drop_open=Exists(drops.filter(starts_at__lte=now, ends_at__gt=now)),
+    return (
+        "SELECT v.id, v.price,"  # noqa: S608
+        f" EXISTS (SELECT 1 FROM {listing} l WHERE l.product_id = v.product_id"
+        " AND l.channel_id = %(channel)s AND l.is_published"
+        " AND (l.available_from IS NULL OR l.available_from <= %(now)s)"
+        " AND (l.available_until IS NULL OR l.available_until > %(now)s)),"
+        f" EXISTS ({in_drop}),"
+        f" EXISTS ({in_drop} AND d.starts_at <= %(now)s AND d.ends_at > %(now)s),"
+        " COALESCE((SELECT SUM(s.quantity - s.quantity_reserved)"
+        f" FROM {stock} s JOIN {warehouse} w ON w.id = s.warehouse_id"
+        " WHERE s.variant_id = v.id AND w.is_active AND s.quantity > s.quantity_reserved), 0),"
+        f" (SELECT p.price FROM {channel_price} p"
+        " WHERE p.variant_id = v.id AND p.channel_id = %(channel)s)"
+        f" FROM {variant} v WHERE v.id IN ({', '.join(f'%(v{n})s' for n in range(count))})"
+    )
+
+
+def variant_facts(
+    variant_ids: Iterable[int], channel: SalesChannel, now: datetime
+) -> dict[int, VariantFacts]:
+    """The facts of each variant by id, in one query for all of them: whether it is on
+    sale in the channel now, its free units and its price there. A variant that does not
+    exist is missing from the answer.
+
+    Written in SQL: it runs for every line added to a cart and every order placed, and
+    building it with the ORM cost several times what PostgreSQL takes to answer it."""
+    ids = sorted(set(variant_ids))
+    if not ids:
+        return {}
+    params: dict[str, Any] = {
+        "channel": channel.pk,
+        "now": connection.ops.adapt_datetimefield_value(now),
+        **{f"v{n}": pk for n, pk in enumerate(ids)},
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_variant_facts_sql(len(ids)), params)
+        rows = cursor.fetchall()
+    return {
+        pk: VariantFacts(
+            listed=bool(listed),
+            in_drop=bool(in_drop),
+            drop_open=bool(drop_open),
+            free=int(free_units),
+            price=_money(own_price if own_price is not None else list_price),
         )
-        .values_list("pk", "listed", "in_drop", "drop_open")
-    )
-    return {pk: (is_listed, in_drop, drop_open) for pk, is_listed, in_drop, drop_open in rows}
+        for pk, list_price, listed, in_drop, drop_open, free_units, own_price in rows
+    }
 
 
-def sellable_raise(variant: ProductVariant, facts: SellableFacts) -> None:
+def _money(value: Any) -> Decimal:
+    """A price as the ORM gives it: PostgreSQL answers a Decimal, SQLite a number."""
+    return value if isinstance(value, Decimal) else quantize(Decimal(str(value)))
+
+
+def variant_facts_raise(variant: ProductVariant, facts: dict[int, VariantFacts]) -> None:
     """Raise unless the variant is active and, by ``facts``, on sale in the channel now."""
     if not (variant.is_active and variant.product.is_active):
         raise NotAvailable()
-    is_listed, in_drop, drop_open = facts.get(variant.pk, (False, False, False))
-    if not is_listed:
+    known = facts.get(variant.pk)
+    if known is None or not known.listed:
         raise NotAvailableInChannel()
-    if in_drop and not drop_open:
+    if known.in_drop and not known.drop_open:
         raise DropNotOpen()
+
+
+def stock_enough_check(facts: VariantFacts | None, wanted: int) -> None:
+    """Raise SoldOut or InsufficientStock unless ``wanted`` units are free."""
+    available = facts.free if facts is not None else 0
+    if available <= 0:
+        raise SoldOut()
+    if available < wanted:
+        raise InsufficientStock(
+            "Not enough units are left for this quantity.",
+            fields={"quantity": ["Not enough units are left."]},
+        )
 
 
 def personalisation_check(product: Product, text: str) -> str:
@@ -133,17 +201,6 @@ def purchase_limit_check(product: Product, wanted: int, *, user_id: int | None, 
             f" ({left} more for you).",
             fields={"quantity": [f"At most {left} more."]},
             limit=product.purchase_limit,
-        )
-
-
-def stock_check(variant: ProductVariant, wanted: int) -> None:
-    available = variant_available(variant.pk)
-    if available <= 0:
-        raise SoldOut()
-    if available < wanted:
-        raise InsufficientStock(
-            "Not enough units are left for this quantity.",
-            fields={"quantity": ["Not enough units are left."]},
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from catalog.errors import InsufficientStock, SoldOut
 from fulfillment import tasks as fulfillment_tasks
 from partners import services as partner_services
 from shop.carts.models import Cart, CartLine, CartStatus
+from shop.carts.selectors import cart_line_prices, cart_lines_queryset
 from shop.checkout.allocation import lines_allocate, variants_available
 from shop.checkout.errors import (
     CartAlreadyOrdered,
@@ -30,11 +32,11 @@ from shop.checkout.rules import (
     customer_lock,
     personalisation_check,
     purchase_limit_check,
-    sellable_facts,
-    sellable_raise,
+    variant_facts,
+    variant_facts_raise,
 )
 from shop.core import metrics
-from shop.core.db import transaction_retry
+from shop.core.db import next_id, related_cache_set, transaction_retry
 from shop.core.i18n import pick
 from shop.core.permissions import signed_in
 from shop.core.tasks import enqueue_on_commit
@@ -98,16 +100,21 @@ class PricedLine:
     line_total: Any
 
 
-def cart_priced_lines(cart: Cart) -> list[PricedLine]:
+def cart_priced_lines(cart: Cart, *, prices: Mapping[int, Any] | None = None) -> list[PricedLine]:
     """The cart's lines with their prices, oldest first. Uses the lines already fetched
-    with the cart (``prefetch_related("lines")`` with their variants and products) when
-    there are; the channel prices of all lines come in one query."""
+    with the cart (``cart.lines.all()`` prefetched with their variants and products) when
+    there are, and the prices known already: ``prices`` (the channel price by variant id,
+    as ``variant_facts`` gives them) when they name every line's variant, or those the
+    lines were read with; otherwise the channel prices of all lines come in one query."""
     prefetched = getattr(cart, "_prefetched_objects_cache", {}).get("lines")
     if prefetched is not None:
         lines = sorted(prefetched, key=lambda line: line.pk)
     else:
-        lines = list(cart.lines.select_related("variant__product").order_by("id"))
-    prices = variant_prices([line.variant for line in lines], cart.channel_id)
+        lines = list(cart_lines_queryset(cart.channel_id).filter(cart=cart))
+    if prices is None or any(line.variant_id not in prices for line in lines):
+        prices = cart_line_prices(lines)
+    if prices is None:
+        prices = variant_prices([line.variant for line in lines], cart.channel_id)
     return [
         PricedLine(
             line=line,
@@ -115,6 +122,18 @@ def cart_priced_lines(cart: Cart) -> list[PricedLine]:
             line_total=prices[line.variant_id] * line.quantity,
         )
         for line in lines
+    ]
+
+
+def cart_priced_lines_with(lines: list[CartLine], prices: Mapping[int, Any]) -> list[PricedLine]:
+    """``lines`` priced at ``prices`` (by variant id), oldest first."""
+    return [
+        PricedLine(
+            line=line,
+            unit_price=prices[line.variant_id],
+            line_total=prices[line.variant_id] * line.quantity,
+        )
+        for line in sorted(lines, key=lambda line: line.pk)
     ]
 
 
@@ -135,22 +154,27 @@ def checkout_update(
     voucher_code: str | None = None,
     note: str | None = None,
 ) -> Cart:
-    """Set the checkout details that were given; ``voucher_code=""`` removes the voucher."""
-    cart = (
-        Cart.objects.select_for_update(of=("self",))
-        .select_related("channel", "shipping_method", "voucher")
-        .get(pk=cart.pk)
-    )
+    """Set the checkout details that were given; ``voucher_code=""`` removes the voucher.
+
+    ``cart`` is the cart as just read (with its shipping method and voucher); only the
+    given details are written, in one conditional update that also refuses a cart
+    ordered meanwhile. Placing the order checks the details again under lock.
+    """
     if cart.status != CartStatus.OPEN:
         raise CartAlreadyOrdered()
+    changed: list[str] = []
     if email is not None:
         cart.email = email.lower()
+        changed.append("email")
     if phone is not None:
         cart.phone = phone
+        changed.append("phone")
     if shipping_address is not None:
         cart.shipping_address = shipping_address
+        changed.append("shipping_address")
     if note is not None:
         cart.note = note
+        changed.append("note")
     if shipping_method_code is not None:
         method = ShippingMethod.objects.filter(code=shipping_method_code, is_active=True).first()
         if method is None:
@@ -158,6 +182,7 @@ def checkout_update(
                 "No such shipping method.", fields={"shipping_method": ["Unknown method."]}
             )
         cart.shipping_method = method
+        changed.append("shipping_method")
     if (
         cart.shipping_method
         and cart.shipping_address
@@ -176,7 +201,11 @@ def checkout_update(
             )
         else:
             cart.voucher = None
-    cart.save()
+        changed.append("voucher")
+    cart.updated_at = timezone.now()
+    values = {name: getattr(cart, name) for name in [*changed, "updated_at"]}
+    if not Cart.objects.filter(pk=cart.pk, status=CartStatus.OPEN).update(**values):
+        raise CartAlreadyOrdered()
     return cart
 
 
@@ -242,11 +271,13 @@ def order_place(*, cart: Cart, idempotency_key: str, user: Any = None) -> Placed
         return Placed(order=existing, created=False)
 
 
-def _stock_short_raise(lines: list[tuple[int, str, int]], *, always: bool = False) -> None:
+def _stock_short_raise(
+    lines: list[tuple[int, str, int]], free: Mapping[int, int], *, always: bool = False
+) -> None:
     """Raise SoldOut when no unit of the short lines is free, InsufficientStock when some
-    are; ``lines`` are (variant id, sku, quantity). Without ``always`` nothing is raised
-    while every variant has enough free units for all its lines together."""
-    free = variants_available({variant_id for variant_id, _, _ in lines})
+    are; ``lines`` are (variant id, sku, quantity), ``free`` the free units by variant id.
+    Without ``always`` nothing is raised while every variant has enough free units for
+    all its lines together."""
     needed: dict[int, int] = {}
     for variant_id, _, quantity in lines:
         needed[variant_id] = needed.get(variant_id, 0) + quantity
@@ -258,21 +289,55 @@ def _stock_short_raise(lines: list[tuple[int, str, int]], *, always: bool = Fals
     raise InsufficientStock(fields={"lines": [sku for _, sku in short]})
 
 
+def _customer_lock_needed(priced: list[PricedLine], voucher: Voucher | None) -> bool:
+    """Only a limit per customer needs this customer's checkouts one after another."""
+    if voucher is not None and voucher.usage_limit_per_customer is not None:
+        return True
+    return any(p.line.variant.product.purchase_limit is not None for p in priced)
+
+
+def _cart_with_lines_locked(cart_id: int, *, with_channel: bool) -> tuple[Cart, list[CartLine]]:
+    """The cart as stored now, locked, and its lines with their variants and products:
+    one query that reads the lines and locks the cart they join (a second one only for a
+    cart without lines)."""
+    cart_related = ["cart__shipping_method", "cart__voucher"]
+    if with_channel:
+        cart_related.append("cart__channel")
+    lines = list(
+        cart_lines_queryset()
+        .select_related(*cart_related)
+        .select_for_update(of=("cart",))
+        .filter(cart_id=cart_id)
+    )
+    if lines:
+        cart = lines[0].cart
+        for line in lines:
+            line.cart = cart
+        return cart, lines
+    cart = (
+        Cart.objects.select_for_update(of=("self",))
+        .select_related("shipping_method", "voucher", "channel")
+        .get(pk=cart_id)
+    )
+    return cart, []
+
+
 # Placing locks the cart, the customer and many stock rows; should PostgreSQL abort it
 # in a deadlock with another checkout, nothing of it was written and it runs again.
 @transaction_retry
 @transaction.atomic
 def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
-    cart = (
-        Cart.objects.select_for_update(of=("self",))
-        .select_related("channel", "shipping_method", "voucher")
-        .get(pk=cart.pk)
-    )
+    channel = cart.channel if Cart.channel.is_cached(cart) else None  # type: ignore[attr-defined]
+    cart, lines = _cart_with_lines_locked(cart.pk, with_channel=channel is None)
+    if channel is not None:
+        cart.channel = channel
     if cart.status != CartStatus.OPEN:
         raise CartAlreadyOrdered()
-    priced = cart_priced_lines(cart)
-    if not priced:
+    if not lines:
         raise CartEmpty()
+    now = timezone.now()
+    facts = variant_facts({line.variant_id for line in lines}, cart.channel, now)
+    priced = cart_priced_lines_with(lines, {pk: known.price for pk, known in facts.items()})
     missing = _missing_details(cart)
     if missing:
         raise CheckoutIncomplete(fields=missing)
@@ -281,17 +346,19 @@ def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
         raise ShippingMethodUnavailable(fields={"shipping_method": ["Does not deliver there."]})
     # When a drop sells out, most shoppers arrive too late: tell them before writing
     # anything. The conditional updates of lines_allocate still decide the last units.
-    _stock_short_raise([(p.line.variant_id, p.line.variant.sku, p.line.quantity) for p in priced])
+    free = {pk: known.free for pk, known in facts.items()}
+    _stock_short_raise(
+        [(p.line.variant_id, p.line.variant.sku, p.line.quantity) for p in priced], free
+    )
 
-    now = timezone.now()
     acting = signed_in(user)
     user_id = cart.user_id or (acting.pk if acting is not None else None)
-    customer_lock(cart.email, user_id)
+    if _customer_lock_needed(priced, cart.voucher):
+        customer_lock(cart.email, user_id)
     units_by_product: dict[int, int] = {}
-    sellable = sellable_facts([p.line.variant for p in priced], cart.channel, now)
     for p in priced:
         variant = p.line.variant
-        sellable_raise(variant, sellable)
+        variant_facts_raise(variant, facts)
         personalisation_check(variant.product, p.line.personalisation)
         units_by_product[variant.product_id] = (
             units_by_product.get(variant.product_id, 0) + p.line.quantity
@@ -304,7 +371,9 @@ def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
             )
 
     totals = cart_totals(cart, priced)
-    order = Order.objects.create(
+    order_id = next_id(Order)
+    order = Order(
+        id=order_id,
         channel=cart.channel,
         user_id=user_id,
         cart=cart,
@@ -323,8 +392,18 @@ def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
         total=totals.total,
         expires_at=now + timedelta(minutes=settings.SHOP_UNPAID_ORDER_MINUTES),
     )
-    order.number = _order_number(order)
-    order.save(update_fields=["number"])
+    if order_id is not None:
+        order.number = _order_number(order)
+        order.save(force_insert=True)
+    else:
+        order.save(force_insert=True)
+        order.number = _order_number(order)
+        order.save(update_fields=["number"])
+    # The revenue-share terms in force when the order is placed go with each line.
+    versions = partner_services.agreement_versions_in_force(
+        {p.line.variant.product_id: p.line.variant.product.collection_id for p in priced},
+        timezone.localdate(now),
+    )
     order_lines = OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
@@ -338,6 +417,7 @@ def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
             unit_price=p.unit_price,
             line_total=p.line_total,
             personalisation=p.line.personalisation,
+            agreement_version_id=versions.get(p.line.variant.product_id),
         )
         for p in priced
     )
@@ -350,17 +430,21 @@ def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
     )
     if not held:
         _stock_short_raise(
-            [(line.variant_id, line.sku, line.quantity) for line in order_lines], always=True
+            [(line.variant_id, line.sku, line.quantity) for line in order_lines],
+            variants_available({line.variant_id for line in order_lines}),
+            always=True,
         )
-    partner_services.order_lines_agreements_attach(order=order)
     Cart.objects.filter(pk=cart.pk).update(status=CartStatus.ORDERED, updated_at=now)
-    order_event_write(
+    placed = order_event_write(
         order,
         OrderEventType.PLACED,
         to_status=order.status,
         data={"total": str(order.total), "lines": len(order_lines)},
         user=user,
     )
+    # Everything the answer shows of the new order is here: no need to read it back.
+    related_cache_set(order, "lines", order_lines)
+    related_cache_set(order, "events", [placed])
     enqueue_on_commit(fulfillment_tasks.order_email_send, order.pk, "order_confirmation")
     channel_code = cart.channel.code
     transaction.on_commit(lambda: metrics.order_placed(channel_code))

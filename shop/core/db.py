@@ -1,4 +1,5 @@
-"""Running a whole transaction again when PostgreSQL gave it up to keep the data consistent.
+"""Database helpers: running a whole transaction again when PostgreSQL gave it up to keep
+the data consistent, taking an id before the insert, filling a related cache.
 
 PostgreSQL aborts one of two transactions that deadlock (SQLSTATE 40P01) or that
 cannot be serialized (40001). Nothing of the aborted one was written, so running it
@@ -15,10 +16,11 @@ import functools
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, ParamSpec, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.models import Model
 
 logger = logging.getLogger(__name__)
 
@@ -93,3 +95,29 @@ def transaction_retry(
     if func is not None:
         return decorate(func)
     return decorate
+
+
+def next_id(model: type[Model], using: str = DEFAULT_DB_ALIAS) -> int | None:
+    """The primary key the next row of ``model`` would get, taken from its sequence now
+    (PostgreSQL), so a row that shows its own id in another column (an order number) is
+    written in one INSERT; None where there is no sequence to ask (SQLite)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s))",
+            [model._meta.db_table, model._meta.pk.column],  # type: ignore[union-attr]
+        )
+        return int(cursor.fetchone()[0])
+
+
+def related_cache_set(instance: Model, related_name: str, objects: Iterable[Model]) -> None:
+    """Make ``instance.<related_name>.all()`` answer ``objects`` without a query, for a
+    caller that has just written or read all of them: what ``prefetch_related`` stores."""
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache.pop(related_name, None)
+    queryset = getattr(instance, related_name).get_queryset()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    cache[related_name] = queryset

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from catalog.services import stock_unreserve
@@ -41,12 +42,19 @@ def order_event_write(
     )
 
 
-def order_lock(order_id: int) -> Order:
-    """The order row, locked for the rest of the transaction."""
+def order_lock(order_id: int, *, with_channel: bool = False) -> Order:
+    """The order row, locked for the rest of the transaction (with its channel, read but
+    not locked, when asked)."""
+    if with_channel:
+        return (
+            Order.objects.select_for_update(of=("self",)).select_related("channel").get(pk=order_id)
+        )
     return Order.objects.select_for_update().get(pk=order_id)
 
 
-@transaction.atomic
+# No savepoint: whoever changes a status inside a larger transaction gives up all of it
+# when the change is refused.
+@transaction.atomic(savepoint=False)
 def order_status_set(
     order: Order,
     new_status: str,
@@ -180,17 +188,26 @@ class _StockLost(Exception):
 
 def _reserve_again(order: Order) -> None:
     """Hold again the units of lines whose reservations lapsed; all or nothing."""
-    missing: list[tuple[OrderLine, int]] = []
-    for line in OrderLine.objects.filter(order=order).order_by("variant_id"):
-        held = sum(
-            line.reservations.filter(
-                status__in=[ReservationStatus.ACTIVE, ReservationStatus.CONFIRMED]
-            ).values_list("quantity", flat=True)
-        )
-        if line.quantity > held:
-            missing.append((line, line.quantity - held))
-    if missing and not lines_allocate(missing, channel=order.channel, expires_at=None):
-        raise _StockLost()
+    held_units = Coalesce(
+        Sum(
+            "reservations__quantity",
+            filter=Q(
+                reservations__status__in=[ReservationStatus.ACTIVE, ReservationStatus.CONFIRMED]
+            ),
+        ),
+        0,
+    )
+    lines = OrderLine.objects.filter(order=order).annotate(held=held_units).order_by("variant_id")
+    missing = [
+        (line, line.quantity - line.held)  # type: ignore[attr-defined]
+        for line in lines
+        if line.quantity > line.held  # type: ignore[attr-defined]
+    ]
+    if not missing:
+        return
+    with transaction.atomic():
+        if not lines_allocate(missing, channel=order.channel, expires_at=None):
+            raise _StockLost()
 
 
 @dataclass(frozen=True)
@@ -201,20 +218,22 @@ class PaidOutcome:
     stock_lost: bool = False  # the stock is gone: the caller must refund the payment
 
 
-@transaction.atomic
-def order_mark_paid(*, order_id: int, amount: Any, user: Any = None) -> PaidOutcome:
+@transaction.atomic(savepoint=False)
+def order_mark_paid(
+    *, order_id: int, amount: Any, user: Any = None, locked: Order | None = None
+) -> PaidOutcome:
     """The order's payment succeeded. Idempotent: a second call changes nothing.
 
     Held units become confirmed until they ship. When the reservation lapsed (a late
     payment) the units are held again if they are still there; when they are not,
-    the caller refunds the payment and the order is cancelled.
+    the caller refunds the payment and the order is cancelled. ``locked``: the order,
+    when the caller already holds its lock in the current transaction.
     """
-    order = order_lock(order_id)
+    order = locked if locked is not None and locked.pk == order_id else order_lock(order_id)
     if order.status not in (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED):
         return PaidOutcome(newly_paid=False)
     try:
-        with transaction.atomic():
-            _reserve_again(order)
+        _reserve_again(order)
     except _StockLost:
         return PaidOutcome(newly_paid=False, stock_lost=True)
     Reservation.objects.filter(order_line__order=order, status=ReservationStatus.ACTIVE).update(

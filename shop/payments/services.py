@@ -40,7 +40,7 @@ from shop.payments.errors import (
 )
 from shop.payments.models import Payment, PaymentProvider, PaymentStatus
 from shop.payments.providers import provider_get, providers_enabled
-from shop.payments.providers.base import ProviderPaymentState
+from shop.payments.providers.base import PaymentGateway, ProviderPayment, ProviderPaymentState
 from shop.payments.providers.fake import fake_charge_complete
 from shop.payments.refunds import refund_external_record, refund_reserve, refund_send
 
@@ -59,28 +59,57 @@ def payment_start(*, order: Order, provider: str, user: Any = None) -> Payment:
     """
     if provider not in providers_enabled():
         raise PaymentProviderNotEnabled(fields={"provider": [f"{provider} is not enabled"]})
+    gateway = provider_get(provider)
+    if gateway.in_process:
+        return _payment_start_in_process(order_id=order.pk, gateway=gateway, user=user)
     payment = _payment_prepare(order_id=order.pk, provider=provider)
     if payment.provider_reference:
         return payment
-    created = provider_get(provider).create_payment(payment)
+    # A call over the network: never while holding the order's lock.
+    created = gateway.create_payment(payment)
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         if not locked.provider_reference:
-            locked.provider_reference = created.reference
-            locked.client_secret = created.client_secret
-            locked.save(update_fields=["provider_reference", "client_secret", "updated_at"])
-            order_event_write(
-                locked.order,
-                OrderEventType.PAYMENT_STARTED,
-                data={"payment_id": locked.pk, "provider": provider, "amount": str(locked.amount)},
-                user=user,
-            )
+            _payment_reference_set(locked, created, user=user)
     return locked
+
+
+def _payment_reference_set(payment: Payment, created: ProviderPayment, *, user: Any) -> None:
+    payment.provider_reference = created.reference
+    payment.client_secret = created.client_secret
+    payment.save(update_fields=["provider_reference", "client_secret", "updated_at"])
+    order_event_write(
+        payment.order,
+        OrderEventType.PAYMENT_STARTED,
+        data={
+            "payment_id": payment.pk,
+            "provider": payment.provider,
+            "amount": str(payment.amount),
+        },
+        user=user,
+    )
+
+
+@transaction_retry
+@transaction.atomic
+def _payment_start_in_process(*, order_id: int, gateway: PaymentGateway, user: Any) -> Payment:
+    """A provider that answers from this process (the fake one) is asked under the
+    order's lock, in the same transaction as the payment it is asked for."""
+    payment = _payment_prepare_locked(order_id=order_id, provider=gateway.name)
+    if not payment.provider_reference:
+        _payment_reference_set(payment, gateway.create_payment(payment), user=user)
+    return payment
 
 
 @transaction_retry
 @transaction.atomic
 def _payment_prepare(*, order_id: int, provider: str) -> Payment:
+    return _payment_prepare_locked(order_id=order_id, provider=provider)
+
+
+def _payment_prepare_locked(*, order_id: int, provider: str) -> Payment:
+    """The order's pending payment with this provider, created if there is none; inside
+    the caller's transaction, which holds the order and its pending payments from here."""
     order = order_lock(order_id)
     if order.status == OrderStatus.EXPIRED or (
         order.status == OrderStatus.PENDING_PAYMENT
@@ -102,6 +131,7 @@ def _payment_prepare(*, order_id: int, provider: str) -> Payment:
             other.failure_code = "replaced"
             other.save(update_fields=["status", "failure_code", "updated_at"])
     if reusable is not None:
+        reusable.order = order
         return reusable
     return Payment.objects.create(
         order=order, provider=provider, amount=order.total, currency=order.currency
@@ -120,13 +150,16 @@ def payment_fake_complete(*, payment: Payment, outcome: str) -> Payment:
     if payment.status == PaymentStatus.CANCELLED or not payment.provider_reference:
         raise PaymentNotPending()
     fake_charge_complete(reference=payment.provider_reference, succeed=outcome == "succeed")
-    return payment_sync(payment_id=payment.pk)
+    return payment_sync(payment_id=payment.pk, payment=payment)
 
 
-def payment_sync(*, payment_id: int) -> Payment:
+def payment_sync(*, payment_id: int, payment: Payment | None = None) -> Payment:
     """Read the provider's truth about a payment and apply it. Safe to call any number
-    of times, from any number of processes at once."""
-    payment = Payment.objects.get(pk=payment_id)
+    of times, from any number of processes at once. ``payment``, when the caller has
+    just read it, saves reading it again: only its provider, reference and order are
+    used, which never change once the payment has a reference."""
+    if payment is None or payment.pk != payment_id or not payment.provider_reference:
+        payment = Payment.objects.get(pk=payment_id)
     if not payment.provider_reference:
         return payment
     state = provider_get(payment.provider).retrieve(payment.provider_reference)
@@ -160,18 +193,25 @@ class _Applied:
 def _payment_apply(*, payment_id: int, order_id: int, state: ProviderPaymentState) -> _Applied:
     """Apply the provider's state (``order_id`` is the payment's order, which never
     changes)."""
-    order = order_lock(order_id)
-    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    order = order_lock(order_id, with_channel=True)
+    # Every payment of the order at once, in id order (after the order, as everywhere):
+    # whether another one already paid it is then known without asking again.
+    payments = list(Payment.objects.select_for_update().filter(order_id=order_id).order_by("id"))
+    payment = next(p for p in payments if p.pk == payment_id)
     payment.order = order
     to_return: list[int] = []
     if state.status == PaymentStatus.SUCCEEDED and payment.status != PaymentStatus.SUCCEEDED:
         if payment.status == PaymentStatus.CANCELLED and payment.failure_code == "duplicate":
             # already returned as a second payment of the order
             return _Applied(payment=payment, to_return=to_return, refunded=False)
-        to_return = _payment_succeeded(order, payment, state)
-        # Paying changed the order's row (amount paid, status): a refund already made at
-        # the provider, applied just below, must see the order as paid.
-        order.refresh_from_db()
+        already_paid = any(
+            p.status == PaymentStatus.SUCCEEDED for p in payments if p.pk != payment_id
+        )
+        to_return = _payment_succeeded(order, payment, state, already_paid=already_paid)
+        if state.amount_refunded > payment.amount_refunded:
+            # Paying changed the order's row (amount paid, status): a refund already
+            # made at the provider, applied just below, must see the order as paid.
+            order.refresh_from_db()
     elif (
         state.status in (PaymentStatus.FAILED, PaymentStatus.CANCELLED)
         and payment.status == PaymentStatus.PENDING
@@ -188,17 +228,15 @@ def _payment_apply(*, payment_id: int, order_id: int, state: ProviderPaymentStat
     return _Applied(payment=payment, to_return=to_return, refunded=False)
 
 
-def _payment_succeeded(order: Order, payment: Payment, state: ProviderPaymentState) -> list[int]:
+def _payment_succeeded(
+    order: Order, payment: Payment, state: ProviderPaymentState, *, already_paid: bool
+) -> list[int]:
+    """``already_paid``: another payment of the order succeeded before this one."""
     now = timezone.now()
     if state.amount != payment.amount:
         logger.error(
             "payment %s: provider reports %s, we asked %s", payment.pk, state.amount, payment.amount
         )
-    already_paid = (
-        Payment.objects.filter(order=order, status=PaymentStatus.SUCCEEDED)
-        .exclude(pk=payment.pk)
-        .exists()
-    )
     if already_paid:
         # A second payment for the same order (the shopper paid in two tabs or after
         # switching provider): it never counts; the money goes back in full.
@@ -223,8 +261,17 @@ def _payment_succeeded(order: Order, payment: Payment, state: ProviderPaymentSta
     payment.failure_message = ""
     payment.fee = state.fee
     payment.succeeded_at = now
-    payment.save()
-    outcome = order_mark_paid(order_id=order.pk, amount=payment.amount)
+    payment.save(
+        update_fields=[
+            "status",
+            "failure_code",
+            "failure_message",
+            "fee",
+            "succeeded_at",
+            "updated_at",
+        ]
+    )
+    outcome = order_mark_paid(order_id=order.pk, amount=payment.amount, locked=order)
     if outcome.newly_paid:
         ledger_payment_record(payment=payment)
         enqueue_on_commit(order_fulfill, order.pk)

@@ -82,6 +82,23 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+
+
+def postgresql_options(database: dict) -> None:
+    """PostgreSQL binds the parameters itself and keeps the plan of a statement this
+    connection has run ``DATABASE_PREPARE_THRESHOLD`` times (prepared statements), so
+    the checkout's statements are planned once per connection instead of every time.
+    Behind a pooler that cannot keep prepared statements (PgBouncer before 1.21 in
+    transaction mode) set ``DATABASE_PREPARE_THRESHOLD=0``."""
+    if "postgresql" not in database.get("ENGINE", ""):
+        return
+    options = database.setdefault("OPTIONS", {})
+    threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
+    options.setdefault("server_side_binding", True)
+    options.setdefault("prepare_threshold", threshold if threshold > 0 else None)
+
+
+postgresql_options(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL: str = env("REDIS_URL", default="")

@@ -1,7 +1,7 @@
 """Production: PostgreSQL, Redis, gunicorn and Celery workers. Refuses to start without secrets."""
 
 from .base import *  # noqa: F403
-from .base import LOGGING, env
+from .base import LOGGING, env, postgresql_options
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -9,6 +9,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+postgresql_options(DATABASES["default"])
 REDIS_URL = env("REDIS_URL")
 CACHES = {
     "default": {

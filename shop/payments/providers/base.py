@@ -61,6 +61,9 @@ class PaymentGateway(ABC):
     ``PaymentProviderRejected`` when it answered no for any other reason."""
 
     name: str
+    # True for a provider that answers from this process without the network (the fake
+    # one): it may then be asked inside the shop's own transactions, under their locks.
+    in_process: bool = False
 
     @abstractmethod
     def create_payment(self, payment: Payment) -> ProviderPayment: ...

@@ -39,12 +39,15 @@ def fake_reference(payment: Payment) -> str:
 
 class FakeGateway(PaymentGateway):
     name = "fake"
+    in_process = True
 
     def create_payment(self, payment: Payment) -> ProviderPayment:
         reference = fake_reference(payment)
-        charge, _ = FakeCharge.objects.get_or_create(
-            reference=reference, defaults={"amount": payment.amount}
-        )
+        # Asked under the lock of the payment's order (in_process): no one else creates
+        # this charge meanwhile, so no savepoint to catch a duplicate is needed.
+        charge = FakeCharge.objects.filter(reference=reference).first()
+        if charge is None:
+            charge = FakeCharge.objects.create(reference=reference, amount=payment.amount)
         return ProviderPayment(
             reference=reference,
             client_secret=f"{reference}_secret",
