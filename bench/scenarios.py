@@ -98,13 +98,24 @@ def cleanup(pg: str, name: str, redis_db: int, *, keep: bool) -> None:
             print(f"could not drop database {name}: {exc}")
 
 
+TASK_QUEUES = ("default", "fulfillment", "notifications", "reports")
+
+
+def tasks_waiting(client: redis.Redis) -> int:
+    """Tasks in the worker's queues, not yet taken."""
+    return sum(int(client.llen(queue)) for queue in TASK_QUEUES)
+
+
 def _row(name: str, size: str, result: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"scenario": name, "size": size, **result, **extra}
 
 
 class Bench:
-    def __init__(self, *, plan: Plan, port: int, stack: Stack, run: dict[str, Any]) -> None:
+    def __init__(
+        self, *, plan: Plan, port: int, stack: Stack, run: dict[str, Any], redis_db: int
+    ) -> None:
         self.plan = plan
+        self.redis_db = redis_db
         self.port = port
         self.stack = stack
         self.run = run
@@ -236,6 +247,26 @@ class Bench:
         )
         self.run["results"].append(row)
         print(_line(row), flush=True)
+        self.run["tasks_after_checkout"] = self.tasks_drain()
+
+    def tasks_drain(self, limit_seconds: float = 180) -> dict[str, Any]:
+        """Wait (bounded) until the worker has taken every task the scenario left queued
+        (e-mails, shipments), so the next scenario does not share the machine with it;
+        returns the backlog found and how long it took to drain."""
+        client = redis.Redis(db=self.redis_db)
+        started = time.monotonic()
+        backlog = tasks_waiting(client)
+        waiting = backlog
+        while waiting and time.monotonic() - started < limit_seconds:
+            time.sleep(0.5)
+            waiting = tasks_waiting(client)
+        drained = {
+            "backlog": backlog,
+            "left": waiting,
+            "seconds": round(time.monotonic() - started, 1),
+        }
+        print(f"  tasks queued after the scenario: {drained}", flush=True)
+        return drained
 
     def drop(self) -> None:
         sku = seed.drop_prepare(

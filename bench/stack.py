@@ -78,10 +78,13 @@ class Stack:
                 time.sleep(0.3)
         raise RuntimeError("gunicorn did not answer within 60 s")
 
-    def worker_start(self) -> None:
+    def worker_start(self, *, nice: int = 0) -> None:
+        # Niced: on this one machine the web processes come first, as they would where
+        # workers run on machines of their own; the worker uses what they leave.
         self._start(
             "worker",
             [
+                *(["nice", "-n", str(nice)] if nice else []),
                 str(BIN / "celery"),
                 "-A",
                 "shop",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -24,6 +24,7 @@ from catalog.models import (
     Stock,
     VariantChannelPrice,
 )
+from shop.carts.models import CartLine
 from shop.channels.models import LivestreamDrop, SalesChannel
 from shop.checkout.errors import (
     DropNotOpen,
@@ -55,8 +56,19 @@ class VariantFacts:
     price: Decimal  # the channel's own price, else the list price
 
 
+@dataclass(frozen=True)
+class CartVariantFacts(VariantFacts):
+    """A variant's facts with what a cart holds of it."""
+
+    sku: str
+    in_cart: int  # units of it over the cart's lines
+
+
+# Table names come from the models, values are parameters.
 @functools.lru_cache(maxsize=64)
-def _variant_facts_sql(count: int) -> str:
+def _variant_facts_sql(count: int, *, of_cart: bool = False) -> str:
+    """The facts of ``count`` variants named by parameters v0, v1, ..., or
+    (``of_cart``) of every variant in the cart named by the parameter ``cart``."""
     listing = ProductChannelListing._meta.db_table
     drop = LivestreamDrop._meta.db_table
     drop_variants = LivestreamDrop.variants.through._meta.db_table
@@ -64,11 +76,20 @@ def _variant_facts_sql(count: int) -> str:
     warehouse = Stock._meta.get_field("warehouse").related_model._meta.db_table  # type: ignore[union-attr]
     channel_price = VariantChannelPrice._meta.db_table
     variant = ProductVariant._meta.db_table
-    # Table names come from the models, values are parameters.
+    cart_line = CartLine._meta.db_table
     in_drop = (
         f"SELECT 1 FROM {drop_variants} dv JOIN {drop} d ON d.id = dv.livestreamdrop_id"  # noqa: S608
         " WHERE dv.productvariant_id = v.id AND d.channel_id = %(channel)s"
     )
+    if of_cart:
+        which = f"v.id IN (SELECT variant_id FROM {cart_line} WHERE cart_id = %(cart)s)"  # noqa: S608
+        cart_columns = (
+            f", v.sku, (SELECT SUM(quantity) FROM {cart_line}"  # noqa: S608
+            " WHERE cart_id = %(cart)s AND variant_id = v.id)"
+        )
+    else:
+        which = f"v.id IN ({', '.join(f'%(v{n})s' for n in range(count))})"
+        cart_columns = ""
     return (
         "SELECT v.id, v.price,"  # noqa: S608
         f" EXISTS (SELECT 1 FROM {listing} l WHERE l.product_id = v.product_id"
@@ -81,9 +102,27 @@ def _variant_facts_sql(count: int) -> str:
         f" FROM {stock} s JOIN {warehouse} w ON w.id = s.warehouse_id"
         " WHERE s.variant_id = v.id AND w.is_active AND s.quantity > s.quantity_reserved), 0),"
         f" (SELECT p.price FROM {channel_price} p"
-        " WHERE p.variant_id = v.id AND p.channel_id = %(channel)s)"
-        f" FROM {variant} v WHERE v.id IN ({', '.join(f'%(v{n})s' for n in range(count))})"
+        f" WHERE p.variant_id = v.id AND p.channel_id = %(channel)s){cart_columns}"
+        f" FROM {variant} v WHERE {which}"
     )
+
+
+def _facts_rows(sql: str, params: dict[str, Any], channel: SalesChannel, now: datetime) -> list:
+    params.update(channel=channel.pk, now=connection.ops.adapt_datetimefield_value(now))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _facts(row: Sequence[Any]) -> dict[str, Any]:
+    _, list_price, listed, in_drop, drop_open, free_units, own_price = row[:7]
+    return {
+        "listed": bool(listed),
+        "in_drop": bool(in_drop),
+        "drop_open": bool(drop_open),
+        "free": int(free_units),
+        "price": _money(own_price if own_price is not None else list_price),
+    }
 
 
 def variant_facts(
@@ -98,23 +137,21 @@ def variant_facts(
     ids = sorted(set(variant_ids))
     if not ids:
         return {}
-    params: dict[str, Any] = {
-        "channel": channel.pk,
-        "now": connection.ops.adapt_datetimefield_value(now),
-        **{f"v{n}": pk for n, pk in enumerate(ids)},
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_variant_facts_sql(len(ids)), params)
-        rows = cursor.fetchall()
+    params: dict[str, Any] = {f"v{n}": pk for n, pk in enumerate(ids)}
+    rows = _facts_rows(_variant_facts_sql(len(ids)), params, channel, now)
+    return {row[0]: VariantFacts(**_facts(row)) for row in rows}
+
+
+def cart_variant_facts(
+    cart_id: int, channel: SalesChannel, now: datetime
+) -> dict[int, CartVariantFacts]:
+    """``variant_facts`` of every variant in a cart, found by the cart's id (no need to
+    read its lines first), each with its SKU and the units the cart holds of it."""
+    sql = _variant_facts_sql(0, of_cart=True)
+    rows = _facts_rows(sql, {"cart": cart_id}, channel, now)
     return {
-        pk: VariantFacts(
-            listed=bool(listed),
-            in_drop=bool(in_drop),
-            drop_open=bool(drop_open),
-            free=int(free_units),
-            price=_money(own_price if own_price is not None else list_price),
-        )
-        for pk, list_price, listed, in_drop, drop_open, free_units, own_price in rows
+        row[0]: CartVariantFacts(**_facts(row), sku=row[7], in_cart=int(row[8] or 0))
+        for row in rows
     }
 
 

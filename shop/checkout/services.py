@@ -29,6 +29,8 @@ from shop.checkout.errors import (
 from shop.checkout.models import ShippingMethod, Voucher, VoucherUse
 from shop.checkout.pricing import Totals, totals_compute, variant_prices
 from shop.checkout.rules import (
+    VariantFacts,
+    cart_variant_facts,
     customer_lock,
     personalisation_check,
     purchase_limit_check,
@@ -261,8 +263,9 @@ def order_place(*, cart: Cart, idempotency_key: str, user: Any = None) -> Placed
     existing = _existing_order(cart, idempotency_key)
     if existing is not None:
         return Placed(order=existing, created=False)
+    facts = _sold_out_early_raise(cart)
     try:
-        return Placed(order=_order_place(cart, idempotency_key, user), created=True)
+        return Placed(order=_order_place(cart, idempotency_key, user, facts), created=True)
     except (IntegrityError, CartAlreadyOrdered):
         # A request with the same key won the race: answer with its order.
         existing = _existing_order(cart, idempotency_key)
@@ -287,6 +290,21 @@ def _stock_short_raise(
     if short and all(free.get(v, 0) == 0 for v, _ in short):
         raise SoldOut(fields={"lines": [sku for _, sku in short]})
     raise InsufficientStock(fields={"lines": [sku for _, sku in short]})
+
+
+def _sold_out_early_raise(cart: Cart) -> dict[int, VariantFacts]:
+    """When a drop sells out, most shoppers arrive too late: tell them before locking or
+    writing anything (the conditional updates of lines_allocate still decide the last
+    units between those who pass). Returns the facts of the cart's variants, which
+    placing the order goes on with."""
+    if not Cart.channel.is_cached(cart) or cart.status != CartStatus.OPEN:  # type: ignore[attr-defined]
+        return {}
+    in_cart = cart_variant_facts(cart.pk, cart.channel, timezone.now())
+    _stock_short_raise(
+        [(pk, known.sku, known.in_cart) for pk, known in in_cart.items()],
+        {pk: known.free for pk, known in in_cart.items()},
+    )
+    return dict(in_cart)
 
 
 def _customer_lock_needed(priced: list[PricedLine], voucher: Voucher | None) -> bool:
@@ -326,8 +344,12 @@ def _cart_with_lines_locked(cart_id: int, *, with_channel: bool) -> tuple[Cart, 
 # in a deadlock with another checkout, nothing of it was written and it runs again.
 @transaction_retry
 @transaction.atomic
-def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
+def _order_place(
+    cart: Cart, idempotency_key: str, user: Any, facts: dict[int, VariantFacts]
+) -> Order:
     channel = cart.channel if Cart.channel.is_cached(cart) else None  # type: ignore[attr-defined]
+    now = timezone.now()
+    facts = dict(facts)  # the early look's, completed below; a rerun starts from them again
     cart, lines = _cart_with_lines_locked(cart.pk, with_channel=channel is None)
     if channel is not None:
         cart.channel = channel
@@ -335,8 +357,9 @@ def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
         raise CartAlreadyOrdered()
     if not lines:
         raise CartEmpty()
-    now = timezone.now()
-    facts = variant_facts({line.variant_id for line in lines}, cart.channel, now)
+    missing_facts = {line.variant_id for line in lines} - set(facts)
+    if missing_facts:  # lines added meanwhile, or no early look
+        facts.update(variant_facts(missing_facts, cart.channel, now))
     priced = cart_priced_lines_with(lines, {pk: known.price for pk, known in facts.items()})
     missing = _missing_details(cart)
     if missing:
@@ -344,8 +367,6 @@ def _order_place(cart: Cart, idempotency_key: str, user: Any) -> Order:
     assert cart.shipping_method is not None
     if not shipping_method_serves(cart.shipping_method, cart.shipping_address):
         raise ShippingMethodUnavailable(fields={"shipping_method": ["Does not deliver there."]})
-    # When a drop sells out, most shoppers arrive too late: tell them before writing
-    # anything. The conditional updates of lines_allocate still decide the last units.
     free = {pk: known.free for pk, known in facts.items()}
     _stock_short_raise(
         [(p.line.variant_id, p.line.variant.sku, p.line.quantity) for p in priced], free
