@@ -144,11 +144,19 @@ def cart_output(cart: Cart, lang: str, *, prices: dict[int, Any] | None = None) 
     }
 
 
-def cart_for_request(request: Request, token: Any, *, with_lines: bool = True) -> Cart:
+def cart_for_request(
+    request: Request, token: Any, *, with_lines: bool = True, with_checkout: bool = True
+) -> Cart:
     """The cart, if it belongs to the request's channel and (when it has one) its user."""
     channel = channel_from_request(request)
     assert channel is not None
-    return cart_get(token=token, channel=channel, user=request.user, with_lines=with_lines)
+    return cart_get(
+        token=token,
+        channel=channel,
+        user=request.user,
+        with_lines=with_lines,
+        with_checkout=with_checkout,
+    )
 
 
 class _CartApi(APIView):
@@ -350,8 +358,8 @@ class OrderPlaceApi(_CartApi):
         operation_id="order_place",
     )
     def post(self, request: Request, token: Any) -> Response:
-        # Placing reads the lines itself, under the cart's lock.
-        cart = cart_for_request(request, token, with_lines=False)
+        # Placing reads the lines and the checkout details itself, under the cart's lock.
+        cart = cart_for_request(request, token, with_lines=False, with_checkout=False)
         key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
         if not key or len(key) > 100:
             raise IdempotencyKeyRequired()

@@ -60,18 +60,21 @@ def cart_line_prices(lines: list[CartLine]) -> dict[int, Decimal] | None:
     return prices
 
 
-def cart_get(*, token: Any, channel: SalesChannel, user: Any, with_lines: bool = True) -> Cart:
-    """The cart, if it belongs to the channel and (when it has one) to the user; with its
-    shipping method and voucher, the channel given, and its lines unless ``with_lines``
-    is false (a caller that reads them under a lock)."""
-    cart = next(
-        iter(
-            Cart.objects.select_related("shipping_method", "voucher")
-            .filter(token=token, channel=channel)
-            .order_by()[:1]
-        ),
-        None,
-    )
+def cart_get(
+    *,
+    token: Any,
+    channel: SalesChannel,
+    user: Any,
+    with_lines: bool = True,
+    with_checkout: bool = True,
+) -> Cart:
+    """The cart, if it belongs to the channel and (when it has one) to the user, with the
+    channel given; with its shipping method and voucher unless ``with_checkout`` is false,
+    and its lines unless ``with_lines`` is false (callers that read them under a lock)."""
+    carts = Cart.objects.filter(token=token, channel=channel).order_by()
+    if with_checkout:
+        carts = carts.select_related("shipping_method", "voucher")
+    cart = next(iter(carts[:1]), None)
     if cart is None:
         raise CartNotFound()
     if cart.user_id and cart.user_id != getattr(user, "pk", None):

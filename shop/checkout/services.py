@@ -240,12 +240,17 @@ def _voucher_use(voucher: Voucher, order: Order, now: datetime) -> None:
 
 
 def _existing_order(cart: Cart, idempotency_key: str) -> Order | None:
-    order = Order.objects.filter(
-        channel_id=cart.channel_id, idempotency_key=idempotency_key
-    ).first()
-    if order is not None and order.cart_id != cart.pk:
-        raise IdempotencyKeyReused()
-    return order
+    # Almost always there is none: look for its id alone, read the order only if found.
+    found = (
+        Order.objects.filter(channel_id=cart.channel_id, idempotency_key=idempotency_key)
+        .order_by()
+        .values_list("pk", "cart_id")[:1]
+    )
+    for order_id, cart_id in found:
+        if cart_id != cart.pk:
+            raise IdempotencyKeyReused()
+        return Order.objects.get(pk=order_id)
+    return None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from shop.core.models import TimeStampedModel, currency_field, money_field
 
@@ -90,6 +91,8 @@ class Order(TimeStampedModel):
             models.Index(fields=["status", "expires_at"]),
             models.Index(fields=["user", "-created_at"]),
             models.Index(fields=["email"]),
+            # A customer's orders by e-mail in any case (purchase limits, guest look-ups).
+            models.Index(Upper("email"), name="order_email_upper"),
             models.Index(fields=["channel", "-created_at"]),
         ]
 
