@@ -411,8 +411,21 @@ def catalog_grow(world: World, *, to: int, now: dt.datetime) -> int:
     )
     _replica_mode(False)
     _execute("ANALYZE catalog_product; ANALYZE catalog_productvariant; ANALYZE catalog_stock")
+    _list_entries_write()
     world.products = end
     return end - start
+
+
+def _list_entries_write() -> None:
+    """The product list's entries, as the shop's own writes keep them (the rows above
+    were written behind its back); vacuumed, so that the list's index-only scans find
+    the visibility map a table loaded a moment ago only gets from autovacuum later."""
+    from catalog.list_entries import list_entries_rebuild
+
+    _replica_mode()  # derived from rows known to be valid: no per-row foreign-key check
+    list_entries_rebuild()
+    _replica_mode(False)
+    _execute("VACUUM ANALYZE catalog_productlistentry")
 
 
 def _fetch(sql: str, params: Any = None) -> list[tuple]:
@@ -723,6 +736,7 @@ def _settlements_close(now: dt.datetime) -> None:
 
 def drop_prepare(world: World, *, units: int, now: dt.datetime, code: str) -> str:
     """A limited edition of ``units`` in a livestream drop open now; returns its SKU."""
+    from catalog.list_entries import list_entries_refresh
     from catalog.models import Product, ProductChannelListing, ProductVariant, Warehouse
     from catalog.services import stock_receive
     from shop.channels.models import LivestreamDrop
@@ -744,6 +758,7 @@ def drop_prepare(world: World, *, units: int, now: dt.datetime, code: str) -> st
         price=Decimal("1999.00"),
     )
     ProductChannelListing.objects.create(product=product, channel_id=world.live_channel_id)
+    list_entries_refresh(product_ids=[product.pk])
     drop = LivestreamDrop.objects.create(
         channel_id=world.live_channel_id,
         code=f"drop-{code}",
