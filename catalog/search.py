@@ -1,4 +1,5 @@
-"""The lower-cased text a product is found by, kept on ``Product.search_text``.
+"""The lower-cased text a product is found by, kept on ``Product.search_text``, and the
+query that finds products by one search word.
 
 Every service that saves a product, its variants, its tags, its relic or its collection
 must call :func:`product_search_text_refresh` for the products concerned after saving
@@ -9,7 +10,46 @@ text is stale is still found by those; tags, SKUs and collection names need the 
 
 from __future__ import annotations
 
-from catalog.models import Product
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from catalog.models import Product, ProductVariant, Relic, Tag
+
+
+def product_ids_matching(term: str) -> QuerySet[Any]:
+    """The ids of the products one search word finds, case-insensitively: in their search
+    text, names or descriptions, in the names of their relic or of a tag (or the tag's
+    slug), or in the SKU of an active variant.
+
+    One query per table, joined by UNION ALL, where one condition over all tables had to
+    be tested on every product of the catalog (and again for the count): the product
+    list only looks up its entries' products in the ids found.
+    """
+    lowered = term.lower()
+    # One query for every text of the product's row, so each product found is read once.
+    products = Product.objects.filter(
+        Q(search_text__contains=lowered)
+        | Q(name_zh__icontains=term)
+        | Q(name_en__icontains=term)
+        | Q(description_zh__icontains=term)
+        | Q(description_en__icontains=term)
+    )
+    variants = ProductVariant.objects.filter(is_active=True, sku__icontains=term)
+    relics = Relic.objects.filter(Q(name_zh__icontains=term) | Q(name_en__icontains=term))
+    tags = Tag.objects.filter(
+        Q(name_zh__icontains=term) | Q(name_en__icontains=term) | Q(slug__icontains=term)
+    )
+    return (
+        products.order_by()
+        .values("pk")
+        .union(
+            Product.objects.filter(relic__in=relics).order_by().values("pk"),
+            Product.tags.through.objects.filter(tag__in=tags).order_by().values("product_id"),
+            variants.order_by().values("product_id"),
+            all=True,
+        )
+    )
 
 
 def product_search_text_build(product: Product) -> str:

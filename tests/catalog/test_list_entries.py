@@ -8,9 +8,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.list_entries import (
@@ -363,3 +364,17 @@ def test_deleting_a_variant_in_the_admin_moves_the_price(shop):
         Decimal("80.00"),
         Decimal("70.00"),
     ]
+
+
+def test_the_count_and_the_page_pick_read_only_the_entries(shop):
+    from catalog.selectors import product_list
+
+    products = product_list(
+        filters={"in_stock": "true", "price_min": "10"}, channel_id=shop["web"].pk
+    )
+    with CaptureQueriesContext(connection) as count_queries:
+        assert products.count() == 1
+    [count_sql] = [query["sql"] for query in count_queries.captured_queries]
+    assert "catalog_productlistentry" in count_sql
+    assert '"catalog_product"' not in count_sql
+    assert "catalog_stock" not in count_sql
