@@ -12,9 +12,47 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, QuerySet, TextField, Value
+from django.db.models.functions import Upper
 
 from catalog.models import Product, ProductVariant, Relic, Tag
+
+# pg_trgm finds a word by its runs of three characters; a shorter word has none.
+TRIGRAM = 3
+
+
+class _Characters(Func):
+    """The characters of a text, as an array (PostgreSQL)."""
+
+    function = "string_to_array"
+    template = "%(function)s(%(expressions)s, NULL)"
+    output_field = TextField()
+
+
+class _ProductCharacters(Func):
+    """The characters of every text a product's row is searched in (PostgreSQL): the
+    expression of the GIN index ``catalog_product_search_characters`` (migration 0003)."""
+
+    function = "catalog_product_search_characters"
+    output_field = TextField()
+
+    def __init__(self) -> None:
+        super().__init__(
+            F("search_text"), F("name_zh"), F("name_en"), F("description_zh"), F("description_en")
+        )
+
+
+class _HoldsAll(Func):
+    """The left array holds every element of the right one (PostgreSQL's ``@>``)."""
+
+    arg_joiner = " @> "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _few_characters(term: str) -> bool:
+    return connection.vendor == "postgresql" and len(term) < TRIGRAM
 
 
 def product_ids_matching(term: str) -> QuerySet[Any]:
@@ -22,9 +60,11 @@ def product_ids_matching(term: str) -> QuerySet[Any]:
     text, names or descriptions, in the names of their relic or of a tag (or the tag's
     slug), or in the SKU of an active variant.
 
-    One query per table, joined by UNION ALL, where one condition over all tables had to
-    be tested on every product of the catalog (and again for the count): the product
-    list only looks up its entries' products in the ids found.
+    One query per table, joined by UNION ALL, so that PostgreSQL answers each from its
+    own indexes (migration 0003) and visits only the rows found, where one condition
+    over all tables had to test every product of the catalog. A word too short for the
+    trigram indexes is narrowed down by the characters it holds first; the conditions
+    below then decide on the rows so found.
     """
     lowered = term.lower()
     # One query for every text of the product's row, so each product found is read once.
@@ -36,6 +76,16 @@ def product_ids_matching(term: str) -> QuerySet[Any]:
         | Q(description_en__icontains=term)
     )
     variants = ProductVariant.objects.filter(is_active=True, sku__icontains=term)
+    if _few_characters(term):
+        # The search text is compared with the lower-cased word, the other texts with
+        # the upper-cased one: a row found holds all the characters of one of the two.
+        products = products.filter(
+            _HoldsAll(_ProductCharacters(), _Characters(Value(lowered)))
+            | _HoldsAll(_ProductCharacters(), _Characters(Upper(Value(term))))
+        )
+        variants = variants.filter(
+            _HoldsAll(_Characters(Upper("sku")), _Characters(Upper(Value(term))))
+        )
     relics = Relic.objects.filter(Q(name_zh__icontains=term) | Q(name_en__icontains=term))
     tags = Tag.objects.filter(
         Q(name_zh__icontains=term) | Q(name_en__icontains=term) | Q(slug__icontains=term)
