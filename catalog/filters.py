@@ -152,7 +152,8 @@ class ProductFilter(django_filters.FilterSet):
             "newest": ["-created_at", "slug"],
         }[ordering]
         backwards = ordering in ("-name", "-price")
-        return ["-channel" if backwards else "channel", *fields]
+        # The column itself: "channel" would order by the channel's code, through a join.
+        return ["-channel_id" if backwards else "channel_id", *fields]
 
     @property
     def qs(self) -> QuerySet[ProductListEntry]:

@@ -366,15 +366,26 @@ def test_deleting_a_variant_in_the_admin_moves_the_price(shop):
     ]
 
 
-def test_the_count_and_the_page_pick_read_only_the_entries(shop):
+@pytest.mark.parametrize("ordering", ["slug", "-price", "newest", "name"])
+@pytest.mark.parametrize("in_channel", [True, False])
+def test_the_count_and_the_page_read_only_the_entries(shop, ordering, in_channel):
     from catalog.selectors import product_list
 
     products = product_list(
-        filters={"in_stock": "true", "price_min": "10"}, channel_id=shop["web"].pk
+        filters={"in_stock": "true", "price_min": "10", "ordering": ordering},
+        channel_id=shop["web"].pk if in_channel else None,
     )
-    with CaptureQueriesContext(connection) as count_queries:
+    with CaptureQueriesContext(connection) as queries:
         assert products.count() == 1
-    [count_sql] = [query["sql"] for query in count_queries.captured_queries]
+        assert [product.slug for product in products[0:20]] == ["fan"]
+
+    count_sql, page_sql = (query["sql"] for query in queries.captured_queries[:2])
     assert "catalog_productlistentry" in count_sql
-    assert '"catalog_product"' not in count_sql
-    assert "catalog_stock" not in count_sql
+    for table in ('"catalog_product"', "catalog_stock", "catalog_productvariant"):
+        assert table not in count_sql
+    # The page is cut in the entries' subquery; prices and stock only for its products.
+    picked = page_sql[page_sql.index("IN (SELECT") :]
+    assert "LIMIT 20" in picked
+    assert "catalog_stock" not in picked
+    assert not page_sql.rstrip().endswith("LIMIT 20")
+    assert "channels_saleschannel" not in page_sql
