@@ -247,11 +247,12 @@ def list_entries_stock_recount_on_commit(*, stock_id: int) -> None:
 def list_entries_stock_sweep() -> int:
     """Recount every product whose ``has_free_units`` disagrees with its stock; returns how
     many there were."""
+    # The browsing entry stands for all of a product's entries: every writer sets them
+    # together, in one statement.
     stale = list(
-        ProductListEntry.objects.exclude(has_free_units=free_units_exist("product_id"))
-        .order_by("product_id")
+        ProductListEntry.objects.filter(channel__isnull=True)
+        .exclude(has_free_units=free_units_exist("product_id"))
         .values_list("product_id", flat=True)
-        .distinct()
     )
     if stale:
         logger.warning("list entries of %s products had a stale stock flag", len(stale))
