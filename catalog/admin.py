@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 
+from catalog.list_entries import list_entries_refresh, list_entries_stock_recount
 from catalog.models import (
     Collection,
     Product,
@@ -140,6 +141,7 @@ class ProductAdmin(CatalogEditorMixin, admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         product_search_text_refresh(form.instance)
+        list_entries_refresh(product_ids=[form.instance.pk])
 
 
 class ChannelPriceInline(CatalogEditorMixin, admin.TabularInline):
@@ -185,6 +187,18 @@ class ProductVariantAdmin(CatalogEditorMixin, admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         product_search_text_refresh(form.instance.product)
+        # A variant moved to another product leaves the first one's price and stock too.
+        moved_from = form.initial.get("product") if change else None
+        list_entries_refresh(product_ids={form.instance.product_id, moved_from} - {None})
+
+    def delete_model(self, request: HttpRequest, obj: ProductVariant) -> None:
+        super().delete_model(request, obj)
+        list_entries_refresh(product_ids=[obj.product_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ProductVariant]) -> None:
+        product_ids = set(queryset.values_list("product_id", flat=True))
+        super().delete_queryset(request, queryset)
+        list_entries_refresh(product_ids=product_ids)
 
 
 class StockManagerMixin:
@@ -224,6 +238,15 @@ class WarehouseAdmin(StockManagerMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return bool(request.user.is_superuser)
+
+    def save_model(self, request: HttpRequest, obj: Warehouse, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            # Units in a closed warehouse are not for sale: the list's stock flags change.
+            stocked = Stock.objects.filter(warehouse=obj).values_list(
+                "variant__product_id", flat=True
+            )
+            list_entries_stock_recount(product_ids=stocked)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
         partner_id = user_stock_partner_id(request.user)

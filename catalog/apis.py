@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import Any, cast
 
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -252,7 +252,8 @@ class ProductListApi(CatalogApi):
         if page_errors:
             raise InvalidInput(fields=page_errors)
         paginator = PagePagination()
-        page = paginator.paginate_queryset(products, request, view=self)
+        # A ProductList pages like a queryset (count, then one slice): typed for querysets only.
+        page = paginator.paginate_queryset(cast(Any, products), request, view=self)
         results = ProductListItemSerializer(page, many=True, context={"lang": lang}).data
         data = paginator.get_paginated_response(results).data
         return cacheable_response(request, data, lang=lang)

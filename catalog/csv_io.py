@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
 
 from catalog.errors import ImportRejected
+from catalog.list_entries import list_entries_refresh
 from catalog.models import (
     Collection,
     MovementReason,
@@ -431,6 +432,7 @@ def products_import(*, upload: Any, user: Any) -> ProductImportResult:
                 saved.append(product)
             for product in saved:
                 product_search_text_refresh(product)
+            list_entries_refresh(product_ids=[product.pk for product in saved])
     except IntegrityError as exc:
         raise Conflict(
             "Another change to the same products landed first; upload the file again.",

@@ -1,9 +1,11 @@
 """Query-string filters for the public product list.
 
-The filter set only narrows and orders a queryset that :func:`catalog.selectors.product_list`
-has already limited to what the shopper may see (and annotated with ``price_from`` and
-``quantity_available``). Which channel the request is for is not a filter here: the API
-resolves it from the storefront key or ``?channel=<code>`` and hands it to the selector.
+The filter set only narrows and orders the list entries (:class:`ProductListEntry`) that
+:func:`catalog.selectors.product_list` has already limited to what the shopper may see:
+one entry per product, carrying the product's cheapest price (``price_from``) and whether
+it has free units, so every filter and ordering is a column of one table. Which channel
+the request is for is not a filter here: the API resolves it from the storefront key or
+``?channel=<code>`` and hands it to the selector.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, QuerySet, Value, When
 
-from catalog.models import Product, ProductVariant, Tag
+from catalog.models import ProductListEntry, Tag
+from catalog.search import product_ids_matching
 from shop.core.i18n import EN, ZH
 
 ORDERING_CHOICES = [
@@ -30,32 +33,6 @@ BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
 SEARCH_MAX_LENGTH = 100
 PRICE_MAX = Decimal("9999999999.99")
 SEARCH_MAX_TERMS = 8
-
-
-def _search_condition(term: str) -> Q:
-    """One search term, matched case-insensitively anywhere a shopper would look.
-
-    The denormalized ``search_text`` blob is the fast path; the direct lookups keep the
-    search right for products whose blob has not been refreshed yet.
-    """
-    lowered = term.lower()
-    tag_match = Tag.objects.filter(products=OuterRef("pk")).filter(
-        Q(name_zh__icontains=term) | Q(name_en__icontains=term) | Q(slug__icontains=term)
-    )
-    variant_match = ProductVariant.objects.filter(
-        product=OuterRef("pk"), is_active=True, sku__icontains=term
-    )
-    return (
-        Q(search_text__contains=lowered)
-        | Q(name_zh__icontains=term)
-        | Q(name_en__icontains=term)
-        | Q(description_zh__icontains=term)
-        | Q(description_en__icontains=term)
-        | Q(relic__name_zh__icontains=term)
-        | Q(relic__name_en__icontains=term)
-        | Exists(tag_match)
-        | Exists(variant_match)
-    )
 
 
 def search_terms(text: str) -> list[str]:
@@ -116,7 +93,7 @@ class ProductFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        model = Product
+        model = ProductListEntry
         fields = ["collection", "tag", "price_min", "price_max", "in_stock", "q", "ordering"]
         form = ProductFilterForm
 
@@ -124,35 +101,49 @@ class ProductFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.lang = lang if lang in (ZH, EN) else ZH
 
-    def filter_tag(self, queryset: QuerySet[Product], name: str, value: str) -> QuerySet[Product]:
-        return queryset.filter(Exists(Tag.objects.filter(products=OuterRef("pk"), slug=value)))
+    def filter_tag(
+        self, queryset: QuerySet[ProductListEntry], name: str, value: str
+    ) -> QuerySet[ProductListEntry]:
+        return queryset.filter(
+            Exists(Tag.objects.filter(products=OuterRef("product_id"), slug=value))
+        )
 
     def filter_in_stock(
-        self, queryset: QuerySet[Product], name: str, value: str
-    ) -> QuerySet[Product]:
-        if value == "true":
-            return queryset.filter(Q(quantity_available__gt=0))
-        return queryset.filter(Q(quantity_available__lte=0))
+        self, queryset: QuerySet[ProductListEntry], name: str, value: str
+    ) -> QuerySet[ProductListEntry]:
+        return queryset.filter(has_free_units=value == "true")
 
     def filter_search(
-        self, queryset: QuerySet[Product], name: str, value: str
-    ) -> QuerySet[Product]:
+        self, queryset: QuerySet[ProductListEntry], name: str, value: str
+    ) -> QuerySet[ProductListEntry]:
         for term in search_terms(value):
-            queryset = queryset.filter(_search_condition(term))
+            # Inside a CASE the IN stays a lookup in the hashed matches while the entries
+            # are read in order (the first page stops after twenty); a plain IN may be
+            # planned as a join that reads all the matches again for every entry read.
+            found = When(product_id__in=product_ids_matching(term), then=Value(True))
+            queryset = queryset.filter(
+                Case(found, default=Value(False), output_field=BooleanField())
+            )
         return queryset
 
     def filter_ordering(
-        self, queryset: QuerySet[Product], name: str, value: str
-    ) -> QuerySet[Product]:
+        self, queryset: QuerySet[ProductListEntry], name: str, value: str
+    ) -> QuerySet[ProductListEntry]:
         # The ordering itself is applied in ``qs`` so the default also applies when absent.
         return queryset
 
     @property
-    def qs(self) -> QuerySet[Product]:
-        queryset = super().qs
+    def ordering_fields(self) -> list[str]:
+        """The entry fields the list is ordered by (the slug breaks every tie).
+
+        Led by the channel, which is one value in any list, so that the order is that of
+        an index of the entries (channel, field, slug), read forwards or backwards, also
+        for browsing without a channel: PostgreSQL does not take ``channel IS NULL`` for
+        one value and would sort every entry instead of reading the index in order.
+        """
         ordering = self.form.cleaned_data.get("ordering") or "slug"
         name_field = f"name_{self.lang}"
-        order_by = {
+        fields = {
             "slug": ["slug"],
             "name": [name_field, "slug"],
             "-name": [f"-{name_field}", "slug"],
@@ -160,4 +151,10 @@ class ProductFilter(django_filters.FilterSet):
             "-price": ["-price_from", "slug"],
             "newest": ["-created_at", "slug"],
         }[ordering]
-        return queryset.order_by(*order_by)
+        backwards = ordering in ("-name", "-price")
+        # The column itself: "channel" would order by the channel's code, through a join.
+        return ["-channel_id" if backwards else "channel_id", *fields]
+
+    @property
+    def qs(self) -> QuerySet[ProductListEntry]:
+        return super().qs.order_by(*self.ordering_fields)

@@ -214,6 +214,84 @@ class VariantChannelPrice(models.Model):
         return f"{self.variant} {self.price} in {self.channel}"
 
 
+def _entry_index(name: str, *fields: str) -> models.Index:
+    """An index for one ordering of the list (``fields``, then the slug), per channel.
+
+    Every column a list is filtered by follows in the index, so counting a list and
+    skipping to a deep page read the index alone (an index-only scan), never the table;
+    an ordering the other way round (``-price``, ``-name``) reads its index backwards.
+    (Columns after the slug only ride along; they are keys rather than INCLUDE columns,
+    which SQLite does not have.)
+    """
+    filters = ["collection", "price_from", "has_free_units"]
+    riding = ["id", "product", "available_from", "available_until"]
+    riding += [field for field in filters if field not in fields]
+    return models.Index(fields=["channel", *fields, "slug", *riding], name=name)
+
+
+class ProductListEntry(models.Model):
+    """One product as the public product list sorts, filters and counts it: one row while
+    the product is on show (active, with an active variant) for browsing without a
+    channel, and one for each channel it is published in.
+
+    Derived rows, never edited: :mod:`catalog.list_entries` writes them from the product,
+    its variants, channel listings, channel prices and stock (see there for who keeps them
+    right). ``price_from`` is the cheapest active variant at the channel's price;
+    ``has_free_units`` whether some stock row of an active variant in an open warehouse
+    has units not held for anyone. The listing's dates are copied and compared with the
+    clock when the list is read.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="list_entries")
+    channel = models.ForeignKey(
+        "channels.SalesChannel",
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        db_index=False,
+        help_text="Empty: the catalog browsed without a channel, at list prices.",
+    )
+    slug = models.SlugField(max_length=120, db_index=False)
+    name_zh = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200)
+    created_at = models.DateTimeField()
+    collection = models.ForeignKey(
+        Collection, on_delete=models.CASCADE, related_name="+", null=True, db_index=False
+    )
+    available_from = models.DateTimeField(null=True)
+    available_until = models.DateTimeField(null=True)
+    price_from = money_field()
+    has_free_units = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "channel"],
+                condition=Q(channel__isnull=False),
+                name="list_entry_product_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(channel__isnull=True),
+                name="list_entry_product_browsing",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_from__gte=Decimal("0")), name="list_entry_price_gte_0"
+            ),
+        ]
+        indexes = [
+            _entry_index("list_entry_slug"),
+            _entry_index("list_entry_price", "price_from"),
+            _entry_index("list_entry_newest", "-created_at"),
+            _entry_index("list_entry_name_zh", "name_zh"),
+            _entry_index("list_entry_name_en", "name_en"),
+            _entry_index("list_entry_collection", "collection"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slug} in {self.channel_id or 'the catalog'}"
+
+
 class Warehouse(TimeStampedModel):
     """A stock location operated by one partner."""
 

@@ -8,14 +8,20 @@ Stock is reported as a level (``in_stock``, ``low``, ``sold_out``), never as a c
 units (on hand minus reserved, over the active warehouses) against the sum of the stock
 rows' low-stock thresholds. Prices and stock are annotated with subqueries so a page costs
 the same number of queries whatever its size.
+
+The product list is counted, filtered, ordered and cut into pages on the list entries
+(:class:`ProductListEntry`, kept by :mod:`catalog.list_entries`), one narrow indexed row
+per product and channel; prices and stock are then worked out only for the products of
+the page. So a page costs about the same at 1,000 or 100,000 products: the count and a
+deep page read one index (an index-only scan), not every product with its prices.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import (
     DecimalField,
@@ -39,6 +45,7 @@ from catalog.models import (
     Product,
     ProductChannelListing,
     ProductImage,
+    ProductListEntry,
     ProductVariant,
     Stock,
     Tag,
@@ -112,24 +119,13 @@ def _active_variants(channel_id: int | None) -> QuerySet[ProductVariant]:
     )
 
 
-def product_visible_queryset(
-    *, channel_id: int | None = None, now: datetime.datetime | None = None
-) -> QuerySet[Product]:
-    """Active products with an active variant (and published in the channel, if given),
-    annotated with ``price_from``, ``quantity_available`` and ``low_stock_threshold``."""
-    now = now or timezone.now()
+def _priced_and_stocked(queryset: QuerySet[Product], channel_id: int | None) -> QuerySet[Product]:
     cheapest = (
         ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
         .annotate(effective_price=_variant_effective_price(channel_id))
         .order_by("effective_price")
         .values("effective_price")[:1]
     )
-    queryset = Product.objects.filter(
-        Exists(ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)),
-        is_active=True,
-    )
-    if channel_id is not None:
-        queryset = queryset.filter(_published_now(channel_id, now))
     active_variant_stock = {"variant__product": OuterRef("pk"), "variant__is_active": True}
     return queryset.annotate(
         price_from=Subquery(cheapest, output_field=_MONEY),
@@ -138,8 +134,96 @@ def product_visible_queryset(
     )
 
 
+def product_visible_queryset(
+    *, channel_id: int | None = None, now: datetime.datetime | None = None
+) -> QuerySet[Product]:
+    """Active products with an active variant (and published in the channel, if given),
+    annotated with ``price_from``, ``quantity_available`` and ``low_stock_threshold``."""
+    now = now or timezone.now()
+    queryset = Product.objects.filter(
+        Exists(ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)),
+        is_active=True,
+    )
+    if channel_id is not None:
+        queryset = queryset.filter(_published_now(channel_id, now))
+    return _priced_and_stocked(queryset, channel_id)
+
+
 def _form_errors(errors: Mapping[str, Any]) -> dict[str, list[str]]:
     return {field: [str(message) for message in messages] for field, messages in errors.items()}
+
+
+class ProductList:
+    """The products a shopper may browse, in order: counted and cut into pages on their
+    list entries, read with prices, stock, tags and images only a page at a time.
+
+    Behaves as the sequence Django's paginator expects: ``count()``, ``len()``, slices
+    (a list of products, in order) and iteration.
+    """
+
+    def __init__(
+        self,
+        *,
+        entries: QuerySet[ProductListEntry],
+        ordering: list[str],
+        channel_id: int | None,
+    ) -> None:
+        self.entries = entries
+        self.ordering = ordering
+        self.channel_id = channel_id
+
+    def count(self) -> int:
+        return self.entries.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> Product: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Product]: ...
+
+    def __getitem__(self, index: int | slice) -> Product | list[Product]:
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError("product list index out of range")
+            return found[0]
+        # The page's entries are picked in a subquery (the index alone), so the prices and
+        # stock below are worked out for those products only, not for every row skipped
+        # before them; the entry they were picked by orders them the same way.
+        page = self.entries.values("pk")[index]
+        products = _priced_and_stocked(Product.objects.all(), self.channel_id)
+        return list(
+            products.filter(list_entries__in=page)
+            .select_related("collection")
+            .prefetch_related(
+                Prefetch("tags", queryset=Tag.objects.order_by("slug")),
+                Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+            )
+            .order_by(*(_entry_field(field) for field in self.ordering))
+        )
+
+    def __iter__(self) -> Iterator[Product]:
+        return iter(self[:])
+
+
+def _entry_field(field: str) -> str:
+    """An entry field as seen from the product: ``-price_from`` -> ``-list_entries__price_from``."""
+    if field.startswith("-"):
+        return f"-list_entries__{field[1:]}"
+    return f"list_entries__{field}"
+
+
+def _entries_on_show(channel_id: int | None, now: datetime.datetime) -> QuerySet[ProductListEntry]:
+    if channel_id is None:
+        return ProductListEntry.objects.filter(channel__isnull=True)
+    return ProductListEntry.objects.filter(
+        Q(available_from__isnull=True) | Q(available_from__lte=now),
+        Q(available_until__isnull=True) | Q(available_until__gt=now),
+        channel_id=channel_id,
+    )
 
 
 def product_list(
@@ -148,20 +232,18 @@ def product_list(
     channel_id: int | None = None,
     lang: str = ZH,
     now: datetime.datetime | None = None,
-) -> QuerySet[Product]:
+) -> ProductList:
     """The products a shopper may browse, filtered and ordered by the query string.
 
     Raises :class:`InvalidInput` (with the failing fields) for a bad filter value.
     """
-    queryset = product_visible_queryset(channel_id=channel_id, now=now).select_related("collection")
-    queryset = queryset.prefetch_related(
-        Prefetch("tags", queryset=Tag.objects.order_by("slug")),
-        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
-    )
-    filterset = ProductFilter(data=filters or {}, queryset=queryset, lang=lang)
+    entries = _entries_on_show(channel_id, now or timezone.now())
+    filterset = ProductFilter(data=filters or {}, queryset=entries, lang=lang)
     if not filterset.is_valid():
         raise InvalidInput(fields=_form_errors(filterset.errors))
-    return filterset.qs
+    return ProductList(
+        entries=filterset.qs, ordering=filterset.ordering_fields, channel_id=channel_id
+    )
 
 
 def product_get(

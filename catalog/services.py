@@ -3,7 +3,13 @@
 Rules kept here (and by the database's CHECK constraints underneath):
 - on hand and reserved never go negative, reserved never exceeds on hand;
 - no read-check-write: each change is one ``UPDATE ... WHERE`` that only succeeds
-  when the rule still holds, so concurrent requests can never lose an update.
+  when the rule still holds, so concurrent requests can never lose an update;
+- when a stock row's free units go from some to none or back, the product list's
+  ``has_free_units`` is recounted (:mod:`catalog.list_entries`). The update is first
+  tried on the condition that free units are left on both sides of it (almost every
+  change); only when that matches nothing is the change made again on the rule alone,
+  and then the row crossed zero (or a concurrent change made the recount unneeded,
+  which is harmless).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from catalog.errors import (
     StockNotFound,
     WarehouseInactive,
 )
+from catalog.list_entries import list_entries_stock_recount, list_entries_stock_recount_on_commit
 from catalog.models import (
     MovementReason,
     Product,
@@ -61,24 +68,38 @@ def _movement_write(
 
 
 def stock_reserve(*, stock_id: int, quantity: int) -> bool:
-    """Hold ``quantity`` units of one stock row if they are free; False when they are not."""
+    """Hold ``quantity`` units of one stock row if they are free; False when they are not.
+
+    One statement when units stay free; one more when this hold takes the row's last
+    free units (the product's entries in the list are recounted after the commit).
+    """
     if quantity <= 0:
         raise ValueError("quantity must be positive")
-    updated = Stock.objects.filter(
-        pk=stock_id, quantity__gte=F("quantity_reserved") + quantity
-    ).update(quantity_reserved=F("quantity_reserved") + quantity)
-    return updated == 1
+    held = F("quantity_reserved") + quantity
+    stock = Stock.objects.filter(pk=stock_id)
+    if stock.filter(quantity__gt=held).update(quantity_reserved=held) == 1:
+        return True
+    if stock.filter(quantity__gte=held).update(quantity_reserved=held) == 1:
+        list_entries_stock_recount_on_commit(stock_id=stock_id)
+        return True
+    return False
 
 
 def stock_unreserve(*, stock_id: int, quantity: int) -> None:
-    """Give back held units (an expired reservation, a cancelled order)."""
+    """Give back held units (an expired reservation, a cancelled order).
+
+    One statement when the row had free units already; one more when these are the
+    first to come back (the product's entries are recounted after the commit).
+    """
     if quantity <= 0:
         raise ValueError("quantity must be positive")
-    updated = Stock.objects.filter(pk=stock_id, quantity_reserved__gte=quantity).update(
-        quantity_reserved=F("quantity_reserved") - quantity
-    )
-    if updated != 1:
+    released = F("quantity_reserved") - quantity
+    stock = Stock.objects.filter(pk=stock_id, quantity_reserved__gte=quantity)
+    if stock.filter(quantity__gt=F("quantity_reserved")).update(quantity_reserved=released) == 1:
+        return
+    if stock.update(quantity_reserved=released) != 1:
         raise InsufficientStock("Fewer units are reserved than are being released.")
+    list_entries_stock_recount_on_commit(stock_id=stock_id)
 
 
 @transaction.atomic
@@ -115,18 +136,28 @@ def stock_change(
     """Add or remove free units on hand; removing never touches reserved units."""
     if delta == 0:
         raise ValueError("delta cannot be zero")
-    queryset = Stock.objects.filter(pk=stock_id)
-    if delta < 0:
-        queryset = queryset.filter(quantity__gte=F("quantity_reserved") - delta)
-    if queryset.update(quantity=F("quantity") + delta) != 1:
-        raise InsufficientStock(
-            "Not enough free units: reserved units cannot be removed.",
-            fields={"quantity": ["Not enough free units."]},
-        )
+    stock = Stock.objects.filter(pk=stock_id)
+    # Free units before (adding) or after (removing): more than none on both sides.
+    stays_free = F("quantity_reserved") - min(delta, 0)
+    if stock.filter(quantity__gt=stays_free).update(quantity=F("quantity") + delta) != 1:
+        allowed = stock if delta > 0 else stock.filter(quantity__gte=stays_free)
+        if allowed.update(quantity=F("quantity") + delta) != 1:
+            raise InsufficientStock(
+                "Not enough free units: reserved units cannot be removed.",
+                fields={"quantity": ["Not enough free units."]},
+            )
+        _stock_products_recount(stock_id)
     catalog_changed()
     return _movement_write(
         stock_id=stock_id, delta=delta, reason=reason, reference=reference, note=note, user=user
     )
+
+
+def _stock_products_recount(stock_id: int) -> None:
+    """The row's free units went from some to none or back: recount its product at once
+    (staff operations; they hold no other product's lock a checkout could wait for)."""
+    product_ids = Stock.objects.filter(pk=stock_id).values_list("variant__product_id", flat=True)
+    list_entries_stock_recount(product_ids=list(product_ids))
 
 
 # Staff inventory operations: receipts, adjustments, counts, transfers, thresholds.

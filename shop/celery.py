@@ -2,7 +2,8 @@
 
 Queues (a worker takes the ones named with ``-Q``; scale each by adding workers):
 
-- ``default``: order housekeeping (expiry, lapsed reservations) and anything unrouted;
+- ``default``: order housekeeping (expiry, lapsed reservations), catalog housekeeping
+  and anything unrouted;
 - ``fulfillment``: splitting orders, booking carriers, tracking, the sweeps;
 - ``notifications``: e-mails to shoppers and staff;
 - ``reports``: closing partners' monthly settlements and paying them out.
@@ -91,6 +92,12 @@ app.conf.beat_schedule = {
     "low-stock-alerts": {
         "task": "fulfillment.stock_low_alerts_send",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # The product list's in-stock flags a lost after-commit recount left behind.
+    "sweep-list-entries-stock": {
+        "task": "catalog.list_entries_stock_sweep",
+        "schedule": 5 * EVERY_MINUTE,
+        "options": {"expires": 4 * EVERY_MINUTE},
     },
 }
 

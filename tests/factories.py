@@ -8,6 +8,7 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
+from catalog.list_entries import list_entries_refresh
 from catalog.models import (
     Collection,
     Product,
@@ -111,7 +112,25 @@ class TagFactory(DjangoModelFactory):
     name_en = "Tag"
 
 
-class ProductFactory(DjangoModelFactory):
+class ListEntriesRefreshed(DjangoModelFactory):
+    """Writes the product's list entries after creating the row, as the admin, the CSV
+    import and the demo data do after saving catalog rows (see catalog/list_entries.py)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _product_id(cls, instance):
+        return instance.product_id
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        instance = super()._create(model_class, *args, **kwargs)
+        list_entries_refresh(product_ids=[cls._product_id(instance)])
+        return instance
+
+
+class ProductFactory(ListEntriesRefreshed):
     class Meta:
         model = Product
 
@@ -123,8 +142,12 @@ class ProductFactory(DjangoModelFactory):
     description_zh = "描述"
     description_en = "Description"
 
+    @classmethod
+    def _product_id(cls, instance):
+        return instance.pk
 
-class ProductVariantFactory(DjangoModelFactory):
+
+class ProductVariantFactory(ListEntriesRefreshed):
     class Meta:
         model = ProductVariant
 
@@ -135,7 +158,7 @@ class ProductVariantFactory(DjangoModelFactory):
     price = Decimal("99.00")
 
 
-class ProductChannelListingFactory(DjangoModelFactory):
+class ProductChannelListingFactory(ListEntriesRefreshed):
     class Meta:
         model = ProductChannelListing
 
@@ -144,13 +167,17 @@ class ProductChannelListingFactory(DjangoModelFactory):
     is_published = True
 
 
-class VariantChannelPriceFactory(DjangoModelFactory):
+class VariantChannelPriceFactory(ListEntriesRefreshed):
     class Meta:
         model = VariantChannelPrice
 
     variant = factory.SubFactory(ProductVariantFactory)
     channel = factory.SubFactory(SalesChannelFactory)
     price = Decimal("89.00")
+
+    @classmethod
+    def _product_id(cls, instance):
+        return instance.variant.product_id
 
 
 class WarehouseFactory(DjangoModelFactory):
@@ -168,7 +195,7 @@ class WarehouseFactory(DjangoModelFactory):
     postcode = "100009"
 
 
-class StockFactory(DjangoModelFactory):
+class StockFactory(ListEntriesRefreshed):
     """A stock row with quantity 0; use the inventory services to put units in."""
 
     class Meta:
@@ -178,6 +205,10 @@ class StockFactory(DjangoModelFactory):
     warehouse = factory.SubFactory(WarehouseFactory)
     quantity = 0
     quantity_reserved = 0
+
+    @classmethod
+    def _product_id(cls, instance):
+        return instance.variant.product_id
 
 
 class ProductImageFactory(DjangoModelFactory):

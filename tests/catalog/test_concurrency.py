@@ -11,11 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Sum
 
 from catalog.errors import EditionSizeExceeded, InsufficientStock
-from catalog.models import MovementReason, Stock, StockMovement
+from catalog.list_entries import list_entries_refresh
+from catalog.models import MovementReason, ProductListEntry, Stock, StockMovement
 from catalog.services import (
     stock_adjust,
     stock_count,
@@ -217,3 +218,57 @@ def test_concurrent_receipts_of_a_limited_edition_stop_at_its_size():
     assert sum(isinstance(r, StockMovement) for r in results) == 5
     assert sum(isinstance(r, EditionSizeExceeded) for r in results) == 3
     assert Stock.objects.aggregate(total=Sum("quantity"))["total"] == 10
+
+
+def _free_flags(product_id: int) -> set[bool]:
+    entries = ProductListEntry.objects.filter(product_id=product_id)
+    return set(entries.values_list("has_free_units", flat=True))
+
+
+def _hold(stock_id: int, quantity: int) -> Callable[[], Any]:
+    def work() -> Any:
+        with transaction.atomic():  # as the checkout holds its lines' units
+            return stock_reserve(stock_id=stock_id, quantity=quantity)
+
+    return work
+
+
+def test_checkouts_taking_the_last_units_of_two_rows_at_once_leave_the_product_sold_out():
+    user = factories.StaffFactory()
+    variant = factories.ProductVariantFactory()
+    first = _received_stock(user, 2, variant=variant)
+    second = _received_stock(user, 3, variant=variant)
+    assert _free_flags(variant.product_id) == {True}
+
+    results = _run_together([_hold(first.pk, 2), _hold(second.pk, 3)])
+
+    assert results == [True, True]
+    # Each recount ran after its own commit, the later one with both holds in view.
+    assert _free_flags(variant.product_id) == {False}
+
+
+def test_a_checkout_commits_its_hold_while_a_refresh_holds_the_product():
+    user = factories.StaffFactory()
+    stock = _received_stock(user, 2)
+    product_id = stock.variant.product_id
+    refreshing, committed = threading.Event(), threading.Event()
+
+    def refresh() -> Any:
+        with transaction.atomic():
+            list_entries_refresh(product_ids=[product_id])  # locks the product's row
+            refreshing.set()
+            # The hold below commits while this transaction still holds the lock.
+            return committed.wait(timeout=10)
+
+    def hold() -> Any:
+        assert refreshing.wait(timeout=10)
+        with transaction.atomic():
+            transaction.on_commit(committed.set)  # runs before the recount it queues
+            return stock_reserve(stock_id=stock.pk, quantity=2)
+
+    results = _run_together([refresh, hold])
+
+    assert results == [True, True]
+    assert Stock.objects.get(pk=stock.pk).quantity_reserved == 2
+    # The recount after the hold's commit waited for the refresh, then saw the hold.
+    assert _free_flags(product_id) == {False}

@@ -663,6 +663,29 @@ def test_product_list_queries_do_not_grow_with_the_page(
     assert {item["price_from"] for item in response.json()["results"]} == {"45.00"}
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "4"},
+        {"in_stock": "true", "price_min": "40", "ordering": "price", "page": "2"},
+        {"tag": "tag-1", "ordering": "-price"},
+        {"q": "sku-0"},
+        {"q": "产品 product", "ordering": "newest"},
+        {"q": "产"},
+    ],
+)
+def test_product_list_queries_do_not_grow_with_deep_pages_filters_or_search(
+    channel, django_assert_num_queries, params
+):
+    make_catalog(50, channel)
+
+    # the channel, count, page, tags, images
+    with django_assert_num_queries(5):
+        response = api_get(PRODUCTS, {"channel": "museum-web", "page_size": 10, **params})
+    assert response.status_code == 200, response.content
+    assert response.json()["results"]
+
+
 @pytest.mark.parametrize("variants", [1, 20])
 def test_product_detail_queries_do_not_grow_with_variants(
     channel, django_assert_num_queries, variants

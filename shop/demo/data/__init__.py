@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from catalog.list_entries import list_entries_refresh
+from catalog.models import Product
 from shop.demo.data.loaders import (
     DemoReport,
     demo_catalog_load,
@@ -43,6 +45,8 @@ def demo_load() -> DemoReport:
     channels = demo_channels_load(report, partners)
     demo_listings_load(report, products, channels)
     demo_stock_load(report, partners)
+    # The product list's entries, from the catalog as now loaded (see catalog/list_entries.py).
+    list_entries_refresh(product_ids=Product.objects.values_list("pk", flat=True))
     demo_users_load(report, partners)
     demo_selling_load(report)
     return report

@@ -1,0 +1,162 @@
+"""The catalog search finds what it always found (search text, names, descriptions, relic
+and tag names, tag slugs, SKUs; Chinese and English; words of one, two or more
+characters), and on PostgreSQL its queries are the ones the search indexes serve."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from catalog.models import Product, ProductVariant, Relic, Tag
+from catalog.search import product_ids_matching, product_search_text_refresh
+from catalog.selectors import product_list
+from tests.factories import (
+    ProductFactory,
+    ProductVariantFactory,
+    RelicFactory,
+    StockFactory,
+    TagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalog(db):
+    crane = ProductFactory(
+        slug="crane-fan",
+        name_zh="仙鹤团扇",
+        name_en="Crane Round Fan",
+        description_zh="绢面",
+        description_en="Silk on bamboo",
+        relic=RelicFactory(name_zh="仙鹤图", name_en="Painting of Cranes"),
+    )
+    crane.tags.add(TagFactory(slug="summer-07", name_zh="夏日", name_en="Summer"))
+    ProductVariantFactory(product=crane, sku="GWF-FAN-07", price=Decimal("88.00"))
+    StockFactory(variant=crane.variants.get(), quantity=3)
+    bookmark = ProductFactory(
+        slug="fu-bookmark",
+        name_zh="福字书签",
+        name_en="Fu Bookmark",
+        description_zh="黄铜",
+        description_en="Brass",
+        relic=RelicFactory(name_zh="福字碑", name_en="Fu Stele"),
+    )
+    ProductVariantFactory(product=bookmark, sku="GWF-BM-01", price=Decimal("28.00"))
+    ProductVariantFactory(product=bookmark, sku="GWF-BM-OLD", is_active=False)
+    for product in (crane, bookmark):
+        product_search_text_refresh(product)
+    return {"crane": crane, "bookmark": bookmark}
+
+
+def found(text: str) -> list[str]:
+    return [product.slug for product in product_list(filters={"q": text})]
+
+
+@pytest.mark.parametrize(
+    ("text", "slugs"),
+    [
+        ("crane", ["crane-fan"]),
+        ("CRANE", ["crane-fan"]),
+        ("仙鹤", ["crane-fan"]),
+        ("鹤", ["crane-fan"]),
+        ("团扇", ["crane-fan"]),
+        ("福", ["fu-bookmark"]),
+        ("书签", ["fu-bookmark"]),
+        ("福字碑", ["fu-bookmark"]),  # the relic, also in the search text
+        ("stele", ["fu-bookmark"]),
+        ("夏日", ["crane-fan"]),  # a tag's name
+        ("summer-07", ["crane-fan"]),  # a tag's slug
+        ("gwf-bm-01", ["fu-bookmark"]),  # an active variant's SKU
+        ("gwf-bm-old", []),  # a retired variant's SKU
+        ("07", ["crane-fan"]),
+        ("fu", ["fu-bookmark"]),
+        ("f", ["crane-fan", "fu-bookmark"]),
+        ("round fan", ["crane-fan"]),
+        ("fu crane", []),
+        ("silk", ["crane-fan"]),
+        ("绢", ["crane-fan"]),
+        ("porcelain", []),
+        ("丝巾", []),
+        ("%", []),
+        ("_", []),
+    ],
+)
+def test_search_finds_by_every_text_in_both_languages(catalog, text, slugs):
+    assert found(text) == slugs
+
+
+def test_search_finds_by_names_and_relics_whose_search_text_is_stale(catalog):
+    crane = catalog["crane"]
+    Product.objects.filter(pk=crane.pk).update(name_en="Heron Round Fan", name_zh="白鹭团扇")
+    Relic.objects.filter(pk=crane.relic_id).update(name_en="Painting of Egrets")
+    Tag.objects.filter(slug="summer-07").update(name_zh="盛夏")
+    ProductVariant.objects.filter(product=crane).update(sku="GWF-HERON-1")
+
+    assert found("heron") == ["crane-fan"]
+    assert found("白鹭") == ["crane-fan"]
+    assert found("鹭") == ["crane-fan"]
+    assert found("egrets") == ["crane-fan"]
+    assert found("盛夏") == ["crane-fan"]
+    assert found("heron-1") == ["crane-fan"]
+    assert found("crane") == ["crane-fan"]  # still in the search text until it is refreshed
+
+
+def test_search_counts_and_pages_what_it_finds(catalog):
+    for index in range(25):
+        ProductVariantFactory(product=ProductFactory(slug=f"crane-{index:02d}", name_en="Crane"))
+
+    products = product_list(filters={"q": "crane"})
+
+    assert products.count() == 26
+    assert [p.slug for p in products[20:26]] == [
+        "crane-20",
+        "crane-21",
+        "crane-22",
+        "crane-23",
+        "crane-24",
+        "crane-fan",
+    ]
+
+
+def _plan(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Few rows in a test table: a sequential scan would win; forbid it, so the plan
+        # shows whether an index can serve the query at all.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    return plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+@pytest.mark.parametrize(
+    ("term", "indexes"),
+    [
+        (
+            "crane",
+            [
+                "catalog_product_search_text_trgm",
+                "catalog_product_name_zh_trgm",
+                "catalog_product_name_en_trgm",
+                "catalog_product_description_zh_trgm",
+                "catalog_product_description_en_trgm",
+                "catalog_product_relic_id_covering",
+                "catalog_variant_sku_trgm",
+            ],
+        ),
+        ("仙鹤", ["catalog_product_search_characters", "catalog_variant_sku_characters"]),
+        ("鹤", ["catalog_product_search_characters", "catalog_variant_sku_characters"]),
+    ],
+)
+def test_search_queries_are_served_by_the_search_indexes(catalog, term, indexes):
+    plan = _plan(product_ids_matching(term))
+
+    for index in indexes:
+        assert index in plan, plan
+    assert "Seq Scan on catalog_product " not in plan, plan
+    assert "Seq Scan on catalog_productvariant" not in plan, plan
