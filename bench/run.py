@@ -5,9 +5,9 @@ Environment (all optional):
   BENCH_QUICK=1        a small, fast run (smaller data, shorter phases)
   BENCH_WORKERS=4      gunicorn worker processes
   BENCH_THREADS=1      threads per worker (more than 1: the gthread worker)
-  BENCH_CELERY=worker  "worker": one Celery worker (concurrency 1, niced by
-                       BENCH_WORKER_NICE=10) runs the tasks; "eager": tasks run
-                       inside the web request
+  BENCH_CELERY=worker  "worker": one Celery worker (concurrency 1) runs the tasks,
+                       held while checkout and drop are measured and timed as it
+                       catches up after them; "eager": tasks run inside the request
   BENCH_ONLY=checkout,drop  only these sections (catalog, checkout, drop, reports), with
                        the ceiling before and after; the catalog is still seeded for
                        checkout and drop
@@ -44,7 +44,6 @@ CELERY = os.environ.get("BENCH_CELERY", "worker")
 DB_NAME = os.environ.get("BENCH_DATABASE", "coshop_bench")
 REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-WORKER_NICE = int(os.environ.get("BENCH_WORKER_NICE", "10"))
 CACHE_SECONDS = os.environ.get("CATALOG_CACHE_SECONDS", "10")
 ONLY = frozenset(s.strip() for s in os.environ.get("BENCH_ONLY", "").split(",") if s.strip())
 SECTIONS = frozenset({"catalog", "checkout", "drop", "reports"})
@@ -110,7 +109,8 @@ def main() -> int:
             + (f" x {THREADS} threads (gthread)" if THREADS > 1 else " (sync)"),
             "database": "PostgreSQL 127.0.0.1:5432 (persistent connections)",
             "cache": f"Redis 127.0.0.1:6379/{REDIS_DB}, catalog answers kept {CACHE_SECONDS} s",
-            "tasks": f"one Celery worker, concurrency 1, nice {WORKER_NICE}, on the same machine"
+            "tasks": "one Celery worker, concurrency 1, on the same machine, held while "
+            "checkout and drop are measured"
             if CELERY == "worker"
             else "CELERY_TASK_ALWAYS_EAGER: tasks run inside the request",
             "load": "a separate asyncio process, HTTP/1.1 keep-alive, loopback only",
@@ -129,7 +129,7 @@ def main() -> int:
         bench.seed_world()
         stack.web_start(port=port, workers=WORKERS, threads=THREADS)
         if CELERY == "worker":
-            stack.worker_start(nice=WORKER_NICE)
+            stack.worker_start()
         bench.all(ONLY)
     except KeyboardInterrupt:
         print("\ninterrupted; stopping what was started", flush=True)

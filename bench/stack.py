@@ -78,13 +78,10 @@ class Stack:
                 time.sleep(0.3)
         raise RuntimeError("gunicorn did not answer within 60 s")
 
-    def worker_start(self, *, nice: int = 0) -> None:
-        # Niced: on this one machine the web processes come first, as they would where
-        # workers run on machines of their own; the worker uses what they leave.
+    def worker_start(self) -> None:
         self._start(
             "worker",
             [
-                *(["nice", "-n", str(nice)] if nice else []),
                 str(BIN / "celery"),
                 "-A",
                 "shop",
@@ -100,11 +97,20 @@ class Stack:
             ],
         )
 
+    def signal(self, name: str, signum: int) -> bool:
+        """Send ``signum`` to a started process's whole group; False if it is not running."""
+        process = self.processes.get(name)
+        if process is None or process.poll() is not None:
+            return False
+        os.killpg(process.pid, signum)
+        return True
+
     def stop(self, name: str) -> None:
         process = self.processes.pop(name, None)
         if process is None or process.poll() is not None:
             return
         try:
+            os.killpg(process.pid, signal.SIGCONT)  # a paused process cannot stop
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
