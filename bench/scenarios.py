@@ -148,6 +148,9 @@ class Bench:
     def _catalog_to(self, size: int) -> None:
         from catalog.cache import catalog_changed
 
+        if self.world.products >= size:
+            return
+
         self._timed_seed(
             f"catalog {size} products",
             lambda: seed.catalog_grow(self.world, to=size, now=self.now),
