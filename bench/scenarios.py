@@ -403,6 +403,8 @@ class Bench:
                 self._catalog_to(size)
                 self.catalog(size, miss=True)
         if wanted("reports"):
+            # Sales spread over the largest catalog, as in a full run.
+            self._catalog_to(max(plan.catalog_sizes))
             for lines in plan.line_sizes:
                 self._sales_to(lines)
                 self.reports(lines)

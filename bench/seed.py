@@ -590,10 +590,12 @@ def sales_grow(world: World, *, to_lines: int, now: dt.datetime) -> int:
     _settlements_ensure(world, now)
     _ledger_insert(world, first_order, order_id)
     _daily_sales_insert(first_order, order_id)
+    _daily_rollups_rebuild()
     _settlements_close(now)
     _replica_mode(False)
     _execute("ANALYZE orders_order; ANALYZE orders_orderline")
     _execute("ANALYZE partners_ledgerentry; ANALYZE partners_dailysales")
+    _execute("ANALYZE partners_dailytotals; ANALYZE partners_monthlyproductsales")
     world.orders, world.lines = order_id, seeded
     return len(line_rows)
 
@@ -698,6 +700,25 @@ def _daily_sales_insert(first_order: int, last_order: int) -> None:
                       own_share = d.own_share + excluded.own_share
         """,
         {"first": first_order, "last": last_order},
+    )
+
+
+def _daily_rollups_rebuild() -> None:
+    """The daily totals and monthly product rows, summed anew from the daily rows (the
+    shop's ledger writes all three in one statement; the seed writes the daily rows in
+    bulk, then these)."""
+    figures = "units, units_refunded, gross, refunds, own_share"
+    sums = "sum(units), sum(units_refunded), sum(gross), sum(refunds), sum(own_share)"
+    _execute("TRUNCATE partners_dailytotals, partners_monthlyproductsales")
+    _execute(
+        "INSERT INTO partners_dailytotals (partner_id, day, channel_id, collection_id,"  # noqa: S608
+        f" warehouse_id, {figures}) SELECT partner_id, day, channel_id, collection_id,"
+        f" warehouse_id, {sums} FROM partners_dailysales GROUP BY 1, 2, 3, 4, 5"
+    )
+    _execute(
+        "INSERT INTO partners_monthlyproductsales (partner_id, month, product_id,"  # noqa: S608
+        f" {figures}) SELECT partner_id, date_trunc('month', day)::date, product_id,"
+        f" {sums} FROM partners_dailysales GROUP BY 1, 2, 3"
     )
 
 
@@ -840,6 +861,8 @@ SELLING_TABLES = (
     "payments_fakecharge",
     "partners_ledgerentry",
     "partners_dailysales",
+    "partners_dailytotals",
+    "partners_monthlyproductsales",
     "catalog_stock",
     "fulfillment_shipment",
 )

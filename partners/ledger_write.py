@@ -17,7 +17,9 @@ from django.db import connection
 from partners.ledger import SHIPPING_INCOME, Part
 from partners.models import (
     DailySales,
+    DailyTotals,
     LedgerEntry,
+    MonthlyProductSales,
     Partner,
     Settlement,
     SettlementEvent,
@@ -240,20 +242,44 @@ def daily_sales_add(
 
 
 _COLUMNS = ("units", "units_refunded", "gross", "refunds", "own_share")
+# The daily rows' key, and the two sums of them kept alongside (see partners.models):
+# (table, key columns, which positions of the daily key make its key; "month" is the
+# first day of the daily key's day).
+_DAILY_KEY = ("partner_id", "day", "channel_id", "product_id", "collection_id", "warehouse_id")
+_ROLLUPS = (
+    (DailyTotals, ("partner_id", "day", "channel_id", "collection_id", "warehouse_id")),
+    (MonthlyProductSales, ("partner_id", "month", "product_id")),
+)
 
 
-def _upsert(increments: dict[tuple, _Increment]) -> None:
-    if not increments:
-        return
-    table = DailySales._meta.db_table
-    key_columns = "partner_id, day, channel_id, product_id, collection_id, warehouse_id"
+def _rolled_up(
+    increments: dict[tuple, _Increment], key_columns: tuple[str, ...]
+) -> dict[tuple, _Increment]:
+    summed: dict[tuple, _Increment] = defaultdict(_Increment)
+    for key, inc in increments.items():
+        daily = dict(zip(_DAILY_KEY, key, strict=True))
+        daily["month"] = month_start(daily["day"])
+        into = summed[tuple(daily[column] for column in key_columns)]
+        into.units += inc.units
+        into.units_refunded += inc.units_refunded
+        into.gross += inc.gross
+        into.refunds += inc.refunds
+        into.own_share += inc.own_share
+    return summed
+
+
+def _upsert_statement(
+    table: str, key_columns: Sequence[str], increments: dict[tuple, _Increment]
+) -> tuple[str, list]:
+    keys = ", ".join(key_columns)
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in _COLUMNS)
+    width = len(key_columns) + len(_COLUMNS)
     # One statement for all rows: each key appears once, so no row is updated twice.
-    values = ", ".join("(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)" for _ in increments)
+    values = ", ".join("(" + ", ".join(["%s"] * width) + ")" for _ in increments)
     sql = (
-        f"INSERT INTO {table} ({key_columns}, {', '.join(_COLUMNS)}) "  # noqa: S608
+        f"INSERT INTO {table} ({keys}, {', '.join(_COLUMNS)}) "  # noqa: S608
         f"VALUES {values} "
-        f"ON CONFLICT ({key_columns}) DO UPDATE SET {updates}"
+        f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
     )
     # Rows in key order, so concurrent events lock them in the same order.
     rows = [
@@ -267,5 +293,28 @@ def _upsert(increments: dict[tuple, _Increment]) -> None:
         )
         for key, inc in sorted(increments.items())
     ]
+    return sql, [value for row in rows for value in row]
+
+
+def _upsert(increments: dict[tuple, _Increment]) -> None:
+    """Add the increments to the daily rows and to their two sums, the daily totals and
+    the monthly product rows: on PostgreSQL in one statement (one round trip, one
+    snapshot), elsewhere in three. Every writer takes the tables in the same order."""
+    if not increments:
+        return
+    statements = [_upsert_statement(DailySales._meta.db_table, _DAILY_KEY, increments)]
+    for model, key_columns in _ROLLUPS:
+        statements.append(
+            _upsert_statement(
+                model._meta.db_table, key_columns, _rolled_up(increments, key_columns)
+            )
+        )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
+        if connection.vendor == "postgresql":
+            *first, last = statements
+            ctes = ", ".join(f"written_{n} AS ({sql})" for n, (sql, _) in enumerate(first))
+            params = [value for _, values in statements for value in values]
+            cursor.execute(f"WITH {ctes} {last[0]}", params)
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)

@@ -440,3 +440,68 @@ class DailySales(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id} {self.day} {self.product_id}"
+
+
+class DailyTotals(models.Model):
+    """The daily sales rows of a partner summed over products: per day, channel,
+    collection and warehouse.
+
+    What the summary, the series and the breakdowns by channel, collection and
+    warehouse read: a month is a few hundred rows however many orders and products it
+    had. Written by the same statement as the daily rows, so the two always agree.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    channel_id = models.BigIntegerField()
+    collection_id = models.BigIntegerField(default=0)
+    warehouse_id = models.BigIntegerField(default=0)
+    units = models.BigIntegerField(default=0)
+    units_refunded = models.BigIntegerField(default=0)
+    gross = _amount()
+    refunds = _amount()
+    own_share = _amount()
+
+    class Meta:
+        verbose_name_plural = "daily totals"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "day", "channel_id", "collection_id", "warehouse_id"],
+                name="daily_totals_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.day} {self.channel_id}"
+
+
+class MonthlyProductSales(models.Model):
+    """The daily sales rows of a partner summed per product over a month (its first
+    day), over every channel and collection: what the top products of whole months are
+    read from, in gross order straight off an index."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    product_id = models.BigIntegerField()
+    units = models.BigIntegerField(default=0)
+    units_refunded = models.BigIntegerField(default=0)
+    gross = _amount()
+    refunds = _amount()
+    own_share = _amount()
+
+    class Meta:
+        verbose_name_plural = "monthly product sales"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "month", "product_id"], name="monthly_product_sales_key"
+            ),
+        ]
+        indexes = [
+            # A month's top products: the first rows of this index, whatever the catalog.
+            models.Index(
+                fields=["partner", "month", "-gross", "product_id"], name="monthly_product_top"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.month} {self.product_id}"

@@ -1,4 +1,6 @@
-"""Sales reports for one partner, read from the daily sales rows (never from order lines).
+"""Sales reports for one partner, read from the daily sales rows and their sums (never
+from order lines): the daily totals for everything but products, the monthly product
+rows (and the daily rows of the days around whole months) for the breakdown by product.
 
 Every figure is of sales that concern the partner (its agreements' products, its
 channels); days are in the partner's timezone. No shopper data is read.
@@ -17,7 +19,8 @@ from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from catalog.models import Collection, Product, Warehouse
-from partners.models import DailySales, LedgerEntry, Partner
+from partners.ledger_write import month_next
+from partners.models import DailySales, DailyTotals, LedgerEntry, MonthlyProductSales, Partner
 from shop.channels.models import SalesChannel
 from shop.core.i18n import pick
 from shop.core.money import ZERO, quantize
@@ -36,15 +39,68 @@ class ReportFilters:
     collection_id: int | None = None
 
 
-def _rows(partner: Partner, filters: ReportFilters) -> QuerySet[DailySales]:
-    rows = DailySales.objects.filter(
-        partner=partner, day__gte=filters.date_from, day__lte=filters.date_to
-    )
+def _filtered(rows: QuerySet[Any], filters: ReportFilters) -> QuerySet[Any]:
     if filters.channel_id is not None:
         rows = rows.filter(channel_id=filters.channel_id)
     if filters.collection_id is not None:
         rows = rows.filter(collection_id=filters.collection_id)
     return rows
+
+
+def _rows(partner: Partner, filters: ReportFilters) -> QuerySet[DailyTotals]:
+    """The period's daily totals (summed over products): what every figure but the
+    breakdown by product is read from."""
+    return _filtered(
+        DailyTotals.objects.filter(
+            partner=partner, day__gte=filters.date_from, day__lte=filters.date_to
+        ),
+        filters,
+    )
+
+
+def _whole_months(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of the whole months inside the period, if any."""
+    first = date_from if date_from.day == 1 else month_next(date_from)
+    last = month_next(date_to) - dt.timedelta(days=1)
+    if last != date_to:
+        last = date_to.replace(day=1) - dt.timedelta(days=1)
+    return (first, last) if first <= last else None
+
+
+def _product_figures(
+    partner: Partner, filters: ReportFilters, limit: int | None
+) -> list[dict[str, Any]]:
+    """Figures per product over the period, largest gross first (then product id).
+
+    Without a channel or collection filter: the monthly product rows for the whole
+    months of the period (one month's top products are the first rows of an index) and
+    the daily rows of the days before and after them; with one, the daily rows."""
+    daily = _filtered(DailySales.objects.filter(partner=partner), filters)
+    months = _whole_months(filters.date_from, filters.date_to)
+    if filters.channel_id is not None or filters.collection_id is not None or months is None:
+        parts = [daily.filter(day__gte=filters.date_from, day__lte=filters.date_to)]
+    else:
+        first, last = months
+        monthly = MonthlyProductSales.objects.filter(partner=partner)
+        if filters.date_from == first and filters.date_to == last and first.month == last.month:
+            one_month = monthly.filter(month=first).order_by("-gross", "product_id")
+            return list(one_month.values("product_id", *FIGURES)[: limit or None])
+        parts = [monthly.filter(month__gte=first, month__lte=last)]
+        if filters.date_from < first:
+            parts.append(daily.filter(day__gte=filters.date_from, day__lt=first))
+        if last < filters.date_to:
+            parts.append(daily.filter(day__gt=last, day__lte=filters.date_to))
+    sums = [rows.values("product_id").annotate(**_sums()).order_by() for rows in parts]
+    if len(sums) == 1:
+        return list(sums[0].order_by("-gross", "product_id")[: limit or None])
+    merged: dict[int, dict[str, Any]] = {}
+    for rows in sums:
+        for row in rows:
+            into = merged.setdefault(row["product_id"], {"product_id": row["product_id"]})
+            for name in FIGURES:
+                into[name] = (into.get(name) or 0) + (row[name] or 0)
+    ordered = sorted(merged.values(), key=lambda row: (-row["gross"], row["product_id"]))
+    return ordered[: limit or None]
 
 
 def _sums() -> dict[str, Sum]:
@@ -129,12 +185,15 @@ def report_breakdown(
     Sales with no collection or no known warehouse are one row with a null key.
     """
     column = f"{by}_id"
-    rows = list(
-        _rows(partner, filters)
-        .values(column)
-        .annotate(**_sums())
-        .order_by("-gross", column)[: limit or None]
-    )
+    if by == "product":
+        rows = _product_figures(partner, filters, limit)
+    else:
+        rows = list(
+            _rows(partner, filters)
+            .values(column)
+            .annotate(**_sums())
+            .order_by("-gross", column)[: limit or None]
+        )
     ids = [row[column] for row in rows if row[column]]
     names, codes = _names(by, ids, lang), _codes(by, ids)
     return [

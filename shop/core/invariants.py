@@ -13,7 +13,8 @@ an empty list means the books are consistent:
   and its refunds add up to what the order says was refunded;
 - the ledger of each order adds up to what was captured, less the refunds and the
   payment fees (logistics fees move money between partners and add up to zero);
-  an order that never counted a payment has nothing in the ledger.
+  an order that never counted a payment has nothing in the ledger;
+- the reports' daily totals and monthly product rows equal the daily rows summed.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from catalog.models import Stock, StockMovement
-from partners.models import LedgerEntry
+from partners.models import DailySales, DailyTotals, LedgerEntry, MonthlyProductSales
 from shop.checkout.models import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderStatus
 from shop.orders.state import PAID_STATUSES
@@ -215,6 +216,49 @@ def payment_violations() -> list[Violation]:
     return found
 
 
+_FIGURES = ("units", "units_refunded", "gross", "refunds", "own_share")
+
+
+def _summed(rows: Any, keys: tuple[str, ...]) -> dict[tuple, tuple]:
+    return {
+        tuple(row[k] for k in keys): tuple(row[f] for f in _FIGURES)
+        for row in rows.values(*keys).annotate(**{f: Sum(f) for f in _FIGURES}).order_by()
+    }
+
+
+def report_rows_violations() -> list[Violation]:
+    """The sums the reports read agree with the daily rows they sum, per partner and
+    month (a mismatch names the partner and the month)."""
+    found: list[Violation] = []
+    keys = ("partner_id", "day__year", "day__month")
+    daily = _summed(DailySales.objects, keys)
+    for name, rows, month_keys in (
+        ("daily_totals_mismatch", DailyTotals.objects, keys),
+        (
+            "monthly_product_sales_mismatch",
+            MonthlyProductSales.objects,
+            ("partner_id", "month__year", "month__month"),
+        ),
+    ):
+        summed = _summed(rows, month_keys)
+        for key in sorted(set(daily) | set(summed)):
+            if daily.get(key) != summed.get(key):
+                partner_id, year, month = key
+                found.append(
+                    Violation(
+                        name,
+                        f"partner id {partner_id}, {year}-{month:02d}",
+                        f"daily rows sum to {daily.get(key)}, these to {summed.get(key)}",
+                    )
+                )
+    return found
+
+
 def invariants_check() -> list[Violation]:
     """Every broken rule in the database, in a stable order; empty when all hold."""
-    return [*stock_violations(), *order_violations(), *payment_violations()]
+    return [
+        *stock_violations(),
+        *order_violations(),
+        *payment_violations(),
+        *report_rows_violations(),
+    ]

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import F
 
 from catalog.models import Stock
+from partners.models import DailyTotals, MonthlyProductSales
 from shop.core.invariants import Violation, invariants_check
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import Payment
@@ -85,3 +86,19 @@ def test_the_command_reports_and_fails_on_violations():
     with pytest.raises(CommandError, match="1 invariant violations"):
         call_command("check_invariants", stdout=out)
     assert f"paid_order_payments: order {order.number}" in out.getvalue()
+
+
+def test_report_rows_that_do_not_add_up_to_the_daily_rows_are_found():
+    paid_order(quantity=2, price="99.00")
+    totals = DailyTotals.objects.order_by("id").first()
+    monthly = MonthlyProductSales.objects.order_by("id").first()
+    assert totals is not None and monthly is not None
+    assert invariants_check() == []
+    DailyTotals.objects.filter(pk=totals.pk).update(gross=F("gross") + 1)
+    MonthlyProductSales.objects.filter(pk=monthly.pk).update(units=F("units") + 1)
+
+    month = f"{totals.day:%Y-%m}"
+    assert _rules() == [
+        ("daily_totals_mismatch", f"partner id {totals.partner_id}, {month}"),
+        ("monthly_product_sales_mismatch", f"partner id {monthly.partner_id}, {month}"),
+    ]
