@@ -202,3 +202,34 @@ def test_settlement_list_and_statement_download(world, users):
     assert csv.status_code == 200
     assert csv["Content-Disposition"] == 'attachment; filename="ST-MUSEUM-202505.csv"'
     assert "TOTAL,168.00,0.00,-54.00,0.00,0.00,114.00" in csv.content.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        # the viewer's partner, the figures, and for a breakdown the names and codes shown
+        (f"/api/v1/partners/reports/summary/?{RANGE}", 2),
+        (f"/api/v1/partners/reports/sales/?{RANGE}&interval=day", 2),
+        (f"/api/v1/partners/reports/breakdown/?{RANGE}&by=channel", 4),
+        (f"/api/v1/partners/reports/top-products/?{RANGE}&limit=10", 4),
+    ],
+)
+def test_report_queries_do_not_grow_with_sales(
+    world, users, museum, url, queries, django_assert_num_queries
+):
+    """A month's figures come from the daily totals and monthly product rows: more
+    orders, products or days sold add rows to them, never queries."""
+    client = client_for(users["museum_viewer"])
+    fan = variant(factories.CollectionFactory(slug="more"), "10.00", slug="more-fans")
+    agreement_with_terms(product=fan.product, parties=[(museum, "licensor", 10000)])
+    for day in range(3):
+        paid_order(
+            channel=factories.SalesChannelFactory(owner=museum),
+            items=[(fan, 1)],
+            paid_at=DAY + dt.timedelta(days=day),
+        )
+
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+
+    assert response.status_code == 200
