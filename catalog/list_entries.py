@@ -34,7 +34,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -241,7 +240,12 @@ def list_entries_stock_recount_on_commit(*, stock_id: int) -> None:
     product in turn could then wait for each other. A failure is logged, not raised: the
     order is already committed, and the sweep catches up.
     """
-    transaction.on_commit(partial(_stock_recount, stock_id), robust=True)
+
+    def recount() -> None:
+        _stock_recount(stock_id)
+
+    # A named function, not a partial: a robust hook's failure is logged by its name.
+    transaction.on_commit(recount, robust=True)
 
 
 def list_entries_stock_sweep() -> int:

@@ -389,3 +389,25 @@ def test_the_count_and_the_page_read_only_the_entries(shop, ordering, in_channel
     assert "catalog_stock" not in picked
     assert not page_sql.rstrip().endswith("LIMIT 20")
     assert "channels_saleschannel" not in page_sql
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_recount_failing_after_the_commit_is_logged_and_the_hold_stands(
+    shop, monkeypatch, caplog
+):
+    """The hold is committed before its recount runs: a recount that fails must not turn
+    the shopper's answer into an error (the sweep repairs the flag later)."""
+    from catalog import list_entries
+
+    def broken(stock_id: int) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(list_entries, "_stock_recount", broken)
+    stock = shop["stock"]
+
+    with caplog.at_level("ERROR", logger="django.db.backends.base"), transaction.atomic():
+        assert stock_reserve(stock_id=stock.pk, quantity=3)
+
+    assert Stock.objects.get(pk=stock.pk).quantity_reserved == 3
+    assert free_flags(shop["product"]) == {True}  # stale until the sweep
+    assert any("recount" in record.getMessage() for record in caplog.records)
