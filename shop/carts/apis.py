@@ -26,6 +26,7 @@ from shop.checkout.services import (
     cart_priced_lines,
     cart_totals,
     checkout_update,
+    key_order_annotation,
     order_place,
     shipping_methods_for,
 )
@@ -145,7 +146,12 @@ def cart_output(cart: Cart, lang: str, *, prices: dict[int, Any] | None = None) 
 
 
 def cart_for_request(
-    request: Request, token: Any, *, with_lines: bool = True, with_checkout: bool = True
+    request: Request,
+    token: Any,
+    *,
+    with_lines: bool = True,
+    with_checkout: bool = True,
+    annotations: dict[str, Any] | None = None,
 ) -> Cart:
     """The cart, if it belongs to the request's channel and (when it has one) its user."""
     channel = channel_from_request(request)
@@ -156,6 +162,7 @@ def cart_for_request(
         user=request.user,
         with_lines=with_lines,
         with_checkout=with_checkout,
+        annotations=annotations,
     )
 
 
@@ -358,9 +365,16 @@ class OrderPlaceApi(_CartApi):
         operation_id="order_place",
     )
     def post(self, request: Request, token: Any) -> Response:
-        # Placing reads the lines and the checkout details itself, under the cart's lock.
-        cart = cart_for_request(request, token, with_lines=False, with_checkout=False)
         key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
+        # Placing reads the lines and the checkout details itself, under the cart's lock;
+        # the order the key placed already, if any, is read with the cart.
+        cart = cart_for_request(
+            request,
+            token,
+            with_lines=False,
+            with_checkout=False,
+            annotations=key_order_annotation(key) if key and len(key) <= 100 else None,
+        )
         if not key or len(key) > 100:
             raise IdempotencyKeyRequired()
         placed = order_place(cart=cart, idempotency_key=key, user=request.user)

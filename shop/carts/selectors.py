@@ -67,6 +67,7 @@ def cart_get(
     user: Any,
     with_lines: bool = True,
     with_checkout: bool = True,
+    annotations: dict[str, Any] | None = None,
 ) -> Cart:
     """The cart, if it belongs to the channel and (when it has one) to the user, with the
     channel given; with its shipping method and voucher unless ``with_checkout`` is false,
@@ -74,6 +75,8 @@ def cart_get(
     carts = Cart.objects.filter(token=token, channel=channel).order_by()
     if with_checkout:
         carts = carts.select_related("shipping_method", "voucher")
+    if annotations:
+        carts = carts.annotate(**annotations)
     cart = next(iter(carts[:1]), None)
     if cart is None:
         raise CartNotFound()

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from catalog.errors import InsufficientStock, SoldOut
@@ -239,13 +239,30 @@ def _voucher_use(voucher: Voucher, order: Order, now: datetime) -> None:
     VoucherUse.objects.create(voucher=voucher, order=order, customer_email=order.email)
 
 
-def _existing_order(cart: Cart, idempotency_key: str) -> Order | None:
-    # Almost always there is none: look for its id alone, read the order only if found.
-    found = (
-        Order.objects.filter(channel_id=cart.channel_id, idempotency_key=idempotency_key)
-        .order_by()
-        .values_list("pk", "cart_id")[:1]
-    )
+def key_order_annotation(idempotency_key: str) -> dict[str, Subquery]:
+    """Annotations for a cart query: the id and cart of the order the key placed in the
+    cart's channel, if any (``order_place`` then need not look for it again)."""
+    placed = Order.objects.filter(
+        channel_id=OuterRef("channel_id"), idempotency_key=idempotency_key
+    ).order_by()
+    return {
+        "key_order_id": Subquery(placed.values("pk")[:1]),
+        "key_order_cart_id": Subquery(placed.values("cart_id")[:1]),
+    }
+
+
+def _existing_order(cart: Cart, idempotency_key: str, *, look_again: bool = False) -> Order | None:
+    found: list[tuple[int, int | None]]
+    if not look_again and hasattr(cart, "key_order_id"):  # read with the cart
+        order_id = cart.key_order_id  # type: ignore[attr-defined]
+        found = [] if order_id is None else [(order_id, cart.key_order_cart_id)]  # type: ignore[attr-defined]
+    else:
+        # Almost always there is none: look for its id alone, read the order only if found.
+        found = list(
+            Order.objects.filter(channel_id=cart.channel_id, idempotency_key=idempotency_key)
+            .order_by()
+            .values_list("pk", "cart_id")[:1]
+        )
     for order_id, cart_id in found:
         if cart_id != cart.pk:
             raise IdempotencyKeyReused()
@@ -263,7 +280,8 @@ def order_place(*, cart: Cart, idempotency_key: str, user: Any = None) -> Placed
     """Turn the cart into an order awaiting payment, holding its stock.
 
     The same Idempotency-Key returns the same order, never a second one, even when
-    two requests with that key race each other.
+    two requests with that key race each other. ``cart`` may carry the key's order as
+    read with it (``key_order_annotation``).
     """
     existing = _existing_order(cart, idempotency_key)
     if existing is not None:
@@ -273,7 +291,7 @@ def order_place(*, cart: Cart, idempotency_key: str, user: Any = None) -> Placed
         return Placed(order=_order_place(cart, idempotency_key, user, facts), created=True)
     except (IntegrityError, CartAlreadyOrdered):
         # A request with the same key won the race: answer with its order.
-        existing = _existing_order(cart, idempotency_key)
+        existing = _existing_order(cart, idempotency_key, look_again=True)
         if existing is None:
             raise
         return Placed(order=existing, created=False)
