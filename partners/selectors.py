@@ -265,13 +265,12 @@ def settlement_statement_get(settlement: Settlement) -> Statement:
     """What a statement shows: the stored lines of a closed settlement, or the live
     lines of an open one."""
     if settlement.status == SettlementStatus.CLOSED:
+        # Tuples, not model instances: a month can hold tens of thousands of lines.
         lines = [
-            StatementLine(
-                line.order_id,
-                line.order_number,
-                *(getattr(line, column) for column in TOTAL_COLUMNS),
+            StatementLine(*row)
+            for row in settlement.lines.order_by("order_id").values_list(
+                "order_id", "order_number", *TOTAL_COLUMNS
             )
-            for line in settlement.lines.all().order_by("order_id")
         ]
         totals = StatementLine(0, "", *(getattr(settlement, column) for column in TOTAL_COLUMNS))
     else:
