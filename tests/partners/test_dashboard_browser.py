@@ -12,6 +12,7 @@ import shutil
 from decimal import Decimal
 
 import pytest
+from django.db import connections
 
 from tests import factories
 from tests.partners.builders import SHANGHAI, agreement_with_terms, paid_order, variant
@@ -54,6 +55,10 @@ def browser_page():
         yield page, outside
         context.close()
         browser.close()
+        # Inside Playwright the test's code runs under a context of its own, and Django's
+        # connections are kept per context: close the one the test opened here, or it
+        # outlives the test and keeps the test database open at the end of the run.
+        connections.close_all()
 
 
 def test_partner_signs_in_sees_figures_and_downloads_a_statement(live_server, browser_page):
