@@ -29,13 +29,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def media_web(media):
-    return factories.SalesChannelFactory(
-        code="media-web", owner=media, commission_rate=Decimal("0.1000")
-    )
-
-
-@pytest.fixture
 def sales(museum, media, media_web):
     """Sales of three products in two collections over three months, with a refund, a
     payment fee and a shipment fee; some in the museum's own web shop. Each month has

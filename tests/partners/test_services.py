@@ -34,13 +34,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def media_web(media):
-    return factories.SalesChannelFactory(
-        code="media-web", owner=media, commission_rate=Decimal("0.1000")
-    )
-
-
-@pytest.fixture
 def collection():
     return factories.CollectionFactory(slug="blossoms")
 
