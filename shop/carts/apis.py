@@ -366,6 +366,7 @@ class OrderPlaceApi(_CartApi):
     )
     def post(self, request: Request, token: Any) -> Response:
         key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
+        key_usable = 0 < len(key) <= 100
         # Placing reads the lines and the checkout details itself, under the cart's lock;
         # the order the key placed already, if any, is read with the cart.
         cart = cart_for_request(
@@ -373,9 +374,9 @@ class OrderPlaceApi(_CartApi):
             token,
             with_lines=False,
             with_checkout=False,
-            annotations=key_order_annotation(key) if key and len(key) <= 100 else None,
+            annotations=key_order_annotation(key) if key_usable else None,
         )
-        if not key or len(key) > 100:
+        if not key_usable:
             raise IdempotencyKeyRequired()
         placed = order_place(cart=cart, idempotency_key=key, user=request.user)
         body = order_output(placed.order, language_from_request(request), include_contact=True)

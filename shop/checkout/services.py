@@ -110,21 +110,14 @@ def cart_priced_lines(cart: Cart, *, prices: Mapping[int, Any] | None = None) ->
     lines were read with; otherwise the channel prices of all lines come in one query."""
     prefetched = getattr(cart, "_prefetched_objects_cache", {}).get("lines")
     if prefetched is not None:
-        lines = sorted(prefetched, key=lambda line: line.pk)
+        lines = list(prefetched)
     else:
         lines = list(cart_lines_queryset(cart.channel_id).filter(cart=cart))
     if prices is None or any(line.variant_id not in prices for line in lines):
         prices = cart_line_prices(lines)
     if prices is None:
         prices = variant_prices([line.variant for line in lines], cart.channel_id)
-    return [
-        PricedLine(
-            line=line,
-            unit_price=prices[line.variant_id],
-            line_total=prices[line.variant_id] * line.quantity,
-        )
-        for line in lines
-    ]
+    return cart_priced_lines_with(lines, prices)
 
 
 def cart_priced_lines_with(lines: list[CartLine], prices: Mapping[int, Any]) -> list[PricedLine]:
