@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.db.models import Model
 
 from partners.ledger import SHIPPING_INCOME, Part
 from partners.models import (
@@ -26,6 +27,7 @@ from partners.models import (
     SettlementEventType,
     SettlementStatus,
 )
+from shop.core import sql
 from shop.core.money import from_fen
 
 
@@ -49,9 +51,13 @@ class PartnerClock:
 
     def load(self, partner_ids: Iterable[int]) -> None:
         """Read the timezones of all these partners at once."""
-        missing = set(partner_ids) - set(self._zones)
+        missing = sorted(set(partner_ids) - set(self._zones))
         if missing:
-            for pk, name in Partner.objects.filter(pk__in=missing).values_list("pk", "timezone"):
+            placeholders = ", ".join(["%s"] * len(missing))
+            for pk, name in sql.rows(
+                f"SELECT id, timezone FROM {sql.table(Partner)} WHERE id IN ({placeholders})",  # noqa: S608
+                missing,
+            ):
                 self._zones[pk] = ZoneInfo(name or "Asia/Shanghai")
 
     def zone(self, partner_id: int) -> ZoneInfo:
@@ -141,6 +147,29 @@ class EventContext:
     clock: PartnerClock = field(default_factory=PartnerClock)
 
 
+_ENTRY_FIELDS = (
+    "partner",
+    "settlement",
+    "period",
+    "kind",
+    "reversed_kind",
+    "role",
+    "amount",
+    "share_bp",
+    "commission_rate",
+    "order",
+    "order_line",
+    "agreement_version",
+    "channel",
+    "product",
+    "warehouse",
+    "source",
+    "position",
+    "occurred_at",
+    "created_at",
+)
+
+
 def entries_write(context: EventContext, parts: Sequence[Part]) -> list[LedgerEntry]:
     """One ledger entry per part, each in its partner's open settlement."""
     partner_ids = {part.partner_id for part in parts}
@@ -177,7 +206,7 @@ def entries_write(context: EventContext, parts: Sequence[Part]) -> list[LedgerEn
                 occurred_at=context.occurred_at,
             )
         )
-    return LedgerEntry.objects.bulk_create(entries)
+    return sql.insert(entries, _ENTRY_FIELDS)
 
 
 @dataclass
@@ -269,31 +298,33 @@ def _rolled_up(
 
 
 def _upsert_statement(
-    table: str, key_columns: Sequence[str], increments: dict[tuple, _Increment]
+    model: type[Model], key_columns: Sequence[str], increments: dict[tuple, _Increment]
 ) -> tuple[str, list]:
+    table = model._meta.db_table
     keys = ", ".join(key_columns)
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in _COLUMNS)
-    width = len(key_columns) + len(_COLUMNS)
     # One statement for all rows: each key appears once, so no row is updated twice.
-    values = ", ".join("(" + ", ".join(["%s"] * width) + ")" for _ in increments)
-    sql = (
-        f"INSERT INTO {table} ({keys}, {', '.join(_COLUMNS)}) "  # noqa: S608
-        f"VALUES {values} "
+    # Rows in key order, so concurrent events lock them in the same order.
+    source, params = sql.values(
+        model,
+        [*key_columns, *_COLUMNS],
+        [
+            (
+                *key,
+                inc.units,
+                inc.units_refunded,
+                from_fen(inc.gross),
+                from_fen(inc.refunds),
+                from_fen(inc.own_share),
+            )
+            for key, inc in sorted(increments.items())
+        ],
+    )
+    statement = (
+        f"INSERT INTO {table} ({keys}, {', '.join(_COLUMNS)}) {source} "
         f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
     )
-    # Rows in key order, so concurrent events lock them in the same order.
-    rows = [
-        (
-            *key,
-            inc.units,
-            inc.units_refunded,
-            from_fen(inc.gross),
-            from_fen(inc.refunds),
-            from_fen(inc.own_share),
-        )
-        for key, inc in sorted(increments.items())
-    ]
-    return sql, [value for row in rows for value in row]
+    return statement, params
 
 
 def _upsert(increments: dict[tuple, _Increment]) -> None:
@@ -302,12 +333,10 @@ def _upsert(increments: dict[tuple, _Increment]) -> None:
     snapshot), elsewhere in three. Every writer takes the tables in the same order."""
     if not increments:
         return
-    statements = [_upsert_statement(DailySales._meta.db_table, _DAILY_KEY, increments)]
+    statements = [_upsert_statement(DailySales, _DAILY_KEY, increments)]
     for model, key_columns in _ROLLUPS:
         statements.append(
-            _upsert_statement(
-                model._meta.db_table, key_columns, _rolled_up(increments, key_columns)
-            )
+            _upsert_statement(model, key_columns, _rolled_up(increments, key_columns))
         )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -9,10 +9,12 @@ from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 
+from catalog.models import Product, Stock, Warehouse
 from partners import ledger
 from partners.errors import PartnerNotFound, PartnerRequired, SettlementNotFound
 from partners.ledger_write import LineFacts
 from partners.models import (
+    AgreementParty,
     AgreementVersion,
     LedgerEntry,
     LedgerKind,
@@ -22,6 +24,7 @@ from partners.models import (
 )
 from shop.channels.models import SalesChannel
 from shop.checkout.models import Reservation, ReservationStatus
+from shop.core import sql
 from shop.core.money import ZERO, to_fen
 from shop.core.permissions import user_partner_id
 from shop.orders.models import Order, OrderLine
@@ -56,17 +59,22 @@ class OrderTerms:
     versions: dict[int, AgreementVersion | None] = field(default_factory=dict)
 
 
-def _line_warehouses(line_ids: list[int]) -> dict[int, tuple[int, int]]:
+_LINE_WAREHOUSES = (
+    f"SELECT r.order_line_id, s.warehouse_id, w.partner_id, SUM(r.quantity)"  # noqa: S608
+    f" FROM {sql.table(Reservation)} r JOIN {sql.table(Stock)} s ON s.id = r.stock_id"
+    f" JOIN {sql.table(Warehouse)} w ON w.id = s.warehouse_id"
+    f" WHERE r.order_line_id IN (SELECT id FROM {sql.table(OrderLine)} WHERE order_id = %s)"
+    " AND r.status <> %s GROUP BY r.order_line_id, s.warehouse_id, w.partner_id"
+    " ORDER BY r.order_line_id, s.warehouse_id"
+)
+
+
+def _line_warehouses(order_id: int) -> dict[int, tuple[int, int]]:
     """Each line's main warehouse (holding most of its units) and that warehouse's partner."""
     best: dict[int, tuple[int, int, int]] = {}
-    rows = (
-        Reservation.objects.filter(order_line_id__in=line_ids)
-        .exclude(status=ReservationStatus.RELEASED)
-        .values_list("order_line_id", "stock__warehouse_id", "stock__warehouse__partner_id")
-        .annotate(units=Sum("quantity"))
-        .order_by("order_line_id", "stock__warehouse_id")
-    )
-    for line_id, warehouse_id, partner_id, units in rows:
+    for line_id, warehouse_id, partner_id, units in sql.rows(
+        _LINE_WAREHOUSES, [order_id, ReservationStatus.RELEASED]
+    ):
         if line_id not in best or units > best[line_id][0]:
             best[line_id] = (units, warehouse_id, partner_id)
     return {line_id: (w, p) for line_id, (_, w, p) in best.items()}
@@ -86,22 +94,57 @@ def _ledger_warehouses(order_id: int) -> dict[int, tuple[int, int]]:
     return found
 
 
-# What the split reads of a line, its product and its agreement version.
-_TERMS_LINE_FIELDS = (
+_TERMS_VERSION = sql.Columns(
+    AgreementVersion,
     "id",
-    "order_id",
-    "product_id",
-    "quantity",
-    "line_total",
-    "agreement_version_id",
-    "product__id",
-    "product__collection_id",
-    "agreement_version__id",
-    "agreement_version__logistics_partner_id",
-    "agreement_version__logistics_fee",
-    "agreement_version__payment_fee_bearer",
-    "agreement_version__refund_policy",
+    "logistics_fee",
+    "logistics_partner",
+    "payment_fee_bearer",
+    "refund_policy",
 )
+# Every line of an order with its product's collection, its agreement version and that
+# version's parties (one row per party, in the parties' own order).
+_TERMS_LINES = (
+    "SELECT l.id, l.product_id, l.quantity, l.line_total, p.collection_id,"  # noqa: S608
+    f" {_TERMS_VERSION.sql('v')}, ap.partner_id, ap.role, ap.share_bp"
+    f" FROM {sql.table(OrderLine)} l JOIN {sql.table(Product)} p ON p.id = l.product_id"
+    f" LEFT JOIN {sql.table(AgreementVersion)} v ON v.id = l.agreement_version_id"
+    f" LEFT JOIN {sql.table(AgreementParty)} ap ON ap.version_id = v.id"
+    " WHERE l.order_id = %s ORDER BY l.id, ap.id"
+)
+
+
+@dataclass
+class _TermsLine:
+    line_id: int
+    product_id: int
+    quantity: int
+    line_total: Decimal
+    collection_id: int | None
+    version: AgreementVersion | None
+    parties: list[ledger.PartyShare] = field(default_factory=list)
+
+
+def _terms_lines(order_id: int) -> list[_TermsLine]:
+    lines: dict[int, _TermsLine] = {}
+    width = len(_TERMS_VERSION)
+    for found in sql.rows(_TERMS_LINES, [order_id]):
+        line_id, product_id, quantity, line_total, collection_id = found[:5]
+        line = lines.get(line_id)
+        if line is None:
+            version_values = found[5 : 5 + width]
+            line = lines[line_id] = _TermsLine(
+                line_id=line_id,
+                product_id=product_id,
+                quantity=quantity,
+                line_total=sql.money(line_total),
+                collection_id=collection_id,
+                version=_TERMS_VERSION.build(version_values) if version_values[0] else None,
+            )
+        partner_id, role, share_bp = found[5 + width :]
+        if partner_id is not None:
+            line.parties.append(ledger.PartyShare(partner_id, role, share_bp))
+    return list(lines.values())
 
 
 def order_lines_terms(
@@ -109,33 +152,20 @@ def order_lines_terms(
 ) -> OrderTerms:
     """The split terms of every line of ``order``, with the commission rate of today's
     channel (the caller records it at the sale) and the versions the lines recorded."""
-    lines = list(
-        OrderLine.objects.filter(order_id=order.pk)
-        .select_related("product", "agreement_version")
-        .only(*_TERMS_LINE_FIELDS)
-        .prefetch_related("agreement_version__parties")
-        .order_by("id")
-    )
+    lines = _terms_lines(order.pk)
     channel = (
         order.channel
         if Order.channel.is_cached(order)  # type: ignore[attr-defined]
         else SalesChannel.objects.get(pk=order.channel_id)
     )
-    line_ids = [line.pk for line in lines]
     warehouses = _ledger_warehouses(order.pk) if warehouses_from_ledger else {}
     if not warehouses:
-        warehouses = _line_warehouses(line_ids)
+        warehouses = _line_warehouses(order.pk)
     terms = OrderTerms()
     for line in lines:
-        version = line.agreement_version
-        parties = (
-            tuple(
-                ledger.PartyShare(p.partner_id, p.role, p.share_bp) for p in version.parties.all()
-            )
-            if version
-            else ()
-        )
-        line_warehouse, warehouse_partner = warehouses.get(line.pk, (None, None))
+        version = line.version
+        parties = tuple(line.parties)
+        line_warehouse, warehouse_partner = warehouses.get(line.line_id, (None, None))
         if warehouse_id is not None:
             line_warehouse = warehouse_id
         logistics = (
@@ -145,7 +175,7 @@ def order_lines_terms(
         )
         terms.lines.append(
             ledger.LineTerms(
-                line_id=line.pk,
+                line_id=line.line_id,
                 line_total_fen=to_fen(line.line_total),
                 channel_owner_id=channel.owner_id,
                 commission_rate=channel.commission_rate,
@@ -155,16 +185,16 @@ def order_lines_terms(
                 refund_policy=version.refund_policy if version else "mirror",
             )
         )
-        terms.facts[line.pk] = LineFacts(
-            line_id=line.pk,
+        terms.facts[line.line_id] = LineFacts(
+            line_id=line.line_id,
             product_id=line.product_id,
-            collection_id=line.product.collection_id or 0,
+            collection_id=line.collection_id or 0,
             warehouse_id=line_warehouse,
             agreement_version_id=version.pk if version else None,
             quantity=line.quantity,
         )
-        terms.concerned[line.pk] = {channel.owner_id} | {p.partner_id for p in parties}
-        terms.versions[line.pk] = version
+        terms.concerned[line.line_id] = {channel.owner_id} | {p.partner_id for p in parties}
+        terms.versions[line.line_id] = version
     return terms
 
 

@@ -36,6 +36,7 @@ from partners.models import (
     RefundPolicy,
 )
 from partners.selectors import order_lines_terms
+from shop.core import sql
 from shop.core.money import CENT, to_fen
 from shop.core.permissions import signed_in
 from shop.orders.models import Order, OrderLine
@@ -253,8 +254,11 @@ def order_lines_agreements_attach(*, order: Any) -> None:
         )
 
 
+_RECORDED = f"SELECT 1 FROM {sql.table(LedgerEntry)} WHERE source = %s LIMIT 1"  # noqa: S608
+
+
 def _recorded(source: str) -> bool:
-    return LedgerEntry.objects.filter(source=source).exists()
+    return sql.row(_RECORDED, [source]) is not None
 
 
 # No savepoint: a payment whose entries cannot be written is not recorded as paid either.

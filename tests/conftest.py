@@ -7,6 +7,8 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests import factories
+from tests.shop.payments.fake_stripe import FakeStripe
+from tests.shop.payments.helpers import WEBHOOK_SECRET
 
 
 @pytest.fixture(autouse=True)
@@ -49,3 +51,15 @@ def client_for(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user=user)
     return client
+
+
+@pytest.fixture
+def fake_stripe(settings):
+    """Stripe enabled and pointed at a local fake; the real ``stripe`` library is used."""
+    fake = FakeStripe().start()
+    settings.STRIPE_SECRET_KEY = "sk_test_shop"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = fake.url
+    settings.STRIPE_TIMEOUT_SECONDS = 2
+    yield fake
+    fake.stop()

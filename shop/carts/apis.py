@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -23,18 +24,23 @@ from shop.checkout.errors import VariantNotFound
 from shop.checkout.pricing import shipping_price
 from shop.checkout.serializers import AddressSerializer
 from shop.checkout.services import (
+    LineWanted,
     cart_priced_lines,
     cart_totals,
+    checkout_create,
     checkout_update,
     key_order_annotation,
     order_place,
     shipping_methods_for,
 )
 from shop.core.i18n import language_from_request, pick
-from shop.core.schema import error_responses
+from shop.core.schema import ErrorSerializer, error_responses
 from shop.core.throttling import ShopScopedRateThrottle
 from shop.orders.apis import OrderOutputSerializer, order_output
 from shop.orders.errors import IdempotencyKeyRequired
+from shop.payments.apis import ShopperPaymentSerializer, payment_output
+from shop.payments.models import PaymentProvider
+from shop.payments.services import payment_open_for_placed, payment_provider_check
 
 CHANNEL_PARAMETERS = [
     OpenApiParameter(
@@ -179,6 +185,12 @@ class _CartApi(APIView):
             cart = cart_for_request(request, cart.token)
         return Response(cart_output(cart, language_from_request(request)), status=status)
 
+    def throttle_also(self, request: Request, scope: str) -> None:
+        """Count this request against a second scope too (429 when it is used up)."""
+        throttle = ShopScopedRateThrottle()
+        if not throttle.allow_request(request, SimpleNamespace(throttle_scope=scope)):
+            self.throttled(request, throttle.wait())
+
     def respond_lines_changed(self, request: Request, cart: Cart, status: int = 200) -> Response:
         """Answer with ``cart`` as it is (read with its channel, shipping method and
         voucher, by cart_for_request or a service), reading only its lines again."""
@@ -186,9 +198,44 @@ class _CartApi(APIView):
         return Response(cart_output(cart, language_from_request(request)), status=status)
 
 
+class CartLineInputSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1, max_value=999)
+    personalisation = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+
+
+class CheckoutDetailsInputSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254, required=False)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    shipping_address = AddressSerializer(required=False)
+    shipping_method = serializers.SlugField(max_length=40, required=False)
+    voucher_code = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+def _details(data: dict[str, Any]) -> dict[str, Any]:
+    """The checkout details of validated input, as the services name them."""
+    return {
+        "email": data.get("email"),
+        "phone": data.get("phone"),
+        "shipping_address": data.get("shipping_address"),
+        "shipping_method_code": data.get("shipping_method"),
+        "voucher_code": data.get("voucher_code"),
+        "note": data.get("note"),
+    }
+
+
 class CartCreateApi(_CartApi):
+    """A new cart; with lines and checkout details when they are sent (a storefront's
+    "buy now"): all of them are checked, and nothing is stored unless all pass."""
+
+    class InputSerializer(CheckoutDetailsInputSerializer):
+        lines = CartLineInputSerializer(many=True, required=False)
+
     @extend_schema(
-        request=None,
+        request=InputSerializer,
         parameters=CHANNEL_PARAMETERS,
         responses={201: CartOutputSerializer, **ERRORS},
         operation_id="cart_create",
@@ -196,12 +243,26 @@ class CartCreateApi(_CartApi):
     def post(self, request: Request) -> Response:
         channel = channel_from_request(request)
         assert channel is not None
-        cart = cart_create(
-            channel=channel, user=request.user, language=language_from_request(request)
+        lang = language_from_request(request)
+        if not request.data:
+            cart = cart_create(channel=channel, user=request.user, language=lang)
+            # A new cart has no lines, shipping method or voucher yet: nothing to read back.
+            cart_lines_set(cart, [])
+            return self.respond(request, cart, status=201, fresh=True)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if data.get("voucher_code"):
+            # Vouchers are guessed at the checkout's rate, however they are sent.
+            self.throttle_also(request, "checkout")
+        created = checkout_create(
+            channel=channel,
+            user=request.user,
+            language=lang,
+            lines=[LineWanted(**line) for line in data.get("lines", [])],
+            **_details(data),
         )
-        # A new cart has no lines, shipping method or voucher yet: nothing to read back.
-        cart_lines_set(cart, [])
-        return self.respond(request, cart, status=201, fresh=True)
+        return Response(cart_output(created.cart, lang, prices=created.prices), status=201)
 
 
 class CartDetailApi(_CartApi):
@@ -215,12 +276,8 @@ class CartDetailApi(_CartApi):
 
 
 class CartLineAddApi(_CartApi):
-    class InputSerializer(serializers.Serializer):
-        sku = serializers.CharField(max_length=64)
-        quantity = serializers.IntegerField(min_value=1, max_value=999)
-        personalisation = serializers.CharField(
-            max_length=100, required=False, allow_blank=True, default=""
-        )
+    class InputSerializer(CartLineInputSerializer):
+        pass
 
     @extend_schema(
         request=InputSerializer,
@@ -282,13 +339,8 @@ class CheckoutApi(_CartApi):
 
     throttle_scope = "checkout"
 
-    class InputSerializer(serializers.Serializer):
-        email = serializers.EmailField(max_length=254, required=False)
-        phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
-        shipping_address = AddressSerializer(required=False)
-        shipping_method = serializers.SlugField(max_length=40, required=False)
-        voucher_code = serializers.CharField(max_length=40, required=False, allow_blank=True)
-        note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    class InputSerializer(CheckoutDetailsInputSerializer):
+        pass
 
     @extend_schema(
         request=InputSerializer,
@@ -301,16 +353,7 @@ class CheckoutApi(_CartApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        updated = checkout_update(
-            cart=cart,
-            user=request.user,
-            email=data.get("email"),
-            phone=data.get("phone"),
-            shipping_address=data.get("shipping_address"),
-            shipping_method_code=data.get("shipping_method"),
-            voucher_code=data.get("voucher_code"),
-            note=data.get("note"),
-        )
+        updated = checkout_update(cart=cart, user=request.user, **_details(data))
         # The cart as just written, with its channel, shipping method and voucher.
         return self.respond_lines_changed(request, updated)
 
@@ -339,13 +382,33 @@ class ShippingMethodListApi(_CartApi):
         )
 
 
+class OrderPlacedOutputSerializer(OrderOutputSerializer):
+    payment = ShopperPaymentSerializer(
+        allow_null=True,
+        help_text="The order's payment, when the request asked for one with payment_provider.",
+    )
+    payment_error = ErrorSerializer(
+        required=False,
+        help_text="Why the payment asked for could not start now; the order stays placed "
+        "and is paid later through its payments.",
+    )
+
+
 class OrderPlaceApi(_CartApi):
-    """Place the order: holds the stock for the payment. Needs an ``Idempotency-Key``."""
+    """Place the order: holds the stock for the payment. Needs an ``Idempotency-Key``.
+    With ``payment_provider`` the payment starts in the same request."""
 
     throttle_scope = "checkout"
 
+    class InputSerializer(serializers.Serializer):
+        payment_provider = serializers.ChoiceField(
+            choices=PaymentProvider.choices,
+            required=False,
+            help_text="Start paying the order with this provider in the same request.",
+        )
+
     @extend_schema(
-        request=None,
+        request=InputSerializer,
         parameters=[
             *CHANNEL_PARAMETERS,
             OpenApiParameter(
@@ -358,8 +421,8 @@ class OrderPlaceApi(_CartApi):
             ),
         ],
         responses={
-            201: OrderOutputSerializer,
-            200: OpenApiResponse(OrderOutputSerializer, description="The same key's order"),
+            201: OrderPlacedOutputSerializer,
+            200: OpenApiResponse(OrderPlacedOutputSerializer, description="The same key's order"),
             **ERRORS,
         },
         operation_id="order_place",
@@ -367,6 +430,13 @@ class OrderPlaceApi(_CartApi):
     def post(self, request: Request, token: Any) -> Response:
         key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
         key_usable = 0 < len(key) <= 100
+        provider = None
+        if request.data:
+            serializer = self.InputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            provider = serializer.validated_data.get("payment_provider")
+        if provider is not None:
+            payment_provider_check(provider)
         # Placing reads the lines and the checkout details itself, under the cart's lock;
         # the order the key placed already, if any, is read with the cart.
         cart = cart_for_request(
@@ -380,4 +450,13 @@ class OrderPlaceApi(_CartApi):
             raise IdempotencyKeyRequired()
         placed = order_place(cart=cart, idempotency_key=key, user=request.user)
         body = order_output(placed.order, language_from_request(request), include_contact=True)
+        body["payment"] = None
+        if provider is not None:
+            opened = payment_open_for_placed(
+                order=placed.order, provider=provider, user=request.user
+            )
+            if opened.payment is not None:
+                body["payment"] = payment_output(opened.payment)
+            if opened.error is not None:
+                body["payment_error"] = opened.error.as_dict()
         return Response(body, status=201 if placed.created else 200)

@@ -105,12 +105,16 @@ def cart_lines_set(cart: Cart, lines: list[CartLine]) -> None:
 
 def variant_for_sku(sku: str) -> ProductVariant | None:
     """The variant with this SKU and its product (without the texts no cart reads)."""
-    return next(
-        iter(
-            ProductVariant.objects.select_related("product")
-            .defer(*(name.removeprefix("variant__") for name in _UNREAD_PRODUCT_TEXTS))
-            .filter(sku=sku)
-            .order_by()[:1]
-        ),
-        None,
+    return variants_for_skus([sku]).get(sku)
+
+
+def variants_for_skus(skus: list[str]) -> dict[str, ProductVariant]:
+    """The variants with these SKUs and their products, by SKU, in one query (without
+    the texts no cart reads); an unknown SKU is missing from the answer."""
+    variants = (
+        ProductVariant.objects.select_related("product")
+        .defer(*(name.removeprefix("variant__") for name in _UNREAD_PRODUCT_TEXTS))
+        .filter(sku__in=sorted(set(skus)))
+        .order_by()
     )
+    return {variant.sku: variant for variant in variants}

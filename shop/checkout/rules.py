@@ -33,7 +33,7 @@ from shop.checkout.errors import (
     NotAvailableInChannel,
     PersonalisationInvalid,
 )
-from shop.core.money import quantize
+from shop.core import sql
 from shop.orders.models import OrderLine
 from shop.orders.state import ACTIVE_STATUSES
 
@@ -121,7 +121,7 @@ def _facts(row: Sequence[Any]) -> dict[str, Any]:
         "in_drop": bool(in_drop),
         "drop_open": bool(drop_open),
         "free": int(free_units),
-        "price": _money(own_price if own_price is not None else list_price),
+        "price": sql.money(own_price if own_price is not None else list_price),
     }
 
 
@@ -153,11 +153,6 @@ def cart_variant_facts(
         row[0]: CartVariantFacts(**_facts(row), sku=row[7], in_cart=int(row[8] or 0))
         for row in rows
     }
-
-
-def _money(value: Any) -> Decimal:
-    """A price as the ORM gives it: PostgreSQL answers a Decimal, SQLite a number."""
-    return value if isinstance(value, Decimal) else quantize(Decimal(str(value)))
 
 
 def variant_facts_raise(variant: ProductVariant, facts: dict[int, VariantFacts]) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -17,13 +18,20 @@ from catalog.errors import InsufficientStock, SoldOut
 from fulfillment import tasks as fulfillment_tasks
 from partners import services as partner_services
 from shop.carts.models import Cart, CartLine, CartStatus
-from shop.carts.selectors import cart_line_prices, cart_lines_queryset
+from shop.carts.selectors import (
+    cart_line_prices,
+    cart_lines_queryset,
+    cart_lines_set,
+    variants_for_skus,
+)
+from shop.channels.models import SalesChannel
 from shop.checkout.allocation import lines_allocate, variants_available
 from shop.checkout.errors import (
     CartAlreadyOrdered,
     CartEmpty,
     CheckoutIncomplete,
     ShippingMethodUnavailable,
+    VariantNotFound,
     VoucherInvalid,
 )
 from shop.checkout.models import ShippingMethod, Voucher, VoucherUse
@@ -34,11 +42,13 @@ from shop.checkout.rules import (
     customer_lock,
     personalisation_check,
     purchase_limit_check,
+    stock_enough_check,
     variant_facts,
     variant_facts_raise,
 )
 from shop.core import metrics
 from shop.core.db import next_id, related_cache_set, transaction_retry
+from shop.core.errors import InvalidInput, ShopError
 from shop.core.i18n import pick
 from shop.core.permissions import signed_in
 from shop.core.tasks import enqueue_on_commit
@@ -137,26 +147,20 @@ def cart_totals(cart: Cart, priced: list[PricedLine] | None = None) -> Totals:
     return totals_compute((p.line_total for p in priced), cart.shipping_method, cart.voucher)
 
 
-@transaction.atomic
-def checkout_update(
-    *,
+def _details_apply(
     cart: Cart,
-    user: Any = None,
+    *,
     email: str | None = None,
     phone: str | None = None,
     shipping_address: dict[str, Any] | None = None,
     shipping_method_code: str | None = None,
     voucher_code: str | None = None,
     note: str | None = None,
-) -> Cart:
-    """Set the checkout details that were given; ``voucher_code=""`` removes the voucher.
-
-    ``cart`` is the cart as just read (with its shipping method and voucher); only the
-    given details are written, in one conditional update that also refuses a cart
-    ordered meanwhile. Placing the order checks the details again under lock.
-    """
-    if cart.status != CartStatus.OPEN:
-        raise CartAlreadyOrdered()
+    subtotal: Decimal | None = None,
+) -> list[str]:
+    """Set the given checkout details on ``cart`` (in memory) after checking them;
+    returns the names of the fields that changed. ``subtotal``: the cart's, when the
+    caller knows it (a voucher needs it)."""
     changed: list[str] = []
     if email is not None:
         cart.email = email.lower()
@@ -186,10 +190,9 @@ def checkout_update(
         raise ShippingMethodUnavailable(fields={"shipping_method": ["Does not deliver there."]})
     if voucher_code is not None:
         if voucher_code.strip():
-            subtotal = cart_totals(cart).subtotal
             cart.voucher = voucher_validate(
                 voucher_code,
-                subtotal=subtotal,
+                subtotal=cart_totals(cart).subtotal if subtotal is None else subtotal,
                 email=cart.email,
                 user_id=cart.user_id,
                 now=timezone.now(),
@@ -197,11 +200,158 @@ def checkout_update(
         else:
             cart.voucher = None
         changed.append("voucher")
+    return changed
+
+
+@transaction.atomic
+def checkout_update(
+    *,
+    cart: Cart,
+    user: Any = None,
+    email: str | None = None,
+    phone: str | None = None,
+    shipping_address: dict[str, Any] | None = None,
+    shipping_method_code: str | None = None,
+    voucher_code: str | None = None,
+    note: str | None = None,
+) -> Cart:
+    """Set the checkout details that were given; ``voucher_code=""`` removes the voucher.
+
+    ``cart`` is the cart as just read (with its shipping method and voucher); only the
+    given details are written, in one conditional update that also refuses a cart
+    ordered meanwhile. Placing the order checks the details again under lock.
+    """
+    if cart.status != CartStatus.OPEN:
+        raise CartAlreadyOrdered()
+    changed = _details_apply(
+        cart,
+        email=email,
+        phone=phone,
+        shipping_address=shipping_address,
+        shipping_method_code=shipping_method_code,
+        voucher_code=voucher_code,
+        note=note,
+    )
     cart.updated_at = timezone.now()
     values = {name: getattr(cart, name) for name in [*changed, "updated_at"]}
     if not Cart.objects.filter(pk=cart.pk, status=CartStatus.OPEN).update(**values):
         raise CartAlreadyOrdered()
     return cart
+
+
+@dataclass(frozen=True)
+class LineWanted:
+    """A line a shopper asks for when a cart is created with its lines."""
+
+    sku: str
+    quantity: int
+    personalisation: str = ""
+
+
+@dataclass(frozen=True)
+class CartCreated:
+    cart: Cart  # with every line in ``cart.lines.all()``
+    prices: dict[int, Decimal]  # the channel price of each line's variant
+
+
+MAX_LINES = 50
+
+
+def _line_rule_raise(sku: str, check: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run one rule for the line of ``sku``; its error names the line."""
+    try:
+        return check(*args, **kwargs)
+    except ShopError as exc:
+        exc.fields = {"lines": [sku], **exc.fields}
+        raise
+
+
+def checkout_create(
+    *,
+    channel: SalesChannel,
+    user: Any = None,
+    language: str = "zh",
+    lines: Sequence[LineWanted] = (),
+    email: str | None = None,
+    phone: str | None = None,
+    shipping_address: dict[str, Any] | None = None,
+    shipping_method_code: str | None = None,
+    voucher_code: str | None = None,
+    note: str | None = None,
+) -> CartCreated:
+    """A new cart with its lines and checkout details in one step, as a storefront's
+    "buy now" asks for it. Every line and detail is checked as adding the lines and
+    saving the details one after another would check them, and nothing is stored
+    unless all of it passes. Lines of the same variant and text become one line."""
+    if len(lines) > MAX_LINES:
+        raise InvalidInput(fields={"lines": [f"At most {MAX_LINES} lines."]})
+    acting = signed_in(user)
+    cart = Cart(
+        channel=channel,
+        user_id=acting.pk if acting is not None else None,
+        email=acting.email if acting is not None else "",
+        language=language,
+    )
+    variants = variants_for_skus([line.sku for line in lines])
+    unknown = [line.sku for line in lines if line.sku not in variants]
+    if unknown:
+        raise VariantNotFound(fields={"lines": unknown})
+    if email is not None:
+        cart.email = email.lower()  # the purchase limits below count this customer's orders
+    facts = variant_facts({variant.pk for variant in variants.values()}, channel, timezone.now())
+    quantities: dict[tuple[str, str], int] = {}
+    for line in lines:
+        variant = variants[line.sku]
+        text = _line_rule_raise(
+            line.sku, personalisation_check, variant.product, line.personalisation
+        )
+        quantities[(line.sku, text)] = quantities.get((line.sku, text), 0) + line.quantity
+    by_variant: dict[str, int] = {}
+    by_product: dict[int, tuple[str, int]] = {}
+    for (sku, _), quantity in quantities.items():
+        by_variant[sku] = by_variant.get(sku, 0) + quantity
+        product_id = variants[sku].product_id
+        by_product[product_id] = (sku, by_product.get(product_id, (sku, 0))[1] + quantity)
+    for sku, quantity in by_variant.items():
+        variant = variants[sku]
+        _line_rule_raise(sku, variant_facts_raise, variant, facts)
+        _line_rule_raise(sku, stock_enough_check, facts.get(variant.pk), quantity)
+    for sku, quantity in by_product.values():
+        _line_rule_raise(
+            sku,
+            purchase_limit_check,
+            variants[sku].product,
+            quantity,
+            user_id=cart.user_id,
+            email=cart.email,
+        )
+    prices = {variant.pk: facts[variant.pk].price for variant in variants.values()}
+    _details_apply(
+        cart,
+        email=email,
+        phone=phone,
+        shipping_address=shipping_address,
+        shipping_method_code=shipping_method_code,
+        voucher_code=voucher_code,
+        note=note,
+        subtotal=sum(
+            (prices[variants[sku].pk] * quantity for (sku, _), quantity in quantities.items()),
+            Decimal("0.00"),
+        ),
+    )
+    with transaction.atomic():
+        cart.save(force_insert=True)
+        created = CartLine.objects.bulk_create(
+            CartLine(
+                cart=cart,
+                variant=variants[sku],
+                quantity=quantity,
+                personalisation=text,
+            )
+            for (sku, text), quantity in quantities.items()
+        )
+    cart_lines_set(cart, created)
+    return CartCreated(cart=cart, prices=prices)
 
 
 def _missing_details(cart: Cart) -> dict[str, list[str]]:

@@ -7,20 +7,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 
 from catalog.services import stock_unreserve
+from shop.channels.models import SalesChannel
 from shop.checkout.allocation import lines_allocate
 from shop.checkout.models import Reservation, ReservationStatus, Voucher, VoucherUse
-from shop.core import metrics
+from shop.core import metrics, sql
 from shop.core.permissions import signed_in
 from shop.orders.errors import IllegalTransition
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
 from shop.orders.state import can_transition
 
 logger = logging.getLogger(__name__)
+
+
+_EVENT_FIELDS = ("order", "type", "from_status", "to_status", "data", "user", "created_at")
 
 
 def order_event_write(
@@ -32,7 +35,7 @@ def order_event_write(
     data: dict[str, Any] | None = None,
     user: Any = None,
 ) -> OrderEvent:
-    return OrderEvent.objects.create(
+    event = OrderEvent(
         order=order,
         type=type,
         from_status=from_status,
@@ -40,16 +43,32 @@ def order_event_write(
         data=data or {},
         user=signed_in(user),
     )
+    sql.insert([event], _EVENT_FIELDS)
+    return event
+
+
+_ORDER = sql.Columns(Order, *(field.name for field in Order._meta.concrete_fields))
+_CHANNEL = sql.Columns(SalesChannel, *(field.name for field in SalesChannel._meta.concrete_fields))
+_ORDER_LOCK = f"SELECT {_ORDER.sql('o')} FROM {sql.table(Order)} o WHERE o.id = %s"  # noqa: S608
+_ORDER_WITH_CHANNEL_LOCK = (
+    f"SELECT {_ORDER.sql('o')}, {_CHANNEL.sql('c')} FROM {sql.table(Order)} o"  # noqa: S608
+    f" JOIN {sql.table(SalesChannel)} c ON c.id = o.channel_id WHERE o.id = %s"
+)
 
 
 def order_lock(order_id: int, *, with_channel: bool = False) -> Order:
     """The order row, locked for the rest of the transaction (with its channel, read but
-    not locked, when asked)."""
+    not locked, when asked). Order.DoesNotExist when there is none."""
     if with_channel:
-        return (
-            Order.objects.select_for_update(of=("self",)).select_related("channel").get(pk=order_id)
-        )
-    return Order.objects.select_for_update().get(pk=order_id)
+        found = sql.row(_ORDER_WITH_CHANNEL_LOCK + sql.lock(of="o"), [order_id])
+    else:
+        found = sql.row(_ORDER_LOCK + sql.lock(), [order_id])
+    if found is None:
+        raise Order.DoesNotExist("Order matching query does not exist.")
+    order: Order = _ORDER.build(found[: len(_ORDER)])
+    if with_channel:
+        order.channel = _CHANNEL.build(found[len(_ORDER) :])
+    return order
 
 
 # No savepoint: whoever changes a status inside a larger transaction gives up all of it
@@ -76,16 +95,16 @@ def order_status_set(
             fields={"status": [f"{current} -> {new_status} is not allowed"]},
         )
     changes["status"] = new_status
-    changes["updated_at"] = timezone.now()
-    updated = Order.objects.filter(pk=order.pk, status=current).update(**changes)
-    if updated != 1:
+    for field, value in changes.items():
+        setattr(order, field, value)
+    # updated_at: auto_now, written with the changes
+    written = list(dict.fromkeys([*changes, "updated_at"]))
+    if sql.update(order, written, where="status = %s", params=[current]) != 1:
         order.refresh_from_db()
         raise IllegalTransition(
             f"The order changed meanwhile; it is now {order.status}.",
             fields={"status": [f"expected {current}, found {order.status}"]},
         )
-    for field, value in changes.items():
-        setattr(order, field, value)
     order_event_write(
         order, event_type, from_status=current, to_status=new_status, data=data, user=user
     )
@@ -186,28 +205,33 @@ class _StockLost(Exception):
     pass
 
 
+_LINES_HELD = (
+    f"SELECT l.id, l.quantity, COALESCE(SUM(CASE WHEN r.status IN (%s, %s)"  # noqa: S608
+    " THEN r.quantity ELSE 0 END), 0)"
+    f" FROM {sql.table(OrderLine)} l LEFT JOIN {sql.table(Reservation)} r"
+    " ON r.order_line_id = l.id WHERE l.order_id = %s GROUP BY l.id, l.quantity"
+)
+
+
 def _reserve_again(order: Order) -> None:
     """Hold again the units of lines whose reservations lapsed; all or nothing."""
-    held_units = Coalesce(
-        Sum(
-            "reservations__quantity",
-            filter=Q(
-                reservations__status__in=[ReservationStatus.ACTIVE, ReservationStatus.CONFIRMED]
-            ),
-        ),
-        0,
-    )
-    lines = OrderLine.objects.filter(order=order).annotate(held=held_units).order_by("variant_id")
-    missing = [
-        (line, line.quantity - line.held)  # type: ignore[attr-defined]
-        for line in lines
-        if line.quantity > line.held  # type: ignore[attr-defined]
-    ]
-    if not missing:
+    held = sql.rows(_LINES_HELD, [ReservationStatus.ACTIVE, ReservationStatus.CONFIRMED, order.pk])
+    short = {line_id: quantity - units for line_id, quantity, units in held if quantity > units}
+    if not short:
         return
+    lines = OrderLine.objects.filter(pk__in=short).order_by("variant_id")
     with transaction.atomic():
-        if not lines_allocate(missing, channel=order.channel, expires_at=None):
+        if not lines_allocate(
+            [(line, short[line.pk]) for line in lines], channel=order.channel, expires_at=None
+        ):
             raise _StockLost()
+
+
+_RESERVATIONS_CONFIRM = (
+    f"UPDATE {sql.table(Reservation)} SET status = %s, expires_at = NULL, updated_at = %s"  # noqa: S608
+    f" WHERE status = %s AND order_line_id IN (SELECT id FROM {sql.table(OrderLine)}"
+    " WHERE order_id = %s)"
+)
 
 
 @dataclass(frozen=True)
@@ -236,10 +260,11 @@ def order_mark_paid(
         _reserve_again(order)
     except _StockLost:
         return PaidOutcome(newly_paid=False, stock_lost=True)
-    Reservation.objects.filter(order_line__order=order, status=ReservationStatus.ACTIVE).update(
-        status=ReservationStatus.CONFIRMED, expires_at=None, updated_at=timezone.now()
-    )
     now = timezone.now()
+    sql.execute(
+        _RESERVATIONS_CONFIRM,
+        [ReservationStatus.CONFIRMED, sql.now_param(now), ReservationStatus.ACTIVE, order.pk],
+    )
     order_status_set(
         order,
         OrderStatus.PAID,

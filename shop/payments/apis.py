@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -12,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.core.errors import InvalidInput
+from shop.core.money import quantize
 from shop.core.schema import ErrorSerializer
 from shop.core.throttling import ShopScopedRateThrottle
 from shop.payments.models import Payment, PaymentProvider
@@ -40,6 +43,22 @@ class ShopperPaymentSerializer(serializers.ModelSerializer):
             "failure_code",
             "failure_message",
         ]
+
+
+def payment_output(payment: Payment) -> dict[str, Any]:
+    """A payment as its payer sees it (the shape of ShopperPaymentSerializer)."""
+    return {
+        "id": payment.pk,
+        "provider": payment.provider,
+        "status": payment.status,
+        "client_secret": payment.client_secret,
+        "amount": str(quantize(payment.amount)),
+        "currency": payment.currency,
+        "order_number": payment.order.number,
+        "order_status": payment.order.status,
+        "failure_code": payment.failure_code,
+        "failure_message": payment.failure_message,
+    }
 
 
 def _valid(serializer_class: type[serializers.Serializer], data: object) -> dict:
@@ -80,7 +99,7 @@ class PaymentStartApi(APIView):
             provider=data.get("provider") or settings.SHOP_PAYMENT_PROVIDER,
             user=request.user,
         )
-        return Response(ShopperPaymentSerializer(payment).data, status=201)
+        return Response(payment_output(payment), status=201)
 
 
 class FakePaymentConfirmApi(APIView):
@@ -104,7 +123,7 @@ class FakePaymentConfirmApi(APIView):
         data = _valid(self.InputSerializer, request.data)
         payment = payment_for_payer_get(payment_id=pk, user=request.user, email=data.get("email"))
         payment = payment_fake_complete(payment=payment, outcome=data["outcome"])
-        return Response(ShopperPaymentSerializer(payment).data)
+        return Response(payment_output(payment))
 
 
 class StripeWebhookApi(APIView):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from fulfillment.tasks import order_email_send, order_fulfill
 from partners.services import ledger_payment_record
-from shop.core import metrics
+from shop.core import metrics, sql
 from shop.core.db import transaction_retry
 from shop.core.errors import InvalidInput, ShopError
 from shop.core.tasks import enqueue_on_commit
@@ -57,8 +57,7 @@ def payment_start(*, order: Order, provider: str, user: Any = None) -> Payment:
     stays pending without a reference and the next attempt retries it with the same
     idempotency key.
     """
-    if provider not in providers_enabled():
-        raise PaymentProviderNotEnabled(fields={"provider": [f"{provider} is not enabled"]})
+    payment_provider_check(provider)
     gateway = provider_get(provider)
     if gateway.in_process:
         return _payment_start_in_process(order_id=order.pk, gateway=gateway, user=user)
@@ -72,6 +71,40 @@ def payment_start(*, order: Order, provider: str, user: Any = None) -> Payment:
         if not locked.provider_reference:
             _payment_reference_set(locked, created, user=user)
     return locked
+
+
+@dataclass(frozen=True)
+class PaymentOpened:
+    """What starting the payment of a just-placed order gave: the payment, or the error
+    that kept it from starting (the order stays placed either way)."""
+
+    payment: Payment | None
+    error: ShopError | None = None
+
+
+def payment_provider_check(provider: str) -> None:
+    """Refuse a provider this shop does not take, before anything is placed."""
+    if provider not in providers_enabled():
+        raise PaymentProviderNotEnabled(fields={"provider": [f"{provider} is not enabled"]})
+
+
+def payment_open_for_placed(*, order: Order, provider: str, user: Any = None) -> PaymentOpened:
+    """The payment of an order placed a moment ago with a payment asked for in the same
+    request (a storefront's one-step "place and pay"). An order still awaiting payment
+    starts or resumes its payment with ``provider``; one that no longer waits (the same
+    Idempotency-Key sent again after paying) answers with its latest payment. A provider
+    that cannot start the payment now leaves the order placed and says why: the shopper
+    pays it later through the payments API."""
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        latest = Payment.objects.filter(order=order).order_by("-id").first()
+        if latest is not None:
+            latest.order = order
+        return PaymentOpened(payment=latest)
+    try:
+        return PaymentOpened(payment=payment_start(order=order, provider=provider, user=user))
+    except ShopError as exc:
+        logger.warning("order %s placed; payment not started: %s", order.pk, exc.code)
+        return PaymentOpened(payment=None, error=exc)
 
 
 def _payment_reference_set(payment: Payment, created: ProviderPayment, *, user: Any) -> None:
@@ -149,20 +182,24 @@ def payment_fake_complete(*, payment: Payment, outcome: str) -> Payment:
         raise InvalidInput(fields={"outcome": ["succeed or decline"]})
     if payment.status == PaymentStatus.CANCELLED or not payment.provider_reference:
         raise PaymentNotPending()
-    fake_charge_complete(reference=payment.provider_reference, succeed=outcome == "succeed")
-    return payment_sync(payment_id=payment.pk, payment=payment)
+    state = fake_charge_complete(reference=payment.provider_reference, succeed=outcome == "succeed")
+    return payment_sync(payment_id=payment.pk, payment=payment, state=state)
 
 
-def payment_sync(*, payment_id: int, payment: Payment | None = None) -> Payment:
+def payment_sync(
+    *, payment_id: int, payment: Payment | None = None, state: ProviderPaymentState | None = None
+) -> Payment:
     """Read the provider's truth about a payment and apply it. Safe to call any number
     of times, from any number of processes at once. ``payment``, when the caller has
     just read it, saves reading it again: only its provider, reference and order are
-    used, which never change once the payment has a reference."""
+    used, which never change once the payment has a reference. ``state``: the
+    provider's truth, when the caller has just had it from the provider itself."""
     if payment is None or payment.pk != payment_id or not payment.provider_reference:
         payment = Payment.objects.get(pk=payment_id)
     if not payment.provider_reference:
         return payment
-    state = provider_get(payment.provider).retrieve(payment.provider_reference)
+    if state is None:
+        state = provider_get(payment.provider).retrieve(payment.provider_reference)
     applied = _payment_apply(payment_id=payment_id, order_id=payment.order_id, state=state)
     if not applied.to_return and not applied.refunded:
         # Nothing changed the payment or its order after they were written under the
@@ -177,6 +214,13 @@ def payment_sync(*, payment_id: int, payment: Payment | None = None) -> Payment:
             logger.warning("returning payment %s: refund %s: %s", payment_id, refund_id, exc.code)
     payment.refresh_from_db()
     return payment
+
+
+_PAYMENT = sql.Columns(Payment, *(field.name for field in Payment._meta.concrete_fields))
+_PAYMENTS_LOCK = (
+    f"SELECT {_PAYMENT.sql('p')} FROM {sql.table(Payment)} p"  # noqa: S608
+    " WHERE p.order_id = %s ORDER BY p.id"
+)
 
 
 @dataclass(frozen=True)
@@ -196,7 +240,9 @@ def _payment_apply(*, payment_id: int, order_id: int, state: ProviderPaymentStat
     order = order_lock(order_id, with_channel=True)
     # Every payment of the order at once, in id order (after the order, as everywhere):
     # whether another one already paid it is then known without asking again.
-    payments = list(Payment.objects.select_for_update().filter(order_id=order_id).order_by("id"))
+    payments = [
+        _PAYMENT.build(found) for found in sql.rows(_PAYMENTS_LOCK + sql.lock(), [order_id])
+    ]
     payment = next(p for p in payments if p.pk == payment_id)
     payment.order = order
     to_return: list[int] = []
@@ -261,15 +307,9 @@ def _payment_succeeded(
     payment.failure_message = ""
     payment.fee = state.fee
     payment.succeeded_at = now
-    payment.save(
-        update_fields=[
-            "status",
-            "failure_code",
-            "failure_message",
-            "fee",
-            "succeeded_at",
-            "updated_at",
-        ]
+    sql.update(
+        payment,
+        ["status", "failure_code", "failure_message", "fee", "succeeded_at", "updated_at"],
     )
     outcome = order_mark_paid(order_id=order.pk, amount=payment.amount, locked=order)
     if outcome.newly_paid:

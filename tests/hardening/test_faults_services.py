@@ -29,23 +29,11 @@ from tests.hardening.conftest import assert_invariants
 from tests.hardening.faults import WebClient, little_shop
 from tests.selling_factories import order_with_stock
 from tests.shop.payments.fake_stripe import FakeStripe
-from tests.shop.payments.helpers import WEBHOOK_SECRET, priced_variant, signed, stripe_event
+from tests.shop.payments.helpers import priced_variant, signed, stripe_event
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 DOWN = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-
-
-@pytest.fixture
-def fake_stripe(settings):
-    """Stripe enabled and pointed at a local fake; the real ``stripe`` library is used."""
-    fake = FakeStripe().start()
-    settings.STRIPE_SECRET_KEY = "sk_test_shop"
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = fake.url
-    settings.STRIPE_TIMEOUT_SECONDS = 2
-    yield fake
-    fake.stop()
 
 
 def test_with_redis_down_the_shop_sells_and_the_sweep_catches_up_later(settings):

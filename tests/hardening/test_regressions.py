@@ -12,19 +12,7 @@ from shop.payments.models import PaymentStatus, Refund, RefundStatus
 from shop.payments.services import payment_start, payment_sync
 from tests.hardening.conftest import assert_invariants
 from tests.selling_factories import order_with_stock
-from tests.shop.payments.fake_stripe import FakeStripe
-from tests.shop.payments.helpers import WEBHOOK_SECRET, priced_variant
-
-
-@pytest.fixture
-def fake_stripe(settings):
-    fake = FakeStripe().start()
-    settings.STRIPE_SECRET_KEY = "sk_test_shop"
-    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = fake.url
-    settings.STRIPE_TIMEOUT_SECONDS = 2
-    yield fake
-    fake.stop()
+from tests.shop.payments.helpers import priced_variant
 
 
 @pytest.mark.django_db

@@ -6,9 +6,12 @@ same way it reads Stripe and the whole payment flow runs in development and the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import F
 
+from shop.core import sql
 from shop.payments.errors import PaymentNotFound, PaymentNotPending, PaymentProviderRejected
 from shop.payments.models import (
     FakeCharge,
@@ -58,18 +61,8 @@ class FakeGateway(PaymentGateway):
         charge = FakeCharge.objects.filter(reference=reference).first()
         if charge is None:
             raise PaymentNotFound()
-        return ProviderPaymentState(
-            reference=reference,
-            status=_STATUS[FakeChargeStatus(charge.status)],
-            amount=charge.amount,
-            currency=charge.currency,
-            amount_refunded=charge.amount_refunded,
-            failure_code="card_declined" if charge.status == FakeChargeStatus.FAILED else "",
-            failure_message=(
-                "The fake provider declined the payment."
-                if charge.status == FakeChargeStatus.FAILED
-                else ""
-            ),
+        return _state(
+            reference, charge.status, charge.amount, charge.currency, charge.amount_refunded
         )
 
     @transaction.atomic
@@ -91,16 +84,40 @@ class FakeGateway(PaymentGateway):
         return ProviderRefund(reference=reference, status=RefundStatus.SUCCEEDED)
 
 
-def fake_charge_complete(*, reference: str, succeed: bool) -> None:
-    """The shopper confirms or declines at the fake provider; only once per charge."""
+def _state(
+    reference: str, status: str, amount: Any, currency: str, refunded: Any
+) -> ProviderPaymentState:
+    return ProviderPaymentState(
+        reference=reference,
+        status=_STATUS[FakeChargeStatus(status)],
+        amount=sql.money(amount),
+        currency=currency,
+        amount_refunded=sql.money(refunded),
+        failure_code="card_declined" if status == FakeChargeStatus.FAILED else "",
+        failure_message=(
+            "The fake provider declined the payment." if status == FakeChargeStatus.FAILED else ""
+        ),
+    )
+
+
+_COMPLETE = (
+    f"UPDATE {sql.table(FakeCharge)} SET status = %s"  # noqa: S608
+    " WHERE reference = %s AND status = %s RETURNING amount, currency, amount_refunded"
+)
+
+
+def fake_charge_complete(*, reference: str, succeed: bool) -> ProviderPaymentState:
+    """The shopper confirms or declines at the fake provider; only once per charge.
+    Returns the provider's state of the charge just completed."""
     target = FakeChargeStatus.SUCCEEDED if succeed else FakeChargeStatus.FAILED
-    updated = FakeCharge.objects.filter(
-        reference=reference, status=FakeChargeStatus.REQUIRES_PAYMENT
-    ).update(status=target)
-    if updated:
-        return
-    status = FakeCharge.objects.filter(reference=reference).values_list("status", flat=True).first()
-    if status is None:
+    completed = sql.row(_COMPLETE, [target, reference, FakeChargeStatus.REQUIRES_PAYMENT])
+    if completed is not None:
+        amount, currency, refunded = completed
+        return _state(reference, target, amount, currency, refunded)
+    charge = FakeCharge.objects.filter(reference=reference).first()
+    if charge is None:
         raise PaymentNotFound()
-    if status != target:
+    if charge.status != target:
         raise PaymentNotPending()
+    # Completed the same way before (a second click): the charge as it is now.
+    return _state(reference, charge.status, charge.amount, charge.currency, charge.amount_refunded)

@@ -1,0 +1,205 @@
+"""Hand-written SQL for the statements every order runs, with what the ORM does around
+its own: each value prepared by its field for the database in use, and rows made into
+model instances with the database's converters, so the rest of the code sees the same
+instances the ORM would give.
+
+Why: building a statement with the ORM costs several times what PostgreSQL takes to
+run it (for a checkout's forty statements, most of the shop's CPU; bench/README.md).
+The places that run once per order (carts, placing, paying, the ledger) use this; the
+rest of the shop uses the ORM. Statements are written for PostgreSQL and SQLite alike
+(the embedded first run): ``lock()`` is empty where rows cannot be locked.
+
+Nothing here sends signals: it is used only for models no receiver listens to.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import Field, Model
+
+from shop.core.money import quantize
+
+M = TypeVar("M", bound=Model)
+Params = Sequence[Any] | Mapping[str, Any]
+
+
+def table(model: type[Model]) -> str:
+    return model._meta.db_table
+
+
+def rows(sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def row(sql: str, params: Params = ()) -> tuple[Any, ...] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def execute(sql: str, params: Params = ()) -> int:
+    """Run a statement; returns the number of rows it changed."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)
+
+
+def lock(*, of: str = "", shared: bool = False) -> str:
+    """``FOR UPDATE [OF of]`` (``FOR SHARE`` when ``shared``) where rows can be locked;
+    nothing on SQLite, which runs one writer at a time."""
+    features = connection.features
+    if not features.has_select_for_update:
+        return ""
+    clause = " FOR SHARE" if shared else " FOR UPDATE"
+    if of and features.has_select_for_update_of:
+        clause += f" OF {of}"
+    return clause
+
+
+def value(field: Field, python_value: Any) -> Any:
+    """A value as ``field`` sends it to the database in use (a date, a JSON document)."""
+    return field.get_db_prep_save(python_value, connection)
+
+
+def money(read: Any) -> Decimal:
+    """An amount as hand-written SQL reads it: PostgreSQL answers a Decimal, SQLite a
+    number."""
+    return read if isinstance(read, Decimal) else quantize(Decimal(str(read)))
+
+
+def now_param(moment: Any) -> Any:
+    """A datetime parameter for a statement compared with a datetime column."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+class Columns:
+    """Some columns of a model, read by hand-written SQL and made into instances the way
+    the ORM makes them (the fields not read are deferred). The columns come in the
+    model's order of fields, whatever order they are named in."""
+
+    def __init__(self, model: type[Model], *names: str) -> None:
+        self.model = model
+        wanted = {model._meta.get_field(name) for name in names}
+        self.fields: list[Field] = [f for f in model._meta.concrete_fields if f in wanted]
+        if len(self.fields) != len(wanted):
+            raise ValueError(f"not all concrete fields of {model.__name__}: {names}")
+        self.attnames = [field.attname for field in self.fields]
+        self._converters: dict[str, list[tuple[int, list[Any], Any]]] = {}
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def sql(self, alias: str) -> str:
+        return ", ".join(f"{alias}.{field.column}" for field in self.fields)
+
+    def converters(self) -> list[tuple[int, list[Any], Any]]:
+        """Per column that needs it: its converters and the expression they expect."""
+        vendor = connection.vendor
+        found = self._converters.get(vendor)
+        if found is None:
+            found = []
+            for index, field in enumerate(self.fields):
+                column = field.get_col(self.model._meta.db_table)
+                functions = connection.ops.get_db_converters(column) + column.get_db_converters(
+                    connection
+                )
+                if functions:
+                    found.append((index, functions, column))
+            self._converters[vendor] = found
+        return found
+
+    def build(self, values: Sequence[Any]) -> Any:
+        """An instance of the model from this row's values, in column order."""
+        converters = self.converters()
+        if converters:
+            values = list(values)
+            for index, functions, column in converters:
+                for convert in functions:
+                    values[index] = convert(values[index], column, connection)
+        return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, values)
+
+
+@functools.lru_cache(maxsize=256)
+def _values_sql(model: type[Model], columns: tuple[str, ...], count: int, vendor: str) -> str:
+    if vendor == "postgresql" and count > 1:
+        # As bulk_create does there: one array per column, typed without the type's
+        # length (so nothing is cut). The text is the same whatever the number of rows,
+        # so the driver keeps it converted and the server keeps it prepared.
+        by_column = {field.column: field for field in model._meta.concrete_fields}
+        types = [by_column[column].db_type(connection).split("(")[0] for column in columns]  # type: ignore[union-attr]
+        arrays = ", ".join(f"(%s)::{db_type}[]" for db_type in types)
+        return f"SELECT * FROM UNNEST({arrays})"  # noqa: S608
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    return "VALUES " + ", ".join([one] * count)
+
+
+def values(
+    model: type[Model], columns: Sequence[str], value_rows: Sequence[Sequence[Any]]
+) -> tuple[str, list[Any]]:
+    """Rows of values for the named columns of ``model``'s table, as the source of an
+    INSERT: the SQL and its parameters."""
+    sql = _values_sql(model, tuple(columns), len(value_rows), connection.vendor)
+    if sql.startswith("VALUES"):
+        return sql, [one for found in value_rows for one in found]
+    return sql, [list(column) for column in zip(*value_rows, strict=True)]
+
+
+def insert(objects: Sequence[M], fields: Iterable[str]) -> list[M]:
+    """Insert new instances of one model in one statement, as ``bulk_create`` does: each
+    field's value as it prepares it for saving (``auto_now_add`` filled in), the new
+    ids set on the instances, in order. Returns the instances."""
+    if not objects:
+        return list(objects)
+    model = type(objects[0])
+    meta = model._meta
+    chosen = [meta.get_field(name) for name in fields]
+    columns: list[str] = [field.column for field in chosen]  # type: ignore[union-attr,misc]
+    source, params = values(
+        model,
+        columns,
+        [
+            [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in chosen]  # type: ignore[union-attr]
+            for obj in objects
+        ],
+    )
+    pk = meta.pk
+    assert pk is not None
+    has_pk = any(field is pk for field in chosen)
+    sql = f"INSERT INTO {meta.db_table} ({', '.join(columns)}) {source}"
+    if not has_pk:
+        sql += f" RETURNING {pk.column}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = [] if has_pk else [found[0] for found in cursor.fetchall()]
+    for index, obj in enumerate(objects):
+        if not has_pk:
+            setattr(obj, pk.attname, ids[index])
+        obj._state.adding = False
+        obj._state.db = DEFAULT_DB_ALIAS
+    return list(objects)
+
+
+def update(obj: Model, fields: Iterable[str], *, where: str = "", params: Params = ()) -> int:
+    """Write these fields of a saved instance (``auto_now`` filled in), as
+    ``save(update_fields=...)`` does; ``where`` adds a condition (with its ``params``) to
+    the one on its id. Returns the number of rows changed (0 when the condition failed)."""
+    meta = type(obj)._meta
+    chosen = [meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{field.column} = %s" for field in chosen)  # type: ignore[union-attr]
+    values = [
+        field.get_db_prep_save(field.pre_save(obj, False), connection)  # type: ignore[union-attr]
+        for field in chosen
+    ]
+    pk = meta.pk
+    assert pk is not None
+    sql = f"UPDATE {meta.db_table} SET {assignments} WHERE {pk.column} = %s"  # noqa: S608
+    if where:
+        sql += f" AND ({where})"
+    return execute(sql, [*values, obj.pk, *params])
