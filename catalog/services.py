@@ -40,6 +40,7 @@ from catalog.models import (
     StockMovement,
     Warehouse,
 )
+from shop.core import sql
 from shop.core.errors import InvalidInput
 from shop.core.permissions import signed_in
 
@@ -67,39 +68,46 @@ def _movement_write(
     )
 
 
+_RESERVE = (
+    f"UPDATE {sql.table(Stock)} SET quantity_reserved = quantity_reserved + %s"  # noqa: S608
+    " WHERE id = %s AND quantity >= quantity_reserved + %s"
+    " RETURNING quantity - quantity_reserved"
+)
+_UNRESERVE = (
+    f"UPDATE {sql.table(Stock)} SET quantity_reserved = quantity_reserved - %s"  # noqa: S608
+    " WHERE id = %s AND quantity_reserved >= %s RETURNING quantity - quantity_reserved"
+)
+
+
 def stock_reserve(*, stock_id: int, quantity: int) -> bool:
     """Hold ``quantity`` units of one stock row if they are free; False when they are not.
 
-    One statement when units stay free; one more when this hold takes the row's last
-    free units (the product's entries in the list are recounted after the commit).
+    One conditional statement; when this hold takes the row's last free units, the
+    product's entries in the list are recounted after the commit.
     """
     if quantity <= 0:
         raise ValueError("quantity must be positive")
-    held = F("quantity_reserved") + quantity
-    stock = Stock.objects.filter(pk=stock_id)
-    if stock.filter(quantity__gt=held).update(quantity_reserved=held) == 1:
-        return True
-    if stock.filter(quantity__gte=held).update(quantity_reserved=held) == 1:
+    held = sql.row(_RESERVE, [quantity, stock_id, quantity])
+    if held is None:
+        return False
+    if held[0] <= 0:
         list_entries_stock_recount_on_commit(stock_id=stock_id)
-        return True
-    return False
+    return True
 
 
 def stock_unreserve(*, stock_id: int, quantity: int) -> None:
     """Give back held units (an expired reservation, a cancelled order).
 
-    One statement when the row had free units already; one more when these are the
-    first to come back (the product's entries are recounted after the commit).
+    One conditional statement; when these are the first units to come back, the
+    product's entries are recounted after the commit.
     """
     if quantity <= 0:
         raise ValueError("quantity must be positive")
-    released = F("quantity_reserved") - quantity
-    stock = Stock.objects.filter(pk=stock_id, quantity_reserved__gte=quantity)
-    if stock.filter(quantity__gt=F("quantity_reserved")).update(quantity_reserved=released) == 1:
-        return
-    if stock.update(quantity_reserved=released) != 1:
+    released = sql.row(_UNRESERVE, [quantity, stock_id, quantity])
+    if released is None:
         raise InsufficientStock("Fewer units are reserved than are being released.")
-    list_entries_stock_recount_on_commit(stock_id=stock_id)
+    if released[0] <= quantity:  # none were free before
+        list_entries_stock_recount_on_commit(stock_id=stock_id)
 
 
 @transaction.atomic

@@ -147,29 +147,6 @@ class EventContext:
     clock: PartnerClock = field(default_factory=PartnerClock)
 
 
-_ENTRY_FIELDS = (
-    "partner",
-    "settlement",
-    "period",
-    "kind",
-    "reversed_kind",
-    "role",
-    "amount",
-    "share_bp",
-    "commission_rate",
-    "order",
-    "order_line",
-    "agreement_version",
-    "channel",
-    "product",
-    "warehouse",
-    "source",
-    "position",
-    "occurred_at",
-    "created_at",
-)
-
-
 def entries_write(context: EventContext, parts: Sequence[Part]) -> list[LedgerEntry]:
     """One ledger entry per part, each in its partner's open settlement."""
     partner_ids = {part.partner_id for part in parts}
@@ -206,7 +183,7 @@ def entries_write(context: EventContext, parts: Sequence[Part]) -> list[LedgerEn
                 occurred_at=context.occurred_at,
             )
         )
-    return sql.insert(entries, _ENTRY_FIELDS)
+    return sql.insert(entries)
 
 
 @dataclass

@@ -29,7 +29,6 @@ from shop.checkout.services import (
     cart_totals,
     checkout_create,
     checkout_update,
-    key_order_annotation,
     order_place,
     shipping_methods_for,
 )
@@ -40,7 +39,6 @@ from shop.orders.apis import OrderOutputSerializer, order_output
 from shop.orders.errors import IdempotencyKeyRequired
 from shop.payments.apis import ShopperPaymentSerializer, payment_output
 from shop.payments.models import PaymentProvider
-from shop.payments.services import payment_open_for_placed, payment_provider_check
 
 CHANNEL_PARAMETERS = [
     OpenApiParameter(
@@ -157,7 +155,7 @@ def cart_for_request(
     *,
     with_lines: bool = True,
     with_checkout: bool = True,
-    annotations: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
 ) -> Cart:
     """The cart, if it belongs to the request's channel and (when it has one) its user."""
     channel = channel_from_request(request)
@@ -168,7 +166,7 @@ def cart_for_request(
         user=request.user,
         with_lines=with_lines,
         with_checkout=with_checkout,
-        annotations=annotations,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -435,8 +433,6 @@ class OrderPlaceApi(_CartApi):
             serializer = self.InputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             provider = serializer.validated_data.get("payment_provider")
-        if provider is not None:
-            payment_provider_check(provider)
         # Placing reads the lines and the checkout details itself, under the cart's lock;
         # the order the key placed already, if any, is read with the cart.
         cart = cart_for_request(
@@ -444,19 +440,15 @@ class OrderPlaceApi(_CartApi):
             token,
             with_lines=False,
             with_checkout=False,
-            annotations=key_order_annotation(key) if key_usable else None,
+            idempotency_key=key if key_usable else None,
         )
         if not key_usable:
             raise IdempotencyKeyRequired()
-        placed = order_place(cart=cart, idempotency_key=key, user=request.user)
+        placed = order_place(
+            cart=cart, idempotency_key=key, user=request.user, payment_provider=provider
+        )
         body = order_output(placed.order, language_from_request(request), include_contact=True)
-        body["payment"] = None
-        if provider is not None:
-            opened = payment_open_for_placed(
-                order=placed.order, provider=provider, user=request.user
-            )
-            if opened.payment is not None:
-                body["payment"] = payment_output(opened.payment)
-            if opened.error is not None:
-                body["payment_error"] = opened.error.as_dict()
+        body["payment"] = None if placed.payment is None else payment_output(placed.payment)
+        if placed.payment_error is not None:
+            body["payment_error"] = placed.payment_error.as_dict()
         return Response(body, status=201 if placed.created else 200)

@@ -1,51 +1,145 @@
-"""Reading carts the way their shopper may see them."""
+"""Reading carts the way their shopper may see them.
+
+A cart is read with its shipping method, voucher and lines (each with its variant, its
+product and the channel's price of it) in one hand-written statement: every request of
+a checkout reads its cart, and building that join with the ORM cost several times what
+PostgreSQL takes to answer it (shop/core/sql.py).
+"""
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import (
-    DecimalField,
-    OuterRef,
-    Prefetch,
-    QuerySet,
-    Subquery,
-    prefetch_related_objects,
-)
+from django.db.models import Model, QuerySet
 
-from catalog.models import ProductVariant, VariantChannelPrice
+from catalog.models import Product, ProductVariant, VariantChannelPrice
 from shop.carts.models import Cart, CartLine
 from shop.channels.models import SalesChannel
 from shop.checkout.errors import CartNotFound
+from shop.checkout.models import ShippingMethod, Voucher
+from shop.core import sql
 from shop.core.db import related_cache_set
+from shop.orders.models import Order
 
 # Long texts of a product that no cart answer or rule reads.
-_UNREAD_PRODUCT_TEXTS = (
-    "variant__product__description_zh",
-    "variant__product__description_en",
-    "variant__product__search_text",
-)
+_UNREAD_PRODUCT_TEXTS = ("description_zh", "description_en", "search_text")
 
 
-def cart_lines_queryset(channel_id: int | None = None) -> QuerySet[CartLine]:
-    """A cart's lines with their variants and products, oldest first; given the cart's
-    channel, each line also carries ``channel_price``, the channel's own price of its
-    variant (None: the list price)."""
-    queryset = (
-        CartLine.objects.select_related("variant__product")
-        .defer(*_UNREAD_PRODUCT_TEXTS)
-        .order_by("id")
+def _all_fields(model: type[Model], *but: str) -> sql.Columns:
+    return sql.Columns(
+        model, *(field.name for field in model._meta.concrete_fields if field.name not in but)
     )
-    if channel_id is None:
-        return queryset
-    own_price = VariantChannelPrice.objects.filter(
-        variant_id=OuterRef("variant_id"), channel_id=channel_id
-    ).values("price")[:1]
-    return queryset.annotate(
-        channel_price=Subquery(
-            own_price, output_field=DecimalField(max_digits=12, decimal_places=2)
+
+
+_CART = _all_fields(Cart)
+_METHOD = _all_fields(ShippingMethod)
+_VOUCHER = _all_fields(Voucher)
+_LINE = _all_fields(CartLine)
+_VARIANT = _all_fields(ProductVariant)
+_PRODUCT = _all_fields(Product, *_UNREAD_PRODUCT_TEXTS)
+
+
+@functools.lru_cache(maxsize=16)
+def _cart_sql(*, by_token: bool, checkout: bool, lines: bool, key: bool, lock: str) -> str:
+    """The statement that reads a cart (by token and channel, or by id), with what is
+    asked: its shipping method and voucher, its lines, the order an Idempotency-Key
+    placed in its channel; ``lock`` locks the cart's row."""
+    columns = [_CART.sql("c")]
+    joins = []
+    if checkout:
+        columns += [_METHOD.sql("sm"), _VOUCHER.sql("vo")]
+        joins += [
+            f"LEFT JOIN {sql.table(ShippingMethod)} sm ON sm.id = c.shipping_method_id",
+            f"LEFT JOIN {sql.table(Voucher)} vo ON vo.id = c.voucher_id",
+        ]
+    if key:
+        placed = (
+            f"FROM {sql.table(Order)} o"
+            " WHERE o.channel_id = c.channel_id AND o.idempotency_key = %(key)s"
         )
+        columns += [f"(SELECT o.id {placed})", f"(SELECT o.cart_id {placed})"]
+    if lines:
+        columns += [
+            _LINE.sql("l"),
+            _VARIANT.sql("v"),
+            _PRODUCT.sql("p"),
+            f"(SELECT cp.price FROM {sql.table(VariantChannelPrice)} cp"  # noqa: S608
+            " WHERE cp.variant_id = v.id AND cp.channel_id = c.channel_id)",
+        ]
+        joins += [
+            f"LEFT JOIN {sql.table(CartLine)} l ON l.cart_id = c.id",
+            f"LEFT JOIN {sql.table(ProductVariant)} v ON v.id = l.variant_id",
+            f"LEFT JOIN {sql.table(Product)} p ON p.id = v.product_id",
+        ]
+    where = "c.token = %(token)s AND c.channel_id = %(channel)s" if by_token else "c.id = %(id)s"
+    statement = f"SELECT {', '.join(columns)} FROM {sql.table(Cart)} c {' '.join(joins)}"  # noqa: S608
+    return f"{statement} WHERE {where}{' ORDER BY l.id' if lines else ''}{lock}"
+
+
+def _cart_read(
+    params: dict[str, Any], *, checkout: bool, lines: bool, key: bool, lock: bool = False
+) -> Cart | None:
+    statement = _cart_sql(
+        by_token="token" in params,
+        checkout=checkout,
+        lines=lines,
+        key=key,
+        lock=sql.lock(of="c") if lock else "",
+    )
+    found = sql.rows(statement, params)
+    if not found:
+        return None
+    first = found[0]
+    cart: Cart = _CART.build(first[: len(_CART)])
+    at = len(_CART)
+    if checkout:
+        method = first[at : at + len(_METHOD)]
+        at += len(_METHOD)
+        voucher = first[at : at + len(_VOUCHER)]
+        at += len(_VOUCHER)
+        Cart.shipping_method.field.set_cached_value(  # type: ignore[attr-defined]
+            cart, _METHOD.build(method) if method[0] is not None else None
+        )
+        Cart.voucher.field.set_cached_value(  # type: ignore[attr-defined]
+            cart, _VOUCHER.build(voucher) if voucher[0] is not None else None
+        )
+    if key:
+        cart.key_order_id, cart.key_order_cart_id = first[at : at + 2]  # type: ignore[attr-defined]
+        at += 2
+    if lines:
+        _lines_set(cart, [found_row[at:] for found_row in found])
+    return cart
+
+
+def _lines_set(cart: Cart, found: list[tuple[Any, ...]]) -> None:
+    """Make the lines of these rows (line, variant, product, channel price) the cart's."""
+    lines = []
+    variant_at = len(_LINE)
+    product_at = variant_at + len(_VARIANT)
+    price_at = product_at + len(_PRODUCT)
+    for values in found:
+        if values[0] is None:  # a cart without lines
+            continue
+        line: CartLine = _LINE.build(values[:variant_at])
+        variant: ProductVariant = _VARIANT.build(values[variant_at:product_at])
+        variant.product = _PRODUCT.build(values[product_at:price_at])
+        line.variant = variant
+        line.cart = cart
+        price = values[price_at]
+        line.channel_price = None if price is None else sql.money(price)  # type: ignore[attr-defined]
+        lines.append(line)
+    related_cache_set(cart, "lines", lines)
+
+
+def cart_lines_queryset() -> QuerySet[CartLine]:
+    """A cart's lines with their variants and products, oldest first (for the paths
+    that change one line and read it back with the ORM)."""
+    return (
+        CartLine.objects.select_related("variant__product")
+        .defer(*(f"variant__product__{name}" for name in _UNREAD_PRODUCT_TEXTS))
+        .order_by("id")
     )
 
 
@@ -55,7 +149,7 @@ def cart_line_prices(lines: list[CartLine]) -> dict[int, Decimal] | None:
         return None
     prices: dict[int, Decimal] = {}
     for line in lines:
-        own: Decimal | None = getattr(line, "channel_price")  # noqa: B009 (an annotation)
+        own: Decimal | None = getattr(line, "channel_price")  # noqa: B009 (read with the line)
         prices[line.variant_id] = own if own is not None else line.variant.price
     return prices
 
@@ -67,33 +161,40 @@ def cart_get(
     user: Any,
     with_lines: bool = True,
     with_checkout: bool = True,
-    annotations: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
 ) -> Cart:
     """The cart, if it belongs to the channel and (when it has one) to the user, with the
     channel given; with its shipping method and voucher unless ``with_checkout`` is false,
-    and its lines unless ``with_lines`` is false (callers that read them under a lock)."""
-    carts = Cart.objects.filter(token=token, channel=channel).order_by()
-    if with_checkout:
-        carts = carts.select_related("shipping_method", "voucher")
-    if annotations:
-        carts = carts.annotate(**annotations)
-    cart = next(iter(carts[:1]), None)
+    and its lines unless ``with_lines`` is false (callers that read them under a lock).
+    With ``idempotency_key`` the cart also carries ``key_order_id`` and
+    ``key_order_cart_id``: the order that key placed in the channel, if any."""
+    params: dict[str, Any] = {"token": str(token), "channel": channel.pk}
+    if idempotency_key is not None:
+        params["key"] = idempotency_key
+    cart = _cart_read(
+        params, checkout=with_checkout, lines=with_lines, key=idempotency_key is not None
+    )
     if cart is None:
         raise CartNotFound()
     if cart.user_id and cart.user_id != getattr(user, "pk", None):
         raise CartNotFound()
     cart.channel = channel
-    if with_lines:
-        cart_lines_load(cart)
+    return cart
+
+
+def cart_locked_with_lines(cart_id: int) -> Cart:
+    """The cart as stored now, locked until the transaction ends, with its shipping method,
+    voucher and lines; Cart.DoesNotExist when it is gone."""
+    cart = _cart_read({"id": cart_id}, checkout=True, lines=True, key=False, lock=True)
+    if cart is None:
+        raise Cart.DoesNotExist("Cart matching query does not exist.")
     return cart
 
 
 def cart_lines_load(cart: Cart) -> list[CartLine]:
     """Read the cart's lines (again) into ``cart.lines.all()``; returns them."""
-    getattr(cart, "_prefetched_objects_cache", {}).pop("lines", None)
-    prefetch_related_objects(
-        [cart], Prefetch("lines", queryset=cart_lines_queryset(cart.channel_id))
-    )
+    statement = _cart_sql(by_token=False, checkout=False, lines=True, key=False, lock="")
+    _lines_set(cart, [found[len(_CART) :] for found in sql.rows(statement, {"id": cart.pk})])
     return list(cart.lines.all())
 
 
@@ -108,13 +209,22 @@ def variant_for_sku(sku: str) -> ProductVariant | None:
     return variants_for_skus([sku]).get(sku)
 
 
+_VARIANTS_BY_SKU = (
+    f"SELECT {_VARIANT.sql('v')}, {_PRODUCT.sql('p')} FROM {sql.table(ProductVariant)} v"  # noqa: S608
+    f" JOIN {sql.table(Product)} p ON p.id = v.product_id WHERE v.sku IN "
+)
+
+
 def variants_for_skus(skus: list[str]) -> dict[str, ProductVariant]:
     """The variants with these SKUs and their products, by SKU, in one query (without
     the texts no cart reads); an unknown SKU is missing from the answer."""
-    variants = (
-        ProductVariant.objects.select_related("product")
-        .defer(*(name.removeprefix("variant__") for name in _UNREAD_PRODUCT_TEXTS))
-        .filter(sku__in=sorted(set(skus)))
-        .order_by()
-    )
-    return {variant.sku: variant for variant in variants}
+    wanted = sorted(set(skus))
+    if not wanted:
+        return {}
+    placeholders = ", ".join(["%s"] * len(wanted))
+    found: dict[str, ProductVariant] = {}
+    for values in sql.rows(f"{_VARIANTS_BY_SKU}({placeholders})", wanted):
+        variant: ProductVariant = _VARIANT.build(values[: len(_VARIANT)])
+        variant.product = _PRODUCT.build(values[len(_VARIANT) :])
+        found[variant.sku] = variant
+    return found

@@ -24,10 +24,11 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import F, Sum
 
-from catalog.models import Stock
+from catalog.models import Stock, Warehouse
 from catalog.services import stock_reserve
 from shop.channels.models import SalesChannel
 from shop.checkout.models import Reservation
+from shop.core import sql
 from shop.orders.models import OrderLine
 
 MAX_ATTEMPTS = 3
@@ -63,23 +64,26 @@ def variants_available(variant_ids: set[int]) -> dict[int, int]:
     return {variant_id: int(free) for variant_id, free in rows}
 
 
+_FREE_UNITS = (
+    "SELECT s.id, s.variant_id, s.warehouse_id, w.partner_id,"  # noqa: S608
+    " s.quantity - s.quantity_reserved"
+    f" FROM {sql.table(Stock)} s JOIN {sql.table(Warehouse)} w ON w.id = s.warehouse_id"
+    " WHERE w.is_active AND s.quantity > s.quantity_reserved AND s.variant_id IN "
+)
+
+
 def _free_units(
     variant_ids: set[int],
 ) -> tuple[dict[int, dict[int, tuple[int, int]]], dict[int, int]]:
     """Free units per warehouse: ``{warehouse_id: {variant_id: (stock_id, free)}}``,
     and each warehouse's partner."""
-    rows = (
-        Stock.objects.filter(
-            variant_id__in=variant_ids,
-            warehouse__is_active=True,
-            quantity__gt=F("quantity_reserved"),
-        )
-        .annotate(available=F("quantity") - F("quantity_reserved"))
-        .values_list("id", "variant_id", "warehouse_id", "warehouse__partner_id", "available")
-    )
+    wanted = sorted(variant_ids)
+    placeholders = ", ".join(["%s"] * len(wanted))
     free: dict[int, dict[int, tuple[int, int]]] = {}
     partners: dict[int, int] = {}
-    for stock_id, variant_id, warehouse_id, partner_id, available in rows:
+    for stock_id, variant_id, warehouse_id, partner_id, available in sql.rows(
+        f"{_FREE_UNITS}({placeholders})", wanted
+    ):
         free.setdefault(warehouse_id, {})[variant_id] = (stock_id, available)
         partners[warehouse_id] = partner_id
     return free, partners
@@ -165,11 +169,13 @@ def lines_allocate(
                             raise _RaceLost()
             except _RaceLost:
                 continue
-        Reservation.objects.bulk_create(
-            Reservation(
-                order_line=line, stock_id=stock_id, quantity=quantity, expires_at=expires_at
-            )
-            for stock_id, line, quantity in plan
+        sql.insert(
+            [
+                Reservation(
+                    order_line=line, stock_id=stock_id, quantity=quantity, expires_at=expires_at
+                )
+                for stock_id, line, quantity in plan
+            ]
         )
         return True
     return False

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.utils import timezone
 
 from catalog.errors import InsufficientStock, SoldOut
@@ -20,8 +20,9 @@ from partners import services as partner_services
 from shop.carts.models import Cart, CartLine, CartStatus
 from shop.carts.selectors import (
     cart_line_prices,
-    cart_lines_queryset,
+    cart_lines_load,
     cart_lines_set,
+    cart_locked_with_lines,
     variants_for_skus,
 )
 from shop.channels.models import SalesChannel
@@ -46,8 +47,8 @@ from shop.checkout.rules import (
     variant_facts,
     variant_facts_raise,
 )
-from shop.core import metrics
-from shop.core.db import next_id, related_cache_set, transaction_retry
+from shop.core import metrics, sql
+from shop.core.db import next_id, next_ids, related_cache_set, transaction_retry
 from shop.core.errors import InvalidInput, ShopError
 from shop.core.i18n import pick
 from shop.core.permissions import signed_in
@@ -55,6 +56,13 @@ from shop.core.tasks import enqueue_on_commit
 from shop.orders.errors import IdempotencyKeyReused
 from shop.orders.models import Order, OrderEventType, OrderLine
 from shop.orders.services import order_event_write
+from shop.payments.models import Payment
+from shop.payments.services import (
+    payment_in_process,
+    payment_open_for_placed,
+    payment_provider_check,
+    payment_start_for_new_order,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -119,10 +127,7 @@ def cart_priced_lines(cart: Cart, *, prices: Mapping[int, Any] | None = None) ->
     as ``variant_facts`` gives them) when they name every line's variant, or those the
     lines were read with; otherwise the channel prices of all lines come in one query."""
     prefetched = getattr(cart, "_prefetched_objects_cache", {}).get("lines")
-    if prefetched is not None:
-        lines = list(prefetched)
-    else:
-        lines = list(cart_lines_queryset(cart.channel_id).filter(cart=cart))
+    lines = list(prefetched) if prefetched is not None else cart_lines_load(cart)
     if prices is None or any(line.variant_id not in prices for line in lines):
         prices = cart_line_prices(lines)
     if prices is None:
@@ -382,18 +387,6 @@ def _voucher_use(voucher: Voucher, order: Order, now: datetime) -> None:
     VoucherUse.objects.create(voucher=voucher, order=order, customer_email=order.email)
 
 
-def key_order_annotation(idempotency_key: str) -> dict[str, Subquery]:
-    """Annotations for a cart query: the id and cart of the order the key placed in the
-    cart's channel, if any (``order_place`` then need not look for it again)."""
-    placed = Order.objects.filter(
-        channel_id=OuterRef("channel_id"), idempotency_key=idempotency_key
-    ).order_by()
-    return {
-        "key_order_id": Subquery(placed.values("pk")[:1]),
-        "key_order_cart_id": Subquery(placed.values("cart_id")[:1]),
-    }
-
-
 def _existing_order(cart: Cart, idempotency_key: str, *, look_again: bool = False) -> Order | None:
     found: list[tuple[int, int | None]]
     if not look_again and hasattr(cart, "key_order_id"):  # read with the cart
@@ -417,27 +410,45 @@ def _existing_order(cart: Cart, idempotency_key: str, *, look_again: bool = Fals
 class Placed:
     order: Order
     created: bool  # False when the same Idempotency-Key returned an earlier order
+    # With a payment provider asked for: the order's payment, or why it could not start.
+    payment: Payment | None = None
+    payment_error: ShopError | None = None
 
 
-def order_place(*, cart: Cart, idempotency_key: str, user: Any = None) -> Placed:
-    """Turn the cart into an order awaiting payment, holding its stock.
+def order_place(
+    *, cart: Cart, idempotency_key: str, user: Any = None, payment_provider: str | None = None
+) -> Placed:
+    """Turn the cart into an order awaiting payment, holding its stock; with
+    ``payment_provider``, start paying it too (a storefront's one-step "place and pay").
 
     The same Idempotency-Key returns the same order, never a second one, even when
     two requests with that key race each other. ``cart`` may carry the key's order as
-    read with it (``key_order_annotation``).
+    read with it (``cart_get(idempotency_key=...)``). A provider that answers from this
+    process starts the payment in the transaction that places the order; one asked over
+    the network, once the order is committed (a provider that cannot start it then
+    leaves the order placed, and says why in ``payment_error``).
     """
+    if payment_provider is not None:
+        payment_provider_check(payment_provider)
     existing = _existing_order(cart, idempotency_key)
-    if existing is not None:
+    if existing is None:
+        facts = _sold_out_early_raise(cart)
+        try:
+            order, payment = _order_place(cart, idempotency_key, user, facts, payment_provider)
+        except (IntegrityError, CartAlreadyOrdered):
+            # A request with the same key won the race: answer with its order.
+            existing = _existing_order(cart, idempotency_key, look_again=True)
+            if existing is None:
+                raise
+        else:
+            if payment is not None or payment_provider is None:
+                return Placed(order=order, created=True, payment=payment)
+            opened = payment_open_for_placed(order=order, provider=payment_provider, user=user)
+            return Placed(order, True, payment=opened.payment, payment_error=opened.error)
+    if payment_provider is None:
         return Placed(order=existing, created=False)
-    facts = _sold_out_early_raise(cart)
-    try:
-        return Placed(order=_order_place(cart, idempotency_key, user, facts), created=True)
-    except (IntegrityError, CartAlreadyOrdered):
-        # A request with the same key won the race: answer with its order.
-        existing = _existing_order(cart, idempotency_key, look_again=True)
-        if existing is None:
-            raise
-        return Placed(order=existing, created=False)
+    opened = payment_open_for_placed(order=existing, provider=payment_provider, user=user)
+    return Placed(existing, False, payment=opened.payment, payment_error=opened.error)
 
 
 def _stock_short_raise(
@@ -480,43 +491,24 @@ def _customer_lock_needed(priced: list[PricedLine], voucher: Voucher | None) -> 
     return any(p.line.variant.product.purchase_limit is not None for p in priced)
 
 
-def _cart_with_lines_locked(cart_id: int, *, with_channel: bool) -> tuple[Cart, list[CartLine]]:
-    """The cart as stored now, locked, and its lines with their variants and products:
-    one query that reads the lines and locks the cart they join (a second one only for a
-    cart without lines)."""
-    cart_related = ["cart__shipping_method", "cart__voucher"]
-    if with_channel:
-        cart_related.append("cart__channel")
-    lines = list(
-        cart_lines_queryset()
-        .select_related(*cart_related)
-        .select_for_update(of=("cart",))
-        .filter(cart_id=cart_id)
-    )
-    if lines:
-        cart = lines[0].cart
-        for line in lines:
-            line.cart = cart
-        return cart, lines
-    cart = (
-        Cart.objects.select_for_update(of=("self",))
-        .select_related("shipping_method", "voucher", "channel")
-        .get(pk=cart_id)
-    )
-    return cart, []
-
-
 # Placing locks the cart, the customer and many stock rows; should PostgreSQL abort it
 # in a deadlock with another checkout, nothing of it was written and it runs again.
 @transaction_retry
 @transaction.atomic
 def _order_place(
-    cart: Cart, idempotency_key: str, user: Any, facts: dict[int, VariantFacts]
-) -> Order:
+    cart: Cart,
+    idempotency_key: str,
+    user: Any,
+    facts: dict[int, VariantFacts],
+    payment_provider: str | None,
+) -> tuple[Order, Payment | None]:
+    """The order, and its payment when one is asked for with a provider that answers
+    from this process."""
     channel = cart.channel if Cart.channel.is_cached(cart) else None  # type: ignore[attr-defined]
     now = timezone.now()
     facts = dict(facts)  # the early look's, completed below; a rerun starts from them again
-    cart, lines = _cart_with_lines_locked(cart.pk, with_channel=channel is None)
+    cart = cart_locked_with_lines(cart.pk)
+    lines = list(cart.lines.all())
     if channel is not None:
         cart.channel = channel
     if cart.status != CartStatus.OPEN:
@@ -558,7 +550,8 @@ def _order_place(
             )
 
     totals = cart_totals(cart, priced)
-    order_id = next_id(Order)
+    paying_here = payment_provider is not None and payment_in_process(payment_provider)
+    order_id, payment_id = next_ids(Order, Payment) if paying_here else (next_id(Order), None)
     order = Order(
         id=order_id,
         channel=cart.channel,
@@ -581,32 +574,34 @@ def _order_place(
     )
     if order_id is not None:
         order.number = _order_number(order)
-        order.save(force_insert=True)
-    else:
-        order.save(force_insert=True)
+        sql.insert([order])
+    else:  # no sequence to ask (SQLite): the number follows the id the insert gives
+        sql.insert([order])
         order.number = _order_number(order)
-        order.save(update_fields=["number"])
+        sql.update(order, ["number"])
     # The revenue-share terms in force when the order is placed go with each line.
     versions = partner_services.agreement_versions_in_force(
         {p.line.variant.product_id: p.line.variant.product.collection_id for p in priced},
         timezone.localdate(now),
     )
-    order_lines = OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            variant=p.line.variant,
-            product=p.line.variant.product,
-            channel=cart.channel,
-            product_name=pick(p.line.variant.product, "name", cart.language),
-            variant_name=pick(p.line.variant, "name", cart.language),
-            sku=p.line.variant.sku,
-            quantity=p.line.quantity,
-            unit_price=p.unit_price,
-            line_total=p.line_total,
-            personalisation=p.line.personalisation,
-            agreement_version_id=versions.get(p.line.variant.product_id),
-        )
-        for p in priced
+    order_lines = sql.insert(
+        [
+            OrderLine(
+                order=order,
+                variant=p.line.variant,
+                product=p.line.variant.product,
+                channel=cart.channel,
+                product_name=pick(p.line.variant.product, "name", cart.language),
+                variant_name=pick(p.line.variant, "name", cart.language),
+                sku=p.line.variant.sku,
+                quantity=p.line.quantity,
+                unit_price=p.unit_price,
+                line_total=p.line_total,
+                personalisation=p.line.personalisation,
+                agreement_version_id=versions.get(p.line.variant.product_id),
+            )
+            for p in priced
+        ]
     )
     if cart.voucher is not None:
         _voucher_use(cart.voucher, order, now)
@@ -621,7 +616,8 @@ def _order_place(
             variants_available({line.variant_id for line in order_lines}),
             always=True,
         )
-    Cart.objects.filter(pk=cart.pk).update(status=CartStatus.ORDERED, updated_at=now)
+    cart.status = CartStatus.ORDERED
+    sql.update(cart, ["status", "updated_at"])
     placed = order_event_write(
         order,
         OrderEventType.PLACED,
@@ -632,7 +628,13 @@ def _order_place(
     # Everything the answer shows of the new order is here: no need to read it back.
     related_cache_set(order, "lines", order_lines)
     related_cache_set(order, "events", [placed])
+    payment = None
+    if paying_here:
+        assert payment_provider is not None
+        payment = payment_start_for_new_order(
+            order=order, provider=payment_provider, payment_id=payment_id, user=user
+        )
     enqueue_on_commit(fulfillment_tasks.order_email_send, order.pk, "order_confirmation")
     channel_code = cart.channel.code
     transaction.on_commit(lambda: metrics.order_placed(channel_code))
-    return order
+    return order, payment

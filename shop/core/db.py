@@ -101,15 +101,21 @@ def next_id(model: type[Model], using: str = DEFAULT_DB_ALIAS) -> int | None:
     """The primary key the next row of ``model`` would get, taken from its sequence now
     (PostgreSQL), so a row that shows its own id in another column (an order number) is
     written in one INSERT; None where there is no sequence to ask (SQLite)."""
+    return next_ids(model, using=using)[0]
+
+
+def next_ids(*models: type[Model], using: str = DEFAULT_DB_ALIAS) -> list[int | None]:
+    """``next_id`` of each model, all taken in one statement."""
     connection = connections[using]
     if connection.vendor != "postgresql":
-        return None
+        return [None] * len(models)
+    taken = ", ".join(["nextval(pg_get_serial_sequence(%s, %s))"] * len(models))
+    params = []
+    for model in models:
+        params += [model._meta.db_table, model._meta.pk.column]  # type: ignore[union-attr]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s))",
-            [model._meta.db_table, model._meta.pk.column],  # type: ignore[union-attr]
-        )
-        return int(cursor.fetchone()[0])
+        cursor.execute(f"SELECT {taken}", params)
+        return [int(value) for value in cursor.fetchone()]
 
 
 def related_cache_set(instance: Model, related_name: str, objects: Iterable[Model]) -> None:

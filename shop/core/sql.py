@@ -151,15 +151,17 @@ def values(
     return sql, [list(column) for column in zip(*value_rows, strict=True)]
 
 
-def insert(objects: Sequence[M], fields: Iterable[str]) -> list[M]:
-    """Insert new instances of one model in one statement, as ``bulk_create`` does: each
-    field's value as it prepares it for saving (``auto_now_add`` filled in), the new
-    ids set on the instances, in order. Returns the instances."""
+def insert(objects: Sequence[M]) -> list[M]:
+    """Insert new instances of one model in one statement, as ``bulk_create`` does: every
+    field's value as it prepares it for saving (defaults and ``auto_now_add`` filled in),
+    the id too when the instances have one, else the new ids set on them, in order.
+    Returns the instances."""
     if not objects:
         return list(objects)
     model = type(objects[0])
     meta = model._meta
-    chosen = [meta.get_field(name) for name in fields]
+    with_pk = objects[0].pk is not None
+    chosen = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
     columns: list[str] = [field.column for field in chosen]  # type: ignore[union-attr,misc]
     source, params = values(
         model,

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.core.i18n import language_from_request
+from shop.core.money import quantize
 from shop.core.pagination import PagePagination
 from shop.core.schema import error_responses
 from shop.orders.models import Order
@@ -74,31 +75,56 @@ class OrderOutputSerializer(serializers.Serializer):
     events = OrderEventOutputSerializer(many=True)
 
 
+_MOMENT = serializers.DateTimeField()
+
+
+def _moment(value: Any) -> str | None:
+    return _MOMENT.to_representation(value) if value else None
+
+
 def order_output(order: Order, lang: str, *, include_contact: bool) -> dict[str, Any]:
+    """An order as its shopper sees it (the shape of OrderOutputSerializer)."""
     body: dict[str, Any] = {
         "number": order.number,
         "status": order.status,
         "channel": order.channel.code,
         "currency": order.currency,
-        "subtotal": str(order.subtotal),
-        "shipping_price": str(order.shipping_price),
-        "discount": str(order.discount),
-        "total": str(order.total),
-        "amount_paid": str(order.amount_paid),
-        "amount_refunded": str(order.amount_refunded),
+        "subtotal": str(quantize(order.subtotal)),
+        "shipping_price": str(quantize(order.shipping_price)),
+        "discount": str(quantize(order.discount)),
+        "total": str(quantize(order.total)),
+        "amount_paid": str(quantize(order.amount_paid)),
+        "amount_refunded": str(quantize(order.amount_refunded)),
         "voucher_code": order.voucher_code,
         "shipping_method": order.shipping_method_name,
-        "created_at": serializers.DateTimeField().to_representation(order.created_at),
-        "paid_at": serializers.DateTimeField().to_representation(order.paid_at)
-        if order.paid_at
-        else None,
-        "expires_at": serializers.DateTimeField().to_representation(order.expires_at)
-        if order.expires_at
-        else None,
-        "lines": OrderLineOutputSerializer(order.lines.all(), many=True).data,
-        "events": OrderEventOutputSerializer(
-            [e for e in order.events.all() if e.type in PUBLIC_EVENTS], many=True
-        ).data,
+        "created_at": _moment(order.created_at),
+        "paid_at": _moment(order.paid_at),
+        "expires_at": _moment(order.expires_at),
+        "lines": [
+            {
+                "id": line.pk,
+                "sku": line.sku,
+                "product_name": line.product_name,
+                "variant_name": line.variant_name,
+                "quantity": line.quantity,
+                "quantity_refunded": line.quantity_refunded,
+                "currency": line.currency,
+                "unit_price": str(quantize(line.unit_price)),
+                "line_total": str(quantize(line.line_total)),
+                "personalisation": line.personalisation,
+            }
+            for line in order.lines.all()
+        ],
+        "events": [
+            {
+                "type": event.type,
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "created_at": _moment(event.created_at),
+            }
+            for event in order.events.all()
+            if event.type in PUBLIC_EVENTS
+        ],
     }
     if include_contact:
         body.update(email=order.email, phone=order.phone, shipping_address=order.shipping_address)

@@ -23,9 +23,6 @@ from shop.orders.state import can_transition
 logger = logging.getLogger(__name__)
 
 
-_EVENT_FIELDS = ("order", "type", "from_status", "to_status", "data", "user", "created_at")
-
-
 def order_event_write(
     order: Order,
     type: str,
@@ -43,7 +40,7 @@ def order_event_write(
         data=data or {},
         user=signed_in(user),
     )
-    sql.insert([event], _EVENT_FIELDS)
+    sql.insert([event])
     return event
 
 

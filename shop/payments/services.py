@@ -107,10 +107,45 @@ def payment_open_for_placed(*, order: Order, provider: str, user: Any = None) ->
         return PaymentOpened(payment=None, error=exc)
 
 
+def payment_in_process(provider: str) -> bool:
+    """Whether the provider answers from this process (the fake one), so a payment can
+    start inside the transaction that places its order."""
+    return provider_get(provider).in_process
+
+
+def payment_start_for_new_order(
+    *, order: Order, provider: str, payment_id: int | None, user: Any = None
+) -> Payment:
+    """Start the payment of an order inside the transaction that is placing it, with a
+    provider that answers from this process: no one else sees the order yet, so it has
+    no other payment to reuse or cancel and needs no lock. ``payment_id``: the new
+    payment's id, taken from its sequence with the order's (None where there is none)."""
+    gateway = provider_get(provider)
+    assert gateway.in_process
+    payment = Payment(
+        id=payment_id, order=order, provider=provider, amount=order.total, currency=order.currency
+    )
+    if payment_id is None:
+        # No sequence to ask (SQLite): the provider is asked once the row has its id.
+        sql.insert([payment])
+        _payment_reference_set(payment, gateway.create_payment(payment), user=user)
+        return payment
+    created = gateway.create_payment(payment)
+    payment.provider_reference = created.reference
+    payment.client_secret = created.client_secret
+    sql.insert([payment])
+    _payment_started(payment, user=user)
+    return payment
+
+
 def _payment_reference_set(payment: Payment, created: ProviderPayment, *, user: Any) -> None:
     payment.provider_reference = created.reference
     payment.client_secret = created.client_secret
-    payment.save(update_fields=["provider_reference", "client_secret", "updated_at"])
+    sql.update(payment, ["provider_reference", "client_secret", "updated_at"])
+    _payment_started(payment, user=user)
+
+
+def _payment_started(payment: Payment, *, user: Any) -> None:
     order_event_write(
         payment.order,
         OrderEventType.PAYMENT_STARTED,

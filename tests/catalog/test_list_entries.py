@@ -192,14 +192,14 @@ def test_holding_the_last_units_clears_the_flag_after_the_commit(
 ):
     product, stock = shop["product"], shop["stock"]
 
-    # Units left after the hold: the one statement it always was.
+    # Units left after the hold: one statement, which answers how many are left.
     with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(1):
         assert stock_reserve(stock_id=stock.pk, quantity=2)
     assert callbacks == []
     assert free_flags(product) == {True}
 
-    # The last unit: one more statement, and the product is recounted after the commit.
-    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(2):
+    # The last unit: the same one statement, and the product is recounted after the commit.
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_num_queries(1):
         assert stock_reserve(stock_id=stock.pk, quantity=1)
     assert free_flags(product) == {True}
     with django_assert_num_queries(3):  # the product, its lock, the flags

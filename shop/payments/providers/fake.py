@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from shop.core import sql
 from shop.payments.errors import PaymentNotFound, PaymentNotPending, PaymentProviderRejected
@@ -36,6 +37,14 @@ _STATUS = {
 }
 
 
+_REFUND_KEYS = FakeCharge._meta.get_field("refund_keys")
+_CHARGE_CREATE = (
+    f"INSERT INTO {sql.table(FakeCharge)}"  # noqa: S608
+    " (reference, currency, amount, amount_refunded, status, refund_keys, created_at)"
+    " VALUES (%s, %s, %s, 0, %s, %s, %s) ON CONFLICT (reference) DO NOTHING RETURNING status"
+)
+
+
 def fake_reference(payment: Payment) -> str:
     return f"fake_pi_{payment.pk}"
 
@@ -47,14 +56,26 @@ class FakeGateway(PaymentGateway):
     def create_payment(self, payment: Payment) -> ProviderPayment:
         reference = fake_reference(payment)
         # Asked under the lock of the payment's order (in_process): no one else creates
-        # this charge meanwhile, so no savepoint to catch a duplicate is needed.
-        charge = FakeCharge.objects.filter(reference=reference).first()
-        if charge is None:
-            charge = FakeCharge.objects.create(reference=reference, amount=payment.amount)
+        # this charge meanwhile. Created once; asked again, the charge as it is.
+        created = sql.row(
+            _CHARGE_CREATE,
+            [
+                reference,
+                payment.currency,
+                payment.amount,
+                FakeChargeStatus.REQUIRES_PAYMENT,
+                sql.value(_REFUND_KEYS, []),
+                sql.now_param(timezone.now()),
+            ],
+        )
+        if created is not None:
+            status = str(created[0])
+        else:
+            status = FakeCharge.objects.values_list("status", flat=True).get(reference=reference)
         return ProviderPayment(
             reference=reference,
             client_secret=f"{reference}_secret",
-            status=_STATUS[FakeChargeStatus(charge.status)],
+            status=_STATUS[FakeChargeStatus(status)],
         )
 
     def retrieve(self, reference: str) -> ProviderPaymentState:
