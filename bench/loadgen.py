@@ -8,8 +8,11 @@ Kinds of spec:
 - ``requests``: ``concurrency`` connections send the given requests back to back (each
   connection takes the next one of the list, round robin) for ``seconds`` after a
   ``warmup``, at most ``max_requests``;
-- ``checkout``: ``concurrency`` shoppers each buy one item again and again: cart, line,
-  checkout details, order (with an Idempotency-Key), payment start, fake confirmation;
+- ``checkout``: ``concurrency`` shoppers each buy one item again and again, by the
+  storefront's one-step checkout (``flow`` "buy-now": a cart with its line and details,
+  the order with its payment started, the fake confirmation) or step by step
+  ("step-by-step": cart, line, checkout details, order with an Idempotency-Key, payment
+  start, fake confirmation);
 - ``drop``: ``shoppers`` carts are readied (cart, line, details), then every shopper
   places the order at the same instant, each on its own open connection.
 """
@@ -300,9 +303,100 @@ ADDRESS = {
 }
 
 
+async def _buy_now(
+    client: Client, *, channel: str, sku: str, email: str, timed: dict[str, float]
+) -> None:
+    """The storefront's one-step checkout: a cart with its line and details, the order
+    placed with its payment started, the payment confirmed at the fake provider."""
+
+    async def step(name: str, path: str, body: Any, expect: int, **headers: str) -> Answer:
+        started = time.perf_counter()
+        answer = await client.send("POST", path, headers=headers, body=body)
+        timed[name] = time.perf_counter() - started
+        if answer.status != expect:
+            raise StepFailed(name, answer)
+        return answer
+
+    cart = await step(
+        "cart",
+        _cart_path(channel),
+        {
+            "lines": [{"sku": sku, "quantity": 1}],
+            "email": email,
+            "shipping_address": ADDRESS,
+            "shipping_method": "standard",
+        },
+        201,
+    )
+    token = cart.json()["token"]
+    order = await step(
+        "order",
+        _cart_path(channel, token, "order/"),
+        {"payment_provider": "fake"},
+        201,
+        **{"Idempotency-Key": f"bench-{token}"},
+    )
+    payment = order.json()["payment"]
+    if payment is None:
+        raise StepFailed("order", order)
+    confirmed = await step(
+        "confirm",
+        f"/api/v1/payments/{payment['id']}/fake/confirm/",
+        {"outcome": "succeed", "email": email},
+        200,
+    )
+    if confirmed.json()["order_status"] != "paid":
+        raise StepFailed("confirm", confirmed)
+
+
+async def _step_by_step(
+    client: Client, *, channel: str, sku: str, email: str, timed: dict[str, float]
+) -> None:
+    """Cart, line, checkout details, order (with an Idempotency-Key), payment start with
+    the fake provider, fake confirmation: a request each."""
+    token = await _checkout_ready(
+        client, channel=channel, sku=sku, email=email, headers={}, timed=timed
+    )
+    t = time.perf_counter()
+    order = await client.send(
+        "POST",
+        _cart_path(channel, token, "order/"),
+        headers={"Idempotency-Key": f"bench-{token}"},
+    )
+    timed["order"] = time.perf_counter() - t
+    if order.status != 201:
+        raise StepFailed("order", order)
+    number_ = order.json()["number"]
+    t = time.perf_counter()
+    payment = await client.send(
+        "POST",
+        f"/api/v1/orders/{number_}/payments/",
+        body={"provider": "fake", "email": email},
+    )
+    timed["pay"] = time.perf_counter() - t
+    if payment.status != 201:
+        raise StepFailed("pay", payment)
+    t = time.perf_counter()
+    confirmed = await client.send(
+        "POST",
+        f"/api/v1/payments/{payment.json()['id']}/fake/confirm/",
+        body={"outcome": "succeed", "email": email},
+    )
+    timed["confirm"] = time.perf_counter() - t
+    if confirmed.status != 200 or confirmed.json()["order_status"] != "paid":
+        raise StepFailed("confirm", confirmed)
+
+
+FLOWS = {
+    "buy-now": (_buy_now, ("cart", "order", "confirm")),
+    "step-by-step": (_step_by_step, ("cart", "line", "details", "order", "pay", "confirm")),
+}
+
+
 async def run_checkout(spec: dict[str, Any]) -> dict[str, Any]:
     port, channel, skus = spec["port"], spec["channel"], spec["skus"]
-    record = Record(steps={k: [] for k in ("cart", "line", "details", "order", "pay", "confirm")})
+    flow, step_names = FLOWS[spec.get("flow", "buy-now")]
+    record = Record(steps={name: [] for name in step_names})
     warm_until = time.perf_counter() + spec.get("warmup", 2.0)
     stop_at = warm_until + spec["seconds"]
     max_orders = spec.get("max_orders", 100_000)
@@ -318,42 +412,9 @@ async def run_checkout(spec: dict[str, Any]) -> dict[str, Any]:
                 timed: dict[str, float] = {}
                 started = time.perf_counter()
                 try:
-                    token = await _checkout_ready(
-                        client,
-                        channel=channel,
-                        sku=skus[n % len(skus)],
-                        email=email,
-                        headers={},
-                        timed=timed,
+                    await flow(
+                        client, channel=channel, sku=skus[n % len(skus)], email=email, timed=timed
                     )
-                    t = time.perf_counter()
-                    order = await client.send(
-                        "POST",
-                        _cart_path(channel, token, "order/"),
-                        headers={"Idempotency-Key": f"bench-{token}"},
-                    )
-                    timed["order"] = time.perf_counter() - t
-                    if order.status != 201:
-                        raise StepFailed("order", order)
-                    number_ = order.json()["number"]
-                    t = time.perf_counter()
-                    payment = await client.send(
-                        "POST",
-                        f"/api/v1/orders/{number_}/payments/",
-                        body={"provider": "fake", "email": email},
-                    )
-                    timed["pay"] = time.perf_counter() - t
-                    if payment.status != 201:
-                        raise StepFailed("pay", payment)
-                    t = time.perf_counter()
-                    confirmed = await client.send(
-                        "POST",
-                        f"/api/v1/payments/{payment.json()['id']}/fake/confirm/",
-                        body={"outcome": "succeed", "email": email},
-                    )
-                    timed["confirm"] = time.perf_counter() - t
-                    if confirmed.status != 200 or confirmed.json()["order_status"] != "paid":
-                        raise StepFailed("confirm", confirmed)
                 except StepFailed as exc:
                     if started >= warm_until:
                         record.failures[f"{exc.step} HTTP {exc.answer.status}"] += 1

@@ -47,6 +47,7 @@ from shop.checkout.rules import (
     variant_facts,
     variant_facts_raise,
 )
+from shop.checkout.selectors import shipping_method_active
 from shop.core import metrics, sql
 from shop.core.db import next_id, next_ids, related_cache_set, transaction_retry
 from shop.core.errors import InvalidInput, ShopError
@@ -180,7 +181,7 @@ def _details_apply(
         cart.note = note
         changed.append("note")
     if shipping_method_code is not None:
-        method = ShippingMethod.objects.filter(code=shipping_method_code, is_active=True).first()
+        method = shipping_method_active(shipping_method_code)
         if method is None:
             raise ShippingMethodUnavailable(
                 "No such shipping method.", fields={"shipping_method": ["Unknown method."]}
@@ -345,15 +346,12 @@ def checkout_create(
         ),
     )
     with transaction.atomic():
-        cart.save(force_insert=True)
-        created = CartLine.objects.bulk_create(
-            CartLine(
-                cart=cart,
-                variant=variants[sku],
-                quantity=quantity,
-                personalisation=text,
-            )
-            for (sku, text), quantity in quantities.items()
+        sql.insert([cart])
+        created = sql.insert(
+            [
+                CartLine(cart=cart, variant=variants[sku], quantity=quantity, personalisation=text)
+                for (sku, text), quantity in quantities.items()
+            ]
         )
     cart_lines_set(cart, created)
     return CartCreated(cart=cart, prices=prices)

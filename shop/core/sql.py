@@ -19,7 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 from shop.core.money import quantize
@@ -28,25 +29,31 @@ M = TypeVar("M", bound=Model)
 Params = Sequence[Any] | Mapping[str, Any]
 
 
+def db() -> BaseDatabaseWrapper:
+    """The default database's connection of this thread, looked up once for a statement
+    (``django.db.connection`` looks it up again at each attribute it is asked for)."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def table(model: type[Model]) -> str:
     return model._meta.db_table
 
 
 def rows(sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    with db().cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 
 
 def row(sql: str, params: Params = ()) -> tuple[Any, ...] | None:
-    with connection.cursor() as cursor:
+    with db().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
 
 def execute(sql: str, params: Params = ()) -> int:
     """Run a statement; returns the number of rows it changed."""
-    with connection.cursor() as cursor:
+    with db().cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
 
@@ -54,7 +61,7 @@ def execute(sql: str, params: Params = ()) -> int:
 def lock(*, of: str = "", shared: bool = False) -> str:
     """``FOR UPDATE [OF of]`` (``FOR SHARE`` when ``shared``) where rows can be locked;
     nothing on SQLite, which runs one writer at a time."""
-    features = connection.features
+    features = db().features
     if not features.has_select_for_update:
         return ""
     clause = " FOR SHARE" if shared else " FOR UPDATE"
@@ -65,7 +72,7 @@ def lock(*, of: str = "", shared: bool = False) -> str:
 
 def value(field: Field, python_value: Any) -> Any:
     """A value as ``field`` sends it to the database in use (a date, a JSON document)."""
-    return field.get_db_prep_save(python_value, connection)
+    return field.get_db_prep_save(python_value, db())
 
 
 def money(read: Any) -> Decimal:
@@ -76,7 +83,7 @@ def money(read: Any) -> Decimal:
 
 def now_param(moment: Any) -> Any:
     """A datetime parameter for a statement compared with a datetime column."""
-    return connection.ops.adapt_datetimefield_value(moment)
+    return db().ops.adapt_datetimefield_value(moment)
 
 
 class Columns:
@@ -101,8 +108,8 @@ class Columns:
 
     def converters(self) -> list[tuple[int, list[Any], Any]]:
         """Per column that needs it: its converters and the expression they expect."""
-        vendor = connection.vendor
-        found = self._converters.get(vendor)
+        connection = db()
+        found = self._converters.get(connection.vendor)
         if found is None:
             found = []
             for index, field in enumerate(self.fields):
@@ -112,13 +119,14 @@ class Columns:
                 )
                 if functions:
                     found.append((index, functions, column))
-            self._converters[vendor] = found
+            self._converters[connection.vendor] = found
         return found
 
     def build(self, values: Sequence[Any]) -> Any:
         """An instance of the model from this row's values, in column order."""
         converters = self.converters()
         if converters:
+            connection = db()
             values = list(values)
             for index, functions, column in converters:
                 for convert in functions:
@@ -133,6 +141,7 @@ def _values_sql(model: type[Model], columns: tuple[str, ...], count: int, vendor
         # length (so nothing is cut). The text is the same whatever the number of rows,
         # so the driver keeps it converted and the server keeps it prepared.
         by_column = {field.column: field for field in model._meta.concrete_fields}
+        connection = db()
         types = [by_column[column].db_type(connection).split("(")[0] for column in columns]  # type: ignore[union-attr]
         arrays = ", ".join(f"(%s)::{db_type}[]" for db_type in types)
         return f"SELECT * FROM UNNEST({arrays})"  # noqa: S608
@@ -145,7 +154,7 @@ def values(
 ) -> tuple[str, list[Any]]:
     """Rows of values for the named columns of ``model``'s table, as the source of an
     INSERT: the SQL and its parameters."""
-    sql = _values_sql(model, tuple(columns), len(value_rows), connection.vendor)
+    sql = _values_sql(model, tuple(columns), len(value_rows), db().vendor)
     if sql.startswith("VALUES"):
         return sql, [one for found in value_rows for one in found]
     return sql, [list(column) for column in zip(*value_rows, strict=True)]
@@ -158,6 +167,7 @@ def insert(objects: Sequence[M]) -> list[M]:
     Returns the instances."""
     if not objects:
         return list(objects)
+    connection = db()
     model = type(objects[0])
     meta = model._meta
     with_pk = objects[0].pk is not None
@@ -177,7 +187,7 @@ def insert(objects: Sequence[M]) -> list[M]:
     sql = f"INSERT INTO {meta.db_table} ({', '.join(columns)}) {source}"
     if not has_pk:
         sql += f" RETURNING {pk.column}"
-    with connection.cursor() as cursor:
+    with db().cursor() as cursor:
         cursor.execute(sql, params)
         ids = [] if has_pk else [found[0] for found in cursor.fetchall()]
     for index, obj in enumerate(objects):
@@ -192,6 +202,7 @@ def update(obj: Model, fields: Iterable[str], *, where: str = "", params: Params
     """Write these fields of a saved instance (``auto_now`` filled in), as
     ``save(update_fields=...)`` does; ``where`` adds a condition (with its ``params``) to
     the one on its id. Returns the number of rows changed (0 when the condition failed)."""
+    connection = db()
     meta = type(obj)._meta
     chosen = [meta.get_field(name) for name in fields]
     assignments = ", ".join(f"{field.column} = %s" for field in chosen)  # type: ignore[union-attr]

@@ -213,6 +213,15 @@ CORS_URLS_REGEX = r"^/api/.*$"
 
 # Celery: with no REDIS_URL, tasks run in-process so a first run needs nothing else.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+
+
+def broker_transport(url: str) -> str | None:
+    """kombu's Redis transport with one client per channel (shop/core/broker.py) for a
+    Redis broker; the URL's own transport otherwise."""
+    return "shop.core.broker:Transport" if url.startswith(("redis://", "rediss://")) else None
+
+
+CELERY_BROKER_TRANSPORT = broker_transport(CELERY_BROKER_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True

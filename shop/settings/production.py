@@ -1,7 +1,7 @@
 """Production: PostgreSQL, Redis, gunicorn and Celery workers. Refuses to start without secrets."""
 
 from .base import *  # noqa: F403
-from .base import LOGGING, env, postgresql_options
+from .base import LOGGING, broker_transport, env, postgresql_options
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -19,6 +19,7 @@ CACHES = {
     }
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_BROKER_TRANSPORT = broker_transport(CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

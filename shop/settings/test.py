@@ -1,7 +1,7 @@
 """The test suite: the real PostgreSQL and Redis on 127.0.0.1."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env, postgresql_options
+from .base import BASE_DIR, broker_transport, env, postgresql_options
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/coshop"),
@@ -19,6 +19,7 @@ CACHES = {
     }
 }
 CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_TRANSPORT = broker_transport(CELERY_BROKER_URL)
 # Tests change catalog rows with update(), which the catalog cache cannot see; the cache
 # has its own tests, which turn it on.
 CATALOG_CACHE_SECONDS = 0
