@@ -85,13 +85,16 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 
 
 def postgresql_options(database: dict) -> None:
-    """PostgreSQL binds the parameters itself and keeps the plan of a statement this
-    connection has run ``DATABASE_PREPARE_THRESHOLD`` times (prepared statements), so
-    the checkout's statements are planned once per connection instead of every time.
-    Behind a pooler that cannot keep prepared statements (PgBouncer before 1.21 in
-    transaction mode) set ``DATABASE_PREPARE_THRESHOLD=0``."""
+    """PostgreSQL through Django's backend with a health check of kept connections that
+    needs no round trip (shop/core/postgresql). The server binds the parameters itself
+    and keeps the plan of a statement this connection has run
+    ``DATABASE_PREPARE_THRESHOLD`` times (prepared statements), so the checkout's
+    statements are planned once per connection instead of every time. Behind a pooler
+    that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode) set
+    ``DATABASE_PREPARE_THRESHOLD=0``."""
     if "postgresql" not in database.get("ENGINE", ""):
         return
+    database["ENGINE"] = "shop.core.postgresql"
     options = database.setdefault("OPTIONS", {})
     threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
     options.setdefault("server_side_binding", True)

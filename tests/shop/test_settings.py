@@ -97,7 +97,7 @@ def test_production_settings_values():
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
         "debug": False,
-        "engine": "django.db.backends.postgresql",
+        "engine": "shop.core.postgresql",
         "hosts": ["shop.example.com"],
         "cache": "shop.core.cache.TolerantRedisCache",
         "broker": "redis://redis.example.com:6379/0",
