@@ -59,27 +59,6 @@ class OrderTerms:
     versions: dict[int, AgreementVersion | None] = field(default_factory=dict)
 
 
-_LINE_WAREHOUSES = (
-    f"SELECT r.order_line_id, s.warehouse_id, w.partner_id, SUM(r.quantity)"  # noqa: S608
-    f" FROM {sql.table(Reservation)} r JOIN {sql.table(Stock)} s ON s.id = r.stock_id"
-    f" JOIN {sql.table(Warehouse)} w ON w.id = s.warehouse_id"
-    f" WHERE r.order_line_id IN (SELECT id FROM {sql.table(OrderLine)} WHERE order_id = %s)"
-    " AND r.status <> %s GROUP BY r.order_line_id, s.warehouse_id, w.partner_id"
-    " ORDER BY r.order_line_id, s.warehouse_id"
-)
-
-
-def _line_warehouses(order_id: int) -> dict[int, tuple[int, int]]:
-    """Each line's main warehouse (holding most of its units) and that warehouse's partner."""
-    best: dict[int, tuple[int, int, int]] = {}
-    for line_id, warehouse_id, partner_id, units in sql.rows(
-        _LINE_WAREHOUSES, [order_id, ReservationStatus.RELEASED]
-    ):
-        if line_id not in best or units > best[line_id][0]:
-            best[line_id] = (units, warehouse_id, partner_id)
-    return {line_id: (w, p) for line_id, (_, w, p) in best.items()}
-
-
 def _ledger_warehouses(order_id: int) -> dict[int, tuple[int, int]]:
     rows = (
         LedgerEntry.objects.filter(
@@ -102,15 +81,35 @@ _TERMS_VERSION = sql.Columns(
     "payment_fee_bearer",
     "refund_policy",
 )
-# Every line of an order with its product's collection, its agreement version and that
-# version's parties (one row per party, in the parties' own order).
+# The warehouse holding most of a line's units (the lowest id of those holding as many),
+# with the column of it asked for.
+_MAIN_WAREHOUSE = (
+    "(SELECT {column} FROM {reservation} r JOIN {stock} s ON s.id = r.stock_id"
+    " JOIN {warehouse} w ON w.id = s.warehouse_id"
+    " WHERE r.order_line_id = l.id AND r.status <> %(released)s"
+    " GROUP BY s.warehouse_id, w.partner_id"
+    " ORDER BY SUM(r.quantity) DESC, s.warehouse_id LIMIT 1)"
+)
+_MAIN_WAREHOUSE_COLUMNS = ", ".join(
+    _MAIN_WAREHOUSE.format(
+        column=column,
+        reservation=sql.table(Reservation),
+        stock=sql.table(Stock),
+        warehouse=sql.table(Warehouse),
+    )
+    for column in ("s.warehouse_id", "w.partner_id")
+)
+# Every line of an order with its product's collection, its main warehouse and that
+# warehouse's partner, its agreement version and that version's parties (one row per
+# party, in the parties' own order).
 _TERMS_LINES = (
     "SELECT l.id, l.product_id, l.quantity, l.line_total, p.collection_id,"  # noqa: S608
+    f" {_MAIN_WAREHOUSE_COLUMNS},"
     f" {_TERMS_VERSION.sql('v')}, ap.partner_id, ap.role, ap.share_bp"
     f" FROM {sql.table(OrderLine)} l JOIN {sql.table(Product)} p ON p.id = l.product_id"
     f" LEFT JOIN {sql.table(AgreementVersion)} v ON v.id = l.agreement_version_id"
     f" LEFT JOIN {sql.table(AgreementParty)} ap ON ap.version_id = v.id"
-    " WHERE l.order_id = %s ORDER BY l.id, ap.id"
+    " WHERE l.order_id = %(order)s ORDER BY l.id, ap.id"
 )
 
 
@@ -121,6 +120,7 @@ class _TermsLine:
     quantity: int
     line_total: Decimal
     collection_id: int | None
+    warehouse: tuple[int, int] | None  # the main warehouse and its partner
     version: AgreementVersion | None
     parties: list[ledger.PartyShare] = field(default_factory=list)
 
@@ -128,20 +128,22 @@ class _TermsLine:
 def _terms_lines(order_id: int) -> list[_TermsLine]:
     lines: dict[int, _TermsLine] = {}
     width = len(_TERMS_VERSION)
-    for found in sql.rows(_TERMS_LINES, [order_id]):
-        line_id, product_id, quantity, line_total, collection_id = found[:5]
+    params = {"order": order_id, "released": ReservationStatus.RELEASED}
+    for found in sql.rows(_TERMS_LINES, params):
+        line_id, product_id, quantity, line_total, collection_id, warehouse, partner = found[:7]
         line = lines.get(line_id)
         if line is None:
-            version_values = found[5 : 5 + width]
+            version_values = found[7 : 7 + width]
             line = lines[line_id] = _TermsLine(
                 line_id=line_id,
                 product_id=product_id,
                 quantity=quantity,
                 line_total=sql.money(line_total),
                 collection_id=collection_id,
+                warehouse=None if warehouse is None else (warehouse, partner),
                 version=_TERMS_VERSION.build(version_values) if version_values[0] else None,
             )
-        partner_id, role, share_bp = found[5 + width :]
+        partner_id, role, share_bp = found[7 + width :]
         if partner_id is not None:
             line.parties.append(ledger.PartyShare(partner_id, role, share_bp))
     return list(lines.values())
@@ -160,7 +162,7 @@ def order_lines_terms(
     )
     warehouses = _ledger_warehouses(order.pk) if warehouses_from_ledger else {}
     if not warehouses:
-        warehouses = _line_warehouses(order.pk)
+        warehouses = {line.line_id: line.warehouse for line in lines if line.warehouse}
     terms = OrderTerms()
     for line in lines:
         version = line.version

@@ -271,8 +271,11 @@ def _recorded(source: str) -> bool:
 
 # No savepoint: a payment whose entries cannot be written is not recorded as paid either.
 @transaction.atomic(savepoint=False)
-def ledger_payment_record(*, payment: Any) -> None:
-    """Write the ledger entries of a captured payment (and its fee)."""
+def ledger_payment_record(*, payment: Any, first: bool = False) -> None:
+    """Write the ledger entries of a captured payment (and its fee). ``first``: the
+    caller has just marked the payment's order paid, for the first time and under its
+    lock, so none of the payment's entries can be in the ledger yet (and need not be
+    looked for)."""
     # Only what never changes once an order is placed is read from it (its id, channel,
     # discount and placing time): the order the payment already holds will do.
     order = payment.order if Payment.order.is_cached(payment) else None
@@ -281,7 +284,7 @@ def ledger_payment_record(*, payment: Any) -> None:
     occurred_at = payment.succeeded_at or timezone.now()
     source = f"payment:{payment.pk}"
     terms = None
-    if not _recorded(source):
+    if first or not _recorded(source):
         terms = order_lines_terms(order)
         if any(facts.agreement_version_id is None for facts in terms.facts.values()):
             # Orders placed before their lines recorded their terms.
@@ -297,7 +300,7 @@ def ledger_payment_record(*, payment: Any) -> None:
             units={line_id: facts.quantity for line_id, facts in terms.facts.items()},
         )
     fee_source = f"payment-fee:{payment.pk}"
-    if payment.fee and not _recorded(fee_source):
+    if payment.fee and (first or not _recorded(fee_source)):
         # The lines' terms do not change between the sale and its fee.
         terms = terms or order_lines_terms(order)
         parts = ledger.payment_fee_plan(terms.lines, to_fen(order.discount), to_fen(payment.fee))

@@ -24,7 +24,7 @@ from shop.core.db import related_cache_set
 from shop.orders.models import Order
 
 # Long texts of a product that no cart answer or rule reads.
-_UNREAD_PRODUCT_TEXTS = ("description_zh", "description_en", "search_text")
+_UNREADPRODUCT_COLUMNS_TEXTS = ("description_zh", "description_en", "search_text")
 
 
 def _all_fields(model: type[Model], *but: str) -> sql.Columns:
@@ -37,8 +37,9 @@ _CART = _all_fields(Cart)
 _METHOD = _all_fields(ShippingMethod)
 _VOUCHER = _all_fields(Voucher)
 _LINE = _all_fields(CartLine)
-_VARIANT = _all_fields(ProductVariant)
-_PRODUCT = _all_fields(Product, *_UNREAD_PRODUCT_TEXTS)
+# A variant and its product as carts read them (without the texts no cart reads).
+VARIANT_COLUMNS = _all_fields(ProductVariant)
+PRODUCT_COLUMNS = _all_fields(Product, *_UNREADPRODUCT_COLUMNS_TEXTS)
 
 
 @functools.lru_cache(maxsize=16)
@@ -63,8 +64,8 @@ def _cart_sql(*, by_token: bool, checkout: bool, lines: bool, key: bool, lock: s
     if lines:
         columns += [
             _LINE.sql("l"),
-            _VARIANT.sql("v"),
-            _PRODUCT.sql("p"),
+            VARIANT_COLUMNS.sql("v"),
+            PRODUCT_COLUMNS.sql("p"),
             f"(SELECT cp.price FROM {sql.table(VariantChannelPrice)} cp"  # noqa: S608
             " WHERE cp.variant_id = v.id AND cp.channel_id = c.channel_id)",
         ]
@@ -117,14 +118,14 @@ def _lines_set(cart: Cart, found: list[tuple[Any, ...]]) -> None:
     """Make the lines of these rows (line, variant, product, channel price) the cart's."""
     lines = []
     variant_at = len(_LINE)
-    product_at = variant_at + len(_VARIANT)
-    price_at = product_at + len(_PRODUCT)
+    product_at = variant_at + len(VARIANT_COLUMNS)
+    price_at = product_at + len(PRODUCT_COLUMNS)
     for values in found:
         if values[0] is None:  # a cart without lines
             continue
         line: CartLine = _LINE.build(values[:variant_at])
-        variant: ProductVariant = _VARIANT.build(values[variant_at:product_at])
-        variant.product = _PRODUCT.build(values[product_at:price_at])
+        variant: ProductVariant = VARIANT_COLUMNS.build(values[variant_at:product_at])
+        variant.product = PRODUCT_COLUMNS.build(values[product_at:price_at])
         line.variant = variant
         line.cart = cart
         price = values[price_at]
@@ -138,7 +139,7 @@ def cart_lines_queryset() -> QuerySet[CartLine]:
     that change one line and read it back with the ORM)."""
     return (
         CartLine.objects.select_related("variant__product")
-        .defer(*(f"variant__product__{name}" for name in _UNREAD_PRODUCT_TEXTS))
+        .defer(*(f"variant__product__{name}" for name in _UNREADPRODUCT_COLUMNS_TEXTS))
         .order_by("id")
     )
 
@@ -210,8 +211,9 @@ def variant_for_sku(sku: str) -> ProductVariant | None:
 
 
 _VARIANTS_BY_SKU = (
-    f"SELECT {_VARIANT.sql('v')}, {_PRODUCT.sql('p')} FROM {sql.table(ProductVariant)} v"  # noqa: S608
-    f" JOIN {sql.table(Product)} p ON p.id = v.product_id WHERE v.sku IN "
+    f"SELECT {VARIANT_COLUMNS.sql('v')}, {PRODUCT_COLUMNS.sql('p')}"  # noqa: S608
+    f" FROM {sql.table(ProductVariant)} v JOIN {sql.table(Product)} p ON p.id = v.product_id"
+    " WHERE v.sku IN "
 )
 
 
@@ -224,7 +226,7 @@ def variants_for_skus(skus: list[str]) -> dict[str, ProductVariant]:
     placeholders = ", ".join(["%s"] * len(wanted))
     found: dict[str, ProductVariant] = {}
     for values in sql.rows(f"{_VARIANTS_BY_SKU}({placeholders})", wanted):
-        variant: ProductVariant = _VARIANT.build(values[: len(_VARIANT)])
-        variant.product = _PRODUCT.build(values[len(_VARIANT) :])
+        variant: ProductVariant = VARIANT_COLUMNS.build(values[: len(VARIANT_COLUMNS)])
+        variant.product = PRODUCT_COLUMNS.build(values[len(VARIANT_COLUMNS) :])
         found[variant.sku] = variant
     return found

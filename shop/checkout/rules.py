@@ -25,6 +25,7 @@ from catalog.models import (
     VariantChannelPrice,
 )
 from shop.carts.models import CartLine
+from shop.carts.selectors import PRODUCT_COLUMNS, VARIANT_COLUMNS
 from shop.channels.models import LivestreamDrop, SalesChannel
 from shop.checkout.errors import (
     DropNotOpen,
@@ -66,8 +67,9 @@ class CartVariantFacts(VariantFacts):
 
 # Table names come from the models, values are parameters.
 @functools.lru_cache(maxsize=64)
-def _variant_facts_sql(count: int, *, of_cart: bool = False) -> str:
-    """The facts of ``count`` variants named by parameters v0, v1, ..., or
+def _variant_facts_sql(count: int, *, of_cart: bool = False, by_sku: bool = False) -> str:
+    """The facts of ``count`` variants named by parameters v0, v1, ... (their ids, or
+    with ``by_sku`` their SKUs, then with the variants' and products' own columns), or
     (``of_cart``) of every variant in the cart named by the parameter ``cart``."""
     listing = ProductChannelListing._meta.db_table
     drop = LivestreamDrop._meta.db_table
@@ -88,8 +90,13 @@ def _variant_facts_sql(count: int, *, of_cart: bool = False) -> str:
             " WHERE cart_id = %(cart)s AND variant_id = v.id)"
         )
     else:
-        which = f"v.id IN ({', '.join(f'%(v{n})s' for n in range(count))})"
+        key = "v.sku" if by_sku else "v.id"
+        which = f"{key} IN ({', '.join(f'%(v{n})s' for n in range(count))})"
         cart_columns = ""
+    joins = ""
+    if by_sku:
+        cart_columns = f", {VARIANT_COLUMNS.sql('v')}, {PRODUCT_COLUMNS.sql('pr')}"
+        joins = f" JOIN {Product._meta.db_table} pr ON pr.id = v.product_id"
     return (
         "SELECT v.id, v.price,"  # noqa: S608
         f" EXISTS (SELECT 1 FROM {listing} l WHERE l.product_id = v.product_id"
@@ -103,7 +110,7 @@ def _variant_facts_sql(count: int, *, of_cart: bool = False) -> str:
         " WHERE s.variant_id = v.id AND w.is_active AND s.quantity > s.quantity_reserved), 0),"
         f" (SELECT p.price FROM {channel_price} p"
         f" WHERE p.variant_id = v.id AND p.channel_id = %(channel)s){cart_columns}"
-        f" FROM {variant} v WHERE {which}"
+        f" FROM {variant} v{joins} WHERE {which}"
     )
 
 
@@ -140,6 +147,25 @@ def variant_facts(
     params: dict[str, Any] = {f"v{n}": pk for n, pk in enumerate(ids)}
     rows = _facts_rows(_variant_facts_sql(len(ids)), params, channel, now)
     return {row[0]: VariantFacts(**_facts(row)) for row in rows}
+
+
+def variants_with_facts(
+    skus: Iterable[str], channel: SalesChannel, now: datetime
+) -> dict[str, tuple[ProductVariant, VariantFacts]]:
+    """The variants with these SKUs, with their products and their ``variant_facts``, by
+    SKU, in one query; an unknown SKU is missing from the answer."""
+    wanted = sorted(set(skus))
+    if not wanted:
+        return {}
+    params: dict[str, Any] = {f"v{n}": sku for n, sku in enumerate(wanted)}
+    rows = _facts_rows(_variant_facts_sql(len(wanted), by_sku=True), params, channel, now)
+    found = {}
+    product_at = 7 + len(VARIANT_COLUMNS)
+    for row in rows:
+        variant: ProductVariant = VARIANT_COLUMNS.build(row[7:product_at])
+        variant.product = PRODUCT_COLUMNS.build(row[product_at:])
+        found[variant.sku] = (variant, VariantFacts(**_facts(row)))
+    return found
 
 
 def cart_variant_facts(

@@ -23,7 +23,6 @@ from shop.carts.selectors import (
     cart_lines_load,
     cart_lines_set,
     cart_locked_with_lines,
-    variants_for_skus,
 )
 from shop.channels.models import SalesChannel
 from shop.checkout.allocation import lines_allocate, variants_available
@@ -46,6 +45,7 @@ from shop.checkout.rules import (
     stock_enough_check,
     variant_facts,
     variant_facts_raise,
+    variants_with_facts,
 )
 from shop.checkout.selectors import shipping_method_active
 from shop.core import metrics, sql
@@ -56,7 +56,7 @@ from shop.core.permissions import signed_in
 from shop.core.tasks import enqueue_on_commit
 from shop.orders.errors import IdempotencyKeyReused
 from shop.orders.models import Order, OrderEventType, OrderLine
-from shop.orders.services import order_event_write
+from shop.orders.services import order_event
 from shop.payments.models import Payment
 from shop.payments.services import (
     payment_in_process,
@@ -298,13 +298,14 @@ def checkout_create(
         email=acting.email if acting is not None else "",
         language=language,
     )
-    variants = variants_for_skus([line.sku for line in lines])
-    unknown = [line.sku for line in lines if line.sku not in variants]
+    found = variants_with_facts([line.sku for line in lines], channel, timezone.now())
+    unknown = [line.sku for line in lines if line.sku not in found]
     if unknown:
         raise VariantNotFound(fields={"lines": unknown})
+    variants = {sku: variant for sku, (variant, _) in found.items()}
+    facts = {variant.pk: known for variant, known in found.values()}
     if email is not None:
         cart.email = email.lower()  # the purchase limits below count this customer's orders
-    facts = variant_facts({variant.pk for variant in variants.values()}, channel, timezone.now())
     quantities: dict[tuple[str, str], int] = {}
     for line in lines:
         variant = variants[line.sku]
@@ -616,22 +617,26 @@ def _order_place(
         )
     cart.status = CartStatus.ORDERED
     sql.update(cart, ["status", "updated_at"])
-    placed = order_event_write(
+    placed = order_event(
         order,
         OrderEventType.PLACED,
         to_status=order.status,
         data={"total": str(order.total), "lines": len(order_lines)},
         user=user,
     )
-    # Everything the answer shows of the new order is here: no need to read it back.
-    related_cache_set(order, "lines", order_lines)
-    related_cache_set(order, "events", [placed])
+    events = [placed]
     payment = None
     if paying_here:
         assert payment_provider is not None
-        payment = payment_start_for_new_order(
+        payment, started = payment_start_for_new_order(
             order=order, provider=payment_provider, payment_id=payment_id, user=user
         )
+        if started is not None:
+            events.append(started)
+    sql.insert(events)
+    # Everything the answer shows of the new order is here: no need to read it back.
+    related_cache_set(order, "lines", order_lines)
+    related_cache_set(order, "events", [placed])
     enqueue_on_commit(fulfillment_tasks.order_email_send, order.pk, "order_confirmation")
     channel_code = cart.channel.code
     transaction.on_commit(lambda: metrics.order_placed(channel_code))

@@ -23,6 +23,26 @@ from shop.orders.state import can_transition
 logger = logging.getLogger(__name__)
 
 
+def order_event(
+    order: Order,
+    type: str,
+    *,
+    from_status: str = "",
+    to_status: str = "",
+    data: dict[str, Any] | None = None,
+    user: Any = None,
+) -> OrderEvent:
+    """An event of the order, not written yet (a caller writing several at once)."""
+    return OrderEvent(
+        order=order,
+        type=type,
+        from_status=from_status,
+        to_status=to_status,
+        data=data or {},
+        user=signed_in(user),
+    )
+
+
 def order_event_write(
     order: Order,
     type: str,
@@ -32,13 +52,8 @@ def order_event_write(
     data: dict[str, Any] | None = None,
     user: Any = None,
 ) -> OrderEvent:
-    event = OrderEvent(
-        order=order,
-        type=type,
-        from_status=from_status,
-        to_status=to_status,
-        data=data or {},
-        user=signed_in(user),
+    event = order_event(
+        order, type, from_status=from_status, to_status=to_status, data=data, user=user
     )
     sql.insert([event])
     return event

@@ -24,9 +24,10 @@ from shop.core import metrics, sql
 from shop.core.db import transaction_retry
 from shop.core.errors import InvalidInput, ShopError
 from shop.core.tasks import enqueue_on_commit
-from shop.orders.models import Order, OrderEventType, OrderStatus
+from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
 from shop.orders.services import (
     order_cancel_for_lost_stock,
+    order_event,
     order_event_write,
     order_lock,
     order_mark_paid,
@@ -115,11 +116,13 @@ def payment_in_process(provider: str) -> bool:
 
 def payment_start_for_new_order(
     *, order: Order, provider: str, payment_id: int | None, user: Any = None
-) -> Payment:
+) -> tuple[Payment, OrderEvent | None]:
     """Start the payment of an order inside the transaction that is placing it, with a
     provider that answers from this process: no one else sees the order yet, so it has
     no other payment to reuse or cancel and needs no lock. ``payment_id``: the new
-    payment's id, taken from its sequence with the order's (None where there is none)."""
+    payment's id, taken from its sequence with the order's (None where there is none).
+    Returns the payment and its event, which the caller writes with its own (None when
+    written already)."""
     gateway = provider_get(provider)
     assert gateway.in_process
     payment = Payment(
@@ -129,13 +132,12 @@ def payment_start_for_new_order(
         # No sequence to ask (SQLite): the provider is asked once the row has its id.
         sql.insert([payment])
         _payment_reference_set(payment, gateway.create_payment(payment), user=user)
-        return payment
+        return payment, None
     created = gateway.create_payment(payment)
     payment.provider_reference = created.reference
     payment.client_secret = created.client_secret
     sql.insert([payment])
-    _payment_started(payment, user=user)
-    return payment
+    return payment, _payment_started_event(payment, user=user)
 
 
 def _payment_reference_set(payment: Payment, created: ProviderPayment, *, user: Any) -> None:
@@ -145,8 +147,8 @@ def _payment_reference_set(payment: Payment, created: ProviderPayment, *, user: 
     _payment_started(payment, user=user)
 
 
-def _payment_started(payment: Payment, *, user: Any) -> None:
-    order_event_write(
+def _payment_started_event(payment: Payment, *, user: Any) -> OrderEvent:
+    return order_event(
         payment.order,
         OrderEventType.PAYMENT_STARTED,
         data={
@@ -156,6 +158,10 @@ def _payment_started(payment: Payment, *, user: Any) -> None:
         },
         user=user,
     )
+
+
+def _payment_started(payment: Payment, *, user: Any) -> None:
+    sql.insert([_payment_started_event(payment, user=user)])
 
 
 @transaction_retry
@@ -348,7 +354,7 @@ def _payment_succeeded(
     )
     outcome = order_mark_paid(order_id=order.pk, amount=payment.amount, locked=order)
     if outcome.newly_paid:
-        ledger_payment_record(payment=payment)
+        ledger_payment_record(payment=payment, first=True)
         enqueue_on_commit(order_fulfill, order.pk)
         enqueue_on_commit(order_email_send, order.pk, "payment_received")
         return []

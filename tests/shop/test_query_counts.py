@@ -142,12 +142,15 @@ def _confirm(client, payment_id: int):
 def test_payment_confirm_queries(api_client, small_shop, django_assert_num_queries):
     """Confirming a payment once the partner's settlement of the month is open (every
     payment but the month's first): marks the order paid and writes its ledger. The
-    fake provider answers the charge's state with the update that completes it."""
+    fake provider answers the charge's state with the update that completes it; the
+    lines' terms come with their main warehouses; a payment marked paid for the first
+    time does not look for its entries first. (This shop's product has no agreement, so
+    the terms are looked for again at the payment: four of the queries.)"""
     earlier = _placed_order_payment(api_client, small_shop, "k-1")
     assert _confirm(api_client, earlier).status_code == 200
     payment_id = _placed_order_payment(api_client, small_shop, "k-2")
 
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(21):
         response = _confirm(api_client, payment_id)
 
     assert response.status_code == 200
@@ -208,3 +211,31 @@ def test_order_place_sold_out_queries(api_client, small_shop, django_assert_num_
 
     assert response.status_code == 409
     assert response.json()["code"] == "sold_out"
+
+
+def test_buy_now_queries(api_client, small_shop, django_assert_num_queries):
+    """The storefront's one-step checkout: a cart with its line and details; the order
+    placed with its payment started in the same transaction."""
+    sku = small_shop.variant.sku
+    # channel; variants with their facts, shipping method; the cart and its lines
+    with django_assert_num_queries(7):
+        created = api_client.post(
+            cart_url(small_shop),
+            {"lines": [{"sku": sku, "quantity": 1}], **DETAILS},
+            format="json",
+        )
+    assert created.status_code == 201
+    token = created.json()["token"]
+
+    # channel, cart with the key's order, the early look; under the cart's lock its lines,
+    # the ids of the order and its payment, the order, agreements, lines, free units, the
+    # hold, the cart; the fake provider's charge, the payment, both events at once
+    with django_assert_num_queries(17):
+        placed = api_client.post(
+            cart_url(small_shop, token, "order/"),
+            {"payment_provider": "fake"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="k-1",
+        )
+    assert placed.status_code == 201
+    assert placed.json()["payment"]["status"] == "pending"

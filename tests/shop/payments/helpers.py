@@ -48,7 +48,7 @@ def spying() -> Iterator[Spy]:
     with (
         mock.patch(
             "shop.payments.services.ledger_payment_record",
-            side_effect=lambda *, payment: spy._add(spy.ledger_payments, payment.pk),
+            side_effect=lambda *, payment, **_: spy._add(spy.ledger_payments, payment.pk),
         ),
         mock.patch(
             "shop.payments.refunds.ledger_refund_record",
