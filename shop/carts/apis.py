@@ -35,6 +35,7 @@ from shop.checkout.services import (
 from shop.core.i18n import language_from_request, pick
 from shop.core.schema import ErrorSerializer, error_responses
 from shop.core.throttling import ShopScopedRateThrottle
+from shop.core.validation import validated
 from shop.orders.apis import OrderOutputSerializer, order_output
 from shop.orders.errors import IdempotencyKeyRequired
 from shop.payments.apis import ShopperPaymentSerializer, payment_output
@@ -247,9 +248,7 @@ class CartCreateApi(_CartApi):
             # A new cart has no lines, shipping method or voucher yet: nothing to read back.
             cart_lines_set(cart, [])
             return self.respond(request, cart, status=201, fresh=True)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         if data.get("voucher_code"):
             # Vouchers are guessed at the checkout's rate, however they are sent.
             self.throttle_also(request, "checkout")
@@ -286,9 +285,7 @@ class CartLineAddApi(_CartApi):
     def post(self, request: Request, token: Any) -> Response:
         # The lines are read by the service, under the cart's lock.
         cart = cart_for_request(request, token, with_lines=False)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         variant = variant_for_sku(data["sku"])
         if variant is None:
             raise VariantNotFound(fields={"sku": ["Unknown SKU."]})
@@ -348,9 +345,7 @@ class CheckoutApi(_CartApi):
     )
     def patch(self, request: Request, token: Any) -> Response:
         cart = cart_for_request(request, token, with_lines=False)
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         updated = checkout_update(cart=cart, user=request.user, **_details(data))
         # The cart as just written, with its channel, shipping method and voucher.
         return self.respond_lines_changed(request, updated)
@@ -430,9 +425,7 @@ class OrderPlaceApi(_CartApi):
         key_usable = 0 < len(key) <= 100
         provider = None
         if request.data:
-            serializer = self.InputSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            provider = serializer.validated_data.get("payment_provider")
+            provider = validated(self.InputSerializer, request.data).get("payment_provider")
         # Placing reads the lines and the checkout details itself, under the cart's lock;
         # the order the key placed already, if any, is read with the cart.
         cart = cart_for_request(

@@ -17,6 +17,7 @@ from shop.core.errors import InvalidInput
 from shop.core.money import quantize
 from shop.core.schema import ErrorSerializer
 from shop.core.throttling import ShopScopedRateThrottle
+from shop.core.validation import validated
 from shop.payments.models import Payment, PaymentProvider
 from shop.payments.selectors import order_for_payer_get, payment_for_payer_get
 from shop.payments.services import FAKE_OUTCOMES, payment_fake_complete, payment_start
@@ -62,10 +63,11 @@ def payment_output(payment: Payment) -> dict[str, Any]:
 
 
 def _valid(serializer_class: type[serializers.Serializer], data: object) -> dict:
-    serializer = serializer_class(data=data)
-    if not serializer.is_valid():
-        raise InvalidInput(fields={k: [str(m) for m in v] for k, v in serializer.errors.items()})
-    return dict(serializer.validated_data)
+    try:
+        return validated(serializer_class, data)
+    except serializers.ValidationError as exc:
+        errors = exc.detail if isinstance(exc.detail, dict) else {}
+        raise InvalidInput(fields={k: [str(m) for m in v] for k, v in errors.items()}) from None
 
 
 class PaymentStartApi(APIView):
