@@ -102,6 +102,16 @@ def order_fulfill(order_id: int) -> list[int]:
     return to_book
 
 
+@shared_task(name="fulfillment.order_paid", **TASK_OPTIONS)
+def order_paid(order_id: int) -> list[int]:
+    """What follows a payment, sent as one message by the request that took it: the
+    payment e-mail is queued, then the order is split and booked as ``order_fulfill``
+    does. Run again after a temporary failure, the e-mail is queued again and still
+    sent once."""
+    enqueue(order_email_send, order_id, "payment_received")
+    return order_fulfill(order_id)
+
+
 @shared_task(name="fulfillment.order_email_send", **EMAIL_TASK_OPTIONS)
 def order_email_send(order_id: int, kind: str, refund_id: int | None = None) -> bool:
     """Send one of the order e-mails, once: order_confirmation, payment_received, shipped,

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
@@ -160,6 +160,41 @@ def values(
     return sql, [list(column) for column in zip(*value_rows, strict=True)]
 
 
+# Fields whose value, when it is already of the Python type named here (or None), goes
+# to every database as it is: preparing it would give it back unchanged.
+_PLAIN = (
+    (models.CharField, str),
+    (models.TextField, str),
+    (models.BooleanField, bool),
+    (models.IntegerField, int),
+    (models.ForeignKey, int),  # every id in the shop is an integer
+)
+
+
+def _plain_type(field: Field) -> type | None:
+    for kind, plain in _PLAIN:
+        if isinstance(field, kind):
+            return plain
+    return None
+
+
+@functools.lru_cache(maxsize=128)
+def _inserted(model: type[Model], with_pk: bool) -> tuple[tuple[Field, type | None], ...]:
+    """The fields an insert writes, each with the type of a value it needs not prepare."""
+    return tuple(
+        (field, _plain_type(field))
+        for field in model._meta.concrete_fields
+        if with_pk or not field.primary_key
+    )
+
+
+def _prepared(obj: Model, field: Field, plain: type | None, connection: Any) -> Any:
+    found = field.pre_save(obj, True)
+    if found is None or type(found) is plain:
+        return found
+    return field.get_db_prep_save(found, connection)
+
+
 def insert(objects: Sequence[M]) -> list[M]:
     """Insert new instances of one model in one statement, as ``bulk_create`` does: every
     field's value as it prepares it for saving (defaults and ``auto_now_add`` filled in),
@@ -171,23 +206,20 @@ def insert(objects: Sequence[M]) -> list[M]:
     model = type(objects[0])
     meta = model._meta
     with_pk = objects[0].pk is not None
-    chosen = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
-    columns: list[str] = [field.column for field in chosen]  # type: ignore[union-attr,misc]
+    fields = _inserted(model, with_pk)
+    columns = [field.column for field, _ in fields]
     source, params = values(
         model,
         columns,
-        [
-            [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in chosen]  # type: ignore[union-attr]
-            for obj in objects
-        ],
+        [[_prepared(obj, field, plain, connection) for field, plain in fields] for obj in objects],
     )
     pk = meta.pk
     assert pk is not None
-    has_pk = any(field is pk for field in chosen)
+    has_pk = with_pk
     sql = f"INSERT INTO {meta.db_table} ({', '.join(columns)}) {source}"
     if not has_pk:
         sql += f" RETURNING {pk.column}"
-    with db().cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = [] if has_pk else [found[0] for found in cursor.fetchall()]
     for index, obj in enumerate(objects):

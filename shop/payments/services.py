@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from fulfillment.tasks import order_email_send, order_fulfill
+from fulfillment.tasks import order_paid
 from partners.services import ledger_payment_record
 from shop.core import metrics, sql
 from shop.core.db import transaction_retry
@@ -355,8 +355,7 @@ def _payment_succeeded(
     outcome = order_mark_paid(order_id=order.pk, amount=payment.amount, locked=order)
     if outcome.newly_paid:
         ledger_payment_record(payment=payment, first=True)
-        enqueue_on_commit(order_fulfill, order.pk)
-        enqueue_on_commit(order_email_send, order.pk, "payment_received")
+        enqueue_on_commit(order_paid, order.pk)
         return []
 
     # The money came for an order that can no longer take it: its stock was sold

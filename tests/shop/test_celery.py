@@ -7,6 +7,7 @@ from shop.celery import QUEUES, app
 
 FULFILLMENT_TASKS = [
     "fulfillment.order_fulfill",
+    "fulfillment.order_paid",
     "fulfillment.shipment_book",
     "fulfillment.shipment_track",
     "fulfillment.shipments_track_open",
@@ -45,6 +46,7 @@ def test_queues_and_routes():
     assert app.conf.task_default_queue == "default"
     router = app.amqp.router
     assert router.route({}, "fulfillment.order_fulfill")["queue"].name == "fulfillment"
+    assert router.route({}, "fulfillment.order_paid")["queue"].name == "fulfillment"
     assert router.route({}, "fulfillment.order_email_send")["queue"].name == "notifications"
     assert router.route({}, "orders.orders_expire_unpaid")["queue"].name == "default"
     assert router.route({}, "payments.refunds_retry_pending")["queue"].name == "default"
@@ -73,7 +75,7 @@ def test_every_task_acks_late_has_time_limits_and_retries_only_temporary_errors(
     assert task.retry_backoff
     assert Exception not in task.autoretry_for
     assert CarrierPermanentError not in task.autoretry_for
-    if name in ("fulfillment.order_fulfill", "fulfillment.shipment_book"):
+    if name in ("fulfillment.order_fulfill", "fulfillment.order_paid", "fulfillment.shipment_book"):
         assert CarrierTemporaryError in task.autoretry_for
 
 

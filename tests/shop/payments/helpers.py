@@ -14,7 +14,7 @@ from unittest import mock
 
 import stripe
 
-from fulfillment.tasks import order_email_send, order_fulfill
+from fulfillment.tasks import order_email_send, order_paid
 from shop.orders.models import Order
 from shop.payments.models import Payment
 from shop.payments.services import payment_fake_complete, payment_start
@@ -54,7 +54,7 @@ def spying() -> Iterator[Spy]:
             "shop.payments.refunds.ledger_refund_record",
             side_effect=lambda *, refund: spy._add(spy.ledger_refunds, refund.pk),
         ),
-        mock.patch.object(order_fulfill, "apply_async", side_effect=task("order_fulfill")),
+        mock.patch.object(order_paid, "apply_async", side_effect=task("order_paid")),
         mock.patch.object(order_email_send, "apply_async", side_effect=task("order_email_send")),
     ):
         yield spy

@@ -83,8 +83,7 @@ def test_guest_pays_with_the_fake_provider(api_client, spy, django_capture_on_co
     assert _events(order) == [OrderEventType.PAYMENT_STARTED, OrderEventType.PAYMENT_SUCCEEDED]
     assert spy.ledger_payments == [payment.pk]
     assert spy.tasks == [
-        ("order_fulfill", (order.pk,)),
-        ("order_email_send", (order.pk, "payment_received")),
+        ("order_paid", (order.pk,)),
     ]
 
     # Confirming twice changes nothing.
@@ -92,7 +91,7 @@ def test_guest_pays_with_the_fake_provider(api_client, spy, django_capture_on_co
         twice = _confirm(api_client, payment.pk, "succeed", email="guest@example.com")
     assert twice.status_code == 200
     assert spy.ledger_payments == [payment.pk]
-    assert len(spy.tasks) == 2
+    assert len(spy.tasks) == 1
     assert _events(order) == [OrderEventType.PAYMENT_STARTED, OrderEventType.PAYMENT_SUCCEEDED]
 
 

@@ -62,8 +62,7 @@ def test_a_signed_success_event_pays_the_order_from_what_stripe_says(
     assert event.processed_at is not None
     assert spy.ledger_payments == [payment.pk]
     assert spy.tasks == [
-        ("order_fulfill", (order.pk,)),
-        ("order_email_send", (order.pk, "payment_received")),
+        ("order_paid", (order.pk,)),
     ]
 
 
@@ -222,6 +221,6 @@ def test_the_same_event_delivered_ten_times_at_once_pays_once(fake_stripe, spy):
     assert (
         OrderEvent.objects.filter(order=order, type=OrderEventType.PAYMENT_SUCCEEDED).count() == 1
     )
-    assert [t for t in spy.tasks if t[0] == "order_fulfill"] == [("order_fulfill", (order.pk,))]
+    assert [t for t in spy.tasks if t[0] == "order_paid"] == [("order_paid", (order.pk,))]
     order.refresh_from_db()
     assert (order.status, order.amount_paid) == (OrderStatus.PAID, Decimal("99.00"))
