@@ -9,10 +9,11 @@ Kinds of spec:
   connection takes the next one of the list, round robin) for ``seconds`` after a
   ``warmup``, at most ``max_requests``;
 - ``checkout``: ``concurrency`` shoppers each buy one item again and again, by the
-  storefront's one-step checkout (``flow`` "buy-now": a cart with its line and details,
-  the order with its payment started, the fake confirmation) or step by step
-  ("step-by-step": cart, line, checkout details, order with an Idempotency-Key, payment
-  start, fake confirmation);
+  storefront's buy now (``flow`` "buy-now": the order placed in one request with its line,
+  details and payment started, then the fake confirmation), with a cart first
+  ("cart-then-order": a cart with its line and details, the order with its payment
+  started, the fake confirmation) or step by step ("step-by-step": cart, line, checkout
+  details, order with an Idempotency-Key, payment start, fake confirmation);
 - ``drop``: ``shoppers`` carts are readied (cart, line, details), then every shopper
   places the order at the same instant, each on its own open connection.
 """
@@ -306,8 +307,43 @@ ADDRESS = {
 async def _buy_now(
     client: Client, *, channel: str, sku: str, email: str, timed: dict[str, float]
 ) -> None:
-    """The storefront's one-step checkout: a cart with its line and details, the order
-    placed with its payment started, the payment confirmed at the fake provider."""
+    """The storefront's buy now: the order placed in one request with its line, details
+    and payment started (``POST /api/v1/orders/``), the payment confirmed at the fake
+    provider."""
+    started = time.perf_counter()
+    order = await client.send(
+        "POST",
+        f"/api/v1/orders/?channel={channel}",
+        headers={"Idempotency-Key": f"bench-{uuid.uuid4().hex}"},
+        body={
+            "lines": [{"sku": sku, "quantity": 1}],
+            "email": email,
+            "shipping_address": ADDRESS,
+            "shipping_method": "standard",
+            "payment_provider": "fake",
+        },
+    )
+    timed["order"] = time.perf_counter() - started
+    if order.status != 201 or order.json()["payment"] is None:
+        raise StepFailed("order", order)
+    payment = order.json()["payment"]
+    started = time.perf_counter()
+    confirmed = await client.send(
+        "POST",
+        f"/api/v1/payments/{payment['id']}/fake/confirm/",
+        headers={},
+        body={"outcome": "succeed", "email": email},
+    )
+    timed["confirm"] = time.perf_counter() - started
+    if confirmed.status != 200 or confirmed.json()["order_status"] != "paid":
+        raise StepFailed("confirm", confirmed)
+
+
+async def _cart_then_order(
+    client: Client, *, channel: str, sku: str, email: str, timed: dict[str, float]
+) -> None:
+    """A cart created with its line and details, the order placed with its payment
+    started, the payment confirmed at the fake provider."""
 
     async def step(name: str, path: str, body: Any, expect: int, **headers: str) -> Answer:
         started = time.perf_counter()
@@ -388,7 +424,8 @@ async def _step_by_step(
 
 
 FLOWS = {
-    "buy-now": (_buy_now, ("cart", "order", "confirm")),
+    "buy-now": (_buy_now, ("order", "confirm")),
+    "cart-then-order": (_cart_then_order, ("cart", "order", "confirm")),
     "step-by-step": (_step_by_step, ("cart", "line", "details", "order", "pay", "confirm")),
 }
 

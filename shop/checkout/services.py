@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -258,6 +258,9 @@ class LineWanted:
 class CartCreated:
     cart: Cart  # with every line in ``cart.lines.all()``
     prices: dict[int, Decimal]  # the channel price of each line's variant
+    facts: dict[int, VariantFacts] = field(default_factory=dict)  # by variant id, as checked
+    # The cart's lines, to store with it (``checkout_build``'s cart is not stored yet).
+    unsaved_lines: list[CartLine] = field(default_factory=list)
 
 
 MAX_LINES = 50
@@ -272,7 +275,28 @@ def _line_rule_raise(sku: str, check: Any, *args: Any, **kwargs: Any) -> Any:
         raise
 
 
-def checkout_create(
+def checkout_create(**wanted: Any) -> CartCreated:
+    """A new cart with its lines and checkout details in one step, as a storefront's
+    "buy now" asks for it (``checkout_build`` names what it takes). Every line and
+    detail is checked as adding the lines and saving the details one after another
+    would check them, and nothing is stored unless all of it passes. Lines of the same
+    variant and text become one line."""
+    built = checkout_build(**wanted)
+    with transaction.atomic():
+        _cart_store(built)
+    return built
+
+
+def _cart_store(built: CartCreated) -> None:
+    """Insert the built cart and its lines (again with the ids of the first time, when a
+    transaction that stored them is run again)."""
+    sql.insert([built.cart])
+    for line in built.unsaved_lines:
+        line.cart = built.cart  # its id, now that it has one
+    cart_lines_set(built.cart, sql.insert(built.unsaved_lines))
+
+
+def checkout_build(
     *,
     channel: SalesChannel,
     user: Any = None,
@@ -285,10 +309,8 @@ def checkout_create(
     voucher_code: str | None = None,
     note: str | None = None,
 ) -> CartCreated:
-    """A new cart with its lines and checkout details in one step, as a storefront's
-    "buy now" asks for it. Every line and detail is checked as adding the lines and
-    saving the details one after another would check them, and nothing is stored
-    unless all of it passes. Lines of the same variant and text become one line."""
+    """The cart ``checkout_create`` stores, checked but not stored: its lines are in
+    ``unsaved_lines``."""
     if len(lines) > MAX_LINES:
         raise InvalidInput(fields={"lines": [f"At most {MAX_LINES} lines."]})
     acting = signed_in(user)
@@ -346,16 +368,11 @@ def checkout_create(
             Decimal("0.00"),
         ),
     )
-    with transaction.atomic():
-        sql.insert([cart])
-        created = sql.insert(
-            [
-                CartLine(cart=cart, variant=variants[sku], quantity=quantity, personalisation=text)
-                for (sku, text), quantity in quantities.items()
-            ]
-        )
-    cart_lines_set(cart, created)
-    return CartCreated(cart=cart, prices=prices)
+    unsaved = [
+        CartLine(cart=cart, variant=variants[sku], quantity=quantity, personalisation=text)
+        for (sku, text), quantity in quantities.items()
+    ]
+    return CartCreated(cart=cart, prices=prices, facts=facts, unsaved_lines=unsaved)
 
 
 def _missing_details(cart: Cart) -> dict[str, list[str]]:
@@ -440,10 +457,61 @@ def order_place(
             if existing is None:
                 raise
         else:
-            if payment is not None or payment_provider is None:
-                return Placed(order=order, created=True, payment=payment)
-            opened = payment_open_for_placed(order=order, provider=payment_provider, user=user)
-            return Placed(order, True, payment=opened.payment, payment_error=opened.error)
+            return _placed_new(order, payment, payment_provider, user)
+    return _placed_again(existing, payment_provider, user)
+
+
+def order_buy_now(
+    *,
+    channel: SalesChannel,
+    idempotency_key: str,
+    user: Any = None,
+    language: str = "zh",
+    lines: Sequence[LineWanted] = (),
+    payment_provider: str | None = None,
+    **details: Any,
+) -> Placed:
+    """An order in one step, as a storefront's "buy now" asks for it: a cart with its
+    lines and checkout details, checked as ``checkout_create`` checks them and kept as the
+    order's record, placed at once, and its payment started with ``payment_provider`` as
+    ``order_place`` starts it.
+
+    The Idempotency-Key names the purchase in the channel: a retry with a key already
+    used returns that order and stores nothing new, also when two requests with the key
+    race each other. A refused request stores nothing, not even the cart: the cart, its
+    lines and the order are written in one transaction."""
+    if payment_provider is not None:
+        payment_provider_check(payment_provider)
+    found = _order_for_key(channel.pk, idempotency_key)
+    if found is not None:
+        return _placed_again(found, payment_provider, user)
+    built = checkout_build(channel=channel, user=user, language=language, lines=lines, **details)
+    try:
+        order, payment = _order_place(
+            built.cart, idempotency_key, user, built.facts, payment_provider, unsaved=built
+        )
+    except IntegrityError:
+        found = _order_for_key(channel.pk, idempotency_key)
+        if found is None:
+            raise
+        return _placed_again(found, payment_provider, user)
+    return _placed_new(order, payment, payment_provider, user)
+
+
+def _order_for_key(channel_id: int, idempotency_key: str) -> Order | None:
+    return Order.objects.filter(channel_id=channel_id, idempotency_key=idempotency_key).first()
+
+
+def _placed_new(
+    order: Order, payment: Payment | None, payment_provider: str | None, user: Any
+) -> Placed:
+    if payment is not None or payment_provider is None:
+        return Placed(order=order, created=True, payment=payment)
+    opened = payment_open_for_placed(order=order, provider=payment_provider, user=user)
+    return Placed(order, True, payment=opened.payment, payment_error=opened.error)
+
+
+def _placed_again(existing: Order, payment_provider: str | None, user: Any) -> Placed:
     if payment_provider is None:
         return Placed(order=existing, created=False)
     opened = payment_open_for_placed(order=existing, provider=payment_provider, user=user)
@@ -500,18 +568,26 @@ def _order_place(
     user: Any,
     facts: dict[int, VariantFacts],
     payment_provider: str | None,
+    *,
+    unsaved: CartCreated | None = None,
 ) -> tuple[Order, Payment | None]:
     """The order, and its payment when one is asked for with a provider that answers
-    from this process."""
+    from this process. With ``unsaved`` (``checkout_build``'s), the cart is stored here,
+    as ordered, with its lines: no one else knows it yet, so it is neither locked nor
+    read again."""
     channel = cart.channel if Cart.channel.is_cached(cart) else None  # type: ignore[attr-defined]
     now = timezone.now()
     facts = dict(facts)  # the early look's, completed below; a rerun starts from them again
-    cart = cart_locked_with_lines(cart.pk)
+    if unsaved is None:
+        cart = cart_locked_with_lines(cart.pk)
+        if cart.status != CartStatus.OPEN:
+            raise CartAlreadyOrdered()
+    else:
+        cart.status = CartStatus.ORDERED
+        _cart_store(unsaved)
     lines = list(cart.lines.all())
     if channel is not None:
         cart.channel = channel
-    if cart.status != CartStatus.OPEN:
-        raise CartAlreadyOrdered()
     if not lines:
         raise CartEmpty()
     missing_facts = {line.variant_id for line in lines} - set(facts)
@@ -615,8 +691,9 @@ def _order_place(
             variants_available({line.variant_id for line in order_lines}),
             always=True,
         )
-    cart.status = CartStatus.ORDERED
-    sql.update(cart, ["status", "updated_at"])
+    if unsaved is None:
+        cart.status = CartStatus.ORDERED
+        sql.update(cart, ["status", "updated_at"])
     placed = order_event(
         order,
         OrderEventType.PLACED,

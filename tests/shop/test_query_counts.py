@@ -239,3 +239,22 @@ def test_buy_now_queries(api_client, small_shop, django_assert_num_queries):
         )
     assert placed.status_code == 201
     assert placed.json()["payment"]["status"] == "pending"
+
+
+def test_order_in_one_request_queries(api_client, small_shop, django_assert_num_queries):
+    """Buy now in one request: the cart, its line and the order written in one
+    transaction, the payment started in it."""
+    sku = small_shop.variant.sku
+    # channel, the key's order (none); variants with their facts, shipping method; in one
+    # transaction (a savepoint here) the cart, its line, the ids of the order and its
+    # payment, the order, agreements, order line, free units, the hold (update and row),
+    # the fake provider's charge, the payment, both events at once
+    with django_assert_num_queries(18):
+        placed = api_client.post(
+            f"/api/v1/orders/?channel={small_shop.channel.code}",
+            {"lines": [{"sku": sku, "quantity": 1}], **DETAILS, "payment_provider": "fake"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="k-1",
+        )
+    assert placed.status_code == 201
+    assert placed.json()["payment"]["status"] == "pending"
