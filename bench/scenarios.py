@@ -241,9 +241,10 @@ class Bench:
     def checkout(self) -> None:
         """The checkout as the storefront's buy now does it (two requests per order: the
         order placed with its payment started, the payment confirmed), then step by step
-        (six requests, as a client that builds its cart line by line does) for comparison. A short unmeasured run first fills the order, hold and
-        payment tables, so that the statistics ANALYZE takes before the measurement
-        describe tables with rows in them, as a shop's tables have."""
+        (six requests, as a client that builds its cart line by line does) for comparison.
+        A short unmeasured run first fills the order, hold and payment tables, so that the
+        statistics ANALYZE takes before the measurement describe tables with rows in them,
+        as a shop's tables have."""
         skus = [seed.variant_sku(i, 0) for i in range(0, self.world.products, 7)][:2000]
         spec = {
             "kind": "checkout",

@@ -499,7 +499,12 @@ def order_buy_now(
 
 
 def _order_for_key(channel_id: int, idempotency_key: str) -> Order | None:
-    return Order.objects.filter(channel_id=channel_id, idempotency_key=idempotency_key).first()
+    # Almost always there is none: look for its id alone, read the order only if found.
+    found = sql.row(
+        "SELECT id FROM orders_order WHERE channel_id = %s AND idempotency_key = %s",
+        (channel_id, idempotency_key),
+    )
+    return None if found is None else Order.objects.get(pk=found[0])
 
 
 def _placed_new(

@@ -2,23 +2,135 @@
 
 If the broker is unreachable the task is not lost: each task has a periodic sweep
 that finds the work still to do (for example paid orders without shipments).
+
+A web request sends its tasks through :class:`Publisher`: the message Celery builds
+(``as_task_v2``), published on one kept broker channel to the task's queue. Celery's own
+``apply_async`` does the same and more per message (looks up the task's options, routes
+it, takes a producer from its pool, declares the queue, wraps the publish in its retry
+policy, builds a result object), which on a checkout cost several times the LPUSH
+itself. Tasks sent from inside a task, and in-process (eager) tasks, go through
+``apply_async`` as before.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from typing import Any
 
+from celery import signals
+from celery.utils.nodenames import anon_nodename
 from django.db import transaction
+from kombu.serialization import dumps
+from kombu.utils.uuid import uuid
 
 logger = logging.getLogger(__name__)
+
+
+class Publisher:
+    """Sends task messages for one process, thread and broker on one kept channel, to
+    the queue the task routes to (declared once)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.broker_url = app.conf.broker_url
+        self.pid = os.getpid()
+        self.connection = app.connection_for_write()
+        self.channel = self.connection.default_channel
+        self.origin = anon_nodename()
+        self.routes: dict[str, tuple[str, int]] = {}
+
+    def usable_for(self, app: Any) -> bool:
+        return (
+            self.app is app and self.pid == os.getpid() and self.broker_url == app.conf.broker_url
+        )
+
+    def close(self) -> None:
+        try:
+            self.connection.release()
+        except Exception:  # a broken connection has nothing left to close
+            logger.debug("broker connection already gone", exc_info=True)
+
+    def _route(self, task: Any) -> tuple[str, int]:
+        route = self.routes.get(task.name)
+        if route is None:
+            queue = self.app.amqp.router.route({}, task.name, (), {}, task)["queue"]
+            queue(self.channel).declare()
+            route = (queue.name, queue.exchange.delivery_mode or 2)
+            self.routes[task.name] = route
+        return route
+
+    def send(self, task: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
+        """Publish one message for ``task``; returns its id."""
+        queue, delivery_mode = self._route(task)
+        task_id = uuid()
+        headers, properties, body, _ = self.app.amqp.as_task_v2(
+            task_id,
+            task.name,
+            args,
+            kwargs,
+            time_limit=task.time_limit,
+            soft_time_limit=task.soft_time_limit,
+            ignore_result=task.ignore_result,
+            reply_to=self.app.thread_oid,
+            origin=self.origin,
+        )
+        signals.before_task_publish.send(
+            sender=task.name,
+            body=body,
+            exchange="",
+            routing_key=queue,
+            declare=[],
+            headers=headers,
+            properties=properties,
+            retry_policy={},
+        )
+        properties["delivery_mode"] = delivery_mode
+        content_type, content_encoding, data = dumps(body, serializer="json")
+        message = self.channel.prepare_message(
+            data, 0, content_type, content_encoding, headers, properties
+        )
+        self.channel.basic_publish(message, exchange="", routing_key=queue)
+        signals.after_task_publish.send(
+            sender=task.name, body=body, headers=headers, exchange="", routing_key=queue
+        )
+        return task_id
+
+
+_local = threading.local()
+
+
+def _publisher(app: Any) -> Publisher | None:
+    """The kept publisher of this thread, or None where ``apply_async`` is to be used:
+    tasks run in-process, or sent from inside a task (Celery links them to it)."""
+    if app.conf.task_always_eager or app.current_worker_task is not None:
+        return None
+    publisher: Publisher | None = getattr(_local, "publisher", None)
+    if publisher is None or not publisher.usable_for(app):
+        if publisher is not None:
+            publisher.close()
+        publisher = _local.publisher = Publisher(app)
+    return publisher
+
+
+def _publisher_forget() -> None:
+    publisher = getattr(_local, "publisher", None)
+    _local.publisher = None
+    if publisher is not None:
+        publisher.close()
 
 
 def enqueue(task: Any, *args: Any, **kwargs: Any) -> bool:
     """Send a task now; log and return False when the broker cannot take it."""
     try:
-        task.apply_async(args=args, kwargs=kwargs, retry=False)
+        publisher = _publisher(task.app)
+        if publisher is None:
+            task.apply_async(args=args, kwargs=kwargs, retry=False)
+        else:
+            publisher.send(task, args, kwargs)
     except Exception:  # broker down or misconfigured: the periodic sweep catches up
+        _publisher_forget()  # the next task connects again
         logger.warning("could not enqueue %s%r; a sweep will pick it up", task.name, args)
         return False
     return True

@@ -188,8 +188,7 @@ def test_buying_is_throttled_at_the_checkout_rate(api_client, small_shop, settin
         "DEFAULT_THROTTLE_RATES": {**rates, "checkout": "2/min"},
     }
     answers = [
-        _buy(api_client, small_shop, _body(small_shop), key=f"k-{n}").status_code
-        for n in range(3)
+        _buy(api_client, small_shop, _body(small_shop), key=f"k-{n}").status_code for n in range(3)
     ]
 
     assert answers == [201, 201, 429]
