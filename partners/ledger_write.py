@@ -77,7 +77,7 @@ def _status_locked_shared(settlement_id: int) -> str:
     so waits for them, and writers that come after a close see it closed.
     """
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        with sql.statement_cursor() as cursor:
             cursor.execute(
                 f"SELECT status FROM {Settlement._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
                 [settlement_id],
@@ -95,7 +95,7 @@ def settlements_open_for(days: Mapping[int, dt.date]) -> dict[int, Settlement]:
         table = Settlement._meta.db_table
         pairs = sorted((partner_id, month_start(day)) for partner_id, day in days.items())
         placeholders = ", ".join("(%s, %s)" for _ in pairs)
-        with connection.cursor() as cursor:
+        with sql.statement_cursor() as cursor:
             cursor.execute(
                 f"SELECT id, partner_id, period, status FROM {table} "  # noqa: S608
                 f"WHERE (partner_id, period) IN ({placeholders}) ORDER BY id FOR SHARE",
@@ -315,12 +315,12 @@ def _upsert(increments: dict[tuple, _Increment]) -> None:
         statements.append(
             _upsert_statement(model, key_columns, _rolled_up(increments, key_columns))
         )
-    with connection.cursor() as cursor:
+    with sql.statement_cursor() as cursor:
         if connection.vendor == "postgresql":
             *first, last = statements
-            ctes = ", ".join(f"written_{n} AS ({sql})" for n, (sql, _) in enumerate(first))
+            ctes = ", ".join(f"written_{n} AS ({text})" for n, (text, _) in enumerate(first))
             params = [value for _, values in statements for value in values]
             cursor.execute(f"WITH {ctes} {last[0]}", params)
         else:
-            for sql, params in statements:
-                cursor.execute(sql, params)
+            for text, params in statements:
+                cursor.execute(text, params)

@@ -114,11 +114,9 @@ def _variant_facts_sql(count: int, *, of_cart: bool = False, by_sku: bool = Fals
     )
 
 
-def _facts_rows(sql: str, params: dict[str, Any], channel: SalesChannel, now: datetime) -> list:
+def _facts_rows(text: str, params: dict[str, Any], channel: SalesChannel, now: datetime) -> list:
     params.update(channel=channel.pk, now=connection.ops.adapt_datetimefield_value(now))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return list(cursor.fetchall())
+    return sql.rows(text, params)
 
 
 def _facts(row: Sequence[Any]) -> dict[str, Any]:
@@ -173,8 +171,8 @@ def cart_variant_facts(
 ) -> dict[int, CartVariantFacts]:
     """``variant_facts`` of every variant in a cart, found by the cart's id (no need to
     read its lines first), each with its SKU and the units the cart holds of it."""
-    sql = _variant_facts_sql(0, of_cart=True)
-    rows = _facts_rows(sql, {"cart": cart_id}, channel, now)
+    text = _variant_facts_sql(0, of_cart=True)
+    rows = _facts_rows(text, {"cart": cart_id}, channel, now)
     return {
         row[0]: CartVariantFacts(**_facts(row), sku=row[7], in_cart=int(row[8] or 0))
         for row in rows
@@ -267,5 +265,5 @@ def customer_lock(email: str, user_id: int | None) -> None:
     if connection.vendor != "postgresql":
         return  # SQLite runs one writer at a time anyway
     key = f"user:{user_id}" if user_id else f"email:{email.lower()}"
-    with connection.cursor() as cursor:
+    with sql.statement_cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])

@@ -14,8 +14,9 @@ Nothing here sends signals: it is used only for models no receiver listens to.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -39,21 +40,55 @@ def table(model: type[Model]) -> str:
     return model._meta.db_table
 
 
+def statement_cursor() -> contextlib.AbstractContextManager[Any]:
+    """A cursor for one statement of this thread's connection.
+
+    Django's cursor wrapper costs, per statement, about as much Python as the driver
+    itself (a wrapper object, execute wrappers, checks, the driver's cursor with its
+    adapters built anew). On PostgreSQL, where nobody records statements (tests
+    counting them, ``DEBUG``), the driver's cursor is kept with the connection and
+    reused, its errors turned into Django's as the wrapper does; otherwise it is
+    Django's own cursor."""
+    connection = db()
+    if (
+        connection.vendor != "postgresql"
+        or connection.queries_logged
+        or connection.execute_wrappers
+    ):
+        return connection.cursor()
+    return _kept_cursor(connection)
+
+
+@contextlib.contextmanager
+def _kept_cursor(connection: Any) -> Iterator[Any]:
+    connection.validate_no_broken_transaction()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    driver = connection.connection
+    kept = getattr(connection, "_shop_kept_cursor", None)
+    if kept is None or kept[0] is not driver or kept[1] != connection.timezone or kept[2].closed:
+        with connection.wrap_database_errors:
+            kept = (driver, connection.timezone, connection.create_cursor())
+        connection._shop_kept_cursor = kept
+    with connection.wrap_database_errors:
+        yield kept[2]
+
+
 def rows(sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-    with db().cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 
 
 def row(sql: str, params: Params = ()) -> tuple[Any, ...] | None:
-    with db().cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
 
 def execute(sql: str, params: Params = ()) -> int:
     """Run a statement; returns the number of rows it changed."""
-    with db().cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)
 
@@ -219,7 +254,7 @@ def insert(objects: Sequence[M]) -> list[M]:
     sql = f"INSERT INTO {meta.db_table} ({', '.join(columns)}) {source}"
     if not has_pk:
         sql += f" RETURNING {pk.column}"
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         ids = [] if has_pk else [found[0] for found in cursor.fetchall()]
     for index, obj in enumerate(objects):
