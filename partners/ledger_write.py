@@ -60,6 +60,12 @@ class PartnerClock:
             ):
                 self._zones[pk] = ZoneInfo(name or "Asia/Shanghai")
 
+    def learn(self, zones: Mapping[int, str]) -> None:
+        """Timezones read along with something else (``{partner_id: name}``)."""
+        for partner_id, name in zones.items():
+            if partner_id not in self._zones:
+                self._zones[partner_id] = ZoneInfo(name or "Asia/Shanghai")
+
     def zone(self, partner_id: int) -> ZoneInfo:
         if partner_id not in self._zones:
             name = Partner.objects.filter(pk=partner_id).values_list("timezone", flat=True).get()
@@ -86,29 +92,45 @@ def _status_locked_shared(settlement_id: int) -> str:
     return str(Settlement.objects.filter(pk=settlement_id).values_list("status", flat=True).get())
 
 
-def settlements_open_for(days: Mapping[int, dt.date]) -> dict[int, Settlement]:
-    """``settlement_open_for`` of many partners (``{partner_id: local_day}``). The settlements
-    of those days' months that exist and are open are read and held (FOR SHARE, in id
-    order) with one query; the others are found one by one."""
+def settlements_open_at(
+    clock: PartnerClock, partner_ids: Iterable[int], moment: dt.datetime
+) -> dict[int, Settlement]:
+    """The open settlement each partner's event at ``moment`` belongs to (as
+    ``settlement_open_for`` of its local day), the partners' timezones learned on the
+    way. On PostgreSQL the timezones and the settlements of the months the local
+    day can be in (a timezone is at most a day from UTC) are read and held (FOR SHARE,
+    in id order) in one query; a partner whose month has no open settlement yet, or
+    whose timezone was not read with one, is then found as before."""
+    wanted = sorted(set(partner_ids))
     found: dict[int, Settlement] = {}
-    if connection.vendor == "postgresql" and days:
-        table = Settlement._meta.db_table
-        pairs = sorted((partner_id, month_start(day)) for partner_id, day in days.items())
-        placeholders = ", ".join("(%s, %s)" for _ in pairs)
-        with sql.statement_cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, partner_id, period, status FROM {table} "  # noqa: S608
-                f"WHERE (partner_id, period) IN ({placeholders}) ORDER BY id FOR SHARE",
-                [value for pair in pairs for value in pair],
+    if connection.vendor == "postgresql" and wanted:
+        utc_day = moment.astimezone(dt.UTC).date()
+        months = [
+            month_start(utc_day - dt.timedelta(days=1)),
+            month_start(utc_day + dt.timedelta(days=1)),
+        ]
+        placeholders = ", ".join(["%s"] * len(wanted))
+        rows = sql.rows(
+            f"SELECT p.id, p.timezone, s.id, s.period, s.status FROM {sql.table(Partner)} p"  # noqa: S608
+            f" JOIN {sql.table(Settlement)} s ON s.partner_id = p.id AND s.period IN (%s, %s)"
+            f" WHERE p.id IN ({placeholders}) ORDER BY s.id FOR SHARE OF s",
+            [*months, *wanted],
+        )
+        clock.learn({partner_id: zone for partner_id, zone, *_ in rows})
+        for partner_id, _, pk, period, status in rows:
+            if status == SettlementStatus.OPEN and period == month_start(
+                clock.local_date(partner_id, moment)
+            ):
+                found[partner_id] = Settlement(
+                    id=pk, partner_id=partner_id, period=period, status=status
+                )
+    missing = [partner_id for partner_id in wanted if partner_id not in found]
+    if missing:
+        clock.load(missing)
+        for partner_id in missing:
+            found[partner_id] = settlement_open_for(
+                partner_id, clock.local_date(partner_id, moment)
             )
-            for pk, partner_id, period, status in cursor.fetchall():
-                if status == SettlementStatus.OPEN:
-                    found[partner_id] = Settlement(
-                        id=pk, partner_id=partner_id, period=period, status=status
-                    )
-    for partner_id, day in days.items():
-        if partner_id not in found:
-            found[partner_id] = settlement_open_for(partner_id, day)
     return found
 
 
@@ -149,13 +171,8 @@ class EventContext:
 
 def entries_write(context: EventContext, parts: Sequence[Part]) -> list[LedgerEntry]:
     """One ledger entry per part, each in its partner's open settlement."""
-    partner_ids = {part.partner_id for part in parts}
-    context.clock.load(partner_ids)
-    settlements = settlements_open_for(
-        {
-            partner_id: context.clock.local_date(partner_id, context.occurred_at)
-            for partner_id in partner_ids
-        }
+    settlements = settlements_open_at(
+        context.clock, {part.partner_id for part in parts}, context.occurred_at
     )
     entries = []
     for position, part in enumerate(parts):

@@ -83,6 +83,26 @@ def order_lock(order_id: int, *, with_channel: bool = False) -> Order:
     return order
 
 
+def order_lock_with_rows(order_id: int, rows: sql.Columns) -> tuple[Order, list[Any]] | None:
+    """The order with its channel, as ``order_lock(with_channel=True)``, and the rows of
+    ``rows``' model that belong to it (by their ``order_id``), in id order: the order and
+    those rows locked, in that order, by one statement. None when the order has no such
+    rows (or does not exist)."""
+    child = rows.model._meta.db_table
+    found = sql.rows(
+        f"SELECT {_ORDER.sql('o')}, {_CHANNEL.sql('c')}, {rows.sql('x')}"  # noqa: S608
+        f" FROM {sql.table(Order)} o JOIN {sql.table(SalesChannel)} c ON c.id = o.channel_id"
+        f" JOIN {child} x ON x.order_id = o.id WHERE o.id = %s ORDER BY x.id" + sql.lock(of="o, x"),
+        [order_id],
+    )
+    if not found:
+        return None
+    at = len(_ORDER) + len(_CHANNEL)
+    order: Order = _ORDER.build(found[0][: len(_ORDER)])
+    order.channel = _CHANNEL.build(found[0][len(_ORDER) : at])
+    return order, [rows.build(row[at:]) for row in found]
+
+
 # No savepoint: whoever changes a status inside a larger transaction gives up all of it
 # when the change is refused.
 @transaction.atomic(savepoint=False)
@@ -111,15 +131,19 @@ def order_status_set(
         setattr(order, field, value)
     # updated_at: auto_now, written with the changes
     written = list(dict.fromkeys([*changes, "updated_at"]))
-    if sql.update(order, written, where="status = %s", params=[current]) != 1:
+    # The event is written by the same statement, only when the row changed.
+    event = order_event(
+        order, event_type, from_status=current, to_status=new_status, data=data, user=user
+    )
+    if (
+        sql.update_then_insert(order, written, where="status = %s", params=[current], then=event)
+        != 1
+    ):
         order.refresh_from_db()
         raise IllegalTransition(
             f"The order changed meanwhile; it is now {order.status}.",
             fields={"status": [f"expected {current}, found {order.status}"]},
         )
-    order_event_write(
-        order, event_type, from_status=current, to_status=new_status, data=data, user=user
-    )
     return order
 
 
@@ -219,18 +243,30 @@ class _StockLost(Exception):
 
 _LINES_HELD = (
     f"SELECT l.id, l.quantity, COALESCE(SUM(CASE WHEN r.status IN (%s, %s)"  # noqa: S608
-    " THEN r.quantity ELSE 0 END), 0)"
+    " THEN r.quantity ELSE 0 END), 0) AS units"
     f" FROM {sql.table(OrderLine)} l LEFT JOIN {sql.table(Reservation)} r"
     " ON r.order_line_id = l.id WHERE l.order_id = %s GROUP BY l.id, l.quantity"
 )
+_RESERVATIONS_CONFIRM = (
+    f"UPDATE {sql.table(Reservation)} SET status = %s, expires_at = NULL, updated_at = %s"  # noqa: S608
+    f" WHERE status = %s AND order_line_id IN (SELECT id FROM {sql.table(OrderLine)}"
+    " WHERE order_id = %s)"
+)
+# On PostgreSQL both in one statement: the units each line holds and, when no line is
+# short of them, the held units confirmed. The update sees the reservations as the count
+# does (before it), so it confirms exactly what was counted.
+_LINES_HELD_CONFIRMED = (
+    f"WITH held AS ({_LINES_HELD}), confirmed AS ("  # noqa: S608
+    f"UPDATE {sql.table(Reservation)} SET status = %s, expires_at = NULL, updated_at = %s"
+    " WHERE status = %s AND order_line_id IN (SELECT id FROM held)"
+    " AND NOT EXISTS (SELECT 1 FROM held WHERE quantity > units) RETURNING 1)"
+    " SELECT id, quantity, units FROM held"
+)
 
 
-def _reserve_again(order: Order) -> None:
-    """Hold again the units of lines whose reservations lapsed; all or nothing."""
-    held = sql.rows(_LINES_HELD, [ReservationStatus.ACTIVE, ReservationStatus.CONFIRMED, order.pk])
-    short = {line_id: quantity - units for line_id, quantity, units in held if quantity > units}
-    if not short:
-        return
+def _reserve_again(order: Order, short: dict[int, int]) -> None:
+    """Hold again the units of lines whose reservations lapsed (``short``: the units
+    each line lacks); all or nothing."""
     lines = OrderLine.objects.filter(pk__in=short).order_by("variant_id")
     with transaction.atomic():
         if not lines_allocate(
@@ -239,11 +275,20 @@ def _reserve_again(order: Order) -> None:
             raise _StockLost()
 
 
-_RESERVATIONS_CONFIRM = (
-    f"UPDATE {sql.table(Reservation)} SET status = %s, expires_at = NULL, updated_at = %s"  # noqa: S608
-    f" WHERE status = %s AND order_line_id IN (SELECT id FROM {sql.table(OrderLine)}"
-    " WHERE order_id = %s)"
-)
+def _reservations_confirm(order: Order, now: Any) -> None:
+    """Held units become confirmed until they ship; lapsed ones are held again first.
+    Raises _StockLost when they cannot be."""
+    held_statuses = [ReservationStatus.ACTIVE, ReservationStatus.CONFIRMED, order.pk]
+    confirm = [ReservationStatus.CONFIRMED, sql.now_param(now), ReservationStatus.ACTIVE]
+    if sql.db().vendor == "postgresql":
+        held = sql.rows(_LINES_HELD_CONFIRMED, [*held_statuses, *confirm])
+    else:
+        held = sql.rows(_LINES_HELD, held_statuses)
+    short = {line_id: quantity - units for line_id, quantity, units in held if quantity > units}
+    if short:
+        _reserve_again(order, short)
+    if short or sql.db().vendor != "postgresql":
+        sql.execute(_RESERVATIONS_CONFIRM, [*confirm, order.pk])
 
 
 @dataclass(frozen=True)
@@ -268,15 +313,11 @@ def order_mark_paid(
     order = locked if locked is not None and locked.pk == order_id else order_lock(order_id)
     if order.status not in (OrderStatus.PENDING_PAYMENT, OrderStatus.EXPIRED):
         return PaidOutcome(newly_paid=False)
+    now = timezone.now()
     try:
-        _reserve_again(order)
+        _reservations_confirm(order, now)
     except _StockLost:
         return PaidOutcome(newly_paid=False, stock_lost=True)
-    now = timezone.now()
-    sql.execute(
-        _RESERVATIONS_CONFIRM,
-        [ReservationStatus.CONFIRMED, sql.now_param(now), ReservationStatus.ACTIVE, order.pk],
-    )
     order_status_set(
         order,
         OrderStatus.PAID,

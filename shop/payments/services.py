@@ -30,6 +30,7 @@ from shop.orders.services import (
     order_event,
     order_event_write,
     order_lock,
+    order_lock_with_rows,
     order_mark_paid,
 )
 from shop.payments.errors import (
@@ -278,12 +279,16 @@ class _Applied:
 def _payment_apply(*, payment_id: int, order_id: int, state: ProviderPaymentState) -> _Applied:
     """Apply the provider's state (``order_id`` is the payment's order, which never
     changes)."""
-    order = order_lock(order_id, with_channel=True)
-    # Every payment of the order at once, in id order (after the order, as everywhere):
-    # whether another one already paid it is then known without asking again.
-    payments = [
-        _PAYMENT.build(found) for found in sql.rows(_PAYMENTS_LOCK + sql.lock(), [order_id])
-    ]
+    # The order, then every payment of it in id order (as everywhere), locked by one
+    # statement: whether another one already paid it is then known without asking again.
+    locked = order_lock_with_rows(order_id, _PAYMENT)
+    if locked is None:  # no order, or none of its payments: as the caller asked
+        order = order_lock(order_id, with_channel=True)
+        payments = [
+            _PAYMENT.build(row) for row in sql.rows(_PAYMENTS_LOCK + sql.lock(), [order_id])
+        ]
+        locked = (order, payments)
+    order, payments = locked
     payment = next(p for p in payments if p.pk == payment_id)
     payment.order = order
     to_return: list[int] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import transaction
@@ -16,7 +17,14 @@ from partners.errors import (
     AgreementTermsInvalid,
     AgreementVersionDateInvalid,
 )
-from partners.models import AgreementVersion, DailySales, LedgerEntry, Settlement
+from partners.models import (
+    AgreementVersion,
+    DailySales,
+    LedgerEntry,
+    Partner,
+    Settlement,
+    SettlementStatus,
+)
 from partners.services import PartyInput, agreement_version_create, ledger_payment_record
 from shop.core.money import to_fen
 from shop.orders.models import OrderLine
@@ -255,6 +263,53 @@ def test_entries_land_in_the_month_of_the_event_in_the_partner_timezone(
     }
     assert set(DailySales.objects.values_list("day", flat=True)) == {dt.date(2025, 6, 1)}
     assert Settlement.objects.filter(period=dt.date(2025, 6, 1)).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("zone", "paid_at", "period"),
+    [
+        # 16:30 UTC on 31 May is 1 June in Shanghai, still 31 May in New York.
+        ("Asia/Shanghai", dt.datetime(2025, 5, 31, 16, 30, tzinfo=dt.UTC), dt.date(2025, 6, 1)),
+        ("America/New_York", dt.datetime(2025, 5, 31, 16, 30, tzinfo=dt.UTC), dt.date(2025, 5, 1)),
+        # 02:00 UTC on 1 June is 31 May in New York.
+        ("America/New_York", dt.datetime(2025, 6, 1, 2, 0, tzinfo=dt.UTC), dt.date(2025, 5, 1)),
+    ],
+)
+def test_with_both_months_open_entries_land_in_the_partners_local_month(
+    terms, collection, media_web, zone, paid_at, period
+):
+    partners = Partner.objects.all()
+    partners.update(timezone=zone)
+    for partner in partners:
+        for month in (dt.date(2025, 5, 1), dt.date(2025, 6, 1)):
+            Settlement.objects.get_or_create(partner=partner, period=month)
+
+    order, _ = paid_order(channel=media_web, items=[(variant(collection), 1)], paid_at=paid_at)
+
+    entries = LedgerEntry.objects.filter(order=order)
+    assert {entry.period for entry in entries} == {period}
+    assert {entry.settlement.period for entry in entries} == {period}
+    assert set(DailySales.objects.values_list("day", flat=True)) == {
+        paid_at.astimezone(ZoneInfo(zone)).date()
+    }
+
+
+def test_an_event_in_a_closed_month_lands_in_the_next_open_one(terms, collection, media_web):
+    for partner in Partner.objects.all():
+        Settlement.objects.get_or_create(partner=partner, period=dt.date(2025, 6, 1))
+        Settlement.objects.filter(partner=partner).update(
+            status=SettlementStatus.CLOSED, closed_at=dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
+        )
+
+    order, _ = paid_order(
+        channel=media_web,
+        items=[(variant(collection), 1)],
+        paid_at=dt.datetime(2025, 6, 10, 8, 0, tzinfo=dt.UTC),
+    )
+
+    assert set(LedgerEntry.objects.filter(order=order).values_list("period", flat=True)) == {
+        dt.date(2025, 7, 1)
+    }
 
 
 def test_daily_rows_add_up_to_each_partners_ledger(terms, collection, media_web, museum):

@@ -143,14 +143,17 @@ def test_payment_confirm_queries(api_client, small_shop, django_assert_num_queri
     """Confirming a payment once the partner's settlement of the month is open (every
     payment but the month's first): marks the order paid and writes its ledger. The
     fake provider answers the charge's state with the update that completes it; the
-    lines' terms come with their main warehouses; a payment marked paid for the first
-    time does not look for its entries first. (This shop's product has no agreement, so
-    the terms are looked for again at the payment: four of the queries.)"""
+    order and its payments are locked by one statement; the lines' held units are
+    counted and confirmed by one; the order's new status is written with its event; the
+    lines' terms come with their main warehouses; the partners' timezones come with
+    their open settlements; a payment marked paid for the first time does not look for
+    its entries first. (This shop's product has no agreement, so the terms are looked
+    for again at the payment: four of the queries.)"""
     earlier = _placed_order_payment(api_client, small_shop, "k-1")
     assert _confirm(api_client, earlier).status_code == 200
     payment_id = _placed_order_payment(api_client, small_shop, "k-2")
 
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(17):
         response = _confirm(api_client, payment_id)
 
     assert response.status_code == 200
