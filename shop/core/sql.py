@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -46,14 +47,15 @@ def statement_cursor() -> contextlib.AbstractContextManager[Any]:
     Django's cursor wrapper costs, per statement, about as much Python as the driver
     itself (a wrapper object, execute wrappers, checks, the driver's cursor with its
     adapters built anew). On PostgreSQL, where nobody records statements (tests
-    counting them, ``DEBUG``), the driver's cursor is kept with the connection and
-    reused, its errors turned into Django's as the wrapper does; otherwise it is
-    Django's own cursor."""
+    counting them, ``DEBUG``) and no other thread shares the connection, the driver's
+    cursor is kept with the connection and reused, its errors turned into Django's as
+    the wrapper does; otherwise it is Django's own cursor."""
     connection = db()
     if (
         connection.vendor != "postgresql"
         or connection.queries_logged
         or connection.execute_wrappers
+        or connection.allow_thread_sharing
     ):
         return connection.cursor()
     return _kept_cursor(connection)
@@ -169,6 +171,13 @@ class Columns:
         return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, values)
 
 
+def cast_type(field: Field, connection: Any) -> str:
+    """The column type of ``field`` to cast a parameter to, without its length or
+    precision (so nothing is cut): ``varchar(30)`` is ``varchar``, ``timestamp(3) with
+    time zone`` is ``timestamp with time zone``."""
+    return re.sub(r"\(\s*\d+(\s*,\s*\d+)?\s*\)", "", str(field.db_type(connection)))
+
+
 @functools.lru_cache(maxsize=256)
 def _values_sql(model: type[Model], columns: tuple[str, ...], count: int, vendor: str) -> str:
     if vendor == "postgresql" and count > 1:
@@ -177,7 +186,7 @@ def _values_sql(model: type[Model], columns: tuple[str, ...], count: int, vendor
         # so the driver keeps it converted and the server keeps it prepared.
         by_column = {field.column: field for field in model._meta.concrete_fields}
         connection = db()
-        types = [by_column[column].db_type(connection).split("(")[0] for column in columns]  # type: ignore[union-attr]
+        types = [cast_type(by_column[column], connection) for column in columns]
         arrays = ", ".join(f"(%s)::{db_type}[]" for db_type in types)
         return f"SELECT * FROM UNNEST({arrays})"  # noqa: S608
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -311,10 +320,7 @@ def update_then_insert(
     assert pk is not None
     inserted = _inserted(model, False)
     columns = ", ".join(field.column for field, _ in inserted)
-    casts = ", ".join(
-        f"%s::{field.db_type(connection).split('(')[0]}"  # type: ignore[union-attr]
-        for field, _ in inserted
-    )
+    casts = ", ".join(f"%s::{cast_type(field, connection)}" for field, _ in inserted)
     found = rows(
         f"WITH changed AS ({updating} RETURNING 1) INSERT INTO {meta.db_table} ({columns})"  # noqa: S608
         f" SELECT {casts} FROM changed RETURNING {pk.column}",

@@ -87,7 +87,12 @@ def order_lock_with_rows(order_id: int, rows: sql.Columns) -> tuple[Order, list[
     """The order with its channel, as ``order_lock(with_channel=True)``, and the rows of
     ``rows``' model that belong to it (by their ``order_id``), in id order: the order and
     those rows locked, in that order, by one statement. None when the order has no such
-    rows (or does not exist)."""
+    rows (or does not exist).
+
+    The rows are those that existed when the statement began: when it waited for the
+    order's lock, rows changed meanwhile are read as they are now, but a row added by
+    the transaction that held the lock is not among them (a payment is only ever added
+    pending, so whether the order is paid is known all the same)."""
     child = rows.model._meta.db_table
     found = sql.rows(
         f"SELECT {_ORDER.sql('o')}, {_CHANNEL.sql('c')}, {rows.sql('x')}"  # noqa: S608
@@ -241,9 +246,11 @@ class _StockLost(Exception):
     pass
 
 
+# Per line of an order: its units, and those its holds have (active, confirmed).
 _LINES_HELD = (
-    f"SELECT l.id, l.quantity, COALESCE(SUM(CASE WHEN r.status IN (%s, %s)"  # noqa: S608
-    " THEN r.quantity ELSE 0 END), 0) AS units"
+    "SELECT l.id, l.quantity,"  # noqa: S608
+    " COALESCE(SUM(CASE WHEN r.status = %s THEN r.quantity ELSE 0 END), 0) AS active,"
+    " COALESCE(SUM(CASE WHEN r.status = %s THEN r.quantity ELSE 0 END), 0) AS confirmed"
     f" FROM {sql.table(OrderLine)} l LEFT JOIN {sql.table(Reservation)} r"
     " ON r.order_line_id = l.id WHERE l.order_id = %s GROUP BY l.id, l.quantity"
 )
@@ -252,15 +259,18 @@ _RESERVATIONS_CONFIRM = (
     f" WHERE status = %s AND order_line_id IN (SELECT id FROM {sql.table(OrderLine)}"
     " WHERE order_id = %s)"
 )
-# On PostgreSQL both in one statement: the units each line holds and, when no line is
-# short of them, the held units confirmed. The update sees the reservations as the count
-# does (before it), so it confirms exactly what was counted.
+# On PostgreSQL both in one statement: the lines' held units and, when no line is short
+# of them, the active holds confirmed, with the units each line had confirmed. A hold
+# the expiry sweep releases meanwhile (it does not take the order's lock) is counted
+# but not confirmed: the caller sees it by those units.
 _LINES_HELD_CONFIRMED = (
-    f"WITH held AS ({_LINES_HELD}), confirmed AS ("  # noqa: S608
+    f"WITH held AS ({_LINES_HELD}), confirming AS ("  # noqa: S608
     f"UPDATE {sql.table(Reservation)} SET status = %s, expires_at = NULL, updated_at = %s"
     " WHERE status = %s AND order_line_id IN (SELECT id FROM held)"
-    " AND NOT EXISTS (SELECT 1 FROM held WHERE quantity > units) RETURNING 1)"
-    " SELECT id, quantity, units FROM held"
+    " AND NOT EXISTS (SELECT 1 FROM held WHERE quantity > active + confirmed)"
+    " RETURNING order_line_id, quantity)"
+    " SELECT h.id, h.quantity, h.active, h.confirmed, COALESCE((SELECT SUM(c.quantity)"
+    " FROM confirming c WHERE c.order_line_id = h.id), 0) FROM held h"
 )
 
 
@@ -276,19 +286,28 @@ def _reserve_again(order: Order, short: dict[int, int]) -> None:
 
 
 def _reservations_confirm(order: Order, now: Any) -> None:
-    """Held units become confirmed until they ship; lapsed ones are held again first.
-    Raises _StockLost when they cannot be."""
-    held_statuses = [ReservationStatus.ACTIVE, ReservationStatus.CONFIRMED, order.pk]
+    """Held units become confirmed until they ship. Units whose hold lapsed, or lapses
+    while this runs, are held again and confirmed. Raises _StockLost when they cannot
+    be."""
+    counted = [ReservationStatus.ACTIVE, ReservationStatus.CONFIRMED, order.pk]
     confirm = [ReservationStatus.CONFIRMED, sql.now_param(now), ReservationStatus.ACTIVE]
-    if sql.db().vendor == "postgresql":
-        held = sql.rows(_LINES_HELD_CONFIRMED, [*held_statuses, *confirm])
-    else:
-        held = sql.rows(_LINES_HELD, held_statuses)
-    short = {line_id: quantity - units for line_id, quantity, units in held if quantity > units}
-    if short:
-        _reserve_again(order, short)
-    if short or sql.db().vendor != "postgresql":
+    if sql.db().vendor != "postgresql":  # one writer at a time: nothing lapses meanwhile
+        lines = sql.rows(_LINES_HELD, counted)
+        short = {pk: units - a - c for pk, units, a, c in lines if units > a + c}
+        if short:
+            _reserve_again(order, short)
         sql.execute(_RESERVATIONS_CONFIRM, [*confirm, order.pk])
+        return
+    for _ in range(3):
+        lines = sql.rows(_LINES_HELD_CONFIRMED, [*counted, *confirm])
+        short = {pk: units - a - c for pk, units, a, c, _ in lines if units > a + c}
+        if not short:
+            # Confirmed: all but holds released between the count and the update.
+            short = {pk: a - done for pk, _, a, _, done in lines if done < a}
+            if not short:
+                return
+        _reserve_again(order, short)  # the next round confirms them
+    raise _StockLost()
 
 
 @dataclass(frozen=True)

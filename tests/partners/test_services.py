@@ -6,8 +6,9 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -291,6 +292,46 @@ def test_with_both_months_open_entries_land_in_the_partners_local_month(
     assert {entry.settlement.period for entry in entries} == {period}
     assert set(DailySales.objects.values_list("day", flat=True)) == {
         paid_at.astimezone(ZoneInfo(zone)).date()
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_at_the_turn_of_a_month_the_settlement_being_closed_is_not_waited_for(
+    terms, collection, media_web
+):
+    """An event of the new month (in the partners' timezone) holds only the new month's
+    settlements: closing the old month, which takes its settlements exclusively, goes on
+    meanwhile."""
+    for partner in Partner.objects.all():
+        for month in (dt.date(2025, 5, 1), dt.date(2025, 6, 1)):
+            Settlement.objects.get_or_create(partner=partner, period=month)
+    closing = psycopg.connect(
+        host=connection.settings_dict["HOST"] or "127.0.0.1",
+        port=connection.settings_dict["PORT"] or 5432,
+        user=connection.settings_dict["USER"],
+        dbname=connection.settings_dict["NAME"],
+    )
+    try:
+        closing.execute(
+            f"SELECT id FROM {Settlement._meta.db_table} WHERE period = %s FOR UPDATE",
+            [dt.date(2025, 5, 1)],
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '3s'")
+        # 16:30 UTC on 31 May is 1 June in Shanghai.
+        order, _ = paid_order(
+            channel=media_web,
+            items=[(variant(collection), 1)],
+            paid_at=dt.datetime(2025, 5, 31, 16, 30, tzinfo=dt.UTC),
+        )
+    finally:
+        closing.rollback()
+        closing.close()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+    assert set(LedgerEntry.objects.filter(order=order).values_list("period", flat=True)) == {
+        dt.date(2025, 6, 1)
     }
 
 

@@ -1,0 +1,86 @@
+"""Paying confirms an order's held units (shop/orders/services.py `order_mark_paid`), also
+when the expiry sweep releases one of them at the same moment: the sweep does not take
+the order's lock, so a hold counted as active can be released before the update
+reaches it. The units are then held again and confirmed, never left unheld under a
+paid order."""
+
+from __future__ import annotations
+
+import threading
+import time
+from decimal import Decimal
+
+import psycopg
+import pytest
+from django.db import connection, transaction
+
+from catalog.models import Stock
+from shop.checkout.models import Reservation, ReservationStatus
+from shop.orders.services import order_mark_paid
+from tests.selling_factories import order_with_stock, stock_with_units
+
+
+def _other_connection() -> psycopg.Connection:
+    settings = connection.settings_dict
+    return psycopg.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        dbname=settings["NAME"],
+    )
+
+
+def _waiting_on_a_lock(other: psycopg.Connection, backend_pid: int) -> bool:
+    found = other.execute(
+        "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [backend_pid]
+    ).fetchone()
+    return found is not None and found[0] == "Lock"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hold_released_while_the_payment_confirms_is_held_again():
+    stock = stock_with_units(quantity=10)
+    order = order_with_stock(lines=[(stock.variant, 2)])
+    hold = Reservation.objects.get(order_line__order=order)
+    assert (hold.status, hold.quantity) == (ReservationStatus.ACTIVE, 2)
+    connection.ensure_connection()
+    paying_pid = connection.connection.info.backend_pid
+
+    sweep = _other_connection()
+    # The sweep has released the hold but not committed yet: the payment counts it as
+    # active, then its update waits for the row.
+    sweep.execute(
+        "UPDATE checkout_reservation SET status = %s WHERE id = %s",
+        [ReservationStatus.RELEASED, hold.pk],
+    )
+    sweep.execute(
+        "UPDATE catalog_stock SET quantity_reserved = quantity_reserved - 2 WHERE id = %s",
+        [stock.pk],
+    )
+
+    def commit_once_the_payment_waits():
+        watcher = _other_connection()
+        watcher.autocommit = True
+        try:
+            deadline = time.monotonic() + 10
+            while not _waiting_on_a_lock(watcher, paying_pid) and time.monotonic() < deadline:
+                time.sleep(0.02)
+        finally:
+            watcher.close()
+            sweep.commit()
+            sweep.close()
+
+    thread = threading.Thread(target=commit_once_the_payment_waits)
+    thread.start()
+    with transaction.atomic():
+        outcome = order_mark_paid(order_id=order.pk, amount=Decimal("2.00"))
+    thread.join()
+
+    assert outcome.newly_paid
+    holds = Reservation.objects.filter(order_line__order=order)
+    assert sorted(holds.values_list("status", "quantity")) == [
+        (ReservationStatus.CONFIRMED, 2),
+        (ReservationStatus.RELEASED, 2),
+    ]
+    stock = Stock.objects.get(pk=stock.pk)
+    assert (stock.quantity, stock.quantity_reserved) == (10, 2)
