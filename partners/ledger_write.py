@@ -54,14 +54,15 @@ class PartnerClock:
         missing = sorted(set(partner_ids) - set(self._zones))
         if missing:
             placeholders = ", ".join(["%s"] * len(missing))
-            for pk, name in sql.rows(
+            found = sql.rows(
                 f"SELECT id, timezone FROM {sql.table(Partner)} WHERE id IN ({placeholders})",  # noqa: S608
                 missing,
-            ):
-                self._zones[pk] = ZoneInfo(name or "Asia/Shanghai")
+            )
+            self.learn(dict(found))
 
     def learn(self, zones: Mapping[int, str]) -> None:
-        """Timezones read along with something else (``{partner_id: name}``)."""
+        """Timezones read from the partners' rows (``{partner_id: name}``); an empty one
+        is the shop's, Shanghai."""
         for partner_id, name in zones.items():
             if partner_id not in self._zones:
                 self._zones[partner_id] = ZoneInfo(name or "Asia/Shanghai")
@@ -69,7 +70,7 @@ class PartnerClock:
     def zone(self, partner_id: int) -> ZoneInfo:
         if partner_id not in self._zones:
             name = Partner.objects.filter(pk=partner_id).values_list("timezone", flat=True).get()
-            self._zones[partner_id] = ZoneInfo(name or "Asia/Shanghai")
+            self.learn({partner_id: name})
         return self._zones[partner_id]
 
     def local_date(self, partner_id: int, moment: dt.datetime) -> dt.date:

@@ -19,6 +19,7 @@ from shop.accounts.models import User
 from shop.channels.models import SalesChannel
 from shop.wsgi import application
 from tests import factories
+from tests.connections import separate_connection
 from tests.hardening.world import ADDRESS
 from tests.selling_factories import ShippingMethodFactory, stock_with_units
 
@@ -112,15 +113,7 @@ class WebClient:
 
 def _admin_connection() -> psycopg.Connection:
     """A connection of its own, as an operator's would be, to the shop's database."""
-    params = connection.settings_dict
-    return psycopg.connect(
-        dbname=params["NAME"],
-        user=params.get("USER") or None,
-        password=params.get("PASSWORD") or None,
-        host=params.get("HOST") or None,
-        port=params.get("PORT") or None,
-        autocommit=True,
-    )
+    return separate_connection(autocommit=True)
 
 
 def backends_terminate(*, only_pid: int | None = None) -> int:

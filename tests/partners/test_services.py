@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import psycopg
 import pytest
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -30,6 +29,7 @@ from partners.services import PartyInput, agreement_version_create, ledger_payme
 from shop.core.money import to_fen
 from shop.orders.models import OrderLine
 from tests import factories
+from tests.connections import separate_connection
 from tests.partners.builders import (
     SHANGHAI,
     agreement_with_terms,
@@ -249,6 +249,11 @@ def test_second_agreement_for_the_same_collection_is_refused(terms, collection, 
         agreement_with_terms(collection=collection, parties=[(museum, "licensor", 10000)])
 
 
+def _periods(order) -> set[dt.date]:
+    """The settlement months the order's ledger entries landed in."""
+    return set(LedgerEntry.objects.filter(order=order).values_list("period", flat=True))
+
+
 def test_entries_land_in_the_month_of_the_event_in_the_partner_timezone(
     terms, collection, media_web
 ):
@@ -259,9 +264,7 @@ def test_entries_land_in_the_month_of_the_event_in_the_partner_timezone(
         paid_at=dt.datetime(2025, 5, 31, 16, 30, tzinfo=dt.UTC),
     )
 
-    assert set(LedgerEntry.objects.filter(order=order).values_list("period", flat=True)) == {
-        dt.date(2025, 6, 1)
-    }
+    assert _periods(order) == {dt.date(2025, 6, 1)}
     assert set(DailySales.objects.values_list("day", flat=True)) == {dt.date(2025, 6, 1)}
     assert Settlement.objects.filter(period=dt.date(2025, 6, 1)).count() == 2
 
@@ -305,12 +308,7 @@ def test_at_the_turn_of_a_month_the_settlement_being_closed_is_not_waited_for(
     for partner in Partner.objects.all():
         for month in (dt.date(2025, 5, 1), dt.date(2025, 6, 1)):
             Settlement.objects.get_or_create(partner=partner, period=month)
-    closing = psycopg.connect(
-        host=connection.settings_dict["HOST"] or "127.0.0.1",
-        port=connection.settings_dict["PORT"] or 5432,
-        user=connection.settings_dict["USER"],
-        dbname=connection.settings_dict["NAME"],
-    )
+    closing = separate_connection()
     try:
         closing.execute(
             f"SELECT id FROM {Settlement._meta.db_table} WHERE period = %s FOR UPDATE",
@@ -330,9 +328,7 @@ def test_at_the_turn_of_a_month_the_settlement_being_closed_is_not_waited_for(
         with connection.cursor() as cursor:
             cursor.execute("RESET lock_timeout")
 
-    assert set(LedgerEntry.objects.filter(order=order).values_list("period", flat=True)) == {
-        dt.date(2025, 6, 1)
-    }
+    assert _periods(order) == {dt.date(2025, 6, 1)}
 
 
 def test_an_event_in_a_closed_month_lands_in_the_next_open_one(terms, collection, media_web):
@@ -348,9 +344,7 @@ def test_an_event_in_a_closed_month_lands_in_the_next_open_one(terms, collection
         paid_at=dt.datetime(2025, 6, 10, 8, 0, tzinfo=dt.UTC),
     )
 
-    assert set(LedgerEntry.objects.filter(order=order).values_list("period", flat=True)) == {
-        dt.date(2025, 7, 1)
-    }
+    assert _periods(order) == {dt.date(2025, 7, 1)}
 
 
 def test_daily_rows_add_up_to_each_partners_ledger(terms, collection, media_web, museum):

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import select
 
-import psycopg
 import pytest
 from django.db import connection
 from django.db.backends.postgresql import base
+
+from tests.connections import separate_connection
 
 pytestmark = pytest.mark.django_db
 
@@ -46,13 +47,7 @@ def test_a_connection_with_something_to_read_asks_the_server(asked):
     connection.ensure_connection()
     with connection.cursor() as cursor:
         cursor.execute("LISTEN shop_backend_test")
-    with psycopg.connect(
-        host=connection.settings_dict["HOST"] or "127.0.0.1",
-        port=connection.settings_dict["PORT"] or 5432,
-        user=connection.settings_dict["USER"],
-        dbname=connection.settings_dict["NAME"],
-        autocommit=True,
-    ) as other:
+    with separate_connection(autocommit=True) as other:
         other.execute("NOTIFY shop_backend_test")
     # The notification reaches the kept connection's socket.
     select.select([connection.connection.pgconn.socket], [], [], 2)

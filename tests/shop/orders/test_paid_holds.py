@@ -17,17 +17,8 @@ from django.db import connection, transaction
 from catalog.models import Stock
 from shop.checkout.models import Reservation, ReservationStatus
 from shop.orders.services import order_mark_paid
+from tests.connections import separate_connection
 from tests.selling_factories import order_with_stock, stock_with_units
-
-
-def _other_connection() -> psycopg.Connection:
-    settings = connection.settings_dict
-    return psycopg.connect(
-        host=settings["HOST"] or "127.0.0.1",
-        port=settings["PORT"] or 5432,
-        user=settings["USER"],
-        dbname=settings["NAME"],
-    )
 
 
 def _waiting_on_a_lock(other: psycopg.Connection, backend_pid: int) -> bool:
@@ -46,7 +37,7 @@ def test_a_hold_released_while_the_payment_confirms_is_held_again():
     connection.ensure_connection()
     paying_pid = connection.connection.info.backend_pid
 
-    sweep = _other_connection()
+    sweep = separate_connection()
     # The sweep has released the hold but not committed yet: the payment counts it as
     # active, then its update waits for the row.
     sweep.execute(
@@ -59,8 +50,7 @@ def test_a_hold_released_while_the_payment_confirms_is_held_again():
     )
 
     def commit_once_the_payment_waits():
-        watcher = _other_connection()
-        watcher.autocommit = True
+        watcher = separate_connection(autocommit=True)
         try:
             deadline = time.monotonic() + 10
             while not _waiting_on_a_lock(watcher, paying_pid) and time.monotonic() < deadline:
