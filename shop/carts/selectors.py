@@ -169,7 +169,10 @@ def cart_get(
     and its lines unless ``with_lines`` is false (callers that read them under a lock).
     With ``idempotency_key`` the cart also carries ``key_order_id`` and
     ``key_order_cart_id``: the order that key placed in the channel, if any."""
-    params: dict[str, Any] = {"token": str(token), "channel": channel.pk}
+    params: dict[str, Any] = {
+        "token": sql.value(Cart._meta.get_field("token"), token),
+        "channel": channel.pk,
+    }
     if idempotency_key is not None:
         params["key"] = idempotency_key
     cart = _cart_read(
