@@ -8,10 +8,13 @@ Queues (a worker takes the ones named with ``-Q``; scale each by adding workers)
 - ``notifications``: e-mails to shoppers and staff;
 - ``reports``: closing partners' monthly settlements and paying them out.
 
-The beat schedule below is the one place periodic work is declared.
+The beat schedule below is the one place periodic work is declared. Production runs it
+with ``celery beat``; the embedded default runs it inside ``manage.py runserver``
+(shop/ops/beat.py).
 """
 
 import os
+from typing import Any
 
 from celery import Celery
 from celery.schedules import crontab
@@ -38,67 +41,79 @@ app.conf.task_routes = {
     "partners.*": {"queue": "reports"},
 }
 
-EVERY_MINUTE = 60.0
 
-app.conf.beat_schedule = {
-    "expire-unpaid-orders": {
-        "task": "orders.orders_expire_unpaid",
-        "schedule": EVERY_MINUTE,
-        "options": {"expires": 55},
-    },
-    "release-expired-reservations": {
-        "task": "orders.reservations_release_expired",
-        "schedule": EVERY_MINUTE,
-        "options": {"expires": 55},
-    },
-    # Paid orders whose fulfilment task was lost (broker down at payment time).
-    "sweep-unfulfilled-orders": {
-        "task": "fulfillment.orders_fulfill_sweep",
-        "schedule": EVERY_MINUTE,
-        "options": {"expires": 55},
-    },
-    "poll-carrier-tracking": {
-        "task": "fulfillment.shipments_track_open",
-        "schedule": EVERY_MINUTE,
-        "options": {"expires": 55},
-    },
-    # Order e-mails whose task was lost while the broker was down.
-    "sweep-order-emails": {
-        "task": "fulfillment.order_emails_sweep",
-        "schedule": 5 * EVERY_MINUTE,
-        "options": {"expires": 4 * EVERY_MINUTE},
-    },
-    "complete-delivered-orders": {
-        "task": "fulfillment.orders_complete_delivered",
-        "schedule": crontab(minute=7),
-    },
-    # Refunds whose provider call timed out are sent again with the same idempotency key.
-    "retry-pending-refunds": {
-        "task": "payments.refunds_retry_pending",
-        "schedule": EVERY_MINUTE,
-        "options": {"expires": 55},
-    },
-    # Payments left pending (a lost webhook) are re-read from the provider.
-    "sync-stale-payments": {
-        "task": "payments.payments_sync_stale",
-        "schedule": 10 * EVERY_MINUTE,
-        "options": {"expires": 9 * EVERY_MINUTE},
-    },
-    # Close every partner's previous month once it is over (times in Asia/Shanghai).
-    "close-settlements": {
-        "task": "partners.settlements_close_due",
-        "schedule": crontab(hour=1, minute=10),
-    },
-    "low-stock-alerts": {
-        "task": "fulfillment.stock_low_alerts_send",
-        "schedule": crontab(hour=8, minute=0),
-    },
-    # The product list's in-stock flags a lost after-commit recount left behind.
-    "sweep-list-entries-stock": {
-        "task": "catalog.list_entries_stock_sweep",
-        "schedule": 5 * EVERY_MINUTE,
-        "options": {"expires": 4 * EVERY_MINUTE},
-    },
-}
+def beat_schedule(every_minute: float = 60.0) -> dict[str, dict[str, Any]]:
+    """The periodic work of the shop. ``every_minute`` is the sweeps' interval in seconds
+    (``SHOP_SWEEP_SECONDS``; a minute in production)."""
+    soon = every_minute - 5 if every_minute > 10 else every_minute
+    return {
+        "expire-unpaid-orders": {
+            "task": "orders.orders_expire_unpaid",
+            "schedule": every_minute,
+            "options": {"expires": soon},
+        },
+        "release-expired-reservations": {
+            "task": "orders.reservations_release_expired",
+            "schedule": every_minute,
+            "options": {"expires": soon},
+        },
+        # Paid orders whose fulfilment task was lost (broker down at payment time).
+        "sweep-unfulfilled-orders": {
+            "task": "fulfillment.orders_fulfill_sweep",
+            "schedule": every_minute,
+            "options": {"expires": soon},
+        },
+        "poll-carrier-tracking": {
+            "task": "fulfillment.shipments_track_open",
+            "schedule": every_minute,
+            "options": {"expires": soon},
+        },
+        # Order e-mails whose task was lost while the broker was down.
+        "sweep-order-emails": {
+            "task": "fulfillment.order_emails_sweep",
+            "schedule": 5 * every_minute,
+            "options": {"expires": 4 * every_minute},
+        },
+        "complete-delivered-orders": {
+            "task": "fulfillment.orders_complete_delivered",
+            "schedule": crontab(minute=7),
+        },
+        # Refunds whose provider call timed out are sent again with the same idempotency key.
+        "retry-pending-refunds": {
+            "task": "payments.refunds_retry_pending",
+            "schedule": every_minute,
+            "options": {"expires": soon},
+        },
+        # Payments left pending (a lost webhook) are re-read from the provider.
+        "sync-stale-payments": {
+            "task": "payments.payments_sync_stale",
+            "schedule": 10 * every_minute,
+            "options": {"expires": 9 * every_minute},
+        },
+        # Close every partner's previous month once it is over (times in Asia/Shanghai).
+        "close-settlements": {
+            "task": "partners.settlements_close_due",
+            "schedule": crontab(hour=1, minute=10),
+        },
+        "low-stock-alerts": {
+            "task": "fulfillment.stock_low_alerts_send",
+            "schedule": crontab(hour=8, minute=0),
+        },
+        # The product list's in-stock flags a lost after-commit recount left behind.
+        "sweep-list-entries-stock": {
+            "task": "catalog.list_entries_stock_sweep",
+            "schedule": 5 * every_minute,
+            "options": {"expires": 4 * every_minute},
+        },
+    }
+
+
+@app.on_after_configure.connect
+def _beat_schedule_declare(sender: Celery, **_: Any) -> None:
+    # Read once Django's settings are there: this module is imported while they load.
+    from django.conf import settings
+
+    sender.conf.beat_schedule = beat_schedule(float(settings.SHOP_SWEEP_SECONDS))
+
 
 app.autodiscover_tasks()

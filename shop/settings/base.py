@@ -19,6 +19,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
+    # First, so its runserver (which also runs the periodic tasks in-process) is the one used.
+    "shop.ops",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -65,7 +67,7 @@ AUTH_USER_MODEL = "accounts.User"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "shop" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -101,7 +103,21 @@ def postgresql_options(database: dict) -> None:
     options.setdefault("prepare_threshold", threshold if threshold > 0 else None)
 
 
+def sqlite_options(database: dict) -> None:
+    """SQLite for the embedded default, where requests and the periodic tasks write from
+    several threads: write-ahead logging (readers never wait on the writer), a
+    transaction takes the write lock when it begins (never upgrades from a read lock,
+    which SQLite would refuse at once), and a writer waits up to 20 s for the lock."""
+    if "sqlite" not in database.get("ENGINE", ""):
+        return
+    options = database.setdefault("OPTIONS", {})
+    options.setdefault("transaction_mode", "IMMEDIATE")
+    options.setdefault("timeout", 20)
+    options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+
+
 postgresql_options(DATABASES["default"])
+sqlite_options(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL: str = env("REDIS_URL", default="")
@@ -245,11 +261,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 10,
 }
 CELERY_TIMEZONE = TIME_ZONE
+# Seconds between the sweeps that run "every minute" (lapsed holds, unpaid orders,
+# parcels, lost tasks); see the beat schedule in shop/celery.py.
+SHOP_SWEEP_SECONDS = env.float("SHOP_SWEEP_SECONDS", default=60)
+# Run the beat schedule inside `manage.py runserver` when tasks run in-process (the
+# embedded default), so nothing periodic needs a second command there.
+SHOP_IN_PROCESS_BEAT = env.bool("SHOP_IN_PROCESS_BEAT", default=True)
 
 # Shop rules that operators may tune.
 SHOP_CURRENCY = "CNY"
-SHOP_RESERVATION_MINUTES = env.int("SHOP_RESERVATION_MINUTES", default=15)
-SHOP_UNPAID_ORDER_MINUTES = env.int("SHOP_UNPAID_ORDER_MINUTES", default=30)
+SHOP_RESERVATION_MINUTES = env.float("SHOP_RESERVATION_MINUTES", default=15)
+SHOP_UNPAID_ORDER_MINUTES = env.float("SHOP_UNPAID_ORDER_MINUTES", default=30)
 SHOP_RETURN_WINDOW_DAYS = env.int("SHOP_RETURN_WINDOW_DAYS", default=14)
 SHOP_LOW_STOCK_DEFAULT = env.int("SHOP_LOW_STOCK_DEFAULT", default=5)
 # Seconds public catalog answers are kept in Redis (0: not kept); see catalog/cache.py.

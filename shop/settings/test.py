@@ -1,14 +1,19 @@
 """The test suite: the real PostgreSQL and Redis on 127.0.0.1."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, broker_transport, env, postgresql_options
+from .base import BASE_DIR, broker_transport, env, postgresql_options, sqlite_options
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/coshop"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 postgresql_options(DATABASES["default"])
-DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_coshop")}
+sqlite_options(DATABASES["default"])
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The embedded default's engine: Django's in-memory test database.
+    DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_coshop")}
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
 CACHES = {
