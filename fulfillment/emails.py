@@ -10,6 +10,7 @@ index and then finds the row.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -17,10 +18,11 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 
 from fulfillment.models import OrderEmail, ShipmentStatus
-from shop.orders.models import Order, OrderEventType, OrderStatus
+from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
 from shop.orders.services import order_event_write
 from shop.orders.state import PAID_STATUSES
 
@@ -148,38 +150,54 @@ def order_email_send(*, order_id: int, kind: str, refund_id: int | None = None) 
     return True
 
 
-# Which orders owe which e-mail; a sweep sends the ones whose task was lost (for example
-# while Redis was down), so every shopper still hears about their order.
-_OWED_BY_STATUS: dict[str, tuple[str, ...]] = {
+# An e-mail is owed for an event of its order: the event, not the order's last change,
+# says when. The sweep catches up only on events of the last CATCH_UP_WINDOW: a shopper
+# who hears nothing for hours is better served by the order page than by a late
+# "please pay" e-mail, and bulk changes to old orders (an import, the demo data) never
+# mail anyone.
+CATCH_UP_WINDOW = timedelta(hours=2)
+# Each kind: the event that owes it, and the order statuses in which it still makes sense
+# (an order that expired unpaid is not confirmed late).
+_OWED_BY_EVENT: dict[str, tuple[Q, tuple[str, ...]]] = {
     "order_confirmation": (
-        OrderStatus.PENDING_PAYMENT,
-        *PAID_STATUSES,
-        OrderStatus.REFUNDED,
+        Q(type=OrderEventType.PLACED),
+        (OrderStatus.PENDING_PAYMENT, *PAID_STATUSES, OrderStatus.REFUNDED),
     ),
-    "payment_received": (*PAID_STATUSES, OrderStatus.REFUNDED),
-    "shipped": (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED),
-    "delivered": (OrderStatus.DELIVERED, OrderStatus.COMPLETED),
+    "payment_received": (
+        Q(type=OrderEventType.PAYMENT_SUCCEEDED),
+        (*PAID_STATUSES, OrderStatus.REFUNDED),
+    ),
+    "shipped": (
+        Q(type=OrderEventType.STATUS_CHANGED, to_status=OrderStatus.SHIPPED),
+        (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.COMPLETED),
+    ),
+    "delivered": (
+        Q(type=OrderEventType.STATUS_CHANGED, to_status=OrderStatus.DELIVERED),
+        (OrderStatus.DELIVERED, OrderStatus.COMPLETED),
+    ),
 }
 
 
 def order_emails_owed(
     *, since: Any, before: Any, limit: int = 200
 ) -> list[tuple[int, str, int | None]]:
-    """(order id, kind, refund id) of e-mails owed for orders changed between ``since``
-    and ``before`` that were never sent."""
+    """(order id, kind, refund id) of the e-mails owed for events between ``since`` and
+    ``before`` that were never sent, at most one per order and kind."""
     from shop.payments.models import Refund, RefundStatus
 
     owed: list[tuple[int, str, int | None]] = []
-    recent = Order.objects.filter(updated_at__gte=since, updated_at__lt=before)
-    for kind, statuses in _OWED_BY_STATUS.items():
-        if kind == "payment_received":
-            candidates = recent.filter(status__in=statuses, paid_at__isnull=False)
-        else:
-            candidates = recent.filter(status__in=statuses)
-        ids = candidates.exclude(emails__key=kind).values_list("pk", flat=True)[:limit]
+    for kind, (event, statuses) in _OWED_BY_EVENT.items():
+        ids = (
+            OrderEvent.objects.filter(event, created_at__gte=since, created_at__lt=before)
+            .filter(order__status__in=statuses)
+            .exclude(order__emails__key=kind)
+            .order_by("order_id")
+            .values_list("order_id", flat=True)
+            .distinct()[:limit]
+        )
         owed.extend((order_id, kind, None) for order_id in ids)
     refunds = Refund.objects.filter(
-        status=RefundStatus.SUCCEEDED, updated_at__gte=since, updated_at__lt=before
+        status=RefundStatus.SUCCEEDED, succeeded_at__gte=since, succeeded_at__lt=before
     ).values_list("pk", "order_id")[:limit]
     sent = set(
         OrderEmail.objects.filter(

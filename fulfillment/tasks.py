@@ -186,15 +186,15 @@ def orders_fulfill_sweep() -> dict[str, int]:
 
 @shared_task(name="fulfillment.order_emails_sweep", **PERIODIC_OPTIONS)
 def order_emails_sweep() -> int:
-    """Send the order e-mails of the last two days whose task never ran (broker down)."""
+    """Send the order e-mails of recent events whose task never ran (broker down)."""
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from fulfillment.emails import order_emails_owed
+    from fulfillment.emails import CATCH_UP_WINDOW, order_emails_owed
 
     now = timezone.now()
-    owed = order_emails_owed(since=now - timedelta(days=2), before=now - timedelta(minutes=2))
+    owed = order_emails_owed(since=now - CATCH_UP_WINDOW, before=now - timedelta(minutes=2))
     for order_id, kind, refund_id in owed:
         enqueue(order_email_send, order_id, kind, refund_id)
     if owed:

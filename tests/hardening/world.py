@@ -14,7 +14,6 @@ from rest_framework.authtoken.models import Token
 
 from catalog.models import ProductVariant, Stock, Warehouse
 from fulfillment.models import ReturnRequest, Shipment
-from partners.demo import demo_agreements_load
 from partners.models import Partner, Settlement
 from shop.accounts.models import User
 from shop.carts.models import Cart
@@ -22,6 +21,7 @@ from shop.carts.services import cart_create, cart_line_add
 from shop.channels.models import SalesChannel
 from shop.checkout.services import checkout_update, order_place
 from shop.demo.data import demo_load
+from shop.demo.data.orders import demo_agreements_load
 from shop.orders.models import Order
 from shop.payments.models import Payment
 from shop.payments.services import payment_fake_complete, payment_start

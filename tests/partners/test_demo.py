@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 from django.db.models import Sum
 
-from partners.demo import demo_orders_load
 from partners.models import Agreement, LedgerEntry, Settlement
 from shop.channels.models import SalesChannel
 from shop.demo.data import demo_load
+from shop.demo.data.orders import demo_orders_load
 from shop.orders.models import Order
 from shop.payments.models import Payment, Refund
 

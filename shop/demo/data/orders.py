@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Collection, ProductVariant, VariantChannelPrice, Warehouse
+from fulfillment.emails import CATCH_UP_WINDOW
 from partners.ledger_write import month_previous
 from partners.models import Agreement, FeeBearer, Partner, RefundPolicy
 from partners.services import (
@@ -234,8 +235,12 @@ def demo_orders_load(
     *, months: int = 4, per_day: int = 4, seed: int = 2025, now: Any = None
 ) -> int:
     """Demo agreements, then paid orders over the last ``months`` months in every channel;
-    returns how many orders were made. Closes the months that are over."""
+    returns how many orders were made. Closes the months that are over.
+
+    Nothing of a demo order happens within the e-mail sweep's catch-up window before
+    ``now``: no shopper of the demo is ever mailed about it."""
     now = now or timezone.now()
+    until = now - CATCH_UP_WINDOW
     demo_agreements_load()
     channels = list(SalesChannel.objects.filter(is_active=True).order_by("code"))
     variants = list(
@@ -275,7 +280,7 @@ def demo_orders_load(
             paid_at = timezone.make_aware(
                 dt.datetime.combine(day, dt.time(minute // 60, minute % 60))
             )
-            if paid_at >= now or key in existing:
+            if paid_at >= until or key in existing:
                 continue
             _order_make(
                 key=key,
@@ -285,7 +290,7 @@ def demo_orders_load(
                 paid_at=paid_at,
                 rng=rng,
                 warehouses=warehouses,
-                now=now,
+                now=until,
             )
             made += 1
         day += dt.timedelta(days=1)

@@ -15,8 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from partners.demo import demo_orders_load
 from shop.demo.data import DemoReport, demo_load
+from shop.demo.data.orders import demo_orders_load
 
 DEFAULT_KEYS_FILE = Path(settings.BASE_DIR) / ".demo-channel-keys.json"
 
