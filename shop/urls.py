@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from shop.core import health
+from shop.core import front_door, health
 
 api_v1 = [
     path("", include("catalog.urls")),
@@ -21,6 +21,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", front_door.home, name="home"),
+    path("api/v1/", front_door.api_index, name="api-index"),
     path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health-live"),
     path("metrics/", include("shop.core.metrics")),
