@@ -1,5 +1,8 @@
 # The shop's two everyday commands are `make run` and `make test`.
-PYTHON ?= python3.11
+# The first Python 3.11 or newer found (python3 itself when it is new enough).
+PYTHON ?= $(shell for candidate in python3 python3.13 python3.12 python3.11; do \
+	$$candidate -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 \
+	&& { command -v $$candidate; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -10,7 +13,13 @@ PORT ?= 8000
 .PHONY: run test lint format typecheck pytest venv services migrate demo bench clean
 
 $(STAMP): pyproject.toml constraints.txt
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed, and none of python3," \
+		"python3.13, python3.12 or python3.11 is one. Install it (Debian/Ubuntu:" \
+		"apt-get install python3 python3-venv), or name it: make run PYTHON=/path/to/python3"; \
+		exit 1; }
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { echo "$(PYTHON) cannot make virtual" \
+		"environments; install its venv module (Debian/Ubuntu: apt-get install python3-venv)"; \
+		exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
@@ -19,6 +28,8 @@ $(STAMP): pyproject.toml constraints.txt
 venv: $(STAMP)
 
 ## Serve the demo shop on the embedded default (SQLite, in-process tasks, demo data).
+## Another address: make run PORT=8001 (or HOST=0.0.0.0 to be reached from other machines).
+run: export SHOP_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	$(MANAGE) migrate --noinput
 	$(MANAGE) load_demo
@@ -28,6 +39,7 @@ run: $(STAMP)
 	@echo "  API docs             http://$(HOST):$(PORT)/api/docs/"
 	@echo "  Admin                http://$(HOST):$(PORT)/admin/   (admin@example.com / demo-admin-pass)"
 	@echo "  Partner dashboard    http://$(HOST):$(PORT)/partners/dashboard/"
+	@echo "  Periodic tasks (expiring holds, parcels, e-mails, settlements) run inside the server."
 	@echo ""
 	$(MANAGE) runserver $(HOST):$(PORT)
 
