@@ -23,7 +23,7 @@ from partners.ledger_write import month_next
 from partners.models import DailySales, DailyTotals, LedgerEntry, MonthlyProductSales, Partner
 from shop.channels.models import SalesChannel
 from shop.core.i18n import pick
-from shop.core.money import ZERO, quantize
+from shop.core.money import ZERO, MoneySum, quantize
 from shop.orders.models import Order, OrderEvent, OrderStatus
 
 INTERVALS = ("day", "week", "month")
@@ -103,8 +103,11 @@ def _product_figures(
     return ordered[: limit or None]
 
 
+MONEY_FIGURES = ("gross", "refunds", "own_share")
+
+
 def _sums() -> dict[str, Sum]:
-    return {name: Sum(name) for name in FIGURES}
+    return {name: MoneySum(name) if name in MONEY_FIGURES else Sum(name) for name in FIGURES}
 
 
 def _figures(row: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
 from catalog.models import Product, Stock, Warehouse
 from partners import ledger
@@ -25,7 +25,7 @@ from partners.models import (
 from shop.channels.models import SalesChannel
 from shop.checkout.models import Reservation, ReservationStatus
 from shop.core import sql
-from shop.core.money import ZERO, to_fen
+from shop.core.money import ZERO, MoneySum, to_fen
 from shop.core.permissions import user_partner_id
 from shop.orders.models import Order, OrderLine
 
@@ -271,7 +271,7 @@ def settlement_lines_compute(settlement: Settlement) -> list[StatementLine]:
     rows = (
         LedgerEntry.objects.filter(settlement=settlement)
         .values("order_id", "order__number", "kind")
-        .annotate(total=Sum("amount"))
+        .annotate(total=MoneySum("amount"))
         .order_by("order_id", "kind")
     )
     for row in rows:

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from partners import ledger
@@ -37,7 +36,7 @@ from partners.models import (
 )
 from partners.selectors import order_lines_terms
 from shop.core import sql
-from shop.core.money import CENT, to_fen
+from shop.core.money import CENT, MoneySum, to_fen
 from shop.core.permissions import signed_in
 from shop.orders.models import Order, OrderLine
 from shop.payments.models import Payment
@@ -317,7 +316,7 @@ def _sale_buckets(order_id: int) -> list[ledger.Bucket]:
             order_id=order_id, kind__in=(*ledger.REVERSIBLE_KINDS, ledger.REFUND_REVERSAL)
         )
         .values("partner_id", "kind", "reversed_kind", "role", "order_line_id", "share_bp")
-        .annotate(total=Sum("amount"))
+        .annotate(total=MoneySum("amount"))
         .order_by("order_line_id", "partner_id", "role", "kind", "reversed_kind")
     )
     for row in rows:

@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce
 from catalog.models import Stock, StockMovement
 from partners.models import DailySales, DailyTotals, LedgerEntry, MonthlyProductSales
 from shop.checkout.models import Reservation, ReservationStatus
+from shop.core.money import MoneySum
 from shop.orders.models import Order, OrderStatus
 from shop.orders.state import PAID_STATUSES
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
@@ -152,12 +153,12 @@ def payment_violations() -> list[Violation]:
             status=RefundStatus.SUCCEEDED, payment__status=PaymentStatus.SUCCEEDED
         )
         .values("payment_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=MoneySum("amount"))
     ):
         refunded[row["payment_id"]] = row["total"]
     ledger = {
         row["order_id"]: row["total"]
-        for row in LedgerEntry.objects.values("order_id").annotate(total=Sum("amount"))
+        for row in LedgerEntry.objects.values("order_id").annotate(total=MoneySum("amount"))
     }
 
     found: list[Violation] = []
@@ -217,12 +218,15 @@ def payment_violations() -> list[Violation]:
 
 
 _FIGURES = ("units", "units_refunded", "gross", "refunds", "own_share")
+_MONEY = ("gross", "refunds", "own_share")
 
 
 def _summed(rows: Any, keys: tuple[str, ...]) -> dict[tuple, tuple]:
     return {
         tuple(row[k] for k in keys): tuple(row[f] for f in _FIGURES)
-        for row in rows.values(*keys).annotate(**{f: Sum(f) for f in _FIGURES}).order_by()
+        for row in rows.values(*keys)
+        .annotate(**{f: MoneySum(f) if f in _MONEY else Sum(f) for f in _FIGURES})
+        .order_by()
     }
 
 

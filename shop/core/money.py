@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import DecimalField, Sum
 
 CURRENCY = "CNY"
 CENT = Decimal("0.01")
@@ -65,3 +68,21 @@ def split_amount(total: Decimal, weights: Sequence[int]) -> list[Decimal]:
 def percent_of(amount: Decimal, basis_points: int) -> Decimal:
     """``amount`` times ``basis_points`` / 10000, rounded half up to the fen."""
     return quantize(amount * basis_points / Decimal(10000))
+
+
+def _fen_exact(value: Any, expression: Any, connection: Any) -> Decimal | None:
+    return None if value is None else quantize(value)
+
+
+class MoneySum(Sum):
+    """The sum of an amount column, exact to the fen on every engine: SQLite (the
+    embedded default) adds decimals as floating point and hands back digits such as
+    1.95E-14 where the sum is 0.00; rounded to the fen they are exact again (sums of
+    whole fen stay far inside the 15 digits a float holds)."""
+
+    def __init__(self, *expressions: Any, **extra: Any) -> None:
+        extra.setdefault("output_field", DecimalField(max_digits=14, decimal_places=2))
+        super().__init__(*expressions, **extra)
+
+    def get_db_converters(self, connection: Any) -> list[Any]:
+        return [*super().get_db_converters(connection), _fen_exact]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Upper
+from django.db.models.functions import Round, Upper
 
 from shop.core.models import TimeStampedModel, currency_field, money_field
 
@@ -78,8 +78,10 @@ class Order(TimeStampedModel):
             models.CheckConstraint(condition=Q(subtotal__gte=0), name="order_subtotal_gte_0"),
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_gte_0"),
             models.CheckConstraint(condition=Q(discount__gte=0), name="order_discount_gte_0"),
+            # Rounded to the fen: SQLite (the embedded default) adds decimals as floating
+            # point, where 0.10 + 0.20 is not 0.30; PostgreSQL's numeric is exact anyway.
             models.CheckConstraint(
-                condition=Q(total=F("subtotal") + F("shipping_price") - F("discount")),
+                condition=Q(total=Round(F("subtotal") + F("shipping_price") - F("discount"), 2)),
                 name="order_total_adds_up",
             ),
             models.CheckConstraint(

@@ -26,7 +26,7 @@ from catalog.services import (
 )
 from tests import factories
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 
 def _run_together(workers: list[Callable[[], Any]]) -> list[Any]:

@@ -27,7 +27,11 @@ from tests.fulfillment.workers import (
 )
 from tests.selling_factories import order_with_stock
 
-pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgresql,
+    pytest.mark.celery_worker,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture

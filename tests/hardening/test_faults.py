@@ -26,7 +26,7 @@ from tests import factories
 from tests.hardening.conftest import assert_invariants
 from tests.hardening.faults import WebClient, backends_terminate, cut_off_inside, little_shop
 
-pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgresql, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 UNAVAILABLE = {
     "code": "service_unavailable",

@@ -31,7 +31,7 @@ from tests.selling_factories import order_with_stock
 from tests.shop.payments.fake_stripe import FakeStripe
 from tests.shop.payments.helpers import priced_variant, signed, stripe_event
 
-pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgresql, pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
 DOWN = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 

@@ -9,6 +9,7 @@ from django.db.models import Sum
 
 from partners.models import Agreement, LedgerEntry, Settlement
 from shop.channels.models import SalesChannel
+from shop.core.money import MoneySum
 from shop.demo.data import demo_load
 from shop.demo.data.orders import demo_orders_load
 from shop.orders.models import Order
@@ -34,10 +35,10 @@ def test_demo_orders_reconcile_and_load_once():
         SalesChannel.objects.values_list("code", flat=True)
     )
     assert Refund.objects.exists()
-    captured = Payment.objects.aggregate(s=Sum("amount"))["s"]
+    captured = Payment.objects.aggregate(s=MoneySum("amount"))["s"]
     fees = Payment.objects.aggregate(s=Sum("fee"))["s"]
-    refunded = Refund.objects.aggregate(s=Sum("amount"))["s"]
-    assert LedgerEntry.objects.aggregate(s=Sum("amount"))["s"] == captured - fees - refunded
+    refunded = Refund.objects.aggregate(s=MoneySum("amount"))["s"]
+    assert LedgerEntry.objects.aggregate(s=MoneySum("amount"))["s"] == captured - fees - refunded
     for partner_code in ("museum", "media"):
         closed = Settlement.objects.filter(partner__code=partner_code, status="closed")
         assert set(closed.values_list("period", flat=True)) == {
@@ -46,6 +47,6 @@ def test_demo_orders_reconcile_and_load_once():
         }
         for settlement in closed:
             in_ledger = LedgerEntry.objects.filter(settlement=settlement).aggregate(
-                s=Sum("amount")
+                s=MoneySum("amount")
             )["s"]
             assert settlement.net == in_ledger

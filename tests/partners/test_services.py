@@ -26,7 +26,7 @@ from partners.models import (
     SettlementStatus,
 )
 from partners.services import PartyInput, agreement_version_create, ledger_payment_record
-from shop.core.money import to_fen
+from shop.core.money import MoneySum, to_fen
 from shop.orders.models import OrderLine
 from tests import factories
 from tests.connections import separate_connection
@@ -87,7 +87,7 @@ def test_payment_writes_commission_shares_shipping_and_fee_exactly(
     commission = LedgerEntry.objects.get(order=order, kind="channel_commission")
     assert commission.commission_rate == Decimal("0.1000")
     assert OrderLine.objects.get(order=order).agreement_version == terms[1]
-    total = LedgerEntry.objects.filter(order=order).aggregate(s=Sum("amount"))["s"]
+    total = LedgerEntry.objects.filter(order=order).aggregate(s=MoneySum("amount"))["s"]
     assert total == payment.amount - payment.fee
 
 
@@ -111,7 +111,9 @@ def test_full_refund_brings_every_partner_back_to_zero(terms, collection, media_
     refund_of(order, payment, payment.amount - Decimal("100.00"))
 
     per_partner = (
-        LedgerEntry.objects.filter(order=order).values("partner__code").annotate(s=Sum("amount"))
+        LedgerEntry.objects.filter(order=order)
+        .values("partner__code")
+        .annotate(s=MoneySum("amount"))
     )
     assert {row["partner__code"]: row["s"] for row in per_partner} == {
         "media": Decimal("0.00"),
@@ -132,7 +134,7 @@ def test_partial_refund_by_line_reverses_that_line_only(terms, collection, media
         )
     )
     assert reversed_lines == {second_line.pk}
-    line_total = LedgerEntry.objects.filter(order_line=second_line).aggregate(s=Sum("amount"))
+    line_total = LedgerEntry.objects.filter(order_line=second_line).aggregate(s=MoneySum("amount"))
     assert line_total["s"] == Decimal("0.00")
     assert (
         DailySales.objects.filter(product_id=second.product_id).aggregate(u=Sum("units_refunded"))[
@@ -157,7 +159,7 @@ def test_refund_policy_parties_lets_the_channel_owner_keep_its_commission(
     per_partner = dict(
         LedgerEntry.objects.filter(order=order)
         .values("partner__code")
-        .annotate(s=Sum("amount"))
+        .annotate(s=MoneySum("amount"))
         .values_list("partner__code", "s")
     )
     assert per_partner == {"media": Decimal("10.00"), "museum": Decimal("-10.00")}
@@ -298,6 +300,7 @@ def test_with_both_months_open_entries_land_in_the_partners_local_month(
     }
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_at_the_turn_of_a_month_the_settlement_being_closed_is_not_waited_for(
     terms, collection, media_web
@@ -360,12 +363,12 @@ def test_daily_rows_add_up_to_each_partners_ledger(terms, collection, media_web,
 
     ledger = dict(
         LedgerEntry.objects.values("partner_id")
-        .annotate(s=Sum("amount"))
+        .annotate(s=MoneySum("amount"))
         .values_list("partner_id", "s")
     )
     daily = dict(
         DailySales.objects.values("partner_id")
-        .annotate(s=Sum("own_share"))
+        .annotate(s=MoneySum("own_share"))
         .values_list("partner_id", "s")
     )
     assert daily == ledger
@@ -422,18 +425,18 @@ def test_any_order_ledger_sums_to_captured_less_refunds_and_fee(
             for amount in refunds:
                 refund_of(order, payment, from_fen(amount))
 
-            total = LedgerEntry.objects.filter(order=order).aggregate(s=Sum("amount"))["s"]
+            total = LedgerEntry.objects.filter(order=order).aggregate(s=MoneySum("amount"))["s"]
             assert total == from_fen(captured - sum(refunds)) - payment.fee
             non_fee = LedgerEntry.objects.filter(order=order).exclude(kind="payment_fee")
-            assert non_fee.aggregate(s=Sum("amount"))["s"] == from_fen(captured - sum(refunds))
+            assert non_fee.aggregate(s=MoneySum("amount"))["s"] == from_fen(captured - sum(refunds))
             ledger = dict(
                 LedgerEntry.objects.values("partner_id")
-                .annotate(s=Sum("amount"))
+                .annotate(s=MoneySum("amount"))
                 .values_list("partner_id", "s")
             )
             daily = dict(
                 DailySales.objects.values("partner_id")
-                .annotate(s=Sum("own_share"))
+                .annotate(s=MoneySum("own_share"))
                 .values_list("partner_id", "s")
             )
             # A partner concerned by a line may own nothing of it (a zero daily share).

@@ -10,7 +10,6 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from django.db.models import Sum
 from openpyxl import load_workbook
 
 from partners.errors import SettlementPeriodNotOver
@@ -18,6 +17,7 @@ from partners.exports import statement_csv, statement_pdf, statement_xlsx
 from partners.models import LedgerEntry, Settlement, SettlementEvent, SettlementLine
 from partners.selectors import settlement_statement_get
 from partners.settlements import settlement_close, settlement_transfer_send, settlements_close_due
+from shop.core.money import MoneySum
 from tests import factories
 from tests.partners.builders import SHANGHAI, agreement_with_terms, paid_order, refund_of, variant
 
@@ -50,7 +50,7 @@ def test_closing_writes_totals_and_a_line_per_order_from_the_ledger(sold, museum
 
     closed = settlement_close(settlement_id=settlement.pk, now=JUNE_3)
 
-    ledger_sum = LedgerEntry.objects.filter(partner=museum).aggregate(s=Sum("amount"))["s"]
+    ledger_sum = LedgerEntry.objects.filter(partner=museum).aggregate(s=MoneySum("amount"))["s"]
     assert closed.status == "closed"
     assert closed.net == ledger_sum
     assert (closed.gross, closed.commissions, closed.payment_fees) == (

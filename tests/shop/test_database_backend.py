@@ -13,7 +13,7 @@ from django.db.backends.postgresql import base
 
 from tests.connections import separate_connection
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db]
 
 
 @pytest.fixture

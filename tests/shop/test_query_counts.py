@@ -139,6 +139,7 @@ def _confirm(client, payment_id: int):
     )
 
 
+@pytest.mark.postgresql  # SQLite has no sequence to take ids from: a statement more
 def test_payment_confirm_queries(api_client, small_shop, django_assert_num_queries):
     """Confirming a payment once the partner's settlement of the month is open (every
     payment but the month's first): marks the order paid and writes its ledger. The
@@ -216,6 +217,7 @@ def test_order_place_sold_out_queries(api_client, small_shop, django_assert_num_
     assert response.json()["code"] == "sold_out"
 
 
+@pytest.mark.postgresql  # SQLite has no sequence to take ids from: a statement more
 def test_buy_now_queries(api_client, small_shop, django_assert_num_queries):
     """The storefront's one-step checkout: a cart with its line and details; the order
     placed with its payment started in the same transaction."""
@@ -244,6 +246,7 @@ def test_buy_now_queries(api_client, small_shop, django_assert_num_queries):
     assert placed.json()["payment"]["status"] == "pending"
 
 
+@pytest.mark.postgresql  # SQLite has no sequence to take ids from: a statement more
 def test_order_in_one_request_queries(api_client, small_shop, django_assert_num_queries):
     """Buy now in one request: the cart, its line and the order written in one
     transaction, the payment started in it."""

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from shop.core import sql
 from shop.orders.models import Order
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db]
 
 
 def _kept():

@@ -20,7 +20,7 @@ from tests import factories
 from tests.selling_factories import ShippingMethodFactory, stock_with_units
 from tests.shop.conftest import ADDRESS_CN
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 BUYERS = 60
 UNITS = 10

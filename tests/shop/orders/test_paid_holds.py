@@ -28,6 +28,7 @@ def _waiting_on_a_lock(other: psycopg.Connection, backend_pid: int) -> bool:
     return found is not None and found[0] == "Lock"
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_hold_released_while_the_payment_confirms_is_held_again():
     stock = stock_with_units(quantity=10)

@@ -149,6 +149,7 @@ def test_unpaid_orders_have_nothing_to_refund():
     assert Refund.objects.count() == 0
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_refunds_never_exceed_what_was_paid(spy):
     order, payment = paid_order(quantity=2)  # 198.00
