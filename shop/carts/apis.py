@@ -160,7 +160,6 @@ def cart_for_request(
     *,
     with_lines: bool = True,
     with_checkout: bool = True,
-    idempotency_key: str | None = None,
 ) -> Cart:
     """The cart, if it belongs to the request's channel and (when it has one) its user."""
     channel = channel_from_request(request)
@@ -171,7 +170,6 @@ def cart_for_request(
         user=request.user,
         with_lines=with_lines,
         with_checkout=with_checkout,
-        idempotency_key=idempotency_key,
     )
 
 
@@ -396,8 +394,9 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=True,
-    description="Any unique string per order attempt; a retry with the same key "
-    "returns the same order.",
+    description="Any unique string per order attempt; a retry of the same request with "
+    "the same key returns the same order, any other request with it answers 409 "
+    "idempotency_key_reused.",
 )
 
 
@@ -443,11 +442,8 @@ class OrderPlaceApi(_CartApi):
         provider = None
         if request.data:
             provider = validated(self.InputSerializer, request.data).get("payment_provider")
-        # Placing reads the lines and the checkout details itself, under the cart's lock;
-        # the order the key placed already, if any, is read with the cart.
-        cart = cart_for_request(
-            request, token, with_lines=False, with_checkout=False, idempotency_key=key
-        )
+        # Placing reads the lines and the checkout details itself, under the cart's lock.
+        cart = cart_for_request(request, token, with_lines=False, with_checkout=False)
         if key is None:
             raise IdempotencyKeyRequired()
         placed = order_place(

@@ -162,22 +162,15 @@ def cart_get(
     user: Any,
     with_lines: bool = True,
     with_checkout: bool = True,
-    idempotency_key: str | None = None,
 ) -> Cart:
     """The cart, if it belongs to the channel and (when it has one) to the user, with the
     channel given; with its shipping method and voucher unless ``with_checkout`` is false,
-    and its lines unless ``with_lines`` is false (callers that read them under a lock).
-    With ``idempotency_key`` the cart also carries ``key_order_id`` and
-    ``key_order_cart_id``: the order that key placed in the channel, if any."""
+    and its lines unless ``with_lines`` is false (callers that read them under a lock)."""
     params: dict[str, Any] = {
         "token": sql.value(Cart._meta.get_field("token"), token),
         "channel": channel.pk,
     }
-    if idempotency_key is not None:
-        params["key"] = idempotency_key
-    cart = _cart_read(
-        params, checkout=with_checkout, lines=with_lines, key=idempotency_key is not None
-    )
+    cart = _cart_read(params, checkout=with_checkout, lines=with_lines, key=False)
     if cart is None:
         raise CartNotFound()
     if cart.user_id and cart.user_id != getattr(user, "pk", None):

@@ -54,7 +54,7 @@ from shop.core.errors import InvalidInput, ShopError
 from shop.core.i18n import pick
 from shop.core.permissions import signed_in
 from shop.core.tasks import enqueue_on_commit
-from shop.orders.errors import IdempotencyKeyReused
+from shop.orders.idempotency import order_for_key, request_fingerprint
 from shop.orders.models import Order, OrderEventType, OrderLine
 from shop.orders.services import order_event
 from shop.payments.models import Payment
@@ -403,25 +403,6 @@ def _voucher_use(voucher: Voucher, order: Order, now: datetime) -> None:
     VoucherUse.objects.create(voucher=voucher, order=order, customer_email=order.email)
 
 
-def _existing_order(cart: Cart, idempotency_key: str, *, look_again: bool = False) -> Order | None:
-    found: list[tuple[int, int | None]]
-    if not look_again and hasattr(cart, "key_order_id"):  # read with the cart
-        order_id = cart.key_order_id  # type: ignore[attr-defined]
-        found = [] if order_id is None else [(order_id, cart.key_order_cart_id)]  # type: ignore[attr-defined]
-    else:
-        # Almost always there is none: look for its id alone, read the order only if found.
-        found = list(
-            Order.objects.filter(channel_id=cart.channel_id, idempotency_key=idempotency_key)
-            .order_by()
-            .values_list("pk", "cart_id")[:1]
-        )
-    for order_id, cart_id in found:
-        if cart_id != cart.pk:
-            raise IdempotencyKeyReused()
-        return Order.objects.get(pk=order_id)
-    return None
-
-
 @dataclass(frozen=True)
 class Placed:
     order: Order
@@ -437,23 +418,28 @@ def order_place(
     """Turn the cart into an order awaiting payment, holding its stock; with
     ``payment_provider``, start paying it too (a storefront's one-step "place and pay").
 
-    The same Idempotency-Key returns the same order, never a second one, even when
-    two requests with that key race each other. ``cart`` may carry the key's order as
-    read with it (``cart_get(idempotency_key=...)``). A provider that answers from this
-    process starts the payment in the transaction that places the order; one asked over
-    the network, once the order is committed (a provider that cannot start it then
-    leaves the order placed, and says why in ``payment_error``).
+    The same Idempotency-Key with the same request of the same caller returns the same
+    order, never a second one, even when two requests with that key race each other;
+    any other request with the key is refused (shop/orders/idempotency.py). A provider
+    that answers from this process starts the payment in the transaction that places
+    the order; one asked over the network, once the order is committed (a provider that
+    cannot start it then leaves the order placed, and says why in ``payment_error``).
     """
     if payment_provider is not None:
         payment_provider_check(payment_provider)
-    existing = _existing_order(cart, idempotency_key)
+    fingerprint = request_fingerprint(
+        "cart_order", user, {"cart": str(cart.token), "payment_provider": payment_provider}
+    )
+    existing = order_for_key(cart.channel_id, idempotency_key, fingerprint)
     if existing is None:
         facts = _sold_out_early_raise(cart)
         try:
-            order, payment = _order_place(cart, idempotency_key, user, facts, payment_provider)
+            order, payment = _order_place(
+                cart, idempotency_key, fingerprint, user, facts, payment_provider
+            )
         except (IntegrityError, CartAlreadyOrdered):
             # A request with the same key won the race: answer with its order.
-            existing = _existing_order(cart, idempotency_key, look_again=True)
+            existing = order_for_key(cart.channel_id, idempotency_key, fingerprint)
             if existing is None:
                 raise
         else:
@@ -476,35 +462,43 @@ def order_buy_now(
     order's record, placed at once, and its payment started with ``payment_provider`` as
     ``order_place`` starts it.
 
-    The Idempotency-Key names the purchase in the channel: a retry with a key already
-    used returns that order and stores nothing new, also when two requests with the key
-    race each other. A refused request stores nothing, not even the cart: the cart, its
-    lines and the order are written in one transaction."""
+    The Idempotency-Key names the purchase in the channel: a retry of the same request
+    with a key already used returns that order and stores nothing new, also when two
+    requests with the key race each other; another request with it is refused. A
+    refused request stores nothing, not even the cart: the cart, its lines and the order
+    are written in one transaction."""
     if payment_provider is not None:
         payment_provider_check(payment_provider)
-    found = _order_for_key(channel.pk, idempotency_key)
+    fingerprint = request_fingerprint(
+        "buy_now",
+        user,
+        {
+            "language": language,
+            "lines": [[line.sku, line.quantity, line.personalisation] for line in lines],
+            "payment_provider": payment_provider,
+            **details,
+        },
+    )
+    found = order_for_key(channel.pk, idempotency_key, fingerprint)
     if found is not None:
         return _placed_again(found, payment_provider, user)
     built = checkout_build(channel=channel, user=user, language=language, lines=lines, **details)
     try:
         order, payment = _order_place(
-            built.cart, idempotency_key, user, built.facts, payment_provider, unsaved=built
+            built.cart,
+            idempotency_key,
+            fingerprint,
+            user,
+            built.facts,
+            payment_provider,
+            unsaved=built,
         )
     except IntegrityError:
-        found = _order_for_key(channel.pk, idempotency_key)
+        found = order_for_key(channel.pk, idempotency_key, fingerprint)
         if found is None:
             raise
         return _placed_again(found, payment_provider, user)
     return _placed_new(order, payment, payment_provider, user)
-
-
-def _order_for_key(channel_id: int, idempotency_key: str) -> Order | None:
-    # Almost always there is none: look for its id alone, read the order only if found.
-    found = sql.row(
-        "SELECT id FROM orders_order WHERE channel_id = %s AND idempotency_key = %s",
-        (channel_id, idempotency_key),
-    )
-    return None if found is None else Order.objects.get(pk=found[0])
 
 
 def _placed_new(
@@ -570,6 +564,7 @@ def _customer_lock_needed(priced: list[PricedLine], voucher: Voucher | None) -> 
 def _order_place(
     cart: Cart,
     idempotency_key: str,
+    fingerprint: str,
     user: Any,
     facts: dict[int, VariantFacts],
     payment_provider: str | None,
@@ -638,6 +633,7 @@ def _order_place(
         user_id=user_id,
         cart=cart,
         idempotency_key=idempotency_key,
+        idempotency_fingerprint=fingerprint,
         email=cart.email,
         phone=cart.phone,
         shipping_address=cart.shipping_address,

@@ -21,4 +21,4 @@ class IdempotencyKeyRequired(ShopError):
 class IdempotencyKeyReused(ShopError):
     code = "idempotency_key_reused"
     status_code = 409
-    message = "This Idempotency-Key was used for a different cart."
+    message = "This Idempotency-Key was already used for a different request."

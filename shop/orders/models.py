@@ -41,6 +41,8 @@ class Order(TimeStampedModel):
         "carts.Cart", on_delete=models.SET_NULL, null=True, blank=True, related_name="orders"
     )
     idempotency_key = models.CharField(max_length=100)
+    # SHA-256 of the request that placed the order with that key (shop/orders/idempotency.py).
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     status = models.CharField(
         max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT
     )
