@@ -221,7 +221,9 @@ def stock_receive(
     reference = _text(batch_reference, "batch_reference", max_length=100, required=True)
     if not warehouse.is_active:
         raise WarehouseInactive()
-    product = Product.objects.select_for_update().get(pk=variant.product_id)
+    product = Product.objects.select_for_update(of=("self",), no_key=True).get(
+        pk=variant.product_id
+    )
     if product.edition_size is not None:
         received = (
             StockMovement.objects.filter(
@@ -271,7 +273,7 @@ def stock_count(
     """
     counted = _whole_number(counted_quantity, "counted_quantity", minimum=0)
     note = _text(note, "note", max_length=500, required=False)
-    current = Stock.objects.select_for_update().get(pk=stock.pk)
+    current = Stock.objects.select_for_update(of=("self",), no_key=True).get(pk=stock.pk)
     if counted < current.quantity_reserved:
         raise ReservedUnitsProtected(
             f"{current.quantity_reserved} units are reserved; the count cannot be lower.",
@@ -322,7 +324,11 @@ def stock_transfer(
     if source is None:
         raise StockNotFound(f"No stock of {variant.sku} in warehouse {from_warehouse.code}.")
     target, _ = Stock.objects.get_or_create(variant=variant, warehouse=to_warehouse)
-    list(Stock.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk"))
+    list(
+        Stock.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk__in=[source.pk, target.pk])
+        .order_by("pk")
+    )
     reference = f"transfer-{uuid.uuid4().hex[:16]}"
     movement_out = stock_change(
         stock_id=source.pk,

@@ -155,7 +155,11 @@ def return_manage_check(user: Any, return_request: ReturnRequest) -> None:
 def _return_lock(return_id: int) -> ReturnRequest:
     order_id = ReturnRequest.objects.values_list("order_id", flat=True).get(pk=return_id)
     order_lock(order_id)
-    return ReturnRequest.objects.select_for_update().select_related("order").get(pk=return_id)
+    return (
+        ReturnRequest.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("order")
+        .get(pk=return_id)
+    )
 
 
 def _return_status_set(

@@ -120,7 +120,11 @@ def _shipment_lock(shipment_id: int) -> tuple[Order, Shipment]:
     """Lock the order, then the shipment (the project-wide lock order)."""
     order_id = Shipment.objects.values_list("order_id", flat=True).get(pk=shipment_id)
     order = order_lock(order_id)
-    shipment = Shipment.objects.select_for_update().select_related("warehouse").get(pk=shipment_id)
+    shipment = (
+        Shipment.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("warehouse")
+        .get(pk=shipment_id)
+    )
     return order, shipment
 
 
@@ -348,7 +352,7 @@ def shipment_ship(
         raise WaybillRequired(fields={"waybill_number": ["This field is required."]})
 
     reservations = (
-        Reservation.objects.select_for_update()
+        Reservation.objects.select_for_update(of=("self",), no_key=True)
         .filter(shipment_line__shipment=shipment)
         .order_by("stock_id", "id")
     )
@@ -607,7 +611,9 @@ def order_shipments_cancel(*, order_id: int, user: Any = None) -> int:
     if order.status not in CLOSED_ORDER_STATUSES:
         return 0
     cancelled = 0
-    for shipment in order.shipments.select_for_update().filter(status__in=OPEN_STATUSES):
+    for shipment in order.shipments.select_for_update(of=("self",), no_key=True).filter(
+        status__in=OPEN_STATUSES
+    ):
         _shipment_status_set(
             shipment,
             ShipmentStatus.CANCELLED,

@@ -149,7 +149,7 @@ def agreement_version_create(
     Versions are never edited. A later version starts after the latest one and not
     before today, so no line already sold changes its terms.
     """
-    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    agreement = Agreement.objects.select_for_update(of=("self",), no_key=True).get(pk=agreement.pk)
     latest = agreement_version_validate(
         agreement=agreement,
         valid_from=valid_from,

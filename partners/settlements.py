@@ -53,7 +53,9 @@ def settlement_close(
     The closing event names who closed it (``closed_by``: the staff member's id and
     e-mail, or the schedule when ``user`` is None), so statements can be audited."""
     settlement = (
-        Settlement.objects.select_for_update().select_related("partner").get(pk=settlement_id)
+        Settlement.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("partner")
+        .get(pk=settlement_id)
     )
     if settlement.status == SettlementStatus.CLOSED:
         return settlement

@@ -43,7 +43,11 @@ def cart_create(*, channel: SalesChannel, user: Any = None, language: str = "zh"
 def _cart_lock(cart: Cart) -> Cart:
     # Only the cart's row: locking its channel too would make every shopper of the
     # channel wait for each other, and every new cart and order in it as well.
-    locked = Cart.objects.select_for_update(of=("self",)).select_related("channel").get(pk=cart.pk)
+    locked = (
+        Cart.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("channel")
+        .get(pk=cart.pk)
+    )
     if locked.status != CartStatus.OPEN:
         raise CartAlreadyOrdered()
     return locked

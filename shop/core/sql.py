@@ -96,12 +96,15 @@ def execute(sql: str, params: Params = ()) -> int:
 
 
 def lock(*, of: str = "", shared: bool = False) -> str:
-    """``FOR UPDATE [OF of]`` (``FOR SHARE`` when ``shared``) where rows can be locked;
-    nothing on SQLite, which runs one writer at a time."""
+    """``FOR NO KEY UPDATE [OF of]`` (``FOR SHARE`` when ``shared``) where rows can be
+    locked; nothing on SQLite, which runs one writer at a time. No key: the shop never
+    changes a locked row's key, and a plain FOR UPDATE would also hold off every
+    transaction that only checks a foreign key to the row (PostgreSQL's KEY SHARE at
+    commit), which is how payments and shipments deadlocked."""
     features = db().features
     if not features.has_select_for_update:
         return ""
-    clause = " FOR SHARE" if shared else " FOR UPDATE"
+    clause = " FOR SHARE" if shared else " FOR NO KEY UPDATE"
     if of and features.has_select_for_update_of:
         clause += f" OF {of}"
     return clause

@@ -156,7 +156,7 @@ def order_reservations_release(order: Order, statuses: tuple[str, ...]) -> int:
     """Give back every held unit of the order; returns how many units were released."""
     released = 0
     reservations = (
-        Reservation.objects.select_for_update()
+        Reservation.objects.select_for_update(of=("self",), no_key=True)
         .filter(order_line__order=order, status__in=statuses)
         .order_by("stock_id")
     )
@@ -225,7 +225,7 @@ def reservations_release_expired(*, now: Any = None, limit: int = 500) -> int:
     )
     released = 0
     for reservation in (
-        Reservation.objects.select_for_update(skip_locked=True)
+        Reservation.objects.select_for_update(of=("self",), no_key=True, skip_locked=True)
         .filter(pk__in=ids, status=ReservationStatus.ACTIVE)
         .select_related("order_line")
         .order_by("stock_id", "id")

@@ -122,7 +122,7 @@ def _refund_open(
     if order.status not in REFUNDABLE_STATUSES or order.amount_paid <= 0:
         raise NothingToRefund(fields={"status": [order.status]})
     payment = (
-        Payment.objects.select_for_update()
+        Payment.objects.select_for_update(of=("self",), no_key=True)
         .filter(order=order, status=PaymentStatus.SUCCEEDED)
         .first()
     )
@@ -191,7 +191,11 @@ def _counts_for_order(order: Order, payment: Payment) -> bool:
 def _refund_succeed(*, refund_id: int, reference: str) -> Refund:
     order_id = Refund.objects.values_list("order_id", flat=True).get(pk=refund_id)
     order = order_lock(order_id)
-    refund = Refund.objects.select_for_update().select_related("payment").get(pk=refund_id)
+    refund = (
+        Refund.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("payment")
+        .get(pk=refund_id)
+    )
     if refund.status != RefundStatus.PENDING:
         return refund  # a concurrent retry finished it
     refund.status = RefundStatus.SUCCEEDED
@@ -246,7 +250,7 @@ def _refund_fail(*, refund_id: int, code: str) -> None:
     """The provider refused: the reserved amount and units are given back."""
     order_id = Refund.objects.values_list("order_id", flat=True).get(pk=refund_id)
     order = order_lock(order_id)
-    refund = Refund.objects.select_for_update().get(pk=refund_id)
+    refund = Refund.objects.select_for_update(of=("self",), no_key=True).get(pk=refund_id)
     if refund.status != RefundStatus.PENDING:
         return
     refund.status = RefundStatus.FAILED
@@ -332,7 +336,7 @@ def _order_cancel_paid(*, order_id: int, user: Any, reason: str) -> Refund | Non
     )
     order_shipments_cancel(order_id=order.pk, user=user)
     payment = (
-        Payment.objects.select_for_update()
+        Payment.objects.select_for_update(of=("self",), no_key=True)
         .filter(order=order, status=PaymentStatus.SUCCEEDED)
         .first()
     )

@@ -69,7 +69,7 @@ def payment_start(*, order: Order, provider: str, user: Any = None) -> Payment:
     # A call over the network: never while holding the order's lock.
     created = gateway.create_payment(payment)
     with transaction.atomic():
-        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        locked = Payment.objects.select_for_update(of=("self",), no_key=True).get(pk=payment.pk)
         if not locked.provider_reference:
             _payment_reference_set(locked, created, user=user)
     return locked
@@ -195,7 +195,9 @@ def _payment_prepare_locked(*, order_id: int, provider: str) -> Payment:
     if order.status != OrderStatus.PENDING_PAYMENT:
         raise OrderNotPayable(fields={"status": [order.status]})
     pending = list(
-        Payment.objects.select_for_update().filter(order=order, status=PaymentStatus.PENDING)
+        Payment.objects.select_for_update(of=("self",), no_key=True).filter(
+            order=order, status=PaymentStatus.PENDING
+        )
     )
     reusable = next((p for p in pending if p.provider == provider), None)
     for other in pending:

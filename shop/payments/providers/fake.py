@@ -90,7 +90,9 @@ class FakeGateway(PaymentGateway):
     def refund(self, payment: Payment, refund: Refund) -> ProviderRefund:
         key = refund_idempotency_key(refund)
         reference = f"fake_re_{refund.pk}"
-        charge = FakeCharge.objects.select_for_update().get(reference=payment.provider_reference)
+        charge = FakeCharge.objects.select_for_update(of=("self",), no_key=True).get(
+            reference=payment.provider_reference
+        )
         if key in charge.refund_keys:
             return ProviderRefund(reference=reference, status=RefundStatus.SUCCEEDED)
         if charge.status != FakeChargeStatus.SUCCEEDED:
