@@ -10,7 +10,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format typecheck pytest venv services migrate demo bench clean
+.PHONY: run test lint format typecheck pytest venv services migrate demo bench clean messages
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed, and none of python3," \
@@ -61,6 +61,11 @@ format: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Compile locale/*/LC_MESSAGES/django.po into the committed .mo files (Python only,
+## no GNU gettext); run it after editing a translation.
+messages: $(STAMP)
+	$(BIN)/python scripts/compile_messages.py
 
 bench: $(STAMP) services
 	$(BIN)/python bench/run.py

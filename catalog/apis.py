@@ -12,9 +12,9 @@ import hashlib
 import re
 from typing import Any, cast
 
-from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -36,16 +36,13 @@ from catalog.serializers import (
 from shop.channels.errors import InvalidChannelKey
 from shop.channels.selectors import CHANNEL_KEY_HEADER, channel_from_request
 from shop.core.errors import InvalidInput
-from shop.core.i18n import EN, ZH, language_from_request
+from shop.core.i18n import CONTENT_LANGUAGE, language_from_request
 from shop.core.pagination import PagePagination
 from shop.core.schema import ErrorSerializer
 
 CACHE_CONTROL = "public, max-age=30"
 CHANNEL_CODE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 VARY = ["Accept-Language", "X-Channel-Key"]
-CONTENT_LANGUAGE = {EN: "en"}
-DEFAULT_CONTENT_LANGUAGE = "zh-Hans"
-DJANGO_LANGUAGE = {EN: "en", ZH: "zh-hans"}
 
 
 def _weak_etag(data: Any, lang: str) -> str:
@@ -68,7 +65,7 @@ def cacheable_response(request: Request, data: Any, *, lang: str) -> Response:
     headers = {
         "ETag": etag,
         "Cache-Control": CACHE_CONTROL,
-        "Content-Language": CONTENT_LANGUAGE.get(lang, DEFAULT_CONTENT_LANGUAGE),
+        "Content-Language": CONTENT_LANGUAGE[lang],
     }
     if _none_match(request.META.get("HTTP_IF_NONE_MATCH", ""), etag):
         response = Response(status=304, headers=headers)
@@ -83,7 +80,9 @@ def _channel_id(request: Request) -> int | None:
     # (a NUL byte would even make the database refuse the query).
     code = (request.query_params.get("channel") or "").strip()
     if code and not CHANNEL_CODE.fullmatch(code):
-        raise InvalidInput(fields={"channel": ["Enter a channel code (letters, digits, - or _)."]})
+        raise InvalidInput(
+            fields={"channel": [_("Enter a channel code (letters, digits, - or _).")]}
+        )
     if "\x00" in request.META.get(CHANNEL_KEY_HEADER, ""):
         raise InvalidChannelKey()
     channel = channel_from_request(request, required=False)
@@ -146,12 +145,10 @@ class CatalogApi(APIView):
         if kept is not None:
             not_modified = _none_match(request.META.get("HTTP_IF_NONE_MATCH", ""), kept.etag)
             return kept_answer_response(kept, not_modified=not_modified)
-        # Validation and pagination messages in the shopper's language too.
-        with translation.override(DJANGO_LANGUAGE[lang]):
-            response = super().dispatch(request, *args, **kwargs)
-            if key is not None and isinstance(response, Response) and response.status_code == 200:
-                response.render()
-                kept_answer_store(key, response)
+        response = super().dispatch(request, *args, **kwargs)
+        if key is not None and isinstance(response, Response) and response.status_code == 200:
+            response.render()
+            kept_answer_store(key, response)
         return response
 
 

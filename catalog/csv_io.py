@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from catalog.errors import ImportRejected
 from catalog.list_entries import list_entries_refresh
@@ -117,43 +118,49 @@ def _file_error(message: str) -> ImportRejected:
 def csv_rows_read(upload: Any, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
     """The data rows of an uploaded CSV as (row number, values), after checking its shape."""
     if upload is None:
-        raise _file_error("Attach the CSV file as the form field 'file'.")
+        raise _file_error(_("Attach the CSV file as the form field 'file'."))
     raw = upload.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
-        raise _file_error(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+        raise _file_error(
+            _("The file is larger than %(size)s MB.") % {"size": MAX_FILE_BYTES // (1024 * 1024)}
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise _file_error("The file is not UTF-8 text; save it as 'CSV UTF-8'.") from exc
+        raise _file_error(_("The file is not UTF-8 text; save it as 'CSV UTF-8'.")) from exc
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise _file_error(f"The file is not valid CSV: {exc}.") from exc
+        raise _file_error(_("The file is not valid CSV: %(error)s.") % {"error": exc}) from exc
     if not records or not any(cell.strip() for cell in records[0]):
-        raise _file_error("The file is empty; the first row must name the columns.")
+        raise _file_error(_("The file is empty; the first row must name the columns."))
     header = [cell.strip().lower() for cell in records[0]]
     missing = [column for column in columns if column not in header]
     unknown = [column for column in header if column not in columns]
     duplicated = sorted({column for column in header if header.count(column) > 1})
     problems = []
     if missing:
-        problems.append("Missing columns: " + ", ".join(missing) + ".")
+        problems.append(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
     if unknown:
-        problems.append("Unknown columns: " + ", ".join(unknown) + ".")
+        problems.append(_("Unknown columns: %(columns)s.") % {"columns": ", ".join(unknown)})
     if duplicated:
-        problems.append("Repeated columns: " + ", ".join(duplicated) + ".")
+        problems.append(_("Repeated columns: %(columns)s.") % {"columns": ", ".join(duplicated)})
     if problems:
         raise ImportRejected(fields={"file": problems}, rows=[])
     data = [(number, cells) for number, cells in enumerate(records[1:], start=2) if any(cells)]
     if not data:
-        raise _file_error("The file has no data rows.")
+        raise _file_error(_("The file has no data rows."))
     if len(data) > MAX_ROWS:
-        raise _file_error(f"At most {MAX_ROWS} rows per file.")
+        raise _file_error(_("At most %(count)s rows per file.") % {"count": MAX_ROWS})
     errors = _Errors()
     rows = []
     for number, cells in data:
         if len(cells) != len(header):
-            errors.add(number, f"Expected {len(header)} cells, found {len(cells)}.")
+            errors.add(
+                number,
+                _("Expected %(expected)s cells, found %(found)s.")
+                % {"expected": len(header), "found": len(cells)},
+            )
             continue
         rows.append(
             (number, {name: cell.strip() for name, cell in zip(header, cells, strict=True)})
@@ -181,16 +188,16 @@ def csv_text(columns: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
 def _text(values: dict[str, str], column: str, max_length: int, *, required: bool) -> str:
     value = values[column]
     if required and not value:
-        raise RowInvalid(column, "This field is required.")
+        raise RowInvalid(column, _("This field is required."))
     if len(value) > max_length:
-        raise RowInvalid(column, f"At most {max_length} characters.")
+        raise RowInvalid(column, _("At most %(count)s characters.") % {"count": max_length})
     return value
 
 
 def _slug(values: dict[str, str], column: str, max_length: int) -> str:
     value = _text(values, column, max_length, required=True)
     if not _SLUG.match(value):
-        raise RowInvalid(column, "Only letters, digits, '-' and '_'.")
+        raise RowInvalid(column, _("Only letters, digits, '-' and '_'."))
     return value
 
 
@@ -198,15 +205,15 @@ def _integer(values: dict[str, str], column: str, *, minimum: int, default: int 
     value = values[column]
     if value == "":
         if default is None:
-            raise RowInvalid(column, "This field is required.")
+            raise RowInvalid(column, _("This field is required."))
         return default
     if not re.fullmatch(r"-?\d+", value):
-        raise RowInvalid(column, "Must be a whole number.")
+        raise RowInvalid(column, _("Must be a whole number."))
     number = int(value)
     if number < minimum:
-        raise RowInvalid(column, f"Must be at least {minimum}.")
+        raise RowInvalid(column, _("Must be at least %(minimum)s.") % {"minimum": minimum})
     if number > MAX_INTEGER:
-        raise RowInvalid(column, "Too large.")
+        raise RowInvalid(column, _("Too large."))
     return number
 
 
@@ -222,22 +229,22 @@ def _boolean(values: dict[str, str], column: str) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise RowInvalid(column, "Use true or false.")
+    raise RowInvalid(column, _("Use true or false."))
 
 
 def _price(values: dict[str, str], column: str) -> Decimal:
     value = values[column]
     if not value:
-        raise RowInvalid(column, "This field is required.")
+        raise RowInvalid(column, _("This field is required."))
     try:
         price = Decimal(value)
     except InvalidOperation as exc:
-        raise RowInvalid(column, "Must be an amount in yuan, like 128.00.") from exc
+        raise RowInvalid(column, _("Must be an amount in yuan, like 128.00.")) from exc
     if not price.is_finite() or price < 0 or price > MAX_PRICE:
-        raise RowInvalid(column, "Must be an amount between 0.00 and 9999999999.99.")
+        raise RowInvalid(column, _("Must be an amount between 0.00 and 9999999999.99."))
     exponent = price.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2:
-        raise RowInvalid(column, "At most two decimal places (fen).")
+        raise RowInvalid(column, _("At most two decimal places (fen)."))
     return price.quantize(Decimal("0.01"))
 
 
@@ -304,16 +311,17 @@ def _product_values(values: dict[str, str], lookups: dict[str, Any]) -> dict[str
     }
     collection = values["collection"]
     if collection and collection not in lookups["collections"]:
-        raise RowInvalid("collection", f"No collection '{collection}'.")
+        raise RowInvalid("collection", _("No collection '%(slug)s'.") % {"slug": collection})
     product["collection"] = lookups["collections"].get(collection)
     relic = values["relic"]
     if relic and relic not in lookups["relics"]:
-        raise RowInvalid("relic", f"No relic '{relic}'.")
+        raise RowInvalid("relic", _("No relic '%(slug)s'.") % {"slug": relic})
     product["relic"] = lookups["relics"].get(relic)
     slugs = [slug.strip() for slug in values["tags"].split(TAG_SEPARATOR) if slug.strip()]
     unknown = [slug for slug in slugs if slug not in lookups["tags"]]
     if unknown:
-        raise RowInvalid("tags", "No tag " + ", ".join(f"'{slug}'" for slug in unknown) + ".")
+        names = ", ".join(f"'{slug}'" for slug in unknown)
+        raise RowInvalid("tags", _("No tag %(tags)s.") % {"tags": names})
     product["tags"] = tuple(sorted(set(slugs)))
     return product
 
@@ -321,7 +329,7 @@ def _product_values(values: dict[str, str], lookups: dict[str, Any]) -> dict[str
 def _variant_values(values: dict[str, str]) -> dict[str, Any] | None:
     if not values["sku"]:
         if any(values[column] for column in VARIANT_FIELDS):
-            raise RowInvalid("sku", "Needed when other variant columns are filled.")
+            raise RowInvalid("sku", _("Needed when other variant columns are filled."))
         return None
     return {
         "sku": _text(values, "sku", 64, required=True),
@@ -370,8 +378,11 @@ def _products_parse(
         if first is not None and {**product, "row": first["row"]} != first:
             errors.add(
                 number,
-                f"product_slug: {slug} has different product values on row "
-                f"{products[slug]['row']}; repeat them exactly on every row.",
+                _(
+                    "product_slug: %(slug)s has different product values on row %(row)s; "
+                    "repeat them exactly on every row."
+                )
+                % {"slug": slug, "row": products[slug]["row"]},
             )
             continue
         products.setdefault(slug, {**product, "row": number})
@@ -379,12 +390,18 @@ def _products_parse(
             continue
         sku = variant["sku"]
         if sku in seen_skus:
-            errors.add(number, f"sku: {sku} is also on row {seen_skus[sku]}.")
+            errors.add(
+                number,
+                _("sku: %(sku)s is also on row %(row)s.") % {"sku": sku, "row": seen_skus[sku]},
+            )
             continue
         seen_skus[sku] = number
         owner = existing_skus.get(sku)
         if owner is not None and owner != slug:
-            errors.add(number, f"sku: {sku} belongs to product {owner}.")
+            errors.add(
+                number,
+                _("sku: %(sku)s belongs to product %(product)s.") % {"sku": sku, "product": owner},
+            )
             continue
         variants.setdefault(slug, []).append(variant)
     received = _units_received(
@@ -396,7 +413,10 @@ def _products_parse(
     for slug, product in products.items():
         made = received.get(ids.get(slug, -1), 0)
         if product["edition_size"] is not None and product["edition_size"] < made:
-            errors.add(product["row"], f"edition_size: {made} units were already received.")
+            errors.add(
+                product["row"],
+                _("edition_size: %(count)s units were already received.") % {"count": made},
+            )
     errors.raise_if_any()
     return products, variants
 
@@ -425,7 +445,7 @@ def products_import(*, upload: Any, user: Any) -> ProductImportResult:
                 product.tags.set([tags[tag] for tag in values["tags"]])
                 for variant in variants.get(slug, []):
                     sku = variant["sku"]
-                    _, created = ProductVariant.objects.update_or_create(
+                    _variant, created = ProductVariant.objects.update_or_create(
                         sku=sku, defaults={**variant, "product": product}
                     )
                     counts["variants_created" if created else "variants_updated"] += 1
@@ -435,7 +455,7 @@ def products_import(*, upload: Any, user: Any) -> ProductImportResult:
             list_entries_refresh(product_ids=[product.pk for product in saved])
     except IntegrityError as exc:
         raise Conflict(
-            "Another change to the same products landed first; upload the file again.",
+            _("Another change to the same products landed first; upload the file again."),
             code="import_conflict",
         ) from exc
     return ProductImportResult(**counts)
@@ -490,17 +510,24 @@ def stock_import(*, upload: Any, user: Any) -> StockImportResult:
         variant = variants.get(values["sku"])
         try:
             if action not in STOCK_ACTIONS:
-                raise RowInvalid("action", "Use receipt or count.")
+                raise RowInvalid("action", _("Use receipt or count."))
             if warehouse is None:
-                raise RowInvalid("warehouse", f"No warehouse '{values['warehouse']}'.")
+                raise RowInvalid(
+                    "warehouse", _("No warehouse '%(code)s'.") % {"code": values["warehouse"]}
+                )
             if not user_can_manage_warehouse(user, warehouse):
-                raise RowInvalid("warehouse", f"{warehouse.code} is not one of your warehouses.")
+                raise RowInvalid(
+                    "warehouse",
+                    _("%(code)s is not one of your warehouses.") % {"code": warehouse.code},
+                )
             if variant is None:
-                raise RowInvalid("sku", f"No variant '{values['sku']}'.")
+                raise RowInvalid("sku", _("No variant '%(sku)s'.") % {"sku": values["sku"]})
             minimum = 1 if action == "receipt" else 0
             quantity = _integer(values, "quantity", minimum=minimum, default=None)
             if quantity > MAX_UNITS_PER_OPERATION:
-                raise RowInvalid("quantity", f"At most {MAX_UNITS_PER_OPERATION}.")
+                raise RowInvalid(
+                    "quantity", _("At most %(count)s.") % {"count": MAX_UNITS_PER_OPERATION}
+                )
             if action == "receipt":
                 _text(values, "batch_reference", 100, required=True)
             _text(values, "note", 500, required=False)
@@ -511,7 +538,8 @@ def stock_import(*, upload: Any, user: Any) -> StockImportResult:
         if action == "count" and key in counted:
             errors.add(
                 number,
-                f"sku: {variant.sku} in {warehouse.code} is also counted on row {counted[key]}.",
+                _("sku: %(sku)s in %(warehouse)s is also counted on row %(row)s.")
+                % {"sku": variant.sku, "warehouse": warehouse.code, "row": counted[key]},
             )
             continue
         if action == "count":
@@ -533,7 +561,7 @@ def stock_import(*, upload: Any, user: Any) -> StockImportResult:
                     )
                     result["receipts"] += 1
                     continue
-                stock, _ = Stock.objects.get_or_create(variant=variant, warehouse=warehouse)
+                stock, _created = Stock.objects.get_or_create(variant=variant, warehouse=warehouse)
                 movement = stock_count(
                     stock=stock, counted_quantity=quantity, user=user, note=values["note"]
                 )

@@ -1,60 +1,62 @@
 """Catalog and stock error codes."""
 
+from django.utils.translation import gettext_lazy as _
+
 from shop.core.errors import ShopError
 
 
 class InsufficientStock(ShopError):
     code = "insufficient_stock"
     status_code = 409
-    message = "Not enough units are available."
+    message = _("Not enough units are available.")
 
 
 class SoldOut(ShopError):
     code = "sold_out"
     status_code = 409
-    message = "This item is sold out."
+    message = _("This item is sold out.")
 
 
 class StockNotFound(ShopError):
     code = "stock_not_found"
     status_code = 404
-    message = "No stock record for this variant in this warehouse."
+    message = _("No stock record for this variant in this warehouse.")
 
 
 class EditionSizeExceeded(ShopError):
     code = "edition_size_exceeded"
     status_code = 409
-    message = "This receipt would take the units made of a limited edition above its size."
+    message = _("This receipt would take the units made of a limited edition above its size.")
 
 
 class ReservedUnitsProtected(ShopError):
     code = "reserved_units_protected"
     status_code = 409
-    message = "Reserved units cannot be removed; release the reservations first."
+    message = _("Reserved units cannot be removed; release the reservations first.")
 
 
 class SameWarehouse(ShopError):
     code = "same_warehouse"
     status_code = 400
-    message = "A transfer needs two different warehouses."
+    message = _("A transfer needs two different warehouses.")
 
 
 class WarehouseInactive(ShopError):
     code = "warehouse_inactive"
     status_code = 409
-    message = "This warehouse is closed for stock changes."
+    message = _("This warehouse is closed for stock changes.")
 
 
 class WarehouseNotYours(ShopError):
     code = "warehouse_not_yours"
     status_code = 403
-    message = "You may only manage stock in your own partner's warehouses."
+    message = _("You may only manage stock in your own partner's warehouses.")
 
 
 class CatalogReadOnly(ShopError):
     code = "catalog_read_only"
     status_code = 403
-    message = "Only administrators and partner staff may edit the catalog."
+    message = _("Only administrators and partner staff may edit the catalog.")
 
 
 class ImportRejected(ShopError):
@@ -62,4 +64,4 @@ class ImportRejected(ShopError):
 
     code = "import_rejected"
     status_code = 400
-    message = "The file was not imported: fix the rows listed and upload it again."
+    message = _("The file was not imported: fix the rows listed and upload it again.")

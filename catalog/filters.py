@@ -16,6 +16,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import BooleanField, Case, Exists, OuterRef, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from catalog.models import ProductListEntry, Tag
 from catalog.search import product_ids_matching
@@ -51,7 +52,7 @@ class ProductFilterForm(forms.Form):
         cleaned = super().clean() or {}
         low, high = cleaned.get("price_min"), cleaned.get("price_max")
         if low is not None and high is not None and low > high:
-            self.add_error("price_max", "Must be greater than or equal to price_min.")
+            self.add_error("price_max", _("Must be greater than or equal to price_min."))
         return cleaned
 
 

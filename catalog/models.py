@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from shop.core.models import TimeStampedModel, money_field
 
@@ -62,9 +63,9 @@ class Tag(models.Model):
 
 
 class PersonalisationCharset(models.TextChoices):
-    HAN = "han", "Chinese characters"
-    LATIN = "latin", "Latin letters, digits and spaces"
-    HAN_LATIN = "han_latin", "Chinese characters, Latin letters, digits and spaces"
+    HAN = "han", _("Chinese characters")
+    LATIN = "latin", _("Latin letters, digits and spaces")
+    HAN_LATIN = "han_latin", _("Chinese characters, Latin letters, digits and spaces")
 
 
 class Product(TimeStampedModel):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from catalog.errors import CatalogReadOnly, WarehouseNotYours
 from catalog.models import Stock, StockMovement, Warehouse
@@ -49,11 +50,12 @@ def warehouse_manage_check(user: Any, warehouse: Warehouse) -> None:
         return
     if user_is_staff(user) and user_partner_id(user) is None:
         raise WarehouseNotYours(
-            "Staff who do not belong to a partner can view stock but not change it.",
+            _("Staff who do not belong to a partner can view stock but not change it."),
             warehouse=warehouse.code,
         )
     raise WarehouseNotYours(
-        f"Warehouse {warehouse.code} belongs to another partner.", warehouse=warehouse.code
+        _("Warehouse %(code)s belongs to another partner.") % {"code": warehouse.code},
+        warehouse=warehouse.code,
     )
 
 

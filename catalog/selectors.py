@@ -38,6 +38,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.filters import ProductFilter
 from catalog.models import (
@@ -264,7 +265,7 @@ def product_get(
     )
     product = queryset.filter(slug=slug).first()
     if product is None:
-        raise NotFound("No such product is on sale here.", code="product_not_found")
+        raise NotFound(_("No such product is on sale here."), code="product_not_found")
     return product
 
 
@@ -275,5 +276,5 @@ def collection_list() -> QuerySet[Collection]:
 def collection_get(*, slug: str) -> Collection:
     collection = collection_list().filter(slug=slug).first()
     if collection is None:
-        raise NotFound("No such collection.", code="collection_not_found")
+        raise NotFound(_("No such collection."), code="collection_not_found")
     return collection

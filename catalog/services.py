@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from catalog.cache import catalog_changed
 from catalog.errors import (
@@ -105,7 +106,7 @@ def stock_unreserve(*, stock_id: int, quantity: int) -> None:
         raise ValueError("quantity must be positive")
     released = sql.row(_UNRESERVE, [quantity, stock_id, quantity])
     if released is None:
-        raise InsufficientStock("Fewer units are reserved than are being released.")
+        raise InsufficientStock(_("Fewer units are reserved than are being released."))
     if released[0] <= quantity:  # none were free before
         list_entries_stock_recount_on_commit(stock_id=stock_id)
 
@@ -121,7 +122,7 @@ def stock_ship(
         quantity=F("quantity") - quantity, quantity_reserved=F("quantity_reserved") - quantity
     )
     if updated != 1:
-        raise InsufficientStock("Fewer units are reserved than are being shipped.")
+        raise InsufficientStock(_("Fewer units are reserved than are being shipped."))
     return _movement_write(
         stock_id=stock_id,
         delta=-quantity,
@@ -151,8 +152,8 @@ def stock_change(
         allowed = stock if delta > 0 else stock.filter(quantity__gte=stays_free)
         if allowed.update(quantity=F("quantity") + delta) != 1:
             raise InsufficientStock(
-                "Not enough free units: reserved units cannot be removed.",
-                fields={"quantity": ["Not enough free units."]},
+                _("Not enough free units: reserved units cannot be removed."),
+                fields={"quantity": [_("Not enough free units.")]},
             )
         _stock_products_recount(stock_id)
     catalog_changed()
@@ -179,12 +180,19 @@ MAX_UNITS_PER_OPERATION = 1_000_000
 
 def _whole_number(value: Any, field: str, *, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(fields={field: ["Must be a whole number."]})
+        raise InvalidInput(fields={field: [_("Must be a whole number.")]})
     if value < minimum:
-        raise InvalidInput(fields={field: [f"Must be at least {minimum}."]})
+        raise InvalidInput(
+            fields={field: [_("Must be at least %(minimum)s.") % {"minimum": minimum}]}
+        )
     if abs(value) > MAX_UNITS_PER_OPERATION:
         raise InvalidInput(
-            fields={field: [f"Must be at most {MAX_UNITS_PER_OPERATION} units at a time."]}
+            fields={
+                field: [
+                    _("Must be at most %(count)s units at a time.")
+                    % {"count": MAX_UNITS_PER_OPERATION}
+                ]
+            }
         )
     return value
 
@@ -192,9 +200,11 @@ def _whole_number(value: Any, field: str, *, minimum: int) -> int:
 def _text(value: Any, field: str, *, max_length: int, required: bool) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if required and not text:
-        raise InvalidInput(fields={field: ["This field is required."]})
+        raise InvalidInput(fields={field: [_("This field is required.")]})
     if len(text) > max_length:
-        raise InvalidInput(fields={field: [f"At most {max_length} characters."]})
+        raise InvalidInput(
+            fields={field: [_("At most %(count)s characters.") % {"count": max_length}]}
+        )
     return text
 
 
@@ -233,12 +243,15 @@ def stock_receive(
         )
         if received + quantity > product.edition_size:
             raise EditionSizeExceeded(
-                f"{product.slug} is limited to {product.edition_size} units and "
-                f"{received} were already received.",
+                _(
+                    "%(product)s is limited to %(size)s units and %(received)s were "
+                    "already received."
+                )
+                % {"product": product.slug, "size": product.edition_size, "received": received},
                 edition_size=product.edition_size,
                 units_received=received,
             )
-    stock, _ = Stock.objects.get_or_create(variant=variant, warehouse=warehouse)
+    stock, _created = Stock.objects.get_or_create(variant=variant, warehouse=warehouse)
     return stock_change(
         stock_id=stock.pk,
         delta=quantity,
@@ -253,7 +266,7 @@ def stock_adjust(*, stock: Stock, delta: int, note: str, user: Any) -> StockMove
     """Correct units on hand (damage, found units); reserved units are never removed."""
     delta = _whole_number(delta, "delta", minimum=-MAX_UNITS_PER_OPERATION)
     if delta == 0:
-        raise InvalidInput(fields={"delta": ["Cannot be zero."]})
+        raise InvalidInput(fields={"delta": [_("Cannot be zero.")]})
     note = _text(note, "note", max_length=500, required=True)
     movement = stock_change(
         stock_id=stock.pk, delta=delta, reason=MovementReason.ADJUSTMENT, note=note, user=user
@@ -276,8 +289,13 @@ def stock_count(
     current = Stock.objects.select_for_update(of=("self",), no_key=True).get(pk=stock.pk)
     if counted < current.quantity_reserved:
         raise ReservedUnitsProtected(
-            f"{current.quantity_reserved} units are reserved; the count cannot be lower.",
-            fields={"counted_quantity": [f"At least {current.quantity_reserved}."]},
+            _("%(count)s units are reserved; the count cannot be lower.")
+            % {"count": current.quantity_reserved},
+            fields={
+                "counted_quantity": [
+                    _("At least %(count)s.") % {"count": current.quantity_reserved}
+                ]
+            },
         )
     delta = counted - current.quantity
     if delta == 0:
@@ -319,11 +337,16 @@ def stock_transfer(
     if from_warehouse.pk == to_warehouse.pk:
         raise SameWarehouse()
     if not to_warehouse.is_active:
-        raise WarehouseInactive(f"Warehouse {to_warehouse.code} is closed for stock changes.")
+        raise WarehouseInactive(
+            _("Warehouse %(code)s is closed for stock changes.") % {"code": to_warehouse.code}
+        )
     source = Stock.objects.filter(variant=variant, warehouse=from_warehouse).first()
     if source is None:
-        raise StockNotFound(f"No stock of {variant.sku} in warehouse {from_warehouse.code}.")
-    target, _ = Stock.objects.get_or_create(variant=variant, warehouse=to_warehouse)
+        raise StockNotFound(
+            _("No stock of %(sku)s in warehouse %(code)s.")
+            % {"sku": variant.sku, "code": from_warehouse.code}
+        )
+    target, _created = Stock.objects.get_or_create(variant=variant, warehouse=to_warehouse)
     list(
         Stock.objects.select_for_update(of=("self",), no_key=True)
         .filter(pk__in=[source.pk, target.pk])

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import F, Q
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -107,21 +108,21 @@ def _stock_out(stock: Stock) -> dict[str, Any]:
 def _stock_get(stock_id: int) -> Stock:
     stock = Stock.objects.select_related("warehouse", "variant").filter(pk=stock_id).first()
     if stock is None:
-        raise NotFound("No such stock record.", code="stock_not_found")
+        raise NotFound(_("No such stock record."), code="stock_not_found")
     return stock
 
 
 def _warehouse_by_code(code: str, field: str) -> Warehouse:
     warehouse = Warehouse.objects.filter(code=code).first()
     if warehouse is None:
-        raise InvalidInput(fields={field: [f"No warehouse '{code}'."]})
+        raise InvalidInput(fields={field: [_("No warehouse '%(code)s'.") % {"code": code}]})
     return warehouse
 
 
 def _variant_by_sku(sku: str) -> ProductVariant:
     variant = ProductVariant.objects.filter(sku=sku).first()
     if variant is None:
-        raise InvalidInput(fields={"sku": [f"No variant '{sku}'."]})
+        raise InvalidInput(fields={"sku": [_("No variant '%(sku)s'.") % {"sku": sku}]})
     return variant
 
 
@@ -185,7 +186,7 @@ class StockMovementListApi(APIView):
     def get(self, request: Request, stock_id: int) -> Response:
         stock = _stock_get(stock_id)
         if not stocks_visible_to(request.user, Stock.objects.filter(pk=stock.pk)).exists():
-            raise WarehouseNotYours("This stock is in another partner's warehouse.")
+            raise WarehouseNotYours(_("This stock is in another partner's warehouse."))
         movements = movements_visible_to(
             request.user, StockMovement.objects.filter(stock=stock).select_related("created_by")
         )
@@ -430,7 +431,7 @@ class StockImportApi(APIView):
         user = request.user
         if not user.is_superuser and user_partner_id(user) is None:
             raise WarehouseNotYours(
-                "Staff who do not belong to a partner can view stock but not change it."
+                _("Staff who do not belong to a partner can view stock but not change it.")
             )
         result = csv_io.stock_import(upload=request.FILES.get("file"), user=user)
         return Response(self.OutputSerializer(result).data)

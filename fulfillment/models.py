@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from shop.core.models import TimeStampedModel
 
@@ -21,12 +22,12 @@ class CarrierCode(models.TextChoices):
 
 
 class ShipmentStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for a waybill"
-    BOOKED = "booked", "Waybill booked"
-    PACKED = "packed", "Packed"
-    SHIPPED = "shipped", "Shipped"
-    DELIVERED = "delivered", "Delivered"
-    CANCELLED = "cancelled", "Cancelled"
+    PENDING = "pending", _("Waiting for a waybill")
+    BOOKED = "booked", _("Waybill booked")
+    PACKED = "packed", _("Packed")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # Statuses in which units have not left the warehouse yet.
@@ -171,11 +172,11 @@ class ShipmentEvent(models.Model):
 
 
 class ReturnStatus(models.TextChoices):
-    REQUESTED = "requested", "Requested by the shopper"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    RECEIVED = "received", "Received back"
-    REFUNDED = "refunded", "Refunded"
+    REQUESTED = "requested", _("Requested by the shopper")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    RECEIVED = "received", _("Received back")
+    REFUNDED = "refunded", _("Refunded")
 
 
 class ReturnRequest(TimeStampedModel):

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import MovementReason, Stock, Warehouse
 from catalog.services import stock_change
@@ -74,18 +75,26 @@ def _units_in_returns(line: OrderLine) -> int:
 
 def _lines_parse(order: Order, lines: Sequence[dict[str, Any]]) -> list[tuple[OrderLine, int]]:
     if not lines:
-        raise InvalidInput(fields={"lines": ["Choose at least one item to return."]})
+        raise InvalidInput(fields={"lines": [_("Choose at least one item to return.")]})
     by_id = {line.pk: line for line in order.lines.all()}
     parsed: list[tuple[OrderLine, int]] = []
     seen: set[int] = set()
     for item in lines:
         line_id, quantity = item.get("line_id"), item.get("quantity")
         if line_id not in by_id:
-            raise InvalidInput(fields={"lines": [f"Line {line_id} is not part of this order."]})
+            raise InvalidInput(
+                fields={
+                    "lines": [_("Line %(line)s is not part of this order.") % {"line": line_id}]
+                }
+            )
         if line_id in seen:
-            raise InvalidInput(fields={"lines": [f"Line {line_id} is listed twice."]})
+            raise InvalidInput(
+                fields={"lines": [_("Line %(line)s is listed twice.") % {"line": line_id}]}
+            )
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            raise InvalidInput(fields={"lines": ["Each quantity must be a whole number >= 1."]})
+            raise InvalidInput(
+                fields={"lines": [_("Each quantity must be a whole number of at least 1.")]}
+            )
         seen.add(line_id)
         parsed.append((by_id[line_id], quantity))
     return parsed
@@ -105,7 +114,8 @@ def return_request_create(
     order = order_lock(order.pk)
     if order.status not in RETURNABLE_ORDER_STATUSES:
         raise ReturnNotAllowed(
-            f"The order is {order.status}; only delivered items can be returned."
+            _('The order\'s status is "%(status)s"; only delivered items can be returned.')
+            % {"status": OrderStatus(order.status).label}
         )
     since = now - timedelta(days=settings.SHOP_RETURN_WINDOW_DAYS)
     parsed = _lines_parse(order, lines)
@@ -113,13 +123,20 @@ def return_request_create(
         in_window, delivered = _returnable_units(line, since)
         if delivered and not in_window:
             raise ReturnWindowClosed(
-                f"Returns are accepted for {settings.SHOP_RETURN_WINDOW_DAYS} days after delivery."
+                _("Returns are accepted for %(days)s days after delivery.")
+                % {"days": settings.SHOP_RETURN_WINDOW_DAYS}
             )
         left = in_window - _units_in_returns(line)
         if quantity > left:
             raise ReturnNotAllowed(
-                f"At most {max(left, 0)} of {line.sku} can be returned.",
-                fields={"lines": [f"Line {line.pk}: at most {max(left, 0)}."]},
+                _("At most %(count)s of %(sku)s can be returned.")
+                % {"count": max(left, 0), "sku": line.sku},
+                fields={
+                    "lines": [
+                        _("Line %(line)s: at most %(count)s.")
+                        % {"line": line.pk, "count": max(left, 0)}
+                    ]
+                },
             )
     return_request = ReturnRequest.objects.create(
         order=order,
@@ -188,7 +205,10 @@ def return_decide(
     if return_request.status == target:
         return return_request
     if return_request.status != ReturnStatus.REQUESTED:
-        raise ReturnStatusConflict(f"A {return_request.status} return cannot be decided again.")
+        raise ReturnStatusConflict(
+            _('A return with status "%(status)s" cannot be decided again.')
+            % {"status": ReturnStatus(return_request.status).label}
+        )
     return _return_status_set(
         return_request,
         target,
@@ -209,7 +229,9 @@ def _warehouse_for(line: ReturnLine, warehouse: Warehouse | None) -> Warehouse:
         .first()
     )
     if shipped_from is None:
-        raise InvalidInput(fields={"lines": [f"Line {line.order_line_id} needs a warehouse."]})
+        raise InvalidInput(
+            fields={"lines": [_("Line %(line)s needs a warehouse.") % {"line": line.order_line_id}]}
+        )
     return shipped_from.shipment.warehouse
 
 
@@ -225,23 +247,30 @@ def return_receive(
     return_request = _return_lock(return_request.pk)
     return_manage_check(user, return_request)
     if return_request.status != ReturnStatus.APPROVED:
-        raise ReturnStatusConflict(f"A {return_request.status} return cannot be received.")
+        raise ReturnStatusConflict(
+            _('A return with status "%(status)s" cannot be received.')
+            % {"status": ReturnStatus(return_request.status).label}
+        )
     return_lines = {line.order_line_id: line for line in return_request.lines.all()}
     given = {item.get("line_id"): item for item in lines}
     if set(given) != set(return_lines) or len(given) != len(lines):
-        raise InvalidInput(fields={"lines": ["Give the condition of every returned line once."]})
+        raise InvalidInput(fields={"lines": [_("Give the condition of every returned line once.")]})
     plan = []
     for line_id, return_line in sorted(return_lines.items()):
         item = given[line_id]
         if item.get("condition") not in ReturnCondition.values:
-            raise InvalidInput(fields={"lines": [f"Line {line_id}: unknown condition."]})
+            raise InvalidInput(
+                fields={"lines": [_("Line %(line)s: unknown condition.") % {"line": line_id}]}
+            )
         warehouse = _warehouse_for(return_line, item.get("warehouse"))
         if not user.is_superuser and user_partner_id(user) != warehouse.partner_id:
-            raise ReturnNotYours(f"Warehouse {warehouse.code} belongs to another partner.")
+            raise ReturnNotYours(
+                _("Warehouse %(code)s belongs to another partner.") % {"code": warehouse.code}
+            )
         plan.append((return_line, item["condition"], warehouse))
     reference = f"return-{return_request.pk}"
     for return_line, condition, warehouse in plan:
-        stock, _ = Stock.objects.get_or_create(
+        stock, _created = Stock.objects.get_or_create(
             variant_id=return_line.order_line.variant_id, warehouse=warehouse
         )
         movement = stock_change(
@@ -291,7 +320,10 @@ def return_refund(*, return_request: ReturnRequest, user: Any) -> ReturnRequest:
     if return_request.status == ReturnStatus.REFUNDED:
         return return_request
     if return_request.status != ReturnStatus.RECEIVED:
-        raise ReturnStatusConflict(f"A {return_request.status} return cannot be refunded.")
+        raise ReturnStatusConflict(
+            _('A return with status "%(status)s" cannot be refunded.')
+            % {"status": ReturnStatus(return_request.status).label}
+        )
     refund = refund_create(
         order=return_request.order,
         amount=return_amount(return_request),

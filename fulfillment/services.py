@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.services import stock_ship
 from fulfillment.carriers import (
@@ -107,7 +108,10 @@ def _shipment_status_set(
     changes["status"] = new_status
     changes["updated_at"] = timezone.now()
     if Shipment.objects.filter(pk=shipment.pk, status=current).update(**changes) != 1:
-        raise ShipmentStatusConflict(f"The shipment changed meanwhile; it is no longer {current}.")
+        raise ShipmentStatusConflict(
+            _('The shipment changed meanwhile; its status is no longer "%(status)s".')
+            % {"status": ShipmentStatus(current).label}
+        )
     for field, value in changes.items():
         setattr(shipment, field, value)
     shipment_event_write(
@@ -230,7 +234,7 @@ def shipment_book(*, shipment_id: int) -> Shipment:
     except CarrierPermanentError as exc:
         return _shipment_booking_failed(shipment_id=shipment.pk, reason=str(exc))
     with transaction.atomic():
-        _, shipment = _shipment_lock(shipment_id)
+        _order, shipment = _shipment_lock(shipment_id)
         if shipment.waybill_number or shipment.status not in (
             ShipmentStatus.PENDING,
             ShipmentStatus.PACKED,
@@ -263,7 +267,7 @@ def shipment_book(*, shipment_id: int) -> Shipment:
 
 @transaction.atomic
 def _shipment_booking_failed(*, shipment_id: int, reason: str) -> Shipment:
-    _, shipment = _shipment_lock(shipment_id)
+    _order, shipment = _shipment_lock(shipment_id)
     if shipment.waybill_number:
         return shipment
     Shipment.objects.filter(pk=shipment.pk).update(
@@ -278,12 +282,12 @@ def _shipment_booking_failed(*, shipment_id: int, reason: str) -> Shipment:
 @transaction.atomic
 def shipment_booking_retry(*, shipment_id: int, user: Any = None) -> Shipment:
     """Staff clear a recorded booking failure so the carrier is asked again."""
-    _, shipment = _shipment_lock(shipment_id)
+    _order, shipment = _shipment_lock(shipment_id)
     if shipment.waybill_number or shipment.status not in (
         ShipmentStatus.PENDING,
         ShipmentStatus.PACKED,
     ):
-        raise ShipmentStatusConflict("The shipment already has a waybill.")
+        raise ShipmentStatusConflict(_("The shipment already has a waybill."))
     Shipment.objects.filter(pk=shipment.pk).update(booking_error="", updated_at=timezone.now())
     shipment.booking_error = ""
     from fulfillment.tasks import shipment_book as shipment_book_task
@@ -302,9 +306,15 @@ def shipment_pack(*, shipment_id: int, user: Any = None) -> Shipment:
     if shipment.status == ShipmentStatus.PACKED:
         return shipment
     if shipment.status not in (ShipmentStatus.PENDING, ShipmentStatus.BOOKED):
-        raise ShipmentStatusConflict(f"A {shipment.status} shipment cannot be packed.")
+        raise ShipmentStatusConflict(
+            _('A shipment with status "%(status)s" cannot be packed.')
+            % {"status": ShipmentStatus(shipment.status).label}
+        )
     if order.status not in SHIPPABLE_ORDER_STATUSES:
-        raise OrderNotFulfillable(f"The order is {order.status}; its shipments cannot be packed.")
+        raise OrderNotFulfillable(
+            _('The order\'s status is "%(status)s"; its shipments cannot be packed.')
+            % {"status": OrderStatus(order.status).label}
+        )
     return _shipment_status_set(
         shipment,
         ShipmentStatus.PACKED,
@@ -332,24 +342,32 @@ def shipment_ship(
     if shipment.status in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED):
         return shipment
     if shipment.status == ShipmentStatus.CANCELLED:
-        raise ShipmentStatusConflict("A cancelled shipment cannot ship.")
+        raise ShipmentStatusConflict(_("A cancelled shipment cannot ship."))
     if order.status not in SHIPPABLE_ORDER_STATUSES:
-        raise OrderNotFulfillable(f"The order is {order.status}; nothing of it may ship.")
+        raise OrderNotFulfillable(
+            _('The order\'s status is "%(status)s"; nothing of it may ship.')
+            % {"status": OrderStatus(order.status).label}
+        )
     waybill_number = waybill_number.strip()
     changes: dict[str, Any] = {}
     if waybill_number and waybill_number != shipment.waybill_number:
         if shipment.waybill_number:
             raise ShipmentStatusConflict(
-                f"The shipment is booked with waybill {shipment.waybill_number} already.",
-                fields={"waybill_number": [f"Booked as {shipment.waybill_number}."]},
+                _("The shipment is booked with waybill %(waybill)s already.")
+                % {"waybill": shipment.waybill_number},
+                fields={
+                    "waybill_number": [
+                        _("Booked as %(waybill)s.") % {"waybill": shipment.waybill_number}
+                    ]
+                },
             )
         if Shipment.objects.filter(
             carrier=CarrierCode.MANUAL, waybill_number=waybill_number
         ).exists():
-            raise WaybillTaken(fields={"waybill_number": ["Already used by another shipment."]})
+            raise WaybillTaken(fields={"waybill_number": [_("Already used by another shipment.")]})
         changes.update(waybill_number=waybill_number, carrier=CarrierCode.MANUAL)
     elif not shipment.waybill_number:
-        raise WaybillRequired(fields={"waybill_number": ["This field is required."]})
+        raise WaybillRequired(fields={"waybill_number": [_("This field is required.")]})
 
     reservations = (
         Reservation.objects.select_for_update(of=("self",), no_key=True)
@@ -413,7 +431,10 @@ def shipment_deliver(
     if shipment.status == ShipmentStatus.DELIVERED:
         return shipment
     if shipment.status != ShipmentStatus.SHIPPED:
-        raise ShipmentStatusConflict(f"A {shipment.status} shipment cannot be delivered.")
+        raise ShipmentStatusConflict(
+            _('A shipment with status "%(status)s" cannot be delivered.')
+            % {"status": ShipmentStatus(shipment.status).label}
+        )
     _shipment_status_set(
         shipment,
         ShipmentStatus.DELIVERED,

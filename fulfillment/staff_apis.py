@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -239,10 +240,10 @@ class WarehousePickListApi(APIView):
     def get(self, request: Request, code: str) -> Response:
         warehouse = Warehouse.objects.filter(code=code).first()
         if warehouse is None:
-            raise NotFound("No such warehouse.", code="warehouse_not_found")
+            raise NotFound(_("No such warehouse."), code="warehouse_not_found")
         partner_id = None if request.user.is_superuser else user_partner_id(request.user)
         if partner_id is not None and partner_id != warehouse.partner_id:
-            raise NotFound("No such warehouse.", code="warehouse_not_found")
+            raise NotFound(_("No such warehouse."), code="warehouse_not_found")
         picks = warehouse_pick_list(warehouse=warehouse)
         return Response(self.OutputSerializer(picks, many=True).data)
 
@@ -348,7 +349,11 @@ class ReturnReceiveApi(APIView):
             if item.get("warehouse"):
                 warehouse = Warehouse.objects.filter(code=item["warehouse"]).first()
                 if warehouse is None:
-                    raise InvalidInput(fields={"lines": [f"No warehouse '{item['warehouse']}'."]})
+                    raise InvalidInput(
+                        fields={
+                            "lines": [_("No warehouse '%(code)s'.") % {"code": item["warehouse"]}]
+                        }
+                    )
             lines.append({**item, "warehouse": warehouse})
         return_request = returns.return_receive(
             return_request=return_get(user=request.user, return_id=return_id),

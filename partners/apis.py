@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -84,22 +85,22 @@ def report_filters(partner: Partner, params: Any) -> ReportFilters:
     date_to = data.get("date_to") or today
     date_from = data.get("date_from") or date_to.replace(day=1)
     if date_from > date_to:
-        raise ReportFilterInvalid(fields={"date_from": ["must not be after date_to"]})
+        raise ReportFilterInvalid(fields={"date_from": [_("Must not be after date_to.")]})
     if (date_to - date_from).days > MAX_DAYS:
-        raise ReportFilterInvalid(fields={"date_from": ["at most three years at a time"]})
+        raise ReportFilterInvalid(fields={"date_from": [_("At most three years at a time.")]})
     channel_id = collection_id = None
     if "channel" in data:
         channel_id = (
             SalesChannel.objects.filter(code=data["channel"]).values_list("pk", flat=True).first()
         )
         if channel_id is None:
-            raise ReportFilterInvalid(fields={"channel": ["no such channel"]})
+            raise ReportFilterInvalid(fields={"channel": [_("No such channel.")]})
     if "collection" in data:
         collection_id = (
             Collection.objects.filter(slug=data["collection"]).values_list("pk", flat=True).first()
         )
         if collection_id is None:
-            raise ReportFilterInvalid(fields={"collection": ["no such collection"]})
+            raise ReportFilterInvalid(fields={"collection": [_("No such collection.")]})
     return ReportFilters(date_from, date_to, channel_id, collection_id)
 
 
@@ -166,7 +167,7 @@ class ReportSalesApi(APIView):
         filters = report_filters(partner, request.query_params)
         interval = request.query_params.get("interval", "day")
         if interval not in reports.INTERVALS:
-            raise ReportFilterInvalid(fields={"interval": ["day, week or month"]})
+            raise ReportFilterInvalid(fields={"interval": [_("One of day, week or month.")]})
         rows = reports.report_sales_series(partner=partner, filters=filters, interval=interval)
         return Response(self.OutputSerializer(rows, many=True).data)
 
@@ -194,7 +195,9 @@ class ReportBreakdownApi(APIView):
         filters = report_filters(partner, request.query_params)
         by = request.query_params.get("by", "")
         if by not in reports.DIMENSIONS:
-            raise ReportFilterInvalid(fields={"by": ["channel, product, collection or warehouse"]})
+            raise ReportFilterInvalid(
+                fields={"by": [_("One of channel, product, collection or warehouse.")]}
+            )
         rows = reports.report_breakdown(
             partner=partner, filters=filters, by=by, lang=language_from_request(request)
         )
@@ -217,7 +220,7 @@ class ReportTopProductsApi(APIView):
         except ValueError:
             limit = 0
         if not 1 <= limit <= 50:
-            raise ReportFilterInvalid(fields={"limit": ["a whole number from 1 to 50"]})
+            raise ReportFilterInvalid(fields={"limit": [_("A whole number from 1 to 50.")]})
         rows = reports.report_top_products(
             partner=partner, filters=filters, lang=language_from_request(request), limit=limit
         )
@@ -288,7 +291,7 @@ class LedgerEntryListApi(APIView):
             try:
                 entries = entries.filter(period=dt.datetime.strptime(period, "%Y-%m").date())
             except ValueError as exc:
-                raise ReportFilterInvalid(fields={"period": ["YYYY-MM"]}) from exc
+                raise ReportFilterInvalid(fields={"period": [_("A month as YYYY-MM.")]}) from exc
         paginator = PagePagination()
         page = paginator.paginate_queryset(entries.order_by("-occurred_at", "-id"), request, self)
         return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)

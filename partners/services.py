@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners import ledger
 from partners.errors import (
@@ -64,14 +65,14 @@ def agreement_create(
     """A new agreement for one collection or one product; its terms come as versions."""
     if (collection is None) == (product is None):
         raise AgreementTermsInvalid(
-            "An agreement covers either a collection or a product.",
-            fields={"collection": ["give a collection or a product, not both"]},
+            _("An agreement covers either a collection or a product."),
+            fields={"collection": [_("Give a collection or a product, not both.")]},
         )
     covered = {"collection": collection} if collection is not None else {"product": product}
     if Agreement.objects.filter(**covered).exists():
         raise AgreementTermsInvalid(
-            "It already has an agreement; add a new version to change the terms.",
-            fields={next(iter(covered)): ["already covered by an agreement"]},
+            _("It already has an agreement; add a new version to change the terms."),
+            fields={next(iter(covered)): [_("Already covered by an agreement.")]},
         )
     return Agreement.objects.create(
         code=code, name_zh=name_zh, name_en=name_en, valid_until=valid_until, **covered
@@ -81,20 +82,26 @@ def agreement_create(
 def _parties_validate(parties: Sequence[PartyInput]) -> None:
     problems: list[str] = []
     if not parties:
-        problems.append("at least one party is needed")
+        problems.append(_("At least one party is needed."))
     seen = set()
     for party in parties:
         if party.role not in PartyRole.values:
-            problems.append(f"unknown role {party.role!r}")
+            problems.append(_("Unknown role '%(role)s'.") % {"role": party.role})
         if not isinstance(party.share_bp, int) or not 0 < party.share_bp <= 10000:
-            problems.append(f"share of {party.partner.code} must be 1..10000 basis points")
+            problems.append(
+                _("The share of %(partner)s must be 1 to 10000 basis points.")
+                % {"partner": party.partner.code}
+            )
         key = (party.partner.pk, party.role)
         if key in seen:
-            problems.append(f"{party.partner.code} is {party.role} twice")
+            problems.append(
+                _("%(partner)s is %(role)s twice.")
+                % {"partner": party.partner.code, "role": party.role}
+            )
         seen.add(key)
     total = sum(p.share_bp for p in parties if isinstance(p.share_bp, int))
     if parties and total != 10000:
-        problems.append(f"shares add up to {total}, not 10000")
+        problems.append(_("The shares add up to %(total)s, not 10000.") % {"total": total})
     if problems:
         raise AgreementSharesInvalid(fields={"parties": problems})
 
@@ -112,20 +119,31 @@ def agreement_version_validate(
     """Refuse terms that cannot become a version; returns the latest version so far."""
     _parties_validate(parties)
     if logistics_fee < 0 or logistics_fee != logistics_fee.quantize(CENT):
-        raise AgreementTermsInvalid(fields={"logistics_fee": ["a non-negative amount in fen"]})
+        raise AgreementTermsInvalid(
+            fields={"logistics_fee": [_("A non-negative amount, exact to the fen.")]}
+        )
     if payment_fee_bearer not in FeeBearer.values:
-        raise AgreementTermsInvalid(fields={"payment_fee_bearer": ["unknown bearer"]})
+        raise AgreementTermsInvalid(fields={"payment_fee_bearer": [_("Unknown bearer.")]})
     if refund_policy not in RefundPolicy.values:
-        raise AgreementTermsInvalid(fields={"refund_policy": ["unknown policy"]})
+        raise AgreementTermsInvalid(fields={"refund_policy": [_("Unknown policy.")]})
     today = today or timezone.localdate()
     latest = agreement.versions.order_by("-valid_from").first()
     if latest is not None and (valid_from <= latest.valid_from or valid_from < today):
         raise AgreementVersionDateInvalid(
-            fields={"valid_from": [f"after {latest.valid_from} and not before {today}"]}
+            fields={
+                "valid_from": [
+                    _("After %(latest)s and not before %(today)s.")
+                    % {"latest": latest.valid_from, "today": today}
+                ]
+            }
         )
     if agreement.valid_until is not None and valid_from > agreement.valid_until:
         raise AgreementVersionDateInvalid(
-            fields={"valid_from": [f"not after the agreement ends ({agreement.valid_until})"]}
+            fields={
+                "valid_from": [
+                    _("Not after the agreement ends (%(date)s).") % {"date": agreement.valid_until}
+                ]
+            }
         )
     return latest
 

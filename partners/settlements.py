@@ -17,6 +17,7 @@ import stripe
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from partners.errors import SettlementPeriodNotOver
 from partners.ledger_write import month_next, month_previous, month_start
@@ -62,7 +63,12 @@ def settlement_close(
     today = partner_today(settlement.partner, now)
     if month_next(settlement.period) > today:
         raise SettlementPeriodNotOver(
-            fields={"period": [f"{settlement.period:%Y-%m} is not over on {today}"]}
+            fields={
+                "period": [
+                    _("%(period)s is not over on %(today)s.")
+                    % {"period": f"{settlement.period:%Y-%m}", "today": today}
+                ]
+            }
         )
     lines = settlement_lines_compute(settlement)
     totals = statement_totals(lines)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -290,7 +291,7 @@ class CartLineAddApi(_CartApi):
         data = validated(self.InputSerializer, request.data)
         variant = variant_for_sku(data["sku"])
         if variant is None:
-            raise VariantNotFound(fields={"sku": ["Unknown SKU."]})
+            raise VariantNotFound(fields={"sku": [_("Unknown SKU.")]})
         added = cart_line_add(
             cart=cart,
             variant=variant,

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -94,11 +95,13 @@ class ChannelListCreateApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if SalesChannel.objects.filter(code=serializer.validated_data["code"]).exists():
-            raise Conflict("A channel with this code exists.", code="channel_code_taken")
+            raise Conflict(_("A channel with this code exists."), code="channel_code_taken")
         try:
             issued = channel_create(**serializer.validated_data)
         except IntegrityError as exc:
-            raise Conflict("A channel with this code exists.", code="channel_code_taken") from exc
+            raise Conflict(
+                _("A channel with this code exists."), code="channel_code_taken"
+            ) from exc
         data = ChannelOutputSerializer(issued.channel).data
         data["api_key"] = issued.key
         return Response(data, status=201)
@@ -115,7 +118,7 @@ class ChannelKeyRotateApi(APIView):
     def post(self, request: Request, code: str) -> Response:
         channel = SalesChannel.objects.select_related("owner").filter(code=code).first()
         if channel is None:
-            raise NotFound("No such channel.")
+            raise NotFound(_("No such channel."))
         issued = channel_api_key_issue(channel=channel)
         data = ChannelOutputSerializer(issued.channel).data
         data["api_key"] = issued.key

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import redis
+from django.utils.translation import gettext as _
 
 from catalog.cache import cache_seconds, catalog_version
 from shop.channels.errors import (
@@ -83,10 +84,10 @@ def channel_from_request(request: Any, *, required: bool = True) -> SalesChannel
     if key:
         channel = channel_get_by_key(key)
         if code and code != channel.code:
-            raise InvalidChannelKey("The channel key belongs to another channel.")
+            raise InvalidChannelKey(_("The channel key belongs to another channel."))
     elif code:
         if not _CODE.match(code):
-            raise InvalidInput(fields={"channel": ["Not a channel code."]})
+            raise InvalidInput(fields={"channel": [_("Not a channel code.")]})
         channel = _channel_read("code", code)
         if channel is None:
             raise ChannelNotFound()

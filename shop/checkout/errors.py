@@ -1,76 +1,78 @@
 """Error codes a shopper may meet while buying."""
 
+from django.utils.translation import gettext_lazy as _
+
 from shop.core.errors import ShopError
 
 
 class NotAvailable(ShopError):
     code = "not_available"
     status_code = 409
-    message = "This item is not for sale."
+    message = _("This item is not for sale.")
 
 
 class NotAvailableInChannel(ShopError):
     code = "not_available_in_channel"
     status_code = 409
-    message = "This item is not sold in this channel right now."
+    message = _("This item is not sold in this channel right now.")
 
 
 class DropNotOpen(ShopError):
     code = "drop_not_open"
     status_code = 409
-    message = "This item is sold only during its livestream drop."
+    message = _("This item is sold only during its livestream drop.")
 
 
 class LimitExceeded(ShopError):
     code = "limit_exceeded"
     status_code = 409
-    message = "This would exceed the number of units one customer may buy."
+    message = _("This would exceed the number of units one customer may buy.")
 
 
 class PersonalisationInvalid(ShopError):
     code = "personalisation_invalid"
-    message = "The personalisation text is not valid for this product."
+    message = _("The personalisation text is not valid for this product.")
 
 
 class CartNotFound(ShopError):
     code = "cart_not_found"
     status_code = 404
-    message = "No such cart in this channel."
+    message = _("No such cart in this channel.")
 
 
 class CartLineNotFound(ShopError):
     code = "cart_line_not_found"
     status_code = 404
-    message = "No such line in this cart."
+    message = _("No such line in this cart.")
 
 
 class CartEmpty(ShopError):
     code = "cart_empty"
-    message = "The cart has no lines."
+    message = _("The cart has no lines.")
 
 
 class CartAlreadyOrdered(ShopError):
     code = "cart_already_ordered"
     status_code = 409
-    message = "An order was already placed from this cart."
+    message = _("An order was already placed from this cart.")
 
 
 class CheckoutIncomplete(ShopError):
     code = "checkout_incomplete"
-    message = "Some details are missing before the order can be placed."
+    message = _("Some details are missing before the order can be placed.")
 
 
 class ShippingMethodUnavailable(ShopError):
     code = "shipping_method_unavailable"
-    message = "This shipping method does not deliver to the address."
+    message = _("This shipping method does not deliver to the address.")
 
 
 class VoucherInvalid(ShopError):
     code = "voucher_invalid"
-    message = "This voucher cannot be used."
+    message = _("This voucher cannot be used.")
 
 
 class VariantNotFound(ShopError):
     code = "variant_not_found"
     status_code = 404
-    message = "No such product variant."
+    message = _("No such product variant.")

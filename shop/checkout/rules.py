@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
 
 from catalog.errors import InsufficientStock, SoldOut
 from catalog.models import (
@@ -120,7 +121,7 @@ def _facts_rows(text: str, params: dict[str, Any], channel: SalesChannel, now: d
 
 
 def _facts(row: Sequence[Any]) -> dict[str, Any]:
-    _, list_price, listed, in_drop, drop_open, free_units, own_price = row[:7]
+    list_price, listed, in_drop, drop_open, free_units, own_price = row[1:7]
     return {
         "listed": bool(listed),
         "in_drop": bool(in_drop),
@@ -197,8 +198,8 @@ def stock_enough_check(facts: VariantFacts | None, wanted: int) -> None:
         raise SoldOut()
     if available < wanted:
         raise InsufficientStock(
-            "Not enough units are left for this quantity.",
-            fields={"quantity": ["Not enough units are left."]},
+            _("Not enough units are left for this quantity."),
+            fields={"quantity": [_("Not enough units are left.")]},
         )
 
 
@@ -209,21 +210,19 @@ def personalisation_check(product: Product, text: str) -> str:
         return ""
     if not product.personalisation_enabled:
         raise PersonalisationInvalid(
-            "This product does not take a personalisation.",
-            fields={"personalisation": ["Not accepted for this product."]},
+            _("This product does not take a personalisation."),
+            fields={"personalisation": [_("Not accepted for this product.")]},
         )
     max_length = product.personalisation_max_length or 0
     if len(text) > max_length:
-        raise PersonalisationInvalid(
-            f"At most {max_length} characters.",
-            fields={"personalisation": [f"At most {max_length} characters."]},
-        )
+        too_long = _("At most %(count)s characters.") % {"count": max_length}
+        raise PersonalisationInvalid(too_long, fields={"personalisation": [too_long]})
     pattern = _CHARSETS.get(product.personalisation_charset)  # type: ignore[call-overload]
     if pattern is None or not pattern.match(text):
         label = PersonalisationCharset(product.personalisation_charset).label
         raise PersonalisationInvalid(
-            f"Only these characters are allowed: {label}.",
-            fields={"personalisation": [f"Allowed: {label}."]},
+            _("Only these characters are allowed: %(charset)s.") % {"charset": label},
+            fields={"personalisation": [_("Allowed: %(charset)s.") % {"charset": label}]},
         )
     return text
 
@@ -253,9 +252,9 @@ def purchase_limit_check(product: Product, wanted: int, *, user_id: int | None, 
     if bought + wanted > product.purchase_limit:
         left = max(product.purchase_limit - bought, 0)
         raise LimitExceeded(
-            f"One customer may buy at most {product.purchase_limit} of this item"
-            f" ({left} more for you).",
-            fields={"quantity": [f"At most {left} more."]},
+            _("One customer may buy at most %(limit)s of this item (%(left)s more for you).")
+            % {"limit": product.purchase_limit, "left": left},
+            fields={"quantity": [_("At most %(left)s more.") % {"left": left}]},
             limit=product.purchase_limit,
         )
 

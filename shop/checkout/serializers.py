@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 _CN_POSTCODE = re.compile(r"^\d{6}$")
@@ -29,12 +30,12 @@ class AddressSerializer(serializers.Serializer):
 
     def validate_country(self, value: str) -> str:
         if not value.isalpha():
-            raise serializers.ValidationError("Use a two-letter ISO country code.")
+            raise serializers.ValidationError(_("Use a two-letter ISO country code."))
         return value.upper()
 
     def validate_phone(self, value: str) -> str:
         if not _PHONE.match(value.strip()):
-            raise serializers.ValidationError("Not a valid phone number.")
+            raise serializers.ValidationError(_("Not a valid phone number."))
         return value.strip()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -42,13 +43,13 @@ class AddressSerializer(serializers.Serializer):
         if attrs["country"] == "CN":
             for field in ("province", "city", "district", "street"):
                 if not attrs.get(field, "").strip():
-                    errors[field] = ["Required for an address in China."]
+                    errors[field] = [_("Required for an address in China.")]
             if not _CN_POSTCODE.match(attrs.get("postcode", "")):
-                errors["postcode"] = ["A Chinese postcode has six digits."]
+                errors["postcode"] = [_("A Chinese postcode has six digits.")]
         else:
             for field in ("line1", "city", "postcode"):
                 if not attrs.get(field, "").strip():
-                    errors[field] = ["Required for an international address."]
+                    errors[field] = [_("Required for an international address.")]
         if errors:
             raise serializers.ValidationError(errors)
         return {key: value for key, value in attrs.items() if value != ""}

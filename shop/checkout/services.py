@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.errors import InsufficientStock, SoldOut
 from fulfillment import tasks as fulfillment_tasks
@@ -89,18 +90,19 @@ def voucher_validate(
     """The voucher for ``code`` if this customer may use it on this subtotal now."""
     voucher = Voucher.objects.filter(code__iexact=code.strip(), is_active=True).first()
     if voucher is None:
-        raise VoucherInvalid("No such voucher.", fields={"voucher_code": ["Unknown code."]})
+        raise VoucherInvalid(_("No such voucher."), fields={"voucher_code": [_("Unknown code.")]})
     if voucher.valid_from and voucher.valid_from > now:
-        raise VoucherInvalid("This voucher is not valid yet.", code="voucher_not_started")
+        raise VoucherInvalid(_("This voucher is not valid yet."), code="voucher_not_started")
     if voucher.valid_until and voucher.valid_until <= now:
-        raise VoucherInvalid("This voucher has expired.", code="voucher_expired")
+        raise VoucherInvalid(_("This voucher has expired."), code="voucher_expired")
     if subtotal < voucher.min_spend:
         raise VoucherInvalid(
-            f"This voucher needs a subtotal of at least {voucher.min_spend}.",
+            _("This voucher needs a subtotal of at least %(amount)s.")
+            % {"amount": voucher.min_spend},
             code="voucher_min_spend",
         )
     if voucher.usage_limit is not None and voucher.times_used >= voucher.usage_limit:
-        raise VoucherInvalid("This voucher has been used up.", code="voucher_used_up")
+        raise VoucherInvalid(_("This voucher has been used up."), code="voucher_used_up")
     if voucher.usage_limit_per_customer is not None and (email or user_id):
         who = Q(customer_email__iexact=email) if email else Q()
         if user_id:
@@ -108,7 +110,7 @@ def voucher_validate(
         used = VoucherUse.objects.filter(who, voucher=voucher).count()
         if used >= voucher.usage_limit_per_customer:
             raise VoucherInvalid(
-                "You have already used this voucher as often as allowed.",
+                _("You have already used this voucher as often as allowed."),
                 code="voucher_customer_limit",
             )
     return voucher
@@ -184,7 +186,7 @@ def _details_apply(
         method = shipping_method_active(shipping_method_code)
         if method is None:
             raise ShippingMethodUnavailable(
-                "No such shipping method.", fields={"shipping_method": ["Unknown method."]}
+                _("No such shipping method."), fields={"shipping_method": [_("Unknown method.")]}
             )
         cart.shipping_method = method
         changed.append("shipping_method")
@@ -193,7 +195,7 @@ def _details_apply(
         and cart.shipping_address
         and not shipping_method_serves(cart.shipping_method, cart.shipping_address)
     ):
-        raise ShippingMethodUnavailable(fields={"shipping_method": ["Does not deliver there."]})
+        raise ShippingMethodUnavailable(fields={"shipping_method": [_("Does not deliver there.")]})
     if voucher_code is not None:
         if voucher_code.strip():
             cart.voucher = voucher_validate(
@@ -312,7 +314,7 @@ def checkout_build(
     """The cart ``checkout_create`` stores, checked but not stored: its lines are in
     ``unsaved_lines``."""
     if len(lines) > MAX_LINES:
-        raise InvalidInput(fields={"lines": [f"At most {MAX_LINES} lines."]})
+        raise InvalidInput(fields={"lines": [_("At most %(count)s lines.") % {"count": MAX_LINES}]})
     acting = signed_in(user)
     cart = Cart(
         channel=channel,
@@ -337,7 +339,7 @@ def checkout_build(
         quantities[(line.sku, text)] = quantities.get((line.sku, text), 0) + line.quantity
     by_variant: dict[str, int] = {}
     by_product: dict[int, tuple[str, int]] = {}
-    for (sku, _), quantity in quantities.items():
+    for (sku, _text), quantity in quantities.items():
         by_variant[sku] = by_variant.get(sku, 0) + quantity
         product_id = variants[sku].product_id
         by_product[product_id] = (sku, by_product.get(product_id, (sku, 0))[1] + quantity)
@@ -378,11 +380,11 @@ def checkout_build(
 def _missing_details(cart: Cart) -> dict[str, list[str]]:
     missing: dict[str, list[str]] = {}
     if not cart.email:
-        missing["email"] = ["An e-mail address is needed."]
+        missing["email"] = [_("An e-mail address is needed.")]
     if not cart.shipping_address:
-        missing["shipping_address"] = ["A shipping address is needed."]
+        missing["shipping_address"] = [_("A shipping address is needed.")]
     if cart.shipping_method_id is None:
-        missing["shipping_method"] = ["Choose a shipping method."]
+        missing["shipping_method"] = [_("Choose a shipping method.")]
     return missing
 
 
@@ -399,7 +401,7 @@ def _voucher_use(voucher: Voucher, order: Order, now: datetime) -> None:
     if voucher.usage_limit is not None:
         used = used.filter(times_used__lt=voucher.usage_limit)
     if used.update(times_used=F("times_used") + 1) != 1:
-        raise VoucherInvalid("This voucher has been used up.", code="voucher_used_up")
+        raise VoucherInvalid(_("This voucher has been used up."), code="voucher_used_up")
     VoucherUse.objects.create(voucher=voucher, order=order, customer_email=order.email)
 
 
@@ -525,7 +527,7 @@ def _stock_short_raise(
     Without ``always`` nothing is raised while every variant has enough free units for
     all its lines together."""
     needed: dict[int, int] = {}
-    for variant_id, _, quantity in lines:
+    for variant_id, _sku, quantity in lines:
         needed[variant_id] = needed.get(variant_id, 0) + quantity
     if not always and all(free.get(v, 0) >= units for v, units in needed.items()):
         return
@@ -599,7 +601,7 @@ def _order_place(
         raise CheckoutIncomplete(fields=missing)
     assert cart.shipping_method is not None
     if not shipping_method_serves(cart.shipping_method, cart.shipping_address):
-        raise ShippingMethodUnavailable(fields={"shipping_method": ["Does not deliver there."]})
+        raise ShippingMethodUnavailable(fields={"shipping_method": [_("Does not deliver there.")]})
     free = {pk: known.free for pk, known in facts.items()}
     _stock_short_raise(
         [(p.line.variant_id, p.line.variant.sku, p.line.quantity) for p in priced], free

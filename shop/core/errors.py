@@ -2,20 +2,31 @@
 
 Every error the API gives, from a domain rule to a 404 or a throttle, is rendered
 by :func:`exception_handler` as ``{"code": ..., "message": ..., "fields": {...}}``.
+The code never changes; the message and the fields' texts are in the request's
+language (shop/core/i18n.py), so messages are marked for translation: a class's
+``message`` with ``gettext_lazy``, a message made while raising with ``gettext`` and
+named placeholders. Their Chinese is in locale/zh_Hans/LC_MESSAGES/django.po.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.middleware import csrf
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -25,14 +36,14 @@ class ShopError(Exception):
 
     code: str = "error"
     status_code: int = 400
-    message: str = "The request could not be completed."
+    message: StrOrPromise = _("The request could not be completed.")
 
     def __init__(
         self,
-        message: str | None = None,
+        message: StrOrPromise | None = None,
         *,
         code: str | None = None,
-        fields: dict[str, list[str]] | None = None,
+        fields: dict[str, list[Any]] | None = None,
         status_code: int | None = None,
         **data: Any,
     ) -> None:
@@ -46,38 +57,45 @@ class ShopError(Exception):
         super().__init__(self.message)
 
     def as_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": self.message, "fields": self.fields}
+        body: dict[str, Any] = {
+            "code": self.code,
+            "message": str(self.message),
+            # Texts marked for translation become text in the request's language.
+            "fields": {
+                str(key): [str(text) for text in texts] for key, texts in self.fields.items()
+            },
+        }
         body.update(self.data)
         return body
 
 
 class InvalidInput(ShopError):
     code = "invalid"
-    message = "Some fields are not valid."
+    message = _("Some fields are not valid.")
 
 
 class NotFound(ShopError):
     code = "not_found"
     status_code = 404
-    message = "Not found."
+    message = _("Not found.")
 
 
 class Forbidden(ShopError):
     code = "permission_denied"
     status_code = 403
-    message = "You do not have permission to perform this action."
+    message = _("You do not have permission to perform this action.")
 
 
 class Conflict(ShopError):
     code = "conflict"
     status_code = 409
-    message = "The request conflicts with the current state."
+    message = _("The request conflicts with the current state.")
 
 
 class ServiceUnavailable(ShopError):
     code = "service_unavailable"
     status_code = 503
-    message = "The service is temporarily unavailable; please retry shortly."
+    message = _("The service is temporarily unavailable; please retry shortly.")
 
 
 _DRF_CODES: dict[type[exceptions.APIException], str] = {
@@ -129,8 +147,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # of range) that input validation let through: bad input, never a server error.
         logger.info("input refused by the database: %s", exc)
         refused = InvalidInput(
-            "Some values cannot be used.",
-            fields={"non_field_errors": ["A value is not valid (for example a NUL character)."]},
+            gettext("Some values cannot be used."),
+            fields={
+                "non_field_errors": [gettext("A value is not valid (for example a NUL character).")]
+            },
         )
         return Response(refused.as_dict(), status=refused.status_code)
     elif isinstance(exc, OperationalError | InterfaceError):
@@ -146,12 +166,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if code is None:
         code = exc.default_code if isinstance(exc.default_code, str) else "error"
     if isinstance(exc, exceptions.ValidationError):
-        body = error_body(code, "Some fields are not valid.", _fields(exc.detail))
+        body = error_body(code, str(InvalidInput.message), _fields(exc.detail))
     else:
         detail = exc.detail
         message = str(detail) if not isinstance(detail, dict | list) else _flatten(detail)[0]
-        if isinstance(exc, exceptions.PermissionDenied) and message.startswith("CSRF Failed"):
-            code = "csrf_failed"  # as csrf_failure answers for non-API views
+        if isinstance(exc, exceptions.ParseError):
+            message = parse_error_message(message)
+        if isinstance(exc, exceptions.PermissionDenied) and message.startswith(_DRF_CSRF_PREFIX):
+            # As csrf_failure answers for non-API views (DRF's own text is English only).
+            code = "csrf_failed"
+            message = csrf_failure_message(message.removeprefix(_DRF_CSRF_PREFIX))
         body = error_body(code, message)
         wait = getattr(exc, "wait", None)
         if isinstance(exc, exceptions.Throttled) and wait is not None:
@@ -160,25 +184,93 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-def json_error(request: Any, code: str, message: str, status_code: int) -> JsonResponse:
-    return JsonResponse(error_body(code, message), status=status_code)
+def json_error(request: Any, code: str, message: StrOrPromise, status_code: int) -> JsonResponse:
+    # Chinese as UTF-8 text, as the API's own answers give it, not as \u escapes.
+    return JsonResponse(
+        error_body(code, str(message)),
+        status=status_code,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 def handler404(request: Any, exception: Exception | None = None) -> JsonResponse:
-    return json_error(request, "not_found", "Not found.", 404)
+    return json_error(request, "not_found", NotFound.message, 404)
 
 
 def handler500(request: Any) -> JsonResponse:
-    return json_error(request, "server_error", "Something went wrong on our side.", 500)
+    return json_error(request, "server_error", _("Something went wrong on our side."), 500)
 
 
 def handler403(request: Any, exception: Exception | None = None) -> JsonResponse:
-    return json_error(request, "permission_denied", "Permission denied.", 403)
+    return json_error(request, "permission_denied", _("Permission denied."), 403)
 
 
 def handler400(request: Any, exception: Exception | None = None) -> JsonResponse:
-    return json_error(request, "bad_request", "Bad request.", 400)
+    return json_error(request, "bad_request", _("Bad request."), 400)
+
+
+# DRF refuses a session request without a valid CSRF token as "CSRF Failed: <reason>".
+_DRF_CSRF_PREFIX = "CSRF Failed: "
+# Django gives its reasons in English only; these are the ones it has.
+_CSRF_REASONS = {
+    csrf.REASON_NO_CSRF_COOKIE: _("CSRF cookie not set."),
+    csrf.REASON_CSRF_TOKEN_MISSING: _("CSRF token missing."),
+    csrf.REASON_NO_REFERER: _("Referer checking failed - no Referer."),
+    csrf.REASON_MALFORMED_REFERER: _("Referer checking failed - Referer is malformed."),
+    csrf.REASON_INSECURE_REFERER: _(
+        "Referer checking failed - Referer is insecure while host is secure."
+    ),
+}
+_CSRF_REASON_PATTERNS = (
+    (
+        re.compile(r"Origin checking failed - (?P<origin>.*) does not match any trusted origins\."),
+        _("Origin checking failed - %(origin)s does not match any trusted origins."),
+    ),
+    (
+        re.compile(
+            r"Referer checking failed - (?P<referer>.*) does not match any trusted origins\."
+        ),
+        _("Referer checking failed - %(referer)s does not match any trusted origins."),
+    ),
+    (
+        re.compile(r"CSRF token from .* (has incorrect length|has invalid characters)\."),
+        _("The CSRF token is malformed."),
+    ),
+    (re.compile(r"CSRF token from .* incorrect\."), _("CSRF token incorrect.")),
+)
+
+
+# DRF reports a body it cannot parse with the parser's own English text.
+_JSON_PREFIX = "JSON parse error - "
+_MULTIPART_PREFIX = "Multipart form parse error - "
+_JSON_WHERE = re.compile(r".*: line (?P<line>\d+) column (?P<column>\d+) \(char \d+\)")
+
+
+def parse_error_message(message: str) -> str:
+    """A body DRF could not parse, in the request's language: where the JSON breaks."""
+    if message.startswith(_JSON_PREFIX):
+        where = _JSON_WHERE.fullmatch(message.removeprefix(_JSON_PREFIX))
+        if where is None:
+            return gettext("The request body is not valid JSON.")
+        return gettext("The request body is not valid JSON (line %(line)s, column %(column)s).") % {
+            "line": where["line"],
+            "column": where["column"],
+        }
+    if message.startswith(_MULTIPART_PREFIX):
+        return gettext("The request body is not a valid multipart form.")
+    return message
+
+
+def csrf_failure_message(reason: str) -> str:
+    """Why a request failed the CSRF check, in the request's language."""
+    text: StrOrPromise = _CSRF_REASONS.get(reason, reason)
+    for pattern, template in _CSRF_REASON_PATTERNS:
+        match = pattern.fullmatch(reason)
+        if match is not None:
+            text = str(template) % match.groupdict()
+            break
+    return gettext("CSRF check failed: %(reason)s") % {"reason": text}
 
 
 def csrf_failure(request: Any, reason: str = "") -> JsonResponse:
-    return json_error(request, "csrf_failed", f"CSRF check failed: {reason}", 403)
+    return json_error(request, "csrf_failed", csrf_failure_message(reason), 403)

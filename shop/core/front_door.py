@@ -10,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.translation import gettext as _
 
 from shop.core.errors import json_error
 
@@ -47,7 +48,7 @@ def api_resources() -> dict[str, dict[str, str]]:
 def _only_read(request: HttpRequest) -> JsonResponse | None:
     if request.method in ("GET", "HEAD"):
         return None
-    refused = json_error(request, "method_not_allowed", "Only GET is allowed here.", 405)
+    refused = json_error(request, "method_not_allowed", _("Only GET is allowed here."), 405)
     refused["Allow"] = "GET, HEAD"
     return refused
 

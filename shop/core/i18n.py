@@ -1,12 +1,25 @@
-"""Bilingual output: Simplified Chinese or English, chosen by ``?lang=`` or Accept-Language."""
+"""Bilingual output: Simplified Chinese or English, chosen by ``?lang=`` or Accept-Language.
+
+One rule picks the language of a request (:func:`language_from_request`): product texts
+follow it, and :class:`RequestLanguageMiddleware` activates it for the whole request, so
+every error message (the shop's own, DRF's and Django's) is in that language too.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 ZH = "zh"
 EN = "en"
 SUPPORTED = (ZH, EN)
+# Django's name of each language (its catalogs are zh_Hans) and the Content-Language tag.
+DJANGO_LANGUAGE = {ZH: "zh-hans", EN: "en"}
+CONTENT_LANGUAGE = {ZH: "zh-Hans", EN: "en"}
 
 
 def language_from_request(request: Any) -> str:
@@ -41,3 +54,40 @@ def pick(obj: Any, field: str, lang: str) -> str:
     """The ``field_<lang>`` text, falling back to the other language when empty."""
     other = EN if lang == ZH else ZH
     return getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_{other}", "")
+
+
+class RequestLanguageMiddleware:
+    """Answer each request in its language: the shop's rule everywhere but the admin.
+
+    The language is active from the first middleware after this one to the rendered
+    answer, so DRF's exception handler, Django's error handlers (404, 500, CSRF failure)
+    and the shop's messages all speak it. The admin is the staff's tool and keeps
+    Django's own choice (a language cookie, then Accept-Language, then Chinese), as
+    Django's LocaleMiddleware would make it.
+    """
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+        self._admin_prefix: str | None = None
+
+    def _in_admin(self, request: Any) -> bool:
+        if self._admin_prefix is None:
+            try:
+                self._admin_prefix = reverse("admin:index")
+            except NoReverseMatch:
+                self._admin_prefix = ""
+        return bool(self._admin_prefix) and request.path_info.startswith(self._admin_prefix)
+
+    def __call__(self, request: Any) -> Any:
+        if self._in_admin(request):
+            language = translation.get_language_from_request(request)
+            content_language = language
+        else:
+            lang = language_from_request(request)
+            language, content_language = DJANGO_LANGUAGE[lang], CONTENT_LANGUAGE[lang]
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", content_language)
+        return response

@@ -28,13 +28,17 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client import generate_latest as _generate_latest
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
+from rest_framework.exceptions import MethodNotAllowed
+
+from shop.core.errors import NotFound, json_error
 
 logger = logging.getLogger(__name__)
 
@@ -249,10 +253,6 @@ class MetricsMiddleware:
         return response
 
 
-def _error(code: str, message: str, status: int) -> JsonResponse:
-    return JsonResponse({"code": code, "message": message, "fields": {}}, status=status)
-
-
 @never_cache
 def metrics_view(request: HttpRequest) -> HttpResponse:
     """Prometheus text format; needs ``Authorization: Bearer <METRICS_TOKEN>``.
@@ -262,17 +262,20 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     """
     token: str = settings.METRICS_TOKEN
     if not token and not settings.DEBUG:
-        return _error("not_found", "Not found.", 404)
+        return json_error(request, "not_found", NotFound.message, 404)
     if token:
-        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        scheme, _space, given = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(
             given.strip().encode(), token.encode()
         ):
-            response = _error("not_authenticated", "A valid metrics token is required.", 401)
+            response = json_error(
+                request, "not_authenticated", _("A valid metrics token is required."), 401
+            )
             response["WWW-Authenticate"] = 'Bearer realm="metrics"'
             return response
     if request.method not in ("GET", "HEAD"):
-        response = _error("method_not_allowed", f'Method "{request.method}" not allowed.', 405)
+        not_allowed = MethodNotAllowed(request.method or "")
+        response = json_error(request, "method_not_allowed", str(not_allowed.detail), 405)
         response["Allow"] = "GET, HEAD"
         return response
     return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)

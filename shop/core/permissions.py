@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 
 class IsStaff(BasePermission):
     """Museum or partner staff (``is_staff``), or a superuser."""
 
-    message = "Only staff may do this."
+    message = _("Only staff may do this.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         user = request.user
@@ -18,7 +19,7 @@ class IsStaff(BasePermission):
 
 
 class IsSuperuser(BasePermission):
-    message = "Only an administrator may do this."
+    message = _("Only an administrator may do this.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         user = request.user
@@ -28,7 +29,7 @@ class IsSuperuser(BasePermission):
 class IsPartnerUser(BasePermission):
     """A user who belongs to a partner (or a superuser, who sees every partner)."""
 
-    message = "Only partner users may do this."
+    message = _("Only partner users may do this.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         user = request.user

@@ -1,24 +1,26 @@
+from django.utils.translation import gettext_lazy as _
+
 from shop.core.errors import ShopError
 
 
 class IllegalTransition(ShopError):
     code = "illegal_transition"
     status_code = 409
-    message = "The order cannot move to that status from its current one."
+    message = _("The order cannot move to that status from its current one.")
 
 
 class OrderNotFound(ShopError):
     code = "order_not_found"
     status_code = 404
-    message = "No such order."
+    message = _("No such order.")
 
 
 class IdempotencyKeyRequired(ShopError):
     code = "idempotency_key_required"
-    message = "Send an Idempotency-Key header (1 to 100 characters) to place an order."
+    message = _("Send an Idempotency-Key header (1 to 100 characters) to place an order.")
 
 
 class IdempotencyKeyReused(ShopError):
     code = "idempotency_key_reused"
     status_code = 409
-    message = "This Idempotency-Key was already used for a different request."
+    message = _("This Idempotency-Key was already used for a different request.")

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.services import stock_unreserve
 from shop.channels.models import SalesChannel
@@ -128,8 +129,14 @@ def order_status_set(
     current = order.status
     if not can_transition(current, new_status):
         raise IllegalTransition(
-            f"An order that is {current} cannot become {new_status}.",
-            fields={"status": [f"{current} -> {new_status} is not allowed"]},
+            _('An order with status "%(current)s" cannot move to "%(new)s".')
+            % {"current": OrderStatus(current).label, "new": OrderStatus(new_status).label},
+            fields={
+                "status": [
+                    _("%(current)s -> %(new)s is not allowed.")
+                    % {"current": current, "new": new_status}
+                ]
+            },
         )
     changes["status"] = new_status
     for field, value in changes.items():
@@ -146,8 +153,14 @@ def order_status_set(
     ):
         order.refresh_from_db()
         raise IllegalTransition(
-            f"The order changed meanwhile; it is now {order.status}.",
-            fields={"status": [f"expected {current}, found {order.status}"]},
+            _('The order changed meanwhile; its status is now "%(status)s".')
+            % {"status": OrderStatus(order.status).label},
+            fields={
+                "status": [
+                    _("Expected %(expected)s, found %(found)s.")
+                    % {"expected": current, "found": order.status}
+                ]
+            },
         )
     return order
 
@@ -202,7 +215,10 @@ def order_cancel_unpaid(*, order: Order, user: Any = None, reason: str = "") -> 
     """A shopper or staff cancels an order that has not been paid."""
     order = order_lock(order.pk)
     if order.status != OrderStatus.PENDING_PAYMENT:
-        raise IllegalTransition(f"Only unpaid orders can be cancelled; this one is {order.status}.")
+        raise IllegalTransition(
+            _('Only unpaid orders can be cancelled; this order\'s status is "%(status)s".')
+            % {"status": OrderStatus(order.status).label}
+        )
     released = order_reservations_release(order, (ReservationStatus.ACTIVE,))
     _voucher_release(order)
     return order_status_set(
@@ -298,7 +314,7 @@ def _reservations_confirm(order: Order, now: Any) -> None:
             _reserve_again(order, short)
         sql.execute(_RESERVATIONS_CONFIRM, [*confirm, order.pk])
         return
-    for _ in range(3):
+    for _attempt in range(3):
         lines = sql.rows(_LINES_HELD_CONFIRMED, [*counted, *confirm])
         short = {pk: units - a - c for pk, units, a, c, _ in lines if units > a + c}
         if not short:

@@ -24,6 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fulfillment.services import order_shipments_cancel
 from fulfillment.tasks import order_email_send
@@ -75,7 +76,11 @@ def refund_reserve(
     if updated != 1:
         payment.refresh_from_db()
         raise RefundExceedsPaid(
-            fields={"amount": [f"at most {payment.amount - payment.amount_refunded}"]}
+            fields={
+                "amount": [
+                    _("At most %(amount)s.") % {"amount": payment.amount - payment.amount_refunded}
+                ]
+            }
         )
     payment.refresh_from_db(fields=["amount_refunded"])
     return Refund.objects.create(
@@ -104,7 +109,7 @@ def refund_create(
     """
     amount = quantize(amount)
     if amount <= 0:
-        raise InvalidInput(fields={"amount": ["must be more than 0"]})
+        raise InvalidInput(fields={"amount": [_("Must be more than 0.")]})
     refund = _refund_open(order_id=order.pk, amount=amount, reason=reason, user=user, lines=lines)
     return refund_send(refund_id=refund.pk)
 
@@ -147,7 +152,13 @@ def _lines_take(order: Order, lines: Sequence[dict[str, int]]) -> list[dict[str,
     for item in lines:
         line_id, quantity = int(item["line_id"]), int(item["quantity"])
         if quantity <= 0:
-            raise RefundLineInvalid(fields={"lines": [f"line {line_id}: quantity must be > 0"]})
+            raise RefundLineInvalid(
+                fields={
+                    "lines": [
+                        _("Line %(line)s: the quantity must be more than 0.") % {"line": line_id}
+                    ]
+                }
+            )
         wanted[line_id] = wanted.get(line_id, 0) + quantity
     for line_id, quantity in sorted(wanted.items()):
         updated = OrderLine.objects.filter(
@@ -155,7 +166,12 @@ def _lines_take(order: Order, lines: Sequence[dict[str, int]]) -> list[dict[str,
         ).update(quantity_refunded=F("quantity_refunded") + quantity)
         if updated != 1:
             raise RefundLineInvalid(
-                fields={"lines": [f"line {line_id}: not in this order or fewer units left"]}
+                fields={
+                    "lines": [
+                        _("Line %(line)s: not in this order, or fewer units left to refund.")
+                        % {"line": line_id}
+                    ]
+                }
             )
     return [{"line_id": line_id, "quantity": q} for line_id, q in sorted(wanted.items())]
 
@@ -175,10 +191,10 @@ def refund_send(*, refund_id: int) -> Refund:
         raise
     except ShopError as exc:
         _refund_fail(refund_id=refund_id, code=exc.code)
-        raise PaymentProviderRejected("The payment provider refused the refund.") from exc
+        raise PaymentProviderRejected(_("The payment provider refused the refund.")) from exc
     if result.status != RefundStatus.SUCCEEDED:
         _refund_fail(refund_id=refund_id, code="refund_failed")
-        raise PaymentProviderRejected("The payment provider refused the refund.")
+        raise PaymentProviderRejected(_("The payment provider refused the refund."))
     return _refund_succeed(refund_id=refund_id, reference=result.reference)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fulfillment.tasks import order_paid
 from partners.services import ledger_payment_record
@@ -87,7 +88,9 @@ class PaymentOpened:
 def payment_provider_check(provider: str) -> None:
     """Refuse a provider this shop does not take, before anything is placed."""
     if provider not in providers_enabled():
-        raise PaymentProviderNotEnabled(fields={"provider": [f"{provider} is not enabled"]})
+        raise PaymentProviderNotEnabled(
+            fields={"provider": [_("%(provider)s is not enabled.") % {"provider": provider}]}
+        )
 
 
 def payment_open_for_placed(*, order: Order, provider: str, user: Any = None) -> PaymentOpened:
@@ -223,7 +226,7 @@ def payment_fake_complete(*, payment: Payment, outcome: str) -> Payment:
         # A shop that moved to real payments never lets a shopper confirm their own.
         raise PaymentProviderNotEnabled()
     if outcome not in FAKE_OUTCOMES:
-        raise InvalidInput(fields={"outcome": ["succeed or decline"]})
+        raise InvalidInput(fields={"outcome": [_("Either succeed or decline.")]})
     if payment.status == PaymentStatus.CANCELLED or not payment.provider_reference:
         raise PaymentNotPending()
     state = fake_charge_complete(reference=payment.provider_reference, succeed=outcome == "succeed")

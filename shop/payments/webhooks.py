@@ -15,6 +15,7 @@ import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shop.payments.errors import InvalidWebhookSignature
 from shop.payments.models import Payment, PaymentProvider, WebhookEvent
@@ -54,7 +55,7 @@ def stripe_webhook_receive(*, payload: bytes, signature: str) -> WebhookResult:
 
     event_id, event_type = str(event.get("id") or ""), str(event.get("type") or "")
     if not event_id:
-        raise InvalidWebhookSignature("The event has no id.")
+        raise InvalidWebhookSignature(_("The event has no id."))
     record = _event_store(event_id=event_id, event_type=event_type, event=event)
     if record.processed_at is not None:
         return WebhookResult(event_id, event_type, duplicate=True, payment_id=None)

@@ -49,6 +49,8 @@ MIDDLEWARE = [
     # First, so every log line, redirect and error answer carries the request id.
     "shop.core.observability.RequestIdMiddleware",
     "shop.core.metrics.MetricsMiddleware",
+    # Before all the rest, so every answer and error message is in the request's language.
+    "shop.core.i18n.RequestLanguageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -140,8 +142,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Chinese unless a request asks for English (shop/core/i18n.py); "zh-hans" is the name
+# under which Django's and DRF's own Chinese catalogs are found.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -25,9 +25,12 @@ def _csv(columns: list[str], rows: list[dict], *, bom: bool = True) -> bytes:
     return (("\ufeff" if bom else "") + buffer.getvalue()).encode()
 
 
-def _upload(client, path: str, content: bytes):
+def _upload(client, path: str, content: bytes, language: str = "en"):
+    """Upload a CSV; the problems come back in ``language`` (English unless asked)."""
     upload = SimpleUploadedFile("file.csv", content, content_type="text/csv")
-    return client.post(f"{BASE}/{path}", {"file": upload}, format="multipart")
+    return client.post(
+        f"{BASE}/{path}", {"file": upload}, format="multipart", HTTP_ACCEPT_LANGUAGE=language
+    )
 
 
 def _download(client, path: str) -> tuple[int, str, list[dict]]:
@@ -222,10 +225,29 @@ def test_products_import_refuses_bad_files(editor, content, message):
 
 
 def test_products_import_without_a_file_is_refused(editor):
-    response = client_for(editor).post(f"{BASE}/products/import/", {}, format="multipart")
+    response = client_for(editor).post(
+        f"{BASE}/products/import/", {}, format="multipart", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert response.status_code == 400
     assert response.json()["fields"] == {"file": ["Attach the CSV file as the form field 'file'."]}
+
+
+def test_products_import_problems_are_in_chinese_for_chinese_browsers(editor):
+    rows = [
+        _product_row(price="12.345"),
+        _product_row(product_slug="x", sku="X1", collection="nope"),
+    ]
+
+    response = _upload(client_for(editor), "products/import/", _csv(PRODUCT_COLUMNS, rows), "zh-CN")
+
+    assert response.status_code == 400
+    assert response.json()["message"] == "文件未导入：请修改所列各行后重新上传。"
+    assert response.json()["rows"] == [
+        {"row": 2, "errors": ["price: 最多保留两位小数（精确到分）。"]},
+        {"row": 3, "errors": ["collection: 没有系列“nope”。"]},
+    ]
+    assert Product.objects.count() == 0
 
 
 def test_products_import_is_refused_to_staff_without_a_partner():

@@ -175,7 +175,7 @@ def test_collection_detail_and_its_not_found():
     assert response["Content-Language"] == "en"
 
     for slug in ["retired", "missing"]:
-        missing = api_get(f"{COLLECTIONS}{slug}/")
+        missing = api_get(f"{COLLECTIONS}{slug}/", {"lang": "en"})
         assert missing.status_code == 404
         assert missing.json() == {
             "code": "collection_not_found",
@@ -583,12 +583,18 @@ def test_product_detail_not_found_in_the_error_shape(channel, slug):
     )
     make_product(slug="elsewhere")
 
-    response = api_get(f"{PRODUCTS}{slug}/", {"channel": "museum-web"})
+    english = api_get(f"{PRODUCTS}{slug}/", {"channel": "museum-web", "lang": "en"})
+    chinese = api_get(f"{PRODUCTS}{slug}/", {"channel": "museum-web"})
 
-    assert response.status_code == 404
-    assert response.json() == {
+    assert (english.status_code, chinese.status_code) == (404, 404)
+    assert english.json() == {
         "code": "product_not_found",
         "message": "No such product is on sale here.",
+        "fields": {},
+    }
+    assert chinese.json() == {
+        "code": "product_not_found",
+        "message": "该商品不存在或未在此处销售。",
         "fields": {},
     }
 

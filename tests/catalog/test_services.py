@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from catalog.errors import (
     EditionSizeExceeded,
@@ -239,7 +240,7 @@ def test_count_below_reserved_is_refused(staff_user):
     stock = _stock(quantity=10, reserved=3)
     before = _state()
 
-    with pytest.raises(ReservedUnitsProtected) as caught:
+    with pytest.raises(ReservedUnitsProtected) as caught, translation.override("en"):
         stock_count(stock=stock, counted_quantity=2, user=staff_user)
 
     assert caught.value.fields == {"counted_quantity": ["At least 3."]}

@@ -55,7 +55,7 @@ def little_shop(units: int = 10) -> LittleShop:
 class WebClient:
     """Requests through the WSGI application as a web server sends them, with Django's
     request signals (so a broken database connection is dropped at the end of the
-    request, as in production), signed in with a token."""
+    request, as in production), signed in with a token, asking for English answers."""
 
     def __init__(self, token: str = "") -> None:
         self.client = Client(application)
@@ -64,6 +64,7 @@ class WebClient:
     def call(self, method: str, path: str, body: Any = None, **headers: str) -> tuple[int, Any]:
         if self.token:
             headers.setdefault("Authorization", f"Token {self.token}")
+        headers.setdefault("Accept-Language", "en")
         kwargs: dict[str, Any] = {"headers": headers}
         if body is not None:
             kwargs["json"] = body

@@ -53,6 +53,7 @@ def test_a_nul_character_in_a_looked_up_value_is_bad_input_not_a_server_error():
         "/api/v1/staff/channels/",
         {"code": "new", "name_zh": "新", "name_en": "New", "kind": "partner_app", "owner": "mu\0"},
         format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
     assert response.status_code == 400

@@ -158,11 +158,11 @@ def test_filters_by_channel_and_refuses_bad_filters(world, users):
     backwards = client.get(
         "/api/v1/partners/reports/summary/?date_from=2025-06-01&date_to=2025-05-01"
     )
-    unknown = client.get(f"/api/v1/partners/reports/summary/?{RANGE}&collection=nope")
+    unknown = client.get(f"/api/v1/partners/reports/summary/?{RANGE}&collection=nope&lang=en")
 
     assert filtered.json()["gross"] == "100.00"
     assert (backwards.status_code, backwards.json()["code"]) == (400, "report_filter_invalid")
-    assert unknown.json()["fields"] == {"collection": ["no such collection"]}
+    assert unknown.json()["fields"] == {"collection": ["No such collection."]}
 
 
 def test_reports_never_carry_shopper_contacts(world, users):

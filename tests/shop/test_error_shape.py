@@ -74,10 +74,14 @@ def test_unknown_token_is_401_authentication_failed():
 
 @pytest.mark.django_db
 def test_shopper_on_a_staff_endpoint_is_403_permission_denied():
-    response = token_client(factories.UserFactory()).get("/api/v1/staff/warehouses/")
+    client = token_client(factories.UserFactory())
 
-    body = assert_error(response, 403, "permission_denied")
-    assert body["message"] == "Only staff may do this."
+    english = assert_error(
+        client.get("/api/v1/staff/warehouses/?lang=en"), 403, "permission_denied"
+    )
+    chinese = assert_error(client.get("/api/v1/staff/warehouses/"), 403, "permission_denied")
+    assert english["message"] == "Only staff may do this."
+    assert chinese["message"] == "只有工作人员可以执行此操作。"
 
 
 @pytest.mark.django_db
@@ -141,10 +145,10 @@ def test_session_post_without_csrf_token_is_403_csrf_failed():
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(user)
 
-    response = client.post("/api/v1/auth/sign-out/")
-
-    body = assert_error(response, 403, "csrf_failed")
-    assert body["message"] == "CSRF Failed: CSRF cookie not set."
+    english = assert_error(client.post("/api/v1/auth/sign-out/?lang=en"), 403, "csrf_failed")
+    chinese = assert_error(client.post("/api/v1/auth/sign-out/"), 403, "csrf_failed")
+    assert english["message"] == "CSRF check failed: CSRF cookie not set."
+    assert chinese["message"] == "CSRF 校验失败：未设置 CSRF Cookie。"
 
 
 @pytest.mark.django_db

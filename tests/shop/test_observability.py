@@ -297,10 +297,12 @@ def test_metrics_without_a_token_configured_do_not_exist_outside_debug(settings)
     settings.METRICS_TOKEN = ""
     settings.DEBUG = False
 
-    response = APIClient().get("/metrics/")
+    english = APIClient().get("/metrics/", HTTP_ACCEPT_LANGUAGE="en")
+    chinese = APIClient().get("/metrics/")
 
-    assert response.status_code == 404
-    assert response.json() == {"code": "not_found", "message": "Not found.", "fields": {}}
+    assert (english.status_code, chinese.status_code) == (404, 404)
+    assert english.json() == {"code": "not_found", "message": "Not found.", "fields": {}}
+    assert chinese.json() == {"code": "not_found", "message": "未找到。", "fields": {}}
 
 
 @pytest.mark.django_db
@@ -329,14 +331,16 @@ def test_metrics_without_a_token_configured_are_open_in_debug(settings):
 def test_metrics_with_a_missing_or_wrong_token_are_401(metrics_token, authorization):
     headers = {} if authorization is None else {"HTTP_AUTHORIZATION": authorization}
 
-    response = APIClient().get("/metrics/", **headers)
+    response = APIClient().get("/metrics/", **headers, HTTP_ACCEPT_LANGUAGE="en")
+    chinese = APIClient().get("/metrics/", **headers)
 
-    assert response.status_code == 401
+    assert (response.status_code, chinese.status_code) == (401, 401)
     assert response.json() == {
         "code": "not_authenticated",
         "message": "A valid metrics token is required.",
         "fields": {},
     }
+    assert chinese.json()["message"] == "需要有效的监控指标令牌。"
     assert response["WWW-Authenticate"] == 'Bearer realm="metrics"'
 
 

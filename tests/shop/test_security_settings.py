@@ -116,7 +116,7 @@ from django.test import Client
 client = Client(HTTP_HOST="shop.example.com")
 secure = client.get("/health/live/", secure=True)
 plain = client.get("/api/v1/products/")
-metrics = client.get("/metrics/", secure=True)
+metrics = client.get("/metrics/", secure=True, HTTP_ACCEPT_LANGUAGE="en")
 print(json.dumps({
     "secure_status": secure.status_code,
     "headers": {name: secure.get(name) for name in (
@@ -230,15 +230,23 @@ def test_token_clients_need_no_csrf_token():
 def test_a_form_post_without_csrf_outside_the_api_is_refused_in_the_error_shape():
     from django.test import Client
 
-    response = Client(enforce_csrf_checks=True).post(
-        "/admin/login/", {"username": "a@example.com", "password": "x"}
-    )
+    credentials = {"username": "a@example.com", "password": "x"}
+    client = Client(enforce_csrf_checks=True)
 
-    assert response.status_code == 403
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"}
-    assert body["code"] == "csrf_failed"
-    assert body["message"].startswith("CSRF check failed: ")
+    english = client.post("/admin/login/", credentials, HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.post("/admin/login/", credentials)
+
+    assert (english.status_code, chinese.status_code) == (403, 403)
+    assert english.json() == {
+        "code": "csrf_failed",
+        "message": "CSRF check failed: CSRF cookie not set.",
+        "fields": {},
+    }
+    assert chinese.json() == {
+        "code": "csrf_failed",
+        "message": "CSRF 校验失败：未设置 CSRF Cookie。",
+        "fields": {},
+    }
 
 
 # --- CORS: only the configured storefronts -----------------------------------------------------

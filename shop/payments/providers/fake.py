@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shop.core import sql
 from shop.payments.errors import PaymentNotFound, PaymentNotPending, PaymentProviderRejected
@@ -96,12 +97,14 @@ class FakeGateway(PaymentGateway):
         if key in charge.refund_keys:
             return ProviderRefund(reference=reference, status=RefundStatus.SUCCEEDED)
         if charge.status != FakeChargeStatus.SUCCEEDED:
-            raise PaymentProviderRejected("The fake provider has nothing captured to refund.")
+            raise PaymentProviderRejected(_("The fake provider has nothing captured to refund."))
         updated = FakeCharge.objects.filter(
             pk=charge.pk, amount_refunded__lte=F("amount") - refund.amount
         ).update(amount_refunded=F("amount_refunded") + refund.amount)
         if updated != 1:
-            raise PaymentProviderRejected("The fake provider refuses to refund more than paid.")
+            raise PaymentProviderRejected(
+                _("The fake provider refuses to refund more than was paid.")
+            )
         charge.refund_keys = [*charge.refund_keys, key]
         charge.save(update_fields=["refund_keys"])
         return ProviderRefund(reference=reference, status=RefundStatus.SUCCEEDED)

@@ -14,6 +14,7 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from shop.core.money import ZERO, from_fen, to_fen
 from shop.payments.errors import (
@@ -47,6 +48,23 @@ _REFUND_STATUS = {
 }
 
 
+# What a shopper is told of a declined card, by Stripe's error or decline code: Stripe's
+# own text is in English only. Any other decline gets PaymentDeclined's message.
+_DECLINE_MESSAGES = {
+    "insufficient_funds": _(
+        "The card has insufficient funds. Please try another card or payment method."
+    ),
+    "expired_card": _("The card has expired. Please try another card or payment method."),
+    "incorrect_cvc": _("The card's security code is incorrect."),
+    "invalid_cvc": _("The card's security code is incorrect."),
+    "incorrect_number": _("The card number is incorrect."),
+    "invalid_number": _("The card number is incorrect."),
+    "invalid_expiry_month": _("The card's expiry date is not valid."),
+    "invalid_expiry_year": _("The card's expiry date is not valid."),
+    "processing_error": _("The card could not be processed. Please try again."),
+}
+
+
 def stripe_client() -> stripe.StripeClient:
     base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
     return stripe.StripeClient(
@@ -63,9 +81,9 @@ def stripe_errors() -> Iterator[None]:
     try:
         yield
     except stripe.CardError as exc:
-        raise PaymentDeclined(
-            exc.user_message or None, decline_code=getattr(exc, "code", None) or ""
-        ) from exc
+        code = getattr(exc, "code", None) or ""
+        reason = getattr(getattr(exc, "error", None), "decline_code", None) or code
+        raise PaymentDeclined(_DECLINE_MESSAGES.get(reason), decline_code=code) from exc
     except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
         logger.warning("stripe unavailable: %s", exc)
         raise PaymentProviderUnavailable() from exc

@@ -94,7 +94,7 @@ def test_stripe_down_answers_503_and_a_retry_reuses_the_same_key(
     assert Payment.objects.get(pk=payment.pk).provider_reference == next(iter(fake_stripe.intents))
 
 
-def test_card_error_is_shown_to_the_shopper(api_client, fake_stripe):
+def test_card_error_is_shown_to_the_shopper_in_chinese_by_default(api_client, fake_stripe):
     order = order_with_stock(email="s@example.com")
     fake_stripe.fail_next(
         402,
@@ -104,8 +104,37 @@ def test_card_error_is_shown_to_the_shopper(api_client, fake_stripe):
     response = _start(api_client, order, email="s@example.com")
 
     assert response.status_code == 402
-    assert response.json()["code"] == "payment_declined"
-    assert response.json()["message"] == "Your card was declined."
+    assert response.json() == {
+        "code": "payment_declined",
+        "message": "支付被拒绝，请换一张卡或其他支付方式。",
+        "fields": {},
+        "decline_code": "card_declined",
+    }
+    assert Payment.objects.get(order=order).provider_reference == ""
+
+
+def test_card_error_names_the_reason_in_english_when_asked(api_client, fake_stripe):
+    order = order_with_stock(email="s@example.com")
+    fake_stripe.fail_next(
+        402,
+        {
+            "type": "card_error",
+            "code": "card_declined",
+            "decline_code": "insufficient_funds",
+            "message": "Your card has insufficient funds.",
+        },
+    )
+    api_client.credentials(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    response = _start(api_client, order, email="s@example.com")
+
+    assert response.status_code == 402
+    assert response.json() == {
+        "code": "payment_declined",
+        "message": "The card has insufficient funds. Please try another card or payment method.",
+        "fields": {},
+        "decline_code": "card_declined",
+    }
     assert Payment.objects.get(order=order).provider_reference == ""
 
 
