@@ -11,12 +11,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_init
 from PIL import Image
 
 from catalog.images import uploads
 from catalog.images.sizes import fitted_size, picture_sizes_make
 from catalog.images.uploads import picture_upload_check
-from catalog.models import ProductImage
+from catalog.models import ProductImage, Stock
 from catalog.serializers import ImageSerializer
 from tests.factories import ProductFactory, ProductImageFactory
 
@@ -134,6 +135,11 @@ def test_a_file_always_has_its_width_and_height(media_root):
         ProductImage.objects.filter(pk=picture.pk).update(width=None)
 
     assert ProductImage.objects.values_list("width", "height").get() == (640, 480)
+
+
+def test_only_product_pictures_are_watched_for_a_new_source_picture():
+    assert post_init.has_listeners(ProductImage)
+    assert not post_init.has_listeners(Stock)
 
 
 def test_upload_check_passes_a_jpeg_as_it_is():
