@@ -17,6 +17,7 @@ partner and month, the months before this one closed with their statement lines.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import random
 from dataclasses import dataclass, field
@@ -241,6 +242,27 @@ def variant_id(index: int, position: int) -> int:
     return index * 2 + position + 1
 
 
+def _picture_stored() -> tuple[str, int, int]:
+    """One picture every product shows, stored once with its sizes, so the product list
+    answers what a real catalog answers: addresses of files that exist. Its name, width
+    and height."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from PIL import Image
+
+    from catalog.images.sizes import picture_sizes_make
+    from catalog.models import ProductImage
+
+    name = "products/bench/product.jpg"
+    if not default_storage.exists(name):
+        buffer = io.BytesIO()
+        Image.new("RGB", (1600, 1600), "#8c2f39").save(buffer, format="JPEG")
+        default_storage.save(name, ContentFile(buffer.getvalue()))
+    picture = ProductImage(image=name)  # never saved: for its width, height and sizes
+    picture_sizes_make(picture)
+    return name, picture.width or 0, picture.height or 0
+
+
 def catalog_grow(world: World, *, to: int, now: dt.datetime) -> int:
     """Add products ``world.products .. to - 1``: two variants each, stock in both
     warehouses, listed in both public channels. Returns the number of products added."""
@@ -354,11 +376,12 @@ def catalog_grow(world: World, *, to: int, now: dt.datetime) -> int:
             for v in (0, 1)
         ),
     )
+    picture, width, height = _picture_stored()
     _copy(
         "catalog_productimage",
-        ["product_id", "url", "alt_zh", "alt_en", "position"],
+        ["product_id", "image", "width", "height", "external_url", "alt_zh", "alt_en", "position"],
         (
-            (i + 1, f"https://img.example.com/bench/{i}.jpg", "产品图片", "Product photo", 0)
+            (i + 1, picture, width, height, "", "产品图片", "Product photo", 0)
             for i in range(start, end)
         ),
     )

@@ -18,12 +18,12 @@ from django.db import models
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 
+from catalog.images.admin import ProductImageInline
 from catalog.list_entries import list_entries_refresh, list_entries_stock_recount
 from catalog.models import (
     Collection,
     Product,
     ProductChannelListing,
-    ProductImage,
     ProductVariant,
     Relic,
     Stock,
@@ -116,10 +116,8 @@ class VariantInline(CatalogEditorMixin, admin.TabularInline):
     show_change_link = True
 
 
-class ImageInline(CatalogEditorMixin, admin.TabularInline):
-    model = ProductImage
-    fields = ["url", "alt_zh", "alt_en", "position"]
-    extra = 0
+class ImageInline(CatalogEditorMixin, ProductImageInline):
+    pass
 
 
 class ChannelListingInline(CatalogEditorMixin, admin.TabularInline):

@@ -8,3 +8,7 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         # Connects the receivers that raise the catalog cache's version on changes.
         import catalog.cache  # noqa: F401
+        from catalog.images.sizes import source_signals_narrow
+        from catalog.models import ProductImage
+
+        source_signals_narrow(ProductImage)

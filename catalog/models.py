@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+# Product pictures, with their files and sizes, are a folder of their own (catalog/images/).
+from catalog.images.models import ProductImage as ProductImage
 from shop.core.models import TimeStampedModel, money_field
 
 
@@ -149,20 +151,6 @@ class ProductVariant(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.sku
-
-
-class ProductImage(models.Model):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
-    url = models.CharField(max_length=500)
-    alt_zh = models.CharField(max_length=200, blank=True)
-    alt_en = models.CharField(max_length=200, blank=True)
-    position = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        ordering = ["product_id", "position", "id"]
-
-    def __str__(self) -> str:
-        return self.url
 
 
 class ProductChannelListing(TimeStampedModel):

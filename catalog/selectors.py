@@ -120,6 +120,12 @@ def _active_variants(channel_id: int | None) -> QuerySet[ProductVariant]:
     )
 
 
+def _pictures_shown() -> QuerySet[ProductImage]:
+    """A product's pictures shoppers see, in order: those with a file (a row kept from
+    before pictures were files has only an old address nobody vouches for)."""
+    return ProductImage.objects.exclude(image="").order_by("position", "id")
+
+
 def _priced_and_stocked(queryset: QuerySet[Product], channel_id: int | None) -> QuerySet[Product]:
     cheapest = (
         ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
@@ -201,7 +207,7 @@ class ProductList:
             .select_related("collection")
             .prefetch_related(
                 Prefetch("tags", queryset=Tag.objects.order_by("slug")),
-                Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+                Prefetch("images", queryset=_pictures_shown()),
             )
             .order_by(*(_entry_field(field) for field in self.ordering))
         )
@@ -260,7 +266,7 @@ def product_get(
         .prefetch_related(
             Prefetch("variants", queryset=_active_variants(channel_id), to_attr="active_variants"),
             Prefetch("tags", queryset=Tag.objects.order_by("slug")),
-            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+            Prefetch("images", queryset=_pictures_shown()),
         )
     )
     product = queryset.filter(slug=slug).first()

@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from catalog.images.sizes import LARGE_BOX, THUMBNAIL_BOX, picture_size
 from catalog.models import PersonalisationCharset
 from catalog.selectors import IN_STOCK, LOW, SOLD_OUT, availability_level
 from shop.core.i18n import ZH, pick
@@ -64,9 +65,40 @@ class TagSerializer(serializers.Serializer):
     name = TranslatedField("name")
 
 
-class ImageSerializer(serializers.Serializer):
+class ImageSizeSerializer(serializers.Serializer):
     url = serializers.CharField(read_only=True)
+    width = serializers.IntegerField(read_only=True, help_text="In pixels.")
+    height = serializers.IntegerField(read_only=True, help_text="In pixels.")
+
+
+@extend_schema_field(ImageSizeSerializer)
+class ImageSizeField(serializers.Field):
+    """One size of the picture, from its stored width and height (no file is opened)."""
+
+    def __init__(self, size: str, **kwargs: Any) -> None:
+        self.size = size
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> dict:
+        sized = picture_size(value, self.size)
+        return {"url": sized.url, "width": sized.width, "height": sized.height}
+
+
+class ImageSerializer(serializers.Serializer):
+    """A product picture: the original as uploaded and the sizes made from it."""
+
+    url = serializers.CharField(read_only=True, source="image.url")
+    width = serializers.IntegerField(read_only=True, help_text="In pixels.")
+    height = serializers.IntegerField(read_only=True, help_text="In pixels.")
     alt = TranslatedField("alt")
+    thumbnail = ImageSizeField(
+        "thumbnail", help_text=f"Fits a {THUMBNAIL_BOX} px square; for lists (JPEG)."
+    )
+    large = ImageSizeField(
+        "large", help_text=f"Fits a {LARGE_BOX} px square; for the product page (JPEG)."
+    )
 
 
 class RelicSerializer(serializers.Serializer):

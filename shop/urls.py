@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from shop.core import front_door, health
+from shop.core.media import media_urlpatterns
 
 api_v1 = [
     path("", include("catalog.urls")),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("partners/", include("partners.dashboard_urls")),
     path("admin/", admin.site.urls),
+    *media_urlpatterns(),
 ]
 
 handler400 = "shop.core.errors.handler400"

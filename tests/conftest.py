@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 from rest_framework.test import APIClient
 
 from tests import factories
@@ -23,6 +24,23 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgresql" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_root(tmp_path_factory):
+    """Files the tests store (product pictures and their sizes) go to a directory of this
+    run's own, away from other runs and checkouts. Demo pictures drawn by one test are
+    found there by the next, as by a second ``load_demo``; tests about storing files
+    give themselves an empty one (``media_root`` below)."""
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """An empty MEDIA_ROOT for this test alone."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)

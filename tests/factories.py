@@ -216,7 +216,11 @@ class ProductImageFactory(DjangoModelFactory):
         model = "catalog.ProductImage"
 
     product = factory.SubFactory(ProductFactory)
-    url = factory.Sequence(lambda n: f"https://img.example.com/products/{n}.jpg")
+    # A real JPEG through the default storage (the tests' own MEDIA_ROOT); its sizes are
+    # made when the row is saved.
+    image = factory.django.ImageField(
+        width=640, height=480, color="#8c2f39", format="JPEG", filename="picture.jpg"
+    )
     alt_zh = "产品图片"
     alt_en = "Product photo"
     position = 0

@@ -8,7 +8,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from catalog.models import PersonalisationCharset, Product, Stock
+from catalog.models import PersonalisationCharset, Product, ProductImage, Stock
 from shop.channels.services import channel_api_key_issue
 from tests.factories import (
     CollectionFactory,
@@ -50,13 +50,39 @@ def result_slugs(response) -> list[str]:
     return [item["slug"] for item in response.json()["results"]]
 
 
+def front_picture(alt: str) -> dict:
+    """The seal's first picture as the API gives it: 1600 x 1000, a JPEG."""
+    picture = ProductImage.objects.get(product__slug="study-seal", position=1)
+    return {
+        "url": "/media/products/study-seal/seal-front.jpg",
+        "width": 1600,
+        "height": 1000,
+        "alt": alt,
+        "thumbnail": {"url": picture.thumbnail.url, "width": 320, "height": 200},
+        "large": {"url": picture.large.url, "width": 1200, "height": 750},
+    }
+
+
+def side_picture(alt: str) -> dict:
+    """The seal's second picture: 900 x 1200, a PNG, smaller than the large size."""
+    picture = ProductImage.objects.get(product__slug="study-seal", position=2)
+    return {
+        "url": "/media/products/study-seal/seal-side.png",
+        "width": 900,
+        "height": 1200,
+        "alt": alt,
+        "thumbnail": {"url": picture.thumbnail.url, "width": 240, "height": 320},
+        "large": {"url": picture.large.url, "width": 900, "height": 1200},
+    }
+
+
 @pytest.fixture
 def channel(db):
     return SalesChannelFactory(code="museum-web", is_public=True)
 
 
 @pytest.fixture
-def seal(db):
+def seal(db, media_root):
     """A personalised limited edition with two variants, stocked, in a collection and a tag."""
     collection = CollectionFactory(
         slug="blossoms",
@@ -95,17 +121,26 @@ def seal(db):
     product.tags.add(TagFactory(slug="gift", name_zh="礼物", name_en="Gift"))
     ProductImageFactory(
         product=product,
-        url="https://img.example.com/seal-2.jpg",
+        image__width=900,
+        image__height=1200,
+        image__format="PNG",
+        image__filename="seal-side.png",
         position=2,
         alt_en="",
         alt_zh="侧面",
     )
     ProductImageFactory(
         product=product,
-        url="https://img.example.com/seal-1.jpg",
+        image__width=1600,
+        image__height=1000,
+        image__filename="seal-front.jpg",
         position=1,
         alt_zh="正面",
         alt_en="Front",
+    )
+    # Kept from before pictures were files: not shown.
+    ProductImageFactory(
+        product=product, image="", external_url="https://img.example.com/seal-0.jpg", position=0
     )
     small = ProductVariantFactory(
         product=product,
@@ -201,7 +236,7 @@ def test_product_list_item_shape(seal):
                 "name": "Study Seal",
                 "collection": {"slug": "blossoms", "name": "Blossoms of Wisdom"},
                 "tags": [{"slug": "gift", "name": "Gift"}],
-                "image": {"url": "https://img.example.com/seal-1.jpg", "alt": "Front"},
+                "image": front_picture("Front"),
                 "price_from": "128.00",
                 "currency": "CNY",
                 "availability": "in_stock",
@@ -459,7 +494,7 @@ def test_product_detail_shape_in_english(seal):
         "name": "Study Seal",
         "collection": {"slug": "blossoms", "name": "Blossoms of Wisdom"},
         "tags": [{"slug": "gift", "name": "Gift"}],
-        "image": {"url": "https://img.example.com/seal-1.jpg", "alt": "Front"},
+        "image": front_picture("Front"),
         "price_from": "128.00",
         "currency": "CNY",
         "availability": "in_stock",
@@ -473,10 +508,7 @@ def test_product_detail_shape_in_english(seal):
             "story": "Green jade.",
             "image_url": "https://img.example.com/relics/seal.jpg",
         },
-        "images": [
-            {"url": "https://img.example.com/seal-1.jpg", "alt": "Front"},
-            {"url": "https://img.example.com/seal-2.jpg", "alt": "侧面"},
-        ],
+        "images": [front_picture("Front"), side_picture("侧面")],
         "variants": [
             {
                 "sku": "SEAL-S",

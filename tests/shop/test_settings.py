@@ -89,7 +89,8 @@ def test_production_settings_values():
         "print(json.dumps({'debug': s.DEBUG, 'engine': s.DATABASES['default']['ENGINE'], "
         "'hosts': s.ALLOWED_HOSTS, 'cache': s.CACHES['default']['BACKEND'], "
         "'broker': s.CELERY_BROKER_URL, 'eager': s.CELERY_TASK_ALWAYS_EAGER, "
-        "'exempt': s.SECURE_REDIRECT_EXEMPT, 'email_timeout': s.EMAIL_TIMEOUT}))"
+        "'exempt': s.SECURE_REDIRECT_EXEMPT, 'email_timeout': s.EMAIL_TIMEOUT, "
+        "'media': s.STORAGES['default']['BACKEND'], 'serve_media': s.SHOP_SERVE_MEDIA}))"
     )
 
     result = _run(code, "shop.settings.production", {**PRODUCTION_ENV, "DJANGO_DEBUG": "true"})
@@ -104,6 +105,8 @@ def test_production_settings_values():
         "eager": False,
         "exempt": ["^health/", "^metrics/$"],
         "email_timeout": 10,
+        "media": "django.core.files.storage.FileSystemStorage",
+        "serve_media": False,
     }
 
 
@@ -113,7 +116,8 @@ def test_local_settings_with_an_empty_environment_use_sqlite_and_in_process_task
         "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], "
         "'name': str(s.DATABASES['default']['NAME']), 'debug': s.DEBUG, "
         "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'broker': s.CELERY_BROKER_URL, "
-        "'cache': s.CACHES['default']['BACKEND'], 'redis': s.REDIS_URL}))"
+        "'cache': s.CACHES['default']['BACKEND'], 'redis': s.REDIS_URL, "
+        "'serve_media': s.SHOP_SERVE_MEDIA}))"
     )
 
     result = _run(code, "shop.settings.local", {})
@@ -127,7 +131,65 @@ def test_local_settings_with_an_empty_environment_use_sqlite_and_in_process_task
         "broker": "memory://",
         "cache": "django.core.cache.backends.locmem.LocMemCache",
         "redis": "",
+        "serve_media": True,
     }
+
+
+MEDIA_URL_OF = (
+    "from django.core.files.storage import default_storage; "
+    "print(default_storage.url('products/fan/front view.jpg'))"
+)
+
+
+@pytest.mark.parametrize(
+    ("bucket_env", "url"),
+    [
+        (
+            {
+                "AWS_S3_ENDPOINT_URL": "https://oss-cn-beijing.aliyuncs.com",
+                "AWS_S3_REGION_NAME": "oss-cn-beijing",
+                "AWS_S3_ADDRESSING_STYLE": "virtual",
+                "AWS_ACCESS_KEY_ID": "access-key",
+                "AWS_SECRET_ACCESS_KEY": "secret-key",
+            },
+            "https://shop-media.oss-cn-beijing.aliyuncs.com/media/products/fan/front%20view.jpg",
+        ),
+        (
+            {"AWS_S3_CUSTOM_DOMAIN": "img.example.com", "AWS_LOCATION": "shop"},
+            "https://img.example.com/shop/products/fan/front%20view.jpg",
+        ),
+    ],
+)
+def test_media_in_an_s3_compatible_bucket_is_given_at_the_bucket_address(bucket_env, url):
+    env = {
+        **PRODUCTION_ENV,
+        "MEDIA_STORAGE": "s3",
+        "AWS_STORAGE_BUCKET_NAME": "shop-media",
+        **bucket_env,
+    }
+
+    result = _run("import django; django.setup(); " + MEDIA_URL_OF, "shop.settings.production", env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == url
+
+
+def test_media_in_a_bucket_needs_the_bucket_name():
+    env = {**PRODUCTION_ENV, "MEDIA_STORAGE": "s3"}
+
+    result = _run("import django; django.setup()", "shop.settings.production", env)
+
+    assert result.returncode != 0
+    assert "Set the AWS_STORAGE_BUCKET_NAME environment variable" in result.stderr
+
+
+def test_media_storage_is_local_or_s3():
+    env = {**PRODUCTION_ENV, "MEDIA_STORAGE": "ftp"}
+
+    result = _run("import django; django.setup()", "shop.settings.production", env)
+
+    assert result.returncode != 0
+    assert 'MEDIA_STORAGE is "local" or "s3", not "ftp".' in result.stderr
 
 
 def _settings_variables() -> set[str]:

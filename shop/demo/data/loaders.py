@@ -37,6 +37,7 @@ from shop.accounts.models import User
 from shop.channels.models import SalesChannel
 from shop.channels.services import channel_api_key_issue, channel_create
 from shop.demo.data import operations, products_classics, products_glory, products_wisdom
+from shop.demo.data.pictures import demo_pictures_load
 from shop.demo.data.records import DemoProduct
 from shop.demo.data.stories import COLLECTIONS, PARTNERS, RELICS, TAGS
 
@@ -206,15 +207,12 @@ def _product_load(
             },
         )
 
-    urls = item.image_urls()
-    for position, url in enumerate(urls):
-        _upsert(
-            report,
-            ProductImage,
-            {"product_id": product.pk, "position": position},
-            {"url": url, "alt_zh": item.name_zh, "alt_en": item.name_en},
-        )
-    ProductImage.objects.filter(product=product, position__gte=len(urls)).delete()
+    pictures = demo_pictures_load(item, product)
+    for outcome in ("created", "updated", "unchanged"):
+        if pictures[outcome]:
+            report.rows[f"{ProductImage._meta.verbose_name_plural} {outcome}"] += pictures[outcome]
+    if pictures["drawn"]:
+        report.rows["pictures drawn"] += pictures["drawn"]
     return product
 
 

@@ -85,10 +85,6 @@ class DemoProduct:
     purchase_limit: int | None = None
     personalisation: DemoPersonalisation | None = None
 
-    def image_urls(self) -> list[str]:
-        suffixes = [""] + [f"-{n}" for n in range(2, self.image_count + 1)]
-        return [f"/static/demo/{self.slug}{suffix}.jpg" for suffix in suffixes]
-
 
 @dataclass(frozen=True)
 class DemoChannel:
