@@ -1,4 +1,4 @@
-"""Writing ledger entries and the daily sales rows they feed, inside the caller's transaction.
+"""Writing ledger entries and the report deltas they feed, inside the caller's transaction.
 
 Used by the money hooks in :mod:`partners.services`; nothing here opens its own
 transaction, so an event and its entries are committed together or not at all.
@@ -13,20 +13,17 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Model
 
 from partners.ledger import SHIPPING_INCOME, Part
 from partners.models import (
-    DailySales,
-    DailyTotals,
     LedgerEntry,
-    MonthlyProductSales,
     Partner,
     Settlement,
     SettlementEvent,
     SettlementEventType,
     SettlementStatus,
 )
+from partners.rollups import Increment, report_deltas_write
 from shop.core import sql
 from shop.core.money import from_fen
 
@@ -225,15 +222,6 @@ def entries_write(context: EventContext, parts: Sequence[Part]) -> list[LedgerEn
     return sql.insert(entries)
 
 
-@dataclass
-class _Increment:
-    units: int = 0
-    units_refunded: int = 0
-    gross: int = 0
-    refunds: int = 0
-    own_share: int = 0
-
-
 def daily_sales_add(
     context: EventContext,
     parts: Sequence[Part],
@@ -259,7 +247,7 @@ def daily_sales_add(
         if part.kind != SHIPPING_INCOME and part.reversed_kind != SHIPPING_INCOME:
             revenue[part.line_id] += part.fen
         own[(part.line_id, part.partner_id)] += part.fen
-    increments: dict[tuple, _Increment] = defaultdict(_Increment)
+    increments: dict[tuple, Increment] = defaultdict(Increment)
     context.clock.load(
         {p for partners in concerned.values() for p in partners} | {p for (_, p) in own}
     )
@@ -283,83 +271,4 @@ def daily_sales_add(
             elif mode == "sale":
                 row.gross += revenue.get(line_id, 0)
             row.own_share += own.get((line_id, partner_id), 0)
-    _upsert(increments)
-
-
-_COLUMNS = ("units", "units_refunded", "gross", "refunds", "own_share")
-# The daily rows' key, and the two sums of them kept alongside (see partners.models):
-# (table, key columns, which positions of the daily key make its key; "month" is the
-# first day of the daily key's day).
-_DAILY_KEY = ("partner_id", "day", "channel_id", "product_id", "collection_id", "warehouse_id")
-_ROLLUPS = (
-    (DailyTotals, ("partner_id", "day", "channel_id", "collection_id", "warehouse_id")),
-    (MonthlyProductSales, ("partner_id", "month", "product_id")),
-)
-
-
-def _rolled_up(
-    increments: dict[tuple, _Increment], key_columns: tuple[str, ...]
-) -> dict[tuple, _Increment]:
-    summed: dict[tuple, _Increment] = defaultdict(_Increment)
-    for key, inc in increments.items():
-        daily = dict(zip(_DAILY_KEY, key, strict=True))
-        daily["month"] = month_start(daily["day"])
-        into = summed[tuple(daily[column] for column in key_columns)]
-        into.units += inc.units
-        into.units_refunded += inc.units_refunded
-        into.gross += inc.gross
-        into.refunds += inc.refunds
-        into.own_share += inc.own_share
-    return summed
-
-
-def _upsert_statement(
-    model: type[Model], key_columns: Sequence[str], increments: dict[tuple, _Increment]
-) -> tuple[str, list]:
-    table = model._meta.db_table
-    keys = ", ".join(key_columns)
-    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in _COLUMNS)
-    # One statement for all rows: each key appears once, so no row is updated twice.
-    # Rows in key order, so concurrent events lock them in the same order.
-    source, params = sql.values(
-        model,
-        [*key_columns, *_COLUMNS],
-        [
-            (
-                *key,
-                inc.units,
-                inc.units_refunded,
-                from_fen(inc.gross),
-                from_fen(inc.refunds),
-                from_fen(inc.own_share),
-            )
-            for key, inc in sorted(increments.items())
-        ],
-    )
-    statement = (
-        f"INSERT INTO {table} ({keys}, {', '.join(_COLUMNS)}) {source} "
-        f"ON CONFLICT ({keys}) DO UPDATE SET {updates}"
-    )
-    return statement, params
-
-
-def _upsert(increments: dict[tuple, _Increment]) -> None:
-    """Add the increments to the daily rows and to their two sums, the daily totals and
-    the monthly product rows: on PostgreSQL in one statement (one round trip, one
-    snapshot), elsewhere in three. Every writer takes the tables in the same order."""
-    if not increments:
-        return
-    statements = [_upsert_statement(DailySales, _DAILY_KEY, increments)]
-    for model, key_columns in _ROLLUPS:
-        statements.append(
-            _upsert_statement(model, key_columns, _rolled_up(increments, key_columns))
-        )
-    with sql.statement_cursor() as cursor:
-        if connection.vendor == "postgresql":
-            *first, last = statements
-            ctes = ", ".join(f"written_{n} AS ({text})" for n, (text, _) in enumerate(first))
-            params = [value for _, values in statements for value in values]
-            cursor.execute(f"WITH {ctes} {last[0]}", params)
-        else:
-            for text, params in statements:
-                cursor.execute(text, params)
+    report_deltas_write(increments)

@@ -403,11 +403,40 @@ class LedgerEntry(models.Model):
         return f"{self.partner_id} {self.kind} {self.amount}"
 
 
+class ReportDelta(models.Model):
+    """What one money event adds to a partner's report rows, written with the event and
+    added to the rows (DailySales and its two sums) moments later by
+    ``partners.rollups.report_rows_catch_up``.
+
+    Why not add to the rows at once: every sale of a product on a day adds to the same
+    few rows, and a transaction that updates them holds them until it commits, so
+    concurrent payments waited on one another (and deadlocked with the shipments that
+    add logistics fees). Inserting a row of its own waits on nobody. No foreign keys:
+    an insert checks none, so it waits on no partner, channel or product row either.
+    """
+
+    partner_id = models.BigIntegerField()
+    day = models.DateField()
+    channel_id = models.BigIntegerField()
+    product_id = models.BigIntegerField()
+    collection_id = models.BigIntegerField(default=0)
+    warehouse_id = models.BigIntegerField(default=0)
+    units = models.BigIntegerField(default=0)
+    units_refunded = models.BigIntegerField(default=0)
+    gross = _amount()
+    refunds = _amount()
+    own_share = _amount()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} {self.day} {self.product_id}"
+
+
 class DailySales(models.Model):
     """Sales that concern one partner, per day in its timezone and per dimension.
 
-    Kept up to date by the ledger code with additive upserts, so reports read a few
-    thousand rows instead of millions of order lines. Zero ids stand for "none".
+    Kept up to date from the ledger's report deltas (``ReportDelta``), so reports read a
+    few thousand rows instead of millions of order lines. Zero ids stand for "none".
     """
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
@@ -448,7 +477,7 @@ class DailyTotals(models.Model):
 
     What the summary, the series and the breakdowns by channel, collection and
     warehouse read: a month is a few hundred rows however many orders and products it
-    had. Written by the same statement as the daily rows, so the two always agree.
+    had. Written in the same transaction as the daily rows, so the two always agree.
     """
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")

@@ -21,6 +21,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from catalog.models import Collection, Product, Warehouse
 from partners.ledger_write import month_next
 from partners.models import DailySales, DailyTotals, LedgerEntry, MonthlyProductSales, Partner
+from partners.rollups import report_rows_current
 from shop.channels.models import SalesChannel
 from shop.core.i18n import pick
 from shop.core.money import ZERO, MoneySum, quantize
@@ -50,6 +51,7 @@ def _filtered(rows: QuerySet[Any], filters: ReportFilters) -> QuerySet[Any]:
 def _rows(partner: Partner, filters: ReportFilters) -> QuerySet[DailyTotals]:
     """The period's daily totals (summed over products): what every figure but the
     breakdown by product is read from."""
+    report_rows_current()
     return _filtered(
         DailyTotals.objects.filter(
             partner=partner, day__gte=filters.date_from, day__lte=filters.date_to
@@ -75,6 +77,7 @@ def _product_figures(
     Without a channel or collection filter: the monthly product rows for the whole
     months of the period (one month's top products are the first rows of an index) and
     the daily rows of the days before and after them; with one, the daily rows."""
+    report_rows_current()
     daily = _filtered(DailySales.objects.filter(partner=partner), filters)
     months = _whole_months(filters.date_from, filters.date_to)
     if filters.channel_id is not None or filters.collection_id is not None or months is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from partners.rollups import report_rows_current
 from partners.settlements import (
     TransferTemporaryError,
     settlement_transfer_send,
@@ -30,3 +31,9 @@ def settlements_close_due_task() -> list[int]:
 def settlement_transfer_send_task(settlement_id: int) -> str:
     """Send a closed settlement's Stripe Connect transfer (same idempotency key on retry)."""
     return settlement_transfer_send(settlement_id=settlement_id).transfer_status
+
+
+@shared_task(name="partners.report_rows_catch_up", acks_late=True, max_retries=0)
+def report_rows_catch_up_task() -> None:
+    """Add the money events of the last seconds to the report rows (every few seconds)."""
+    report_rows_current()

@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 
 from catalog.models import Stock, StockMovement
 from partners.models import DailySales, DailyTotals, LedgerEntry, MonthlyProductSales
+from partners.rollups import report_rows_current
 from shop.checkout.models import Reservation, ReservationStatus
 from shop.core.money import MoneySum
 from shop.orders.models import Order, OrderStatus
@@ -233,6 +234,7 @@ def _summed(rows: Any, keys: tuple[str, ...]) -> dict[tuple, tuple]:
 def report_rows_violations() -> list[Violation]:
     """The sums the reports read agree with the daily rows they sum, per partner and
     month (a mismatch names the partner and the month)."""
+    report_rows_current()
     found: list[Violation] = []
     keys = ("partner_id", "day__year", "day__month")
     daily = _summed(DailySales.objects, keys)

@@ -11,6 +11,7 @@ from django.db.models import F
 
 from catalog.models import Stock
 from partners.models import DailyTotals, MonthlyProductSales
+from partners.rollups import report_rows_current
 from shop.core.invariants import Violation, invariants_check
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import Payment
@@ -90,6 +91,7 @@ def test_the_command_reports_and_fails_on_violations():
 
 def test_report_rows_that_do_not_add_up_to_the_daily_rows_are_found():
     paid_order(quantity=2, price="99.00")
+    report_rows_current()
     totals = DailyTotals.objects.order_by("id").first()
     monthly = MonthlyProductSales.objects.order_by("id").first()
     assert totals is not None and monthly is not None

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
-from partners.models import Agreement, AgreementVersion
+from partners.models import Agreement, AgreementVersion, DailySales
+from partners.rollups import report_rows_current
 from partners.services import (
     PartyInput,
     agreement_create,
@@ -25,6 +26,12 @@ from tests import factories
 from tests.selling_factories import OrderFactory
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+def daily_rows():
+    """The partners' daily report rows as reports read them: with every event so far."""
+    report_rows_current()
+    return DailySales.objects
 
 
 def agreement_with_terms(

@@ -21,6 +21,7 @@ from partners.reports import (
     report_summary,
     report_top_products,
 )
+from partners.rollups import report_rows_current
 from tests import factories
 from tests.partners.builders import SHANGHAI, agreement_with_terms, paid_order, refund_of, shipped
 from tests.partners.builders import variant as variant_in
@@ -67,6 +68,7 @@ def sales(museum, media, media_web):
         orders.append((order, payment))
     refund_of(*orders[3], Decimal("50.00"), at=at(dt.date(2026, 10, 20)))
     shipped(orders[2][0], warehouse, at=at(dt.date(2026, 10, 2)))
+    report_rows_current()
     return {"fan": fan, "scroll": scroll, "scarf": scarf, "blossoms": blossoms}
 
 

@@ -19,7 +19,6 @@ from partners.errors import (
 )
 from partners.models import (
     AgreementVersion,
-    DailySales,
     LedgerEntry,
     Partner,
     Settlement,
@@ -33,6 +32,7 @@ from tests.connections import separate_connection
 from tests.partners.builders import (
     SHANGHAI,
     agreement_with_terms,
+    daily_rows,
     paid_order,
     refund_of,
     shipped,
@@ -94,12 +94,12 @@ def test_payment_writes_commission_shares_shipping_and_fee_exactly(
 def test_payment_recorded_twice_writes_its_entries_once(terms, collection, media_web):
     _, payment = paid_order(channel=media_web, items=[(variant(collection), 1)])
     before = LedgerEntry.objects.count()
-    daily_before = list(DailySales.objects.values_list("units", "gross", "own_share"))
+    daily_before = list(daily_rows().values_list("units", "gross", "own_share"))
 
     ledger_payment_record(payment=payment)
 
     assert LedgerEntry.objects.count() == before
-    assert list(DailySales.objects.values_list("units", "gross", "own_share")) == daily_before
+    assert list(daily_rows().values_list("units", "gross", "own_share")) == daily_before
 
 
 def test_full_refund_brings_every_partner_back_to_zero(terms, collection, media_web):
@@ -137,9 +137,7 @@ def test_partial_refund_by_line_reverses_that_line_only(terms, collection, media
     line_total = LedgerEntry.objects.filter(order_line=second_line).aggregate(s=MoneySum("amount"))
     assert line_total["s"] == Decimal("0.00")
     assert (
-        DailySales.objects.filter(product_id=second.product_id).aggregate(u=Sum("units_refunded"))[
-            "u"
-        ]
+        daily_rows().filter(product_id=second.product_id).aggregate(u=Sum("units_refunded"))["u"]
         == 2
     )  # one unit, seen by each of the two partners
 
@@ -267,7 +265,7 @@ def test_entries_land_in_the_month_of_the_event_in_the_partner_timezone(
     )
 
     assert _periods(order) == {dt.date(2025, 6, 1)}
-    assert set(DailySales.objects.values_list("day", flat=True)) == {dt.date(2025, 6, 1)}
+    assert set(daily_rows().values_list("day", flat=True)) == {dt.date(2025, 6, 1)}
     assert Settlement.objects.filter(period=dt.date(2025, 6, 1)).count() == 2
 
 
@@ -295,7 +293,7 @@ def test_with_both_months_open_entries_land_in_the_partners_local_month(
     entries = LedgerEntry.objects.filter(order=order)
     assert {entry.period for entry in entries} == {period}
     assert {entry.settlement.period for entry in entries} == {period}
-    assert set(DailySales.objects.values_list("day", flat=True)) == {
+    assert set(daily_rows().values_list("day", flat=True)) == {
         paid_at.astimezone(ZoneInfo(zone)).date()
     }
 
@@ -367,7 +365,8 @@ def test_daily_rows_add_up_to_each_partners_ledger(terms, collection, media_web,
         .values_list("partner_id", "s")
     )
     daily = dict(
-        DailySales.objects.values("partner_id")
+        daily_rows()
+        .values("partner_id")
         .annotate(s=MoneySum("own_share"))
         .values_list("partner_id", "s")
     )
@@ -435,7 +434,8 @@ def test_any_order_ledger_sums_to_captured_less_refunds_and_fee(
                 .values_list("partner_id", "s")
             )
             daily = dict(
-                DailySales.objects.values("partner_id")
+                daily_rows()
+                .values("partner_id")
                 .annotate(s=MoneySum("own_share"))
                 .values_list("partner_id", "s")
             )
