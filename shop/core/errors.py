@@ -7,15 +7,21 @@ by :func:`exception_handler` as ``{"code": ..., "message": ..., "fields": {...}}
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as Promise
+else:
+    from django.utils.functional import Promise
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +31,12 @@ class ShopError(Exception):
 
     code: str = "error"
     status_code: int = 400
-    message: str = "The request could not be completed."
+    # A plain string, or a lazily translated one (gettext_lazy) read in the asker's language.
+    message: str | Promise = "The request could not be completed."
 
     def __init__(
         self,
-        message: str | None = None,
+        message: str | Promise | None = None,
         *,
         code: str | None = None,
         fields: dict[str, list[str]] | None = None,
@@ -43,7 +50,7 @@ class ShopError(Exception):
             self.status_code = status_code
         self.fields = fields or {}
         self.data = data
-        super().__init__(self.message)
+        super().__init__(str(self.message))
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message, "fields": self.fields}
@@ -72,6 +79,20 @@ class Conflict(ShopError):
     code = "conflict"
     status_code = 409
     message = "The request conflicts with the current state."
+
+
+class TooManyAttempts(ShopError):
+    """Too many failed attempts: the body's ``retry_after`` and the Retry-After header say
+    in how many seconds to try again."""
+
+    code = "throttled"
+    status_code = 429
+    message = _("Too many attempts; please wait before trying again.")
+
+    def __init__(
+        self, message: str | Promise | None = None, *, retry_after: int, **kwargs: Any
+    ) -> None:
+        super().__init__(message, retry_after=max(1, int(retry_after)), **kwargs)
 
 
 class ServiceUnavailable(ShopError):
@@ -115,7 +136,9 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Render every exception raised inside an API view in the project's error shape."""
     if isinstance(exc, ShopError):
-        return Response(exc.as_dict(), status=exc.status_code)
+        retry_after = exc.data.get("retry_after")
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return Response(exc.as_dict(), status=exc.status_code, headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

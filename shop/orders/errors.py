@@ -1,4 +1,6 @@
-from shop.core.errors import ShopError
+from django.utils.translation import gettext_lazy as _
+
+from shop.core.errors import ShopError, TooManyAttempts
 
 
 class IllegalTransition(ShopError):
@@ -22,3 +24,11 @@ class IdempotencyKeyReused(ShopError):
     code = "idempotency_key_reused"
     status_code = 409
     message = "This Idempotency-Key was used for a different cart."
+
+
+class OrderGuessesLocked(TooManyAttempts):
+    code = "order_locked"
+    message = _(
+        "Too many wrong e-mail addresses were given for this order number. "
+        "Please wait before trying again, or sign in to see your order."
+    )
