@@ -20,6 +20,7 @@ from fulfillment.selectors import order_returns, order_tracking
 from fulfillment.services import order_tracking_refresh
 from shop.core.i18n import language_from_request
 from shop.core.schema import error_responses
+from shop.core.throttling import ShopScopedRateThrottle
 from shop.orders.selectors import order_get_for_shopper
 
 _EMAIL = OpenApiParameter("email", str, description="The order's e-mail, for guests.")
@@ -74,6 +75,11 @@ def return_output(return_request: ReturnRequest) -> dict[str, Any]:
 
 
 class OrderTrackingApi(APIView):
+    # Guests give an e-mail: the rate per client, with the limit per order number
+    # (shop.orders.guest_access), keeps it from being guessed.
+    throttle_classes = [ShopScopedRateThrottle]
+    throttle_scope = "order_access"
+
     class OutputSerializer(serializers.Serializer):
         order = serializers.CharField()
         status = serializers.CharField()
@@ -99,6 +105,9 @@ class OrderTrackingApi(APIView):
 
 
 class OrderReturnListCreateApi(APIView):
+    throttle_classes = [ShopScopedRateThrottle]
+    throttle_scope = "order_access"
+
     class InputSerializer(serializers.Serializer):
         class LineSerializer(serializers.Serializer):
             line_id = serializers.IntegerField()

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from partners import views
 from partners.urls import StatementFormat
+from shop.accounts.sign_in_pages import sign_in_page
 
 register_converter(StatementFormat, "dashboard_statement_format")
 
@@ -13,7 +14,11 @@ app_name = "partners_dashboard"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="partners_dashboard:dashboard"), name="home"),
-    path("login/", views.PartnerLoginView.as_view(), name="login"),
+    path(
+        "login/",
+        sign_in_page(views.PartnerLoginView.as_view(), wait_template="partners/sign_in_wait.html"),
+        name="login",
+    ),
     path(
         "logout/",
         LogoutView.as_view(next_page="partners_dashboard:login"),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from shop.core.models import TimeStampedModel
+from shop.orders.numbers import NUMBER_MAX_LENGTH
 
 
 class Partner(TimeStampedModel):
@@ -296,7 +297,7 @@ class SettlementLine(models.Model):
 
     settlement = models.ForeignKey(Settlement, on_delete=models.PROTECT, related_name="lines")
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
-    order_number = models.CharField(max_length=20)
+    order_number = models.CharField(max_length=NUMBER_MAX_LENGTH)
     gross = _amount()
     commissions = _amount()
     refunds = _amount()

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from shop.accounts.sign_in_pages import sign_in_page
 from shop.core import front_door, health
 from shop.core.media import media_urlpatterns
 
@@ -31,6 +32,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("partners/", include("partners.dashboard_urls")),
+    # The admin's own sign-in page, with the sign-in rate per client and its wait page.
+    path("admin/login/", sign_in_page(admin.site.login, wait_template="admin/sign_in_wait.html")),
     path("admin/", admin.site.urls),
     *media_urlpatterns(),
 ]

@@ -15,6 +15,7 @@ from shop.carts.models import Cart, CartLine
 from shop.checkout.allocation import lines_allocate
 from shop.checkout.models import ShippingMethod, Voucher, VoucherKind
 from shop.orders.models import Order, OrderLine, OrderStatus
+from shop.orders.numbers import order_number_new
 from shop.payments.models import Payment, PaymentProvider
 from tests import factories
 
@@ -121,7 +122,7 @@ def order_with_stock(
     lines = lines or [(stock_with_units().variant, 1)]
     subtotal = sum((variant.price * quantity for variant, quantity in lines), Decimal("0"))
     order = OrderFactory(channel=channel, email=email, user=user, subtotal=subtotal, total=subtotal)
-    order.number = f"T{order.pk:08d}"
+    order.number = order_number_new(order_id=order.pk, day=timezone.localdate())
     order.save(update_fields=["number"])
     order_lines = [
         OrderLine.objects.create(

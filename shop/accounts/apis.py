@@ -60,7 +60,7 @@ class RegisterApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user_register(**data)
-        user, token = user_sign_in(email=data["email"], password=data["password"])
+        user, token = user_sign_in(request=request, email=data["email"], password=data["password"])
         return Response({"token": token, "user": MeSerializer(user).data}, status=201)
 
 
@@ -73,12 +73,14 @@ class SignInApi(APIView):
         password = serializers.CharField(max_length=128, write_only=True)
 
     @extend_schema(
-        request=InputSerializer, responses={200: TokenSerializer}, operation_id="auth_sign_in"
+        request=InputSerializer,
+        responses={200: TokenSerializer, **error_responses(400, 401, 429)},
+        operation_id="auth_sign_in",
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user, token = user_sign_in(**serializer.validated_data)
+        user, token = user_sign_in(request=request, **serializer.validated_data)
         return Response({"token": token, "user": MeSerializer(user).data})
 
 

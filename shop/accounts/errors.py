@@ -1,6 +1,8 @@
+import math
+
 from django.utils.translation import gettext_lazy as _
 
-from shop.core.errors import ShopError
+from shop.core.errors import ShopError, TooManyAttempts
 
 
 class InvalidCredentials(ShopError):
@@ -13,3 +15,18 @@ class EmailTaken(ShopError):
     code = "email_taken"
     status_code = 409
     message = _("An account with this e-mail address exists.")
+
+
+class SignInLocked(TooManyAttempts):
+    """Too many wrong passwords for this account (from this client, or from everywhere
+    for a client the account has not signed in from): see shop/accounts/sign_in_limits.py."""
+
+    code = "sign_in_locked"
+
+    def __init__(self, *, retry_after: int) -> None:
+        minutes = max(1, math.ceil(retry_after / 60))
+        message = _(
+            "Too many failed sign-in attempts for this account. "
+            "Please wait %(minutes)s minute(s) and try again."
+        ) % {"minutes": minutes}
+        super().__init__(message, retry_after=retry_after)

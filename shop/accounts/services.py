@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
 
-from shop.accounts.errors import EmailTaken, InvalidCredentials
+from shop.accounts.errors import EmailTaken, InvalidCredentials, SignInLocked
 from shop.accounts.models import User
+from shop.accounts.sign_in_limits import sign_in_cool_off_seconds, sign_in_locked
 from shop.core.errors import InvalidInput
 
 
@@ -37,12 +41,19 @@ def user_register(
         raise EmailTaken() from exc
 
 
-def user_sign_in(*, email: str, password: str) -> tuple[User, str]:
-    """Check the credentials and return the user's API token."""
-    user = authenticate(username=email.lower(), password=password)
+def user_sign_in(*, request: Any, email: str, password: str) -> tuple[User, str]:
+    """Check the credentials and return the user's API token. ``request`` is the
+    sign-in's own: failures are counted per account and client, and a locked one is
+    refused before its password is checked (shop/accounts/sign_in_limits.py)."""
+    user = authenticate(request, username=email.lower(), password=password)
     if user is None or not user.is_active:
+        if sign_in_locked(request):
+            raise SignInLocked(retry_after=sign_in_cool_off_seconds())
         raise InvalidCredentials()
     token, _ = Token.objects.get_or_create(user=user)
+    # A token sign-in is a sign-in: its client becomes known to the account, its failures
+    # are cleared, and last_login is kept, as for the admin's and the dashboard's.
+    user_logged_in.send(sender=type(user), request=request, user=user)
     return user, token.key  # type: ignore[return-value]
 
 

@@ -57,6 +57,7 @@ from shop.core.permissions import signed_in
 from shop.core.tasks import enqueue_on_commit
 from shop.orders.idempotency import order_for_key, request_fingerprint
 from shop.orders.models import Order, OrderEventType, OrderLine
+from shop.orders.numbers import order_number_new
 from shop.orders.services import order_event
 from shop.payments.models import Payment
 from shop.payments.services import (
@@ -388,10 +389,6 @@ def _missing_details(cart: Cart) -> dict[str, list[str]]:
     return missing
 
 
-def _order_number(order: Order) -> str:
-    return f"{timezone.localdate():%Y%m%d}{order.pk:06d}"
-
-
 def _voucher_use(voucher: Voucher, order: Order, now: datetime) -> None:
     # Re-check under the customer lock; the conditional update guards the overall limit.
     voucher_validate(
@@ -651,11 +648,11 @@ def _order_place(
         expires_at=now + timedelta(minutes=settings.SHOP_UNPAID_ORDER_MINUTES),
     )
     if order_id is not None:
-        order.number = _order_number(order)
+        order.number = order_number_new(order_id=order_id, day=timezone.localdate(now))
         sql.insert([order])
     else:  # no sequence to ask (SQLite): the number follows the id the insert gives
         sql.insert([order])
-        order.number = _order_number(order)
+        order.number = order_number_new(order_id=order.pk, day=timezone.localdate(now))
         sql.update(order, ["number"])
     # The revenue-share terms in force when the order is placed go with each line.
     versions = partner_services.agreement_versions_in_force(

@@ -54,7 +54,7 @@ class ShopError(Exception):
             self.status_code = status_code
         self.fields = fields or {}
         self.data = data
-        super().__init__(self.message)
+        super().__init__(str(self.message))
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -90,6 +90,20 @@ class Conflict(ShopError):
     code = "conflict"
     status_code = 409
     message = _("The request conflicts with the current state.")
+
+
+class TooManyAttempts(ShopError):
+    """Too many failed attempts: the body's ``retry_after`` and the Retry-After header say
+    in how many seconds to try again."""
+
+    code = "throttled"
+    status_code = 429
+    message = _("Too many attempts; please wait before trying again.")
+
+    def __init__(
+        self, message: StrOrPromise | None = None, *, retry_after: int, **kwargs: Any
+    ) -> None:
+        super().__init__(message, retry_after=max(1, int(retry_after)), **kwargs)
 
 
 class ServiceUnavailable(ShopError):
@@ -133,7 +147,9 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Render every exception raised inside an API view in the project's error shape."""
     if isinstance(exc, ShopError):
-        return Response(exc.as_dict(), status=exc.status_code)
+        retry_after = exc.data.get("retry_after")
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return Response(exc.as_dict(), status=exc.status_code, headers=headers)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

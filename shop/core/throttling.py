@@ -99,7 +99,7 @@ class ShopScopedRateThrottle(ScopedRateThrottle):
         self.key = self.get_cache_key(request, view)
         window_key = f"{self.key}:{window}"
         try:
-            count = _window_count(window_key, lifetime=self.duration + 1)
+            count = window_count(window_key, lifetime=self.duration + 1)
         except Exception as exc:
             _warn_unavailable(self.scope, exc)
             return True
@@ -119,7 +119,7 @@ class ShopScopedRateThrottle(ScopedRateThrottle):
         return float(max(1, math.ceil(self.window_start + self.duration - self.now)))
 
 
-def _window_count(window_key: str, *, lifetime: int) -> int:
+def window_count(window_key: str, *, lifetime: int) -> int:
     """Count one more request in a window; the counter expires with its window."""
     client = default_cache_redis()
     if client is None:  # a cache without Redis (a first run): two cache calls
@@ -130,3 +130,17 @@ def _window_count(window_key: str, *, lifetime: int) -> int:
         _scripts.clear()
         script = _scripts[id(client)] = client.register_script(_COUNT)
     return int(script(keys=[cache.make_key(window_key)], args=[lifetime]))
+
+
+class _Scope:
+    def __init__(self, scope: str) -> None:
+        self.throttle_scope = scope
+
+
+def rate_wait(request: Any, scope: str) -> int | None:
+    """Count this request in ``scope``'s rate for its client (a page outside DRF):
+    None while within the rate, else whole seconds to wait."""
+    throttle = ShopScopedRateThrottle()
+    if throttle.allow_request(request, _Scope(scope)):
+        return None
+    return int(throttle.wait())

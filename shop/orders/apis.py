@@ -15,8 +15,10 @@ from shop.core.i18n import language_from_request
 from shop.core.money import quantize
 from shop.core.pagination import PagePagination
 from shop.core.schema import error_responses
+from shop.core.throttling import ShopScopedRateThrottle
 from shop.orders.models import Order
-from shop.orders.selectors import order_get_for_shopper, order_list_for_user
+from shop.orders.numbers import NUMBER_MAX_LENGTH
+from shop.orders.selectors import order_get_for_shopper, order_list_for_user, order_reload
 from shop.orders.services import order_cancel_unpaid
 
 # Events a shopper sees; internal notes and e-mail records stay with staff.
@@ -162,8 +164,13 @@ class OrderDetailApi(APIView):
 class GuestOrderLookupApi(APIView):
     """A guest follows an order by its number and the e-mail it was placed with."""
 
+    # With the limit per order number (shop.orders.guest_access), keeps e-mails and
+    # numbers from being guessed.
+    throttle_classes = [ShopScopedRateThrottle]
+    throttle_scope = "order_access"
+
     class InputSerializer(serializers.Serializer):
-        number = serializers.CharField(max_length=20)
+        number = serializers.CharField(max_length=NUMBER_MAX_LENGTH)
         email = serializers.EmailField(max_length=254)
 
     @extend_schema(
@@ -174,12 +181,15 @@ class GuestOrderLookupApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order = order_get_for_shopper(**serializer.validated_data)
+        order = order_get_for_shopper(user=request.user, **serializer.validated_data)
         return Response(order_output(order, language_from_request(request), include_contact=True))
 
 
 class OrderCancelApi(APIView):
     """Cancel an order that is not paid yet; its stock is released at once."""
+
+    throttle_classes = [ShopScopedRateThrottle]
+    throttle_scope = "order_access"
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254, required=False)
@@ -196,5 +206,5 @@ class OrderCancelApi(APIView):
             number=number, user=request.user, email=serializer.validated_data.get("email", "")
         )
         order_cancel_unpaid(order=order, user=request.user, reason="cancelled by the shopper")
-        order = order_get_for_shopper(number=number, user=request.user, email=order.email)
+        order = order_reload(order)
         return Response(order_output(order, language_from_request(request), include_contact=True))

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from shop.core.errors import ShopError
+from shop.core.errors import ShopError, TooManyAttempts
 
 
 class IllegalTransition(ShopError):
@@ -24,3 +24,11 @@ class IdempotencyKeyReused(ShopError):
     code = "idempotency_key_reused"
     status_code = 409
     message = _("This Idempotency-Key was already used for a different request.")
+
+
+class OrderGuessesLocked(TooManyAttempts):
+    code = "order_locked"
+    message = _(
+        "Too many wrong e-mail addresses were given for this order number. "
+        "Please wait before trying again, or sign in to see your order."
+    )

@@ -11,6 +11,7 @@ from django.db.models.functions import Round, Upper
 from django.utils.translation import gettext_lazy as _
 
 from shop.core.models import TimeStampedModel, currency_field, money_field
+from shop.orders.numbers import NUMBER_MAX_LENGTH
 
 
 class OrderStatus(models.TextChoices):
@@ -27,7 +28,7 @@ class OrderStatus(models.TextChoices):
 
 
 class Order(TimeStampedModel):
-    number = models.CharField(max_length=20, unique=True, null=True, editable=False)
+    number = models.CharField(max_length=NUMBER_MAX_LENGTH, unique=True, null=True, editable=False)
     channel = models.ForeignKey(
         "channels.SalesChannel", on_delete=models.PROTECT, related_name="orders"
     )

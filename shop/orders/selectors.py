@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from shop.orders.errors import OrderNotFound
+from shop.orders.guest_access import order_open
 from shop.orders.models import Order, OrderEvent, OrderLine
 
 
@@ -22,13 +22,13 @@ def order_list_for_user(user: Any) -> QuerySet[Order]:
 
 
 def order_get_for_shopper(*, number: str, user: Any = None, email: str = "") -> Order:
-    """The order if the signed-in user owns it or the e-mail matches; 404 otherwise, so
-    nobody learns which numbers exist."""
+    """The order if it opens to the caller (shop.orders.guest_access): its signed-in
+    owner, or for a guest order its e-mail; 404 otherwise, so nobody learns which numbers
+    exist, and 429 for guests once the number has had too many wrong e-mails."""
     order = _orders().filter(number=number).first()
-    if order is None:
-        raise OrderNotFound()
-    owns = user is not None and user.is_authenticated and order.user_id == user.pk
-    matches = bool(email) and order.email.lower() == email.strip().lower()
-    if not (owns or matches):
-        raise OrderNotFound()
-    return order
+    return order_open(order, number=number, user=user, email=email)
+
+
+def order_reload(order: Order) -> Order:
+    """The order read again with what a shopper's answer shows, after a change."""
+    return _orders().get(pk=order.pk)

@@ -8,25 +8,18 @@ from django.db.models import Prefetch, QuerySet
 
 from shop.core import sql
 from shop.orders.errors import OrderNotFound
+from shop.orders.guest_access import order_open, order_open_to
 from shop.orders.models import Order, OrderEvent
 from shop.payments.errors import PaymentNotFound
 from shop.payments.models import Payment, Refund
 
 
-def _payer_may_see(order: Order, user: Any, email: str | None) -> bool:
-    """The order's signed-in shopper, or for a guest order whoever gives its e-mail."""
-    if user is not None and user.is_authenticated and order.user_id == user.pk:
-        return True
-    return bool(order.user_id is None and email and email.strip().lower() == order.email.lower())
-
-
 def order_for_payer_get(*, number: str, user: Any, email: str | None) -> Order:
     """The order, or OrderNotFound when it does not exist or is not the caller's (the two
-    answers are the same so an order number reveals nothing)."""
+    answers are the same so an order number reveals nothing); guesses are limited as on
+    every shopper endpoint (shop.orders.guest_access)."""
     order = Order.objects.filter(number=number).first()
-    if order is None or not _payer_may_see(order, user, email):
-        raise OrderNotFound()
-    return order
+    return order_open(order, number=number, user=user, email=email)
 
 
 _PAYMENT = sql.Columns(Payment, *(field.name for field in Payment._meta.concrete_fields))
@@ -47,7 +40,7 @@ def payment_for_payer_get(*, payment_id: int, user: Any, email: str | None) -> P
         raise PaymentNotFound()
     payment: Payment = _PAYMENT.build(found[: len(_PAYMENT)])
     payment.order = _PAYER_ORDER.build(found[len(_PAYMENT) :])
-    if not _payer_may_see(payment.order, user, email):
+    if not order_open_to(payment.order, user, email):
         raise PaymentNotFound()
     return payment
 

@@ -36,10 +36,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Throttling has its own tests, which set their rates; elsewhere it must not interfere.
+# Throttling and the sign-in and order-guess limits have their own tests, which set their
+# limits; elsewhere they must not interfere.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {
-        scope: "100000/min" for scope in ("sign_in", "registration", "cart", "checkout")
+        scope: "100000/min"
+        for scope in ("sign_in", "registration", "cart", "checkout", "order_access")
     },
 }
+AXES_FAILURE_LIMIT = 100000
+SIGN_IN_FAILURES_PER_ACCOUNT = 100000
+GUEST_ORDER_FAILURES_PER_ORDER = 100000

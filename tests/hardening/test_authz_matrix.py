@@ -86,8 +86,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /api/v1/orders/<str:number>/returns/": SHOPPER_ONLY,
     "POST /api/v1/orders/<str:number>/returns/": SHOPPER_ONLY,
     "POST /api/v1/payments/<int:pk>/fake/confirm/": SHOPPER_ONLY,
-    # a guest finds an order by number and e-mail; a wrong e-mail finds nothing for anyone
-    "POST /api/v1/orders/lookup/": dict.fromkeys(ROLES, "404"),
+    # a guest finds a guest order by number and e-mail; a wrong e-mail finds nothing, and a
+    # registered shopper's order opens only for that shopper, signed in
+    "POST /api/v1/orders/lookup/": SHOPPER_ONLY,
     # signed by Stripe, not by a user: everyone is turned down for the signature (400)
     "POST /api/v1/payments/stripe/webhook/": PUBLIC,
     # partner reports, ledger and settlements (settlement of partner A)

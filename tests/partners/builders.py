@@ -21,6 +21,7 @@ from partners.services import (
     order_lines_agreements_attach,
 )
 from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from shop.orders.numbers import order_number_new
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from tests import factories
 from tests.selling_factories import OrderFactory
@@ -83,7 +84,8 @@ def paid_order(
         amount_paid=total,
         expires_at=None,
     )
-    Order.objects.filter(pk=order.pk).update(number=f"T{order.pk:08d}", created_at=paid_at)
+    number = order_number_new(order_id=order.pk, day=timezone.localdate(paid_at))
+    Order.objects.filter(pk=order.pk).update(number=number, created_at=paid_at)
     order.refresh_from_db()
     for variant, quantity in items:
         OrderLine.objects.create(

@@ -11,9 +11,12 @@ from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
 
+from fulfillment.apis import OrderReturnListCreateApi, OrderTrackingApi
 from shop.accounts.apis import RegisterApi, SignInApi
 from shop.carts import apis as cart_apis
 from shop.core.throttling import ShopScopedRateThrottle, client_address
+from shop.orders.apis import GuestOrderLookupApi, OrderCancelApi
+from shop.payments.apis import FakePaymentConfirmApi, PaymentStartApi
 from tests import factories
 from tests.shop.conftest import cart_url
 
@@ -29,6 +32,12 @@ THROTTLED_VIEWS = [
     cart_apis.CheckoutApi,
     cart_apis.ShippingMethodListApi,
     cart_apis.OrderPlaceApi,
+    GuestOrderLookupApi,
+    OrderTrackingApi,
+    OrderReturnListCreateApi,
+    OrderCancelApi,
+    PaymentStartApi,
+    FakePaymentConfirmApi,
 ]
 
 
@@ -42,6 +51,7 @@ def rates(settings):
                 "registration": "100000/min",
                 "cart": "100000/min",
                 "checkout": "100000/min",
+                "order_access": "100000/min",
                 **scopes,
             },
         }

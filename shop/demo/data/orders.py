@@ -38,6 +38,7 @@ from partners.settlements import settlements_close_due
 from shop.channels.models import SalesChannel
 from shop.core.money import quantize
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
+from shop.orders.numbers import order_number_new
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 
 KEY_PREFIX = "demo-order-"
@@ -117,7 +118,6 @@ def _price(variant: ProductVariant, channel: SalesChannel, prices: dict) -> Deci
 def _order_make(
     *,
     key: str,
-    number: str,
     channel: SalesChannel,
     items: list[tuple[ProductVariant, int, Decimal]],
     paid_at: dt.datetime,
@@ -130,7 +130,6 @@ def _order_make(
     discount = quantize(subtotal * Decimal("0.10")) if rng.random() < 0.15 else Decimal("0.00")
     total = subtotal + shipping - discount
     order = Order.objects.create(
-        number=number,
         channel=channel,
         idempotency_key=key,
         status=OrderStatus.PAID,
@@ -144,8 +143,10 @@ def _order_make(
         amount_paid=total,
         paid_at=paid_at,
     )
-    Order.objects.filter(pk=order.pk).update(created_at=paid_at - dt.timedelta(minutes=3))
+    # Numbered like every order, on the day it was placed; the id is known only now.
+    order.number = order_number_new(order_id=order.pk, day=timezone.localdate(paid_at))
     order.created_at = paid_at - dt.timedelta(minutes=3)
+    Order.objects.filter(pk=order.pk).update(number=order.number, created_at=order.created_at)
     for variant, qty, price in items:
         OrderLine.objects.create(
             order=order,
@@ -284,7 +285,6 @@ def demo_orders_load(
                 continue
             _order_make(
                 key=key,
-                number=f"D{day:%y%m%d}{index:03d}",
                 channel=channel,
                 items=items,
                 paid_at=paid_at,
