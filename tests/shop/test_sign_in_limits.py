@@ -35,6 +35,7 @@ def limits(settings):
 
 
 def sign_in(email: str, password: str = "wrong", address: str = HOME, **extra):
+    extra.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
     return APIClient().post(
         SIGN_IN, {"email": email, "password": password}, format="json", REMOTE_ADDR=address, **extra
     )

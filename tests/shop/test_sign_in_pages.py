@@ -50,7 +50,12 @@ def person(page: str, email: str):
 
 def post(client: Client, page: str, email: str, password: str = "wrong", address: str = HOME):
     url = PAGES[page][0]
-    return client.post(url, {"username": email, "password": password}, REMOTE_ADDR=address)
+    return client.post(
+        url,
+        {"username": email, "password": password},
+        REMOTE_ADDR=address,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
 
 def assert_wait_page(response, text: str) -> None:

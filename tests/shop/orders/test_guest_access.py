@@ -22,30 +22,52 @@ GUEST_EMAIL = "guest@example.com"
 
 def lookup(client: APIClient, number: str, email: str, address: str):
     return client.post(
-        "/api/v1/orders/lookup/", {"number": number, "email": email}, REMOTE_ADDR=address
+        "/api/v1/orders/lookup/",
+        {"number": number, "email": email},
+        REMOTE_ADDR=address,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
 
 def tracking(client: APIClient, number: str, email: str, address: str):
-    return client.get(f"/api/v1/orders/{number}/tracking/", {"email": email}, REMOTE_ADDR=address)
+    return client.get(
+        f"/api/v1/orders/{number}/tracking/",
+        {"email": email},
+        REMOTE_ADDR=address,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
 
 def returns_list(client: APIClient, number: str, email: str, address: str):
-    return client.get(f"/api/v1/orders/{number}/returns/", {"email": email}, REMOTE_ADDR=address)
+    return client.get(
+        f"/api/v1/orders/{number}/returns/",
+        {"email": email},
+        REMOTE_ADDR=address,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
 
 def returns_create(client: APIClient, number: str, email: str, address: str):
     body = {"email": email, "lines": [{"line_id": 1, "quantity": 1}]}
-    return client.post(f"/api/v1/orders/{number}/returns/", body, REMOTE_ADDR=address)
+    return client.post(
+        f"/api/v1/orders/{number}/returns/", body, REMOTE_ADDR=address, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
 
 def cancel(client: APIClient, number: str, email: str, address: str):
-    return client.post(f"/api/v1/orders/{number}/cancel/", {"email": email}, REMOTE_ADDR=address)
+    return client.post(
+        f"/api/v1/orders/{number}/cancel/",
+        {"email": email},
+        REMOTE_ADDR=address,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
 
 
 def pay(client: APIClient, number: str, email: str, address: str):
     body = {"email": email, "provider": "fake"}
-    return client.post(f"/api/v1/orders/{number}/payments/", body, REMOTE_ADDR=address)
+    return client.post(
+        f"/api/v1/orders/{number}/payments/", body, REMOTE_ADDR=address, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
 
 ENDPOINTS: dict[str, Callable] = {
