@@ -24,3 +24,9 @@ class IdempotencyKeyReused(ShopError):
     code = "idempotency_key_reused"
     status_code = 409
     message = _("This Idempotency-Key was already used for a different request.")
+
+
+class OrderReadOnlyForStaff(ShopError):
+    code = "permission_denied"
+    status_code = 403
+    message = _("Staff who do not belong to a partner can view orders but not change them.")

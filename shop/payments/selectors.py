@@ -50,24 +50,3 @@ def payment_for_payer_get(*, payment_id: int, user: Any, email: str | None) -> P
     if not _payer_may_see(payment.order, user, email):
         raise PaymentNotFound()
     return payment
-
-
-def order_list_for_staff() -> QuerySet[Order]:
-    return Order.objects.select_related("channel").order_by("-created_at", "-id")
-
-
-def order_get_for_staff(*, number: str) -> Order:
-    order = (
-        Order.objects.select_related("channel", "user")
-        .prefetch_related(
-            "lines",
-            Prefetch("events", queryset=OrderEvent.objects.select_related("user")),
-            Prefetch("payments", queryset=Payment.objects.order_by("id")),
-            Prefetch("refunds", queryset=Refund.objects.select_related("created_by")),
-        )
-        .filter(number=number)
-        .first()
-    )
-    if order is None:
-        raise OrderNotFound()
-    return order
