@@ -21,9 +21,9 @@ from shop.core.pagination import PagePagination
 from shop.core.permissions import IsStaff
 from shop.core.schema import ErrorSerializer
 from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from shop.orders.staff_selectors import order_get_for_staff, orders_for_staff
 from shop.payments.models import Payment, Refund
 from shop.payments.refunds import order_cancel, refund_create
-from shop.orders.staff_selectors import order_get_for_staff, orders_for_staff
 
 _ERROR = ErrorSerializer
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
-
 from shop.core import sql
 from shop.orders.errors import OrderNotFound
-from shop.orders.models import Order, OrderEvent
+from shop.orders.models import Order
 from shop.payments.errors import PaymentNotFound
-from shop.payments.models import Payment, Refund
+from shop.payments.models import Payment
 
 
 def _payer_may_see(order: Order, user: Any, email: str | None) -> bool:
