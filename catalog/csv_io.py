@@ -17,25 +17,28 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from catalog.errors import ImportRejected
 from catalog.list_entries import list_entries_refresh
 from catalog.models import (
     Collection,
-    MovementReason,
     Product,
     ProductVariant,
     Relic,
     Stock,
-    StockMovement,
     Tag,
     Warehouse,
 )
 from catalog.permissions import user_can_manage_warehouse
 from catalog.search import product_search_text_refresh
-from catalog.services import MAX_UNITS_PER_OPERATION, stock_count, stock_receive
+from catalog.services import (
+    MAX_UNITS_PER_OPERATION,
+    edition_units_made,
+    stock_count,
+    stock_receive,
+)
 from shop.core.errors import Conflict, ShopError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -342,17 +345,6 @@ def _variant_values(values: dict[str, str]) -> dict[str, Any] | None:
     }
 
 
-def _units_received(product_ids: Iterable[int]) -> dict[int, int]:
-    rows = (
-        StockMovement.objects.filter(
-            stock__variant__product_id__in=list(product_ids), reason=MovementReason.RECEIPT
-        )
-        .values("stock__variant__product_id")
-        .annotate(total=Sum("quantity_delta"))
-    )
-    return {row["stock__variant__product_id"]: row["total"] for row in rows}
-
-
 def _products_parse(
     rows: list[tuple[int, dict[str, str]]],
 ) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
@@ -404,7 +396,7 @@ def _products_parse(
             )
             continue
         variants.setdefault(slug, []).append(variant)
-    received = _units_received(
+    received = edition_units_made(
         Product.objects.filter(slug__in=products, edition_size__isnull=False).values_list(
             "pk", flat=True
         )
@@ -415,7 +407,7 @@ def _products_parse(
         if product["edition_size"] is not None and product["edition_size"] < made:
             errors.add(
                 product["row"],
-                _("edition_size: %(count)s units were already received.") % {"count": made},
+                _("edition_size: %(count)s units already exist.") % {"count": made},
             )
     errors.raise_if_any()
     return products, variants

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,6 +213,63 @@ def _refresh(stock: Stock) -> None:
     stock.refresh_from_db(fields=["quantity", "quantity_reserved", "updated_at"])
 
 
+def _edition_figures(product_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Per product: units received, and the net of its corrections (adjustments and
+    counts: negative when units were lost)."""
+    rows = (
+        StockMovement.objects.filter(
+            stock__variant__product_id__in=list(product_ids),
+            reason__in=(MovementReason.RECEIPT, *CORRECTIONS),
+        )
+        .values("stock__variant__product_id")
+        .annotate(
+            received=Sum("quantity_delta", filter=Q(reason=MovementReason.RECEIPT)),
+            corrected=Sum("quantity_delta", filter=Q(reason__in=CORRECTIONS)),
+        )
+    )
+    return {
+        row["stock__variant__product_id"]: (row["received"] or 0, row["corrected"] or 0)
+        for row in rows
+    }
+
+
+CORRECTIONS = (MovementReason.ADJUSTMENT, MovementReason.COUNT)
+
+
+def _made(received: int, corrected: int) -> int:
+    return received + max(0, corrected)
+
+
+def edition_units_made(product_ids: Iterable[int]) -> dict[int, int]:
+    """Units of each product ever made, as a limited edition counts them: every unit
+    received, and the units found beyond those lost (adjustments and counts, net). A
+    unit broken, lost or written off does not give its place in the edition to a new
+    one; a unit lost and found again is counted once."""
+    return {pk: _made(*figures) for pk, figures in _edition_figures(product_ids).items()}
+
+
+def _edition_room_check(product_id: int, adding: int, *, correction: bool) -> None:
+    """Refuse to add ``adding`` units of a limited edition (received, or found when
+    ``correction``) when more than its edition size would then have been made
+    (``edition_units_made``): on every path that adds units, receipts, adjustments,
+    counts and imports. The product row is locked until the caller's transaction ends,
+    so two additions at once cannot both squeeze under the limit (products are locked
+    before stock rows, everywhere)."""
+    product = Product.objects.select_for_update(of=("self",), no_key=True).get(pk=product_id)
+    if product.edition_size is None or adding <= 0:
+        return
+    received, corrected = _edition_figures([product.pk]).get(product.pk, (0, 0))
+    made = _made(received, corrected)
+    after = _made(received, corrected + adding) if correction else made + adding
+    if after > product.edition_size:
+        raise EditionSizeExceeded(
+            _("%(product)s is limited to %(size)s units and %(received)s already exist.")
+            % {"product": product.slug, "size": product.edition_size, "received": made},
+            edition_size=product.edition_size,
+            units_received=made,
+        )
+
+
 @transaction.atomic
 def stock_receive(
     *,
@@ -223,34 +281,14 @@ def stock_receive(
 ) -> StockMovement:
     """A production batch arrives in a warehouse; the stock row is created on first receipt.
 
-    A limited edition never receives more units, over all its variants and warehouses,
-    than its edition size. The product row is locked so two receipts at once cannot
-    both squeeze under the limit.
+    A limited edition never has more units in the world than its edition size
+    (``_edition_room_check``).
     """
     quantity = _whole_number(quantity, "quantity", minimum=1)
     reference = _text(batch_reference, "batch_reference", max_length=100, required=True)
     if not warehouse.is_active:
         raise WarehouseInactive()
-    product = Product.objects.select_for_update(of=("self",), no_key=True).get(
-        pk=variant.product_id
-    )
-    if product.edition_size is not None:
-        received = (
-            StockMovement.objects.filter(
-                stock__variant__product_id=product.pk, reason=MovementReason.RECEIPT
-            ).aggregate(total=Sum("quantity_delta"))["total"]
-            or 0
-        )
-        if received + quantity > product.edition_size:
-            raise EditionSizeExceeded(
-                _(
-                    "%(product)s is limited to %(size)s units and %(received)s were "
-                    "already received."
-                )
-                % {"product": product.slug, "size": product.edition_size, "received": received},
-                edition_size=product.edition_size,
-                units_received=received,
-            )
+    _edition_room_check(variant.product_id, quantity, correction=False)
     stock, _created = Stock.objects.get_or_create(variant=variant, warehouse=warehouse)
     return stock_change(
         stock_id=stock.pk,
@@ -268,6 +306,7 @@ def stock_adjust(*, stock: Stock, delta: int, note: str, user: Any) -> StockMove
     if delta == 0:
         raise InvalidInput(fields={"delta": [_("Cannot be zero.")]})
     note = _text(note, "note", max_length=500, required=True)
+    _edition_room_check(stock.variant.product_id, delta, correction=True)
     movement = stock_change(
         stock_id=stock.pk, delta=delta, reason=MovementReason.ADJUSTMENT, note=note, user=user
     )
@@ -286,6 +325,9 @@ def stock_count(
     """
     counted = _whole_number(counted_quantity, "counted_quantity", minimum=0)
     note = _text(note, "note", max_length=500, required=False)
+    # The product first, then the stock row, as everywhere (_edition_room_check below).
+    product_id = Stock.objects.values_list("variant__product_id", flat=True).get(pk=stock.pk)
+    Product.objects.select_for_update(of=("self",), no_key=True).filter(pk=product_id).exists()
     current = Stock.objects.select_for_update(of=("self",), no_key=True).get(pk=stock.pk)
     if counted < current.quantity_reserved:
         raise ReservedUnitsProtected(
@@ -301,6 +343,7 @@ def stock_count(
     if delta == 0:
         _refresh(stock)
         return None
+    _edition_room_check(current.variant.product_id, delta, correction=True)
     movement = stock_change(
         stock_id=stock.pk,
         delta=delta,

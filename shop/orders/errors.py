@@ -32,3 +32,9 @@ class OrderGuessesLocked(TooManyAttempts):
         "Too many wrong e-mail addresses were given for this order number. "
         "Please wait before trying again, or sign in to see your order."
     )
+
+
+class OrderReadOnlyForStaff(ShopError):
+    code = "permission_denied"
+    status_code = 403
+    message = _("Staff who do not belong to a partner can view orders but not change them.")

@@ -1,6 +1,7 @@
 """Staff order API under /api/v1/staff/: find orders, see everything about one, refund, cancel.
 
-Any staff member (``is_staff``) or superuser sees every order; others get 403.
+Staff see and handle the orders of their partner (shop/orders/staff_selectors.py);
+others get 403.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from shop.core.pagination import PagePagination
 from shop.core.permissions import IsStaff
 from shop.core.schema import ErrorSerializer
 from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from shop.orders.staff_selectors import order_get_for_staff, orders_for_staff
 from shop.payments.models import Payment, Refund
 from shop.payments.refunds import order_cancel, refund_create
-from shop.payments.selectors import order_get_for_staff, order_list_for_staff
 
 _ERROR = ErrorSerializer
 
@@ -176,7 +177,7 @@ class StaffOrderListApi(APIView):
         operation_id="staff_order_list",
     )
     def get(self, request: Request) -> Response:
-        filterset = OrderFilter(request.query_params, queryset=order_list_for_staff())
+        filterset = OrderFilter(request.query_params, queryset=orders_for_staff(request.user))
         if not filterset.is_valid():
             raise InvalidInput(fields={k: [str(m) for m in v] for k, v in filterset.errors.items()})
         paginator = PagePagination()
@@ -192,7 +193,8 @@ class StaffOrderDetailApi(APIView):
         operation_id="staff_order_detail",
     )
     def get(self, request: Request, number: str) -> Response:
-        return Response(StaffOrderDetailSerializer(order_get_for_staff(number=number)).data)
+        order = order_get_for_staff(user=request.user, number=number)
+        return Response(StaffOrderDetailSerializer(order).data)
 
 
 class StaffOrderRefundApi(APIView):
@@ -222,7 +224,7 @@ class StaffOrderRefundApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        order = order_get_for_staff(number=number)
+        order = order_get_for_staff(user=request.user, number=number, to_change=True)
         refund = refund_create(
             order=order,
             amount=data["amount"],
@@ -253,6 +255,7 @@ class StaffOrderCancelApi(APIView):
     def post(self, request: Request, number: str) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order = order_get_for_staff(number=number)
+        order = order_get_for_staff(user=request.user, number=number, to_change=True)
         order_cancel(order=order, user=request.user, reason=serializer.validated_data["reason"])
-        return Response(StaffOrderDetailSerializer(order_get_for_staff(number=number)).data)
+        order = order_get_for_staff(user=request.user, number=number)
+        return Response(StaffOrderDetailSerializer(order).data)

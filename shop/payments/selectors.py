@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
-
 from shop.core import sql
-from shop.orders.errors import OrderNotFound
 from shop.orders.guest_access import order_open, order_open_to
-from shop.orders.models import Order, OrderEvent
+from shop.orders.models import Order
 from shop.payments.errors import PaymentNotFound
-from shop.payments.models import Payment, Refund
+from shop.payments.models import Payment
 
 
 def order_for_payer_get(*, number: str, user: Any, email: str | None) -> Order:
@@ -43,24 +40,3 @@ def payment_for_payer_get(*, payment_id: int, user: Any, email: str | None) -> P
     if not order_open_to(payment.order, user, email):
         raise PaymentNotFound()
     return payment
-
-
-def order_list_for_staff() -> QuerySet[Order]:
-    return Order.objects.select_related("channel").order_by("-created_at", "-id")
-
-
-def order_get_for_staff(*, number: str) -> Order:
-    order = (
-        Order.objects.select_related("channel", "user")
-        .prefetch_related(
-            "lines",
-            Prefetch("events", queryset=OrderEvent.objects.select_related("user")),
-            Prefetch("payments", queryset=Payment.objects.order_by("id")),
-            Prefetch("refunds", queryset=Refund.objects.select_related("created_by")),
-        )
-        .filter(number=number)
-        .first()
-    )
-    if order is None:
-        raise OrderNotFound()
-    return order

@@ -313,8 +313,15 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # attempts on publish (max_retries 0; retrying takes seconds), a short connect
 # timeout, and a read timeout for a broker that vanished without closing the socket.
 # Work not enqueued is found by the periodic sweeps.
+# A task whose worker died is taken up by another within a lease and a sweep; a worker
+# renews the leases of the tasks it holds (shop/core/task_leases.py), so a long task is
+# never handed to a second worker.
+SHOP_TASK_LEASE_SECONDS = env.int("SHOP_TASK_LEASE_SECONDS", default=20)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 600,
+    "visibility_timeout": SHOP_TASK_LEASE_SECONDS,
+    # Look for tasks of dead workers every quarter of a lease, scanning every time.
+    "unacked_restore_interval": max(1, SHOP_TASK_LEASE_SECONDS // 4),
+    "unacked_restore_throttle": 1,
     "max_retries": 0,
     "socket_connect_timeout": 2,
     "socket_timeout": 10,

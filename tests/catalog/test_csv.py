@@ -196,7 +196,7 @@ def test_products_import_refuses_an_edition_size_below_units_already_made(editor
 
     assert response.status_code == 400
     assert response.json()["rows"] == [
-        {"row": 2, "errors": ["edition_size: 6 units were already received."]}
+        {"row": 2, "errors": ["edition_size: 6 units already exist."]}
     ]
     assert Product.objects.get().edition_size == 10
 

@@ -1,8 +1,11 @@
+import io
+
 import pytest
 from django.utils import translation
 
 from catalog.errors import (
     EditionSizeExceeded,
+    ImportRejected,
     InsufficientStock,
     ReservedUnitsProtected,
     SameWarehouse,
@@ -418,3 +421,70 @@ def test_primitives_still_work_with_new_services(staff_user):
     assert stock_reserve(stock_id=stock.pk, quantity=2) is True
     with pytest.raises(InsufficientStock):
         stock_adjust(stock=stock, delta=-1, note="Lost", user=staff_user)
+
+
+# A limited edition holds on every path that adds units
+
+
+@pytest.fixture
+def edition_of_five(staff_user):
+    product = factories.ProductFactory(edition_size=5)
+    variant = factories.ProductVariantFactory(product=product)
+    warehouse = factories.WarehouseFactory()
+    stock_receive(
+        variant=variant, warehouse=warehouse, quantity=4, batch_reference="B1", user=staff_user
+    )
+    return Stock.objects.get(variant=variant)
+
+
+def test_found_units_beyond_the_edition_are_refused_by_adjustments_and_counts(
+    edition_of_five, staff_user
+):
+    stock = edition_of_five
+    before = _state()
+
+    with pytest.raises(EditionSizeExceeded):
+        stock_adjust(stock=stock, delta=2, note="found", user=staff_user)
+    with pytest.raises(EditionSizeExceeded):
+        stock_count(stock=stock, counted_quantity=6, user=staff_user)
+
+    assert _state() == before
+    stock_count(stock=stock, counted_quantity=5, user=staff_user)  # one place was left
+    with pytest.raises(EditionSizeExceeded):
+        stock_adjust(stock=stock, delta=1, note="found", user=staff_user)
+    assert Stock.objects.get(pk=stock.pk).quantity == 5
+
+
+def test_units_lost_and_found_again_are_counted_once(edition_of_five, staff_user):
+    stock = edition_of_five
+    stock_count(stock=stock, counted_quantity=1, user=staff_user)  # three units missing
+
+    stock_adjust(stock=stock, delta=3, note="found in the back room", user=staff_user)
+    stock_count(stock=stock, counted_quantity=5, user=staff_user)  # and the fifth place
+
+    assert Stock.objects.get(pk=stock.pk).quantity == 5
+    with pytest.raises(EditionSizeExceeded):
+        stock_receive(
+            variant=stock.variant,
+            warehouse=stock.warehouse,
+            quantity=1,
+            batch_reference="B2",
+            user=staff_user,
+        )
+
+
+def test_the_stock_import_cannot_count_an_edition_past_its_size(edition_of_five, superuser):
+    from catalog.csv_io import stock_import
+
+    stock = edition_of_five
+    upload = (
+        "action,warehouse,sku,quantity,batch_reference,note\n"
+        f"count,{stock.warehouse.code},{stock.variant.sku},9,,\n"
+    )
+    before = _state()
+
+    with pytest.raises(ImportRejected) as caught:
+        stock_import(upload=io.BytesIO(upload.encode()), user=superuser)
+
+    assert "edition_size_exceeded" in str(caught.value.data)
+    assert _state() == before

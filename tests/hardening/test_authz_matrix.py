@@ -120,12 +120,14 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /api/v1/staff/stock/import/": STAFF_IMPORT,
     "GET /api/v1/staff/products/export.csv": STAFF_READ,
     "POST /api/v1/staff/products/import/": STAFF_IMPORT,
-    # staff orders: any staff member sees and handles every order (see the module
-    # docstring of shop.orders.staff_apis)
+    # staff orders (the shopper's order, sold in A's channel from A's warehouse): staff see
+    # and handle their partner's orders; B's staff are told it does not exist; staff of
+    # no partner read every order and change none (shop/orders/staff_selectors.py). The
+    # list answers every staff member, with their own orders only.
     "GET /api/v1/staff/orders/": STAFF_READ,
-    "GET /api/v1/staff/orders/<str:number>/": STAFF_READ,
-    "POST /api/v1/staff/orders/<str:number>/refunds/": STAFF_READ,
-    "POST /api/v1/staff/orders/<str:number>/cancel/": STAFF_READ,
+    "GET /api/v1/staff/orders/<str:number>/": STAFF_READ_A,
+    "POST /api/v1/staff/orders/<str:number>/refunds/": STAFF_WRITE_A_HIDDEN,
+    "POST /api/v1/staff/orders/<str:number>/cancel/": STAFF_WRITE_A_HIDDEN,
     # fulfilment (partner A's parcel and return)
     "GET /api/v1/staff/fulfillment/shipments/": STAFF_READ,
     "GET /api/v1/staff/fulfillment/shipments/<int:shipment_id>/": STAFF_READ_A,

@@ -11,8 +11,15 @@ from shop.checkout.models import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderStatus
 from shop.payments.models import Payment, Refund
 from tests.conftest import client_for
-from tests.factories import SalesChannelFactory, UserFactory
-from tests.selling_factories import order_with_stock
+from tests.factories import (
+    PartnerFactory,
+    PartnerStaffFactory,
+    SalesChannelFactory,
+    StaffFactory,
+    UserFactory,
+    WarehouseFactory,
+)
+from tests.selling_factories import order_with_stock, stock_with_units
 from tests.shop.payments.helpers import paid_order, spying
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +34,19 @@ def spy():
 
 
 @pytest.fixture
-def staff(staff_user):
-    return client_for(staff_user)
+def museum_staff():
+    """A staff member of the museum, whose channel ``home`` the orders here are sold in."""
+    return PartnerStaffFactory(partner=PartnerFactory(code="museum")).user
+
+
+@pytest.fixture
+def home(museum_staff):
+    return SalesChannelFactory(code="museum-web", owner=museum_staff.partner_membership.partner)
+
+
+@pytest.fixture
+def staff(museum_staff):
+    return client_for(museum_staff)
 
 
 def _numbers(response):
@@ -54,9 +72,9 @@ def test_only_staff_may_use_the_staff_order_api(api_client, superuser):
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING_PAYMENT
 
 
-def test_list_filters_by_status_channel_date_and_search(staff):
-    web = SalesChannelFactory(code="museum-web")
-    app = SalesChannelFactory(code="news-app")
+def test_list_filters_by_status_channel_date_and_search(staff, home):
+    web = home
+    app = SalesChannelFactory(code="news-app", owner=home.owner)
     unpaid = order_with_stock(channel=web, email="a@example.com")
     paid = order_with_stock(channel=app, email="b@example.com", status=OrderStatus.PAID)
     old = order_with_stock(channel=web, email="c@example.com")
@@ -89,19 +107,19 @@ def test_list_filters_by_status_channel_date_and_search(staff):
     }
 
 
-def test_list_query_count_does_not_grow_with_orders(staff, django_assert_num_queries):
+def test_list_query_count_does_not_grow_with_orders(staff, home, django_assert_num_queries):
     for _ in range(3):
-        order_with_stock()
+        order_with_stock(channel=home)
     with django_assert_num_queries(2):
         assert len(staff.get(LIST).json()["results"]) == 3
     for _ in range(5):
-        order_with_stock()
+        order_with_stock(channel=home)
     with django_assert_num_queries(2):
         assert len(staff.get(LIST).json()["results"]) == 8
 
 
-def test_detail_shows_lines_events_payments_and_refunds(staff, staff_user, spy):
-    order, payment = paid_order(quantity=2)
+def test_detail_shows_lines_events_payments_and_refunds(staff, home, museum_staff, spy):
+    order, payment = paid_order(quantity=2, channel=home)
     staff.post(f"{LIST}{order.number}/refunds/", {"amount": "10.00"}, format="json")
 
     response = staff.get(f"{LIST}{order.number}/")
@@ -122,13 +140,13 @@ def test_detail_shows_lines_events_payments_and_refunds(staff, staff_user, spy):
         (payment.pk, "succeeded", "10.00")
     ]
     assert [(r["amount"], r["status"], r["created_by"]) for r in body["refunds"]] == [
-        ("10.00", "succeeded", staff_user.email)
+        ("10.00", "succeeded", museum_staff.email)
     ]
     assert staff.get(f"{LIST}NOPE/").json()["code"] == "order_not_found"
 
 
-def test_refund_through_the_api(staff, spy):
-    order, _payment = paid_order(quantity=2)
+def test_refund_through_the_api(staff, home, spy):
+    order, _payment = paid_order(quantity=2, channel=home)
     line = order.lines.get()
 
     response = staff.post(
@@ -162,8 +180,8 @@ def test_refund_through_the_api(staff, spy):
         ({"amount": "1.00", "lines": [{"line_id": "x"}]}, 400, "invalid"),
     ],
 )
-def test_refused_refunds_through_the_api_change_nothing(staff, spy, body, status, code):
-    order, payment = paid_order(quantity=2)
+def test_refused_refunds_through_the_api_change_nothing(staff, home, spy, body, status, code):
+    order, payment = paid_order(quantity=2, channel=home)
 
     response = staff.post(f"{LIST}{order.number}/refunds/", body, format="json")
 
@@ -178,8 +196,8 @@ def test_refused_refunds_through_the_api_change_nothing(staff, spy, body, status
     )
 
 
-def test_cancel_an_unpaid_order_gives_its_stock_back(staff):
-    order = order_with_stock()
+def test_cancel_an_unpaid_order_gives_its_stock_back(staff, home):
+    order = order_with_stock(channel=home)
     stock = Stock.objects.get(variant=order.lines.get().variant)
     assert stock.quantity_reserved == 1
 
@@ -193,8 +211,8 @@ def test_cancel_an_unpaid_order_gives_its_stock_back(staff):
     assert stock.quantity_reserved == 0
 
 
-def test_cancel_a_paid_order_refunds_everything(staff, spy):
-    order, payment = paid_order(quantity=2)
+def test_cancel_a_paid_order_refunds_everything(staff, home, spy):
+    order, payment = paid_order(quantity=2, channel=home)
     stock = Stock.objects.get(variant=order.lines.get().variant)
 
     response = staff.post(f"{LIST}{order.number}/cancel/", {}, format="json")
@@ -215,8 +233,8 @@ def test_cancel_a_paid_order_refunds_everything(staff, spy):
     assert len(spy.ledger_refunds) == 1
 
 
-def test_a_shipped_order_cannot_be_cancelled(staff, spy):
-    order, payment = paid_order()
+def test_a_shipped_order_cannot_be_cancelled(staff, home, spy):
+    order, payment = paid_order(channel=home)
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.SHIPPED)
     Reservation.objects.filter(order_line__order=order).update(status=ReservationStatus.SHIPPED)
 
@@ -226,3 +244,47 @@ def test_a_shipped_order_cannot_be_cancelled(staff, spy):
     assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
     assert Refund.objects.count() == 0
     assert Payment.objects.get(pk=payment.pk).amount_refunded == Decimal("0")
+
+
+def test_staff_see_and_handle_their_partners_orders_only(home, museum_staff, spy):
+    """Sold in the museum's channel, or held in the media group's warehouse: each
+    partner's staff see their own; another partner's order does not exist for them."""
+    media = PartnerFactory(code="media")
+    media_staff = client_for(PartnerStaffFactory(partner=media).user)
+    museum = client_for(museum_staff)
+    sold_by_museum, _ = paid_order(channel=home)
+    media_channel = SalesChannelFactory(code="media-app", owner=media)
+    sold_by_media, _ = paid_order(channel=media_channel)
+    media_warehouse = WarehouseFactory(code="media-wh", partner=media)
+    held_for_media = order_with_stock(
+        channel=home, lines=[(stock_with_units(warehouse=media_warehouse, quantity=5).variant, 1)]
+    )
+
+    assert set(_numbers(museum.get(LIST))) == {sold_by_museum.number, held_for_media.number}
+    assert set(_numbers(media_staff.get(LIST))) == {sold_by_media.number, held_for_media.number}
+    hidden = [
+        media_staff.get(f"{LIST}{sold_by_museum.number}/"),
+        media_staff.post(
+            f"{LIST}{sold_by_museum.number}/refunds/", {"amount": "1.00"}, format="json"
+        ),
+        media_staff.post(f"{LIST}{sold_by_museum.number}/cancel/", {}, format="json"),
+    ]
+    assert [(a.status_code, a.json()["code"]) for a in hidden] == [(404, "order_not_found")] * 3
+    assert Refund.objects.count() == 0
+    assert Order.objects.get(pk=sold_by_museum.pk).status == OrderStatus.PAID
+    assert media_staff.get(f"{LIST}{held_for_media.number}/").status_code == 200
+
+
+def test_staff_of_no_partner_read_every_order_and_change_none(home, spy):
+    order, _ = paid_order(channel=home)
+    reader = client_for(StaffFactory())
+
+    assert _numbers(reader.get(LIST)) == [order.number]
+    assert reader.get(f"{LIST}{order.number}/").status_code == 200
+    refused = [
+        reader.post(f"{LIST}{order.number}/refunds/", {"amount": "1.00"}, format="json"),
+        reader.post(f"{LIST}{order.number}/cancel/", {}, format="json"),
+    ]
+    assert [(a.status_code, a.json()["code"]) for a in refused] == [(403, "permission_denied")] * 2
+    assert Refund.objects.count() == 0
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
