@@ -4,6 +4,8 @@ As in any till: a declined card is told to the shopper (402); a provider that do
 answer is our problem, answered with 503 so the caller retries later.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from shop.core.errors import ShopError
 
 
@@ -91,3 +93,18 @@ class OrderNotCancellable(ShopError):
     code = "order_not_cancellable"
     status_code = 409
     message = "This order cannot be cancelled any more."
+
+
+class PaymentUnderReview(ShopError):
+    code = "payment_under_review"
+    status_code = 409
+    message = _(  # type: ignore[assignment]
+        "A payment of this order is being checked by our staff; the order cannot be paid"
+        " again until they have settled it."
+    )
+
+
+class PaymentNotInReview(ShopError):
+    code = "payment_not_in_review"
+    status_code = 409
+    message = _("This payment is not held for review.")  # type: ignore[assignment]

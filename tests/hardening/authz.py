@@ -72,6 +72,7 @@ def concrete_path(world: World, endpoint: Endpoint) -> str:
         "return_id": str(world.returns["a"].pk),
         "settlement_id": str(world.settlements["a"].pk),
         "fmt": "csv",
+        "reference": "fake_re_0",
         "code": world.warehouses["a"].code if "warehouses" in route else "museum-web",
     }
     if "/collections/" in route:

@@ -125,6 +125,10 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /api/v1/staff/orders/<str:number>/": STAFF_READ,
     "POST /api/v1/staff/orders/<str:number>/refunds/": STAFF_READ,
     "POST /api/v1/staff/orders/<str:number>/cancel/": STAFF_READ,
+    # staff payments: any staff member settles a payment held for review
+    "GET /api/v1/staff/payments/review/": STAFF_READ,
+    "POST /api/v1/staff/payments/<int:pk>/review/": STAFF_READ,
+    "POST /api/v1/staff/payments/fake/refunds/<str:reference>/settle/": STAFF_READ,
     # fulfilment (partner A's parcel and return)
     "GET /api/v1/staff/fulfillment/shipments/": STAFF_READ,
     "GET /api/v1/staff/fulfillment/shipments/<int:shipment_id>/": STAFF_READ_A,

@@ -38,7 +38,15 @@ from partners.settlements import settlements_close_due
 from shop.channels.models import SalesChannel
 from shop.core.money import quantize
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
-from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
+from shop.payments.models import (
+    FakeCharge,
+    FakeChargeStatus,
+    FakeRefund,
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
 
 KEY_PREFIX = "demo-order-"
 SHIPPING = Decimal("12.00")
@@ -168,6 +176,17 @@ def _order_make(
         amount=total,
         fee=quantize(total * FEE_RATE),
         succeeded_at=paid_at,
+        confirmed_status=PaymentStatus.SUCCEEDED,
+        confirmed_amount=total,
+        confirmed_currency=order.currency,
+        confirmed_at=paid_at,
+    )
+    # The offline provider holds the demo's payments too, so staff can refund them.
+    FakeCharge.objects.create(
+        reference=payment.provider_reference,
+        amount=total,
+        amount_received=total,
+        status=FakeChargeStatus.SUCCEEDED,
     )
     ledger_payment_record(payment=payment)
     _event(order, OrderEventType.PAYMENT_SUCCEEDED, "pending_payment", "paid", paid_at)
@@ -216,7 +235,19 @@ def _refund(
         reason="Demo: the shopper changed their mind.",
         lines=[{"line_id": line.pk, "quantity": 1}],
         succeeded_at=at,
+        provider_reference=f"fake_re_demo_{payment.pk}",
+        confirmed_status=RefundStatus.SUCCEEDED,
+        confirmed_at=at,
     )
+    FakeRefund.objects.create(
+        reference=refund.provider_reference,
+        charge=FakeCharge.objects.get(reference=payment.provider_reference),
+        idempotency_key=f"refund-{refund.pk}-create",
+        refund_id=refund.pk,
+        amount=amount,
+        status=RefundStatus.SUCCEEDED,
+    )
+    FakeCharge.objects.filter(reference=payment.provider_reference).update(amount_refunded=amount)
     Payment.objects.filter(pk=payment.pk).update(amount_refunded=amount)
     OrderLine.objects.filter(pk=line.pk).update(quantity_refunded=1)
     ledger_refund_record(refund=refund)

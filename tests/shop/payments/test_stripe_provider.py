@@ -7,7 +7,8 @@ import pytest
 from shop.orders.models import OrderEvent, OrderEventType, OrderStatus
 from shop.payments.errors import PaymentProviderRejected
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
-from shop.payments.refunds import refund_create, refunds_retry_pending
+from shop.payments.refund_state import refunds_sync_pending
+from shop.payments.refunds import refund_create
 from shop.payments.services import payment_fake_complete, payment_start, payment_sync
 from tests.conftest import client_for
 from tests.factories import StaffFactory
@@ -193,7 +194,7 @@ def test_refund_when_stripe_does_not_answer_stays_pending_and_is_sent_again_once
     assert spy.ledger_refunds == []
     assert spy.tasks == []
 
-    assert refunds_retry_pending(older_than_seconds=0) == 1
+    assert refunds_sync_pending(unanswered_after_seconds=0) == 1
 
     refund.refresh_from_db()
     order.refresh_from_db()
