@@ -96,6 +96,7 @@ def _review_apply(
     if payment.status != PaymentStatus.REVIEW:  # settled by someone else meanwhile
         raise PaymentNotInReview(fields={"status": [payment.status]})
     confirmed_set(payment, state)
+    payment.fee = state.fee
     reason = _why_not_paid(order, payments, payment, state, decision)
     if reason is None:
         outcome = order_mark_paid(order_id=order.pk, amount=state.amount, user=user, locked=order)
@@ -174,6 +175,7 @@ def _payment_status_set(payment: Payment, status: str, code: str, message: str) 
             "status",
             "failure_code",
             "failure_message",
+            "fee",
             "confirmed_status",
             "confirmed_amount",
             "confirmed_currency",

@@ -66,9 +66,17 @@ def payment_start(*, order: Order, provider: str, user: Any = None) -> Payment:
     gateway = provider_get(provider)
     prepared = _payment_prepare(order_id=order.pk, provider=provider)
     # Calls over the network: never while holding the order's lock.
-    for replaced in prepared.replaced:
-        payment_cancel_at_provider(replaced)
+    paid = [
+        p for p in prepared.replaced if payment_cancel_at_provider(p) == PaymentStatus.SUCCEEDED
+    ]
     payment = prepared.payment
+    if paid and not payment.provider_reference:
+        # The payment being replaced had succeeded (it now pays the order, or waits for
+        # staff): the new one is given up before anyone is asked for money twice.
+        _payment_abandon(payment=payment, paid_by=paid[0])
+        if Payment.objects.filter(order_id=order.pk, status=PaymentStatus.REVIEW).exists():
+            raise PaymentUnderReview()
+        raise OrderNotPayable(fields={"status": ["paid"]})
     if payment.provider_reference:
         return payment
     created = gateway.create_payment(payment)
@@ -163,19 +171,42 @@ def _payment_reference_store(
     return payment
 
 
-def payment_cancel_at_provider(payment: Payment) -> None:
+def payment_cancel_at_provider(payment: Payment) -> str | None:
     """Cancel at its provider a payment the shop cancelled (idempotency key
     ``payment-<id>-cancel``). One that succeeded meanwhile is applied the normal way: it
     pays the order, or is returned in full when another payment did. When the provider
-    does not answer, the stale-payments sweep asks again."""
+    does not answer, the stale-payments sweep asks again. Returns the status the
+    provider confirmed (None: not known)."""
     if not payment.provider_reference:
-        return  # never created there
+        return None  # never created there
     try:
         state = provider_get(payment.provider).cancel_payment(payment)
     except ShopError as exc:
         logger.warning("payment %s not cancelled at %s: %s", payment.pk, payment.provider, exc.code)
-        return
+        return None
     payment_sync(payment_id=payment.pk, payment=payment, state=state)
+    return state.status
+
+
+@transaction_retry
+@transaction.atomic
+def _payment_abandon(*, payment: Payment, paid_by: Payment) -> None:
+    """A payment never sent to its provider is given up: its order was paid meanwhile."""
+    order = Order.objects.select_for_update(of=("self",)).get(pk=payment.order_id)
+    given_up = Payment.objects.filter(
+        pk=payment.pk, provider_reference="", status=PaymentStatus.PENDING
+    ).update(status=PaymentStatus.CANCELLED, failure_code="order_paid", updated_at=timezone.now())
+    if given_up:
+        order_event_write(
+            order,
+            OrderEventType.PAYMENT_FAILED,
+            data={
+                "payment_id": payment.pk,
+                "status": PaymentStatus.CANCELLED,
+                "failure_code": "order_paid",
+                "paid_by": paid_by.pk,
+            },
+        )
 
 
 @dataclass(frozen=True)

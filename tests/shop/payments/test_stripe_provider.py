@@ -236,10 +236,13 @@ def test_refund_refused_by_stripe_fails_and_gives_the_amount_back(fake_stripe, s
 def test_a_second_payment_for_a_paid_order_is_returned_in_full(fake_stripe, spy):
     order = order_with_stock()
     first = payment_start(order=order, provider="stripe")
-    # The shopper switches to another provider and pays there...
+    # The shopper switches to another provider (Stripe does not answer the cancel, so the
+    # intent stays open) and pays there...
+    fake_stripe.fail_next(500)
     fake = payment_start(order=order, provider="fake")
     first.refresh_from_db()
     assert (first.status, first.failure_code) == (PaymentStatus.CANCELLED, "replaced")
+    assert fake_stripe.intents[first.provider_reference]["status"] == "requires_payment_method"
     payment_fake_complete(payment=fake, outcome="succeed")
     # ...and then completes the Stripe payment in another tab as well.
     fake_stripe.succeed(first.provider_reference)
