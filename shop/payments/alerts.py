@@ -5,6 +5,7 @@ metric, and an e-mail to the staff of the partner that owns the order's channel.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -70,8 +71,9 @@ def refund_failed_alert(refund: Refund, order: Order, *, provider: str, code: st
     enqueue_on_commit(_task(), REFUND_FAILED, refund.pk)
 
 
-def _task():  # type: ignore[no-untyped-def]
-    from shop.payments.tasks import payment_alert_send_task  # the tasks module imports this one
+def _task() -> Any:
+    # Imported here: the tasks module imports this one.
+    from shop.payments.tasks import payment_alert_send_task
 
     return payment_alert_send_task
 

@@ -124,11 +124,13 @@ def _charge(reference: str) -> FakeCharge:
 
 def _state(charge: FakeCharge) -> ProviderPaymentState:
     failed = charge.status == FakeChargeStatus.FAILED
-    received = charge.status == FakeChargeStatus.SUCCEEDED and charge.amount_received is not None
+    amount = charge.amount
+    if charge.status == FakeChargeStatus.SUCCEEDED and charge.amount_received is not None:
+        amount = charge.amount_received  # what the shopper's payment brought in
     return ProviderPaymentState(
         reference=charge.reference,
         status=_STATUS[FakeChargeStatus(charge.status)],
-        amount=charge.amount_received if received else charge.amount,  # type: ignore[arg-type]
+        amount=amount,
         currency=charge.currency,
         amount_refunded=charge.amount_refunded,
         failure_code="card_declined" if failed else "",
