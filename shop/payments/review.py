@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from fulfillment.tasks import order_paid
 from partners.services import ledger_payment_record
@@ -40,6 +41,8 @@ from shop.payments.refund_state import refund_reserve, refund_send
 
 logger = logging.getLogger(__name__)
 
+RETURNED_MESSAGE = _("This payment was returned to you in full.")
+
 ACCEPT = "accept"
 RETURN = "return"
 REVIEW_DECISIONS = (ACCEPT, RETURN)
@@ -48,7 +51,7 @@ REVIEW_DECISIONS = (ACCEPT, RETURN)
 def payment_review_resolve(*, payment_id: int, decision: str, user: Any, note: str = "") -> Payment:
     """Settle a payment held for review (the caller checks the user is staff)."""
     if decision not in REVIEW_DECISIONS:
-        raise InvalidInput(fields={"decision": ["accept or return"]})
+        raise InvalidInput(fields={"decision": [str(_("Choose accept or return."))]})
     payment = Payment.objects.filter(pk=payment_id).first()
     if payment is None:
         raise PaymentNotFound()
@@ -146,7 +149,8 @@ def _payment_return(
     note: str,
 ) -> _Resolved:
     """The confirmed amount goes back in full; an order still waiting for it is cancelled."""
-    _payment_status_set(payment, PaymentStatus.CANCELLED, "returned", reason)
+    # The shopper sees the message; why it was returned is in the order event.
+    _payment_status_set(payment, PaymentStatus.CANCELLED, "returned", str(RETURNED_MESSAGE))
     refund_id = None
     captured = payment.confirmed_amount or payment.amount
     if state.status == PaymentStatus.SUCCEEDED and captured > payment.amount_refunded:

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from shop.core.db import transaction_retry
 from shop.core.errors import InvalidInput, ShopError
@@ -115,8 +116,9 @@ def _payment_prepare(*, order_id: int, provider: str) -> _Prepared:
     reusable = next((p for p in pending if p.provider == provider), None)
     replaced = [p for p in pending if p is not reusable]
     for other in replaced:
-        # The shopper switched provider. Should the old one be paid all the same, the
-        # money is returned when we learn of it (confirmation.py).
+        # The shopper switched provider; the old payment is cancelled at its provider
+        # once these locks are let go. Should it be paid all the same, it pays the order,
+        # or goes back in full when another payment did (confirmation.py).
         other.status = PaymentStatus.CANCELLED
         other.failure_code = "replaced"
         other.save(update_fields=["status", "failure_code", "updated_at"])
@@ -278,7 +280,7 @@ def refund_fake_settle(*, reference: str, outcome: str) -> Refund:
     if PaymentProvider.FAKE not in providers_enabled():
         raise PaymentProviderNotEnabled()
     if outcome not in FAKE_REFUND_OUTCOMES:
-        raise InvalidInput(fields={"outcome": ["succeed or fail"]})
+        raise InvalidInput(fields={"outcome": [str(_("Choose succeed or fail."))]})
     settled = fake_refund_settle(reference=reference, succeed=outcome == "succeed")
     payment = Payment.objects.filter(
         provider=PaymentProvider.FAKE, provider_reference=settled.payment_reference
