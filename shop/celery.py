@@ -38,6 +38,7 @@ app.conf.task_routes = {
     "fulfillment.order_email_send": {"queue": "notifications"},
     "fulfillment.stock_low_alerts_send": {"queue": "notifications"},
     "fulfillment.order_emails_sweep": {"queue": "notifications"},
+    "payments.payment_alert_send": {"queue": "notifications"},
     "fulfillment.*": {"queue": "fulfillment"},
     "orders.*": {"queue": "default"},
     "payments.*": {"queue": "default"},
@@ -81,9 +82,11 @@ def beat_schedule(every_minute: float = 60.0) -> dict[str, dict[str, Any]]:
             "task": "fulfillment.orders_complete_delivered",
             "schedule": crontab(minute=7),
         },
-        # Refunds whose provider call timed out are sent again with the same idempotency key.
-        "retry-pending-refunds": {
-            "task": "payments.refunds_retry_pending",
+        # Refunds still pending: those the provider never answered are sent again with the
+        # same idempotency key; those it holds pending (Alipay, WeChat Pay) are read back
+        # until they succeed or fail.
+        "sync-pending-refunds": {
+            "task": "payments.refunds_sync_pending",
             "schedule": every_minute,
             "options": {"expires": soon},
         },

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("shop.orders.urls")),
     path("staff/", include("shop.orders.staff_urls")),
     path("", include("shop.payments.urls")),
+    path("staff/", include("shop.payments.staff_urls")),
     path("", include("fulfillment.urls")),
     path("staff/", include("fulfillment.staff_urls")),
     path("partners/", include("partners.urls")),

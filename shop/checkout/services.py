@@ -50,7 +50,7 @@ from shop.checkout.rules import (
 )
 from shop.checkout.selectors import shipping_method_active
 from shop.core import metrics, sql
-from shop.core.db import next_id, next_ids, related_cache_set, transaction_retry
+from shop.core.db import next_id, related_cache_set, transaction_retry
 from shop.core.errors import InvalidInput, ShopError
 from shop.core.i18n import pick
 from shop.core.permissions import signed_in
@@ -60,12 +60,7 @@ from shop.orders.models import Order, OrderEventType, OrderLine
 from shop.orders.numbers import order_number_new
 from shop.orders.services import order_event
 from shop.payments.models import Payment
-from shop.payments.services import (
-    payment_in_process,
-    payment_open_for_placed,
-    payment_provider_check,
-    payment_start_for_new_order,
-)
+from shop.payments.services import payment_open_for_placed, payment_provider_check
 
 logger = logging.getLogger(__name__)
 
@@ -419,10 +414,9 @@ def order_place(
 
     The same Idempotency-Key with the same request of the same caller returns the same
     order, never a second one, even when two requests with that key race each other;
-    any other request with the key is refused (shop/orders/idempotency.py). A provider
-    that answers from this process starts the payment in the transaction that places
-    the order; one asked over the network, once the order is committed (a provider that
-    cannot start it then leaves the order placed, and says why in ``payment_error``).
+    any other request with the key is refused (shop/orders/idempotency.py). The payment
+    starts once the order is committed, whatever the provider (one that cannot start it
+    then leaves the order placed, and says why in ``payment_error``).
     """
     if payment_provider is not None:
         payment_provider_check(payment_provider)
@@ -433,16 +427,14 @@ def order_place(
     if existing is None:
         facts = _sold_out_early_raise(cart)
         try:
-            order, payment = _order_place(
-                cart, idempotency_key, fingerprint, user, facts, payment_provider
-            )
+            order = _order_place(cart, idempotency_key, fingerprint, user, facts)
         except (IntegrityError, CartAlreadyOrdered):
             # A request with the same key won the race: answer with its order.
             existing = order_for_key(cart.channel_id, idempotency_key, fingerprint)
             if existing is None:
                 raise
         else:
-            return _placed_new(order, payment, payment_provider, user)
+            return _placed_new(order, payment_provider, user)
     return _placed_again(existing, payment_provider, user)
 
 
@@ -483,28 +475,20 @@ def order_buy_now(
         return _placed_again(found, payment_provider, user)
     built = checkout_build(channel=channel, user=user, language=language, lines=lines, **details)
     try:
-        order, payment = _order_place(
-            built.cart,
-            idempotency_key,
-            fingerprint,
-            user,
-            built.facts,
-            payment_provider,
-            unsaved=built,
+        order = _order_place(
+            built.cart, idempotency_key, fingerprint, user, built.facts, unsaved=built
         )
     except IntegrityError:
         found = order_for_key(channel.pk, idempotency_key, fingerprint)
         if found is None:
             raise
         return _placed_again(found, payment_provider, user)
-    return _placed_new(order, payment, payment_provider, user)
+    return _placed_new(order, payment_provider, user)
 
 
-def _placed_new(
-    order: Order, payment: Payment | None, payment_provider: str | None, user: Any
-) -> Placed:
-    if payment is not None or payment_provider is None:
-        return Placed(order=order, created=True, payment=payment)
+def _placed_new(order: Order, payment_provider: str | None, user: Any) -> Placed:
+    if payment_provider is None:
+        return Placed(order=order, created=True)
     opened = payment_open_for_placed(order=order, provider=payment_provider, user=user)
     return Placed(order, True, payment=opened.payment, payment_error=opened.error)
 
@@ -566,12 +550,10 @@ def _order_place(
     fingerprint: str,
     user: Any,
     facts: dict[int, VariantFacts],
-    payment_provider: str | None,
     *,
     unsaved: CartCreated | None = None,
-) -> tuple[Order, Payment | None]:
-    """The order, and its payment when one is asked for with a provider that answers
-    from this process. With ``unsaved`` (``checkout_build``'s), the cart is stored here,
+) -> Order:
+    """The order. With ``unsaved`` (``checkout_build``'s), the cart is stored here,
     as ordered, with its lines: no one else knows it yet, so it is neither locked nor
     read again."""
     channel = cart.channel if Cart.channel.is_cached(cart) else None  # type: ignore[attr-defined]
@@ -624,8 +606,7 @@ def _order_place(
             )
 
     totals = cart_totals(cart, priced)
-    paying_here = payment_provider is not None and payment_in_process(payment_provider)
-    order_id, payment_id = next_ids(Order, Payment) if paying_here else (next_id(Order), None)
+    order_id = next_id(Order)
     order = Order(
         id=order_id,
         channel=cart.channel,
@@ -701,20 +682,11 @@ def _order_place(
         data={"total": str(order.total), "lines": len(order_lines)},
         user=user,
     )
-    events = [placed]
-    payment = None
-    if paying_here:
-        assert payment_provider is not None
-        payment, started = payment_start_for_new_order(
-            order=order, provider=payment_provider, payment_id=payment_id, user=user
-        )
-        if started is not None:
-            events.append(started)
-    sql.insert(events)
+    sql.insert([placed])
     # Everything the answer shows of the new order is here: no need to read it back.
     related_cache_set(order, "lines", order_lines)
     related_cache_set(order, "events", [placed])
     enqueue_on_commit(fulfillment_tasks.order_email_send, order.pk, "order_confirmation")
     channel_code = cart.channel.code
     transaction.on_commit(lambda: metrics.order_placed(channel_code))
-    return order, payment
+    return order

@@ -11,6 +11,11 @@ an empty list means the books are consistent:
 - no order without lines; no held reservation of an expired or cancelled order;
 - every paid order has exactly one succeeded payment, for what the order was paid,
   and its refunds add up to what the order says was refunded;
+- what the shop counts is what the provider last confirmed: a paid order's payment was
+  confirmed succeeded for the amount and currency the order was paid; a succeeded
+  refund was confirmed succeeded (a failed one not); no refund stays pending longer
+  than SHOP_REFUND_PENDING_ALERT_HOURS; no payment waits in review (staff must settle
+  it);
 - the ledger of each order adds up to what was captured, less the refunds and the
   payment fees (logistics fees move money between partners and add up to zero);
   an order that never counted a payment has nothing in the ledger;
@@ -21,11 +26,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from catalog.models import Stock, StockMovement
 from partners.models import DailySales, DailyTotals, LedgerEntry, MonthlyProductSales
@@ -218,6 +226,80 @@ def payment_violations() -> list[Violation]:
     return found
 
 
+def provider_violations() -> list[Violation]:
+    """What the shop counts against what the provider last confirmed."""
+    found: list[Violation] = []
+    # Every payment an order counted (paid, shipped, refunded or cancelled since).
+    paid = (
+        Payment.objects.filter(status=PaymentStatus.SUCCEEDED, order__amount_paid__gt=0)
+        .exclude(
+            confirmed_status=PaymentStatus.SUCCEEDED,
+            confirmed_amount=F("order__amount_paid"),
+            confirmed_currency=F("order__currency"),
+        )
+        .order_by("order_id")
+        .values_list(
+            "order__number",
+            "pk",
+            "order__amount_paid",
+            "order__currency",
+            "confirmed_status",
+            "confirmed_amount",
+            "confirmed_currency",
+        )
+    )
+    for number, pk, amount_paid, currency, status, amount, confirmed_currency in paid:
+        found.append(
+            Violation(
+                "paid_order_unconfirmed",
+                f"order {number}",
+                f"paid {amount_paid} {currency}; payment {pk} was confirmed"
+                f" {status or 'never'} {amount} {confirmed_currency}".rstrip(),
+            )
+        )
+    for number, pk, amount, currency in (
+        Payment.objects.filter(status=PaymentStatus.REVIEW)
+        .order_by("pk")
+        .values_list("order__number", "pk", "confirmed_amount", "confirmed_currency")
+    ):
+        found.append(
+            Violation(
+                "payment_in_review",
+                f"order {number}",
+                f"payment {pk}, confirmed {amount} {currency}, waits for staff to settle it",
+            )
+        )
+    unconfirmed = Q(status=RefundStatus.SUCCEEDED) & ~Q(
+        confirmed_status=RefundStatus.SUCCEEDED
+    ) | Q(status=RefundStatus.FAILED, confirmed_status=RefundStatus.SUCCEEDED)
+    for number, pk, status, confirmed in (
+        Refund.objects.filter(unconfirmed)
+        .order_by("pk")
+        .values_list("order__number", "pk", "status", "confirmed_status")
+    ):
+        found.append(
+            Violation(
+                "refund_unconfirmed",
+                f"order {number}",
+                f"refund {pk} is {status}, the provider last said {confirmed or 'nothing'}",
+            )
+        )
+    cutoff = timezone.now() - timedelta(hours=settings.SHOP_REFUND_PENDING_ALERT_HOURS)
+    for number, pk, created_at in (
+        Refund.objects.filter(status=RefundStatus.PENDING, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("order__number", "pk", "created_at")
+    ):
+        found.append(
+            Violation(
+                "refund_pending_too_long",
+                f"order {number}",
+                f"refund {pk} pending since {created_at:%Y-%m-%d %H:%M}",
+            )
+        )
+    return found
+
+
 _FIGURES = ("units", "units_refunded", "gross", "refunds", "own_share")
 _MONEY = ("gross", "refunds", "own_share")
 
@@ -266,5 +348,6 @@ def invariants_check() -> list[Violation]:
         *stock_violations(),
         *order_violations(),
         *payment_violations(),
+        *provider_violations(),
         *report_rows_violations(),
     ]

@@ -66,6 +66,12 @@ EVENTS: dict[str, tuple[str, str]] = {
     "orders_placed": ("Orders placed, by sales channel.", "channel"),
     "orders_paid": ("Orders paid, by sales channel.", "channel"),
     "payments_failed": ("Payment attempts that failed, by provider.", "provider"),
+    "payments_held_for_review": (
+        "Payments held for staff review (the provider confirmed another amount or currency),"
+        " by provider.",
+        "provider",
+    ),
+    "refunds_failed": ("Refunds the provider refused or failed, by provider.", "provider"),
     "celery_task_failures": ("Celery tasks that ended in an error, by task.", "task"),
 }
 
@@ -83,6 +89,14 @@ def order_paid(channel_code: str) -> None:
 
 def payment_failed(provider: str) -> None:
     _event_add("payments_failed", provider)
+
+
+def payment_held_for_review(provider: str) -> None:
+    _event_add("payments_held_for_review", provider)
+
+
+def refund_failed(provider: str) -> None:
+    _event_add("refunds_failed", provider)
 
 
 def task_failed(task_name: str) -> None:

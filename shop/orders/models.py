@@ -159,7 +159,10 @@ class OrderEventType(models.TextChoices):
     PAYMENT_STARTED = "payment_started", "Payment started"
     PAYMENT_SUCCEEDED = "payment_succeeded", "Payment succeeded"
     PAYMENT_FAILED = "payment_failed", "Payment failed"
+    PAYMENT_REVIEW = "payment_review", _("Payment held for review")
+    PAYMENT_REVIEWED = "payment_reviewed", _("Payment review resolved")
     REFUND_REQUESTED = "refund_requested", "Refund requested"
+    REFUND_PENDING = "refund_pending", _("Refund pending at the provider")
     REFUNDED = "refunded", "Refunded"
     REFUND_FAILED = "refund_failed", "Refund failed"
     RESERVATION_RELEASED = "reservation_released", "Reservation released"

@@ -1,13 +1,19 @@
 """Payments, refunds and provider events in the admin: read-only, as the provider saw them.
 
 Refunds are made from the order (an action on the orders list, or the staff API),
-so they always go through the provider.
+so they always go through the provider. A payment held for review (the provider
+confirmed another amount or currency) is settled here with the two review actions, or
+through the staff API; filter the list by status "Held for review" to find them.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from shop.core.errors import ShopError
 from shop.payments.models import Payment, Refund, WebhookEvent
+from shop.payments.review import ACCEPT, RETURN, payment_review_resolve
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -30,20 +36,64 @@ class PaymentAdmin(ReadOnlyAdmin):
         "provider_reference",
         "status",
         "amount",
+        "confirmed_amount",
+        "confirmed_currency",
         "amount_refunded",
         "fee",
+        "failure_code",
         "created_at",
     ]
-    list_filter = ["provider", "status"]
+    list_filter = ["status", "provider", "confirmed_status"]
     search_fields = ["order__number", "provider_reference", "order__email"]
     list_select_related = ["order"]
     exclude = ["client_secret"]
+    actions = ["review_accept", "review_return"]
+
+    @admin.action(
+        description=_("Accept the payment held for review (pays the order if it is whole)")
+    )
+    def review_accept(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
+        self._review(request, queryset, ACCEPT)
+
+    @admin.action(description=_("Return the payment held for review (refund in full)"))
+    def review_return(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
+        self._review(request, queryset, RETURN)
+
+    def _review(self, request: HttpRequest, queryset: QuerySet[Payment], decision: str) -> None:
+        for payment in queryset.order_by("pk"):
+            try:
+                settled = payment_review_resolve(
+                    payment_id=payment.pk, decision=decision, user=request.user
+                )
+            except ShopError as exc:
+                self.message_user(request, f"{payment}: {exc.message}", messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                _("Payment %(payment)s is now %(status)s; its order is %(order_status)s.")
+                % {
+                    "payment": settled.pk,
+                    "status": settled.get_status_display(),
+                    "order_status": settled.order.get_status_display(),
+                },
+                messages.SUCCESS,
+            )
 
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
-    list_display = ["id", "order", "payment", "amount", "status", "reason", "created_by"]
-    list_filter = ["status"]
+    list_display = [
+        "id",
+        "order",
+        "payment",
+        "amount",
+        "status",
+        "confirmed_status",
+        "reason",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["status", "confirmed_status"]
     search_fields = ["order__number", "provider_reference"]
     list_select_related = ["order", "payment", "created_by"]
 

@@ -1,7 +1,8 @@
-"""Shopper payment API and the Stripe webhook."""
+"""Shopper payment API (with the offline fake provider's confirmation) and the Stripe webhook."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -105,7 +106,10 @@ class PaymentStartApi(APIView):
 
 
 class FakePaymentConfirmApi(APIView):
-    """Confirm or decline a payment at the offline fake provider (development and demo)."""
+    """Confirm or decline a payment at the offline fake provider (development and demo).
+    ``amount`` and ``currency`` play a payment that brought in something else than asked
+    (it is then held for staff review); ``refunds_wait`` makes the charge's refunds stay
+    pending until settled with the fake's refund API, as Alipay's do."""
 
     permission_classes = [AllowAny]
     # Also keeps anyone from guessing order e-mails by trying many.
@@ -115,6 +119,11 @@ class FakePaymentConfirmApi(APIView):
     class InputSerializer(serializers.Serializer):
         outcome = serializers.ChoiceField(choices=FAKE_OUTCOMES)
         email = serializers.EmailField(required=False)
+        amount = serializers.DecimalField(
+            max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
+        )
+        currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False)
+        refunds_wait = serializers.BooleanField(required=False, default=False)
 
     @extend_schema(
         request=InputSerializer,
@@ -124,7 +133,13 @@ class FakePaymentConfirmApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         data = _valid(self.InputSerializer, request.data)
         payment = payment_for_payer_get(payment_id=pk, user=request.user, email=data.get("email"))
-        payment = payment_fake_complete(payment=payment, outcome=data["outcome"])
+        payment = payment_fake_complete(
+            payment=payment,
+            outcome=data["outcome"],
+            amount=data.get("amount"),
+            currency=data.get("currency"),
+            refunds_wait=data["refunds_wait"],
+        )
         return Response(payment_output(payment))
 
 

@@ -93,3 +93,18 @@ class OrderNotCancellable(ShopError):
     code = "order_not_cancellable"
     status_code = 409
     message = _("This order cannot be cancelled any more.")
+
+
+class PaymentUnderReview(ShopError):
+    code = "payment_under_review"
+    status_code = 409
+    message = _(
+        "A payment of this order is being checked by our staff; the order cannot be paid"
+        " again until they have settled it."
+    )
+
+
+class PaymentNotInReview(ShopError):
+    code = "payment_not_in_review"
+    status_code = 409
+    message = _("This payment is not held for review.")

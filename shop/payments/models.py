@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from shop.core.models import TimeStampedModel, currency_field, money_field
 
@@ -17,10 +19,23 @@ class PaymentProvider(models.TextChoices):
 
 
 class PaymentStatus(models.TextChoices):
+    """Where a payment stands in the shop (README: "Payments and refunds").
+
+    pending -> succeeded (the provider confirmed the amount and currency asked for)
+    pending -> review (it confirmed another amount or currency: staff decide)
+    review -> succeeded (accepted) or cancelled with failure_code "returned" (refunded)
+    pending -> failed (declined; the shopper may retry) or cancelled (replaced, expired)
+    """
+
     PENDING = "pending", "Waiting for the shopper"
     SUCCEEDED = "succeeded", "Succeeded"
+    REVIEW = "review", _("Held for review")
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
+
+
+# What counts as captured: what the provider confirmed once it did, what we asked before.
+CAPTURED = Coalesce(F("confirmed_amount"), F("amount"))
 
 
 class Payment(TimeStampedModel):
@@ -38,14 +53,28 @@ class Payment(TimeStampedModel):
     failure_code = models.CharField(max_length=64, blank=True)
     failure_message = models.CharField(max_length=255, blank=True)
     succeeded_at = models.DateTimeField(null=True, blank=True)
+    # The provider's word, as last read back and applied under the order's lock: what
+    # the invariant check compares the order and the ledger with.
+    confirmed_status = models.CharField(
+        max_length=16,
+        choices=PaymentStatus.choices,
+        blank=True,
+        help_text="The payment's status as the provider last confirmed it.",
+    )
+    confirmed_amount = money_field(
+        null=True, blank=True, help_text="The amount the provider last confirmed captured."
+    )
+    confirmed_currency = models.CharField(max_length=3, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0"),
+            # Refunds (pending ones included) never exceed what was captured.
             models.CheckConstraint(
-                condition=Q(amount_refunded__gte=0) & Q(amount_refunded__lte=F("amount")),
-                name="payment_refunded_within_amount",
+                condition=Q(amount_refunded__gte=0) & Q(amount_refunded__lte=CAPTURED),
+                name="payment_refunded_within_captured",
             ),
             # An order is paid by one successful payment, never two.
             models.UniqueConstraint(
@@ -65,6 +94,10 @@ class Payment(TimeStampedModel):
 
 
 class RefundStatus(models.TextChoices):
+    """pending (reserved; sent, or being sent) -> succeeded when the provider says so,
+    or -> failed when it refuses, fails or cancels it (the amount is refundable again).
+    Only a succeeded refund moves the order's money and the ledger."""
+
     PENDING = "pending", "Pending"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
@@ -87,12 +120,27 @@ class Refund(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     succeeded_at = models.DateTimeField(null=True, blank=True)
+    confirmed_status = models.CharField(
+        max_length=16,
+        choices=RefundStatus.choices,
+        blank=True,
+        help_text="The refund's status as the provider last confirmed it.",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    failure_code = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_gt_0"),
+            # A refund at the provider is recorded once, whoever reads it first.
+            models.UniqueConstraint(
+                fields=["payment", "provider_reference"],
+                condition=~Q(provider_reference=""),
+                name="refund_provider_reference_unique",
+            ),
         ]
+        indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
         return f"refund {self.amount} of payment {self.payment_id}"
@@ -117,10 +165,25 @@ class WebhookEvent(models.Model):
         return f"{self.provider} {self.event_id}"
 
 
+class PaymentAlert(models.Model):
+    """An e-mail to staff about money that needs a person (a payment held for review, a
+    refund that failed), sent once per subject: written with the sending, in one
+    transaction."""
+
+    key = models.CharField(max_length=100, unique=True)  # "payment-review:12"
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
+    recipients = models.JSONField(default=list)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class FakeChargeStatus(models.TextChoices):
     REQUIRES_PAYMENT = "requires_payment", "Waiting for the shopper"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Declined"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class FakeCharge(models.Model):
@@ -132,23 +195,52 @@ class FakeCharge(models.Model):
 
     reference = models.CharField(max_length=100, unique=True)
     currency = currency_field()
-    amount = money_field()
-    amount_refunded = money_field(default=Decimal("0"))
+    amount = money_field(help_text="What the shop asked for.")
+    amount_received = money_field(
+        null=True, blank=True, help_text="What the shopper's payment brought in, once it did."
+    )
+    amount_refunded = money_field(
+        default=Decimal("0"), help_text="Pending and succeeded refunds, as Stripe counts them."
+    )
     status = models.CharField(
         max_length=20, choices=FakeChargeStatus.choices, default=FakeChargeStatus.REQUIRES_PAYMENT
     )
-    refund_keys = models.JSONField(
-        default=list, blank=True, help_text="Idempotency keys of the refunds already made."
+    refunds_wait = models.BooleanField(
+        default=False,
+        help_text=(
+            "Its refunds stay pending until settled through the fake provider's API, as"
+            " Alipay's and WeChat Pay's do."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount_refunded__gte=0) & Q(amount_refunded__lte=F("amount")),
-                name="fake_charge_refunded_within_amount",
+                condition=Q(amount_refunded__gte=0)
+                & Q(amount_refunded__lte=Coalesce(F("amount_received"), F("amount"))),
+                name="fake_charge_refunded_within_received",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.status}"
+
+
+class FakeRefund(models.Model):
+    """A refund in the fake provider's book, made once per idempotency key."""
+
+    reference = models.CharField(max_length=100, unique=True)
+    charge = models.ForeignKey(FakeCharge, on_delete=models.CASCADE, related_name="refunds")
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    refund_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The shop's refund it was asked for, as metadata."
+    )
+    amount = money_field()
+    status = models.CharField(
+        max_length=16, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"{self.reference} {self.status}"

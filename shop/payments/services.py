@@ -1,79 +1,217 @@
-"""Payments: starting one, and applying what the provider says happened to it.
+"""Payments: starting one, and reading back what the provider says happened to it.
 
-The provider is the source of truth. Whatever tells us a payment moved (the shopper
-at the fake provider, a Stripe webhook, a periodic sweep) only makes us read the
-provider again and apply its answer under a lock on the order and the payment, so a
-duplicate, late or out-of-order hint never pays, fulfils or refunds twice.
+Every provider is asked the same way, the offline fake one as Stripe: the payment row
+first (under the order's lock), the provider called outside the shop's locks, its
+reference stored after. What the provider then confirms is applied by
+shop/payments/confirmation.py; refunds are shop/payments/refunds.py and refund_state.py.
 
-Locks are always taken order first, then payment, everywhere in this package.
+Locks are always taken order first, then its payments in id order (locks.py).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from fulfillment.tasks import order_paid
-from partners.services import ledger_payment_record
-from shop.core import metrics, sql
 from shop.core.db import transaction_retry
 from shop.core.errors import InvalidInput, ShopError
-from shop.core.tasks import enqueue_on_commit
-from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
-from shop.orders.services import (
-    order_cancel_for_lost_stock,
-    order_event,
-    order_event_write,
-    order_lock,
-    order_lock_with_rows,
-    order_mark_paid,
-)
+from shop.orders.models import Order, OrderEventType, OrderStatus
+from shop.orders.services import order_event_write
+from shop.payments.confirmation import payment_apply
 from shop.payments.errors import (
     NotFakePayment,
     OrderNotPayable,
     OrderPaymentExpired,
+    PaymentNotFound,
     PaymentNotPending,
     PaymentProviderNotEnabled,
+    PaymentUnderReview,
 )
-from shop.payments.models import Payment, PaymentProvider, PaymentStatus
+from shop.payments.locks import order_payments_lock
+from shop.payments.models import Payment, PaymentProvider, PaymentStatus, Refund
 from shop.payments.providers import provider_get, providers_enabled
-from shop.payments.providers.base import PaymentGateway, ProviderPayment, ProviderPaymentState
-from shop.payments.providers.fake import fake_charge_complete
-from shop.payments.refunds import refund_external_record, refund_reserve, refund_send
+from shop.payments.providers.base import ProviderPaymentState
+from shop.payments.providers.fake import fake_charge_complete, fake_refund_settle
+from shop.payments.refund_state import refund_send, refund_take, refunds_reconcile
 
 logger = logging.getLogger(__name__)
 
 FAKE_OUTCOMES = ("succeed", "decline")
+FAKE_REFUND_OUTCOMES = ("succeed", "fail")
+
+
+def payment_provider_check(provider: str) -> None:
+    """Refuse a provider this shop does not take, before anything is placed."""
+    if provider not in providers_enabled():
+        raise PaymentProviderNotEnabled(
+            fields={"provider": [gettext("%(provider)s is not enabled.") % {"provider": provider}]}
+        )
 
 
 def payment_start(*, order: Order, provider: str, user: Any = None) -> Payment:
     """Start (or resume) paying an order that waits for payment.
 
     One pending payment per order and provider is reused, so a shopper who presses
-    "pay" twice gets the same payment. When the provider does not answer, the payment
+    "pay" twice gets the same payment. A pending payment with another provider is
+    cancelled, here and at its provider. When the provider does not answer, the payment
     stays pending without a reference and the next attempt retries it with the same
     idempotency key.
     """
     payment_provider_check(provider)
     gateway = provider_get(provider)
-    if gateway.in_process:
-        return _payment_start_in_process(order_id=order.pk, gateway=gateway, user=user)
-    payment = _payment_prepare(order_id=order.pk, provider=provider)
+    prepared = _payment_prepare(order_id=order.pk, provider=provider)
+    # Calls over the network: never while holding the order's lock.
+    paid = [
+        p for p in prepared.replaced if payment_cancel_at_provider(p) == PaymentStatus.SUCCEEDED
+    ]
+    payment = prepared.payment
+    if paid and not payment.provider_reference:
+        # The payment being replaced had succeeded (it now pays the order, or waits for
+        # staff): the new one is given up before anyone is asked for money twice.
+        _payment_abandon(payment=payment, paid_by=paid[0])
+        if Payment.objects.filter(order_id=order.pk, status=PaymentStatus.REVIEW).exists():
+            raise PaymentUnderReview()
+        raise OrderNotPayable(fields={"status": ["paid"]})
     if payment.provider_reference:
         return payment
-    # A call over the network: never while holding the order's lock.
     created = gateway.create_payment(payment)
-    with transaction.atomic():
-        locked = Payment.objects.select_for_update(of=("self",), no_key=True).get(pk=payment.pk)
-        if not locked.provider_reference:
-            _payment_reference_set(locked, created, user=user)
-    return locked
+    stored = _payment_reference_store(
+        payment=payment, reference=created.reference, client_secret=created.client_secret, user=user
+    )
+    if stored.status == PaymentStatus.CANCELLED:
+        # Replaced by a payment with another provider while this one was being created.
+        payment_cancel_at_provider(stored)
+    return stored
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    payment: Payment
+    replaced: list[Payment] = field(default_factory=list)  # to cancel at their provider
+
+
+@transaction_retry
+@transaction.atomic
+def _payment_prepare(*, order_id: int, provider: str) -> _Prepared:
+    """The order's pending payment with this provider, created if there is none; the
+    order's pending payments with other providers are cancelled."""
+    order, payments = order_payments_lock(order_id)
+    if order.status == OrderStatus.EXPIRED or (
+        order.status == OrderStatus.PENDING_PAYMENT
+        and order.expires_at is not None
+        and order.expires_at <= timezone.now()
+    ):
+        raise OrderPaymentExpired()
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise OrderNotPayable(fields={"status": [order.status]})
+    if any(p.status == PaymentStatus.REVIEW for p in payments):
+        raise PaymentUnderReview()
+    pending = [p for p in payments if p.status == PaymentStatus.PENDING]
+    reusable = next((p for p in pending if p.provider == provider), None)
+    replaced = [p for p in pending if p is not reusable]
+    for other in replaced:
+        # The shopper switched provider; the old payment is cancelled at its provider
+        # once these locks are let go. Should it be paid all the same, it pays the order,
+        # or goes back in full when another payment did (confirmation.py).
+        other.status = PaymentStatus.CANCELLED
+        other.failure_code = "replaced"
+        other.save(update_fields=["status", "failure_code", "updated_at"])
+        order_event_write(
+            order,
+            OrderEventType.PAYMENT_FAILED,
+            data={"payment_id": other.pk, "status": other.status, "failure_code": "replaced"},
+        )
+    if reusable is not None:
+        return _Prepared(reusable, replaced)
+    payment = Payment.objects.create(
+        order=order, provider=provider, amount=order.total, currency=order.currency
+    )
+    return _Prepared(payment, replaced)
+
+
+@transaction_retry
+@transaction.atomic
+def _payment_reference_store(
+    *, payment: Payment, reference: str, client_secret: str, user: Any
+) -> Payment:
+    # The order first, as everywhere (the event written below refers to it); the payment
+    # row is then changed only while it waits without a reference, the usual case.
+    order = Order.objects.select_for_update(of=("self",), no_key=True).get(pk=payment.order_id)
+    changes = {
+        "provider_reference": reference,
+        "client_secret": client_secret,
+        "updated_at": timezone.now(),
+    }
+    waiting = Payment.objects.filter(
+        pk=payment.pk, provider_reference="", status=PaymentStatus.PENDING
+    )
+    if not waiting.update(**changes):
+        # A concurrent request stored it first, or the payment was replaced meanwhile:
+        # a replaced one keeps its reference too, so it can be cancelled at the provider.
+        payment = Payment.objects.select_for_update(of=("self",), no_key=True).get(pk=payment.pk)
+        if payment.provider_reference:
+            return payment
+        Payment.objects.filter(pk=payment.pk).update(**changes)
+    payment.provider_reference = reference
+    payment.client_secret = client_secret
+    order_event_write(
+        order,
+        OrderEventType.PAYMENT_STARTED,
+        data={
+            "payment_id": payment.pk,
+            "provider": payment.provider,
+            "amount": str(payment.amount),
+        },
+        user=user,
+    )
+    return payment
+
+
+def payment_cancel_at_provider(payment: Payment) -> str | None:
+    """Cancel at its provider a payment the shop cancelled (idempotency key
+    ``payment-<id>-cancel``). One that succeeded meanwhile is applied the normal way: it
+    pays the order, or is returned in full when another payment did. When the provider
+    does not answer, the stale-payments sweep asks again. Returns the status the
+    provider confirmed (None: not known)."""
+    if not payment.provider_reference:
+        return None  # never created there
+    try:
+        state = provider_get(payment.provider).cancel_payment(payment)
+    except ShopError as exc:
+        logger.warning("payment %s not cancelled at %s: %s", payment.pk, payment.provider, exc.code)
+        return None
+    payment_sync(payment_id=payment.pk, payment=payment, state=state)
+    return state.status
+
+
+@transaction_retry
+@transaction.atomic
+def _payment_abandon(*, payment: Payment, paid_by: Payment) -> None:
+    """A payment never sent to its provider is given up: its order was paid meanwhile."""
+    order = Order.objects.select_for_update(of=("self",), no_key=True).get(pk=payment.order_id)
+    given_up = Payment.objects.filter(
+        pk=payment.pk, provider_reference="", status=PaymentStatus.PENDING
+    ).update(status=PaymentStatus.CANCELLED, failure_code="order_paid", updated_at=timezone.now())
+    if given_up:
+        order_event_write(
+            order,
+            OrderEventType.PAYMENT_FAILED,
+            data={
+                "payment_id": payment.pk,
+                "status": PaymentStatus.CANCELLED,
+                "failure_code": "order_paid",
+                "paid_by": paid_by.pk,
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -85,152 +223,78 @@ class PaymentOpened:
     error: ShopError | None = None
 
 
-def payment_provider_check(provider: str) -> None:
-    """Refuse a provider this shop does not take, before anything is placed."""
-    if provider not in providers_enabled():
-        raise PaymentProviderNotEnabled(
-            fields={"provider": [_("%(provider)s is not enabled.") % {"provider": provider}]}
-        )
-
-
 def payment_open_for_placed(*, order: Order, provider: str, user: Any = None) -> PaymentOpened:
     """The payment of an order placed a moment ago with a payment asked for in the same
-    request (a storefront's one-step "place and pay"). An order still awaiting payment
-    starts or resumes its payment with ``provider``; one that no longer waits (the same
-    Idempotency-Key sent again after paying) answers with its latest payment. A provider
-    that cannot start the payment now leaves the order placed and says why: the shopper
-    pays it later through the payments API."""
+    request (a storefront's one-step "place and pay"), started once the order is
+    committed, as every payment is. An order still awaiting payment starts or resumes
+    its payment with ``provider``; one that no longer waits (the same Idempotency-Key
+    sent again after paying) answers with its latest payment. A provider that cannot
+    start the payment now leaves the order placed and says why: the shopper pays it
+    later through the payments API."""
     if order.status != OrderStatus.PENDING_PAYMENT:
         latest = Payment.objects.filter(order=order).order_by("-id").first()
         if latest is not None:
             latest.order = order
         return PaymentOpened(payment=latest)
     try:
-        return PaymentOpened(payment=payment_start(order=order, provider=provider, user=user))
+        payment = payment_start(order=order, provider=provider, user=user)
     except ShopError as exc:
         logger.warning("order %s placed; payment not started: %s", order.pk, exc.code)
         return PaymentOpened(payment=None, error=exc)
+    payment.order = order  # as placed a moment ago: what the answer shows of it
+    return PaymentOpened(payment=payment)
 
 
-def payment_in_process(provider: str) -> bool:
-    """Whether the provider answers from this process (the fake one), so a payment can
-    start inside the transaction that places its order."""
-    return provider_get(provider).in_process
-
-
-def payment_start_for_new_order(
-    *, order: Order, provider: str, payment_id: int | None, user: Any = None
-) -> tuple[Payment, OrderEvent | None]:
-    """Start the payment of an order inside the transaction that is placing it, with a
-    provider that answers from this process: no one else sees the order yet, so it has
-    no other payment to reuse or cancel and needs no lock. ``payment_id``: the new
-    payment's id, taken from its sequence with the order's (None where there is none).
-    Returns the payment and its event, which the caller writes with its own (None when
-    written already)."""
-    gateway = provider_get(provider)
-    assert gateway.in_process
-    payment = Payment(
-        id=payment_id, order=order, provider=provider, amount=order.total, currency=order.currency
-    )
-    if payment_id is None:
-        # No sequence to ask (SQLite): the provider is asked once the row has its id.
-        sql.insert([payment])
-        _payment_reference_set(payment, gateway.create_payment(payment), user=user)
-        return payment, None
-    created = gateway.create_payment(payment)
-    payment.provider_reference = created.reference
-    payment.client_secret = created.client_secret
-    sql.insert([payment])
-    return payment, _payment_started_event(payment, user=user)
-
-
-def _payment_reference_set(payment: Payment, created: ProviderPayment, *, user: Any) -> None:
-    payment.provider_reference = created.reference
-    payment.client_secret = created.client_secret
-    sql.update(payment, ["provider_reference", "client_secret", "updated_at"])
-    _payment_started(payment, user=user)
-
-
-def _payment_started_event(payment: Payment, *, user: Any) -> OrderEvent:
-    return order_event(
-        payment.order,
-        OrderEventType.PAYMENT_STARTED,
-        data={
-            "payment_id": payment.pk,
-            "provider": payment.provider,
-            "amount": str(payment.amount),
-        },
-        user=user,
-    )
-
-
-def _payment_started(payment: Payment, *, user: Any) -> None:
-    sql.insert([_payment_started_event(payment, user=user)])
-
-
-@transaction_retry
-@transaction.atomic
-def _payment_start_in_process(*, order_id: int, gateway: PaymentGateway, user: Any) -> Payment:
-    """A provider that answers from this process (the fake one) is asked under the
-    order's lock, in the same transaction as the payment it is asked for."""
-    payment = _payment_prepare_locked(order_id=order_id, provider=gateway.name)
-    if not payment.provider_reference:
-        _payment_reference_set(payment, gateway.create_payment(payment), user=user)
-    return payment
-
-
-@transaction_retry
-@transaction.atomic
-def _payment_prepare(*, order_id: int, provider: str) -> Payment:
-    return _payment_prepare_locked(order_id=order_id, provider=provider)
-
-
-def _payment_prepare_locked(*, order_id: int, provider: str) -> Payment:
-    """The order's pending payment with this provider, created if there is none; inside
-    the caller's transaction, which holds the order and its pending payments from here."""
-    order = order_lock(order_id)
-    if order.status == OrderStatus.EXPIRED or (
-        order.status == OrderStatus.PENDING_PAYMENT
-        and order.expires_at is not None
-        and order.expires_at <= timezone.now()
-    ):
-        raise OrderPaymentExpired()
-    if order.status != OrderStatus.PENDING_PAYMENT:
-        raise OrderNotPayable(fields={"status": [order.status]})
-    pending = list(
-        Payment.objects.select_for_update(of=("self",), no_key=True).filter(
-            order=order, status=PaymentStatus.PENDING
-        )
-    )
-    reusable = next((p for p in pending if p.provider == provider), None)
-    for other in pending:
-        if other is not reusable:
-            # The shopper switched provider. Should the old one still be paid, the
-            # money is returned when we learn of it (see _payment_succeeded).
-            other.status = PaymentStatus.CANCELLED
-            other.failure_code = "replaced"
-            other.save(update_fields=["status", "failure_code", "updated_at"])
-    if reusable is not None:
-        reusable.order = order
-        return reusable
-    return Payment.objects.create(
-        order=order, provider=provider, amount=order.total, currency=order.currency
-    )
-
-
-def payment_fake_complete(*, payment: Payment, outcome: str) -> Payment:
-    """The shopper confirms or declines a payment at the offline fake provider."""
+def payment_fake_complete(
+    *,
+    payment: Payment,
+    outcome: str,
+    amount: Decimal | None = None,
+    currency: str | None = None,
+    refunds_wait: bool = False,
+) -> Payment:
+    """The shopper confirms or declines a payment at the offline fake provider, which then
+    is read back like any provider. ``amount``/``currency``: what the payment brought in
+    when not what was asked; ``refunds_wait``: its refunds stay pending until settled."""
     if payment.provider != PaymentProvider.FAKE:
         raise NotFakePayment()
     if PaymentProvider.FAKE not in providers_enabled():
         # A shop that moved to real payments never lets a shopper confirm their own.
         raise PaymentProviderNotEnabled()
     if outcome not in FAKE_OUTCOMES:
-        raise InvalidInput(fields={"outcome": [_("Either succeed or decline.")]})
+        raise InvalidInput(fields={"outcome": [gettext("Either succeed or decline.")]})
     if payment.status == PaymentStatus.CANCELLED or not payment.provider_reference:
         raise PaymentNotPending()
-    state = fake_charge_complete(reference=payment.provider_reference, succeed=outcome == "succeed")
+    state = fake_charge_complete(
+        reference=payment.provider_reference,
+        succeed=outcome == "succeed",
+        amount=amount,
+        currency=currency,
+        refunds_wait=refunds_wait,
+    )
+    # The fake provider answered with the charge as it now is: that is what is applied.
     return payment_sync(payment_id=payment.pk, payment=payment, state=state)
+
+
+def refund_fake_settle(*, reference: str, outcome: str) -> Refund:
+    """A refund the offline fake provider kept pending succeeds or fails there (what a
+    bank does to an Alipay refund); the shop then reads it back like a Stripe webhook's
+    refund, and applies it."""
+    if PaymentProvider.FAKE not in providers_enabled():
+        raise PaymentProviderNotEnabled()
+    if outcome not in FAKE_REFUND_OUTCOMES:
+        raise InvalidInput(fields={"outcome": [str(_("Choose succeed or fail."))]})
+    settled = fake_refund_settle(reference=reference, succeed=outcome == "succeed")
+    payment = Payment.objects.filter(
+        provider=PaymentProvider.FAKE, provider_reference=settled.payment_reference
+    ).first()
+    if payment is None:
+        raise PaymentNotFound()
+    state = provider_get(PaymentProvider.FAKE).retrieve_refund(reference)
+    refund_id = refund_take(payment, state)
+    if refund_id is None:
+        raise PaymentNotFound()
+    return Refund.objects.get(pk=refund_id)
 
 
 def payment_sync(
@@ -247,178 +311,53 @@ def payment_sync(
         return payment
     if state is None:
         state = provider_get(payment.provider).retrieve(payment.provider_reference)
-    applied = _payment_apply(payment_id=payment_id, order_id=payment.order_id, state=state)
-    if not applied.to_return and not applied.refunded:
-        # Nothing changed the payment or its order after they were written under the
-        # locks: they are the stored ones.
-        return applied.payment
-    for refund_id in applied.to_return:
+    applied = payment_apply(payment_id=payment_id, order_id=payment.order_id, state=state)
+    for refund_id in applied.to_send:
         # The payment is applied either way; a refund the provider cannot take now
         # stays pending and the periodic sweep sends it again with the same key.
         try:
             refund_send(refund_id=refund_id)
         except ShopError as exc:
             logger.warning("returning payment %s: refund %s: %s", payment_id, refund_id, exc.code)
-    payment.refresh_from_db()
-    return payment
-
-
-_PAYMENT = sql.Columns(Payment, *(field.name for field in Payment._meta.concrete_fields))
-_PAYMENTS_LOCK = (
-    f"SELECT {_PAYMENT.sql('p')} FROM {sql.table(Payment)} p"  # noqa: S608
-    " WHERE p.order_id = %s ORDER BY p.id"
-)
-
-
-@dataclass(frozen=True)
-class _Applied:
-    payment: Payment  # as stored when applying committed, its order too
-    to_return: list[int]  # refunds to send once applying has committed
-    refunded: bool  # a refund made at the provider was recorded
-
-
-# Applying reads the provider's state anew under the locks, so after a deadlock with a
-# concurrent sync (a webhook storm) the whole transaction can simply run again.
-@transaction_retry
-@transaction.atomic
-def _payment_apply(*, payment_id: int, order_id: int, state: ProviderPaymentState) -> _Applied:
-    """Apply the provider's state (``order_id`` is the payment's order, which never
-    changes)."""
-    # The order, then every payment of it in id order (as everywhere), locked by one
-    # statement: whether another one already paid it is then known without asking again.
-    locked = order_lock_with_rows(order_id, _PAYMENT)
-    if locked is None:  # no order, or none of its payments: as the caller asked
-        order = order_lock(order_id, with_channel=True)
-        payments = [
-            _PAYMENT.build(row) for row in sql.rows(_PAYMENTS_LOCK + sql.lock(), [order_id])
-        ]
-        locked = (order, payments)
-    order, payments = locked
-    payment = next(p for p in payments if p.pk == payment_id)
-    payment.order = order
-    to_return: list[int] = []
-    if state.status == PaymentStatus.SUCCEEDED and payment.status != PaymentStatus.SUCCEEDED:
-        if payment.status == PaymentStatus.CANCELLED and payment.failure_code == "duplicate":
-            # already returned as a second payment of the order
-            return _Applied(payment=payment, to_return=to_return, refunded=False)
-        already_paid = any(
-            p.status == PaymentStatus.SUCCEEDED for p in payments if p.pk != payment_id
-        )
-        to_return = _payment_succeeded(order, payment, state, already_paid=already_paid)
-        if state.amount_refunded > payment.amount_refunded:
-            # Paying changed the order's row (amount paid, status): a refund already
-            # made at the provider, applied just below, must see the order as paid.
-            order.refresh_from_db()
-    elif (
-        state.status in (PaymentStatus.FAILED, PaymentStatus.CANCELLED)
-        and payment.status == PaymentStatus.PENDING
-    ):
-        _payment_failed(order, payment, state)
-    if (
-        payment.status == PaymentStatus.SUCCEEDED
-        and state.amount_refunded > payment.amount_refunded
-    ):
-        refund_external_record(
-            order=order, payment=payment, amount=state.amount_refunded - payment.amount_refunded
-        )
-        return _Applied(payment=payment, to_return=to_return, refunded=True)
-    return _Applied(payment=payment, to_return=to_return, refunded=False)
-
-
-def _payment_succeeded(
-    order: Order, payment: Payment, state: ProviderPaymentState, *, already_paid: bool
-) -> list[int]:
-    """``already_paid``: another payment of the order succeeded before this one."""
-    now = timezone.now()
-    if state.amount != payment.amount:
-        logger.error(
-            "payment %s: provider reports %s, we asked %s", payment.pk, state.amount, payment.amount
-        )
-    if already_paid:
-        # A second payment for the same order (the shopper paid in two tabs or after
-        # switching provider): it never counts; the money goes back in full.
-        payment.status = PaymentStatus.CANCELLED
-        payment.failure_code = "duplicate"
-        payment.failure_message = "The order was already paid by another payment."
-        payment.fee = state.fee
-        payment.succeeded_at = now
-        payment.save()
-        refund = refund_reserve(
-            order=order, payment=payment, amount=payment.amount, reason="duplicate payment"
-        )
-        order_event_write(
-            order,
-            OrderEventType.NOTE,
-            data={"note": "second payment returned", "payment_id": payment.pk},
-        )
-        return [refund.pk]
-
-    payment.status = PaymentStatus.SUCCEEDED
-    payment.failure_code = ""
-    payment.failure_message = ""
-    payment.fee = state.fee
-    payment.succeeded_at = now
-    sql.update(
-        payment,
-        ["status", "failure_code", "failure_message", "fee", "succeeded_at", "updated_at"],
-    )
-    outcome = order_mark_paid(order_id=order.pk, amount=payment.amount, locked=order)
-    if outcome.newly_paid:
-        ledger_payment_record(payment=payment, first=True)
-        enqueue_on_commit(order_paid, order.pk)
-        return []
-
-    # The money came for an order that can no longer take it: its stock was sold
-    # meanwhile, or it was cancelled. It is returned in full; the order is not paid.
-    reason = "stock unavailable" if outcome.stock_lost else f"order {order.status}"
-    refund = refund_reserve(order=order, payment=payment, amount=payment.amount, reason=reason)
-    if outcome.stock_lost:
-        order_cancel_for_lost_stock(order_id=order.pk)
-    else:
-        order_event_write(
-            order,
-            OrderEventType.NOTE,
-            data={"note": "payment for an order that cannot be paid", "payment_id": payment.pk},
-        )
-    return [refund.pk]
-
-
-def _payment_failed(order: Order, payment: Payment, state: ProviderPaymentState) -> None:
-    payment.status = state.status
-    payment.failure_code = state.failure_code
-    payment.failure_message = state.failure_message
-    payment.save(update_fields=["status", "failure_code", "failure_message", "updated_at"])
-    order_event_write(
-        order,
-        OrderEventType.PAYMENT_FAILED,
-        data={
-            "payment_id": payment.pk,
-            "status": state.status,
-            "failure_code": state.failure_code,
-        },
-    )
-    transaction.on_commit(lambda: metrics.payment_failed(payment.provider))
+    if applied.refunds_differ:
+        # The provider counts refunds we do not (made in its dashboard) or no longer
+        # counts one of ours (it failed): its refunds are read and applied one by one.
+        refunds_reconcile(payment=applied.payment)
+    if not applied.to_send and not applied.refunds_differ:
+        # Nothing changed the payment or its order after they were written under the
+        # locks: they are the stored ones.
+        return applied.payment
+    fresh = Payment.objects.select_related("order").get(pk=payment_id)
+    return fresh
 
 
 def payments_sync_stale(*, older_than_minutes: int = 10, limit: int = 200) -> int:
-    """Re-read pending payments we have not heard about for a while (a lost webhook)."""
+    """Re-read pending payments we have not heard about for a while (a lost webhook), and
+    cancel again at their provider the replaced ones it has not confirmed cancelled."""
     now = timezone.now()
-    ids = list(
-        Payment.objects.filter(
-            status=PaymentStatus.PENDING,
-            updated_at__lt=now - timedelta(minutes=older_than_minutes),
-            # An intent nobody completed within a day is not worth asking about again.
-            created_at__gt=now - timedelta(days=1),
-        )
+    stale = Q(updated_at__lt=now - timedelta(minutes=older_than_minutes)) & Q(
+        # An intent nobody completed within a day is not worth asking about again.
+        created_at__gt=now - timedelta(days=1)
+    )
+    pending = Q(status=PaymentStatus.PENDING)
+    uncancelled = (
+        Q(status=PaymentStatus.CANCELLED, failure_code="replaced")
+        & ~Q(confirmed_status=PaymentStatus.CANCELLED)
+        & ~Q(confirmed_status=PaymentStatus.SUCCEEDED)
+    )
+    payments = list(
+        Payment.objects.filter(stale & (pending | uncancelled))
         .exclude(provider_reference="")
-        .order_by("updated_at")
-        .values_list("id", flat=True)[:limit]
+        .order_by("updated_at")[:limit]
     )
     synced = 0
-    for payment_id in ids:
+    for payment in payments:
         try:
-            payment_sync(payment_id=payment_id)
+            if payment.status == PaymentStatus.CANCELLED:
+                payment_cancel_at_provider(payment)
+            else:
+                payment_sync(payment_id=payment.pk, payment=payment)
             synced += 1
         except ShopError as exc:
-            logger.warning("sync of payment %s failed: %s", payment_id, exc.code)
+            logger.warning("sync of payment %s failed: %s", payment.pk, exc.code)
     return synced

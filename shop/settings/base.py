@@ -344,6 +344,11 @@ SHOP_LOW_STOCK_DEFAULT = env.int("SHOP_LOW_STOCK_DEFAULT", default=5)
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=10)
 SHOP_PUBLIC_URL = env("SHOP_PUBLIC_URL", default="http://127.0.0.1:8000")
 SHOP_PAYMENT_PROVIDER = env("SHOP_PAYMENT_PROVIDER", default="fake")
+# Hours an unpaid order and its stock are held for staff once its payment is held for
+# review (the provider confirmed another amount or currency).
+SHOP_PAYMENT_REVIEW_HOLD_HOURS = env.float("SHOP_PAYMENT_REVIEW_HOLD_HOURS", default=72)
+# Hours after which a refund still pending at the provider is reported by check_invariants.
+SHOP_REFUND_PENDING_ALERT_HOURS = env.float("SHOP_REFUND_PENDING_ALERT_HOURS", default=72)
 
 # Carrier: "simulated" (development, demo, tests) or "express" (the express company's API).
 SHOP_CARRIER = env("SHOP_CARRIER", default="simulated")

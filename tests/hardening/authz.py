@@ -72,6 +72,7 @@ def concrete_path(world: World, endpoint: Endpoint) -> str:
         "return_id": str(world.returns["a"].pk),
         "settlement_id": str(world.settlements["a"].pk),
         "fmt": "csv",
+        "reference": "fake_re_0",
         "code": world.warehouses["a"].code if "warehouses" in route else "museum-web",
     }
     if "/collections/" in route:
@@ -111,6 +112,7 @@ def body_for(world: World, endpoint: Endpoint) -> dict[str, Any]:
     delivered_line = world.orders["delivered"].lines.get().pk
     bodies: dict[str, dict[str, Any]] = {
         "POST /api/v1/payments/<int:pk>/fake/confirm/": {"outcome": "decline"},
+        "POST /api/v1/staff/payments/<int:pk>/review/": {"decision": "accept"},
         "POST /api/v1/orders/<str:number>/returns/": {
             "lines": [{"line_id": delivered_line, "quantity": 1}],
             "reason": "authorization matrix",

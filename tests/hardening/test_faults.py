@@ -20,6 +20,7 @@ from shop.checkout import services as checkout_services
 from shop.checkout.models import Reservation
 from shop.core.db import is_retryable, transaction_retry
 from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from shop.payments import confirmation as payment_confirmation
 from shop.payments import services as payment_services
 from shop.payments.models import Payment, PaymentStatus
 from tests import factories
@@ -81,7 +82,7 @@ def test_losing_the_database_while_a_payment_is_applied_loses_no_money():
     status, order = web.place(shop, web.cart_ready(shop), key="order-1")
     assert status == 201
 
-    with cut_off_inside(payment_services, "order_mark_paid", everyone=False):
+    with cut_off_inside(payment_confirmation, "order_mark_paid", everyone=False):
         status, body = web.pay(order["number"])
 
     assert (status, body) == (503, UNAVAILABLE)

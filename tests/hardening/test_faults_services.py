@@ -21,7 +21,8 @@ from partners.models import LedgerEntry
 from shop.orders.models import Order, OrderEvent, OrderStatus
 from shop.payments.errors import PaymentProviderUnavailable
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
-from shop.payments.refunds import refund_create, refunds_retry_pending
+from shop.payments.refund_state import refunds_sync_pending
+from shop.payments.refunds import refund_create
 from shop.payments.services import payment_start, payment_sync
 from tests.factories import StaffFactory
 from tests.fulfillment.workers import tasks_sent_to
@@ -124,7 +125,7 @@ def test_a_refund_stripe_does_not_answer_is_sent_again_once_and_the_books_agree(
     assert Refund.objects.get().status == RefundStatus.PENDING
     assert_invariants()  # a refund on its way changes none of the books yet
 
-    assert refunds_retry_pending(older_than_seconds=0) == 1
+    assert refunds_sync_pending(unanswered_after_seconds=0) == 1
 
     assert Refund.objects.get().status == RefundStatus.SUCCEEDED
     assert len(fake_stripe.refunds) == 1

@@ -14,9 +14,11 @@ from partners.models import DailyTotals, MonthlyProductSales
 from partners.rollups import report_rows_current
 from shop.core.invariants import Violation, invariants_check
 from shop.orders.models import Order, OrderStatus
-from shop.payments.models import Payment
+from shop.payments.models import Payment, Refund, RefundStatus
+from shop.payments.refunds import refund_create
+from shop.payments.services import payment_fake_complete, payment_start
 from tests.selling_factories import OrderFactory, order_with_stock, stock_with_units
-from tests.shop.payments.helpers import paid_order
+from tests.shop.payments.helpers import paid_order, priced_variant
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +76,78 @@ def test_money_that_does_not_add_up_is_found():
         f"order {order.number}",
         "ledger adds up to 99.00, captured less refunds and fees is 98.00",
     )
+
+
+def test_a_paid_order_whose_payment_the_provider_confirmed_for_another_amount_is_found():
+    order, payment = paid_order(quantity=1, price="99.00")
+    assert invariants_check() == []
+    Payment.objects.filter(pk=payment.pk).update(confirmed_amount=Decimal("98.00"))
+
+    assert invariants_check() == [
+        Violation(
+            "paid_order_unconfirmed",
+            f"order {order.number}",
+            f"paid 99.00 CNY; payment {payment.pk} was confirmed succeeded 98.00 CNY",
+        )
+    ]
+
+
+def test_a_paid_order_whose_payment_the_provider_never_confirmed_is_found():
+    order, payment = paid_order(quantity=1, price="99.00")
+    Payment.objects.filter(pk=payment.pk).update(
+        confirmed_status="", confirmed_amount=None, confirmed_currency=""
+    )
+
+    assert [(v.rule, v.subject) for v in invariants_check()] == [
+        ("paid_order_unconfirmed", f"order {order.number}")
+    ]
+
+
+def test_a_payment_held_for_review_is_found_until_staff_settle_it():
+    order = order_with_stock(lines=[(priced_variant("140.00"), 1)])
+    payment = payment_start(order=order, provider="fake")
+    payment_fake_complete(payment=payment, outcome="succeed", amount=Decimal("139.00"))
+
+    assert invariants_check() == [
+        Violation(
+            "payment_in_review",
+            f"order {order.number}",
+            f"payment {payment.pk}, confirmed 139.00 CNY, waits for staff to settle it",
+        )
+    ]
+
+
+def test_a_succeeded_refund_the_provider_did_not_confirm_is_found():
+    order, _payment = paid_order(quantity=1, price="99.00")
+    refund = refund_create(order=order, amount=Decimal("10.00"), reason="", user=None)
+    assert invariants_check() == []
+    Refund.objects.filter(pk=refund.pk).update(confirmed_status=RefundStatus.PENDING)
+
+    assert invariants_check() == [
+        Violation(
+            "refund_unconfirmed",
+            f"order {order.number}",
+            f"refund {refund.pk} is succeeded, the provider last said pending",
+        )
+    ]
+
+
+def test_a_refund_pending_longer_than_the_threshold_is_found(settings):
+    order = order_with_stock(lines=[(priced_variant("99.00"), 1)])
+    payment = payment_start(order=order, provider="fake")
+    payment_fake_complete(payment=payment, outcome="succeed", refunds_wait=True)
+    refund = refund_create(order=order, amount=Decimal("10.00"), reason="", user=None)
+    assert refund.status == RefundStatus.PENDING
+    assert invariants_check() == []
+
+    settings.SHOP_REFUND_PENDING_ALERT_HOURS = 0
+
+    [violation] = invariants_check()
+    assert (violation.rule, violation.subject) == (
+        "refund_pending_too_long",
+        f"order {order.number}",
+    )
+    assert violation.detail.startswith(f"refund {refund.pk} pending since ")
 
 
 def test_the_command_reports_and_fails_on_violations():

@@ -109,6 +109,10 @@ def paid_order(
         amount=total,
         fee=fee,
         succeeded_at=paid_at,
+        confirmed_status=PaymentStatus.SUCCEEDED,
+        confirmed_amount=total,
+        confirmed_currency=order.currency,
+        confirmed_at=paid_at,
     )
     ledger_payment_record(payment=payment)
     return order, payment
@@ -129,6 +133,8 @@ def refund_of(
         status=RefundStatus.SUCCEEDED,
         lines=lines or [],
         succeeded_at=at or timezone.now(),
+        confirmed_status=RefundStatus.SUCCEEDED,
+        confirmed_at=at or timezone.now(),
     )
     ledger_refund_record(refund=refund)
     return refund

@@ -49,17 +49,18 @@ def test_queues_and_routes():
     assert router.route({}, "fulfillment.order_paid")["queue"].name == "fulfillment"
     assert router.route({}, "fulfillment.order_email_send")["queue"].name == "notifications"
     assert router.route({}, "orders.orders_expire_unpaid")["queue"].name == "default"
-    assert router.route({}, "payments.refunds_retry_pending")["queue"].name == "default"
+    assert router.route({}, "payments.refunds_sync_pending")["queue"].name == "default"
+    assert router.route({}, "payments.payment_alert_send")["queue"].name == "notifications"
     assert router.route({}, "partners.settlements_close_due")["queue"].name == "reports"
 
 
 def test_payments_and_settlements_are_scheduled():
     app.loader.import_default_modules()
     schedule = app.conf.beat_schedule
-    assert schedule["retry-pending-refunds"]["task"] == "payments.refunds_retry_pending"
+    assert schedule["sync-pending-refunds"]["task"] == "payments.refunds_sync_pending"
     assert schedule["sync-stale-payments"]["task"] == "payments.payments_sync_stale"
     assert schedule["close-settlements"]["task"] == "partners.settlements_close_due"
-    for name in ("retry-pending-refunds", "sync-stale-payments", "close-settlements"):
+    for name in ("sync-pending-refunds", "sync-stale-payments", "close-settlements"):
         assert schedule[name]["task"] in app.tasks
 
 

@@ -35,7 +35,7 @@ def test_the_api_index_lists_every_resource_by_audience():
     for paths in resources.values():
         for path in paths.values():
             sample = path.replace("{token}", "00000000-0000-0000-0000-000000000000")
-            for name in ("slug", "code", "number", "statement_format", "fmt"):
+            for name in ("slug", "code", "number", "statement_format", "fmt", "reference"):
                 sample = sample.replace("{" + name + "}", "csv")
             for name in ("pk", "stock_id", "line_id", "shipment_id", "return_id"):
                 sample = sample.replace("{" + name + "}", "1")

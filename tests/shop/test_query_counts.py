@@ -143,18 +143,18 @@ def _confirm(client, payment_id: int):
 def test_payment_confirm_queries(api_client, small_shop, django_assert_num_queries):
     """Confirming a payment once the partner's settlement of the month is open (every
     payment but the month's first): marks the order paid and writes its ledger. The
-    fake provider answers the charge's state with the update that completes it; the
-    order and its payments are locked by one statement; the lines' held units are
-    counted and confirmed by one; the order's new status is written with its event; the
-    lines' terms come with their main warehouses; the partners' timezones come with
-    their open settlements; a payment marked paid for the first time does not look for
-    its entries first. (This shop's product has no agreement, so the terms are looked
-    for again at the payment: four of the queries.)"""
+    fake provider completes the charge and is read back (two statements); the order,
+    then its payments, are locked (two); the lines' held units are counted and
+    confirmed by one; the order's new status is written with its event; the lines'
+    terms come with their main warehouses; the partners' timezones come with their open
+    settlements; a payment marked paid for the first time does not look for its entries
+    first. (This shop's product has no agreement, so the terms are looked for again at
+    the payment: four of the queries.)"""
     earlier = _placed_order_payment(api_client, small_shop, "k-1")
     assert _confirm(api_client, earlier).status_code == 200
     payment_id = _placed_order_payment(api_client, small_shop, "k-2")
 
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(19):
         response = _confirm(api_client, payment_id)
 
     assert response.status_code == 200
@@ -163,9 +163,10 @@ def test_payment_confirm_queries(api_client, small_shop, django_assert_num_queri
 
 
 def test_payment_start_queries(api_client, small_shop, django_assert_num_queries):
-    """The order; under its lock its pending payments, the new payment, the fake
-    provider's charge (created unless it exists, in one statement), the reference and
-    the event."""
+    """The order; in one transaction its lock, its payments' locks and the new payment;
+    the fake provider's charge, asked for as any provider is, outside the shop's locks
+    (created unless it exists, in one statement); in a second transaction the order's
+    lock, the reference stored and the event."""
     token = _cart(api_client, small_shop)
     _add(api_client, small_shop, token, small_shop.variant.sku)
     api_client.patch(cart_url(small_shop, token, "checkout/"), DETAILS, format="json")
@@ -173,7 +174,7 @@ def test_payment_start_queries(api_client, small_shop, django_assert_num_queries
         cart_url(small_shop, token, "order/"), format="json", HTTP_IDEMPOTENCY_KEY="k-1"
     ).json()["number"]
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(12):
         response = api_client.post(
             f"/api/v1/orders/{number}/payments/",
             {"email": DETAILS["email"], "provider": "fake"},
@@ -220,7 +221,8 @@ def test_order_place_sold_out_queries(api_client, small_shop, django_assert_num_
 @pytest.mark.postgresql  # SQLite has no sequence to take ids from: a statement more
 def test_buy_now_queries(api_client, small_shop, django_assert_num_queries):
     """The storefront's one-step checkout: a cart with its line and details; the order
-    placed with its payment started in the same transaction."""
+    placed, then its payment started once the order is committed, as any payment starts
+    (test_payment_start_queries)."""
     sku = small_shop.variant.sku
     # channel; variants with their facts, shipping method; the cart and its lines
     with django_assert_num_queries(7):
@@ -233,9 +235,9 @@ def test_buy_now_queries(api_client, small_shop, django_assert_num_queries):
     token = created.json()["token"]
 
     # channel, cart, the key's order, the early look; under the cart's lock its lines,
-    # the ids of the order and its payment, the order, agreements, lines, free units, the
-    # hold, the cart; the fake provider's charge, the payment, both events at once
-    with django_assert_num_queries(18):
+    # the order's id, the order, agreements, lines, free units, the hold, the cart, the
+    # event; then the payment started: eleven statements with its two transactions
+    with django_assert_num_queries(27):
         placed = api_client.post(
             cart_url(small_shop, token, "order/"),
             {"payment_provider": "fake"},
@@ -249,13 +251,13 @@ def test_buy_now_queries(api_client, small_shop, django_assert_num_queries):
 @pytest.mark.postgresql  # SQLite has no sequence to take ids from: a statement more
 def test_order_in_one_request_queries(api_client, small_shop, django_assert_num_queries):
     """Buy now in one request: the cart, its line and the order written in one
-    transaction, the payment started in it."""
+    transaction, the payment started once it is committed."""
     sku = small_shop.variant.sku
     # channel, the key's order (none); variants with their facts, shipping method; in one
-    # transaction (a savepoint here) the cart, its line, the ids of the order and its
-    # payment, the order, agreements, order line, free units, the hold (update and row),
-    # the fake provider's charge, the payment, both events at once
-    with django_assert_num_queries(18):
+    # transaction (a savepoint here) the cart, its line, the order's id, the order,
+    # agreements, order line, free units, the hold (update and row), the event; then the
+    # payment started: eleven statements with its two transactions
+    with django_assert_num_queries(27):
         placed = api_client.post(
             f"/api/v1/orders/?channel={small_shop.channel.code}",
             {"lines": [{"sku": sku, "quantity": 1}], **DETAILS, "payment_provider": "fake"},

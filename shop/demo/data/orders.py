@@ -39,7 +39,15 @@ from shop.channels.models import SalesChannel
 from shop.core.money import quantize
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
 from shop.orders.numbers import order_number_new
-from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
+from shop.payments.models import (
+    FakeCharge,
+    FakeChargeStatus,
+    FakeRefund,
+    Payment,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
 
 KEY_PREFIX = "demo-order-"
 SHIPPING = Decimal("12.00")
@@ -169,6 +177,17 @@ def _order_make(
         amount=total,
         fee=quantize(total * FEE_RATE),
         succeeded_at=paid_at,
+        confirmed_status=PaymentStatus.SUCCEEDED,
+        confirmed_amount=total,
+        confirmed_currency=order.currency,
+        confirmed_at=paid_at,
+    )
+    # The offline provider holds the demo's payments too, so staff can refund them.
+    FakeCharge.objects.create(
+        reference=payment.provider_reference,
+        amount=total,
+        amount_received=total,
+        status=FakeChargeStatus.SUCCEEDED,
     )
     ledger_payment_record(payment=payment)
     _event(order, OrderEventType.PAYMENT_SUCCEEDED, "pending_payment", "paid", paid_at)
@@ -217,7 +236,19 @@ def _refund(
         reason="Demo: the shopper changed their mind.",
         lines=[{"line_id": line.pk, "quantity": 1}],
         succeeded_at=at,
+        provider_reference=f"fake_re_demo_{payment.pk}",
+        confirmed_status=RefundStatus.SUCCEEDED,
+        confirmed_at=at,
     )
+    FakeRefund.objects.create(
+        reference=refund.provider_reference,
+        charge=FakeCharge.objects.get(reference=payment.provider_reference),
+        idempotency_key=f"refund-{refund.pk}-create",
+        refund_id=refund.pk,
+        amount=amount,
+        status=RefundStatus.SUCCEEDED,
+    )
+    FakeCharge.objects.filter(reference=payment.provider_reference).update(amount_refunded=amount)
     Payment.objects.filter(pk=payment.pk).update(amount_refunded=amount)
     OrderLine.objects.filter(pk=line.pk).update(quantity_refunded=1)
     ledger_refund_record(refund=refund)

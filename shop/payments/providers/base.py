@@ -1,7 +1,9 @@
 """What the shop needs from a payment provider, whichever it is.
 
-Every call is safe to repeat: creates and refunds carry an idempotency key derived
-from our own ids, so a retry after a timeout never charges or refunds twice.
+Every provider is asked the same way: over its API, never inside the shop's
+transactions or under their locks. Every call is safe to repeat: creates, cancels and
+refunds carry an idempotency key derived from our own ids, so a retry after a timeout
+never charges, cancels or refunds twice.
 """
 
 from __future__ import annotations
@@ -23,31 +25,43 @@ class ProviderPayment:
 
     reference: str
     client_secret: str
-    status: str  # a PaymentStatus value
 
 
 @dataclass(frozen=True)
 class ProviderPaymentState:
-    """The provider's truth about a payment, read back whenever we are told something moved."""
+    """The provider's truth about a payment, read back whenever we are told something moved.
+
+    ``amount`` and ``currency``: what the provider captured once it succeeded (Stripe's
+    ``amount_received``), what it was asked for before."""
 
     reference: str
     status: str  # a PaymentStatus value
     amount: Decimal
     currency: str
     fee: Decimal = ZERO
-    amount_refunded: Decimal = ZERO
+    amount_refunded: Decimal = ZERO  # pending and succeeded refunds, as Stripe counts them
     failure_code: str = ""
     failure_message: str = ""
 
 
 @dataclass(frozen=True)
-class ProviderRefund:
+class ProviderRefundState:
+    """The provider's truth about one refund."""
+
     reference: str
-    status: str  # a RefundStatus value
+    status: str  # a RefundStatus value: Stripe's "canceled" is failed for the shop
+    amount: Decimal
+    payment_reference: str
+    refund_id: int | None = None  # the shop's refund it was made for (None: made elsewhere)
+    failure_code: str = ""
 
 
 def payment_idempotency_key(payment: Payment) -> str:
     return f"payment-{payment.pk}-create"
+
+
+def payment_cancel_idempotency_key(payment: Payment) -> str:
+    return f"payment-{payment.pk}-cancel"
 
 
 def refund_idempotency_key(refund: Refund) -> str:
@@ -61,9 +75,6 @@ class PaymentGateway(ABC):
     ``PaymentProviderRejected`` when it answered no for any other reason."""
 
     name: str
-    # True for a provider that answers from this process without the network (the fake
-    # one): it may then be asked inside the shop's own transactions, under their locks.
-    in_process: bool = False
 
     @abstractmethod
     def create_payment(self, payment: Payment) -> ProviderPayment: ...
@@ -72,4 +83,16 @@ class PaymentGateway(ABC):
     def retrieve(self, reference: str) -> ProviderPaymentState: ...
 
     @abstractmethod
-    def refund(self, payment: Payment, refund: Refund) -> ProviderRefund: ...
+    def cancel_payment(self, payment: Payment) -> ProviderPaymentState:
+        """Cancel a payment nobody completed; one that succeeded meanwhile is answered
+        as it is (the caller applies it like any other state)."""
+
+    @abstractmethod
+    def refund(self, payment: Payment, refund: Refund) -> ProviderRefundState: ...
+
+    @abstractmethod
+    def retrieve_refund(self, reference: str) -> ProviderRefundState: ...
+
+    @abstractmethod
+    def refunds_list(self, payment_reference: str) -> list[ProviderRefundState]:
+        """Every refund of a payment, including those made at the provider directly."""

@@ -1,23 +1,29 @@
 """The offline fake provider: no network, deterministic references, confirmed by the shopper.
 
-Its side of each payment lives in :class:`FakeCharge`, so the shop reads it back the
-same way it reads Stripe and the whole payment flow runs in development and the demo.
+Its side of each payment and refund lives in its own book (:class:`FakeCharge`,
+:class:`FakeRefund`), so the shop asks and reads it exactly the way it asks and reads
+Stripe: outside the shop's transactions, by reference, and every hint (the shopper's
+confirmation, a refund settled) is followed by reading the provider back.
+
+Its own API, for development, tests and the demo, plays what happens at a real
+provider: the shopper confirms or declines (:func:`fake_charge_complete`, possibly for
+another amount or currency than asked), and a refund of a charge whose refunds wait
+(as Alipay's and WeChat Pay's do) succeeds or fails later (:func:`fake_refund_settle`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.core import sql
 from shop.payments.errors import PaymentNotFound, PaymentNotPending, PaymentProviderRejected
 from shop.payments.models import (
     FakeCharge,
     FakeChargeStatus,
+    FakeRefund,
     Payment,
     PaymentStatus,
     Refund,
@@ -27,7 +33,7 @@ from shop.payments.providers.base import (
     PaymentGateway,
     ProviderPayment,
     ProviderPaymentState,
-    ProviderRefund,
+    ProviderRefundState,
     refund_idempotency_key,
 )
 
@@ -35,15 +41,8 @@ _STATUS = {
     FakeChargeStatus.REQUIRES_PAYMENT: PaymentStatus.PENDING,
     FakeChargeStatus.SUCCEEDED: PaymentStatus.SUCCEEDED,
     FakeChargeStatus.FAILED: PaymentStatus.FAILED,
+    FakeChargeStatus.CANCELLED: PaymentStatus.CANCELLED,
 }
-
-
-_REFUND_KEYS = FakeCharge._meta.get_field("refund_keys")
-_CHARGE_CREATE = (
-    f"INSERT INTO {sql.table(FakeCharge)}"  # noqa: S608
-    " (reference, currency, amount, amount_refunded, status, refund_keys, created_at)"
-    " VALUES (%s, %s, %s, 0, %s, %s, %s) ON CONFLICT (reference) DO NOTHING RETURNING status"
-)
 
 
 def fake_reference(payment: Payment) -> str:
@@ -52,98 +51,155 @@ def fake_reference(payment: Payment) -> str:
 
 class FakeGateway(PaymentGateway):
     name = "fake"
-    in_process = True
 
     def create_payment(self, payment: Payment) -> ProviderPayment:
+        # Created once per payment, whoever asks first (one INSERT that does nothing when
+        # an earlier attempt whose answer was lost made it); asked again, the same one.
         reference = fake_reference(payment)
-        # Asked under the lock of the payment's order (in_process): no one else creates
-        # this charge meanwhile. Created once; asked again, the charge as it is.
-        created = sql.row(
-            _CHARGE_CREATE,
-            [
-                reference,
-                payment.currency,
-                payment.amount,
-                FakeChargeStatus.REQUIRES_PAYMENT,
-                sql.value(_REFUND_KEYS, []),
-                sql.now_param(timezone.now()),
-            ],
+        FakeCharge.objects.bulk_create(
+            [FakeCharge(reference=reference, amount=payment.amount, currency=payment.currency)],
+            ignore_conflicts=True,
         )
-        if created is not None:
-            status = str(created[0])
-        else:
-            status = FakeCharge.objects.values_list("status", flat=True).get(reference=reference)
-        return ProviderPayment(
-            reference=reference,
-            client_secret=f"{reference}_secret",
-            status=_STATUS[FakeChargeStatus(status)],
-        )
+        return ProviderPayment(reference=reference, client_secret=f"{reference}_secret")
 
     def retrieve(self, reference: str) -> ProviderPaymentState:
-        charge = FakeCharge.objects.filter(reference=reference).first()
-        if charge is None:
-            raise PaymentNotFound()
-        return _state(
-            reference, charge.status, charge.amount, charge.currency, charge.amount_refunded
-        )
+        return _state(_charge(reference))
+
+    def cancel_payment(self, payment: Payment) -> ProviderPaymentState:
+        reference = payment.provider_reference
+        FakeCharge.objects.filter(
+            reference=reference, status=FakeChargeStatus.REQUIRES_PAYMENT
+        ).update(status=FakeChargeStatus.CANCELLED)
+        return _state(_charge(reference))
 
     @transaction.atomic
-    def refund(self, payment: Payment, refund: Refund) -> ProviderRefund:
+    def refund(self, payment: Payment, refund: Refund) -> ProviderRefundState:
         key = refund_idempotency_key(refund)
-        reference = f"fake_re_{refund.pk}"
-        charge = FakeCharge.objects.select_for_update(of=("self",), no_key=True).get(
-            reference=payment.provider_reference
+        made = FakeRefund.objects.filter(idempotency_key=key).first()
+        if made is not None:  # asked again with the same key: the refund as it is
+            return _refund_state(made, payment.provider_reference)
+        charge = (
+            FakeCharge.objects.select_for_update(of=("self",), no_key=True)
+            .filter(reference=payment.provider_reference)
+            .first()
         )
-        if key in charge.refund_keys:
-            return ProviderRefund(reference=reference, status=RefundStatus.SUCCEEDED)
-        if charge.status != FakeChargeStatus.SUCCEEDED:
+        if charge is None or charge.status != FakeChargeStatus.SUCCEEDED:
             raise PaymentProviderRejected(_("The fake provider has nothing captured to refund."))
-        updated = FakeCharge.objects.filter(
-            pk=charge.pk, amount_refunded__lte=F("amount") - refund.amount
-        ).update(amount_refunded=F("amount_refunded") + refund.amount)
-        if updated != 1:
+        received = charge.amount_received if charge.amount_received is not None else charge.amount
+        if charge.amount_refunded + refund.amount > received:
             raise PaymentProviderRejected(
                 _("The fake provider refuses to refund more than was paid.")
             )
-        charge.refund_keys = [*charge.refund_keys, key]
-        charge.save(update_fields=["refund_keys"])
-        return ProviderRefund(reference=reference, status=RefundStatus.SUCCEEDED)
+        FakeCharge.objects.filter(pk=charge.pk).update(
+            amount_refunded=F("amount_refunded") + refund.amount
+        )
+        made = FakeRefund.objects.create(
+            reference=f"fake_re_{refund.pk}",
+            charge=charge,
+            idempotency_key=key,
+            refund_id=refund.pk,
+            amount=refund.amount,
+            status=RefundStatus.PENDING if charge.refunds_wait else RefundStatus.SUCCEEDED,
+        )
+        return _refund_state(made, charge.reference)
+
+    def retrieve_refund(self, reference: str) -> ProviderRefundState:
+        made = FakeRefund.objects.select_related("charge").filter(reference=reference).first()
+        if made is None:
+            raise PaymentNotFound()
+        return _refund_state(made, made.charge.reference)
+
+    def refunds_list(self, payment_reference: str) -> list[ProviderRefundState]:
+        return [
+            _refund_state(made, payment_reference)
+            for made in FakeRefund.objects.filter(charge__reference=payment_reference).order_by(
+                "pk"
+            )
+        ]
 
 
-def _state(
-    reference: str, status: str, amount: Any, currency: str, refunded: Any
-) -> ProviderPaymentState:
-    return ProviderPaymentState(
-        reference=reference,
-        status=_STATUS[FakeChargeStatus(status)],
-        amount=sql.money(amount),
-        currency=currency,
-        amount_refunded=sql.money(refunded),
-        failure_code="card_declined" if status == FakeChargeStatus.FAILED else "",
-        failure_message=(
-            "The fake provider declined the payment." if status == FakeChargeStatus.FAILED else ""
-        ),
-    )
-
-
-_COMPLETE = (
-    f"UPDATE {sql.table(FakeCharge)} SET status = %s"  # noqa: S608
-    " WHERE reference = %s AND status = %s RETURNING amount, currency, amount_refunded"
-)
-
-
-def fake_charge_complete(*, reference: str, succeed: bool) -> ProviderPaymentState:
-    """The shopper confirms or declines at the fake provider; only once per charge.
-    Returns the provider's state of the charge just completed."""
-    target = FakeChargeStatus.SUCCEEDED if succeed else FakeChargeStatus.FAILED
-    completed = sql.row(_COMPLETE, [target, reference, FakeChargeStatus.REQUIRES_PAYMENT])
-    if completed is not None:
-        amount, currency, refunded = completed
-        return _state(reference, target, amount, currency, refunded)
+def _charge(reference: str) -> FakeCharge:
     charge = FakeCharge.objects.filter(reference=reference).first()
     if charge is None:
         raise PaymentNotFound()
-    if charge.status != target:
+    return charge
+
+
+def _state(charge: FakeCharge) -> ProviderPaymentState:
+    failed = charge.status == FakeChargeStatus.FAILED
+    amount = charge.amount
+    if charge.status == FakeChargeStatus.SUCCEEDED and charge.amount_received is not None:
+        amount = charge.amount_received  # what the shopper's payment brought in
+    return ProviderPaymentState(
+        reference=charge.reference,
+        status=_STATUS[FakeChargeStatus(charge.status)],
+        amount=amount,
+        currency=charge.currency,
+        amount_refunded=charge.amount_refunded,
+        failure_code="card_declined" if failed else "",
+        failure_message="The fake provider declined the payment." if failed else "",
+    )
+
+
+def _refund_state(made: FakeRefund, payment_reference: str) -> ProviderRefundState:
+    return ProviderRefundState(
+        reference=made.reference,
+        status=made.status,
+        amount=made.amount,
+        payment_reference=payment_reference,
+        refund_id=made.refund_id,
+        failure_code="fake_refund_failed" if made.status == RefundStatus.FAILED else "",
+    )
+
+
+def fake_charge_complete(
+    *,
+    reference: str,
+    succeed: bool,
+    amount: Decimal | None = None,
+    currency: str | None = None,
+    refunds_wait: bool = False,
+) -> ProviderPaymentState:
+    """The shopper confirms or declines at the fake provider; only once per charge.
+    ``amount`` and ``currency``: what the shopper's payment brought in when not what was
+    asked (a bank that converted, a partial capture). ``refunds_wait``: refunds of this
+    charge stay pending until :func:`fake_refund_settle`. Returns the charge's state."""
+    target = FakeChargeStatus.SUCCEEDED if succeed else FakeChargeStatus.FAILED
+    changes: dict[str, object] = {"status": target, "refunds_wait": refunds_wait}
+    if succeed:
+        changes["amount_received"] = amount if amount is not None else F("amount")
+        if currency:
+            changes["currency"] = currency.upper()
+    completed = FakeCharge.objects.filter(
+        reference=reference, status=FakeChargeStatus.REQUIRES_PAYMENT
+    ).update(**changes)
+    charge = _charge(reference)
+    if not completed and charge.status != target:
         raise PaymentNotPending()
-    # Completed the same way before (a second click): the charge as it is now.
-    return _state(reference, charge.status, charge.amount, charge.currency, charge.amount_refunded)
+    # Completed now, or the same way before (a second click): the charge as it is.
+    return _state(charge)
+
+
+@transaction.atomic
+def fake_refund_settle(*, reference: str, succeed: bool) -> ProviderRefundState:
+    """A refund the fake provider kept pending succeeds or fails, as a bank settles it;
+    a failed one gives its amount back to the charge (Stripe does the same)."""
+    found = (
+        FakeRefund.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("charge")
+        .filter(reference=reference)
+        .first()
+    )
+    if found is None:
+        raise PaymentNotFound()
+    if found.status != RefundStatus.PENDING:
+        if found.status != (RefundStatus.SUCCEEDED if succeed else RefundStatus.FAILED):
+            raise PaymentNotPending()
+        return _refund_state(found, found.charge.reference)
+    found.status = RefundStatus.SUCCEEDED if succeed else RefundStatus.FAILED
+    found.save(update_fields=["status"])
+    if not succeed:
+        FakeCharge.objects.filter(pk=found.charge_id).update(
+            amount_refunded=F("amount_refunded") - found.amount
+        )
+    return _refund_state(found, found.charge.reference)

@@ -27,7 +27,8 @@ from shop.payments.providers.base import (
     PaymentGateway,
     ProviderPayment,
     ProviderPaymentState,
-    ProviderRefund,
+    ProviderRefundState,
+    payment_cancel_idempotency_key,
     payment_idempotency_key,
     refund_idempotency_key,
 )
@@ -36,13 +37,12 @@ logger = logging.getLogger(__name__)
 
 PAYMENT_METHOD_TYPES = ["card", "alipay", "wechat_pay"]
 
-# A PaymentIntent waiting for a new payment method after a failed attempt is "failed"
-# for us; the shopper may still retry it, and a later success is then applied.
+# A refund is the shopper's money only once Stripe says "succeeded": Alipay and WeChat
+# Pay refunds stay pending for a while, and a pending refund can still fail.
 _REFUND_STATUS = {
     "succeeded": RefundStatus.SUCCEEDED,
-    # Alipay and WeChat Pay refunds settle later; Stripe has accepted them.
-    "pending": RefundStatus.SUCCEEDED,
-    "requires_action": RefundStatus.SUCCEEDED,
+    "pending": RefundStatus.PENDING,
+    "requires_action": RefundStatus.PENDING,
     "failed": RefundStatus.FAILED,
     "canceled": RefundStatus.FAILED,
 }
@@ -95,6 +95,8 @@ def stripe_errors() -> Iterator[None]:
         raise PaymentProviderRejected() from exc
 
 
+# A PaymentIntent waiting for a new payment method after a failed attempt is "failed"
+# for us; the shopper may still retry it, and a later success is then applied.
 def _intent_status(intent: dict[str, Any]) -> str:
     status = intent.get("status")
     if status == "succeeded":
@@ -142,7 +144,6 @@ class StripeGateway(PaymentGateway):
         return ProviderPayment(
             reference=data["id"],
             client_secret=data.get("client_secret") or "",
-            status=_intent_status(data),
         )
 
     def retrieve(self, reference: str) -> ProviderPaymentState:
@@ -150,21 +151,22 @@ class StripeGateway(PaymentGateway):
             intent = self.client.v1.payment_intents.retrieve(
                 reference, params={"expand": ["latest_charge.balance_transaction"]}
             )
-        data = intent.to_dict()
-        fee, refunded = _charge_money(data)
-        error = data.get("last_payment_error") or {}
-        return ProviderPaymentState(
-            reference=data["id"],
-            status=_intent_status(data),
-            amount=from_fen(int(data["amount"])),
-            currency=str(data.get("currency", "")).upper(),
-            fee=fee,
-            amount_refunded=refunded,
-            failure_code=str(error.get("decline_code") or error.get("code") or "")[:64],
-            failure_message=str(error.get("message") or "")[:255],
-        )
+        return _intent_state(intent.to_dict())
 
-    def refund(self, payment: Payment, refund: Refund) -> ProviderRefund:
+    def cancel_payment(self, payment: Payment) -> ProviderPaymentState:
+        try:
+            with stripe_errors():
+                intent = self.client.v1.payment_intents.cancel(
+                    payment.provider_reference,
+                    options={"idempotency_key": payment_cancel_idempotency_key(payment)},
+                )
+        except PaymentProviderRejected:
+            # Stripe refuses to cancel an intent that succeeded (or was cancelled) meanwhile:
+            # what it is now is the answer.
+            return self.retrieve(payment.provider_reference)
+        return _intent_state(intent.to_dict())
+
+    def refund(self, payment: Payment, refund: Refund) -> ProviderRefundState:
         params: Any = {
             "payment_intent": payment.provider_reference,
             "amount": to_fen(refund.amount),
@@ -174,8 +176,51 @@ class StripeGateway(PaymentGateway):
             created = self.client.v1.refunds.create(
                 params=params, options={"idempotency_key": refund_idempotency_key(refund)}
             )
-        data = created.to_dict()
-        return ProviderRefund(
-            reference=data["id"],
-            status=_REFUND_STATUS.get(str(data.get("status")), RefundStatus.FAILED),
-        )
+        return _refund_state(created.to_dict())
+
+    def retrieve_refund(self, reference: str) -> ProviderRefundState:
+        with stripe_errors():
+            found = self.client.v1.refunds.retrieve(reference)
+        return _refund_state(found.to_dict())
+
+    def refunds_list(self, payment_reference: str) -> list[ProviderRefundState]:
+        with stripe_errors():
+            page = self.client.v1.refunds.list(
+                params={"payment_intent": payment_reference, "limit": 100}
+            )
+        return [_refund_state(item.to_dict()) for item in page.data]
+
+
+def _intent_state(data: dict[str, Any]) -> ProviderPaymentState:
+    fee, refunded = _charge_money(data)
+    error = data.get("last_payment_error") or {}
+    status = _intent_status(data)
+    # What the shopper paid, once they did: a PaymentIntent can be updated before it is
+    # confirmed, or captured for less than its amount.
+    fen = data.get("amount_received") if status == PaymentStatus.SUCCEEDED else None
+    return ProviderPaymentState(
+        reference=data["id"],
+        status=status,
+        amount=from_fen(int(fen if fen is not None else data["amount"])),
+        currency=str(data.get("currency", "")).upper(),
+        fee=fee,
+        amount_refunded=refunded,
+        failure_code=str(error.get("decline_code") or error.get("code") or "")[:64],
+        failure_message=str(error.get("message") or "")[:255],
+    )
+
+
+def _refund_state(data: dict[str, Any]) -> ProviderRefundState:
+    metadata = data.get("metadata") or {}
+    ours = str(metadata.get("refund_id") or "")
+    intent = data.get("payment_intent")
+    if isinstance(intent, dict):
+        intent = intent.get("id")
+    return ProviderRefundState(
+        reference=str(data["id"]),
+        status=_REFUND_STATUS.get(str(data.get("status")), RefundStatus.PENDING),
+        amount=from_fen(int(data.get("amount") or 0)),
+        payment_reference=str(intent or ""),
+        refund_id=int(ours) if ours.isdigit() else None,
+        failure_code=str(data.get("failure_reason") or "")[:64],
+    )

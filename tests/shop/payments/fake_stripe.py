@@ -1,8 +1,15 @@
 """A tiny local Stripe API for tests: the real ``stripe`` library talks HTTP to it.
 
-It keeps PaymentIntents and Refunds in memory, replays a POST with an Idempotency-Key
-it has seen (as Stripe does), records every request, and can be told to answer the
-next requests with an error or slowly (to trigger the client's timeout).
+It keeps PaymentIntents and Refunds in memory with the states Stripe gives them, replays
+a POST with an Idempotency-Key it has seen (as Stripe does), records every request, and
+can be told to answer the next requests with an error or slowly (to trigger the
+client's timeout). Tests drive what happens at Stripe: an intent succeeds (for another
+amount or currency, if they say so) or is declined; refunds are made pending (as
+Alipay's and WeChat Pay's are) and later succeed, fail or are cancelled; a refund is
+made in the dashboard.
+
+Routes: POST/GET /v1/payment_intents[/:id], POST /v1/payment_intents/:id/cancel,
+POST /v1/refunds, GET /v1/refunds/:id, GET /v1/refunds?payment_intent=.
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ class FakeStripe:
     lock: threading.Lock = field(default_factory=threading.Lock)
     counter: int = 0
     server: ThreadingHTTPServer | None = None
+    # The status new refunds get: "succeeded" (cards) or "pending" (Alipay, WeChat Pay).
+    refund_status: str = "succeeded"
 
     # -- driving it from tests -------------------------------------------------
 
@@ -50,15 +59,30 @@ class FakeStripe:
         """Answer the next request after ``seconds`` (it is still carried out)."""
         self.trouble.append(("sleep", seconds))
 
-    def succeed(self, intent_id: str, *, fee_fen: int = 0, fee_currency: str = "cny") -> None:
+    def succeed(
+        self,
+        intent_id: str,
+        *,
+        fee_fen: int = 0,
+        fee_currency: str = "cny",
+        received_fen: int | None = None,
+        currency: str | None = None,
+    ) -> None:
+        """The shopper pays the intent: in full, or for ``received_fen`` (a capture of
+        less) and in ``currency`` (an intent updated before it was confirmed)."""
         with self.lock:
             intent = self.intents[intent_id]
             intent["status"] = "succeeded"
             intent["last_payment_error"] = None
+            if currency is not None:
+                intent["currency"] = currency
+            received = intent["amount"] if received_fen is None else received_fen
+            intent["amount_received"] = received
             intent["latest_charge"] = {
                 "id": f"ch_{intent_id}",
                 "object": "charge",
-                "amount": intent["amount"],
+                "amount": received,
+                "currency": intent["currency"],
                 "amount_refunded": 0,
                 "payment_intent": intent_id,
                 "balance_transaction": {
@@ -80,9 +104,27 @@ class FakeStripe:
                 "message": "Your card has insufficient funds.",
             }
 
-    def refund_in_dashboard(self, intent_id: str, fen: int) -> None:
+    def refund_in_dashboard(self, intent_id: str, fen: int, *, status: str = "succeeded") -> str:
+        """Staff refund the intent in Stripe's dashboard (no metadata of ours); its id."""
         with self.lock:
-            self.intents[intent_id]["latest_charge"]["amount_refunded"] += fen
+            refund = self._refund_make(self.intents[intent_id], fen, {}, status)
+            return refund["id"]
+
+    def refund_settle(self, refund_id: str, status: str) -> None:
+        """A pending refund succeeds, fails or is cancelled; one that fails or is cancelled
+        gives its amount back to the charge (as Stripe does)."""
+        assert status in ("succeeded", "failed", "canceled")
+        with self.lock:
+            refund = self.refunds[refund_id]
+            assert refund["status"] in ("pending", "succeeded"), refund["status"]
+            refund["status"] = status
+            if status != "succeeded":
+                refund["failure_reason"] = (
+                    "expired_or_canceled_card" if status == "failed" else None
+                )
+                self.intents[refund["payment_intent"]]["latest_charge"]["amount_refunded"] -= (
+                    refund["amount"]
+                )
 
     def calls(self, method: str, path_prefix: str) -> list[Recorded]:
         return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
@@ -118,6 +160,7 @@ class FakeStripe:
                 "id": intent_id,
                 "object": "payment_intent",
                 "amount": int(params["amount"]),
+                "amount_received": 0,
                 "currency": params["currency"],
                 "status": "requires_payment_method",
                 "client_secret": f"{intent_id}_secret_abc",
@@ -129,10 +172,31 @@ class FakeStripe:
             }
             self.intents[intent_id] = intent
             return 200, intent
+        if (
+            method == "POST"
+            and path.startswith("/v1/payment_intents/")
+            and path.endswith("/cancel")
+        ):
+            intent = self.intents.get(path.split("/")[3])
+            if intent is None:
+                return _missing()
+            if intent["status"] in ("succeeded", "canceled"):
+                return 400, {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "code": "payment_intent_unexpected_state",
+                        "message": "You cannot cancel this PaymentIntent because it has a"
+                        f" status of {intent['status']}.",
+                        "payment_intent": intent,
+                    }
+                }
+            intent["status"] = "canceled"
+            intent["cancellation_reason"] = "requested_by_customer"
+            return 200, intent
         if method == "GET" and path.startswith("/v1/payment_intents/"):
             intent = self.intents.get(path.rsplit("/", 1)[1])
             if intent is None:
-                return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing"}}
+                return _missing()
             return 200, intent
         if method == "POST" and path == "/v1/refunds":
             intent = self.intents.get(params.get("payment_intent", ""))
@@ -146,17 +210,42 @@ class FakeStripe:
                         "message": "Refund amount is greater than unrefunded amount.",
                     }
                 }
-            charge["amount_refunded"] += amount
-            refund = {
-                "id": self._next_id("re"),
-                "object": "refund",
-                "amount": amount,
-                "payment_intent": intent["id"],
-                "status": "succeeded",
+            metadata = {
+                k[len("metadata[") : -1]: v for k, v in params.items() if k.startswith("meta")
             }
-            self.refunds[refund["id"]] = refund
-            return 200, refund
+            return 200, self._refund_make(intent, amount, metadata, self.refund_status)
+        if method == "GET" and path == "/v1/refunds":
+            intent_id = params.get("payment_intent", "")
+            found = [r for r in self.refunds.values() if r["payment_intent"] == intent_id]
+            return 200, {
+                "object": "list",
+                "url": "/v1/refunds",
+                "has_more": False,
+                "data": sorted(found, key=lambda r: r["created"], reverse=True),
+            }
+        if method == "GET" and path.startswith("/v1/refunds/"):
+            refund = self.refunds.get(path.rsplit("/", 1)[1])
+            return (200, refund) if refund is not None else _missing()
         return 404, {"error": {"type": "invalid_request_error", "message": "no such route"}}
+
+    def _refund_make(
+        self, intent: dict[str, Any], amount: int, metadata: dict[str, str], status: str
+    ) -> dict[str, Any]:
+        intent["latest_charge"]["amount_refunded"] += amount
+        refund = {
+            "id": self._next_id("re"),
+            "object": "refund",
+            "amount": amount,
+            "currency": intent["currency"],
+            "payment_intent": intent["id"],
+            "charge": intent["latest_charge"]["id"],
+            "status": status,
+            "failure_reason": None,
+            "metadata": metadata,
+            "created": 1700000000 + self.counter,
+        }
+        self.refunds[refund["id"]] = refund
+        return refund
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -199,3 +288,7 @@ class FakeStripe:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
+
+
+def _missing() -> tuple[int, dict[str, Any]]:
+    return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing"}}

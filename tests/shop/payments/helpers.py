@@ -1,5 +1,5 @@
 """Helpers for payment tests: watching the ledger hooks and enqueued tasks, paid orders,
-signed Stripe webhooks."""
+signed Stripe webhooks, the partner ledger as written."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from typing import Any
 from unittest import mock
 
 import stripe
+from django.db.models import Sum
 
 from fulfillment.tasks import order_email_send, order_paid
+from partners.models import LedgerEntry
 from shop.orders.models import Order
 from shop.payments.models import Payment
 from shop.payments.services import payment_fake_complete, payment_start
@@ -47,11 +49,11 @@ def spying() -> Iterator[Spy]:
 
     with (
         mock.patch(
-            "shop.payments.services.ledger_payment_record",
+            "shop.payments.confirmation.ledger_payment_record",
             side_effect=lambda *, payment, **_: spy._add(spy.ledger_payments, payment.pk),
         ),
         mock.patch(
-            "shop.payments.refunds.ledger_refund_record",
+            "shop.payments.refund_state.ledger_refund_record",
             side_effect=lambda *, refund: spy._add(spy.ledger_refunds, refund.pk),
         ),
         mock.patch.object(order_paid, "apply_async", side_effect=task("order_paid")),
@@ -94,3 +96,25 @@ def signed(event: dict[str, Any], secret: str = WEBHOOK_SECRET) -> tuple[bytes, 
     payload = json.dumps(event)
     header = stripe.WebhookSignature.generate_signature_header(payload, secret)
     return payload.encode(), header
+
+
+def webhook_post(client: Any, event: dict[str, Any]) -> Any:
+    """Deliver a Stripe event to the shop's webhook as Stripe does: signed, raw body."""
+    payload, signature = signed(event)
+    return client.generic(
+        "POST",
+        "/api/v1/payments/stripe/webhook/",
+        payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signature,
+    )
+
+
+def ledger_total(order: Order) -> Decimal:
+    """What the partner ledger holds for the order, all partners together."""
+    total = LedgerEntry.objects.filter(order_id=order.pk).aggregate(total=Sum("amount"))["total"]
+    return total if total is not None else Decimal("0.00")
+
+
+def ledger_sources(order: Order) -> set[str]:
+    return set(LedgerEntry.objects.filter(order_id=order.pk).values_list("source", flat=True))

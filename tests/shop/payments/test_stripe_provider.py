@@ -7,10 +7,11 @@ import pytest
 from shop.orders.models import OrderEvent, OrderEventType, OrderStatus
 from shop.payments.errors import PaymentProviderRejected
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
-from shop.payments.refunds import refund_create, refunds_retry_pending
+from shop.payments.refund_state import refunds_sync_pending
+from shop.payments.refunds import refund_create
 from shop.payments.services import payment_fake_complete, payment_start, payment_sync
 from tests.conftest import client_for
-from tests.factories import StaffFactory
+from tests.factories import SuperuserFactory
 from tests.selling_factories import order_with_stock
 from tests.shop.payments.helpers import priced_variant
 
@@ -198,7 +199,7 @@ def test_refund_when_stripe_does_not_answer_stays_pending_and_is_sent_again_once
 ):
     order, payment = _stripe_paid_order(fake_stripe)
     settings.STRIPE_TIMEOUT_SECONDS = 0.5
-    staff = StaffFactory()
+    staff = SuperuserFactory()
     if trouble == "timeout":
         fake_stripe.slow_next(1.5)  # Stripe does refund, but we never hear back
     else:
@@ -222,7 +223,7 @@ def test_refund_when_stripe_does_not_answer_stays_pending_and_is_sent_again_once
     assert spy.ledger_refunds == []
     assert spy.tasks == []
 
-    assert refunds_retry_pending(older_than_seconds=0) == 1
+    assert refunds_sync_pending(unanswered_after_seconds=0) == 1
 
     refund.refresh_from_db()
     order.refresh_from_db()
@@ -264,10 +265,13 @@ def test_refund_refused_by_stripe_fails_and_gives_the_amount_back(fake_stripe, s
 def test_a_second_payment_for_a_paid_order_is_returned_in_full(fake_stripe, spy):
     order = order_with_stock()
     first = payment_start(order=order, provider="stripe")
-    # The shopper switches to another provider and pays there...
+    # The shopper switches to another provider (Stripe does not answer the cancel, so the
+    # intent stays open) and pays there...
+    fake_stripe.fail_next(500)
     fake = payment_start(order=order, provider="fake")
     first.refresh_from_db()
     assert (first.status, first.failure_code) == (PaymentStatus.CANCELLED, "replaced")
+    assert fake_stripe.intents[first.provider_reference]["status"] == "requires_payment_method"
     payment_fake_complete(payment=fake, outcome="succeed")
     # ...and then completes the Stripe payment in another tab as well.
     fake_stripe.succeed(first.provider_reference)
