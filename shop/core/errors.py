@@ -7,7 +7,7 @@ by :func:`exception_handler` as ``{"code": ..., "message": ..., "fields": {...}}
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,6 +17,10 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+if TYPE_CHECKING:
+    # A message may be a lazy translation, rendered in the request's language.
+    from django_stubs_ext import StrOrPromise
+
 logger = logging.getLogger(__name__)
 
 
@@ -25,11 +29,11 @@ class ShopError(Exception):
 
     code: str = "error"
     status_code: int = 400
-    message: str = "The request could not be completed."
+    message: StrOrPromise = "The request could not be completed."
 
     def __init__(
         self,
-        message: str | None = None,
+        message: StrOrPromise | None = None,
         *,
         code: str | None = None,
         fields: dict[str, list[str]] | None = None,
@@ -108,7 +112,9 @@ def _fields(detail: Any) -> dict[str, list[str]]:
     return {"non_field_errors": _flatten(detail)}
 
 
-def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
+def error_body(
+    code: str, message: StrOrPromise, fields: dict[str, list[str]] | None = None
+) -> dict:
     return {"code": code, "message": message, "fields": fields or {}}
 
 
@@ -160,7 +166,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
-def json_error(request: Any, code: str, message: str, status_code: int) -> JsonResponse:
+def json_error(request: Any, code: str, message: StrOrPromise, status_code: int) -> JsonResponse:
     return JsonResponse(error_body(code, message), status=status_code)
 
 
