@@ -4,6 +4,8 @@ As in any till: a declined card is told to the shopper (402); a provider that do
 answer is our problem, answered with 503 so the caller retries later.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from shop.core.errors import ShopError
 
 
@@ -67,6 +69,12 @@ class InvalidWebhookSignature(ShopError):
     code = "invalid_signature"
     status_code = 400
     message = "The webhook signature does not match its body."
+
+
+class InvalidWebhookEvent(ShopError):
+    code = "invalid_event"
+    status_code = 400
+    message = _("The webhook body is not a Stripe event of the expected shape.")
 
 
 class NothingToRefund(ShopError):
