@@ -39,6 +39,7 @@ from shop.core.errors import InvalidInput, NotFound
 from shop.core.pagination import PagePagination
 from shop.core.permissions import IsStaff, user_partner_id
 from shop.core.schema import error_responses, page_of
+from shop.core.validation import INTEGER_MAX
 
 # Output
 
@@ -203,7 +204,7 @@ class StockReceiveApi(APIView):
     class InputSerializer(serializers.Serializer):
         sku = serializers.CharField(max_length=64)
         warehouse = serializers.CharField(max_length=40)
-        quantity = serializers.IntegerField()
+        quantity = serializers.IntegerField(max_value=INTEGER_MAX)
         batch_reference = serializers.CharField(max_length=100)
 
     @extend_schema(
@@ -231,7 +232,7 @@ class StockAdjustApi(APIView):
     permission_classes = [IsStaff]
 
     class InputSerializer(serializers.Serializer):
-        delta = serializers.IntegerField()
+        delta = serializers.IntegerField(min_value=-INTEGER_MAX, max_value=INTEGER_MAX)
         note = serializers.CharField(max_length=500)
 
     @extend_schema(
@@ -252,7 +253,7 @@ class StockCountApi(APIView):
     permission_classes = [IsStaff]
 
     class InputSerializer(serializers.Serializer):
-        counted_quantity = serializers.IntegerField()
+        counted_quantity = serializers.IntegerField(max_value=INTEGER_MAX)
         note = serializers.CharField(max_length=500, required=False, default="")
 
     @extend_schema(
@@ -274,7 +275,7 @@ class StockLowThresholdApi(APIView):
     permission_classes = [IsStaff]
 
     class InputSerializer(serializers.Serializer):
-        threshold = serializers.IntegerField()
+        threshold = serializers.IntegerField(max_value=INTEGER_MAX)
 
     @extend_schema(
         request=InputSerializer,
@@ -299,7 +300,7 @@ class StockTransferApi(APIView):
         sku = serializers.CharField(max_length=64)
         from_warehouse = serializers.CharField(max_length=40)
         to_warehouse = serializers.CharField(max_length=40)
-        quantity = serializers.IntegerField()
+        quantity = serializers.IntegerField(max_value=INTEGER_MAX)
 
     class OutputSerializer(serializers.Serializer):
         reference = serializers.CharField()

@@ -19,6 +19,7 @@ from shop.core.errors import InvalidInput
 from shop.core.pagination import PagePagination
 from shop.core.permissions import IsStaff
 from shop.core.schema import ErrorSerializer
+from shop.core.validation import ID_MAX, INTEGER_MAX
 from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from shop.payments.models import Payment, Refund
 from shop.payments.refunds import order_cancel, refund_create
@@ -154,8 +155,8 @@ class StaffOrderDetailSerializer(StaffOrderSummarySerializer):
 
 
 class StaffRefundLineSerializer(serializers.Serializer):
-    line_id = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=1)
+    line_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    quantity = serializers.IntegerField(min_value=1, max_value=INTEGER_MAX)
 
 
 class StaffOrderListApi(APIView):

@@ -152,3 +152,42 @@ def test_huge_and_odd_headers_never_break_an_endpoint(world: World, db, method, 
         else:
             response = client.post(path, body, format="json", headers={header: value})
         assert_no_server_error(response, value[:20])
+
+
+_COUNTS = [10**18, -(10**18), "1" + "0" * 30]  # beyond any integer column
+_IDS = ["1" + "0" * 30]  # beyond any id (a JSON number this size is refused when parsed)
+HUGE_INTEGERS = [
+    *[("POST /api/v1/staff/stock/<int:stock_id>/adjust/", "delta", None, n) for n in _COUNTS],
+    *[
+        ("POST /api/v1/staff/stock/<int:stock_id>/count/", "counted_quantity", None, n)
+        for n in _COUNTS
+    ],
+    *[
+        ("POST /api/v1/staff/stock/<int:stock_id>/low-threshold/", "threshold", None, n)
+        for n in _COUNTS
+    ],
+    *[("POST /api/v1/staff/stock/receive/", "quantity", None, n) for n in _COUNTS],
+    *[("POST /api/v1/staff/stock/transfer/", "quantity", None, n) for n in _COUNTS],
+    *[("POST /api/v1/orders/<str:number>/returns/", "lines", "line_id", n) for n in _IDS],
+    *[
+        ("POST /api/v1/staff/fulfillment/returns/<int:return_id>/receive/", "lines", "line_id", n)
+        for n in _IDS
+    ],
+]
+
+
+@pytest.mark.parametrize(("label", "field", "inner", "huge"), HUGE_INTEGERS)
+def test_a_huge_integer_is_a_field_error_not_a_database_overflow(
+    world: World, db: Any, label: str, field: str, inner: str | None, huge: Any
+):
+    endpoint = next(e for e in WRITES if str(e) == label)
+    body = valid_body(world, endpoint)
+    if inner is None:
+        body[field] = huge
+    else:
+        body[field] = [{**body[field][0], inner: huge}]
+
+    response = send(world, endpoint, json.dumps(body).encode())
+
+    assert response.status_code == 400, response.content
+    assert (response.json()["code"], list(response.json()["fields"])) == ("invalid", [field])
