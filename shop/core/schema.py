@@ -56,7 +56,8 @@ class ShopAutoSchema(AutoSchema):
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         """Every operation also documents the errors the framework itself can give, so
         the schema describes every answer the API really gives (the fuzzing tests check
-        it): a bad token (401), a refusal or a CSRF failure (403), a bad body (400, 413, 415),
+        it): a bad token (401), a refusal or a CSRF failure (403), a bad body or a NUL
+        character in the URL (400), a body too large or of another type (413, 415),
         an unknown object or page (404), a throttle (429), and a write that met the
         database unavailable (503).
         """
@@ -73,7 +74,8 @@ class ShopAutoSchema(AutoSchema):
         return operation
 
     def _framework_error_statuses(self, operation: dict[str, Any]) -> list[int]:
-        statuses = []
+        # A NUL character anywhere in the URL or a header (shop/core/request_limits.py).
+        statuses = [400]
         authenticators = self.view.get_authenticators()
         if authenticators:
             statuses.append(401)
@@ -87,7 +89,7 @@ class ShopAutoSchema(AutoSchema):
             # A body that is not JSON, or not the documented one, or too large; and a
             # write that met a dropped database connection (nothing of it was kept;
             # retrying is safe).
-            statuses += [400, 413, 415, 503]
+            statuses += [413, 415, 503]
         parameters = operation.get("parameters", [])
         names = {parameter.get("name") for parameter in parameters}
         # DRF answers an unknown ?format= (a renderer choice) and a page past the last with 404.

@@ -11,9 +11,11 @@ the webhook secret.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
+import select
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,10 +61,19 @@ class Server:
     port: int
 
     def exchange(self, raw: bytes) -> Answer:
-        """Send ``raw``, close the sending side (no more is coming), read the answer."""
+        """Send ``raw`` and close the sending side (no more is coming), then read the
+        answer. Like a real client, stop sending once an answer arrives: gunicorn answers
+        a body it refuses unread and closes the connection."""
         with socket.create_connection(("127.0.0.1", self.port), timeout=30) as sock:
-            sock.sendall(raw)
-            sock.shutdown(socket.SHUT_WR)
+            unsent = memoryview(raw)
+            while unsent:
+                readable, writable, _ = select.select([sock], [sock], [], 30)
+                if readable:
+                    break
+                if writable:
+                    unsent = unsent[sock.send(unsent[:65536]) :]
+            with contextlib.suppress(OSError):  # already closed by the server
+                sock.shutdown(socket.SHUT_WR)
             response = http.client.HTTPResponse(sock)
             response.begin()
             return Answer(response.status, response.headers, response.read())
