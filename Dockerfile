@@ -37,7 +37,8 @@ USER shop
 
 EXPOSE 8000
 
+# gunicorn.conf.py holds gunicorn's request limits and its own error answers;
 # GUNICORN_CMD_ARGS (read by gunicorn itself) adds options, e.g. "--timeout 30 --access-logfile -".
 # Request metrics of all gunicorn workers are gathered in one directory, emptied at start
 # (web only: worker and beat run other commands and keep their counts in Redis).
-CMD ["sh", "-c", "rm -rf /tmp/prometheus && mkdir -p /tmp/prometheus && PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus exec gunicorn shop.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3}"]
+CMD ["sh", "-c", "rm -rf /tmp/prometheus && mkdir -p /tmp/prometheus && PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus exec gunicorn --config gunicorn.conf.py shop.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3}"]

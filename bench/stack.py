@@ -47,6 +47,8 @@ class Stack:
     def web_start(self, *, port: int, workers: int, threads: int) -> None:
         command = [
             str(BIN / "gunicorn"),
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
             "shop.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",

@@ -40,6 +40,7 @@ from shop.core.errors import InvalidInput, NotFound
 from shop.core.pagination import PagePagination
 from shop.core.permissions import IsStaff, user_partner_id
 from shop.core.schema import error_responses, page_of
+from shop.core.validation import INTEGER_MAX
 
 # Output
 
@@ -204,7 +205,7 @@ class StockReceiveApi(APIView):
     class InputSerializer(serializers.Serializer):
         sku = serializers.CharField(max_length=64)
         warehouse = serializers.CharField(max_length=40)
-        quantity = serializers.IntegerField()
+        quantity = serializers.IntegerField(max_value=INTEGER_MAX)
         batch_reference = serializers.CharField(max_length=100)
 
     @extend_schema(
@@ -232,7 +233,7 @@ class StockAdjustApi(APIView):
     permission_classes = [IsStaff]
 
     class InputSerializer(serializers.Serializer):
-        delta = serializers.IntegerField()
+        delta = serializers.IntegerField(min_value=-INTEGER_MAX, max_value=INTEGER_MAX)
         note = serializers.CharField(max_length=500)
 
     @extend_schema(
@@ -253,7 +254,7 @@ class StockCountApi(APIView):
     permission_classes = [IsStaff]
 
     class InputSerializer(serializers.Serializer):
-        counted_quantity = serializers.IntegerField()
+        counted_quantity = serializers.IntegerField(max_value=INTEGER_MAX)
         note = serializers.CharField(max_length=500, required=False, default="")
 
     @extend_schema(
@@ -275,7 +276,7 @@ class StockLowThresholdApi(APIView):
     permission_classes = [IsStaff]
 
     class InputSerializer(serializers.Serializer):
-        threshold = serializers.IntegerField()
+        threshold = serializers.IntegerField(max_value=INTEGER_MAX)
 
     @extend_schema(
         request=InputSerializer,
@@ -300,7 +301,7 @@ class StockTransferApi(APIView):
         sku = serializers.CharField(max_length=64)
         from_warehouse = serializers.CharField(max_length=40)
         to_warehouse = serializers.CharField(max_length=40)
-        quantity = serializers.IntegerField()
+        quantity = serializers.IntegerField(max_value=INTEGER_MAX)
 
     class OutputSerializer(serializers.Serializer):
         reference = serializers.CharField()

@@ -21,6 +21,7 @@ from fulfillment.services import order_tracking_refresh
 from shop.core.i18n import language_from_request
 from shop.core.schema import error_responses
 from shop.core.throttling import ShopScopedRateThrottle
+from shop.core.validation import ID_MAX
 from shop.orders.selectors import order_get_for_shopper
 
 _EMAIL = OpenApiParameter("email", str, description="The order's e-mail, for guests.")
@@ -110,7 +111,7 @@ class OrderReturnListCreateApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         class LineSerializer(serializers.Serializer):
-            line_id = serializers.IntegerField()
+            line_id = serializers.IntegerField(max_value=ID_MAX)
             quantity = serializers.IntegerField(min_value=1, max_value=1000)
 
         email = serializers.EmailField(max_length=254, required=False)

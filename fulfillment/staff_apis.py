@@ -36,6 +36,7 @@ from shop.core.errors import InvalidInput, NotFound
 from shop.core.pagination import PagePagination
 from shop.core.permissions import IsStaff, user_partner_id
 from shop.core.schema import error_responses, page_of
+from shop.core.validation import ID_MAX
 
 _ERRORS = error_responses(400, 403, 404)
 _CHANGE_ERRORS = error_responses(400, 403, 404, 409)
@@ -329,7 +330,7 @@ class ReturnReceiveApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         class LineSerializer(serializers.Serializer):
-            line_id = serializers.IntegerField()
+            line_id = serializers.IntegerField(max_value=ID_MAX)
             condition = serializers.ChoiceField(choices=ReturnCondition.choices)
             warehouse = serializers.CharField(max_length=40, required=False)
 

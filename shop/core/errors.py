@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 if TYPE_CHECKING:
+    # A message may be a lazy translation, rendered in the request's language.
     from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
@@ -140,7 +141,9 @@ def _fields(detail: Any) -> dict[str, list[str]]:
     return {"non_field_errors": _flatten(detail)}
 
 
-def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
+def error_body(
+    code: str, message: StrOrPromise, fields: dict[str, list[str]] | None = None
+) -> dict:
     return {"code": code, "message": message, "fields": fields or {}}
 
 

@@ -32,6 +32,7 @@ _DESCRIPTIONS = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflicts with the current state (stock, limits, status)",
+    413: "The request body is too large",
     415: "Unsupported request content type",
     429: "Too many requests",
     503: "A service we depend on is unavailable; retry",
@@ -55,7 +56,8 @@ class ShopAutoSchema(AutoSchema):
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         """Every operation also documents the errors the framework itself can give, so
         the schema describes every answer the API really gives (the fuzzing tests check
-        it): a bad token (401), a refusal or a CSRF failure (403), a bad body (400, 415),
+        it): a bad token (401), a refusal or a CSRF failure (403), a bad body or a NUL
+        character in the URL (400), a body too large or of another type (413, 415),
         an unknown object or page (404), a throttle (429), and a write that met the
         database unavailable (503).
         """
@@ -72,7 +74,8 @@ class ShopAutoSchema(AutoSchema):
         return operation
 
     def _framework_error_statuses(self, operation: dict[str, Any]) -> list[int]:
-        statuses = []
+        # A NUL character anywhere in the URL or a header (shop/core/request_limits.py).
+        statuses = [400]
         authenticators = self.view.get_authenticators()
         if authenticators:
             statuses.append(401)
@@ -83,9 +86,10 @@ class ShopAutoSchema(AutoSchema):
         ):
             statuses.append(403)
         if unsafe:
-            # A body that is not JSON, or not the documented one; and a write that met a
-            # dropped database connection (nothing of it was kept; retrying is safe).
-            statuses += [400, 415, 503]
+            # A body that is not JSON, or not the documented one, or too large; and a
+            # write that met a dropped database connection (nothing of it was kept;
+            # retrying is safe).
+            statuses += [413, 415, 503]
         parameters = operation.get("parameters", [])
         names = {parameter.get("name") for parameter in parameters}
         # DRF answers an unknown ?format= (a renderer choice) and a page past the last with 404.

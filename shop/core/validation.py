@@ -16,6 +16,12 @@ from typing import Any
 
 from rest_framework import serializers
 
+# Bounds of integers taken from requests: the largest value an integer column holds on
+# PostgreSQL (far beyond any count of units), and the largest id. A huge number is then a
+# field error, never an overflow in the database (or a server error on SQLite).
+INTEGER_MAX = 2_147_483_647
+ID_MAX = 2**63 - 1
+
 _kept = threading.local()
 _RESULTS = ("_validated_data", "_errors", "_data")
 

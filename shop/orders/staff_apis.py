@@ -20,6 +20,7 @@ from shop.core.errors import InvalidInput
 from shop.core.pagination import PagePagination
 from shop.core.permissions import IsStaff
 from shop.core.schema import ErrorSerializer
+from shop.core.validation import ID_MAX, INTEGER_MAX
 from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from shop.orders.staff_selectors import order_get_for_staff, orders_for_staff
 from shop.payments.models import Payment, Refund
@@ -155,8 +156,8 @@ class StaffOrderDetailSerializer(StaffOrderSummarySerializer):
 
 
 class StaffRefundLineSerializer(serializers.Serializer):
-    line_id = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=1)
+    line_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    quantity = serializers.IntegerField(min_value=1, max_value=INTEGER_MAX)
 
 
 class StaffOrderListApi(APIView):

@@ -71,6 +71,12 @@ class InvalidWebhookSignature(ShopError):
     message = _("The webhook signature does not match its body.")
 
 
+class InvalidWebhookEvent(ShopError):
+    code = "invalid_event"
+    status_code = 400
+    message = _("The webhook body is not a Stripe event of the expected shape.")
+
+
 class NothingToRefund(ShopError):
     code = "nothing_to_refund"
     status_code = 409

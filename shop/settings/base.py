@@ -57,6 +57,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # Before sessions, authentication and any view: oversized URLs and headers, NUL in
+    # URLs and hostile bodies are refused first (after CORS, so browsers can read why).
+    "shop.core.request_limits.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -223,7 +226,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Bounded in size and depth before parsing, strict after (shop/core/json_body.py).
+    "DEFAULT_PARSER_CLASSES": ["shop.core.json_parser.JSONBodyParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "shop.core.schema.ShopAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "shop.core.pagination.PagePagination",
@@ -333,6 +337,15 @@ SHOP_SWEEP_SECONDS = env.float("SHOP_SWEEP_SECONDS", default=60)
 # Run the beat schedule inside `manage.py runserver` when tasks run in-process (the
 # embedded default), so nothing periodic needs a second command there.
 SHOP_IN_PROCESS_BEAT = env.bool("SHOP_IN_PROCESS_BEAT", default=True)
+
+# What a request may carry (shop/core/request_limits.py, shop/core/json_body.py). Keep
+# them below gunicorn's own limits (gunicorn.conf.py), so the shop answers, not gunicorn.
+SHOP_JSON_BODY_MAX_BYTES = env.int("SHOP_JSON_BODY_MAX_BYTES", default=1_048_576)
+SHOP_JSON_MAX_DEPTH = env.int("SHOP_JSON_MAX_DEPTH", default=32)
+SHOP_URL_MAX_BYTES = env.int("SHOP_URL_MAX_BYTES", default=4096)
+SHOP_HEADER_MAX_BYTES = env.int("SHOP_HEADER_MAX_BYTES", default=8192)
+SHOP_HEADERS_MAX_COUNT = env.int("SHOP_HEADERS_MAX_COUNT", default=60)
+SHOP_HEADERS_MAX_TOTAL_BYTES = env.int("SHOP_HEADERS_MAX_TOTAL_BYTES", default=32_768)
 
 # Shop rules that operators may tune.
 SHOP_CURRENCY = "CNY"

@@ -454,7 +454,16 @@ def test_product_endpoints_refuse_a_bad_channel(params, headers, status, code):
         assert set(response.json()) == {"code", "message", "fields"}
 
 
-@pytest.mark.parametrize("code", ["\x00", "two words", "x" * 41])
+def test_product_endpoints_refuse_a_nul_character_before_reading_the_channel():
+    make_product(slug="fan")
+
+    for url in [PRODUCTS, f"{PRODUCTS}fan/"]:
+        response = api_get(url, {"channel": "\x00", "lang": "en"})
+        assert response.status_code == 400
+        assert response.json()["code"] == "invalid_character"
+
+
+@pytest.mark.parametrize("code", ["two words", "x" * 41])
 def test_product_endpoints_refuse_a_value_that_is_no_channel_code(code):
     make_product(slug="fan")
 
@@ -750,8 +759,9 @@ def test_schema_documents_every_catalog_endpoint():
     paths = schema["paths"]
 
     expected = {
-        "/api/v1/collections/": ("catalog_collection_list", {"200", "304"}),
-        "/api/v1/collections/{slug}/": ("catalog_collection_get", {"200", "304", "404"}),
+        # 400: a NUL character in the URL, refused before any view (every operation).
+        "/api/v1/collections/": ("catalog_collection_list", {"200", "304", "400"}),
+        "/api/v1/collections/{slug}/": ("catalog_collection_get", {"200", "304", "400", "404"}),
         "/api/v1/products/": (
             "catalog_product_list",
             {"200", "304", "400", "401", "403", "404"},

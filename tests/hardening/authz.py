@@ -147,6 +147,16 @@ def body_for(world: World, endpoint: Endpoint) -> dict[str, Any]:
     return bodies.get(str(endpoint), {})
 
 
+def body_format(endpoint: Endpoint, path: str) -> str:
+    """ "json", or "multipart" for the file uploads (a body of another type is refused
+    before anyone is asked who they are)."""
+    from django.urls import resolve
+
+    view_class = resolve(path.split("?")[0]).func.cls  # type: ignore[attr-defined]
+    first = view_class.parser_classes[0].media_type
+    return "multipart" if first.startswith("multipart/") else "json"
+
+
 def request_as(world: World, role: str, endpoint: Endpoint) -> Any:
     from rest_framework.test import APIClient
 
@@ -158,5 +168,7 @@ def request_as(world: World, role: str, endpoint: Endpoint) -> Any:
     method = endpoint.method
     if method in ("post", "put", "patch"):
         body = body_for(world, endpoint)
-        return getattr(client, method)(path, body, format="json", headers=headers)
+        return getattr(client, method)(
+            path, body, format=body_format(endpoint, path), headers=headers
+        )
     return getattr(client, method)(path, headers=headers)

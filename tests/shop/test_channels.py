@@ -51,11 +51,18 @@ def test_inactive_channel_is_refused(api_client):
     assert response.json()["code"] == "channel_inactive"
 
 
-@pytest.mark.parametrize("code", ["nope", "bad\x00code", "a" * 41])
-def test_unknown_or_malformed_channel_code(api_client, code):
+@pytest.mark.parametrize(
+    ("code", "status", "error"),
+    [
+        ("nope", 404, "channel_not_found"),
+        ("bad\x00code", 400, "invalid_character"),
+        ("a" * 41, 400, "invalid"),
+    ],
+)
+def test_unknown_or_malformed_channel_code(api_client, code, status, error):
     response = api_client.get("/api/v1/channel/", {"channel": code})
-    assert response.status_code in (400, 404)
-    assert response.json()["code"] in ("invalid", "channel_not_found")
+    assert response.status_code == status
+    assert response.json()["code"] == error
 
 
 def test_rotating_a_key_stops_the_old_one(api_client, superuser, museum):

@@ -91,11 +91,86 @@ def stripe_event(
     }
 
 
+def signature_for(payload: bytes, secret: str = WEBHOOK_SECRET) -> str:
+    """The Stripe-Signature header Stripe would send with ``payload``, whatever it holds."""
+    return stripe.WebhookSignature.generate_signature_header(payload.decode(), secret)
+
+
 def signed(event: dict[str, Any], secret: str = WEBHOOK_SECRET) -> tuple[bytes, str]:
     """The body and the Stripe-Signature header Stripe would send."""
-    payload = json.dumps(event)
-    header = stripe.WebhookSignature.generate_signature_header(payload, secret)
-    return payload.encode(), header
+    payload = json.dumps(event).encode()
+    return payload, signature_for(payload, secret)
+
+
+_MISSING = object()
+
+
+def _event_with(**changes: Any) -> bytes:
+    """A payment_intent.succeeded event with the ``a__b`` paths replaced (or removed)."""
+    event = stripe_event("payment_intent.succeeded", {"id": "pi_1", "object": "payment_intent"})
+    for dotted, value in changes.items():
+        *parents, last = dotted.split("__")
+        target = event
+        for parent in parents:
+            target = target[parent]
+        if value is _MISSING:
+            del target[last]
+        else:
+            target[last] = value
+    return json.dumps(event).encode()
+
+
+_CHARGE = {"id": "ch_1", "object": "charge"}
+
+# name -> (body, the code it is refused with, the fields named). Each is refused whether
+# or not it is signed with the webhook secret.
+WRONG_SHAPE_EVENTS: dict[str, tuple[bytes, str, set[str]]] = {
+    "array": (b'[{"id": "evt_1", "type": "payment_intent.succeeded"}]', "not_an_object", set()),
+    "string": (b'"evt_1"', "not_an_object", set()),
+    "number": (b"1", "not_an_object", set()),
+    "data_object_list": (_event_with(data__object=[]), "invalid_event", {"data.object"}),
+    "data_object_missing": (
+        _event_with(data__object=_MISSING),
+        "invalid_event",
+        {"data.object"},
+    ),
+    "data_missing": (_event_with(data=_MISSING), "invalid_event", {"data"}),
+    "data_string": (_event_with(data="x"), "invalid_event", {"data"}),
+    "type_number": (_event_with(type=5), "invalid_event", {"type"}),
+    "type_missing": (_event_with(type=_MISSING), "invalid_event", {"type"}),
+    "id_number": (_event_with(id=123), "invalid_event", {"id"}),
+    "id_empty": (_event_with(id=""), "invalid_event", {"id"}),
+    "id_too_long": (_event_with(id="evt_" + "x" * 97), "invalid_event", {"id"}),
+    "id_and_type_wrong": (_event_with(id=None, type=[]), "invalid_event", {"id", "type"}),
+    "object_id_list": (_event_with(data__object__id=[]), "invalid_event", {"data.object.id"}),
+    "object_kind_number": (
+        _event_with(data__object__object=5),
+        "invalid_event",
+        {"data.object.object"},
+    ),
+    "payment_intent_number": (
+        _event_with(data__object={**_CHARGE, "payment_intent": 5}),
+        "invalid_event",
+        {"data.object.payment_intent"},
+    ),
+    "payment_intent_object_without_id": (
+        _event_with(data__object={**_CHARGE, "payment_intent": {"amount": 100}}),
+        "invalid_event",
+        {"data.object.payment_intent"},
+    ),
+    "nested_1000": (
+        b'{"id": "evt_1", "data": ' + b"[" * 1000 + b"]" * 1000 + b"}",
+        "too_deep",
+        set(),
+    ),
+    "nan": (_event_with(data__object__amount=float("nan")), "invalid_number", set()),
+    "nul": (_event_with(id="evt_\u0000"), "invalid_character", set()),
+    "duplicate_id": (
+        b'{"id": "evt_1", "id": "evt_2", "type": "x", "data": {"object": {}}}',
+        "duplicate_key",
+        set(),
+    ),
+}
 
 
 def webhook_post(client: Any, event: dict[str, Any]) -> Any:

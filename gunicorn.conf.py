@@ -1,0 +1,54 @@
+"""gunicorn's settings for the shop's web processes.
+
+Every place that starts gunicorn passes this file (``-c gunicorn.conf.py``): the Docker
+image (and so docker-compose.yml), bench/stack.py and the tests over a real gunicorn.
+Options on the command line and in ``GUNICORN_CMD_ARGS`` come on top of it.
+
+gunicorn reads the request line and the headers before the shop sees anything, and
+refuses what is beyond the limits below itself. They are set generously, above the
+shop's own limits (``SHOP_URL_MAX_BYTES``, ``SHOP_HEADER_MAX_BYTES``,
+``SHOP_HEADERS_MAX_COUNT`` in the settings), so the shop answers anything it can read,
+in its error shape and language. What gunicorn still refuses itself (a request line
+over 8190 bytes, a header line over 16380 bytes, more than 100 headers, a request that
+is not HTTP) is answered by :func:`error_write` below: the same JSON error shape, in
+English (no Django runs yet), without echoing any of the request, instead of
+gunicorn's HTML page.
+"""
+
+import json
+
+from gunicorn import util
+
+# The largest request line gunicorn accepts at all (its maximum is 8190).
+limit_request_line = 8190
+# Twice gunicorn's default per header line: large cookies fit.
+limit_request_field_size = 16380
+limit_request_fields = 100
+
+_ERROR_CODES = {
+    400: ("bad_request", "Bad request."),
+    403: ("permission_denied", "Permission denied."),
+    414: ("uri_too_long", "The URL or its query string is too long."),
+    417: ("expectation_failed", "The Expect header cannot be met."),
+    431: ("headers_too_large", "The request's headers are too large or too many."),
+    500: ("server_error", "Something went wrong on our side."),
+    501: ("not_implemented", "That transfer coding is not supported."),
+}
+
+
+def error_write(sock, status_int, reason, mesg):
+    """gunicorn's own refusals in the shop's error shape (``util.write_error`` is what
+    gunicorn calls for them). ``mesg`` names the part of the request that was refused,
+    so it goes to gunicorn's log only, never back to the client."""
+    code, message = _ERROR_CODES.get(status_int, ("bad_request", "Bad request."))
+    body = json.dumps({"code": code, "message": message, "fields": {}}).encode()
+    head = (
+        f"HTTP/1.1 {status_int} {reason}\r\n"
+        "Connection: close\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode("latin-1")
+    util.write_nonblock(sock, head + body)
+
+
+util.write_error = error_write
