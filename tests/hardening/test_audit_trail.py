@@ -88,9 +88,9 @@ def test_every_stock_change_by_staff_names_who_when_what_and_why():
 
 
 def test_refunds_by_staff_in_the_api_and_the_admin_name_who_asked():
-    staff = factories.StaffFactory()
     admin_user = factories.SuperuserFactory()
     order, _payment = paid_order(quantity=2, price="50.00")
+    staff = factories.PartnerStaffFactory(partner=order.channel.owner).user
 
     response = client_for(staff).post(
         f"/api/v1/staff/orders/{order.number}/refunds/",
@@ -122,8 +122,8 @@ def test_refunds_by_staff_in_the_api_and_the_admin_name_who_asked():
 
 
 def test_a_staff_cancellation_names_who_cancelled():
-    staff = factories.StaffFactory()
     order, _payment = paid_order()
+    staff = factories.PartnerStaffFactory(partner=order.channel.owner).user
 
     response = client_for(staff).post(
         f"/api/v1/staff/orders/{order.number}/cancel/", {"reason": "shopper called"}, format="json"
