@@ -85,7 +85,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /api/v1/orders/<str:number>/tracking/": SHOPPER_ONLY,
     "GET /api/v1/orders/<str:number>/returns/": SHOPPER_ONLY,
     "POST /api/v1/orders/<str:number>/returns/": SHOPPER_ONLY,
-    "POST /api/v1/payments/<int:pk>/fake/confirm/": SHOPPER_ONLY,
+    "POST /api/v1/payments/<int:payment_id>/fake/confirm/": SHOPPER_ONLY,
     # a guest finds an order by number and e-mail; a wrong e-mail finds nothing for anyone
     "POST /api/v1/orders/lookup/": dict.fromkeys(ROLES, "404"),
     # signed by Stripe, not by a user: everyone is turned down for the signature (400)
