@@ -43,3 +43,13 @@ REST_FRAMEWORK = {
         scope: "100000/min" for scope in ("sign_in", "registration", "cart", "checkout")
     },
 }
+
+# The journeys (tests/journeys) start the shop in processes of its own, the way its users
+# do. The production-like one gets a PostgreSQL database on the test database's server
+# (created and dropped by the journeys) and a Redis database of its own (emptied at start):
+# neither may be one the rest of the suite uses.
+JOURNEY_DATABASE_NAME = env(
+    "JOURNEY_DATABASE_NAME",
+    default=f"{DATABASES['default']['TEST']['NAME'] or 'test_coshop'}_journeys",
+)
+JOURNEY_REDIS_URL = env("JOURNEY_REDIS_URL", default="redis://127.0.0.1:6379/7")
