@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 from typing import Any
 
@@ -46,6 +47,9 @@ def printed(stdout: str) -> list[Any]:
 
 
 def test_the_readme_buying_examples_work_pasted_as_written(embedded_stack: Stack):
+    missing = [tool for tool in ("bash", "curl", "jq") if shutil.which(tool) is None]
+    if missing:
+        pytest.fail(f"The README's examples need {', '.join(missing)}: apt-get install curl jq")
     blocks = readme_examples()
     assert len(blocks) == 4
     assert README_ADDRESS in blocks[0]
