@@ -3,6 +3,7 @@ newspaper's staff cannot touch that warehouse."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -14,6 +15,10 @@ from tests.journeys.stacks import Stack
 pytestmark = pytest.mark.journey
 
 SKU = "BW-NTB-01-GRN"
+
+
+def moment(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
 
 
 def test_staff_receive_a_batch_and_count_it_in_their_own_warehouse_only(stack: Stack):
@@ -39,6 +44,7 @@ def test_staff_receive_a_batch_and_count_it_in_their_own_warehouse_only(stack: S
         expect=200,
     )
     assert counted["quantity"] == before + 11
+    assert moment(counted["updated_at"]) > moment(stock["updated_at"])
 
     movements = museum.get(f"{API}/staff/stock/{stock['id']}/movements/")["results"]
     assert [
