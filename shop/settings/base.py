@@ -49,6 +49,7 @@ MIDDLEWARE = [
     # First, so every log line, redirect and error answer carries the request id.
     "shop.core.observability.RequestIdMiddleware",
     "shop.core.metrics.MetricsMiddleware",
+    "shop.core.errors.ApiNotFoundMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
