@@ -54,6 +54,8 @@ def test_the_api_index_lists_paths_that_exist(stack: Stack):
         # Every view answers OPTIONS (its methods) before it looks anything up.
         answer = api.request("OPTIONS", concrete, expect=(200, 401, 403))
         assert answer.headers["Content-Type"].startswith("application/json"), concrete
+    # A path that is not there: the error shape too, on every stack.
+    api.refused("GET", f"{API}/no-such-thing/", 404, "not_found")
 
 
 def image_urls(product: dict) -> list[str]:
