@@ -35,10 +35,18 @@ def _resources_check() -> None:
     neither may be one the rest of the test run uses."""
     taken_redis = {settings.REDIS_URL, os.environ.get("BROKER_TEST_URL", "")}
     if settings.JOURNEY_REDIS_URL in taken_redis:
-        pytest.fail(f"JOURNEY_REDIS_URL ({settings.JOURNEY_REDIS_URL}) is in use by the tests")
+        raise RuntimeError(f"JOURNEY_REDIS_URL ({settings.JOURNEY_REDIS_URL}) is the tests'")
     database = settings.DATABASES["default"]
     if settings.JOURNEY_DATABASE_NAME in {database["NAME"], database["TEST"]["NAME"]}:
-        pytest.fail(f"JOURNEY_DATABASE_NAME ({settings.JOURNEY_DATABASE_NAME}) is in use")
+        raise RuntimeError(
+            f"JOURNEY_DATABASE_NAME ({settings.JOURNEY_DATABASE_NAME}) is the tests'"
+        )
+
+
+def _start(stack: Stack) -> None:
+    if isinstance(stack, ProductionStack):
+        _resources_check()
+    stack.start()
 
 
 def _wanted(items: list[pytest.Item]) -> set[str]:
@@ -90,7 +98,6 @@ def shops(
     if "embedded" in wanted:
         stacks["embedded"] = EmbeddedStack(tmp_path_factory.mktemp("embedded"))
     if "production" in wanted:
-        _resources_check()
         stacks["production"] = ProductionStack(
             tmp_path_factory.mktemp("production"),
             database_url=journey_database_url(),
@@ -99,7 +106,7 @@ def shops(
     pool = ThreadPoolExecutor(max_workers=max(len(stacks), 1), thread_name_prefix="journeys")
     try:
         # Side by side: each spends most of its minute migrating and loading the demo.
-        futures = {name: pool.submit(stack.start) for name, stack in stacks.items()}
+        futures = {name: pool.submit(_start, stack) for name, stack in stacks.items()}
         yield {name: future.exception() or stacks[name] for name, future in futures.items()}
     finally:
         try:

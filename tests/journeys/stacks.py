@@ -263,8 +263,8 @@ class ProductionStack(Stack):
         self.base_url = f"http://127.0.0.1:{port}"
         env = self.environment(port)
         keys = self.workdir / "channel-keys.json"
+        redis_claim(self.redis_url)
         database_create(self.database_url)
-        redis.Redis.from_url(self.redis_url).flushdb()
         python = str(BIN / "python")
         # The image collects the static files when it is built: here, beside the migration.
         collecting = self._spawn(
@@ -309,6 +309,28 @@ class ProductionStack(Stack):
         left to :func:`database_drop` (which waits for a checkpoint of the server)."""
         super().stop()
         redis.Redis.from_url(self.redis_url).flushdb()
+
+
+def redis_claim(url: str) -> None:
+    """Empty the stack's Redis database, after making sure nobody else is connected to
+    it: a worker of another test run there would take this stack's tasks."""
+    client = redis.Redis.from_url(url)
+    database = int(client.connection_pool.connection_kwargs.get("db", 0))
+    try:
+        me = client.client_id()
+        others = [
+            c["addr"]
+            for c in client.client_list()
+            if int(c["db"]) == database and int(c["id"]) != me
+        ]
+    except redis.ResponseError:  # CLIENT is not allowed here: trust the setting
+        others = []
+    if others:
+        raise RuntimeError(
+            f"{len(others)} other clients use {url}: set JOURNEY_REDIS_URL to a Redis "
+            "database of this test run's own"
+        )
+    client.flushdb()
 
 
 # The journeys' own database, on the test database's server
