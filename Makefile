@@ -9,6 +9,8 @@ STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where load_demo keeps the storefront keys it issues (a file beside another database: make run DEMO_KEYS_FILE=...).
+DEMO_KEYS_FILE ?= .demo-channel-keys.json
 
 .PHONY: run test lint format typecheck pytest venv services migrate demo bench clean messages
 
@@ -32,7 +34,7 @@ venv: $(STAMP)
 run: export SHOP_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP)
 	$(MANAGE) migrate --noinput
-	$(MANAGE) load_demo
+	$(MANAGE) load_demo --keys-file $(DEMO_KEYS_FILE)
 	@echo ""
 	@echo "  The shop is at       http://$(HOST):$(PORT)/"
 	@echo "  API (v1)             http://$(HOST):$(PORT)/api/v1/"

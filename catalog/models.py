@@ -317,6 +317,7 @@ class Stock(models.Model):
         default=0, help_text="Units on hand held for checkouts and unshipped orders."
     )
     low_stock_threshold = models.PositiveIntegerField(default=settings.SHOP_LOW_STOCK_DEFAULT)
+    # When units on hand last changed (a stock movement); holds for checkouts do not count.
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.cache import catalog_changed
@@ -120,7 +121,9 @@ def stock_ship(
     if quantity <= 0:
         raise ValueError("quantity must be positive")
     updated = Stock.objects.filter(pk=stock_id, quantity_reserved__gte=quantity).update(
-        quantity=F("quantity") - quantity, quantity_reserved=F("quantity_reserved") - quantity
+        quantity=F("quantity") - quantity,
+        quantity_reserved=F("quantity_reserved") - quantity,
+        updated_at=timezone.now(),
     )
     if updated != 1:
         raise InsufficientStock(_("Fewer units are reserved than are being shipped."))
@@ -149,9 +152,11 @@ def stock_change(
     stock = Stock.objects.filter(pk=stock_id)
     # Free units before (adding) or after (removing): more than none on both sides.
     stays_free = F("quantity_reserved") - min(delta, 0)
-    if stock.filter(quantity__gt=stays_free).update(quantity=F("quantity") + delta) != 1:
+    # update() skips auto_now: the row says when its units on hand last changed.
+    changed = {"quantity": F("quantity") + delta, "updated_at": timezone.now()}
+    if stock.filter(quantity__gt=stays_free).update(**changed) != 1:
         allowed = stock if delta > 0 else stock.filter(quantity__gte=stays_free)
-        if allowed.update(quantity=F("quantity") + delta) != 1:
+        if allowed.update(**changed) != 1:
             raise InsufficientStock(
                 _("Not enough free units: reserved units cannot be removed."),
                 fields={"quantity": [_("Not enough free units.")]},

@@ -513,8 +513,14 @@ def tracking_events_store(*, shipment: Shipment, updates: list[TrackingUpdate]) 
     return TrackingEvent.objects.filter(shipment=shipment).count() - before
 
 
-def shipments_to_track(*, now: datetime | None = None, min_interval_seconds: int = 30) -> list[int]:
-    """Shipments with a carrier waybill whose carrier may have news (not polled just now)."""
+def shipments_to_track(
+    *, now: datetime | None = None, min_interval_seconds: float | None = None
+) -> list[int]:
+    """Shipments with a carrier waybill whose carrier may have news: not polled in the
+    last half of the sweeps' interval (``SHOP_SWEEP_SECONDS``; 30 s at the default
+    minute), so each sweep asks once about each open parcel, whatever the interval."""
+    if min_interval_seconds is None:
+        min_interval_seconds = settings.SHOP_SWEEP_SECONDS / 2
     now = now or timezone.now()
     recently = now - timedelta(seconds=min_interval_seconds)
     queryset = (

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, Sum
 
 from catalog.models import Product, Stock, Warehouse
 from partners import ledger
@@ -249,8 +249,35 @@ class Statement:
     counterparties: list[Partner]
 
 
-def settlement_list(*, partner: Partner) -> QuerySet[Settlement]:
-    return Settlement.objects.filter(partner=partner).select_related("partner").order_by("-period")
+def settlement_list(*, partner: Partner) -> list[Settlement]:
+    """The partner's settlements, newest first. A closed one carries the figures stored
+    when it closed; an open one (stored as zeros until then) its figures so far, the
+    same its statement shows."""
+    settlements = list(
+        Settlement.objects.filter(partner=partner).select_related("partner").order_by("-period")
+    )
+    for settlement in settlements:
+        if settlement.status != SettlementStatus.CLOSED:
+            totals = settlement_totals_so_far(settlement)
+            for column in TOTAL_COLUMNS:
+                setattr(settlement, column, getattr(totals, column))
+    return settlements
+
+
+def settlement_totals_so_far(settlement: Settlement) -> StatementLine:
+    """An open settlement's totals from its ledger entries, summed per kind."""
+    totals = StatementLine(0, "")
+    rows = (
+        LedgerEntry.objects.filter(settlement=settlement)
+        .values("kind")
+        .annotate(total=Sum("amount"))
+        .order_by("kind")
+    )
+    for row in rows:
+        column = COLUMNS_BY_KIND[row["kind"]]
+        setattr(totals, column, getattr(totals, column) + row["total"])
+        totals.net += row["total"]
+    return totals
 
 
 def settlement_get(*, partner: Partner, settlement_id: int) -> Settlement:

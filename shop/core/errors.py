@@ -293,3 +293,23 @@ def csrf_failure_message(reason: str) -> str:
 
 def csrf_failure(request: Any, reason: str = "") -> JsonResponse:
     return json_error(request, "csrf_failed", csrf_failure_message(reason), 403)
+
+
+class ApiNotFoundMiddleware:
+    """An unknown path under /api/ answers in the error shape also where DEBUG is on (the
+    embedded default), where Django answers a 404 no view gave with its HTML debugging
+    page instead of ``handler404``. Listed before CommonMiddleware, so a path missing
+    its trailing slash is still redirected to the one with it."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return handler404(request)
+        return response

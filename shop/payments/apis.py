@@ -130,9 +130,11 @@ class FakePaymentConfirmApi(APIView):
         responses={200: ShopperPaymentSerializer, 400: _ERROR, 404: _ERROR, 409: _ERROR},
         operation_id="payment_fake_confirm",
     )
-    def post(self, request: Request, pk: int) -> Response:
+    def post(self, request: Request, payment_id: int) -> Response:
         data = _valid(self.InputSerializer, request.data)
-        payment = payment_for_payer_get(payment_id=pk, user=request.user, email=data.get("email"))
+        payment = payment_for_payer_get(
+            payment_id=payment_id, user=request.user, email=data.get("email")
+        )
         payment = payment_fake_complete(
             payment=payment,
             outcome=data["outcome"],

@@ -11,7 +11,7 @@ urlpatterns = [
         name="order-payment-start",
     ),
     path(
-        "payments/<int:pk>/fake/confirm/",
+        "payments/<int:payment_id>/fake/confirm/",
         apis.FakePaymentConfirmApi.as_view(),
         name="payment-fake-confirm",
     ),

@@ -54,6 +54,9 @@ MIDDLEWARE = [
     "shop.core.metrics.MetricsMiddleware",
     # Before all the rest, so every answer and error message is in the request's language.
     "shop.core.i18n.RequestLanguageMiddleware",
+    # Unknown /api/ paths answer in the error shape, in the request's language (before
+    # CommonMiddleware, so a missing trailing slash is still redirected).
+    "shop.core.errors.ApiNotFoundMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -166,7 +169,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the files WhiteNoise serves (the image bakes them in at build).
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 

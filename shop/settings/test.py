@@ -48,3 +48,13 @@ REST_FRAMEWORK = {
 AXES_FAILURE_LIMIT = 100000
 SIGN_IN_FAILURES_PER_ACCOUNT = 100000
 GUEST_ORDER_FAILURES_PER_ORDER = 100000
+
+# The journeys (tests/journeys) start the shop in processes of its own, the way its users
+# do. The production-like one gets a PostgreSQL database on the test database's server
+# (created and dropped by the journeys) and a Redis database of its own (emptied at start):
+# neither may be one the rest of the suite uses.
+JOURNEY_DATABASE_NAME = env(
+    "JOURNEY_DATABASE_NAME",
+    default=f"{DATABASES['default']['TEST']['NAME'] or 'test_coshop'}_journeys",
+)
+JOURNEY_REDIS_URL = env("JOURNEY_REDIS_URL", default="redis://127.0.0.1:6379/7")

@@ -1,7 +1,8 @@
 import io
+from datetime import timedelta
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from catalog.errors import (
     EditionSizeExceeded,
@@ -20,6 +21,7 @@ from catalog.services import (
     stock_low_threshold_set,
     stock_receive,
     stock_reserve,
+    stock_ship,
     stock_transfer,
 )
 from shop.core.errors import InvalidInput
@@ -228,6 +230,21 @@ def test_count_sets_on_hand_through_a_count_movement(staff_user):
     up = stock_count(stock=stock, counted_quantity=12, user=staff_user, note="Year-end count")
     assert up is not None
     assert (up.quantity_delta, up.note, stock.quantity) == (5, "Year-end count", 12)
+
+
+def test_every_movement_stamps_when_units_on_hand_last_changed(staff_user):
+    stock = _stock(quantity=10, reserved=3)
+    long_ago = timezone.now() - timedelta(days=30)
+    Stock.objects.filter(pk=stock.pk).update(updated_at=long_ago)
+
+    stock_count(stock=stock, counted_quantity=9, user=staff_user)
+    counted = Stock.objects.get(pk=stock.pk).updated_at
+    Stock.objects.filter(pk=stock.pk).update(updated_at=long_ago)
+    stock_ship(stock_id=stock.pk, quantity=1, reference="order 1")
+    shipped = Stock.objects.get(pk=stock.pk).updated_at
+
+    assert counted > long_ago
+    assert shipped > long_ago
 
 
 def test_count_matching_the_books_writes_nothing(staff_user):

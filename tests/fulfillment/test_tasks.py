@@ -42,6 +42,19 @@ def test_the_poll_tracks_open_shipments(shop, no_ledger):
     assert shipments_track_open.apply(throw=True).result == 0
 
 
+def test_the_poll_asks_about_each_open_parcel_once_per_sweep_interval(shop, no_ledger, settings):
+    order = shop.paid_order()
+    order_fulfill.apply(args=[order.pk])
+    polled = timezone.now() - timedelta(seconds=3)
+    Shipment.objects.filter(order=order).update(last_polled_at=polled)
+
+    settings.SHOP_SWEEP_SECONDS = 60
+    assert shipments_track_open.apply(throw=True).result == 0  # asked 3 s ago: this round
+    settings.SHOP_SWEEP_SECONDS = 4
+    assert shipments_track_open.apply(throw=True).result == 2  # asked a round ago
+    assert all(s.last_polled_at > polled for s in Shipment.objects.filter(order=order))
+
+
 def test_the_sweep_books_shipments_whose_booking_was_lost(shop):
     order = shop.paid_order(lines=[(shop.museum_stock.variant, 1)])
     from fulfillment.services import order_fulfill as split_only

@@ -66,7 +66,7 @@ def concrete_path(world: World, endpoint: Endpoint) -> str:
         "token": str(world.carts["shopper"].token),
         "line_id": str(world.carts["shopper"].lines.get().pk),
         "number": (world.orders["paid_a"] if staff else world.orders["pending"]).number,
-        "pk": str(world.payments["paid_a"].pk),
+        "payment_id": str(world.payments["paid_a"].pk),
         "stock_id": str(world.stocks["a"].pk),
         "shipment_id": str(world.shipments["a"].pk),
         "return_id": str(world.returns["a"].pk),
@@ -111,7 +111,7 @@ def body_for(world: World, endpoint: Endpoint) -> dict[str, Any]:
     a_code, b_code = world.warehouses["a"].code, world.warehouses["b"].code
     delivered_line = world.orders["delivered"].lines.get().pk
     bodies: dict[str, dict[str, Any]] = {
-        "POST /api/v1/payments/<int:pk>/fake/confirm/": {"outcome": "decline"},
+        "POST /api/v1/payments/<int:payment_id>/fake/confirm/": {"outcome": "decline"},
         "POST /api/v1/staff/payments/<int:pk>/review/": {"decision": "accept"},
         "POST /api/v1/orders/<str:number>/returns/": {
             "lines": [{"line_id": delivered_line, "quantity": 1}],

@@ -85,7 +85,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /api/v1/orders/<str:number>/tracking/": SHOPPER_ONLY,
     "GET /api/v1/orders/<str:number>/returns/": SHOPPER_ONLY,
     "POST /api/v1/orders/<str:number>/returns/": SHOPPER_ONLY,
-    "POST /api/v1/payments/<int:pk>/fake/confirm/": SHOPPER_ONLY,
+    "POST /api/v1/payments/<int:payment_id>/fake/confirm/": SHOPPER_ONLY,
     # a guest finds a guest order by number and e-mail; a wrong e-mail finds nothing, and a
     # registered shopper's order opens only for that shopper, signed in
     "POST /api/v1/orders/lookup/": SHOPPER_ONLY,

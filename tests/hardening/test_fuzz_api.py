@@ -67,7 +67,7 @@ def path_hints(world: World, role: str, path: str) -> dict[str, Any]:
         "stock_id": world.stocks["a"].pk,
         "shipment_id": world.shipments["a"].pk,
         "return_id": world.returns["a"].pk,
-        "id": world.payments["paid_a"].pk,
+        "payment_id": world.payments["paid_a"].pk,
         "settlement_id": world.settlements["a"].pk,
         "fmt": "csv",
         "code": PUBLIC_CHANNEL,

@@ -73,7 +73,7 @@ def wrong_bodies(base: dict[str, Any], fields: list[str]) -> list[tuple[str, byt
 def test_the_fields_are_found_in_the_schema():
     fields = {str(e): documented_fields(e) for e in WRITES}
 
-    assert fields["POST /api/v1/payments/<int:pk>/fake/confirm/"] == [
+    assert fields["POST /api/v1/payments/<int:payment_id>/fake/confirm/"] == [
         "amount",
         "currency",
         "email",

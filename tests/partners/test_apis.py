@@ -205,6 +205,20 @@ def test_settlement_list_and_statement_download(world, users):
     assert "TOTAL,168.00,0.00,-54.00,0.00,0.00,114.00" in csv.content.decode("utf-8-sig")
 
 
+def test_an_open_month_is_listed_with_its_figures_so_far_as_its_statement_shows(world, users):
+    client = client_for(users["museum_viewer"])
+    figures = ("gross", "commissions", "refunds", "logistics_fees", "payment_fees", "net")
+
+    listed = client.get("/api/v1/partners/settlements/").json()
+    detail = client.get(f"/api/v1/partners/settlements/{listed[0]['id']}/").json()
+
+    assert listed[0]["status"] == "open"
+    assert [listed[0][f] for f in figures] == ["168.00", "0.00", "-54.00", "0.00", "0.00", "114.00"]
+    assert [detail[f] for f in figures] == [listed[0][f] for f in figures]
+    stored = Settlement.objects.get(pk=listed[0]["id"])
+    assert (stored.gross, stored.net) == (Decimal("0.00"), Decimal("0.00"))  # still open
+
+
 @pytest.mark.parametrize(
     ("url", "queries"),
     [

@@ -93,6 +93,17 @@ def test_unknown_api_url_is_404_not_found_in_json():
 
 
 @pytest.mark.django_db
+def test_unknown_api_url_is_404_in_json_also_where_debug_is_on(settings):
+    settings.DEBUG = True  # the embedded default (make run)
+
+    unknown = APIClient().get("/api/v1/no-such-thing/")
+    without_slash = APIClient().get("/api/v1/products")
+
+    assert_error(unknown, 404, "not_found")
+    assert (without_slash.status_code, without_slash["Location"]) == (301, "/api/v1/products/")
+
+
+@pytest.mark.django_db
 def test_unknown_url_outside_the_api_is_404_not_found_in_json():
     assert_error(APIClient().get("/no-such-page/"), 404, "not_found")
 

@@ -37,11 +37,20 @@ def test_the_api_index_lists_every_resource_by_audience():
             sample = path.replace("{token}", "00000000-0000-0000-0000-000000000000")
             for name in ("slug", "code", "number", "statement_format", "fmt", "reference"):
                 sample = sample.replace("{" + name + "}", "csv")
-            for name in ("pk", "stock_id", "line_id", "shipment_id", "return_id"):
+            for name in ("payment_id", "stock_id", "line_id", "shipment_id", "return_id"):
                 sample = sample.replace("{" + name + "}", "1")
             sample = sample.replace("{settlement_id}", "1")
             assert "{" not in sample, path
             resolve(sample)
+
+
+def test_the_api_index_names_each_path_as_the_schema_does():
+    index = Client().get("/api/v1/").json()
+    schema = Client().get("/api/schema/", {"format": "json"}).json()
+
+    paths = {path for group in index["resources"].values() for path in group.values()}
+
+    assert paths - set(schema["paths"]) == set()
 
 
 @pytest.mark.parametrize("path", ["/", "/api/v1/"])
