@@ -100,13 +100,18 @@ class StaffPaymentReviewApi(APIView):
         },
         operation_id="staff_payment_review_resolve",
     )
-    def post(self, request: Request, pk: int) -> Response:
-        number = Payment.objects.filter(pk=pk).values_list("order__number", flat=True).first()
+    def post(self, request: Request, payment_id: int) -> Response:
+        number = (
+            Payment.objects.filter(pk=payment_id).values_list("order__number", flat=True).first()
+        )
         # Another partner's order does not exist for this staff member.
         order_get_for_staff(user=request.user, number=number or "", to_change=True)
         data = _input(self.InputSerializer, request.data)
         payment = payment_review_resolve(
-            payment_id=pk, decision=data["decision"], user=request.user, note=data["note"]
+            payment_id=payment_id,
+            decision=data["decision"],
+            user=request.user,
+            note=data["note"],
         )
         return Response(StaffReviewPaymentSerializer(payment).data)
 

@@ -11,7 +11,7 @@ urlpatterns = [
         name="staff-payment-review-list",
     ),
     path(
-        "payments/<int:pk>/review/",
+        "payments/<int:payment_id>/review/",
         staff_apis.StaffPaymentReviewApi.as_view(),
         name="staff-payment-review",
     ),

@@ -112,7 +112,7 @@ def body_for(world: World, endpoint: Endpoint) -> dict[str, Any]:
     delivered_line = world.orders["delivered"].lines.get().pk
     bodies: dict[str, dict[str, Any]] = {
         "POST /api/v1/payments/<int:payment_id>/fake/confirm/": {"outcome": "decline"},
-        "POST /api/v1/staff/payments/<int:pk>/review/": {"decision": "accept"},
+        "POST /api/v1/staff/payments/<int:payment_id>/review/": {"decision": "accept"},
         "POST /api/v1/orders/<str:number>/returns/": {
             "lines": [{"line_id": delivered_line, "quantity": 1}],
             "reason": "authorization matrix",

@@ -130,7 +130,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /api/v1/staff/orders/<str:number>/cancel/": STAFF_WRITE_A_HIDDEN,
     # staff payments held for review: as their orders (the shopper's, partner A's)
     "GET /api/v1/staff/payments/review/": STAFF_READ,
-    "POST /api/v1/staff/payments/<int:pk>/review/": STAFF_WRITE_A_HIDDEN,
+    "POST /api/v1/staff/payments/<int:payment_id>/review/": STAFF_WRITE_A_HIDDEN,
     "POST /api/v1/staff/payments/fake/refunds/<str:reference>/settle/": STAFF_READ,
     # fulfilment (partner A's parcel and return)
     "GET /api/v1/staff/fulfillment/shipments/": STAFF_READ,

@@ -251,6 +251,8 @@ class ProductionStack(Stack):
             DATABASE_URL=self.database_url,
             REDIS_URL=self.redis_url,
             MEDIA_ROOT=str(self.workdir / "media"),
+            # No proxy in front of gunicorn here: the shop answers /media/ itself.
+            SHOP_SERVE_MEDIA="true",
             STATIC_ROOT=str(self.workdir / "static"),
             SHOP_PUBLIC_URL=f"http://127.0.0.1:{port}",
             # No mail server here: the worker writes the e-mails to its log.

@@ -74,7 +74,7 @@ def test_the_readme_buying_examples_work_pasted_as_written(embedded_stack: Stack
     assert cart["subtotal"] == checkout["subtotal"]
     assert [m["code"] for m in methods] == ["standard"]
     assert checkout["discount"] != "0.00"
-    assert re.fullmatch(r"order \d+", placed)
+    assert re.fullmatch(r"order \d{14}-[0-9A-Z]{4}", placed)
     assert paid in PAID_STATUSES and paid_now in PAID_STATUSES
     assert order["number"] == placed.removeprefix("order ")
     assert order["status"] in PAID_STATUSES
