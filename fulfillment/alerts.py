@@ -14,21 +14,9 @@ from django.utils import timezone
 from catalog.models import Stock
 from catalog.services import stock_low_list
 from fulfillment.models import LowStockAlert
-from partners.models import Partner
+from shop.accounts.selectors import partner_alert_recipients
 
 logger = logging.getLogger(__name__)
-
-
-def partner_alert_recipients(partner: Partner) -> list[str]:
-    """The partner's active staff users, and its contact address."""
-    emails = {
-        membership.user.email
-        for membership in partner.memberships.select_related("user")
-        if membership.user.is_active and membership.user.is_staff and membership.user.email
-    }
-    if partner.contact_email:
-        emails.add(partner.contact_email)
-    return sorted(emails)
 
 
 def _alert_text(stocks: list[Stock]) -> str:

@@ -47,6 +47,7 @@ from fulfillment.models import (
     TrackingEvent,
 )
 from shop.checkout.models import Reservation, ReservationStatus
+from shop.core.hooks import hooks
 from shop.core.permissions import signed_in
 from shop.core.tasks import enqueue, enqueue_on_commit
 from shop.orders.models import Order, OrderEventType, OrderStatus
@@ -397,9 +398,7 @@ def shipment_ship(
         shipped_at=shipped_at,
         **changes,
     )
-    from partners.services import ledger_shipment_fee_record
-
-    ledger_shipment_fee_record(shipment=shipment)
+    hooks().shipment_shipped(shipment=shipment)
     _order_shipped_if_complete(order, user=user)
     return shipment
 

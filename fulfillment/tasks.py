@@ -22,48 +22,28 @@ unshipped units -- so there is no second record to keep consistent.
 from __future__ import annotations
 
 import logging
-import smtplib
 from typing import Any
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from fulfillment import alerts, emails, services
 from fulfillment.carriers import CarrierTemporaryError
 from fulfillment.carriers.simulated import simulated_timings
 from fulfillment.models import CarrierCode, Shipment, ShipmentStatus
-from shop.core.tasks import enqueue
+from shop.core.tasks import (
+    DATABASE_TEMPORARY,
+    EMAIL_TASK_OPTIONS,
+    PERIODIC_OPTIONS,
+    RETRY_OPTIONS,
+    enqueue,
+)
 
 logger = logging.getLogger(__name__)
 
-MAX_RETRIES = 8
-DATABASE_TEMPORARY = (OperationalError, InterfaceError)
+# Carriers away for a moment are temporary too.
 TASK_OPTIONS: dict[str, Any] = {
-    "acks_late": True,
+    **RETRY_OPTIONS,
     "autoretry_for": (CarrierTemporaryError, *DATABASE_TEMPORARY),
-    "retry_backoff": 5,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": MAX_RETRIES,
-    "soft_time_limit": 60,
-    "time_limit": 90,
-}
-EMAIL_TASK_OPTIONS: dict[str, Any] = {
-    **TASK_OPTIONS,
-    "autoretry_for": (
-        smtplib.SMTPServerDisconnected,
-        smtplib.SMTPConnectError,
-        ConnectionError,
-        TimeoutError,
-        *DATABASE_TEMPORARY,
-    ),
-}
-PERIODIC_OPTIONS: dict[str, Any] = {
-    **TASK_OPTIONS,
-    "autoretry_for": DATABASE_TEMPORARY,
-    "max_retries": 2,
-    "soft_time_limit": 240,
-    "time_limit": 300,
 }
 
 

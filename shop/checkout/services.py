@@ -16,8 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.errors import InsufficientStock, SoldOut
-from fulfillment import tasks as fulfillment_tasks
-from partners import services as partner_services
 from shop.carts.models import Cart, CartLine, CartStatus
 from shop.carts.selectors import (
     cart_line_prices,
@@ -52,6 +50,7 @@ from shop.checkout.selectors import shipping_method_active
 from shop.core import metrics, sql
 from shop.core.db import next_id, related_cache_set, transaction_retry
 from shop.core.errors import InvalidInput, ShopError
+from shop.core.hooks import hooks
 from shop.core.i18n import pick
 from shop.core.permissions import signed_in
 from shop.core.tasks import enqueue_on_commit
@@ -636,7 +635,7 @@ def _order_place(
         order.number = order_number_new(order_id=order.pk, day=timezone.localdate(now))
         sql.update(order, ["number"])
     # The revenue-share terms in force when the order is placed go with each line.
-    versions = partner_services.agreement_versions_in_force(
+    versions = hooks().agreement_versions_in_force(
         {p.line.variant.product_id: p.line.variant.product.collection_id for p in priced},
         timezone.localdate(now),
     )
@@ -686,7 +685,7 @@ def _order_place(
     # Everything the answer shows of the new order is here: no need to read it back.
     related_cache_set(order, "lines", order_lines)
     related_cache_set(order, "events", [placed])
-    enqueue_on_commit(fulfillment_tasks.order_email_send, order.pk, "order_confirmation")
+    enqueue_on_commit("fulfillment.order_email_send", order.pk, "order_confirmation")
     channel_code = cart.channel.code
     transaction.on_commit(lambda: metrics.order_placed(channel_code))
     return order

@@ -16,16 +16,50 @@ from __future__ import annotations
 
 import logging
 import os
+import smtplib
 import threading
 from typing import Any
 
 from celery import signals
 from celery.utils.nodenames import anon_nodename
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from kombu.serialization import dumps
 from kombu.utils.uuid import uuid
 
 logger = logging.getLogger(__name__)
+
+# How the shop's tasks retry: only on temporary failures, with exponential backoff and
+# jitter, a bounded number of times, each run bounded in time.
+MAX_RETRIES = 8
+DATABASE_TEMPORARY = (OperationalError, InterfaceError)
+RETRY_OPTIONS: dict[str, Any] = {
+    "acks_late": True,
+    "autoretry_for": DATABASE_TEMPORARY,
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": MAX_RETRIES,
+    "soft_time_limit": 60,
+    "time_limit": 90,
+}
+# E-mails: a mail server away for a moment is temporary too.
+EMAIL_TASK_OPTIONS: dict[str, Any] = {
+    **RETRY_OPTIONS,
+    "autoretry_for": (
+        smtplib.SMTPServerDisconnected,
+        smtplib.SMTPConnectError,
+        ConnectionError,
+        TimeoutError,
+        *DATABASE_TEMPORARY,
+    ),
+}
+# Periodic sweeps run again at their next turn anyway: few retries, more time.
+PERIODIC_OPTIONS: dict[str, Any] = {
+    **RETRY_OPTIONS,
+    "max_retries": 2,
+    "soft_time_limit": 240,
+    "time_limit": 300,
+}
 
 
 class Publisher:
@@ -121,8 +155,23 @@ def _publisher_forget() -> None:
         publisher.close()
 
 
+def task_named(name: str) -> Any:
+    """The registered task of that name (``"fulfillment.order_paid"``): a domain enqueues
+    the tasks of a domain above it by name, never by importing it. Every app's tasks
+    module is loaded first, as a worker loads them."""
+    from celery import current_app
+
+    tasks = current_app.tasks
+    if name not in tasks:
+        current_app.loader.import_default_modules()
+    return tasks[name]
+
+
 def enqueue(task: Any, *args: Any, **kwargs: Any) -> bool:
-    """Send a task now; log and return False when the broker cannot take it."""
+    """Send a task (the task, or its registered name) now; log and return False when the
+    broker cannot take it."""
+    if isinstance(task, str):
+        task = task_named(task)
     try:
         publisher = _publisher(task.app)
         if publisher is None:
@@ -137,5 +186,6 @@ def enqueue(task: Any, *args: Any, **kwargs: Any) -> bool:
 
 
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
-    """Send a task once the current transaction has committed (at once outside one)."""
+    """Send a task (or its name) once the current transaction has committed (at once
+    outside one)."""
     transaction.on_commit(lambda: enqueue(task, *args, **kwargs))

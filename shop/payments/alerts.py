@@ -12,7 +12,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from fulfillment.alerts import partner_alert_recipients
+from shop.accounts.selectors import partner_alert_recipients
 from shop.core import metrics
 from shop.core.tasks import enqueue_on_commit
 from shop.orders.models import Order

@@ -23,11 +23,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fulfillment.tasks import order_paid
-from partners.services import ledger_payment_record
 from shop.checkout.models import Reservation, ReservationStatus
 from shop.core import metrics
 from shop.core.db import transaction_retry
+from shop.core.hooks import hooks
 from shop.core.tasks import enqueue_on_commit
 from shop.orders.models import Order, OrderEventType, OrderStatus
 from shop.orders.services import order_cancel_for_lost_stock, order_event_write, order_mark_paid
@@ -141,8 +140,8 @@ def _payment_succeeded(
     _payment_save(payment)
     outcome = order_mark_paid(order_id=order.pk, amount=state.amount, locked=order)
     if outcome.newly_paid:
-        ledger_payment_record(payment=payment, first=True)
-        enqueue_on_commit(order_paid, order.pk)
+        hooks().payment_captured(payment=payment, first=True)
+        enqueue_on_commit("fulfillment.order_paid", order.pk)
         return []
 
     # The money came for an order that can no longer take it: its stock was sold

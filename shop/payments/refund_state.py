@@ -35,11 +35,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fulfillment.tasks import order_email_send
-from partners.services import ledger_refund_record
 from shop.checkout.models import Reservation, ReservationStatus
 from shop.core.db import transaction_retry
 from shop.core.errors import ShopError
+from shop.core.hooks import hooks
 from shop.core.permissions import signed_in
 from shop.core.tasks import enqueue_on_commit
 from shop.orders.models import Order, OrderEventType, OrderLine, OrderStatus
@@ -217,7 +216,7 @@ def _refund_succeed(order: Order, payment: Payment, refund: Refund, fields: list
         OrderEventType.REFUNDED,
         data={"refund_id": refund.pk, "amount": str(refund.amount), "returned": True},
     )
-    enqueue_on_commit(order_email_send, order.pk, "refund_issued", refund.pk)
+    enqueue_on_commit("fulfillment.order_email_send", order.pk, "refund_issued", refund.pk)
 
 
 def _refund_apply_to_order(order: Order, refund: Refund) -> None:
@@ -247,8 +246,8 @@ def _refund_apply_to_order(order: Order, refund: Refund) -> None:
     else:
         # A partial refund of a cancelled order: it stays cancelled until all is returned.
         order_event_write(order, OrderEventType.REFUNDED, data=data, user=refund.created_by)
-    ledger_refund_record(refund=refund)
-    enqueue_on_commit(order_email_send, order.pk, "refund_issued", refund.pk)
+    hooks().refund_succeeded(refund=refund)
+    enqueue_on_commit("fulfillment.order_email_send", order.pk, "refund_issued", refund.pk)
 
 
 def _refund_fail(

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from fulfillment.services import order_shipments_cancel
 from shop.checkout.models import Reservation, ReservationStatus
 from shop.core.db import transaction_retry
 from shop.core.errors import InvalidInput, ShopError
+from shop.core.hooks import hooks
 from shop.core.money import quantize
 from shop.orders.models import Order, OrderEventType, OrderLine, OrderStatus
 from shop.orders.services import (
@@ -155,7 +155,7 @@ def _order_cancel_paid(*, order_id: int, user: Any, reason: str) -> Refund | Non
         event_type=OrderEventType.CANCELLED,
         data={"released": released, "reason": reason},
     )
-    order_shipments_cancel(order_id=order.pk, user=user)
+    hooks().order_closed(order=order, user=user)
     payment = _paying(payments)
     if payment is None or payment.amount_refunded >= payment.amount:
         return None

@@ -19,10 +19,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from fulfillment.tasks import order_paid
-from partners.services import ledger_payment_record
 from shop.core.db import transaction_retry
 from shop.core.errors import InvalidInput, ShopError
+from shop.core.hooks import hooks
 from shop.core.tasks import enqueue_on_commit
 from shop.orders.models import Order, OrderEventType, OrderStatus
 from shop.orders.services import (
@@ -105,8 +104,8 @@ def _review_apply(
         outcome = order_mark_paid(order_id=order.pk, amount=state.amount, user=user, locked=order)
         if outcome.newly_paid:
             _payment_status_set(payment, PaymentStatus.SUCCEEDED, "", "")
-            ledger_payment_record(payment=payment, first=True)
-            enqueue_on_commit(order_paid, order.pk)
+            hooks().payment_captured(payment=payment, first=True)
+            enqueue_on_commit("fulfillment.order_paid", order.pk)
             _reviewed_event(order, payment, decision, "paid", user=user, note=note)
             return _Resolved("paid")
         reason = "stock unavailable" if outcome.stock_lost else f"order {order.status}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from fulfillment.tasks import EMAIL_TASK_OPTIONS
+from shop.core.tasks import EMAIL_TASK_OPTIONS
 from shop.payments.alerts import payment_alert_send
 from shop.payments.refund_state import refunds_sync_pending
 from shop.payments.services import payments_sync_stale

@@ -351,6 +351,10 @@ SHOP_HEADER_MAX_BYTES = env.int("SHOP_HEADER_MAX_BYTES", default=8192)
 SHOP_HEADERS_MAX_COUNT = env.int("SHOP_HEADERS_MAX_COUNT", default=60)
 SHOP_HEADERS_MAX_TOTAL_BYTES = env.int("SHOP_HEADERS_MAX_TOTAL_BYTES", default=32_768)
 
+# The higher domains' answers to the selling code's calls (shop/core/hooks.py), in the
+# order they are told.
+SHOP_HOOKS = ["fulfillment.hooks.FulfillmentHooks", "partners.hooks.PartnerHooks"]
+
 # Shop rules that operators may tune.
 SHOP_CURRENCY = "CNY"
 SHOP_RESERVATION_MINUTES = env.float("SHOP_RESERVATION_MINUTES", default=15)

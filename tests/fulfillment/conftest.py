@@ -86,7 +86,7 @@ def delivered(order: Order, monkeypatch=None) -> Order:
 
 @pytest.fixture
 def no_ledger(monkeypatch):
-    monkeypatch.setattr("partners.services.ledger_shipment_fee_record", lambda *, shipment: None)
+    monkeypatch.setattr("partners.hooks.ledger_shipment_fee_record", lambda *, shipment: None)
 
 
 def pay(order: Order) -> None:

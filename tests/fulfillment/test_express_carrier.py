@@ -4,8 +4,8 @@ from fulfillment import services
 from fulfillment.carriers import CarrierTemporaryError
 from fulfillment.carriers.express import ExpressCarrier, data_digest
 from fulfillment.models import CarrierCode, Shipment, ShipmentEvent, ShipmentStatus
-from fulfillment.tasks import MAX_RETRIES
 from fulfillment.tasks import shipment_book as shipment_book_task
+from shop.core.tasks import MAX_RETRIES
 from tests.fulfillment.conftest import stock_levels
 from tests.fulfillment.fake_carrier import APP_KEY, APP_SECRET, LABEL, FakeCarrierServer
 

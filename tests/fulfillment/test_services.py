@@ -23,7 +23,7 @@ from tests.fulfillment.conftest import age_booking, stock_levels
 def ledger_calls(monkeypatch):
     calls = []
     monkeypatch.setattr(
-        "partners.services.ledger_shipment_fee_record",
+        "partners.hooks.ledger_shipment_fee_record",
         lambda *, shipment: calls.append(shipment.pk),
     )
     return calls

@@ -49,11 +49,11 @@ def spying() -> Iterator[Spy]:
 
     with (
         mock.patch(
-            "shop.payments.confirmation.ledger_payment_record",
+            "partners.hooks.ledger_payment_record",
             side_effect=lambda *, payment, **_: spy._add(spy.ledger_payments, payment.pk),
         ),
         mock.patch(
-            "shop.payments.refund_state.ledger_refund_record",
+            "partners.hooks.ledger_refund_record",
             side_effect=lambda *, refund: spy._add(spy.ledger_refunds, refund.pk),
         ),
         mock.patch.object(order_paid, "apply_async", side_effect=task("order_paid")),
