@@ -291,9 +291,7 @@ def shipment_booking_retry(*, shipment_id: int, user: Any = None) -> Shipment:
         raise ShipmentStatusConflict(_("The shipment already has a waybill."))
     Shipment.objects.filter(pk=shipment.pk).update(booking_error="", updated_at=timezone.now())
     shipment.booking_error = ""
-    from fulfillment.tasks import shipment_book as shipment_book_task
-
-    enqueue_on_commit(shipment_book_task, shipment.pk)
+    enqueue_on_commit("fulfillment.shipment_book", shipment.pk)
     return shipment
 
 
@@ -416,9 +414,7 @@ def _order_shipped_if_complete(order: Order, *, user: Any = None) -> None:
         order_status_set(
             order, OrderStatus.SHIPPED, user=user, event_type=OrderEventType.FULFILLMENT
         )
-        from fulfillment.tasks import order_email_send
-
-        enqueue_on_commit(order_email_send, order.pk, "shipped")
+        enqueue_on_commit("fulfillment.order_email_send", order.pk, "shipped")
 
 
 @transaction.atomic
@@ -448,9 +444,7 @@ def shipment_deliver(
         order_status_set(
             order, OrderStatus.DELIVERED, user=user, event_type=OrderEventType.FULFILLMENT
         )
-        from fulfillment.tasks import order_email_send
-
-        enqueue_on_commit(order_email_send, order.pk, "delivered")
+        enqueue_on_commit("fulfillment.order_email_send", order.pk, "delivered")
     return shipment
 
 
@@ -611,8 +605,6 @@ def order_tracking_refresh(order: Order, *, min_interval_seconds: int = 15) -> i
     """
     if not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
         return 0
-    from fulfillment.tasks import shipment_track as shipment_track_task
-
     recently = timezone.now() - timedelta(seconds=min_interval_seconds)
     ids = list(
         order.shipments.filter(status__in=TRACKED_STATUSES)
@@ -622,7 +614,7 @@ def order_tracking_refresh(order: Order, *, min_interval_seconds: int = 15) -> i
         .values_list("pk", flat=True)
     )
     for shipment_id in ids:
-        enqueue(shipment_track_task, shipment_id)
+        enqueue("fulfillment.shipment_track", shipment_id)
     return len(ids)
 
 

@@ -13,9 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partners.models import Partner
 from shop.channels.models import ChannelKind, SalesChannel
-from shop.channels.selectors import channel_from_request, channel_list, drop_list_for_channel
+from shop.channels.selectors import (
+    channel_from_request,
+    channel_list,
+    drop_list_for_channel,
+    partners_all,
+)
 from shop.channels.services import channel_api_key_issue, channel_create
 from shop.core.errors import Conflict, NotFound
 from shop.core.i18n import language_from_request, pick
@@ -69,7 +73,7 @@ class ChannelListCreateApi(APIView):
         name_zh = serializers.CharField(max_length=200)
         name_en = serializers.CharField(max_length=200)
         kind = serializers.ChoiceField(choices=ChannelKind.choices)
-        owner = serializers.SlugRelatedField(slug_field="code", queryset=Partner.objects.all())
+        owner = serializers.SlugRelatedField(slug_field="code", queryset=partners_all())
         commission_rate = serializers.DecimalField(
             max_digits=5,
             decimal_places=4,

@@ -8,6 +8,8 @@ import time
 from typing import Any
 
 import redis
+from django.apps import apps
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from catalog.cache import cache_seconds, catalog_version
@@ -123,3 +125,9 @@ def drop_list_for_channel(channel: SalesChannel, now: Any) -> Any:
         )
         .order_by("starts_at", "code")
     )
+
+
+def partners_all() -> QuerySet[Any]:
+    """Every partner, the owners a channel may have. Their model is named by its app
+    label: channels sit below the partners domain and import nothing of it."""
+    return apps.get_model("partners", "Partner")._default_manager.all()

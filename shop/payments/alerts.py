@@ -5,7 +5,6 @@ metric, and an e-mail to the staff of the partner that owns the order's channel.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -54,7 +53,7 @@ def payment_review_alert(payment: Payment, order: Order) -> None:
     )
     provider = payment.provider
     transaction.on_commit(lambda: metrics.payment_held_for_review(provider))
-    enqueue_on_commit(_task(), PAYMENT_REVIEW, payment.pk)
+    enqueue_on_commit("payments.payment_alert_send", PAYMENT_REVIEW, payment.pk)
 
 
 def refund_failed_alert(refund: Refund, order: Order, *, provider: str, code: str) -> None:
@@ -68,14 +67,7 @@ def refund_failed_alert(refund: Refund, order: Order, *, provider: str, code: st
         code,
     )
     transaction.on_commit(lambda: metrics.refund_failed(provider))
-    enqueue_on_commit(_task(), REFUND_FAILED, refund.pk)
-
-
-def _task() -> Any:
-    # Imported here: the tasks module imports this one.
-    from shop.payments.tasks import payment_alert_send_task
-
-    return payment_alert_send_task
+    enqueue_on_commit("payments.payment_alert_send", REFUND_FAILED, refund.pk)
 
 
 def payment_alert_send(*, kind: str, subject_id: int) -> bool:

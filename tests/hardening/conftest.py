@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shop.core.invariants import invariants_check
+from shop.ops.invariants import invariants_check
 from tests.hardening.world import World, world_enter, world_leave
 
 

@@ -22,7 +22,7 @@ from django.db import connection, connections
 from catalog.models import Stock
 from fulfillment.models import Shipment, ShipmentStatus
 from partners.models import PartyRole
-from shop.core.invariants import invariants_check
+from shop.ops.invariants import invariants_check
 from shop.orders.models import Order, OrderStatus
 from tests import factories
 from tests.fulfillment.workers import (

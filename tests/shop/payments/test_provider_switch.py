@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from shop.core.invariants import invariants_check
+from shop.ops.invariants import invariants_check
 from shop.orders.models import OrderEvent, OrderEventType, OrderStatus
 from shop.payments.models import FakeCharge, Payment, PaymentStatus
 from shop.payments.services import payment_start, payments_sync_stale

@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 
 from fulfillment.models import OrderEmail
-from shop.core.invariants import invariants_check
+from shop.ops.invariants import invariants_check
 from shop.orders.models import OrderEvent, OrderEventType, OrderStatus
 from shop.payments.models import FakeCharge, Payment, PaymentStatus, Refund, RefundStatus
 from shop.payments.refund_state import refunds_sync_pending

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shop.core.invariants import invariants_check
+from shop.ops.invariants import invariants_check
 
 
 class Command(BaseCommand):
