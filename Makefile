@@ -12,7 +12,7 @@ PORT ?= 8000
 # Where load_demo keeps the storefront keys it issues (a file beside another database: make run DEMO_KEYS_FILE=...).
 DEMO_KEYS_FILE ?= .demo-channel-keys.json
 
-.PHONY: run test lint format typecheck pytest venv services migrate demo bench clean messages
+.PHONY: run test pytest-postgresql pytest-sqlite lint format typecheck pytest venv services migrate demo bench clean messages
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed, and none of python3," \
@@ -61,8 +61,16 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-pytest: $(STAMP)
+pytest: pytest-postgresql pytest-sqlite
+
+pytest-postgresql: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## The suite again on the embedded default's engine (SQLite, on a file, as make run has
+## it), but for what only PostgreSQL does and the journeys, which start both engines.
+pytest-sqlite: $(STAMP)
+	DATABASE_URL=sqlite:///$(CURDIR)/.test-engine.sqlite3 \
+		$(BIN)/pytest -m "not postgresql and not journey" $(PYTEST_ARGS)
 
 ## Compile locale/*/LC_MESSAGES/django.po into the committed .mo files (Python only,
 ## no GNU gettext); run it after editing a translation.

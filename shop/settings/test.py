@@ -1,5 +1,8 @@
 """The test suite: the real PostgreSQL and Redis on 127.0.0.1."""
 
+import os
+import tempfile
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, broker_transport, env, postgresql_options, sqlite_options
 
@@ -10,8 +13,14 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 postgresql_options(DATABASES["default"])
 sqlite_options(DATABASES["default"])
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # The embedded default's engine: Django's in-memory test database.
-    DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default=None)}
+    # The embedded default's engine, on a file as make run has it (an in-memory database
+    # shares one cache between threads and locks differently).
+    DATABASES["default"]["TEST"] = {
+        "NAME": env(
+            "TEST_DATABASE_NAME",
+            default=os.path.join(tempfile.gettempdir(), f"coshop-test-{os.getpid()}.sqlite3"),
+        )
+    }
 else:
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_coshop")}
 
@@ -24,6 +33,9 @@ CACHES = {
     }
 }
 CELERY_BROKER_URL = REDIS_URL
+# The broker of the real Celery workers some tests start (tests/fulfillment/workers.py):
+# a Redis database no other part of the suite uses.
+BROKER_TEST_URL = env("BROKER_TEST_URL", default="redis://127.0.0.1:6379/6")
 CELERY_BROKER_TRANSPORT = broker_transport(CELERY_BROKER_URL)
 # Tests change catalog rows with update(), which the catalog cache cannot see; the cache
 # has its own tests, which turn it on.

@@ -25,8 +25,8 @@ CELERY = str(Path(sys.executable).with_name("celery"))
 
 
 def broker_url() -> str:
-    """Redis database 6 (the fulfillment tests' broker), or BROKER_TEST_URL."""
-    return os.environ.get("BROKER_TEST_URL", "redis://127.0.0.1:6379/6")
+    """The broker of the workers tests start (``BROKER_TEST_URL`` in the test settings)."""
+    return str(settings.BROKER_TEST_URL)
 
 
 def test_database_url() -> str:
