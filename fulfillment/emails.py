@@ -81,6 +81,7 @@ def _context(order: Order, kind: str, lang: str, refund: Any) -> dict[str, Any]:
         "number": order.number or order.pk,
         "total": order.total,
         "amount_paid": order.amount_paid,
+        "paid": order.paid_at is not None,
         "lines": lines,
         "shipments": shipments,
         "tracking_url": order_tracking_url(order),
@@ -100,6 +101,9 @@ def order_email_render(order: Order, kind: str, refund: Any = None) -> tuple[str
     text = render_to_string(f"fulfillment/emails/{lang}/{kind}.txt", context)
     html = render_to_string(f"fulfillment/emails/{lang}/{kind}.html", context)
     return subject, text, html
+
+
+_ONE_FOR_A_PAID_ORDER = ("order_confirmation", "payment_received")
 
 
 def order_email_send(*, order_id: int, kind: str, refund_id: int | None = None) -> bool:
@@ -123,19 +127,27 @@ def order_email_send(*, order_id: int, kind: str, refund_id: int | None = None) 
             logger.warning("refund e-mail for order %s: no refund %s", order_id, refund_id)
             return False
     key = kind if refund is None else f"{kind}:{refund.pk}"
-    if OrderEmail.objects.filter(order=order, key=key).exists():
+    # A paid order is told of its order and its payment once: whichever of the two is
+    # sent first (the confirmation then says it is paid) stands for both.
+    keys = [key]
+    if kind in _ONE_FOR_A_PAID_ORDER and order.paid_at is not None:
+        keys = list(_ONE_FOR_A_PAID_ORDER)
+    if OrderEmail.objects.filter(order=order, key__in=keys).exists():
         return False
     subject, text, html = order_email_render(order, kind, refund)
     with transaction.atomic():
         try:
             with transaction.atomic():
-                OrderEmail.objects.create(
-                    order=order,
-                    kind=kind,
-                    key=key,
-                    to=order.email,
-                    language=email_language(order),
-                    subject=subject[:200],
+                OrderEmail.objects.bulk_create(
+                    OrderEmail(
+                        order=order,
+                        kind=kind,
+                        key=one,
+                        to=order.email,
+                        language=email_language(order),
+                        subject=subject[:200],
+                    )
+                    for one in keys
                 )
         except IntegrityError:
             return False  # another worker sent it a moment ago

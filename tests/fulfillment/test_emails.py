@@ -47,8 +47,10 @@ def test_an_e_mail_is_sent_once_however_often_the_task_runs(shop):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [order.email]
     assert mail.outbox[0].alternatives[0][1] == "text/html"
-    assert list(OrderEmail.objects.filter(order=order).values_list("key", "language")) == [
-        ("payment_received", "zh")
+    # The one e-mail of a paid order stands for its confirmation too.
+    assert sorted(OrderEmail.objects.filter(order=order).values_list("key", "language")) == [
+        ("order_confirmation", "zh"),
+        ("payment_received", "zh"),
     ]
     event = order.events.get(type=OrderEventType.EMAIL_SENT)
     assert event.data == {"kind": "payment_received", "refund_id": None}
@@ -95,3 +97,36 @@ def test_a_mail_server_failure_leaves_no_record_so_the_retry_sends(shop, monkeyp
     assert not OrderEmail.objects.exists()
     assert not order.events.filter(type=OrderEventType.EMAIL_SENT).exists()
     assert ConnectionError in order_email_send.autoretry_for
+
+
+def test_a_paid_order_gets_one_confirmation_that_does_not_ask_for_payment(shop):
+    order = shop.paid_order()
+    OrderEmail.objects.filter(order=order).delete()
+    mail.outbox.clear()
+
+    assert order_email_send.apply(args=(order.pk, "order_confirmation")).get() is True
+    assert order_email_send.apply(args=(order.pk, "payment_received")).get() is False
+
+    assert len(mail.outbox) == 1
+    text = mail.outbox[0].body
+    assert "已收到并已付款" in text
+    assert "完成支付" not in text
+    assert set(OrderEmail.objects.filter(order=order).values_list("key", flat=True)) == {
+        "order_confirmation",
+        "payment_received",
+    }
+
+
+def test_an_unpaid_order_is_asked_to_pay_and_told_of_its_payment_later(shop):
+    from tests.selling_factories import order_with_stock
+
+    order = order_with_stock(channel=shop.channel, lines=[(shop.museum_stock.variant, 1)])
+    mail.outbox.clear()
+
+    assert order_email_send.apply(args=(order.pk, "order_confirmation")).get() is True
+
+    assert len(mail.outbox) == 1
+    assert "请在规定时间内完成支付" in mail.outbox[0].body
+    assert list(OrderEmail.objects.filter(order=order).values_list("key", flat=True)) == [
+        "order_confirmation"
+    ]
