@@ -45,6 +45,7 @@ from shop.core.errors import InvalidInput
 from shop.core.permissions import signed_in, user_partner_id
 from shop.orders.models import Order, OrderEventType, OrderLine, OrderStatus
 from shop.orders.services import order_event_write, order_lock
+from shop.payments.refunds import refund_create
 
 RETURNABLE_ORDER_STATUSES = (
     OrderStatus.DELIVERED,
@@ -314,7 +315,6 @@ def return_refund(*, return_request: ReturnRequest, user: Any) -> ReturnRequest:
     The return row stays locked while the refund is made, so two clicks cannot
     refund twice.
     """
-    refund_create = _refund_create()
     return_request = _return_lock(return_request.pk)
     return_manage_check(user, return_request)
     if return_request.status == ReturnStatus.REFUNDED:
@@ -336,14 +336,3 @@ def return_refund(*, return_request: ReturnRequest, user: Any) -> ReturnRequest:
     )
     # The payments code sends the refund e-mail once the provider confirms it.
     return _return_status_set(return_request, ReturnStatus.REFUNDED, user=user, refund=refund)
-
-
-def _refund_create() -> Any:
-    """The payments service that refunds (imported late: payments imports fulfillment)."""
-    from shop.payments import services
-
-    if hasattr(services, "refund_create"):
-        return services.refund_create
-    from shop.payments.refunds import refund_create
-
-    return refund_create

@@ -567,10 +567,13 @@ def shipments_unbooked(*, older_than_seconds: int = 60, now: datetime | None = N
 
 
 def orders_complete_delivered(*, now: datetime | None = None) -> int:
-    """Delivered orders whose return window has passed become completed.
+    """Orders whose every parcel has arrived become completed once the return window has
+    passed: delivered ones, and partly refunded ones (a refund after delivery leaves the
+    order partially refunded, and it must end too).
 
-    An order stays ``delivered`` while the shopper may still return items, and while
-    a return is open; after that nothing about it changes any more.
+    An order stays open while the shopper may still return items, while a return is
+    open, and while a parcel of it is still on its way; after that nothing about it
+    changes any more.
     """
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.SHOP_RETURN_WINDOW_DAYS)
@@ -578,22 +581,29 @@ def orders_complete_delivered(*, now: datetime | None = None) -> int:
         order=OuterRef("pk"),
         status__in=[ReturnStatus.REQUESTED, ReturnStatus.APPROVED, ReturnStatus.RECEIVED],
     )
+    on_the_way = Shipment.objects.filter(order=OuterRef("pk")).exclude(
+        status__in=[ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED]
+    )
     ids = list(
-        Order.objects.filter(status=OrderStatus.DELIVERED)
+        Order.objects.filter(status__in=COMPLETABLE_STATUSES)
         .annotate(last_delivery=Max("shipments__delivered_at"))
         .filter(last_delivery__lt=cutoff)
         .exclude(Exists(open_returns))
+        .exclude(Exists(on_the_way))
         .values_list("pk", flat=True)[:500]
     )
     completed = 0
     for order_id in ids:
         with transaction.atomic():
             order = order_lock(order_id)
-            if order.status != OrderStatus.DELIVERED:
+            if order.status not in COMPLETABLE_STATUSES:
                 continue
             order_status_set(order, OrderStatus.COMPLETED, event_type=OrderEventType.FULFILLMENT)
             completed += 1
     return completed
+
+
+COMPLETABLE_STATUSES = (OrderStatus.DELIVERED, OrderStatus.PARTIALLY_REFUNDED)
 
 
 def order_tracking_refresh(order: Order, *, min_interval_seconds: int = 15) -> int:

@@ -271,3 +271,34 @@ def test_the_sweep_finds_paid_orders_left_without_shipments(shop):
 
     assert services.orders_unfulfilled() == [old.pk]
     assert fresh.pk in services.orders_unfulfilled(now=timezone.now() + timedelta(minutes=2))
+
+
+def test_an_order_partly_refunded_after_delivery_completes_too(
+    shop, ledger_calls, django_capture_on_commit_callbacks
+):
+    order, shipments = _booked(shop)
+    for shipment in shipments:
+        age_booking(shipment, 601)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.shipment_track(shipment_id=shipment.pk)
+    # A refund after delivery leaves the order partly refunded...
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.PARTIALLY_REFUNDED)
+    later = timezone.now() + timedelta(days=15)
+
+    assert services.orders_complete_delivered() == 0  # the return window is still open
+    assert services.orders_complete_delivered(now=later) == 1
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.COMPLETED
+
+
+def test_a_partly_refunded_order_with_a_parcel_on_its_way_does_not_complete(
+    shop, ledger_calls, django_capture_on_commit_callbacks
+):
+    order, shipments = _booked(shop)
+    first = shipments[0]
+    age_booking(first, 601)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.shipment_track(shipment_id=first.pk)
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.PARTIALLY_REFUNDED)
+
+    assert services.orders_complete_delivered(now=timezone.now() + timedelta(days=15)) == 0
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PARTIALLY_REFUNDED
