@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, InterfaceError, OperationalError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware import csrf
+from django.template.loader import render_to_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
@@ -212,20 +213,50 @@ def json_error(request: Any, code: str, message: StrOrPromise, status_code: int)
     )
 
 
-def handler404(request: Any, exception: Exception | None = None) -> JsonResponse:
-    return json_error(request, "not_found", NotFound.message, 404)
+# Pages people read in a browser answer errors with a page; everything else (the API,
+# health, metrics) in the error shape.
+_PAGES = {"/admin/": "admin/error_page.html", "/partners/": "error_page.html"}
+_API = ("/api/", "/partners/api/")
 
 
-def handler500(request: Any) -> JsonResponse:
-    return json_error(request, "server_error", _("Something went wrong on our side."), 500)
+def _error(
+    request: Any, code: str, title: StrOrPromise, message: StrOrPromise, status_code: int
+) -> HttpResponse:
+    path = getattr(request, "path", "") or ""
+    for prefix, template in _PAGES.items():
+        if path.startswith(prefix) and not path.startswith(_API):
+            page = render_to_string(
+                template,
+                {"title": title, "message": message, "back": prefix},
+                request=request,
+            )
+            return HttpResponse(page, status=status_code)
+    return json_error(request, code, message, status_code)
 
 
-def handler403(request: Any, exception: Exception | None = None) -> JsonResponse:
-    return json_error(request, "permission_denied", _("Permission denied."), 403)
+def handler404(request: Any, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, "not_found", _("Not found"), NotFound.message, 404)
 
 
-def handler400(request: Any, exception: Exception | None = None) -> JsonResponse:
-    return json_error(request, "bad_request", _("Bad request."), 400)
+def handler500(request: Any) -> HttpResponse:
+    message = _("Something went wrong on our side.")
+    return _error(request, "server_error", _("Server error"), message, 500)
+
+
+def handler403(request: Any, exception: Exception | None = None) -> HttpResponse:
+    message = _("You do not have permission to see or change this.")
+    if path_is_api(request):
+        message = _("Permission denied.")
+    return _error(request, "permission_denied", _("Permission denied"), message, 403)
+
+
+def handler400(request: Any, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, "bad_request", _("Bad request"), _("Bad request."), 400)
+
+
+def path_is_api(request: Any) -> bool:
+    path = getattr(request, "path", "") or ""
+    return not any(path.startswith(p) and not path.startswith(_API) for p in _PAGES)
 
 
 # DRF refuses a session request without a valid CSRF token as "CSRF Failed: <reason>".

@@ -167,3 +167,25 @@ def test_signed_in_shopper_errors_keep_the_shape():
     response = client_for(factories.UserFactory()).get("/api/v1/products/nope/")
 
     assert_error(response, 404, "product_not_found")
+
+
+@pytest.mark.django_db
+def test_people_in_the_admin_and_the_dashboard_get_pages_not_json():
+    from django.test import Client
+
+    staff = factories.StaffFactory()
+    client = Client()
+    client.force_login(staff)
+
+    refused = client.get("/admin/partners/settlement/", HTTP_ACCEPT_LANGUAGE="en")
+    missing = client.get("/partners/settlements/999999/statement.csv", HTTP_ACCEPT_LANGUAGE="en")
+    api = client.get("/api/v1/no-such-thing/")
+
+    assert refused.status_code == 403
+    assert refused["Content-Type"].startswith("text/html")
+    assert "Permission denied" in refused.content.decode()
+    assert 'href="/admin/"' in refused.content.decode()
+    assert missing.status_code in (403, 404)
+    assert missing["Content-Type"].startswith("text/html")
+    assert api.status_code == 404
+    assert api.json()["code"] == "not_found"
