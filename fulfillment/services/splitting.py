@@ -1,0 +1,105 @@
+"""Splitting a paid order's held units into shipments, one per warehouse."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from django.db import transaction
+
+from fulfillment.models import (
+    OPEN_STATUSES,
+    CarrierCode,
+    Shipment,
+    ShipmentEventType,
+    ShipmentLine,
+    ShipmentStatus,
+)
+from fulfillment.services.shipment_state import (
+    FULFILLABLE_ORDER_STATUSES,
+    carrier_default,
+    shipment_event_write,
+)
+from shop.checkout.models import Reservation, ReservationStatus
+from shop.orders.models import OrderEventType, OrderStatus
+from shop.orders.services import order_lock, order_status_set
+
+logger = logging.getLogger(__name__)
+
+
+# Splitting an order into shipments
+
+
+@transaction.atomic
+def order_fulfill(*, order_id: int) -> list[int]:
+    """Group the order's paid, unshipped units by warehouse into shipments.
+
+    Idempotent: units already on a shipment are skipped, and a unique constraint on
+    (order, warehouse) means even two runs racing past the order lock cannot create a
+    warehouse's shipment twice. Returns the shipments that still need a waybill.
+    """
+    order = order_lock(order_id)
+    if order.status not in FULFILLABLE_ORDER_STATUSES:
+        return []
+    reservations = (
+        Reservation.objects.filter(
+            order_line__order=order,
+            status=ReservationStatus.CONFIRMED,
+            shipment_line__isnull=True,
+        )
+        .select_related("stock__warehouse")
+        .order_by("stock__warehouse_id", "id")
+    )
+    by_warehouse: dict[int, list[Reservation]] = defaultdict(list)
+    for reservation in reservations:
+        by_warehouse[reservation.stock.warehouse_id].append(reservation)
+    created_ids = []
+    for warehouse_id, held in by_warehouse.items():
+        warehouse = held[0].stock.warehouse
+        shipment, created = Shipment.objects.get_or_create(
+            order=order,
+            warehouse=warehouse,
+            defaults={"partner_id": warehouse.partner_id, "carrier": carrier_default()},
+        )
+        if shipment.status not in OPEN_STATUSES:
+            logger.warning(
+                "order %s: units in warehouse %s but its shipment %s is %s",
+                order.pk,
+                warehouse_id,
+                shipment.pk,
+                shipment.status,
+            )
+            continue
+        ShipmentLine.objects.bulk_create(
+            ShipmentLine(
+                shipment=shipment,
+                order_line_id=reservation.order_line_id,
+                reservation=reservation,
+                quantity=reservation.quantity,
+            )
+            for reservation in held
+        )
+        if created:
+            created_ids.append(shipment.pk)
+            shipment_event_write(
+                shipment,
+                ShipmentEventType.CREATED,
+                to_status=shipment.status,
+                data={"units": sum(reservation.quantity for reservation in held)},
+            )
+    if order.status == OrderStatus.PAID and order.shipments.exists():
+        order_status_set(
+            order,
+            OrderStatus.FULFILLING,
+            event_type=OrderEventType.FULFILLMENT,
+            data={"shipments": created_ids},
+        )
+    return list(
+        order.shipments.filter(
+            status__in=[ShipmentStatus.PENDING, ShipmentStatus.PACKED],
+            waybill_number="",
+            booking_error="",
+        )
+        .exclude(carrier=CarrierCode.MANUAL)
+        .values_list("pk", flat=True)
+    )
