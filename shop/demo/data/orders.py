@@ -36,6 +36,7 @@ from partners.services import (
 )
 from partners.settlements import settlements_close_due
 from shop.channels.models import SalesChannel
+from shop.core.events import event_write
 from shop.core.money import quantize
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
 from shop.orders.numbers import order_number_new
@@ -259,7 +260,8 @@ def _refund(
 
 
 def _event(order: Order, type: str, old: str, new: str, at: dt.datetime) -> None:
-    event = OrderEvent.objects.create(order=order, type=type, from_status=old, to_status=new)
+    event = event_write(OrderEvent, order, type, from_status=old, to_status=new)
+    # created_at is set on insert; the demo's history happened at ``at``.
     OrderEvent.objects.filter(pk=event.pk).update(created_at=at)
 
 
