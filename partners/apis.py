@@ -24,13 +24,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Collection
-from partners import reports
 from partners.errors import ReportFilterInvalid
-from partners.exports import FORMATS, statement_response
 from partners.models import LedgerEntry, Partner
-from partners.reports import ReportFilters
-from partners.selectors import (
-    partner_for_user,
+from partners.reports import selectors as reports
+from partners.reports.selectors import ReportFilters
+from partners.selectors import partner_for_user
+from partners.settlements.statement_files import FORMATS, statement_response
+from partners.settlements.statements import (
     settlement_get,
     settlement_list,
     settlement_statement_get,

@@ -141,7 +141,7 @@ class AgreementVersion(models.Model):
 class AgreementParty(models.Model):
     """A partner's role and share of net revenue, in basis points, under one version.
 
-    The shares of a version add up to 10000; :func:`partners.services.agreement_version_create`
+    The shares of a version add up to 10000; :func:`partners.agreements.agreement_version_create`
     refuses any other total, and a version's parties are written with the version only.
     """
 

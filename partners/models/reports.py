@@ -11,7 +11,7 @@ from partners.models.partners import Partner
 class ReportDelta(models.Model):
     """What one money event adds to a partner's report rows, written with the event and
     added to the rows (DailySales and its two sums) moments later by
-    ``partners.rollups.report_rows_catch_up``.
+    ``partners.reports.rollups.report_rows_catch_up``.
 
     Why not add to the rows at once: every sale of a product on a day adds to the same
     few rows, and a transaction that updates them holds them until it commits, so

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from catalog.models import Stock, StockMovement
 from partners.models import DailySales, DailyTotals, LedgerEntry, MonthlyProductSales
-from partners.rollups import report_rows_current
+from partners.reports.rollups import report_rows_current
 from shop.checkout.models import Reservation, ReservationStatus
 from shop.core.money import MoneySum
 from shop.orders.models import Order, OrderStatus

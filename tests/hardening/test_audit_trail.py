@@ -10,8 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from catalog.models import MovementReason, StockMovement
-from partners.ledger_write import month_previous, month_start
 from partners.models import Settlement, SettlementEvent, SettlementStatus
+from partners.settlements.periods import month_previous, month_start
 from shop.orders.models import OrderEvent, OrderEventType
 from shop.payments.models import Refund, RefundStatus
 from tests import factories
@@ -162,7 +162,7 @@ def test_closing_a_settlement_in_the_admin_names_who_closed_it():
 
 
 def test_settlements_closed_by_the_schedule_say_so():
-    from partners.settlements import settlements_close_due
+    from partners.settlements.closing import settlements_close_due
 
     partner = factories.PartnerFactory()
     settlements_close_due()

@@ -11,7 +11,7 @@ from django.db.models import F
 
 from catalog.models import Stock
 from partners.models import DailyTotals, MonthlyProductSales
-from partners.rollups import report_rows_current
+from partners.reports.rollups import report_rows_current
 from shop.ops.invariants import Violation, invariants_check
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import Payment, Refund, RefundStatus

@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from partners.models import Settlement
-from partners.rollups import report_rows_current
+from partners.reports.rollups import report_rows_current
 from tests import factories
 from tests.conftest import client_for
 from tests.partners.builders import SHANGHAI, agreement_with_terms, paid_order, refund_of, variant

@@ -23,18 +23,20 @@ from django.utils import timezone
 
 from catalog.models import Collection, ProductVariant, VariantChannelPrice, Warehouse
 from fulfillment.emails import CATCH_UP_WINDOW
-from partners.ledger_write import month_previous
-from partners.models import Agreement, FeeBearer, Partner, RefundPolicy
-from partners.services import (
+from partners.agreements import (
     PartyInput,
     agreement_create,
     agreement_version_create,
+    order_lines_agreements_attach,
+)
+from partners.ledger.hooks import (
     ledger_payment_record,
     ledger_refund_record,
     ledger_shipment_fee_record,
-    order_lines_agreements_attach,
 )
-from partners.settlements import settlements_close_due
+from partners.models import Agreement, FeeBearer, Partner, RefundPolicy
+from partners.settlements.closing import settlements_close_due
+from partners.settlements.periods import month_previous
 from shop.channels.models import SalesChannel
 from shop.core.events import event_write
 from shop.core.money import quantize

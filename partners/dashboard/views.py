@@ -17,13 +17,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from partners import reports
-from partners.charts import bars_svg, columns_svg
-from partners.exports import statement_response
-from partners.ledger_write import month_next, month_previous
 from partners.models import Partner
-from partners.reports import ReportFilters
-from partners.selectors import partner_for_user, settlement_get, settlement_list
+from partners.reports import selectors as reports
+from partners.reports.charts import bars_svg, columns_svg
+from partners.reports.selectors import ReportFilters
+from partners.selectors import partner_for_user
+from partners.settlements.periods import month_next, month_previous
+from partners.settlements.statement_files import statement_response
+from partners.settlements.statements import settlement_get, settlement_list
 from shop.core.errors import ShopError
 from shop.core.money import ZERO
 

@@ -18,9 +18,9 @@ from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from catalog.models import Collection, Product, Warehouse
-from partners.ledger_write import month_next
 from partners.models import DailySales, DailyTotals, LedgerEntry, MonthlyProductSales, Partner
-from partners.rollups import report_rows_current
+from partners.reports.rollups import report_rows_current
+from partners.settlements.periods import month_next
 from shop.channels.models import SalesChannel
 from shop.core.i18n import pick
 from shop.core.money import ZERO, MoneySum, quantize
