@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -81,7 +80,7 @@ def report_filters(partner: Partner, params: Any) -> ReportFilters:
             fields={k: [str(m) for m in v] for k, v in serializer.errors.items()}
         )
     data = serializer.validated_data
-    today = dt.datetime.now(ZoneInfo(partner.timezone or "Asia/Shanghai")).date()
+    today = dt.datetime.now(partner.zone).date()
     date_to = data.get("date_to") or today
     date_from = data.get("date_from") or date_to.replace(day=1)
     if date_from > date_to:

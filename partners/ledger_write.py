@@ -22,6 +22,7 @@ from partners.models import (
     SettlementEvent,
     SettlementEventType,
     SettlementStatus,
+    zone_named,
 )
 from partners.rollups import Increment, report_deltas_write
 from shop.core import sql
@@ -62,7 +63,7 @@ class PartnerClock:
         is the shop's, Shanghai."""
         for partner_id, name in zones.items():
             if partner_id not in self._zones:
-                self._zones[partner_id] = ZoneInfo(name or "Asia/Shanghai")
+                self._zones[partner_id] = zone_named(name)
 
     def zone(self, partner_id: int) -> ZoneInfo:
         if partner_id not in self._zones:

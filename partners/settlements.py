@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import stripe
 from django.conf import settings
@@ -38,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 def partner_today(partner: Partner, now: dt.datetime | None = None) -> dt.date:
     now = now or timezone.now()
-    return now.astimezone(ZoneInfo(partner.timezone or "Asia/Shanghai")).date()
+    return now.astimezone(partner.zone).date()
 
 
 def transfers_enabled() -> bool:

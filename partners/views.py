@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
@@ -62,7 +61,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if partner is None:
         choices = Partner.objects.order_by("code") if user.is_superuser else []
         return render(request, "partners/forbidden.html", {"partners": choices}, status=403)
-    today = dt.datetime.now(ZoneInfo(partner.timezone or "Asia/Shanghai")).date()
+    today = dt.datetime.now(partner.zone).date()
     month = _month(request.GET.get("month"), today)
     last_day = month_next(month) - dt.timedelta(days=1)
     filters = ReportFilters(month, min(last_day, max(today, month)))

@@ -3,7 +3,8 @@ import pytest
 from fulfillment.models import ReturnStatus, Shipment, ShipmentStatus
 from tests import factories
 from tests.conftest import client_for
-from tests.fulfillment.conftest import age_booking, delivered, stock_levels
+from tests.factories.fulfillment import age_booking, delivered
+from tests.fulfillment.conftest import stock_levels
 
 
 @pytest.fixture

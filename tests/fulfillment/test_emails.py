@@ -6,7 +6,7 @@ from fulfillment.models import OrderEmail
 from fulfillment.tasks import order_email_send
 from shop.orders.models import Order, OrderEventType
 from shop.payments.models import Refund
-from tests.selling_factories import PaymentFactory
+from tests.factories import PaymentFactory
 
 
 def test_e_mails_are_rendered_in_the_order_language(shop):
@@ -118,7 +118,7 @@ def test_a_paid_order_gets_one_confirmation_that_does_not_ask_for_payment(shop):
 
 
 def test_an_unpaid_order_is_asked_to_pay_and_told_of_its_payment_later(shop):
-    from tests.selling_factories import order_with_stock
+    from tests.factories import order_with_stock
 
     order = order_with_stock(channel=shop.channel, lines=[(shop.museum_stock.variant, 1)])
     mail.outbox.clear()

@@ -17,13 +17,14 @@ from shop.core.errors import InvalidInput
 from shop.orders.models import OrderStatus
 from shop.payments.models import Refund
 from tests import factories
-from tests.fulfillment.conftest import delivered, pay, stock_levels
+from tests.factories.fulfillment import delivered, pay
+from tests.fulfillment.conftest import stock_levels
 
 
 @pytest.fixture
 def order(shop, no_ledger):
     """Delivered, and paid the way a shopper pays (the offline fake provider)."""
-    from tests.selling_factories import order_with_stock
+    from tests.factories import order_with_stock
 
     placed = order_with_stock(
         channel=shop.channel,
@@ -189,7 +190,7 @@ def test_staff_approve_receive_and_refund(shop, order, museum_staff):
 
 
 def test_a_refund_through_the_payments_code(shop, no_ledger, museum_staff):
-    from tests.selling_factories import order_with_stock
+    from tests.factories import order_with_stock
 
     order = order_with_stock(channel=shop.channel, lines=[(shop.museum_stock.variant, 2)])
     pay(order)

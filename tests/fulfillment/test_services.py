@@ -16,7 +16,8 @@ from fulfillment.models import (
 )
 from shop.checkout.models import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
-from tests.fulfillment.conftest import age_booking, stock_levels
+from tests.factories.fulfillment import age_booking
+from tests.fulfillment.conftest import stock_levels
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def test_fulfilling_twice_creates_nothing_new(shop):
 
 
 def test_an_unpaid_order_is_not_fulfilled(shop):
-    from tests.selling_factories import order_with_stock
+    from tests.factories import order_with_stock
 
     order = order_with_stock(channel=shop.channel, lines=[(shop.museum_stock.variant, 1)])
 

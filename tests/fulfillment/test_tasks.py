@@ -14,7 +14,7 @@ from fulfillment.tasks import (
 )
 from shop.orders.models import Order, OrderStatus
 from tests import factories
-from tests.fulfillment.conftest import age_booking
+from tests.factories.fulfillment import age_booking
 
 
 def test_the_fulfil_task_run_twice_books_each_shipment_once(shop):

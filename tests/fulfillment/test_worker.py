@@ -16,7 +16,8 @@ from fulfillment.models import OrderEmail, Shipment, ShipmentEvent, ShipmentStat
 from fulfillment.tasks import order_fulfill, orders_fulfill_sweep, shipment_book
 from shop.core.tasks import enqueue
 from shop.orders.models import Order, OrderStatus
-from tests.fulfillment.conftest import pay
+from tests.factories import order_with_stock
+from tests.factories.fulfillment import pay
 from tests.fulfillment.fake_carrier import APP_KEY, APP_SECRET, FakeCarrierServer
 from tests.fulfillment.workers import (
     broker_flush,
@@ -25,7 +26,6 @@ from tests.fulfillment.workers import (
     wait_for,
     worker_running,
 )
-from tests.selling_factories import order_with_stock
 
 pytestmark = [
     pytest.mark.postgresql,

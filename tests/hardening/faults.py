@@ -20,8 +20,7 @@ from shop.channels.models import SalesChannel
 from shop.wsgi import application
 from tests import factories
 from tests.connections import separate_connection
-from tests.hardening.world import ADDRESS
-from tests.selling_factories import ShippingMethodFactory, stock_with_units
+from tests.factories import ADDRESS, ShippingMethodFactory, stock_with_units
 
 
 @dataclass

@@ -16,8 +16,8 @@ from shop.orders.models import OrderEvent, OrderEventType
 from shop.payments.models import Refund, RefundStatus
 from tests import factories
 from tests.conftest import client_for
+from tests.factories import stock_with_units
 from tests.hardening.conftest import assert_invariants
-from tests.selling_factories import stock_with_units
 from tests.shop.payments.helpers import paid_order
 
 pytestmark = pytest.mark.django_db

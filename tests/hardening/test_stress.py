@@ -25,6 +25,7 @@ from partners.models import PartyRole
 from shop.ops.invariants import invariants_check
 from shop.orders.models import Order, OrderStatus
 from tests import factories
+from tests.factories import ShippingMethodFactory, stock_with_units
 from tests.fulfillment.workers import (
     broker_flush,
     broker_url,
@@ -33,7 +34,6 @@ from tests.fulfillment.workers import (
     worker_running,
 )
 from tests.partners.builders import agreement_with_terms
-from tests.selling_factories import ShippingMethodFactory, stock_with_units
 from tests.shop.conftest import ADDRESS_CN
 
 pytestmark = [

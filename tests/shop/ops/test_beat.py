@@ -12,7 +12,7 @@ from django.utils import timezone
 from shop.checkout.models import Reservation, ReservationStatus
 from shop.ops import beat
 from shop.orders.models import Order, OrderStatus
-from tests.selling_factories import order_with_stock
+from tests.factories import order_with_stock
 
 
 def _until(condition, seconds: float = 20.0) -> bool:

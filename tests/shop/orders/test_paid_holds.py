@@ -18,7 +18,7 @@ from catalog.models import Stock
 from shop.checkout.models import Reservation, ReservationStatus
 from shop.orders.services import order_mark_paid
 from tests.connections import separate_connection
-from tests.selling_factories import order_with_stock, stock_with_units
+from tests.factories import order_with_stock, stock_with_units
 
 
 def _waiting_on_a_lock(other: psycopg.Connection, backend_pid: int) -> bool:
