@@ -30,6 +30,7 @@ from partners.models import (
     TransferStatus,
 )
 from partners.selectors import TOTAL_COLUMNS, settlement_lines_compute, statement_totals
+from shop.core.events import event_write
 from shop.core.money import to_fen
 
 logger = logging.getLogger(__name__)
@@ -85,9 +86,13 @@ def settlement_close(
     Settlement.objects.filter(pk=settlement.pk, status=SettlementStatus.OPEN).update(**changes)
     for field, value in changes.items():
         setattr(settlement, field, value)
-    SettlementEvent.objects.create(
-        settlement=settlement,
-        type=SettlementEventType.CLOSED,
+    event_write(
+        SettlementEvent,
+        settlement,
+        SettlementEventType.CLOSED,
+        from_status=SettlementStatus.OPEN,
+        to_status=SettlementStatus.CLOSED,
+        user=user,
         data={
             "orders": len(lines),
             **{c: str(getattr(totals, c)) for c in TOTAL_COLUMNS},
@@ -117,8 +122,11 @@ def settlements_close_due(*, now: dt.datetime | None = None) -> list[int]:
         with transaction.atomic():
             settlement, created = Settlement.objects.get_or_create(partner=partner, period=previous)
             if created:
-                SettlementEvent.objects.create(
-                    settlement=settlement, type=SettlementEventType.OPENED
+                event_write(
+                    SettlementEvent,
+                    settlement,
+                    SettlementEventType.OPENED,
+                    to_status=SettlementStatus.OPEN,
                 )
         due = Settlement.objects.filter(
             partner=partner, status=SettlementStatus.OPEN, period__lt=current
@@ -188,9 +196,10 @@ def settlement_transfer_send(
             Settlement.objects.filter(pk=settlement.pk).exclude(
                 transfer_status=TransferStatus.SENT
             ).update(transfer_status=TransferStatus.FAILED, updated_at=timezone.now())
-            SettlementEvent.objects.create(
-                settlement=settlement,
-                type=SettlementEventType.TRANSFER_FAILED,
+            event_write(
+                SettlementEvent,
+                settlement,
+                SettlementEventType.TRANSFER_FAILED,
                 data={"error": str(exc.user_message or exc)[:300]},
             )
         settlement.refresh_from_db()
@@ -201,9 +210,10 @@ def settlement_transfer_send(
             stripe_transfer_id=transfer.id,
             updated_at=timezone.now(),
         )
-        SettlementEvent.objects.create(
-            settlement=settlement,
-            type=SettlementEventType.TRANSFER_SENT,
+        event_write(
+            SettlementEvent,
+            settlement,
+            SettlementEventType.TRANSFER_SENT,
             data={"transfer": transfer.id, "group": transfer_group(settlement)},
         )
     settlement.refresh_from_db()
