@@ -158,6 +158,7 @@ def test_closing_a_settlement_in_the_admin_names_who_closed_it():
         "email": admin_user.email,
         "by": "staff",
     }
+    assert (closed.user, closed.from_status, closed.to_status) == (admin_user, "open", "closed")
     assert _recent(closed.created_at)
 
 
@@ -169,3 +170,4 @@ def test_settlements_closed_by_the_schedule_say_so():
 
     closed = SettlementEvent.objects.filter(settlement__partner=partner, type="closed").get()
     assert closed.data["closed_by"] == {"user_id": None, "email": "", "by": "schedule"}
+    assert (closed.user, closed.from_status, closed.to_status) == (None, "open", "closed")
