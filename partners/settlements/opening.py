@@ -22,6 +22,7 @@ from partners.models import (
 )
 from partners.settlements.periods import PartnerClock, month_next, month_start
 from shop.core import sql
+from shop.core.events import event_write
 
 
 def _status_locked_shared(settlement_id: int) -> str:
@@ -110,7 +111,12 @@ def settlement_open_for(partner_id: int, local_day: dt.date) -> Settlement:
     while True:
         settlement, created = Settlement.objects.get_or_create(partner_id=partner_id, period=period)
         if created:
-            SettlementEvent.objects.create(settlement=settlement, type=SettlementEventType.OPENED)
+            event_write(
+                SettlementEvent,
+                settlement,
+                SettlementEventType.OPENED,
+                to_status=SettlementStatus.OPEN,
+            )
         if _status_locked_shared(settlement.pk) == SettlementStatus.OPEN:
             return settlement
         period = month_next(period)
