@@ -47,10 +47,10 @@ def _status(order: Order) -> str:
     return Order.objects.values_list("status", flat=True).get(pk=order.pk)
 
 
-def test_a_paid_order_reaches_shipped_then_delivered_by_itself(shop, broker):
+def test_a_paid_order_reaches_shipped_then_delivered_by_itself(two_warehouses, broker):
     order = order_with_stock(
-        channel=shop.channel,
-        lines=[(shop.museum_stock.variant, 2), (shop.media_stock.variant, 1)],
+        channel=two_warehouses.channel,
+        lines=[(two_warehouses.museum_stock.variant, 2), (two_warehouses.media_stock.variant, 1)],
     )
     started = time.monotonic()
     with worker_running(broker) as worker:
@@ -73,10 +73,10 @@ def test_a_paid_order_reaches_shipped_then_delivered_by_itself(shop, broker):
     }
 
 
-def test_a_task_sent_twice_fulfils_once(shop, broker):
+def test_a_task_sent_twice_fulfils_once(two_warehouses, broker):
     order = order_with_stock(
-        channel=shop.channel,
-        lines=[(shop.museum_stock.variant, 1), (shop.media_stock.variant, 1)],
+        channel=two_warehouses.channel,
+        lines=[(two_warehouses.museum_stock.variant, 1), (two_warehouses.media_stock.variant, 1)],
         status=OrderStatus.PAID,
     )
     assert enqueue(order_fulfill, order.pk)
@@ -95,12 +95,17 @@ def test_a_task_sent_twice_fulfils_once(shop, broker):
     assert order.events.filter(to_status=OrderStatus.FULFILLING).count() == 1
 
 
-def _booking_pending(shop) -> Shipment:
+def _booking_pending(two_warehouses) -> Shipment:
     order = order_with_stock(
-        channel=shop.channel, lines=[(shop.museum_stock.variant, 1)], status=OrderStatus.PAID
+        channel=two_warehouses.channel,
+        lines=[(two_warehouses.museum_stock.variant, 1)],
+        status=OrderStatus.PAID,
     )
     Shipment.objects.create(
-        order=order, warehouse=shop.museum_warehouse, partner=shop.museum, carrier="express"
+        order=order,
+        warehouse=two_warehouses.museum_warehouse,
+        partner=two_warehouses.museum,
+        carrier="express",
     )
     from fulfillment.services import order_fulfill as fulfil_now
 
@@ -119,10 +124,12 @@ def _express(carrier, **more: str) -> dict[str, str]:
     }
 
 
-def test_a_task_lost_with_its_worker_is_redone_by_another_within_half_a_minute(shop, broker):
+def test_a_task_lost_with_its_worker_is_redone_by_another_within_half_a_minute(
+    two_warehouses, broker
+):
     """The lease is the production default (20 s): the other worker, already running,
     takes the booking up once the dead worker's lease has aged, within 30 s."""
-    shipment = _booking_pending(shop)
+    shipment = _booking_pending(two_warehouses)
     with FakeCarrierServer() as carrier:
         carrier.modes = ["slow"]  # the first booking hangs until its worker is killed
         carrier.slow_seconds = 60
@@ -148,10 +155,10 @@ def test_a_task_lost_with_its_worker_is_redone_by_another_within_half_a_minute(s
     assert ShipmentEvent.objects.filter(shipment=stored, type="booked").count() == 1
 
 
-def test_a_task_longer_than_its_lease_stays_with_its_living_worker(shop, broker):
+def test_a_task_longer_than_its_lease_stays_with_its_living_worker(two_warehouses, broker):
     """Renewed leases: a booking that takes three leases is not handed to the second
     worker, which is idle all the while; the carrier is asked once."""
-    shipment = _booking_pending(shop)
+    shipment = _booking_pending(two_warehouses)
     with FakeCarrierServer() as carrier:
         carrier.modes = ["slow"]
         carrier.slow_seconds = 12
@@ -168,8 +175,12 @@ def test_a_task_longer_than_its_lease_stays_with_its_living_worker(shop, broker)
     assert Shipment.objects.get(pk=shipment.pk).booking_attempts == 1
 
 
-def test_redis_down_at_payment_time_loses_nothing(shop, django_capture_on_commit_callbacks):
-    order = order_with_stock(channel=shop.channel, lines=[(shop.museum_stock.variant, 2)])
+def test_redis_down_at_payment_time_loses_nothing(
+    two_warehouses, django_capture_on_commit_callbacks
+):
+    order = order_with_stock(
+        channel=two_warehouses.channel, lines=[(two_warehouses.museum_stock.variant, 2)]
+    )
 
     with tasks_sent_to("redis://127.0.0.1:1/0"):
         started = time.monotonic()
