@@ -23,9 +23,9 @@ from tests.fulfillment.workers import (
     broker_flush,
     broker_url,
     tasks_sent_to,
-    wait_for,
     worker_running,
 )
+from tests.waiting import wait_until
 
 pytestmark = [
     pytest.mark.postgresql,
@@ -57,7 +57,7 @@ def test_a_paid_order_reaches_shipped_then_delivered_by_itself(two_warehouses, b
         pay(order)
         assert _status(order) == OrderStatus.PAID
 
-        reached = wait_for(lambda: _status(order) == OrderStatus.DELIVERED, 40)
+        reached = wait_until(lambda: _status(order) == OrderStatus.DELIVERED, seconds=40)
 
         assert reached, worker.output()[-3000:]
     assert time.monotonic() - started < 60
@@ -82,12 +82,14 @@ def test_a_task_sent_twice_fulfils_once(two_warehouses, broker):
     assert enqueue(order_fulfill, order.pk)
     assert enqueue(order_fulfill, order.pk)
     with worker_running(broker) as worker:
-        booked = wait_for(
+        booked = wait_until(
             lambda: ShipmentEvent.objects.filter(shipment__order=order, type="booked").count() == 2,
-            30,
+            seconds=30,
         )
         assert booked, worker.output()[-3000:]
-        time.sleep(1)  # give a wrongly repeated booking the time to show up
+        # Both messages and everything they led to have run: a wrongly repeated booking
+        # would be a row by now.
+        assert wait_until(worker.idle, seconds=30), worker.output()[-3000:]
 
     assert Shipment.objects.filter(order=order).count() == 2
     assert ShipmentEvent.objects.filter(shipment__order=order, type="created").count() == 2
@@ -136,11 +138,14 @@ def test_a_task_lost_with_its_worker_is_redone_by_another_within_half_a_minute(
         env = _express(carrier)
         with worker_running(broker, env=env) as first:
             assert enqueue(shipment_book, shipment.pk)
-            assert wait_for(lambda: len(carrier.requests) == 1, 20), first.output()[-3000:]
+            taken = wait_until(lambda: len(carrier.requests) == 1, seconds=20)
+            assert taken, first.output()[-3000:]
             with worker_running(broker, env=env) as second:
                 first.kill()
                 killed_at = time.monotonic()
-                booked = wait_for(lambda: Shipment.objects.get(pk=shipment.pk).waybill_number, 35)
+                booked = wait_until(
+                    lambda: Shipment.objects.get(pk=shipment.pk).waybill_number, seconds=35
+                )
                 redone_after = time.monotonic() - killed_at
                 assert booked, second.output()[-3000:]
 
@@ -168,7 +173,9 @@ def test_a_task_longer_than_its_lease_stays_with_its_living_worker(two_warehouse
             worker_running(broker, env=env) as second,
         ):
             assert enqueue(shipment_book, shipment.pk)
-            booked = wait_for(lambda: Shipment.objects.get(pk=shipment.pk).waybill_number, 40)
+            booked = wait_until(
+                lambda: Shipment.objects.get(pk=shipment.pk).waybill_number, seconds=40
+            )
             assert booked, first.output()[-2000:] + second.output()[-2000:]
 
     assert len(carrier.requests) == 1
