@@ -32,7 +32,7 @@ class TwoWarehouses:
 
 
 @pytest.fixture
-def shop(db, settings) -> TwoWarehouses:
+def two_warehouses(db, settings) -> TwoWarehouses:
     settings.SHOP_CARRIER = "simulated"
     settings.SHOP_SIMULATED_PICKUP_SECONDS = 60
     settings.SHOP_SIMULATED_DELIVERY_SECONDS = 600
