@@ -40,6 +40,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from catalog.models import ProductChannelListing, ProductVariant, Stock, VariantChannelPrice
+from shop.core.money import quantize
 
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
 
@@ -47,6 +48,11 @@ MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_plac
 _LISTED = "offer_listed"
 _PRICE = "offer_price"
 _FREE = "offer_free_units"
+
+
+def _money(amount: Decimal) -> Decimal:
+    # SQLite answers a computed amount without its two places (128, not 128.00).
+    return quantize(amount)
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,7 @@ def prices_get(variant_ids: Iterable[int], *, channel_id: int | None) -> dict[in
         .annotate(**{_PRICE: price_in_channel(channel_id)})
         .values_list("pk", _PRICE)
     )
-    return dict(rows)
+    return {variant_id: _money(price) for variant_id, price in rows}
 
 
 def free_stock(**lookups: Any) -> QuerySet[Stock]:
@@ -163,14 +169,14 @@ def offer_of(row: Any) -> Offer:
             variant_id=row["id"],
             active=bool(row["is_active"] and row["product__is_active"]),
             listed=bool(row[_LISTED]),
-            price=row[_PRICE],
+            price=_money(row[_PRICE]),
             free_units=int(row[_FREE]),
         )
     return Offer(
         variant_id=row.pk,
         active=bool(row.is_active and row.product.is_active),
         listed=bool(getattr(row, _LISTED)),
-        price=getattr(row, _PRICE),
+        price=_money(getattr(row, _PRICE)),
         free_units=int(getattr(row, _FREE)),
     )
 
