@@ -23,10 +23,10 @@ from partners.models import (
     SettlementStatus,
 )
 from shop.channels.models import SalesChannel
-from shop.checkout.models import Reservation, ReservationStatus
 from shop.core import sql
 from shop.core.money import ZERO, MoneySum, to_fen
 from shop.core.permissions import user_partner_id
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderLine
 
 

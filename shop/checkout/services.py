@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.errors import InsufficientStock, SoldOut
+from shop.carts.errors import CartAlreadyOrdered
 from shop.carts.models import Cart, CartLine, CartStatus
 from shop.carts.selectors import (
     cart_line_prices,
@@ -24,9 +25,7 @@ from shop.carts.selectors import (
     cart_locked_with_lines,
 )
 from shop.channels.models import SalesChannel
-from shop.checkout.allocation import lines_allocate, variants_available
 from shop.checkout.errors import (
-    CartAlreadyOrdered,
     CartEmpty,
     CheckoutIncomplete,
     ShippingMethodUnavailable,
@@ -54,6 +53,7 @@ from shop.core.hooks import hooks
 from shop.core.i18n import pick
 from shop.core.permissions import signed_in
 from shop.core.tasks import enqueue_on_commit
+from shop.orders.allocation import lines_allocate, variants_available
 from shop.orders.idempotency import order_for_key, request_fingerprint
 from shop.orders.models import Order, OrderEventType, OrderLine
 from shop.orders.numbers import order_number_new

@@ -17,8 +17,8 @@ from catalog.models import MovementReason, Stock, StockMovement
 from catalog.services import stock_change
 from shop.carts.models import Cart
 from shop.checkout import services as checkout_services
-from shop.checkout.models import Reservation
 from shop.core.db import is_retryable, transaction_retry
+from shop.orders.holds import Reservation
 from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from shop.payments import confirmation as payment_confirmation
 from shop.payments import services as payment_services

@@ -17,8 +17,9 @@ from fulfillment.models import ReturnRequest, Shipment
 from partners.models import Partner, Settlement
 from shop.accounts.models import User
 from shop.carts.models import Cart
-from shop.carts.services import cart_create, cart_line_add
+from shop.carts.services import cart_create
 from shop.channels.models import SalesChannel
+from shop.checkout.cart_lines import cart_line_add
 from shop.checkout.services import checkout_update, order_place
 from shop.demo.data import demo_load
 from shop.demo.data.orders import demo_agreements_load
