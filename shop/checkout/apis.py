@@ -17,18 +17,13 @@ from shop.carts.models import Cart
 from shop.carts.selectors import cart_get, cart_lines_load, cart_lines_set, variant_for_sku
 from shop.carts.services import cart_create, cart_line_remove
 from shop.channels.selectors import channel_from_request
+from shop.checkout.cart_build import LineWanted, checkout_create
 from shop.checkout.cart_lines import cart_line_add, cart_line_quantity_set
+from shop.checkout.cart_pricing import cart_priced_lines, cart_totals
+from shop.checkout.details import CheckoutDetails, checkout_update, shipping_methods_for
 from shop.checkout.errors import VariantNotFound
 from shop.checkout.pricing import shipping_price
 from shop.checkout.serializers import AddressSerializer
-from shop.checkout.services import (
-    LineWanted,
-    cart_priced_lines,
-    cart_totals,
-    checkout_create,
-    checkout_update,
-    shipping_methods_for,
-)
 from shop.core.i18n import language_from_request, pick
 from shop.core.schema import error_responses
 from shop.core.throttling import ShopScopedRateThrottle
@@ -205,18 +200,6 @@ class CheckoutDetailsInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-def _details(data: dict[str, Any]) -> dict[str, Any]:
-    """The checkout details of validated input, as the services name them."""
-    return {
-        "email": data.get("email"),
-        "phone": data.get("phone"),
-        "shipping_address": data.get("shipping_address"),
-        "shipping_method_code": data.get("shipping_method"),
-        "voucher_code": data.get("voucher_code"),
-        "note": data.get("note"),
-    }
-
-
 class CartCreateApi(_CartApi):
     """A new cart; with lines and checkout details when they are sent (a storefront's
     "buy now"): all of them are checked, and nothing is stored unless all pass."""
@@ -248,7 +231,7 @@ class CartCreateApi(_CartApi):
             user=request.user,
             language=lang,
             lines=[LineWanted(**line) for line in data.get("lines", [])],
-            **_details(data),
+            details=CheckoutDetails.from_input(data),
         )
         return Response(cart_output(created.cart, lang, prices=created.prices), status=201)
 
@@ -337,7 +320,9 @@ class CheckoutApi(_CartApi):
     def patch(self, request: Request, token: Any) -> Response:
         cart = cart_for_request(request, token, with_lines=False)
         data = validated(self.InputSerializer, request.data)
-        updated = checkout_update(cart=cart, user=request.user, **_details(data))
+        updated = checkout_update(
+            cart=cart, details=CheckoutDetails.from_input(data), user=request.user
+        )
         # The cart as just written, with its channel, shipping method and voucher.
         return self.respond_lines_changed(request, updated)
 

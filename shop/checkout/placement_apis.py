@@ -21,10 +21,11 @@ from shop.checkout.apis import (
     CartLineInputSerializer,
     CheckoutDetailsInputSerializer,
     _CartApi,
-    _details,
     cart_for_request,
 )
-from shop.checkout.services import LineWanted, Placed, order_buy_now, order_place
+from shop.checkout.cart_build import LineWanted
+from shop.checkout.details import CheckoutDetails
+from shop.checkout.placement import Placed, order_buy_now, order_place
 from shop.core.i18n import language_from_request
 from shop.core.pagination import PagePagination
 from shop.core.schema import ErrorSerializer, error_responses
@@ -175,6 +176,6 @@ class OrdersApi(APIView):
             language=language_from_request(request),
             lines=[LineWanted(**line) for line in data["lines"]],
             payment_provider=data.get("payment_provider"),
-            **_details(data),
+            details=CheckoutDetails.from_input(data),
         )
         return _placed_answer(request, placed)
