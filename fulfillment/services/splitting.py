@@ -20,7 +20,7 @@ from fulfillment.services.shipment_state import (
     carrier_default,
     shipment_event_write,
 )
-from shop.checkout.models import Reservation, ReservationStatus
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderStatus
 from shop.orders.services import order_lock, order_status_set
 

@@ -29,9 +29,9 @@ from fulfillment.services.shipment_state import (
     shipment_lock,
     shipment_status_set,
 )
-from shop.checkout.models import Reservation, ReservationStatus
 from shop.core.hooks import hooks
 from shop.core.tasks import enqueue_on_commit
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderStatus
 from shop.orders.services import order_status_set
 

@@ -11,9 +11,9 @@ from catalog.models import Product, Stock, Warehouse
 from partners.ledger import split
 from partners.models import AgreementParty, AgreementVersion, LedgerEntry
 from shop.channels.models import SalesChannel
-from shop.checkout.models import Reservation, ReservationStatus
 from shop.core import sql
 from shop.core.money import to_fen
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderLine
 
 

@@ -38,8 +38,8 @@ from django.utils import timezone
 from catalog.models import Stock, StockMovement
 from partners.models import DailySales, DailyTotals, LedgerEntry, MonthlyProductSales
 from partners.reports.rollups import report_rows_current
-from shop.checkout.models import Reservation, ReservationStatus
 from shop.core.money import MoneySum
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderStatus
 from shop.orders.state import PAID_STATUSES
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus

@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shop.core.events import Event
 from shop.core.models import TimeStampedModel, currency_field, money_field
+
+# Imported with the orders' models so that Django knows the holds (a checkout table).
+from shop.orders.holds import Reservation as Reservation
 from shop.orders.numbers import NUMBER_MAX_LENGTH
 
 

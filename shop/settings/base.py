@@ -356,7 +356,11 @@ SHOP_HEADERS_MAX_TOTAL_BYTES = env.int("SHOP_HEADERS_MAX_TOTAL_BYTES", default=3
 
 # The higher domains' answers to the selling code's calls (shop/core/hooks.py), in the
 # order they are told.
-SHOP_HOOKS = ["fulfillment.hooks.FulfillmentHooks", "partners.hooks.PartnerHooks"]
+SHOP_HOOKS = [
+    "shop.checkout.hooks.CheckoutHooks",
+    "fulfillment.hooks.FulfillmentHooks",
+    "partners.hooks.PartnerHooks",
+]
 
 # Shop rules that operators may tune.
 SHOP_CURRENCY = "CNY"

@@ -18,9 +18,11 @@ from fulfillment.returns import return_request_create
 from partners.models import Partner, Settlement
 from shop.accounts.models import User
 from shop.carts.models import Cart
-from shop.carts.services import cart_create, cart_line_add
+from shop.carts.services import cart_create
 from shop.channels.models import SalesChannel
-from shop.checkout.services import checkout_update, order_place
+from shop.checkout.cart_lines import cart_line_add
+from shop.checkout.details import CheckoutDetails, checkout_update
+from shop.checkout.placement import order_place
 from shop.demo.data import demo_load
 from shop.demo.data.orders import demo_agreements_load
 from shop.orders.models import Order
@@ -99,9 +101,11 @@ def _placed(
     checkout_update(
         cart=cart,
         user=user,
-        email=user.email if user else "guest@example.com",
-        shipping_address=ADDRESS,
-        shipping_method_code="standard",
+        details=CheckoutDetails(
+            email=user.email if user else "guest@example.com",
+            shipping_address=ADDRESS,
+            shipping_method_code="standard",
+        ),
     )
     return order_place(cart=cart, idempotency_key=key, user=user).order
 

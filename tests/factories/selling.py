@@ -11,8 +11,8 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from shop.carts.models import Cart, CartLine
-from shop.checkout.allocation import lines_allocate
 from shop.checkout.models import ShippingMethod, Voucher, VoucherKind
+from shop.orders.allocation import lines_allocate
 from shop.orders.models import Order, OrderLine, OrderStatus
 from shop.orders.numbers import order_number_new
 from shop.payments.models import Payment, PaymentProvider

@@ -1,7 +1,7 @@
 """The warehouse choice at checkout: fewest shipments, then the channel owner's, then most stock."""
 
-from shop.checkout.allocation import lines_allocate
-from shop.checkout.models import Reservation
+from shop.orders.allocation import lines_allocate
+from shop.orders.holds import Reservation
 from shop.orders.models import OrderLine
 from tests import factories
 from tests.factories import OrderFactory, stock_with_units

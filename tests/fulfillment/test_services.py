@@ -14,7 +14,7 @@ from fulfillment.models import (
     ShipmentStatus,
     TrackingEvent,
 )
-from shop.checkout.models import Reservation, ReservationStatus
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
 from tests.factories.fulfillment import age_booking
 from tests.fulfillment.conftest import stock_levels

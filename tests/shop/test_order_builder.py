@@ -1,7 +1,7 @@
 import pytest
 
 from catalog.models import Stock
-from shop.checkout.models import Reservation, ReservationStatus
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import OrderStatus
 from tests.factories import order_with_stock, stock_with_units
 

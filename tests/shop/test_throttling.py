@@ -14,7 +14,8 @@ from rest_framework.test import APIClient, APIRequestFactory
 
 from fulfillment.apis import OrderReturnListCreateApi, OrderTrackingApi
 from shop.accounts.apis import RegisterApi, SignInApi
-from shop.carts import apis as cart_apis
+from shop.checkout import apis as cart_apis
+from shop.checkout import placement_apis
 from shop.core.throttling import ShopScopedRateThrottle, client_address
 from shop.orders.apis import GuestOrderLookupApi, OrderCancelApi
 from shop.payments.apis import FakePaymentConfirmApi, PaymentStartApi
@@ -32,7 +33,7 @@ THROTTLED_VIEWS = [
     cart_apis.CartLineApi,
     cart_apis.CheckoutApi,
     cart_apis.ShippingMethodListApi,
-    cart_apis.OrderPlaceApi,
+    placement_apis.OrderPlaceApi,
     GuestOrderLookupApi,
     OrderTrackingApi,
     OrderReturnListCreateApi,

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from catalog.models import Stock
 from shop.channels.models import ChannelKind, LivestreamDrop
-from shop.checkout.models import Reservation
+from shop.orders.holds import Reservation
 from shop.orders.models import Order
 from tests import factories
 from tests.factories import ShippingMethodFactory, stock_with_units

@@ -6,7 +6,7 @@ import pytest
 
 from catalog.models import Stock
 from shop.carts.models import Cart, CartStatus
-from shop.checkout.models import Reservation
+from shop.orders.holds import Reservation
 from shop.orders.models import Order, OrderEvent, OrderLine
 from tests import factories
 from tests.factories import stock_with_units

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from shop.checkout.models import Reservation, ReservationStatus
 from shop.ops import beat
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderStatus
 from tests.factories import order_with_stock
 from tests.waiting import wait_until

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection, transaction
 
 from catalog.models import Stock
-from shop.checkout.models import Reservation, ReservationStatus
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.services import order_mark_paid
 from tests.connections import separate_connection
 from tests.factories import order_with_stock, stock_with_units

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Stock
-from shop.checkout.models import Reservation, ReservationStatus
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderStatus
 from shop.payments.models import Payment, Refund
 from tests.conftest import client_for

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Stock
-from shop.checkout.models import Reservation, ReservationStatus
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
 from shop.orders.services import order_expire
 from shop.payments.models import (

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 
 from catalog.models import Stock
-from shop.checkout.models import Reservation, ReservationStatus
 from shop.core.errors import InvalidInput
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
 from shop.payments.errors import NothingToRefund, RefundExceedsPaid, RefundLineInvalid
 from shop.payments.models import FakeCharge, Payment, Refund, RefundStatus

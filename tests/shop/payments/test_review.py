@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from catalog.models import Stock
 from partners.models import LedgerEntry
-from shop.checkout.models import Reservation, ReservationStatus
 from shop.core import metrics
 from shop.ops.invariants import invariants_check
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import OrderEvent, OrderEventType, OrderStatus
 from shop.payments.models import FakeCharge, Payment, PaymentStatus, Refund, RefundStatus
 from shop.payments.services import payment_start
