@@ -3,15 +3,12 @@ writes report deltas, added to the rows moments later (partners/rollups.py)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
-from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
 
 from partners.models import DailySales, DailyTotals, MonthlyProductSales, ReportDelta
-from partners.queries import report_rows_add
 from partners.reports.rollups import report_rows_catch_up, report_rows_current
 from shop.core.money import MoneySum
 from tests import factories
@@ -98,26 +95,3 @@ def test_catching_up_adds_each_delta_once_and_leaves_none(fan, media):
         MonthlyProductSales.objects.aggregate(u=MoneySum("units"))["u"]
         == DailySales.objects.aggregate(u=MoneySum("units"))["u"]
     )
-
-
-@pytest.mark.django_db
-def test_report_rows_add_inserts_new_rows_and_adds_to_existing_ones(museum):
-    month = dt.date(2026, 11, 1)
-    columns = ("partner_id", "month", "product_id")
-    first = [((museum.pk, month, 7), (1, 0, Decimal("10.10"), Decimal("0.00"), Decimal("6.06")))]
-    again = [
-        ((museum.pk, month, 7), (2, 1, Decimal("0.20"), Decimal("10.10"), Decimal("0.12"))),
-        ((museum.pk, month, 8), (5, 0, Decimal("1.00"), Decimal("0.00"), Decimal("0.60"))),
-    ]
-
-    report_rows_add(MonthlyProductSales, columns, first)
-    report_rows_add(MonthlyProductSales, columns, again)
-
-    rows = {
-        row.product_id: (row.units, row.units_refunded, row.gross, row.refunds, row.own_share)
-        for row in MonthlyProductSales.objects.filter(partner=museum)
-    }
-    assert rows == {
-        7: (3, 1, Decimal("10.30"), Decimal("10.10"), Decimal("6.18")),
-        8: (5, 0, Decimal("1.00"), Decimal("0.00"), Decimal("0.60")),
-    }
