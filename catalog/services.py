@@ -43,7 +43,7 @@ from catalog.models import (
     StockMovement,
     Warehouse,
 )
-from shop.core import sql
+from catalog.stock.queries import stock_hold_units, stock_release_units
 from shop.core.errors import InvalidInput
 from shop.core.permissions import signed_in
 
@@ -71,17 +71,6 @@ def _movement_write(
     )
 
 
-_RESERVE = (
-    f"UPDATE {sql.table(Stock)} SET quantity_reserved = quantity_reserved + %s"  # noqa: S608
-    " WHERE id = %s AND quantity >= quantity_reserved + %s"
-    " RETURNING quantity - quantity_reserved"
-)
-_UNRESERVE = (
-    f"UPDATE {sql.table(Stock)} SET quantity_reserved = quantity_reserved - %s"  # noqa: S608
-    " WHERE id = %s AND quantity_reserved >= %s RETURNING quantity - quantity_reserved"
-)
-
-
 def stock_reserve(*, stock_id: int, quantity: int) -> bool:
     """Hold ``quantity`` units of one stock row if they are free; False when they are not.
 
@@ -90,10 +79,10 @@ def stock_reserve(*, stock_id: int, quantity: int) -> bool:
     """
     if quantity <= 0:
         raise ValueError("quantity must be positive")
-    held = sql.row(_RESERVE, [quantity, stock_id, quantity])
-    if held is None:
+    free_after = stock_hold_units(stock_id=stock_id, quantity=quantity)
+    if free_after is None:
         return False
-    if held[0] <= 0:
+    if free_after <= 0:
         list_entries_stock_recount_on_commit(stock_id=stock_id)
     return True
 
@@ -106,10 +95,10 @@ def stock_unreserve(*, stock_id: int, quantity: int) -> None:
     """
     if quantity <= 0:
         raise ValueError("quantity must be positive")
-    released = sql.row(_UNRESERVE, [quantity, stock_id, quantity])
-    if released is None:
+    free_after = stock_release_units(stock_id=stock_id, quantity=quantity)
+    if free_after is None:
         raise InsufficientStock(_("Fewer units are reserved than are being released."))
-    if released[0] <= quantity:  # none were free before
+    if free_after <= quantity:  # none were free before
         list_entries_stock_recount_on_commit(stock_id=stock_id)
 
 
