@@ -12,10 +12,10 @@ from rest_framework.views import APIView
 from shop.core.i18n import language_from_request
 from shop.core.schema import error_responses
 from shop.core.throttling import ShopScopedRateThrottle
+from shop.orders.cancellation import order_cancel_unpaid
 from shop.orders.numbers import NUMBER_MAX_LENGTH
 from shop.orders.selectors import order_get_for_shopper, order_reload
 from shop.orders.serializers import OrderOutputSerializer, order_output
-from shop.orders.services import order_cancel_unpaid
 
 
 class OrderDetailApi(APIView):

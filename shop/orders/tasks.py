@@ -5,8 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from shop.orders.cancellation import order_expire
 from shop.orders.models import Order, OrderStatus
-from shop.orders.services import order_expire, reservations_release_expired
+from shop.orders.reservations import reservations_release_expired
 
 
 @shared_task(name="orders.orders_expire_unpaid")

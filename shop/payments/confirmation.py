@@ -27,9 +27,11 @@ from shop.core import metrics
 from shop.core.db import transaction_retry
 from shop.core.hooks import hooks
 from shop.core.tasks import enqueue_on_commit
+from shop.orders.cancellation import order_cancel_for_lost_stock
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderStatus
-from shop.orders.services import order_cancel_for_lost_stock, order_event_write, order_mark_paid
+from shop.orders.paid import order_mark_paid
+from shop.orders.services import order_event_write
 from shop.payments.alerts import payment_review_alert
 from shop.payments.locks import order_payments_lock
 from shop.payments.models import Payment, PaymentStatus

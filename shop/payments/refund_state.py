@@ -42,7 +42,8 @@ from shop.core.permissions import signed_in
 from shop.core.tasks import enqueue_on_commit
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderLine, OrderStatus
-from shop.orders.services import order_event_write, order_reservations_release, order_status_set
+from shop.orders.reservations import order_reservations_release
+from shop.orders.services import order_event_write, order_status_set
 from shop.orders.state import can_transition
 from shop.payments.alerts import refund_failed_alert
 from shop.payments.errors import (

@@ -18,14 +18,11 @@ from shop.core.db import transaction_retry
 from shop.core.errors import InvalidInput, ShopError
 from shop.core.hooks import hooks
 from shop.core.money import quantize
+from shop.orders.cancellation import order_cancel_unpaid
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderLine, OrderStatus
-from shop.orders.services import (
-    order_cancel_unpaid,
-    order_event_write,
-    order_reservations_release,
-    order_status_set,
-)
+from shop.orders.reservations import order_reservations_release
+from shop.orders.services import order_event_write, order_status_set
 from shop.orders.state import PAID_STATUSES
 from shop.payments.errors import NothingToRefund, OrderNotCancellable, RefundLineInvalid
 from shop.payments.locks import order_payments_lock

@@ -23,13 +23,10 @@ from shop.core.db import transaction_retry
 from shop.core.errors import InvalidInput, ShopError
 from shop.core.hooks import hooks
 from shop.core.tasks import enqueue_on_commit
+from shop.orders.cancellation import order_cancel_for_lost_stock, order_cancel_unpaid
 from shop.orders.models import Order, OrderEventType, OrderStatus
-from shop.orders.services import (
-    order_cancel_for_lost_stock,
-    order_cancel_unpaid,
-    order_event_write,
-    order_mark_paid,
-)
+from shop.orders.paid import order_mark_paid
+from shop.orders.services import order_event_write
 from shop.payments.confirmation import confirmed_set
 from shop.payments.errors import PaymentNotFound, PaymentNotInReview
 from shop.payments.locks import order_payments_lock

@@ -134,7 +134,7 @@ def order_with_stock(
         expires_at=order.expires_at,
     )
     if status != OrderStatus.PENDING_PAYMENT:
-        from shop.orders.services import order_mark_paid
+        from shop.orders.paid import order_mark_paid
 
         order_mark_paid(order_id=order.pk, amount=order.total)
         if status != OrderStatus.PAID:

@@ -1,4 +1,4 @@
-"""Paying confirms an order's held units (shop/orders/services.py `order_mark_paid`), also
+"""Paying confirms an order's held units (shop/orders/paid.py `order_mark_paid`), also
 when the expiry sweep releases one of them at the same moment: the sweep does not take
 the order's lock, so a hold counted as active can be released before the update
 reaches it. The units are then held again and confirmed, never left unheld under a
@@ -15,7 +15,7 @@ from django.db import connection, transaction
 
 from catalog.models import Stock
 from shop.orders.holds import Reservation, ReservationStatus
-from shop.orders.services import order_mark_paid
+from shop.orders.paid import order_mark_paid
 from tests.connections import separate_connection
 from tests.factories import order_with_stock, stock_with_units
 from tests.waiting import wait_until

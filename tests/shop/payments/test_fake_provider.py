@@ -5,9 +5,9 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Stock
+from shop.orders.cancellation import order_expire
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
-from shop.orders.services import order_expire
 from shop.payments.models import (
     FakeCharge,
     Payment,
