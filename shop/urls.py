@@ -13,7 +13,7 @@ api_v1 = [
     path("staff/", include("catalog.staff_urls")),
     path("", include("shop.accounts.urls")),
     path("", include("shop.channels.urls")),
-    path("", include("shop.carts.urls")),
+    path("", include("shop.checkout.urls")),
     path("", include("shop.orders.urls")),
     path("staff/", include("shop.orders.staff_urls")),
     path("", include("shop.payments.urls")),

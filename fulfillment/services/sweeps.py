@@ -20,7 +20,7 @@ from fulfillment.models import (
     ShipmentStatus,
 )
 from fulfillment.services.shipment_state import CLOSED_ORDER_STATUSES, shipment_status_set
-from shop.checkout.models import Reservation, ReservationStatus
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderStatus
 from shop.orders.services import order_lock, order_status_set
 

@@ -12,8 +12,8 @@ from django.db.models import OuterRef, Subquery, Sum
 from partners.ledger import split
 from partners.models import AgreementVersion, LedgerEntry
 from shop.channels.models import SalesChannel
-from shop.checkout.models import Reservation, ReservationStatus
 from shop.core.money import to_fen
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderLine
 
 

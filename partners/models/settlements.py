@@ -6,6 +6,7 @@ from django.db import models
 
 from partners.models.amounts import amount_field, net_adds_up
 from partners.models.partners import Partner
+from shop.core.events import Event
 from shop.core.models import TimeStampedModel
 from shop.orders.numbers import NUMBER_MAX_LENGTH
 
@@ -97,14 +98,8 @@ class SettlementEventType(models.TextChoices):
     TRANSFER_FAILED = "transfer_failed", "Transfer failed"
 
 
-class SettlementEvent(models.Model):
+class SettlementEvent(Event):
+    subject_field = "settlement"
+
     settlement = models.ForeignKey(Settlement, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=20, choices=SettlementEventType.choices)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.settlement_id} {self.type}"

@@ -33,6 +33,7 @@ from partners.settlements.statements import (
     statement_totals,
 )
 from partners.settlements.transfers import transfers_enabled
+from shop.core.events import event_write
 from shop.core.tasks import enqueue_on_commit
 
 
@@ -77,9 +78,13 @@ def settlement_close(
     Settlement.objects.filter(pk=settlement.pk, status=SettlementStatus.OPEN).update(**changes)
     for field, value in changes.items():
         setattr(settlement, field, value)
-    SettlementEvent.objects.create(
-        settlement=settlement,
-        type=SettlementEventType.CLOSED,
+    event_write(
+        SettlementEvent,
+        settlement,
+        SettlementEventType.CLOSED,
+        from_status=SettlementStatus.OPEN,
+        to_status=SettlementStatus.CLOSED,
+        user=user,
         data={
             "orders": len(lines),
             **{c: str(getattr(totals, c)) for c in TOTAL_COLUMNS},
@@ -107,8 +112,11 @@ def settlements_close_due(*, now: dt.datetime | None = None) -> list[int]:
         with transaction.atomic():
             settlement, created = Settlement.objects.get_or_create(partner=partner, period=previous)
             if created:
-                SettlementEvent.objects.create(
-                    settlement=settlement, type=SettlementEventType.OPENED
+                event_write(
+                    SettlementEvent,
+                    settlement,
+                    SettlementEventType.OPENED,
+                    to_status=SettlementStatus.OPEN,
                 )
         due = Settlement.objects.filter(
             partner=partner, status=SettlementStatus.OPEN, period__lt=current

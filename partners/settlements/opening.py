@@ -19,6 +19,7 @@ from partners.models import (
 )
 from partners.queries import settlement_status_held, settlements_held, settlements_of_month_held
 from partners.settlements.periods import PartnerClock, month_next, month_start
+from shop.core.events import event_write
 
 
 def settlements_open_at(
@@ -79,7 +80,12 @@ def settlement_open_for(partner_id: int, local_day: dt.date) -> Settlement:
     while True:
         settlement, created = Settlement.objects.get_or_create(partner_id=partner_id, period=period)
         if created:
-            SettlementEvent.objects.create(settlement=settlement, type=SettlementEventType.OPENED)
+            event_write(
+                SettlementEvent,
+                settlement,
+                SettlementEventType.OPENED,
+                to_status=SettlementStatus.OPEN,
+            )
         if settlement_status_held(settlement.pk) == SettlementStatus.OPEN:
             return settlement
         period = month_next(period)

@@ -14,6 +14,7 @@ from partners.models import (
     SettlementStatus,
     TransferStatus,
 )
+from shop.core.events import event_write
 from shop.core.money import to_fen
 
 
@@ -77,9 +78,10 @@ def settlement_transfer_send(
             Settlement.objects.filter(pk=settlement.pk).exclude(
                 transfer_status=TransferStatus.SENT
             ).update(transfer_status=TransferStatus.FAILED, updated_at=timezone.now())
-            SettlementEvent.objects.create(
-                settlement=settlement,
-                type=SettlementEventType.TRANSFER_FAILED,
+            event_write(
+                SettlementEvent,
+                settlement,
+                SettlementEventType.TRANSFER_FAILED,
                 data={"error": str(exc.user_message or exc)[:300]},
             )
         settlement.refresh_from_db()
@@ -90,9 +92,10 @@ def settlement_transfer_send(
             stripe_transfer_id=transfer.id,
             updated_at=timezone.now(),
         )
-        SettlementEvent.objects.create(
-            settlement=settlement,
-            type=SettlementEventType.TRANSFER_SENT,
+        event_write(
+            SettlementEvent,
+            settlement,
+            SettlementEventType.TRANSFER_SENT,
             data={"transfer": transfer.id, "group": transfer_group(settlement)},
         )
     settlement.refresh_from_db()

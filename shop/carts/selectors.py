@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Model, QuerySet
 
 from catalog.models import Product, ProductVariant, VariantChannelPrice
+from catalog.offers import price_chosen
+from shop.carts.errors import CartNotFound
 from shop.carts.models import Cart, CartLine
 from shop.channels.models import SalesChannel
-from shop.checkout.errors import CartNotFound
-from shop.checkout.models import ShippingMethod, Voucher
 from shop.core import sql
 from shop.core.db import related_cache_set
-from shop.orders.models import Order
 
 # Long texts of a product that no cart answer or rule reads.
 _UNREADPRODUCT_COLUMNS_TEXTS = ("description_zh", "description_en", "search_text")
@@ -34,6 +33,9 @@ def _all_fields(model: type[Model], *but: str) -> sql.Columns:
 
 
 _CART = _all_fields(Cart)
+# The checkout's models (above the carts), as the cart's foreign keys name them.
+ShippingMethod = cast(type[Model], Cart._meta.get_field("shipping_method").related_model)
+Voucher = cast(type[Model], Cart._meta.get_field("voucher").related_model)
 _METHOD = _all_fields(ShippingMethod)
 _VOUCHER = _all_fields(Voucher)
 _LINE = _all_fields(CartLine)
@@ -43,10 +45,9 @@ PRODUCT_COLUMNS = _all_fields(Product, *_UNREADPRODUCT_COLUMNS_TEXTS)
 
 
 @functools.lru_cache(maxsize=16)
-def _cart_sql(*, by_token: bool, checkout: bool, lines: bool, key: bool, lock: str) -> str:
+def _cart_sql(*, by_token: bool, checkout: bool, lines: bool, lock: str) -> str:
     """The statement that reads a cart (by token and channel, or by id), with what is
-    asked: its shipping method and voucher, its lines, the order an Idempotency-Key
-    placed in its channel; ``lock`` locks the cart's row."""
+    asked: its shipping method and voucher, its lines; ``lock`` locks the cart's row."""
     columns = [_CART.sql("c")]
     joins = []
     if checkout:
@@ -55,12 +56,6 @@ def _cart_sql(*, by_token: bool, checkout: bool, lines: bool, key: bool, lock: s
             f"LEFT JOIN {sql.table(ShippingMethod)} sm ON sm.id = c.shipping_method_id",
             f"LEFT JOIN {sql.table(Voucher)} vo ON vo.id = c.voucher_id",
         ]
-    if key:
-        placed = (
-            f"FROM {sql.table(Order)} o"
-            " WHERE o.channel_id = c.channel_id AND o.idempotency_key = %(key)s"
-        )
-        columns += [f"(SELECT o.id {placed})", f"(SELECT o.cart_id {placed})"]
     if lines:
         columns += [
             _LINE.sql("l"),
@@ -80,13 +75,12 @@ def _cart_sql(*, by_token: bool, checkout: bool, lines: bool, key: bool, lock: s
 
 
 def _cart_read(
-    params: dict[str, Any], *, checkout: bool, lines: bool, key: bool, lock: bool = False
+    params: dict[str, Any], *, checkout: bool, lines: bool, lock: bool = False
 ) -> Cart | None:
     statement = _cart_sql(
         by_token="token" in params,
         checkout=checkout,
         lines=lines,
-        key=key,
         lock=sql.lock(of="c") if lock else "",
     )
     found = sql.rows(statement, params)
@@ -106,9 +100,6 @@ def _cart_read(
         Cart.voucher.field.set_cached_value(  # type: ignore[attr-defined]
             cart, _VOUCHER.build(voucher) if voucher[0] is not None else None
         )
-    if key:
-        cart.key_order_id, cart.key_order_cart_id = first[at : at + 2]  # type: ignore[attr-defined]
-        at += 2
     if lines:
         _lines_set(cart, [found_row[at:] for found_row in found])
     return cart
@@ -145,14 +136,14 @@ def cart_lines_queryset() -> QuerySet[CartLine]:
 
 
 def cart_line_prices(lines: list[CartLine]) -> dict[int, Decimal] | None:
-    """The channel price of each line's variant, when the lines were read with them."""
+    """The price in the channel of each line's variant (:mod:`catalog.offers`), when the
+    lines were read with the channel's own prices."""
     if not all(hasattr(line, "channel_price") for line in lines):
         return None
-    prices: dict[int, Decimal] = {}
-    for line in lines:
-        own: Decimal | None = getattr(line, "channel_price")  # noqa: B009 (read with the line)
-        prices[line.variant_id] = own if own is not None else line.variant.price
-    return prices
+    return {
+        line.variant_id: price_chosen(getattr(line, "channel_price"), line.variant.price)  # noqa: B009 (read with the line)
+        for line in lines
+    }
 
 
 def cart_get(
@@ -170,7 +161,7 @@ def cart_get(
         "token": sql.value(Cart._meta.get_field("token"), token),
         "channel": channel.pk,
     }
-    cart = _cart_read(params, checkout=with_checkout, lines=with_lines, key=False)
+    cart = _cart_read(params, checkout=with_checkout, lines=with_lines)
     if cart is None:
         raise CartNotFound()
     if cart.user_id and cart.user_id != getattr(user, "pk", None):
@@ -182,7 +173,7 @@ def cart_get(
 def cart_locked_with_lines(cart_id: int) -> Cart:
     """The cart as stored now, locked until the transaction ends, with its shipping method,
     voucher and lines; Cart.DoesNotExist when it is gone."""
-    cart = _cart_read({"id": cart_id}, checkout=True, lines=True, key=False, lock=True)
+    cart = _cart_read({"id": cart_id}, checkout=True, lines=True, lock=True)
     if cart is None:
         raise Cart.DoesNotExist("Cart matching query does not exist.")
     return cart
@@ -190,7 +181,7 @@ def cart_locked_with_lines(cart_id: int) -> Cart:
 
 def cart_lines_load(cart: Cart) -> list[CartLine]:
     """Read the cart's lines (again) into ``cart.lines.all()``; returns them."""
-    statement = _cart_sql(by_token=False, checkout=False, lines=True, key=False, lock="")
+    statement = _cart_sql(by_token=False, checkout=False, lines=True, lock="")
     _lines_set(cart, [found[len(_CART) :] for found in sql.rows(statement, {"id": cart.pk})])
     return list(cart.lines.all())
 

@@ -34,27 +34,9 @@ class PersonalisationInvalid(ShopError):
     message = _("The personalisation text is not valid for this product.")
 
 
-class CartNotFound(ShopError):
-    code = "cart_not_found"
-    status_code = 404
-    message = _("No such cart in this channel.")
-
-
-class CartLineNotFound(ShopError):
-    code = "cart_line_not_found"
-    status_code = 404
-    message = _("No such line in this cart.")
-
-
 class CartEmpty(ShopError):
     code = "cart_empty"
     message = _("The cart has no lines.")
-
-
-class CartAlreadyOrdered(ShopError):
-    code = "cart_already_ordered"
-    status_code = 409
-    message = _("An order was already placed from this cart.")
 
 
 class CheckoutIncomplete(ShopError):

@@ -1,7 +1,7 @@
 """The calls the selling domains make up to the domains above them.
 
 Dependencies run one way (the README's architecture): the kernel, then the catalog,
-then selling (channels, carts, orders, checkout, payments), then fulfillment, then the
+then selling (channels, carts, orders, payments, checkout), then fulfillment, then the
 partners. Where a lower domain must tell a higher one something in the middle of its
 own work (a captured payment must enter the partners' ledger in the same transaction),
 it calls this port, as Saleor's order flow calls its plugin manager: one typed
@@ -31,6 +31,12 @@ class ShopHooks(Protocol):
         """The revenue-share agreement version in force on ``day`` for each product
         (``{product_id: collection_id}``); products without one are left out. Placing an
         order stores it on each line."""
+        ...
+
+    def order_voucher_release(self, *, order: Any) -> None:
+        """An order that was not paid ended (cancelled, expired, its stock sold to someone
+        else): the use of its voucher, if it had one, is given back, in the caller's
+        transaction."""
         ...
 
     def payment_captured(self, *, payment: Any, first: bool) -> None:
@@ -69,6 +75,10 @@ class _AllHooks:
     ) -> dict[int, int]:
         answers = self._having("agreement_versions_in_force")
         return dict(answers[0](collections, day)) if answers else {}
+
+    def order_voucher_release(self, *, order: Any) -> None:
+        for call in self._having("order_voucher_release"):
+            call(order=order)
 
     def payment_captured(self, *, payment: Any, first: bool) -> None:
         for call in self._having("payment_captured"):

@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.services import stock_unreserve
 from shop.channels.models import SalesChannel
-from shop.checkout.allocation import lines_allocate
-from shop.checkout.models import Reservation, ReservationStatus, Voucher, VoucherUse
 from shop.core import metrics, sql
-from shop.core.permissions import signed_in
+from shop.core.events import event_build, event_write
+from shop.core.hooks import hooks
+from shop.orders.allocation import lines_allocate
 from shop.orders.errors import IllegalTransition
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
 from shop.orders.state import can_transition
 
@@ -33,14 +33,9 @@ def order_event(
     data: dict[str, Any] | None = None,
     user: Any = None,
 ) -> OrderEvent:
-    """An event of the order, not written yet (a caller writing several at once)."""
-    return OrderEvent(
-        order=order,
-        type=type,
-        from_status=from_status,
-        to_status=to_status,
-        data=data or {},
-        user=signed_in(user),
+    """An event of the order, not written yet (a caller writing it with its change)."""
+    return event_build(
+        OrderEvent, order, type, from_status=from_status, to_status=to_status, data=data, user=user
     )
 
 
@@ -53,11 +48,9 @@ def order_event_write(
     data: dict[str, Any] | None = None,
     user: Any = None,
 ) -> OrderEvent:
-    event = order_event(
-        order, type, from_status=from_status, to_status=to_status, data=data, user=user
+    return event_write(
+        OrderEvent, order, type, from_status=from_status, to_status=to_status, data=data, user=user
     )
-    sql.insert([event])
-    return event
 
 
 _ORDER = sql.Columns(Order, *(field.name for field in Order._meta.concrete_fields))
@@ -182,13 +175,8 @@ def order_reservations_release(order: Order, statuses: tuple[str, ...]) -> int:
 
 
 def _voucher_release(order: Order) -> None:
-    use = VoucherUse.objects.filter(order=order).first()
-    if use is None:
-        return
-    Voucher.objects.filter(pk=use.voucher_id, times_used__gt=0).update(
-        times_used=F("times_used") - 1
-    )
-    use.delete()
+    # Vouchers are the checkout's, above the orders: it gives the use back.
+    hooks().order_voucher_release(order=order)
 
 
 @transaction.atomic

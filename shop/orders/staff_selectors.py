@@ -16,9 +16,9 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from shop.checkout.models import Reservation
 from shop.core.permissions import user_partner_id
 from shop.orders.errors import OrderNotFound, OrderReadOnlyForStaff
+from shop.orders.holds import Reservation
 from shop.orders.models import Order, OrderEvent
 
 

@@ -1,4 +1,5 @@
-"""Staff order API, under /api/v1/staff/."""
+"""Staff order API, under /api/v1/staff/. (One order, its refunds and cancelling it are
+routed with the payments: shop/payments/staff_urls.py.)"""
 
 from django.urls import path
 
@@ -6,17 +7,4 @@ from shop.orders import staff_apis
 
 urlpatterns = [
     path("orders/", staff_apis.StaffOrderListApi.as_view(), name="staff-order-list"),
-    path(
-        "orders/<str:number>/", staff_apis.StaffOrderDetailApi.as_view(), name="staff-order-detail"
-    ),
-    path(
-        "orders/<str:number>/refunds/",
-        staff_apis.StaffOrderRefundApi.as_view(),
-        name="staff-order-refund",
-    ),
-    path(
-        "orders/<str:number>/cancel/",
-        staff_apis.StaffOrderCancelApi.as_view(),
-        name="staff-order-cancel",
-    ),
 ]

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from shop.core.errors import ShopError
+from shop.payments import order_admin as order_admin  # the orders' admin, with their payments
 from shop.payments.models import Payment, Refund, WebhookEvent
 from shop.payments.review import ACCEPT, RETURN, payment_review_resolve
 

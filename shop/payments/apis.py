@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
@@ -15,52 +14,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.core.errors import InvalidInput
-from shop.core.money import quantize
 from shop.core.schema import ErrorSerializer
 from shop.core.throttling import ShopScopedRateThrottle
 from shop.core.validation import validated
-from shop.payments.models import Payment, PaymentProvider
+from shop.payments.models import PaymentProvider
 from shop.payments.selectors import order_for_payer_get, payment_for_payer_get
+from shop.payments.serializers import ShopperPaymentSerializer, payment_output
 from shop.payments.services import FAKE_OUTCOMES, payment_fake_complete, payment_start
 from shop.payments.webhooks import stripe_webhook_receive
 
 _ERROR = ErrorSerializer
-
-
-class ShopperPaymentSerializer(serializers.ModelSerializer):
-    order_number = serializers.CharField(source="order.number")
-    order_status = serializers.CharField(source="order.status")
-
-    class Meta:
-        model = Payment
-        fields = [
-            "id",
-            "provider",
-            "status",
-            "client_secret",
-            "amount",
-            "currency",
-            "order_number",
-            "order_status",
-            "failure_code",
-            "failure_message",
-        ]
-
-
-def payment_output(payment: Payment) -> dict[str, Any]:
-    """A payment as its payer sees it (the shape of ShopperPaymentSerializer)."""
-    return {
-        "id": payment.pk,
-        "provider": payment.provider,
-        "status": payment.status,
-        "client_secret": payment.client_secret,
-        "amount": str(quantize(payment.amount)),
-        "currency": payment.currency,
-        "order_number": payment.order.number,
-        "order_status": payment.order.status,
-        "failure_code": payment.failure_code,
-        "failure_message": payment.failure_message,
-    }
 
 
 def _valid(serializer_class: type[serializers.Serializer], data: object) -> dict:

@@ -23,11 +23,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shop.checkout.models import Reservation, ReservationStatus
 from shop.core import metrics
 from shop.core.db import transaction_retry
 from shop.core.hooks import hooks
 from shop.core.tasks import enqueue_on_commit
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderStatus
 from shop.orders.services import order_cancel_for_lost_stock, order_event_write, order_mark_paid
 from shop.payments.alerts import payment_review_alert

@@ -35,12 +35,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shop.checkout.models import Reservation, ReservationStatus
 from shop.core.db import transaction_retry
 from shop.core.errors import ShopError
 from shop.core.hooks import hooks
 from shop.core.permissions import signed_in
 from shop.core.tasks import enqueue_on_commit
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderLine, OrderStatus
 from shop.orders.services import order_event_write, order_reservations_release, order_status_set
 from shop.orders.state import can_transition

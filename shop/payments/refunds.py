@@ -14,11 +14,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from shop.checkout.models import Reservation, ReservationStatus
 from shop.core.db import transaction_retry
 from shop.core.errors import InvalidInput, ShopError
 from shop.core.hooks import hooks
 from shop.core.money import quantize
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderLine, OrderStatus
 from shop.orders.services import (
     order_cancel_unpaid,

@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.channel, read when a view asks: how the catalog learns the channel without
+    # importing the channels, which sit above it.
+    "shop.channels.middleware.RequestChannelMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a sign-in page's locked attempt into the page asking to wait.
@@ -353,7 +356,11 @@ SHOP_HEADERS_MAX_TOTAL_BYTES = env.int("SHOP_HEADERS_MAX_TOTAL_BYTES", default=3
 
 # The higher domains' answers to the selling code's calls (shop/core/hooks.py), in the
 # order they are told.
-SHOP_HOOKS = ["fulfillment.hooks.FulfillmentHooks", "partners.hooks.PartnerHooks"]
+SHOP_HOOKS = [
+    "shop.checkout.hooks.CheckoutHooks",
+    "fulfillment.hooks.FulfillmentHooks",
+    "partners.hooks.PartnerHooks",
+]
 
 # Shop rules that operators may tune.
 SHOP_CURRENCY = "CNY"

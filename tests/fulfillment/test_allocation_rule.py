@@ -1,10 +1,10 @@
 """The warehouse choice at checkout: fewest shipments, then the channel owner's, then most stock."""
 
-from shop.checkout.allocation import lines_allocate
-from shop.checkout.models import Reservation
+from shop.orders.allocation import lines_allocate
+from shop.orders.holds import Reservation
 from shop.orders.models import OrderLine
 from tests import factories
-from tests.selling_factories import OrderFactory, stock_with_units
+from tests.factories import OrderFactory, stock_with_units
 
 
 def _order(channel, *wanted):

@@ -16,9 +16,9 @@ from django.db import OperationalError, connection, transaction
 from catalog.models import MovementReason, Stock, StockMovement
 from catalog.services import stock_change
 from shop.carts.models import Cart
-from shop.checkout import services as checkout_services
-from shop.checkout.models import Reservation
+from shop.checkout import order_create as checkout_order_create
 from shop.core.db import is_retryable, transaction_retry
+from shop.orders.holds import Reservation
 from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from shop.payments import confirmation as payment_confirmation
 from shop.payments import services as payment_services
@@ -58,7 +58,7 @@ def test_losing_the_database_while_placing_an_order_answers_503_and_writes_nothi
 
     # The order and its lines are written; then the connection goes, before the stock
     # is held: the transaction never commits, so none of it may be left.
-    with cut_off_inside(checkout_services, "lines_allocate", everyone=everyone) as cut:
+    with cut_off_inside(checkout_order_create, "lines_allocate", everyone=everyone) as cut:
         status, body = web.place(shop, cart, key="order-1")
 
     assert cut and cut[0] >= 1

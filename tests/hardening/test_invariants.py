@@ -17,7 +17,7 @@ from shop.orders.models import Order, OrderStatus
 from shop.payments.models import Payment, Refund, RefundStatus
 from shop.payments.refunds import refund_create
 from shop.payments.services import payment_fake_complete, payment_start
-from tests.selling_factories import OrderFactory, order_with_stock, stock_with_units
+from tests.factories import OrderFactory, order_with_stock, stock_with_units
 from tests.shop.payments.helpers import paid_order, priced_variant
 
 pytestmark = pytest.mark.django_db

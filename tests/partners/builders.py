@@ -26,7 +26,7 @@ from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from shop.orders.numbers import order_number_new
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from tests import factories
-from tests.selling_factories import OrderFactory
+from tests.factories import OrderFactory
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 

@@ -8,7 +8,7 @@ import threading
 import pytest
 from rest_framework import serializers
 
-from shop.carts.apis import CartCreateApi
+from shop.checkout.apis import CartCreateApi
 from shop.core import validation
 from shop.core.validation import validated
 from tests.shop.conftest import ADDRESS_CN

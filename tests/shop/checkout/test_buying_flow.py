@@ -4,7 +4,7 @@ import pytest
 
 from catalog.models import Stock
 from shop.carts.models import Cart, CartStatus
-from shop.checkout.models import Reservation, ReservationStatus
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEvent, OrderStatus
 from tests.shop.conftest import ADDRESS_CN, cart_ready, cart_url
 

@@ -14,10 +14,10 @@ from rest_framework.test import APIClient
 
 from catalog.models import Stock
 from shop.channels.models import ChannelKind, LivestreamDrop
-from shop.checkout.models import Reservation
+from shop.orders.holds import Reservation
 from shop.orders.models import Order
 from tests import factories
-from tests.selling_factories import ShippingMethodFactory, stock_with_units
+from tests.factories import ShippingMethodFactory, stock_with_units
 from tests.shop.conftest import ADDRESS_CN
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]

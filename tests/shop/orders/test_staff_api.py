@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Stock
-from shop.checkout.models import Reservation, ReservationStatus
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderStatus
 from shop.payments.models import Payment, Refund
 from tests.conftest import client_for
@@ -18,8 +18,9 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
     WarehouseFactory,
+    order_with_stock,
+    stock_with_units,
 )
-from tests.selling_factories import order_with_stock, stock_with_units
 from tests.shop.payments.helpers import paid_order, spying
 
 pytestmark = pytest.mark.django_db

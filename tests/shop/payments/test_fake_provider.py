@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Stock
-from shop.checkout.models import Reservation, ReservationStatus
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
 from shop.orders.services import order_expire
 from shop.payments.models import (
@@ -17,8 +17,7 @@ from shop.payments.models import (
     RefundStatus,
 )
 from tests.conftest import client_for
-from tests.factories import UserFactory
-from tests.selling_factories import PaymentFactory, order_with_stock
+from tests.factories import PaymentFactory, UserFactory, order_with_stock
 from tests.shop.payments.helpers import priced_variant
 
 pytestmark = pytest.mark.django_db

@@ -7,14 +7,13 @@ import pytest
 from django.db import connection
 
 from catalog.models import Stock
-from shop.checkout.models import Reservation, ReservationStatus
 from shop.core.errors import InvalidInput
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
 from shop.payments.errors import NothingToRefund, RefundExceedsPaid, RefundLineInvalid
 from shop.payments.models import FakeCharge, Payment, Refund, RefundStatus
 from shop.payments.refunds import refund_create
-from tests.factories import StaffFactory
-from tests.selling_factories import order_with_stock
+from tests.factories import StaffFactory, order_with_stock
 from tests.shop.payments.helpers import paid_order
 
 

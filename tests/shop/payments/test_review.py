@@ -16,15 +16,20 @@ from django.utils import timezone
 
 from catalog.models import Stock
 from partners.models import LedgerEntry
-from shop.checkout.models import Reservation, ReservationStatus
 from shop.core import metrics
 from shop.ops.invariants import invariants_check
+from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import OrderEvent, OrderEventType, OrderStatus
 from shop.payments.models import FakeCharge, Payment, PaymentStatus, Refund, RefundStatus
 from shop.payments.services import payment_start
 from tests.conftest import client_for
-from tests.factories import PartnerFactory, SalesChannelFactory, StaffFactory, SuperuserFactory
-from tests.selling_factories import order_with_stock
+from tests.factories import (
+    PartnerFactory,
+    SalesChannelFactory,
+    StaffFactory,
+    SuperuserFactory,
+    order_with_stock,
+)
 from tests.shop.payments.helpers import (
     ledger_sources,
     ledger_total,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shop.carts import apis
+from shop.checkout import apis, placement_apis
 
 urlpatterns = [
     path("carts/", apis.CartCreateApi.as_view(), name="cart-create"),
@@ -13,5 +13,7 @@ urlpatterns = [
         apis.ShippingMethodListApi.as_view(),
         name="checkout-shipping-methods",
     ),
-    path("carts/<uuid:token>/order/", apis.OrderPlaceApi.as_view(), name="order-place"),
+    path("carts/<uuid:token>/order/", placement_apis.OrderPlaceApi.as_view(), name="order-place"),
+    # Listing my orders (GET) and buying now (POST) share the address of the orders.
+    path("orders/", placement_apis.OrdersApi.as_view(), name="order-list"),
 ]

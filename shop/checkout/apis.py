@@ -1,4 +1,5 @@
-"""Shopper cart and checkout API. A cart lives in the channel that created it."""
+"""Shopper cart and checkout API. A cart lives in the channel that created it. (Placing the
+order, from a cart or in one request: shop/checkout/placement_apis.py.)"""
 
 from __future__ import annotations
 
@@ -6,45 +7,27 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from shop.carts.models import Cart
 from shop.carts.selectors import cart_get, cart_lines_load, cart_lines_set, variant_for_sku
-from shop.carts.services import (
-    cart_create,
-    cart_line_add,
-    cart_line_quantity_set,
-    cart_line_remove,
-)
+from shop.carts.services import cart_create, cart_line_remove
 from shop.channels.selectors import channel_from_request
+from shop.checkout.cart_build import LineWanted, checkout_create
+from shop.checkout.cart_lines import cart_line_add, cart_line_quantity_set
+from shop.checkout.cart_pricing import cart_priced_lines, cart_totals
+from shop.checkout.details import CheckoutDetails, checkout_update, shipping_methods_for
 from shop.checkout.errors import VariantNotFound
 from shop.checkout.pricing import shipping_price
 from shop.checkout.serializers import AddressSerializer
-from shop.checkout.services import (
-    LineWanted,
-    Placed,
-    cart_priced_lines,
-    cart_totals,
-    checkout_create,
-    checkout_update,
-    order_buy_now,
-    order_place,
-    shipping_methods_for,
-)
 from shop.core.i18n import language_from_request, pick
-from shop.core.schema import ErrorSerializer, error_responses
+from shop.core.schema import error_responses
 from shop.core.throttling import ShopScopedRateThrottle
 from shop.core.validation import validated
-from shop.orders.apis import OrderListApi, OrderOutputSerializer, order_output
-from shop.orders.errors import IdempotencyKeyRequired
-from shop.payments.apis import ShopperPaymentSerializer, payment_output
-from shop.payments.models import PaymentProvider
 
 CHANNEL_PARAMETERS = [
     OpenApiParameter(
@@ -217,18 +200,6 @@ class CheckoutDetailsInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-def _details(data: dict[str, Any]) -> dict[str, Any]:
-    """The checkout details of validated input, as the services name them."""
-    return {
-        "email": data.get("email"),
-        "phone": data.get("phone"),
-        "shipping_address": data.get("shipping_address"),
-        "shipping_method_code": data.get("shipping_method"),
-        "voucher_code": data.get("voucher_code"),
-        "note": data.get("note"),
-    }
-
-
 class CartCreateApi(_CartApi):
     """A new cart; with lines and checkout details when they are sent (a storefront's
     "buy now"): all of them are checked, and nothing is stored unless all pass."""
@@ -260,7 +231,7 @@ class CartCreateApi(_CartApi):
             user=request.user,
             language=lang,
             lines=[LineWanted(**line) for line in data.get("lines", [])],
-            **_details(data),
+            details=CheckoutDetails.from_input(data),
         )
         return Response(cart_output(created.cart, lang, prices=created.prices), status=201)
 
@@ -349,7 +320,9 @@ class CheckoutApi(_CartApi):
     def patch(self, request: Request, token: Any) -> Response:
         cart = cart_for_request(request, token, with_lines=False)
         data = validated(self.InputSerializer, request.data)
-        updated = checkout_update(cart=cart, user=request.user, **_details(data))
+        updated = checkout_update(
+            cart=cart, details=CheckoutDetails.from_input(data), user=request.user
+        )
         # The cart as just written, with its channel, shipping method and voucher.
         return self.respond_lines_changed(request, updated)
 
@@ -376,133 +349,3 @@ class ShippingMethodListApi(_CartApi):
                 for m in methods
             ]
         )
-
-
-class OrderPlacedOutputSerializer(OrderOutputSerializer):
-    payment = ShopperPaymentSerializer(
-        allow_null=True,
-        help_text="The order's payment, when the request asked for one with payment_provider.",
-    )
-    payment_error = ErrorSerializer(
-        required=False,
-        help_text="Why the payment asked for could not start now; the order stays placed "
-        "and is paid later through its payments.",
-    )
-
-
-IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="Any unique string per order attempt; a retry of the same request with "
-    "the same key returns the same order, any other request with it answers 409 "
-    "idempotency_key_reused.",
-)
-
-
-def _idempotency_key(request: Request) -> str | None:
-    """The request's Idempotency-Key, or None when it is missing or longer than 100."""
-    key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
-    return key if 0 < len(key) <= 100 else None
-
-
-def _placed_answer(request: Request, placed: Placed) -> Response:
-    body = order_output(placed.order, language_from_request(request), include_contact=True)
-    body["payment"] = None if placed.payment is None else payment_output(placed.payment)
-    if placed.payment_error is not None:
-        body["payment_error"] = placed.payment_error.as_dict()
-    return Response(body, status=201 if placed.created else 200)
-
-
-class OrderPlaceApi(_CartApi):
-    """Place the order: holds the stock for the payment. Needs an ``Idempotency-Key``.
-    With ``payment_provider`` the payment starts in the same request."""
-
-    throttle_scope = "checkout"
-
-    class InputSerializer(serializers.Serializer):
-        payment_provider = serializers.ChoiceField(
-            choices=PaymentProvider.choices,
-            required=False,
-            help_text="Start paying the order with this provider in the same request.",
-        )
-
-    @extend_schema(
-        request=InputSerializer,
-        parameters=[*CHANNEL_PARAMETERS, IDEMPOTENCY_KEY_PARAMETER],
-        responses={
-            201: OrderPlacedOutputSerializer,
-            200: OpenApiResponse(OrderPlacedOutputSerializer, description="The same key's order"),
-            **ERRORS,
-        },
-        operation_id="order_place",
-    )
-    def post(self, request: Request, token: Any) -> Response:
-        key = _idempotency_key(request)
-        provider = None
-        if request.data:
-            provider = validated(self.InputSerializer, request.data).get("payment_provider")
-        # Placing reads the lines and the checkout details itself, under the cart's lock.
-        cart = cart_for_request(request, token, with_lines=False, with_checkout=False)
-        if key is None:
-            raise IdempotencyKeyRequired()
-        placed = order_place(
-            cart=cart, idempotency_key=key, user=request.user, payment_provider=provider
-        )
-        return _placed_answer(request, placed)
-
-
-class OrdersApi(OrderListApi):
-    """``GET``: the signed-in shopper's orders. ``POST``: buy now, the whole checkout in
-    one request: the lines and checkout details a new cart would take, placed as an order
-    at once, with its payment started when ``payment_provider`` is sent. Needs an
-    ``Idempotency-Key``; a retry with the same key answers with the same order (200)."""
-
-    throttle_scope = "checkout"
-
-    class InputSerializer(CheckoutDetailsInputSerializer):
-        lines = CartLineInputSerializer(many=True, allow_empty=False)
-        payment_provider = serializers.ChoiceField(
-            choices=PaymentProvider.choices,
-            required=False,
-            help_text="Start paying the order with this provider in the same request.",
-        )
-
-    def get_permissions(self) -> Any:
-        if self.request.method == "POST":
-            return [AllowAny()]
-        return super().get_permissions()
-
-    def get_throttles(self) -> list[BaseThrottle]:
-        if self.request.method == "POST":
-            return [ShopScopedRateThrottle()]
-        return list(super().get_throttles())
-
-    @extend_schema(
-        request=InputSerializer,
-        parameters=[*CHANNEL_PARAMETERS, IDEMPOTENCY_KEY_PARAMETER],
-        responses={
-            201: OrderPlacedOutputSerializer,
-            200: OpenApiResponse(OrderPlacedOutputSerializer, description="The same key's order"),
-            **ERRORS,
-        },
-        operation_id="order_buy_now",
-    )
-    def post(self, request: Request) -> Response:
-        channel = channel_from_request(request)
-        assert channel is not None
-        key = _idempotency_key(request)
-        if key is None:
-            raise IdempotencyKeyRequired()
-        data = validated(self.InputSerializer, request.data)
-        placed = order_buy_now(
-            channel=channel,
-            idempotency_key=key,
-            user=request.user,
-            language=language_from_request(request),
-            lines=[LineWanted(**line) for line in data["lines"]],
-            payment_provider=data.get("payment_provider"),
-            **_details(data),
-        )
-        return _placed_answer(request, placed)

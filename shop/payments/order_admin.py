@@ -1,7 +1,8 @@
-"""Orders in the admin: everything that happened to an order, with money read-only.
+"""Orders in the admin: everything that happened to an order, its payments and refunds
+included, with money read-only. With the payments, as its refund action refunds what is
+left through the payment provider (registered by shop/payments/admin.py).
 
-Status and money change only through the order and payment services; the refund
-action refunds what is left through the payment provider.
+Status and money change only through the order and payment services.
 """
 
 from __future__ import annotations

@@ -27,8 +27,8 @@ from django.db.models import F, Sum
 from catalog.models import Stock, Warehouse
 from catalog.services import stock_reserve
 from shop.channels.models import SalesChannel
-from shop.checkout.models import Reservation
 from shop.core import sql
+from shop.orders.holds import Reservation
 from shop.orders.models import OrderLine
 
 MAX_ATTEMPTS = 3

@@ -1,0 +1,55 @@
+"""The stock an order holds: units of one stock row held for one order line, from placing
+until they ship or are given back."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class ReservationStatus(models.TextChoices):
+    ACTIVE = "active", "Held for payment"
+    CONFIRMED = "confirmed", "Paid, held until shipped"
+    RELEASED = "released", "Released"
+    SHIPPED = "shipped", "Shipped"
+
+
+class Reservation(models.Model):
+    """Units of one stock row held for one order line.
+
+    Active reservations expire; once the order is paid they are confirmed and stay
+    until the shipment ships (their units then leave on hand) or the order is cancelled.
+    """
+
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.CASCADE, related_name="reservations"
+    )
+    stock = models.ForeignKey(
+        "catalog.Stock", on_delete=models.PROTECT, related_name="reservations"
+    )
+    quantity = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=16, choices=ReservationStatus.choices, default=ReservationStatus.ACTIVE
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # The table has been checkout's since the first release; the class lives with the
+        # orders that hold the units, whose services and payments read and release them.
+        app_label = "checkout"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_gt_0"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["expires_at"],
+                name="reservation_active_expiry",
+                condition=Q(status="active"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of stock {self.stock_id} ({self.status})"

@@ -1,0 +1,174 @@
+"""Staff order API under /api/v1/staff/: everything about one order, its payments and
+refunds included; refund it; cancel it (refunding what was paid).
+
+Staff see and handle the orders of their partner (shop/orders/staff_selectors.py);
+others get 403.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.core.permissions import IsStaff
+from shop.core.schema import ErrorSerializer
+from shop.core.validation import ID_MAX, INTEGER_MAX
+from shop.orders.staff_selectors import order_get_for_staff
+from shop.orders.staff_serializers import (
+    StaffOrderEventSerializer,
+    StaffOrderLineSerializer,
+    StaffOrderSummarySerializer,
+)
+from shop.payments.models import Payment, Refund
+from shop.payments.refunds import order_cancel, refund_create
+
+_ERROR = ErrorSerializer
+
+
+class StaffPaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "provider",
+            "provider_reference",
+            "status",
+            "amount",
+            "amount_refunded",
+            "fee",
+            "currency",
+            "failure_code",
+            "failure_message",
+            "created_at",
+            "succeeded_at",
+        ]
+
+
+class StaffRefundSerializer(serializers.ModelSerializer):
+    created_by = serializers.EmailField(source="created_by.email", default=None)
+
+    class Meta:
+        model = Refund
+        fields = [
+            "id",
+            "payment",
+            "amount",
+            "currency",
+            "reason",
+            "status",
+            "provider_reference",
+            "lines",
+            "created_by",
+            "created_at",
+            "succeeded_at",
+        ]
+
+
+class StaffOrderDetailSerializer(StaffOrderSummarySerializer):
+    lines = StaffOrderLineSerializer(many=True)
+    events = StaffOrderEventSerializer(many=True)
+    payments = StaffPaymentSerializer(many=True)
+    refunds = StaffRefundSerializer(many=True)
+
+    class Meta(StaffOrderSummarySerializer.Meta):
+        fields = [
+            *StaffOrderSummarySerializer.Meta.fields,
+            "phone",
+            "shipping_address",
+            "shipping_method_name",
+            "subtotal",
+            "shipping_price",
+            "discount",
+            "voucher_code",
+            "note",
+            "lines",
+            "events",
+            "payments",
+            "refunds",
+        ]
+
+
+class StaffRefundLineSerializer(serializers.Serializer):
+    line_id = serializers.IntegerField(min_value=1, max_value=ID_MAX)
+    quantity = serializers.IntegerField(min_value=1, max_value=INTEGER_MAX)
+
+
+class StaffOrderDetailApi(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        responses={200: StaffOrderDetailSerializer, 403: _ERROR, 404: _ERROR},
+        operation_id="staff_order_detail",
+    )
+    def get(self, request: Request, number: str) -> Response:
+        order = order_get_for_staff(user=request.user, number=number)
+        return Response(StaffOrderDetailSerializer(order).data)
+
+
+class StaffOrderRefundApi(APIView):
+    permission_classes = [IsStaff]
+
+    class InputSerializer(serializers.Serializer):
+        amount = serializers.DecimalField(
+            max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+        )
+        reason = serializers.CharField(max_length=255, allow_blank=True, default="")
+        lines = StaffRefundLineSerializer(many=True, required=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: StaffRefundSerializer,
+            400: _ERROR,
+            403: _ERROR,
+            404: _ERROR,
+            409: _ERROR,
+            502: _ERROR,
+            503: _ERROR,
+        },
+        operation_id="staff_order_refund_create",
+    )
+    def post(self, request: Request, number: str) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        order = order_get_for_staff(user=request.user, number=number, to_change=True)
+        refund = refund_create(
+            order=order,
+            amount=data["amount"],
+            reason=data["reason"],
+            user=request.user,
+            lines=[dict(line) for line in data.get("lines", [])],
+        )
+        return Response(StaffRefundSerializer(refund).data, status=201)
+
+
+class StaffOrderCancelApi(APIView):
+    permission_classes = [IsStaff]
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=255, allow_blank=True, default="")
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: StaffOrderDetailSerializer,
+            400: _ERROR,
+            403: _ERROR,
+            404: _ERROR,
+            409: _ERROR,
+        },
+        operation_id="staff_order_cancel",
+    )
+    def post(self, request: Request, number: str) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = order_get_for_staff(user=request.user, number=number, to_change=True)
+        order_cancel(order=order, user=request.user, reason=serializer.validated_data["reason"])
+        order = order_get_for_staff(user=request.user, number=number)
+        return Response(StaffOrderDetailSerializer(order).data)
