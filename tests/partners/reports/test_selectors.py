@@ -23,8 +23,8 @@ from partners.reports.selectors import (
     report_top_products,
 )
 from tests import factories
-from tests.partners.builders import SHANGHAI, agreement_with_terms, paid_order, refund_of, shipped
-from tests.partners.builders import variant as variant_in
+from tests.factories.ledger import SHANGHAI, agreement_with_terms, paid_order, refund_of, shipped
+from tests.factories.ledger import variant as variant_in
 
 pytestmark = pytest.mark.django_db
 

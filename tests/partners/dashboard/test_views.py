@@ -10,7 +10,7 @@ from django.test import Client
 
 from partners.models import AgreementParty, AgreementVersion, LedgerEntry, Settlement
 from tests import factories
-from tests.partners.builders import SHANGHAI, agreement_with_terms, paid_order, variant
+from tests.factories.ledger import SHANGHAI, agreement_with_terms, paid_order, variant
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from partners.models import DailySales, DailyTotals, MonthlyProductSales, Report
 from partners.reports.rollups import report_rows_catch_up, report_rows_current
 from shop.core.money import MoneySum
 from tests import factories
-from tests.partners.builders import agreement_with_terms, paid_order, variant
+from tests.factories.ledger import agreement_with_terms, paid_order, variant
 
 
 @pytest.fixture

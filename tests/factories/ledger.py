@@ -1,5 +1,6 @@
-"""Builders for partner tests: agreements with terms, and orders paid, refunded or shipped
-through the ledger hooks the selling code calls."""
+"""Agreements with their terms, and orders paid, refunded or shipped through the ledger
+hooks the selling code calls; and the ledger and report rows they leave, as tests read
+them."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from partners.ledger.hooks import (
     ledger_refund_record,
     ledger_shipment_fee_record,
 )
-from partners.models import Agreement, AgreementVersion, DailySales
+from partners.models import Agreement, AgreementVersion, DailySales, LedgerEntry
 from partners.reports.rollups import report_rows_current
 from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from shop.orders.numbers import order_number_new
@@ -35,6 +36,14 @@ def daily_rows():
     """The partners' daily report rows as reports read them: with every event so far."""
     report_rows_current()
     return DailySales.objects
+
+
+def entries_of(order) -> list[tuple]:
+    """The order's ledger entries in the order written: (partner code, kind, role, amount)."""
+    return [
+        (e.partner.code, e.kind, e.role, e.amount)
+        for e in LedgerEntry.objects.filter(order=order).select_related("partner").order_by("id")
+    ]
 
 
 def agreement_with_terms(
@@ -162,5 +171,6 @@ def shipped(order: Order, warehouse, *, at: dt.datetime | None = None, pk: int |
 
 
 def variant(collection, price: str = "100.00", **kwargs):
+    """A variant at ``price`` of a new product in ``collection``."""
     product = factories.ProductFactory(collection=collection, **kwargs)
     return factories.ProductVariantFactory(product=product, price=Decimal(price))

@@ -15,7 +15,7 @@ import pytest
 from django.db import connections
 
 from tests import factories
-from tests.partners.builders import SHANGHAI, agreement_with_terms, paid_order, variant
+from tests.factories.ledger import SHANGHAI, agreement_with_terms, paid_order, variant
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
