@@ -1,7 +1,10 @@
+from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db.models import Min
 from django.utils import timezone
 
 from catalog.models import MovementReason, StockMovement
@@ -14,20 +17,36 @@ from fulfillment.models import (
     ShipmentStatus,
     TrackingEvent,
 )
+from partners.models import LedgerEntry
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
+from tests import factories
 from tests.factories.fulfillment import age_booking
 from tests.fulfillment.conftest import stock_levels
 
 
 @pytest.fixture
-def ledger_calls(monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        "partners.hooks.ledger_shipment_fee_record",
-        lambda *, shipment: calls.append(shipment.pk),
-    )
-    return calls
+def fees_charged(two_warehouses) -> Callable[[], list[int]]:
+    """Both products under an agreement with a logistics fee, so a parcel that ships
+    writes its fee to the partners' ledger; returns what lists the parcels charged so
+    far, in the order they were."""
+    for stock in (two_warehouses.museum_stock, two_warehouses.media_stock):
+        version = factories.AgreementVersionFactory(
+            agreement__collection=stock.variant.product.collection,
+            logistics_fee=Decimal("8.00"),
+        )
+        factories.AgreementPartyFactory(version=version, partner=stock.warehouse.partner)
+
+    def charged() -> list[int]:
+        sources = (
+            LedgerEntry.objects.filter(source__startswith="shipment:")
+            .values("source")
+            .annotate(first=Min("pk"))
+            .order_by("first")
+        )
+        return [int(row["source"].removeprefix("shipment:")) for row in sources]
+
+    return charged
 
 
 def _shipments(order):
@@ -112,7 +131,7 @@ def _booked(two_warehouses, lines=None):
     return order, _shipments(order)
 
 
-def test_tracking_before_pickup_changes_nothing_but_the_events(two_warehouses, ledger_calls):
+def test_tracking_before_pickup_changes_nothing_but_the_events(two_warehouses, fees_charged):
     _, (_, museum) = _booked(two_warehouses)
 
     services.shipment_track(shipment_id=museum.pk)
@@ -123,11 +142,11 @@ def test_tracking_before_pickup_changes_nothing_but_the_events(two_warehouses, l
         "booked"
     ]
     assert stock_levels(two_warehouses.museum_stock) == [(10, 2)]
-    assert ledger_calls == []
+    assert fees_charged() == []
 
 
 def test_pickup_ships_units_out_of_stock_and_the_last_parcel_ships_the_order(
-    two_warehouses, ledger_calls, django_capture_on_commit_callbacks
+    two_warehouses, fees_charged, django_capture_on_commit_callbacks
 ):
     order, (media, museum) = _booked(two_warehouses)
     age_booking(museum, 61)
@@ -153,7 +172,7 @@ def test_pickup_ships_units_out_of_stock_and_the_last_parcel_ships_the_order(
         (two_warehouses.media_stock.pk, ReservationStatus.CONFIRMED),
     ]
     assert Order.objects.get(pk=order.pk).status == OrderStatus.FULFILLING
-    assert ledger_calls == [museum.pk]
+    assert fees_charged() == [museum.pk]
     assert mail.outbox == []
 
     age_booking(media, 61)
@@ -162,11 +181,11 @@ def test_pickup_ships_units_out_of_stock_and_the_last_parcel_ships_the_order(
 
     assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
     assert stock_levels(two_warehouses.media_stock) == [(9, 0)]
-    assert ledger_calls == [museum.pk, media.pk]
+    assert fees_charged() == [museum.pk, media.pk]
     assert [message.subject for message in mail.outbox] == [f"订单 {order.number} 已发货"]
 
 
-def test_tracking_twice_stores_each_event_once_and_ships_once(two_warehouses, ledger_calls):
+def test_tracking_twice_stores_each_event_once_and_ships_once(two_warehouses, fees_charged):
     _, (museum,) = _booked(two_warehouses, lines=[(two_warehouses.museum_stock.variant, 2)])
     age_booking(museum, 400)
 
@@ -181,11 +200,11 @@ def test_tracking_twice_stores_each_event_once_and_ships_once(two_warehouses, le
     ]
     assert stock_levels(two_warehouses.museum_stock) == [(8, 0)]
     assert StockMovement.objects.filter(reason=MovementReason.SALE).count() == 1
-    assert ledger_calls == [museum.pk]
+    assert fees_charged() == [museum.pk]
 
 
 def test_delivery_of_every_parcel_delivers_the_order_then_it_completes(
-    two_warehouses, ledger_calls, django_capture_on_commit_callbacks
+    two_warehouses, fees_charged, django_capture_on_commit_callbacks
 ):
     order, shipments = _booked(two_warehouses)
     for shipment in shipments:
@@ -208,7 +227,7 @@ def test_delivery_of_every_parcel_delivers_the_order_then_it_completes(
     assert services.orders_complete_delivered(now=later) == 0
 
 
-def test_staff_ship_by_hand_needs_a_waybill(two_warehouses, staff_user, ledger_calls):
+def test_staff_ship_by_hand_needs_a_waybill(two_warehouses, staff_user, fees_charged):
     order = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 2)])
     (shipment_id,) = services.order_fulfill(order_id=order.pk)
 
@@ -218,7 +237,7 @@ def test_staff_ship_by_hand_needs_a_waybill(two_warehouses, staff_user, ledger_c
     shipment = Shipment.objects.get(pk=shipment_id)
     assert (shipment.status, shipment.waybill_number) == (ShipmentStatus.PENDING, "")
     assert stock_levels(two_warehouses.museum_stock) == [(10, 2)]
-    assert ledger_calls == []
+    assert fees_charged() == []
 
     services.shipment_pack(shipment_id=shipment_id, user=staff_user)
     shipment = services.shipment_ship(
@@ -240,7 +259,7 @@ def test_staff_ship_by_hand_needs_a_waybill(two_warehouses, staff_user, ledger_c
     # Shipping again changes nothing.
     services.shipment_ship(shipment_id=shipment_id, user=staff_user)
     assert stock_levels(two_warehouses.museum_stock) == [(8, 0)]
-    assert ledger_calls == [shipment_id]
+    assert fees_charged() == [shipment_id]
 
 
 def test_a_booked_shipment_keeps_its_waybill(two_warehouses, staff_user):
@@ -254,7 +273,7 @@ def test_a_booked_shipment_keeps_its_waybill(two_warehouses, staff_user):
 
 
 def test_shipments_of_a_cancelled_order_never_ship_and_the_sweep_cancels_them(
-    two_warehouses, staff_user, ledger_calls
+    two_warehouses, staff_user, fees_charged
 ):
     order, shipments = _booked(two_warehouses)
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.CANCELLED)
@@ -270,7 +289,7 @@ def test_shipments_of_a_cancelled_order_never_ship_and_the_sweep_cancels_them(
     assert services.order_shipments_cancel(order_id=order.pk) == 2
     assert [s.status for s in _shipments(order)] == [ShipmentStatus.CANCELLED] * 2
     assert services.orders_closed_with_open_shipments() == []
-    assert ledger_calls == []
+    assert fees_charged() == []
 
 
 def test_the_sweep_finds_paid_orders_left_without_shipments(two_warehouses):
@@ -286,7 +305,7 @@ def test_the_sweep_finds_paid_orders_left_without_shipments(two_warehouses):
 
 
 def test_an_order_partly_refunded_after_delivery_completes_too(
-    two_warehouses, ledger_calls, django_capture_on_commit_callbacks
+    two_warehouses, fees_charged, django_capture_on_commit_callbacks
 ):
     order, shipments = _booked(two_warehouses)
     for shipment in shipments:
@@ -303,7 +322,7 @@ def test_an_order_partly_refunded_after_delivery_completes_too(
 
 
 def test_a_partly_refunded_order_with_a_parcel_on_its_way_does_not_complete(
-    two_warehouses, ledger_calls, django_capture_on_commit_callbacks
+    two_warehouses, fees_charged, django_capture_on_commit_callbacks
 ):
     order, shipments = _booked(two_warehouses)
     first = shipments[0]
