@@ -43,13 +43,8 @@ from catalog.permissions import (
     warehouses_visible_to,
 )
 from catalog.search import product_search_text_refresh
-from catalog.services import (
-    stock_adjust,
-    stock_count,
-    stock_low_threshold_set,
-    stock_receive,
-    stock_with_available,
-)
+from catalog.stock.selectors import stock_with_available
+from catalog.stock.services import stock_adjust, stock_count, stock_low_threshold_set, stock_receive
 from shop.core.errors import ShopError
 
 

@@ -33,12 +33,8 @@ from catalog.models import (
 )
 from catalog.permissions import user_can_manage_warehouse
 from catalog.search import product_search_text_refresh
-from catalog.services import (
-    MAX_UNITS_PER_OPERATION,
-    edition_units_made,
-    stock_count,
-    stock_receive,
-)
+from catalog.stock.editions import edition_units_made
+from catalog.stock.services import MAX_UNITS_PER_OPERATION, stock_count, stock_receive
 from shop.core.errors import Conflict, ShopError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024

@@ -28,13 +28,13 @@ from catalog.permissions import (
     warehouse_manage_check,
     warehouses_visible_to,
 )
-from catalog.services import (
+from catalog.stock.selectors import stock_with_available
+from catalog.stock.services import (
     stock_adjust,
     stock_count,
     stock_low_threshold_set,
     stock_receive,
     stock_transfer,
-    stock_with_available,
 )
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.pagination import PagePagination

@@ -10,7 +10,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from catalog.models import MovementReason, Stock
-from catalog.services import stock_change
+from catalog.stock.movements import stock_change
 from shop.carts.models import Cart, CartLine
 from shop.checkout.allocation import lines_allocate
 from shop.checkout.models import ShippingMethod, Voucher, VoucherKind

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.services import stock_unreserve
+from catalog.stock.holds import stock_unreserve
 from shop.channels.models import SalesChannel
 from shop.checkout.allocation import lines_allocate
 from shop.checkout.models import Reservation, ReservationStatus, Voucher, VoucherUse

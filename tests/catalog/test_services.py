@@ -14,14 +14,13 @@ from catalog.errors import (
     WarehouseInactive,
 )
 from catalog.models import MovementReason, Stock, StockMovement
-from catalog.services import (
+from catalog.stock.holds import stock_reserve, stock_ship
+from catalog.stock.selectors import stock_low_list
+from catalog.stock.services import (
     stock_adjust,
     stock_count,
-    stock_low_list,
     stock_low_threshold_set,
     stock_receive,
-    stock_reserve,
-    stock_ship,
     stock_transfer,
 )
 from shop.core.errors import InvalidInput
