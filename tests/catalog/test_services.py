@@ -490,7 +490,7 @@ def test_units_lost_and_found_again_are_counted_once(edition_of_five, staff_user
 
 
 def test_the_stock_import_cannot_count_an_edition_past_its_size(edition_of_five, superuser):
-    from catalog.csv_io import stock_import
+    from catalog.csv.stock import stock_import
 
     stock = edition_of_five
     upload = (
