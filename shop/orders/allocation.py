@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 
 from catalog.models import Stock, Warehouse
-from catalog.services import stock_reserve
+from catalog.stock.holds import stock_reserve
 from shop.channels.models import SalesChannel
 from shop.core import sql
 from shop.orders.holds import Reservation

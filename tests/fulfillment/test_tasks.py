@@ -4,7 +4,7 @@ from django.core import mail
 from django.utils import timezone
 
 from catalog.models import MovementReason
-from catalog.services import stock_change
+from catalog.stock.movements import stock_change
 from fulfillment.models import LowStockAlert, Shipment, ShipmentEvent, ShipmentStatus
 from fulfillment.tasks import (
     order_fulfill,
