@@ -33,8 +33,6 @@ from catalog.serializers import (
     ProductListItemSerializer,
     ProductPageSerializer,
 )
-from shop.channels.errors import InvalidChannelKey
-from shop.channels.selectors import CHANNEL_KEY_HEADER, channel_from_request
 from shop.core.errors import InvalidInput
 from shop.core.i18n import CONTENT_LANGUAGE, language_from_request
 from shop.core.pagination import PagePagination
@@ -76,6 +74,8 @@ def cacheable_response(request: Request, data: Any, *, lang: str) -> Response:
 
 
 def _channel_id(request: Request) -> int | None:
+    """The id of the channel the request names (``request.channel``, which the channels'
+    middleware gives every request), or None."""
     # A value that cannot be a channel code is a bad filter value, not a failed lookup
     # (a NUL byte would even make the database refuse the query).
     code = (request.query_params.get("channel") or "").strip()
@@ -83,10 +83,8 @@ def _channel_id(request: Request) -> int | None:
         raise InvalidInput(
             fields={"channel": [_("Enter a channel code (letters, digits, - or _).")]}
         )
-    if "\x00" in request.META.get(CHANNEL_KEY_HEADER, ""):
-        raise InvalidChannelKey()
-    channel = channel_from_request(request, required=False)
-    return channel.pk if channel is not None else None
+    channel = cast(Any, request).channel
+    return channel.pk if channel else None
 
 
 def _error(description: str) -> OpenApiResponse:

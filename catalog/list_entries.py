@@ -33,21 +33,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import (
     DateTimeField,
-    DecimalField,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     QuerySet,
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
 
 from catalog.models import (
     Product,
@@ -55,12 +51,11 @@ from catalog.models import (
     ProductListEntry,
     ProductVariant,
     Stock,
-    VariantChannelPrice,
 )
+from catalog.offers import MONEY, free_stock, price_in_channel
 
 logger = logging.getLogger(__name__)
 
-_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
 # The columns written, in the order of the SELECTs below.
 _COLUMNS = [
     "product",
@@ -93,22 +88,16 @@ def free_units_exist(product: str) -> Exists:
     """Whether some active variant of the product has a stock row in an open warehouse
     with units nobody holds (rows never hold more than they have, so this is the same as
     the free units adding up to more than none)."""
-    return Exists(
-        Stock.objects.filter(
-            variant__product=OuterRef(product),
-            variant__is_active=True,
-            warehouse__is_active=True,
-            quantity__gt=F("quantity_reserved"),
-        )
-    )
+    return Exists(free_stock(variant__product=OuterRef(product), variant__is_active=True))
 
 
 def _browsing_rows(product_ids: list[int] | None) -> QuerySet:
     """An entry without channel for each product on show, at its list prices."""
     cheapest = (
         ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
-        .order_by("price")
-        .values("price")[:1]
+        .annotate(effective=price_in_channel(None))
+        .order_by("effective")
+        .values("effective")[:1]
     )
     products = Product.objects.filter(_has_active_variant("pk"), is_active=True)
     if product_ids is not None:
@@ -119,7 +108,7 @@ def _browsing_rows(product_ids: list[int] | None) -> QuerySet:
             entry_channel=Value(None, output_field=IntegerField()),
             entry_from=Value(None, output_field=DateTimeField()),
             entry_until=Value(None, output_field=DateTimeField()),
-            entry_price=Subquery(cheapest, output_field=_MONEY),
+            entry_price=Subquery(cheapest, output_field=MONEY),
             entry_free=free_units_exist("pk"),
         )
         .values(
@@ -139,13 +128,13 @@ def _browsing_rows(product_ids: list[int] | None) -> QuerySet:
 
 
 def _channel_rows(product_ids: list[int] | None) -> QuerySet:
-    """An entry for each published listing of a product on show, at the channel's prices."""
-    channel_price = VariantChannelPrice.objects.filter(
-        variant=OuterRef("pk"), channel=OuterRef(OuterRef("channel_id"))
-    ).values("price")[:1]
+    """An entry for each published listing of a product on show, at the channel's prices;
+    the listing's window goes with it, for the list to read the entries open now
+    (:func:`catalog.offers.window_open`)."""
     cheapest = (
         ProductVariant.objects.filter(product=OuterRef("product_id"), is_active=True)
-        .annotate(effective=Coalesce(Subquery(channel_price, output_field=_MONEY), F("price")))
+        # The listing's channel, two queries out (the channel price's, then the variants').
+        .annotate(effective=price_in_channel(OuterRef(OuterRef("channel_id"))))
         .order_by("effective")
         .values("effective")[:1]
     )
@@ -157,7 +146,7 @@ def _channel_rows(product_ids: list[int] | None) -> QuerySet:
     return (
         listings.order_by()
         .annotate(
-            entry_price=Subquery(cheapest, output_field=_MONEY),
+            entry_price=Subquery(cheapest, output_field=MONEY),
             entry_free=free_units_exist("product_id"),
         )
         .values(

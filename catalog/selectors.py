@@ -20,17 +20,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator, Mapping
-from decimal import Decimal
 from typing import Any, overload
 
 from django.db.models import (
-    DecimalField,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -44,22 +40,19 @@ from catalog.filters import ProductFilter
 from catalog.models import (
     Collection,
     Product,
-    ProductChannelListing,
     ProductImage,
     ProductListEntry,
     ProductVariant,
     Stock,
     Tag,
-    VariantChannelPrice,
 )
+from catalog.offers import MONEY, free_units, price_in_channel, published_now, window_open
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.i18n import ZH
 
 IN_STOCK = "in_stock"
 LOW = "low"
 SOLD_OUT = "sold_out"
-
-_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
 
 
 def availability_level(quantity_available: int | None, low_stock_threshold: int | None) -> str:
@@ -72,49 +65,26 @@ def availability_level(quantity_available: int | None, low_stock_threshold: int 
     return IN_STOCK
 
 
-def _stock_sum(expression: Any, **lookups: Any) -> Coalesce:
-    """The sum of ``expression`` over the stock rows in active warehouses matching ``lookups``."""
+def _thresholds(**lookups: Any) -> Coalesce:
+    """The sum of the low-stock thresholds of the stock rows in active warehouses matching
+    ``lookups``."""
     rows = (
         Stock.objects.filter(warehouse__is_active=True, **lookups)
         .order_by()
         .values(*lookups.keys())
-        .annotate(total=Sum(expression))
+        .annotate(total=Sum("low_stock_threshold"))
         .values("total")
     )
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
-def _free_units() -> Any:
-    return F("quantity") - F("quantity_reserved")
-
-
-def _variant_effective_price(channel_id: int | None) -> Any:
-    """The channel's own price for the variant in the outer query, else its list price."""
-    if channel_id is None:
-        return F("price")
-    channel_price = VariantChannelPrice.objects.filter(
-        variant=OuterRef("pk"), channel_id=channel_id
-    ).values("price")[:1]
-    return Coalesce(Subquery(channel_price, output_field=_MONEY), F("price"))
-
-
-def _published_now(channel_id: int, now: datetime.datetime) -> Exists:
-    listing = ProductChannelListing.objects.filter(
-        product=OuterRef("pk"), channel_id=channel_id, is_published=True
-    ).filter(
-        Q(available_from__isnull=True) | Q(available_from__lte=now),
-        Q(available_until__isnull=True) | Q(available_until__gt=now),
-    )
-    return Exists(listing)
 
 
 def _active_variants(channel_id: int | None) -> QuerySet[ProductVariant]:
     return (
         ProductVariant.objects.filter(is_active=True)
         .annotate(
-            effective_price=_variant_effective_price(channel_id),
-            quantity_available=_stock_sum(_free_units(), variant=OuterRef("pk")),
-            low_stock_threshold=_stock_sum(F("low_stock_threshold"), variant=OuterRef("pk")),
+            effective_price=price_in_channel(channel_id),
+            quantity_available=free_units(variant=OuterRef("pk")),
+            low_stock_threshold=_thresholds(variant=OuterRef("pk")),
         )
         .order_by("position", "id")
     )
@@ -129,15 +99,15 @@ def _pictures_shown() -> QuerySet[ProductImage]:
 def _priced_and_stocked(queryset: QuerySet[Product], channel_id: int | None) -> QuerySet[Product]:
     cheapest = (
         ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
-        .annotate(effective_price=_variant_effective_price(channel_id))
+        .annotate(effective_price=price_in_channel(channel_id))
         .order_by("effective_price")
         .values("effective_price")[:1]
     )
     active_variant_stock = {"variant__product": OuterRef("pk"), "variant__is_active": True}
     return queryset.annotate(
-        price_from=Subquery(cheapest, output_field=_MONEY),
-        quantity_available=_stock_sum(_free_units(), **active_variant_stock),
-        low_stock_threshold=_stock_sum(F("low_stock_threshold"), **active_variant_stock),
+        price_from=Subquery(cheapest, output_field=MONEY),
+        quantity_available=free_units(**active_variant_stock),
+        low_stock_threshold=_thresholds(**active_variant_stock),
     )
 
 
@@ -152,7 +122,7 @@ def product_visible_queryset(
         is_active=True,
     )
     if channel_id is not None:
-        queryset = queryset.filter(_published_now(channel_id, now))
+        queryset = queryset.filter(published_now(channel_id, now))
     return _priced_and_stocked(queryset, channel_id)
 
 
@@ -226,11 +196,8 @@ def _entry_field(field: str) -> str:
 def _entries_on_show(channel_id: int | None, now: datetime.datetime) -> QuerySet[ProductListEntry]:
     if channel_id is None:
         return ProductListEntry.objects.filter(channel__isnull=True)
-    return ProductListEntry.objects.filter(
-        Q(available_from__isnull=True) | Q(available_from__lte=now),
-        Q(available_until__isnull=True) | Q(available_until__gt=now),
-        channel_id=channel_id,
-    )
+    # The entries hold the windows of the published listings (catalog.list_entries).
+    return ProductListEntry.objects.filter(window_open(now), channel_id=channel_id)
 
 
 def product_list(

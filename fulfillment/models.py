@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from shop.core.events import Event
 from shop.core.models import TimeStampedModel
 
 
@@ -153,22 +154,14 @@ class ShipmentEventType(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-class ShipmentEvent(models.Model):
+class ShipmentEvent(Event):
+    subject_field = "shipment"
+
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=20, choices=ShipmentEventType.choices)
+    # As long as Shipment.status.
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
-    )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.shipment_id} {self.type}"
 
 
 class ReturnStatus(models.TextChoices):

@@ -252,6 +252,21 @@ def return_receive(
             _('A return with status "%(status)s" cannot be received.')
             % {"status": ReturnStatus(return_request.status).label}
         )
+    # Every line is checked before any stock moves.
+    plan = _receipt_plan(return_request, user, lines)
+    for return_line, condition, warehouse in plan:
+        _return_line_restock(return_request, return_line, condition, warehouse, user=user)
+    return _return_status_set(
+        return_request, ReturnStatus.RECEIVED, user=user, received_at=timezone.now()
+    )
+
+
+def _receipt_plan(
+    return_request: ReturnRequest, user: Any, lines: Sequence[dict[str, Any]]
+) -> list[tuple[ReturnLine, str, Warehouse]]:
+    """Each line of the return, in line order, with its condition and the warehouse it goes
+    back to; InvalidInput unless ``lines`` names every line once with a known condition,
+    ReturnNotYours when a warehouse belongs to another partner than the user's."""
     return_lines = {line.order_line_id: line for line in return_request.lines.all()}
     given = {item.get("line_id"): item for item in lines}
     if set(given) != set(return_lines) or len(given) != len(lines):
@@ -269,35 +284,44 @@ def return_receive(
                 _("Warehouse %(code)s belongs to another partner.") % {"code": warehouse.code}
             )
         plan.append((return_line, item["condition"], warehouse))
+    return plan
+
+
+def _return_line_restock(
+    return_request: ReturnRequest,
+    return_line: ReturnLine,
+    condition: str,
+    warehouse: Warehouse,
+    *,
+    user: Any,
+) -> None:
+    """Put the line's units back in stock in ``warehouse``, and write them off again when
+    they came back damaged, so the stock history shows both; record where they went."""
     reference = f"return-{return_request.pk}"
-    for return_line, condition, warehouse in plan:
-        stock, _created = Stock.objects.get_or_create(
-            variant_id=return_line.order_line.variant_id, warehouse=warehouse
-        )
+    stock, _created = Stock.objects.get_or_create(
+        variant_id=return_line.order_line.variant_id, warehouse=warehouse
+    )
+    movement = stock_change(
+        stock_id=stock.pk,
+        delta=return_line.quantity,
+        reason=MovementReason.RETURN,
+        reference=reference,
+        note=f"Order {return_request.order.number}",
+        user=user,
+    )
+    if condition == ReturnCondition.DAMAGED:
         movement = stock_change(
             stock_id=stock.pk,
-            delta=return_line.quantity,
-            reason=MovementReason.RETURN,
+            delta=-return_line.quantity,
+            reason=MovementReason.WRITE_OFF,
             reference=reference,
-            note=f"Order {return_request.order.number}",
+            note=f"Returned damaged, order {return_request.order.number}",
             user=user,
         )
-        if condition == ReturnCondition.DAMAGED:
-            movement = stock_change(
-                stock_id=stock.pk,
-                delta=-return_line.quantity,
-                reason=MovementReason.WRITE_OFF,
-                reference=reference,
-                note=f"Returned damaged, order {return_request.order.number}",
-                user=user,
-            )
-        return_line.condition = condition
-        return_line.warehouse = warehouse
-        return_line.movement = movement
-        return_line.save(update_fields=["condition", "warehouse", "movement"])
-    return _return_status_set(
-        return_request, ReturnStatus.RECEIVED, user=user, received_at=timezone.now()
-    )
+    return_line.condition = condition
+    return_line.warehouse = warehouse
+    return_line.movement = movement
+    return_line.save(update_fields=["condition", "warehouse", "movement"])
 
 
 def return_amount(return_request: ReturnRequest) -> Decimal:

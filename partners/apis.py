@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -25,13 +24,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Collection
-from partners import reports
 from partners.errors import ReportFilterInvalid
-from partners.exports import FORMATS, statement_response
 from partners.models import LedgerEntry, Partner
-from partners.reports import ReportFilters
-from partners.selectors import (
-    partner_for_user,
+from partners.reports import selectors as reports
+from partners.reports.selectors import ReportFilters
+from partners.selectors import partner_for_user
+from partners.settlements.statement_files import FORMATS, statement_response
+from partners.settlements.statements import (
     settlement_get,
     settlement_list,
     settlement_statement_get,
@@ -81,7 +80,7 @@ def report_filters(partner: Partner, params: Any) -> ReportFilters:
             fields={k: [str(m) for m in v] for k, v in serializer.errors.items()}
         )
     data = serializer.validated_data
-    today = dt.datetime.now(ZoneInfo(partner.timezone or "Asia/Shanghai")).date()
+    today = dt.datetime.now(partner.zone).date()
     date_to = data.get("date_to") or today
     date_from = data.get("date_from") or date_to.replace(day=1)
     if date_from > date_to:

@@ -8,8 +8,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from partners.services import (
-    agreement_versions_in_force,
+from partners.agreements import agreement_versions_in_force
+from partners.ledger.hooks import (
     ledger_payment_record,
     ledger_refund_record,
     ledger_shipment_fee_record,

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from partners.rollups import report_rows_current
-from partners.settlements import (
-    TransferTemporaryError,
-    settlement_transfer_send,
-    settlements_close_due,
-)
+from partners.reports.rollups import report_rows_current
+from partners.settlements.closing import settlements_close_due
+from partners.settlements.transfers import TransferTemporaryError, settlement_transfer_send
 
 
 @shared_task(name="partners.settlements_close_due")

@@ -32,7 +32,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("partners/", include("partners.dashboard_urls")),
+    path("partners/", include("partners.dashboard.urls")),
     # The admin's own sign-in page, with the sign-in rate per client and its wait page.
     path("admin/login/", sign_in_page(admin.site.login, wait_template="admin/sign_in_wait.html")),
     path("admin/", admin.site.urls),

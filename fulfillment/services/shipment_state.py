@@ -18,7 +18,7 @@ from fulfillment.models import (
     ShipmentStatus,
     TrackingCode,
 )
-from shop.core.permissions import signed_in
+from shop.core.events import event_write
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services import order_lock
 
@@ -52,13 +52,14 @@ def shipment_event_write(
     data: dict[str, Any] | None = None,
     user: Any = None,
 ) -> ShipmentEvent:
-    return ShipmentEvent.objects.create(
-        shipment=shipment,
-        type=type,
+    return event_write(
+        ShipmentEvent,
+        shipment,
+        type,
         from_status=from_status,
         to_status=to_status,
-        data=data or {},
-        user=signed_in(user),
+        data=data,
+        user=user,
     )
 
 

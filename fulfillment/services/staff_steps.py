@@ -87,8 +87,27 @@ def shipment_ship(
             _('The order\'s status is "%(status)s"; nothing of it may ship.')
             % {"status": OrderStatus(order.status).label}
         )
-    waybill_number = waybill_number.strip()
-    changes: dict[str, Any] = {}
+    changes = _waybill_changes(shipment, waybill_number.strip())
+    units = _held_units_ship(order, shipment, user=user)
+    shipped_at = occurred_at or timezone.now()
+    shipment_status_set(
+        shipment,
+        ShipmentStatus.SHIPPED,
+        event_type=ShipmentEventType.SHIPPED,
+        user=user,
+        data={"units": units, "by": "staff" if user is not None else "carrier"},
+        shipped_at=shipped_at,
+        **changes,
+    )
+    hooks().shipment_shipped(shipment=shipment)
+    _order_shipped_if_complete(order, user=user)
+    return shipment
+
+
+def _waybill_changes(shipment: Shipment, waybill_number: str) -> dict[str, Any]:
+    """What shipping writes about the waybill: a new one given by staff makes the shipment
+    a manual one. A booked shipment keeps its waybill, a manual waybill is used once, and
+    a shipment ships only with a waybill."""
     if waybill_number and waybill_number != shipment.waybill_number:
         if shipment.waybill_number:
             raise ShipmentStatusConflict(
@@ -104,10 +123,15 @@ def shipment_ship(
             carrier=CarrierCode.MANUAL, waybill_number=waybill_number
         ).exists():
             raise WaybillTaken(fields={"waybill_number": [_("Already used by another shipment.")]})
-        changes.update(waybill_number=waybill_number, carrier=CarrierCode.MANUAL)
-    elif not shipment.waybill_number:
+        return {"waybill_number": waybill_number, "carrier": CarrierCode.MANUAL}
+    if not shipment.waybill_number:
         raise WaybillRequired(fields={"waybill_number": [_("This field is required.")]})
+    return {}
 
+
+def _held_units_ship(order: Order, shipment: Shipment, *, user: Any) -> int:
+    """Take the shipment's held units out of stock as a sale, holds locked in stock order;
+    returns how many units left."""
     reservations = (
         Reservation.objects.select_for_update(of=("self",), no_key=True)
         .filter(shipment_line__shipment=shipment)
@@ -126,19 +150,7 @@ def shipment_ship(
         reservation.status = ReservationStatus.SHIPPED
         reservation.save(update_fields=["status", "updated_at"])
         units += reservation.quantity
-    shipped_at = occurred_at or timezone.now()
-    shipment_status_set(
-        shipment,
-        ShipmentStatus.SHIPPED,
-        event_type=ShipmentEventType.SHIPPED,
-        user=user,
-        data={"units": units, "by": "staff" if user is not None else "carrier"},
-        shipped_at=shipped_at,
-        **changes,
-    )
-    hooks().shipment_shipped(shipment=shipment)
-    _order_shipped_if_complete(order, user=user)
-    return shipment
+    return units
 
 
 def _order_shipped_if_complete(order: Order, *, user: Any = None) -> None:

@@ -15,6 +15,7 @@ from typing import Any, cast
 from django.db.models import Model, QuerySet
 
 from catalog.models import Product, ProductVariant, VariantChannelPrice
+from catalog.offers import price_chosen
 from shop.carts.errors import CartNotFound
 from shop.carts.models import Cart, CartLine
 from shop.channels.models import SalesChannel
@@ -135,14 +136,14 @@ def cart_lines_queryset() -> QuerySet[CartLine]:
 
 
 def cart_line_prices(lines: list[CartLine]) -> dict[int, Decimal] | None:
-    """The channel price of each line's variant, when the lines were read with them."""
+    """The price in the channel of each line's variant (:mod:`catalog.offers`), when the
+    lines were read with the channel's own prices."""
     if not all(hasattr(line, "channel_price") for line in lines):
         return None
-    prices: dict[int, Decimal] = {}
-    for line in lines:
-        own: Decimal | None = getattr(line, "channel_price")  # noqa: B009 (read with the line)
-        prices[line.variant_id] = own if own is not None else line.variant.price
-    return prices
+    return {
+        line.variant_id: price_chosen(getattr(line, "channel_price"), line.variant.price)  # noqa: B009 (read with the line)
+        for line in lines
+    }
 
 
 def cart_get(

@@ -81,6 +81,8 @@ def channel_from_request(request: Any, *, required: bool = True) -> SalesChannel
     if cached is not None:
         return cached
     key = request.META.get(CHANNEL_KEY_HEADER, "").strip()
+    if "\x00" in key:  # no key has one; the database would refuse to compare it
+        raise InvalidChannelKey()
     code = (request.GET.get("channel") or "").strip()
     channel: SalesChannel | None
     if key:

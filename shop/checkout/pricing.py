@@ -6,30 +6,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from catalog.models import ProductVariant, VariantChannelPrice
+from catalog.models import ProductVariant
+from catalog.offers import prices_get
 from shop.checkout.models import ShippingMethod, Voucher, VoucherKind
 from shop.core.money import ZERO, quantize
 
 
-def variant_price(variant: ProductVariant, channel_id: int) -> Decimal:
-    """The channel's own price when it has one, else the list price."""
-    override = (
-        VariantChannelPrice.objects.filter(variant_id=variant.pk, channel_id=channel_id)
-        .values_list("price", flat=True)
-        .first()
-    )
-    return override if override is not None else variant.price
-
-
 def variant_prices(variants: Iterable[ProductVariant], channel_id: int) -> dict[int, Decimal]:
     """Each variant's price in the channel by variant id, in one query."""
-    prices = {variant.pk: variant.price for variant in variants}
-    if prices:
-        overrides = VariantChannelPrice.objects.filter(
-            variant_id__in=list(prices), channel_id=channel_id
-        ).values_list("variant_id", "price")
-        prices.update(dict(overrides))
-    return prices
+    return prices_get([variant.pk for variant in variants], channel_id=channel_id)
 
 
 def shipping_price(method: ShippingMethod | None, subtotal: Decimal) -> Decimal:

@@ -4,29 +4,25 @@ again, under lock, when the order is placed."""
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, Sum
+from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from catalog.errors import InsufficientStock, SoldOut
 from catalog.models import (
     PersonalisationCharset,
     Product,
-    ProductChannelListing,
     ProductVariant,
-    Stock,
-    VariantChannelPrice,
 )
+from catalog.offers import OFFER_VALUES, Offer, offer_of, offers_annotate
 from shop.carts.models import CartLine
-from shop.carts.selectors import PRODUCT_COLUMNS, VARIANT_COLUMNS
 from shop.channels.models import LivestreamDrop, SalesChannel
 from shop.checkout.errors import (
     DropNotOpen,
@@ -39,6 +35,8 @@ from shop.core import sql
 from shop.orders.models import OrderLine
 from shop.orders.state import ACTIVE_STATUSES
 
+# Long texts of a product that no rule reads.
+_PRODUCT_TEXTS_UNREAD = ("description_zh", "description_en", "search_text")
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CHARSETS = {
     PersonalisationCharset.HAN: re.compile(rf"^[{_HAN}]+$"),
@@ -49,13 +47,26 @@ _CHARSETS = {
 
 @dataclass(frozen=True)
 class VariantFacts:
-    """What the rules need to know of a variant in a channel at one moment."""
+    """What the rules need to know of a variant in a channel at one moment: its offer
+    there (:mod:`catalog.offers`, the rules the product list and page show) and the
+    channel's drops of it."""
 
-    listed: bool  # its product is listed and on sale in the channel now
+    offer: Offer
     in_drop: bool  # it is sold in a drop of the channel
     drop_open: bool  # one of those drops is open now
-    free: int  # free units over the active warehouses
-    price: Decimal  # the channel's own price, else the list price
+
+    @property
+    def listed(self) -> bool:
+        """Its product is published in the channel now."""
+        return self.offer.listed
+
+    @property
+    def free(self) -> int:
+        return self.offer.free_units
+
+    @property
+    def price(self) -> Decimal:
+        return self.offer.price
 
 
 @dataclass(frozen=True)
@@ -66,69 +77,27 @@ class CartVariantFacts(VariantFacts):
     in_cart: int  # units of it over the cart's lines
 
 
-# Table names come from the models, values are parameters.
-@functools.lru_cache(maxsize=64)
-def _variant_facts_sql(count: int, *, of_cart: bool = False, by_sku: bool = False) -> str:
-    """The facts of ``count`` variants named by parameters v0, v1, ... (their ids, or
-    with ``by_sku`` their SKUs, then with the variants' and products' own columns), or
-    (``of_cart``) of every variant in the cart named by the parameter ``cart``."""
-    listing = ProductChannelListing._meta.db_table
-    drop = LivestreamDrop._meta.db_table
-    drop_variants = LivestreamDrop.variants.through._meta.db_table
-    stock = Stock._meta.db_table
-    warehouse = Stock._meta.get_field("warehouse").related_model._meta.db_table  # type: ignore[union-attr]
-    channel_price = VariantChannelPrice._meta.db_table
-    variant = ProductVariant._meta.db_table
-    cart_line = CartLine._meta.db_table
-    in_drop = (
-        f"SELECT 1 FROM {drop_variants} dv JOIN {drop} d ON d.id = dv.livestreamdrop_id"  # noqa: S608
-        " WHERE dv.productvariant_id = v.id AND d.channel_id = %(channel)s"
-    )
-    if of_cart:
-        which = f"v.id IN (SELECT variant_id FROM {cart_line} WHERE cart_id = %(cart)s)"  # noqa: S608
-        cart_columns = (
-            f", v.sku, (SELECT SUM(quantity) FROM {cart_line}"  # noqa: S608
-            " WHERE cart_id = %(cart)s AND variant_id = v.id)"
-        )
-    else:
-        key = "v.sku" if by_sku else "v.id"
-        which = f"{key} IN ({', '.join(f'%(v{n})s' for n in range(count))})"
-        cart_columns = ""
-    joins = ""
-    if by_sku:
-        cart_columns = f", {VARIANT_COLUMNS.sql('v')}, {PRODUCT_COLUMNS.sql('pr')}"
-        joins = f" JOIN {Product._meta.db_table} pr ON pr.id = v.product_id"
-    return (
-        "SELECT v.id, v.price,"  # noqa: S608
-        f" EXISTS (SELECT 1 FROM {listing} l WHERE l.product_id = v.product_id"
-        " AND l.channel_id = %(channel)s AND l.is_published"
-        " AND (l.available_from IS NULL OR l.available_from <= %(now)s)"
-        " AND (l.available_until IS NULL OR l.available_until > %(now)s)),"
-        f" EXISTS ({in_drop}),"
-        f" EXISTS ({in_drop} AND d.starts_at <= %(now)s AND d.ends_at > %(now)s),"
-        " COALESCE((SELECT SUM(s.quantity - s.quantity_reserved)"
-        f" FROM {stock} s JOIN {warehouse} w ON w.id = s.warehouse_id"
-        " WHERE s.variant_id = v.id AND w.is_active AND s.quantity > s.quantity_reserved), 0),"
-        f" (SELECT p.price FROM {channel_price} p"
-        f" WHERE p.variant_id = v.id AND p.channel_id = %(channel)s){cart_columns}"
-        f" FROM {variant} v{joins} WHERE {which}"
+_FACT_VALUES = (*OFFER_VALUES, "in_drop", "drop_open")
+
+
+def _with_facts(
+    variants: QuerySet[ProductVariant], channel: SalesChannel, now: datetime
+) -> QuerySet[ProductVariant]:
+    """``variants`` with their offers in the channel at ``now`` and its drops of them."""
+    drops = LivestreamDrop.objects.filter(variants=OuterRef("pk"), channel_id=channel.pk)
+    return offers_annotate(variants, channel_id=channel.pk, now=now).annotate(
+        in_drop=Exists(drops),
+        drop_open=Exists(drops.filter(starts_at__lte=now, ends_at__gt=now)),
     )
 
 
-def _facts_rows(text: str, params: dict[str, Any], channel: SalesChannel, now: datetime) -> list:
-    params.update(channel=channel.pk, now=connection.ops.adapt_datetimefield_value(now))
-    return sql.rows(text, params)
+def _facts(row: Any) -> dict[str, Any]:
+    """The facts of a variant read through ``_with_facts`` (an instance or its values)."""
 
+    def read(name: str) -> bool:
+        return bool(row[name] if isinstance(row, dict) else getattr(row, name))
 
-def _facts(row: Sequence[Any]) -> dict[str, Any]:
-    list_price, listed, in_drop, drop_open, free_units, own_price = row[1:7]
-    return {
-        "listed": bool(listed),
-        "in_drop": bool(in_drop),
-        "drop_open": bool(drop_open),
-        "free": int(free_units),
-        "price": sql.money(own_price if own_price is not None else list_price),
-    }
+    return {"offer": offer_of(row), "in_drop": read("in_drop"), "drop_open": read("drop_open")}
 
 
 def variant_facts(
@@ -136,16 +105,12 @@ def variant_facts(
 ) -> dict[int, VariantFacts]:
     """The facts of each variant by id, in one query for all of them: whether it is on
     sale in the channel now, its free units and its price there. A variant that does not
-    exist is missing from the answer.
-
-    Written in SQL: it runs for every line added to a cart and every order placed, and
-    building it with the ORM cost several times what PostgreSQL takes to answer it."""
+    exist is missing from the answer."""
     ids = sorted(set(variant_ids))
     if not ids:
         return {}
-    params: dict[str, Any] = {f"v{n}": pk for n, pk in enumerate(ids)}
-    rows = _facts_rows(_variant_facts_sql(len(ids)), params, channel, now)
-    return {row[0]: VariantFacts(**_facts(row)) for row in rows}
+    rows = _with_facts(ProductVariant.objects.filter(pk__in=ids), channel, now)
+    return {row["id"]: VariantFacts(**_facts(row)) for row in rows.values(*_FACT_VALUES)}
 
 
 def variants_with_facts(
@@ -156,15 +121,15 @@ def variants_with_facts(
     wanted = sorted(set(skus))
     if not wanted:
         return {}
-    params: dict[str, Any] = {f"v{n}": sku for n, sku in enumerate(wanted)}
-    rows = _facts_rows(_variant_facts_sql(len(wanted), by_sku=True), params, channel, now)
-    found = {}
-    product_at = 7 + len(VARIANT_COLUMNS)
-    for row in rows:
-        variant: ProductVariant = VARIANT_COLUMNS.build(row[7:product_at])
-        variant.product = PRODUCT_COLUMNS.build(row[product_at:])
-        found[variant.sku] = (variant, VariantFacts(**_facts(row)))
-    return found
+    variants = (
+        ProductVariant.objects.filter(sku__in=wanted)
+        .select_related("product")
+        .defer(*(f"product__{name}" for name in _PRODUCT_TEXTS_UNREAD))
+    )
+    return {
+        variant.sku: (variant, VariantFacts(**_facts(variant)))
+        for variant in _with_facts(variants, channel, now)
+    }
 
 
 def cart_variant_facts(
@@ -172,10 +137,20 @@ def cart_variant_facts(
 ) -> dict[int, CartVariantFacts]:
     """``variant_facts`` of every variant in a cart, found by the cart's id (no need to
     read its lines first), each with its SKU and the units the cart holds of it."""
-    text = _variant_facts_sql(0, of_cart=True)
-    rows = _facts_rows(text, {"cart": cart_id}, channel, now)
+    lines = CartLine.objects.filter(cart_id=cart_id)
+    in_cart = (
+        lines.filter(variant=OuterRef("pk"))
+        .order_by()
+        .values("variant")
+        .annotate(units=Sum("quantity"))
+        .values("units")
+    )
+    variants = ProductVariant.objects.filter(pk__in=lines.values("variant_id")).annotate(
+        in_cart=Subquery(in_cart, output_field=IntegerField())
+    )
+    rows = _with_facts(variants, channel, now).values(*_FACT_VALUES, "sku", "in_cart")
     return {
-        row[0]: CartVariantFacts(**_facts(row), sku=row[7], in_cart=int(row[8] or 0))
+        row["id"]: CartVariantFacts(**_facts(row), sku=row["sku"], in_cart=int(row["in_cart"] or 0))
         for row in rows
     }
 

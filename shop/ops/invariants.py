@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from catalog.models import Stock, StockMovement
 from partners.models import DailySales, DailyTotals, LedgerEntry, MonthlyProductSales
-from partners.rollups import report_rows_current
+from partners.reports.rollups import report_rows_current
 from shop.core.money import MoneySum
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderStatus
@@ -145,74 +145,18 @@ def order_violations() -> list[Violation]:
 
 def payment_violations() -> list[Violation]:
     """Paid orders and their payments, refunds and ledger."""
-    paid_orders = {
-        row["pk"]: row
-        for row in Order.objects.filter(
-            Q(amount_paid__gt=0) | Q(status__in=PAID_STATUSES, total__gt=0)
-        ).values("pk", "number", "status", "amount_paid", "amount_refunded")
-    }
-    succeeded: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for paid in Payment.objects.filter(status=PaymentStatus.SUCCEEDED).values(
-        "pk", "order_id", "amount", "fee"
-    ):
-        succeeded[paid["order_id"]].append(dict(paid))
-    refunded: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for row in (
-        Refund.objects.filter(
-            status=RefundStatus.SUCCEEDED, payment__status=PaymentStatus.SUCCEEDED
-        )
-        .values("payment_id")
-        .annotate(total=MoneySum("amount"))
-    ):
-        refunded[row["payment_id"]] = row["total"]
+    paid_orders = _paid_orders()
+    succeeded = _succeeded_payments_by_order()
+    refunded = _succeeded_refunds_by_payment()
     ledger = {
         row["order_id"]: row["total"]
         for row in LedgerEntry.objects.values("order_id").annotate(total=MoneySum("amount"))
     }
-
     found: list[Violation] = []
     for order_id, order in sorted(paid_orders.items()):
-        subject = f"order {order['number'] or order_id}"
-        payments = succeeded.get(order_id, [])
-        if len(payments) != 1:
-            found.append(
-                Violation(
-                    "paid_order_payments",
-                    subject,
-                    f"{order['status']} with {len(payments)} succeeded payments, not one",
-                )
-            )
-            continue
-        payment = payments[0]
-        if order["amount_paid"] != payment["amount"]:
-            found.append(
-                Violation(
-                    "paid_order_amount",
-                    subject,
-                    f"paid {order['amount_paid']}, its payment is {payment['amount']}",
-                )
-            )
-        if order["amount_refunded"] != refunded[payment["pk"]]:
-            found.append(
-                Violation(
-                    "order_refunds_mismatch",
-                    subject,
-                    f"refunded {order['amount_refunded']}, "
-                    f"succeeded refunds add up to {refunded[payment['pk']]}",
-                )
-            )
-        if order["amount_paid"] <= 0:
-            continue
-        expected = order["amount_paid"] - refunded[payment["pk"]] - payment["fee"]
-        actual = ledger.get(order_id, ZERO)
-        if actual != expected:
-            found.append(
-                Violation(
-                    "ledger_mismatch",
-                    subject,
-                    f"ledger adds up to {actual}, captured less refunds and fees is {expected}",
-                )
-            )
+        found += _paid_order_violations(
+            order_id, order, succeeded.get(order_id, []), refunded, ledger
+        )
     counted = {pk for pk, order in paid_orders.items() if order["amount_paid"] > 0}
     for order_id, total in sorted(ledger.items()):
         if order_id not in counted and total != ZERO:
@@ -226,10 +170,103 @@ def payment_violations() -> list[Violation]:
     return found
 
 
+def _paid_orders() -> dict[int, dict[str, Any]]:
+    """Every order that counted a payment or says it is paid, by id."""
+    return {
+        row["pk"]: dict(row)
+        for row in Order.objects.filter(
+            Q(amount_paid__gt=0) | Q(status__in=PAID_STATUSES, total__gt=0)
+        ).values("pk", "number", "status", "amount_paid", "amount_refunded")
+    }
+
+
+def _succeeded_payments_by_order() -> dict[int, list[dict[str, Any]]]:
+    succeeded: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for paid in Payment.objects.filter(status=PaymentStatus.SUCCEEDED).values(
+        "pk", "order_id", "amount", "fee"
+    ):
+        succeeded[paid["order_id"]].append(dict(paid))
+    return succeeded
+
+
+def _succeeded_refunds_by_payment() -> dict[int, Decimal]:
+    """What succeeded refunds of each succeeded payment add up to (zero for none)."""
+    refunded: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for row in (
+        Refund.objects.filter(
+            status=RefundStatus.SUCCEEDED, payment__status=PaymentStatus.SUCCEEDED
+        )
+        .values("payment_id")
+        .annotate(total=MoneySum("amount"))
+    ):
+        refunded[row["payment_id"]] = row["total"]
+    return refunded
+
+
+def _paid_order_violations(
+    order_id: int,
+    order: dict[str, Any],
+    payments: list[dict[str, Any]],
+    refunded: dict[int, Decimal],
+    ledger: dict[int, Decimal],
+) -> list[Violation]:
+    """One paid order against its one succeeded payment, its refunds and its ledger."""
+    subject = f"order {order['number'] or order_id}"
+    if len(payments) != 1:
+        return [
+            Violation(
+                "paid_order_payments",
+                subject,
+                f"{order['status']} with {len(payments)} succeeded payments, not one",
+            )
+        ]
+    payment = payments[0]
+    found = []
+    if order["amount_paid"] != payment["amount"]:
+        found.append(
+            Violation(
+                "paid_order_amount",
+                subject,
+                f"paid {order['amount_paid']}, its payment is {payment['amount']}",
+            )
+        )
+    if order["amount_refunded"] != refunded[payment["pk"]]:
+        found.append(
+            Violation(
+                "order_refunds_mismatch",
+                subject,
+                f"refunded {order['amount_refunded']}, "
+                f"succeeded refunds add up to {refunded[payment['pk']]}",
+            )
+        )
+    if order["amount_paid"] <= 0:
+        return found
+    expected = order["amount_paid"] - refunded[payment["pk"]] - payment["fee"]
+    actual = ledger.get(order_id, ZERO)
+    if actual != expected:
+        found.append(
+            Violation(
+                "ledger_mismatch",
+                subject,
+                f"ledger adds up to {actual}, captured less refunds and fees is {expected}",
+            )
+        )
+    return found
+
+
 def provider_violations() -> list[Violation]:
     """What the shop counts against what the provider last confirmed."""
-    found: list[Violation] = []
-    # Every payment an order counted (paid, shipped, refunded or cancelled since).
+    return [
+        *_payments_unconfirmed(),
+        *_payments_in_review(),
+        *_refunds_unconfirmed(),
+        *_refunds_pending_too_long(),
+    ]
+
+
+def _payments_unconfirmed() -> list[Violation]:
+    """Every payment an order counted (paid, shipped, refunded or cancelled since) that the
+    provider did not confirm succeeded for the order's amount and currency."""
     paid = (
         Payment.objects.filter(status=PaymentStatus.SUCCEEDED, order__amount_paid__gt=0)
         .exclude(
@@ -248,56 +285,65 @@ def provider_violations() -> list[Violation]:
             "confirmed_currency",
         )
     )
-    for number, pk, amount_paid, currency, status, amount, confirmed_currency in paid:
-        found.append(
-            Violation(
-                "paid_order_unconfirmed",
-                f"order {number}",
-                f"paid {amount_paid} {currency}; payment {pk} was confirmed"
-                f" {status or 'never'} {amount} {confirmed_currency}".rstrip(),
-            )
+    return [
+        Violation(
+            "paid_order_unconfirmed",
+            f"order {number}",
+            f"paid {amount_paid} {currency}; payment {pk} was confirmed"
+            f" {status or 'never'} {amount} {confirmed_currency}".rstrip(),
         )
-    for number, pk, amount, currency in (
-        Payment.objects.filter(status=PaymentStatus.REVIEW)
-        .order_by("pk")
-        .values_list("order__number", "pk", "confirmed_amount", "confirmed_currency")
-    ):
-        found.append(
-            Violation(
-                "payment_in_review",
-                f"order {number}",
-                f"payment {pk}, confirmed {amount} {currency}, waits for staff to settle it",
-            )
+        for number, pk, amount_paid, currency, status, amount, confirmed_currency in paid
+    ]
+
+
+def _payments_in_review() -> list[Violation]:
+    return [
+        Violation(
+            "payment_in_review",
+            f"order {number}",
+            f"payment {pk}, confirmed {amount} {currency}, waits for staff to settle it",
         )
+        for number, pk, amount, currency in (
+            Payment.objects.filter(status=PaymentStatus.REVIEW)
+            .order_by("pk")
+            .values_list("order__number", "pk", "confirmed_amount", "confirmed_currency")
+        )
+    ]
+
+
+def _refunds_unconfirmed() -> list[Violation]:
+    """Succeeded refunds the provider did not confirm, and failed ones it says succeeded."""
     unconfirmed = Q(status=RefundStatus.SUCCEEDED) & ~Q(
         confirmed_status=RefundStatus.SUCCEEDED
     ) | Q(status=RefundStatus.FAILED, confirmed_status=RefundStatus.SUCCEEDED)
-    for number, pk, status, confirmed in (
-        Refund.objects.filter(unconfirmed)
-        .order_by("pk")
-        .values_list("order__number", "pk", "status", "confirmed_status")
-    ):
-        found.append(
-            Violation(
-                "refund_unconfirmed",
-                f"order {number}",
-                f"refund {pk} is {status}, the provider last said {confirmed or 'nothing'}",
-            )
+    return [
+        Violation(
+            "refund_unconfirmed",
+            f"order {number}",
+            f"refund {pk} is {status}, the provider last said {confirmed or 'nothing'}",
         )
+        for number, pk, status, confirmed in (
+            Refund.objects.filter(unconfirmed)
+            .order_by("pk")
+            .values_list("order__number", "pk", "status", "confirmed_status")
+        )
+    ]
+
+
+def _refunds_pending_too_long() -> list[Violation]:
     cutoff = timezone.now() - timedelta(hours=settings.SHOP_REFUND_PENDING_ALERT_HOURS)
-    for number, pk, created_at in (
-        Refund.objects.filter(status=RefundStatus.PENDING, created_at__lt=cutoff)
-        .order_by("pk")
-        .values_list("order__number", "pk", "created_at")
-    ):
-        found.append(
-            Violation(
-                "refund_pending_too_long",
-                f"order {number}",
-                f"refund {pk} pending since {created_at:%Y-%m-%d %H:%M}",
-            )
+    return [
+        Violation(
+            "refund_pending_too_long",
+            f"order {number}",
+            f"refund {pk} pending since {created_at:%Y-%m-%d %H:%M}",
         )
-    return found
+        for number, pk, created_at in (
+            Refund.objects.filter(status=RefundStatus.PENDING, created_at__lt=cutoff)
+            .order_by("pk")
+            .values_list("order__number", "pk", "created_at")
+        )
+    ]
 
 
 _FIGURES = ("units", "units_refunded", "gross", "refunds", "own_share")

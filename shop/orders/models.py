@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Round, Upper
 from django.utils.translation import gettext_lazy as _
 
+from shop.core.events import Event
 from shop.core.models import TimeStampedModel, currency_field, money_field
 
 # Imported with the orders' models so that Django knows the holds (a checkout table).
@@ -176,19 +177,8 @@ class OrderEventType(models.TextChoices):
     EMAIL_SENT = "email_sent", "E-mail sent"
 
 
-class OrderEvent(models.Model):
+class OrderEvent(Event):
+    subject_field = "order"
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=32, choices=OrderEventType.choices)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
-    )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.order_id} {self.type}"

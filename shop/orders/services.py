@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from shop.channels.models import SalesChannel
 from shop.core import sql
-from shop.core.permissions import signed_in
+from shop.core.events import event_build, event_write
 from shop.orders.errors import IllegalTransition
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
 from shop.orders.state import can_transition
@@ -27,14 +27,9 @@ def order_event(
     data: dict[str, Any] | None = None,
     user: Any = None,
 ) -> OrderEvent:
-    """An event of the order, not written yet (a caller writing several at once)."""
-    return OrderEvent(
-        order=order,
-        type=type,
-        from_status=from_status,
-        to_status=to_status,
-        data=data or {},
-        user=signed_in(user),
+    """An event of the order, not written yet (a caller writing it with its change)."""
+    return event_build(
+        OrderEvent, order, type, from_status=from_status, to_status=to_status, data=data, user=user
     )
 
 
@@ -47,11 +42,9 @@ def order_event_write(
     data: dict[str, Any] | None = None,
     user: Any = None,
 ) -> OrderEvent:
-    event = order_event(
-        order, type, from_status=from_status, to_status=to_status, data=data, user=user
+    return event_write(
+        OrderEvent, order, type, from_status=from_status, to_status=to_status, data=data, user=user
     )
-    sql.insert([event])
-    return event
 
 
 _ORDER = sql.Columns(Order, *(field.name for field in Order._meta.concrete_fields))

@@ -18,7 +18,7 @@ def _client(user) -> Client:
 
 
 @pytest.fixture
-def world(museum, media):
+def two_partner_stock(museum, media):
     a_store = factories.WarehouseFactory(partner=museum, code="museum-main")
     b_store = factories.WarehouseFactory(partner=media, code="media-main")
     variant = factories.ProductVariantFactory(sku="FU-1")
@@ -41,8 +41,8 @@ def world(museum, media):
     }
 
 
-def _pages(world) -> list[str]:
-    variant, stock = world["variant"], world["a_stock"]
+def _pages(two_partner_stock) -> list[str]:
+    variant, stock = two_partner_stock["variant"], two_partner_stock["a_stock"]
     movement = StockMovement.objects.get()
     pages = []
     for model, obj in [
@@ -51,7 +51,7 @@ def _pages(world) -> list[str]:
         ("collection", variant.product.collection),
         ("relic", variant.product.relic),
         ("tag", factories.TagFactory()),
-        ("warehouse", world["a_store"]),
+        ("warehouse", two_partner_stock["a_store"]),
         ("stock", stock),
         ("stockmovement", movement),
     ]:
@@ -61,18 +61,18 @@ def _pages(world) -> list[str]:
 
 
 @pytest.mark.parametrize("who", ["superuser", "a_staff", "plain_staff"])
-def test_admin_pages_load(world, who):
-    client = _client(world[who])
+def test_admin_pages_load(two_partner_stock, who):
+    client = _client(two_partner_stock[who])
 
-    for url in _pages(world):
+    for url in _pages(two_partner_stock):
         response = client.get(url)
         assert response.status_code == 200, url
 
     assert client.get(reverse("admin:index")).status_code == 200
 
 
-def test_partner_admin_pages_load_for_superusers(world, museum):
-    client = _client(world["superuser"])
+def test_partner_admin_pages_load_for_superusers(two_partner_stock, museum):
+    client = _client(two_partner_stock["superuser"])
 
     assert client.get(reverse("admin:partners_partner_changelist")).status_code == 200
     response = client.get(reverse("admin:partners_partner_change", args=[museum.pk]))
@@ -80,20 +80,22 @@ def test_partner_admin_pages_load_for_superusers(world, museum):
     assert b"memberships-TOTAL_FORMS" in response.content
 
 
-def test_admin_is_closed_to_shoppers(world):
+def test_admin_is_closed_to_shoppers(two_partner_stock):
     response = _client(factories.UserFactory()).get(reverse("admin:catalog_stock_changelist"))
 
     assert response.status_code == 302
 
 
-def test_partner_staff_see_only_their_warehouses(world):
-    client = _client(world["a_staff"])
+def test_partner_staff_see_only_their_warehouses(two_partner_stock):
+    client = _client(two_partner_stock["a_staff"])
 
     stock_list = client.get(reverse("admin:catalog_stock_changelist"))
     warehouse_list = client.get(reverse("admin:catalog_warehouse_changelist"))
-    other = client.get(reverse("admin:catalog_stock_change", args=[world["b_stock"].pk]))
+    other = client.get(
+        reverse("admin:catalog_stock_change", args=[two_partner_stock["b_stock"].pk])
+    )
 
-    assert [s.pk for s in stock_list.context["cl"].result_list] == [world["a_stock"].pk]
+    assert [s.pk for s in stock_list.context["cl"].result_list] == [two_partner_stock["a_stock"].pk]
     assert [w.code for w in warehouse_list.context["cl"].result_list] == ["museum-main"]
     assert other.status_code == 302  # "does not exist" for them
 
@@ -102,11 +104,11 @@ def _stock_form(stock, **changes) -> dict:
     return {"low_stock_threshold": stock.low_stock_threshold, "_save": "Save", **changes}
 
 
-def test_stock_change_form_adjusts_through_the_service(world):
-    stock = world["a_stock"]
+def test_stock_change_form_adjusts_through_the_service(two_partner_stock):
+    stock = two_partner_stock["a_stock"]
     url = reverse("admin:catalog_stock_change", args=[stock.pk])
 
-    response = _client(world["a_staff"]).post(
+    response = _client(two_partner_stock["a_staff"]).post(
         url, _stock_form(stock, quantity=999, adjust_by=-3, adjust_note="Broken")
     )
 
@@ -117,14 +119,14 @@ def test_stock_change_form_adjusts_through_the_service(world):
     assert (movement.quantity_delta, movement.note, movement.created_by) == (
         -3,
         "Broken",
-        world["a_staff"],
+        two_partner_stock["a_staff"],
     )
 
 
-def test_stock_change_form_receives_and_counts(world):
-    stock = world["a_stock"]
+def test_stock_change_form_receives_and_counts(two_partner_stock):
+    stock = two_partner_stock["a_stock"]
     url = reverse("admin:catalog_stock_change", args=[stock.pk])
-    client = _client(world["superuser"])
+    client = _client(two_partner_stock["superuser"])
 
     client.post(url, _stock_form(stock, receive_quantity=5, batch_reference="B2"))
     client.post(url, _stock_form(stock, counted_quantity=15, low_stock_threshold=7))
@@ -138,11 +140,11 @@ def test_stock_change_form_receives_and_counts(world):
     ]
 
 
-def test_stock_change_form_refuses_bad_changes(world):
-    stock = world["a_stock"]
+def test_stock_change_form_refuses_bad_changes(two_partner_stock):
+    stock = two_partner_stock["a_stock"]
     Stock.objects.filter(pk=stock.pk).update(quantity_reserved=10)
     url = reverse("admin:catalog_stock_change", args=[stock.pk])
-    client = _client(world["superuser"])
+    client = _client(two_partner_stock["superuser"])
 
     too_many = client.post(url, _stock_form(stock, adjust_by=-3, adjust_note="Lost"))
     two_at_once = client.post(
@@ -163,59 +165,63 @@ def test_stock_change_form_refuses_bad_changes(world):
     assert StockMovement.objects.count() == 1
 
 
-def test_staff_without_partner_cannot_change_stock(world):
-    stock = world["a_stock"]
+def test_staff_without_partner_cannot_change_stock(two_partner_stock):
+    stock = two_partner_stock["a_stock"]
     url = reverse("admin:catalog_stock_change", args=[stock.pk])
 
-    response = _client(world["plain_staff"]).post(url, _stock_form(stock, adjust_by=1))
+    response = _client(two_partner_stock["plain_staff"]).post(url, _stock_form(stock, adjust_by=1))
 
     assert response.status_code == 403
     assert StockMovement.objects.count() == 1
 
 
-def test_stock_add_form_creates_the_row_with_a_receipt(world):
+def test_stock_add_form_creates_the_row_with_a_receipt(two_partner_stock):
     variant = factories.ProductVariantFactory(sku="NEW-1")
     data = {
         "variant": variant.pk,
-        "warehouse": world["a_store"].pk,
+        "warehouse": two_partner_stock["a_store"].pk,
         "low_stock_threshold": 3,
         "receive_quantity": 40,
         "batch_reference": "B9",
         "_save": "Save",
     }
 
-    response = _client(world["a_staff"]).post(reverse("admin:catalog_stock_add"), data)
-    into_other = _client(world["a_staff"]).post(
-        reverse("admin:catalog_stock_add"), {**data, "warehouse": world["b_store"].pk}
+    response = _client(two_partner_stock["a_staff"]).post(reverse("admin:catalog_stock_add"), data)
+    into_other = _client(two_partner_stock["a_staff"]).post(
+        reverse("admin:catalog_stock_add"), {**data, "warehouse": two_partner_stock["b_store"].pk}
     )
 
     assert response.status_code == 302
     stock = Stock.objects.get(variant=variant)
-    assert (stock.warehouse, stock.quantity, stock.low_stock_threshold) == (world["a_store"], 40, 3)
+    assert (stock.warehouse, stock.quantity, stock.low_stock_threshold) == (
+        two_partner_stock["a_store"],
+        40,
+        3,
+    )
     assert into_other.status_code == 200
     assert "warehouse" in into_other.context["adminform"].form.errors
     assert Stock.objects.filter(variant=variant).count() == 1
 
 
-def test_threshold_action_skips_other_partners_rows(world):
-    response = _client(world["a_staff"]).post(
+def test_threshold_action_skips_other_partners_rows(two_partner_stock):
+    response = _client(two_partner_stock["a_staff"]).post(
         reverse("admin:catalog_stock_changelist"),
         {
             "action": "set_low_threshold",
             "threshold": "8",
-            "_selected_action": [world["a_stock"].pk, world["b_stock"].pk],
+            "_selected_action": [two_partner_stock["a_stock"].pk, two_partner_stock["b_stock"].pk],
         },
     )
 
     assert response.status_code == 302
     assert dict(Stock.objects.values_list("pk", "low_stock_threshold")) == {
-        world["a_stock"].pk: 8,
-        world["b_stock"].pk: world["b_stock"].low_stock_threshold,
+        two_partner_stock["a_stock"].pk: 8,
+        two_partner_stock["b_stock"].pk: two_partner_stock["b_stock"].low_stock_threshold,
     }
 
 
-def test_movements_are_read_only_in_the_admin(world):
-    client = _client(world["superuser"])
+def test_movements_are_read_only_in_the_admin(two_partner_stock):
+    client = _client(two_partner_stock["superuser"])
     movement = StockMovement.objects.get()
 
     assert client.get(reverse("admin:catalog_stockmovement_add")).status_code == 403
@@ -227,7 +233,7 @@ def test_movements_are_read_only_in_the_admin(world):
     assert b'name="_save"' not in change.content
 
 
-def test_product_saved_in_admin_gets_its_search_text(world):
+def test_product_saved_in_admin_gets_its_search_text(two_partner_stock):
     collection = factories.CollectionFactory()
     tag = factories.TagFactory(slug="calligraphy")
     data = {
@@ -252,7 +258,9 @@ def test_product_saved_in_admin_gets_its_search_text(world):
         "_save": "Save",
     }
 
-    response = _client(world["a_staff"]).post(reverse("admin:catalog_product_add"), data)
+    response = _client(two_partner_stock["a_staff"]).post(
+        reverse("admin:catalog_product_add"), data
+    )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     product = Product.objects.get(slug="fu-brush")
@@ -262,7 +270,7 @@ def test_product_saved_in_admin_gets_its_search_text(world):
     assert "福字毛笔" in product.search_text
 
 
-def test_staff_without_partner_cannot_add_products(world):
-    response = _client(world["plain_staff"]).get(reverse("admin:catalog_product_add"))
+def test_staff_without_partner_cannot_add_products(two_partner_stock):
+    response = _client(two_partner_stock["plain_staff"]).get(reverse("admin:catalog_product_add"))
 
     assert response.status_code == 403

@@ -24,8 +24,8 @@ from tests.factories import (
     TagFactory,
     VariantChannelPriceFactory,
     WarehouseFactory,
+    stock_with_units,
 )
-from tests.selling_factories import stock_with_units
 
 pytestmark = pytest.mark.django_db
 

@@ -22,6 +22,12 @@ from tests.factories import (
     TagFactory,
     VariantChannelPriceFactory,
 )
+from tests.factories import (
+    catalog_listed_in as make_catalog,
+)
+from tests.factories import (
+    product_with_variant as make_product,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +41,6 @@ def api_get(url: str, params: dict | None = None, **headers):
 
 def vary(response) -> set[str]:
     return {part.strip().lower() for part in response["Vary"].split(",")}
-
-
-def make_product(*, price: str = "99.00", quantity: int = 0, **kwargs) -> Product:
-    product = ProductFactory(**kwargs)
-    variant = ProductVariantFactory(product=product, price=Decimal(price))
-    if quantity:
-        StockFactory(variant=variant, quantity=quantity)
-    return product
 
 
 def result_slugs(response) -> list[str]:
@@ -680,16 +678,6 @@ def test_etag_changes_when_stock_level_changes(seal):
 
 
 # Query counts
-
-
-def make_catalog(count: int, channel) -> None:
-    for index in range(count):
-        product = make_product(slug=f"product-{index:02d}", quantity=index % 7)
-        product.tags.add(TagFactory(slug=f"tag-{index % 3}"))
-        ProductImageFactory(product=product)
-        variant = ProductVariantFactory(product=product, price=Decimal("50.00"))
-        VariantChannelPriceFactory(variant=variant, channel=channel, price=Decimal("45.00"))
-        ProductChannelListingFactory(product=product, channel=channel)
 
 
 @pytest.mark.parametrize("page_size", [2, 50])

@@ -32,18 +32,13 @@ from tests.factories import (
     VariantChannelPriceFactory,
     WarehouseFactory,
 )
+from tests.factories import (
+    product_with_variant as make_product,
+)
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime.datetime(2025, 3, 1, 12, 0, tzinfo=datetime.UTC)
-
-
-def make_product(*, price: str = "99.00", quantity: int = 0, **kwargs) -> Product:
-    product = ProductFactory(**kwargs)
-    variant = ProductVariantFactory(product=product, price=Decimal(price))
-    if quantity:
-        StockFactory(variant=variant, quantity=quantity)
-    return product
 
 
 def slugs(queryset) -> list[str]:

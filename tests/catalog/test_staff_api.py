@@ -13,7 +13,7 @@ BASE = "/api/v1/staff"
 
 
 @pytest.fixture
-def world(museum, media):
+def two_partner_warehouses(museum, media):
     """Partner A (the museum) with two warehouses and a stocked variant; partner B (media)."""
     a_main = factories.WarehouseFactory(partner=museum, code="museum-main")
     a_shop = factories.WarehouseFactory(partner=museum, code="museum-shop")
@@ -53,8 +53,8 @@ def _actor(name, museum, media):
     return APIClient()
 
 
-def _action(name, world):
-    stock = world["stock"]
+def _action(name, two_partner_warehouses):
+    stock = two_partner_warehouses["stock"]
     if name == "receive":
         body = {"sku": "FU-STELE-01", "warehouse": "museum-main", "quantity": 5}
         return f"{BASE}/stock/receive/", {**body, "batch_reference": "B-7"}
@@ -90,9 +90,11 @@ SUCCESS = {"receive": 201, "adjust": 201, "count": 200, "low-threshold": 200, "t
         "anonymous",
     ],
 )
-def test_permission_matrix_on_partner_a_warehouse(world, museum, media, actor, action):
+def test_permission_matrix_on_partner_a_warehouse(
+    two_partner_warehouses, museum, media, actor, action
+):
     client = _actor(actor, museum, media)
-    url, body = _action(action, world)
+    url, body = _action(action, two_partner_warehouses)
     before = _state()
 
     response = client.post(url, body, format="json")
@@ -106,7 +108,7 @@ def test_permission_matrix_on_partner_a_warehouse(world, museum, media, actor, a
         assert _state() == before
 
 
-def test_transfer_into_another_partners_warehouse_needs_both(world, museum):
+def test_transfer_into_another_partners_warehouse_needs_both(two_partner_warehouses, museum):
     client = client_for(_partner_staff(museum))
     before = _state()
 
@@ -128,7 +130,7 @@ def test_transfer_into_another_partners_warehouse_needs_both(world, museum):
 # Successful changes and their bodies
 
 
-def test_receive_returns_the_movement(world, museum):
+def test_receive_returns_the_movement(two_partner_warehouses, museum):
     user = _partner_staff(museum)
 
     response = client_for(user).post(
@@ -146,10 +148,10 @@ def test_receive_returns_the_movement(world, museum):
         "reference": "B",
     }
     assert body["created_by"] == user.email
-    assert Stock.objects.get(warehouse=world["a_shop"]).quantity == 12
+    assert Stock.objects.get(warehouse=two_partner_warehouses["a_shop"]).quantity == 12
 
 
-def test_transfer_returns_both_movements(world, superuser):
+def test_transfer_returns_both_movements(two_partner_warehouses, superuser):
     response = client_for(superuser).post(
         f"{BASE}/stock/transfer/",
         {
@@ -171,8 +173,8 @@ def test_transfer_returns_both_movements(world, superuser):
     )
 
 
-def test_count_and_threshold_return_the_stock(world, superuser):
-    stock = world["stock"]
+def test_count_and_threshold_return_the_stock(two_partner_warehouses, superuser):
+    stock = two_partner_warehouses["stock"]
     client = client_for(superuser)
 
     counted = client.post(
@@ -215,8 +217,8 @@ def test_count_and_threshold_return_the_stock(world, superuser):
         ("stock/999999/adjust/", {"delta": 1, "note": "x"}, 404, "stock_not_found"),
     ],
 )  # fmt: skip
-def test_bad_requests_change_nothing(world, superuser, url, body, status, code):
-    stock = world["stock"]
+def test_bad_requests_change_nothing(two_partner_warehouses, superuser, url, body, status, code):
+    stock = two_partner_warehouses["stock"]
     Stock.objects.filter(pk=stock.pk).update(quantity_reserved=3)
     if url in {"ADJUST", "COUNT"}:
         url = f"stock/{stock.pk}/{url.lower()}/"
@@ -238,7 +240,7 @@ def test_bad_requests_change_nothing(world, superuser, url, body, status, code):
     assert _state() == before
 
 
-def test_limited_edition_receipt_over_the_size_is_refused(world, superuser):
+def test_limited_edition_receipt_over_the_size_is_refused(two_partner_warehouses, superuser):
     product = factories.ProductFactory(edition_size=3)
     factories.ProductVariantFactory(product=product, sku="LTD-1")
 
@@ -257,7 +259,7 @@ def test_limited_edition_receipt_over_the_size_is_refused(world, superuser):
 # Reads
 
 
-def test_warehouses_are_scoped_to_the_partner(world, museum):
+def test_warehouses_are_scoped_to_the_partner(two_partner_warehouses, museum):
     codes = lambda client: [w["code"] for w in client.get(f"{BASE}/warehouses/").json()]  # noqa: E731
 
     assert codes(client_for(_partner_staff(museum))) == ["museum-main", "museum-shop"]
@@ -269,11 +271,14 @@ def test_warehouses_are_scoped_to_the_partner(world, museum):
     assert client_for(factories.UserFactory()).get(f"{BASE}/warehouses/").status_code == 403
 
 
-def test_stock_list_filters_and_scope(world, museum, django_assert_num_queries):
+def test_stock_list_filters_and_scope(two_partner_warehouses, museum, django_assert_num_queries):
     low = factories.StockFactory(
-        warehouse=world["a_shop"], quantity=3, quantity_reserved=1, low_stock_threshold=2
+        warehouse=two_partner_warehouses["a_shop"],
+        quantity=3,
+        quantity_reserved=1,
+        low_stock_threshold=2,
     )
-    factories.StockFactory(warehouse=world["b_main"], quantity=1)
+    factories.StockFactory(warehouse=two_partner_warehouses["b_main"], quantity=1)
     user = User.objects.get(pk=_partner_staff(museum).pk)
     client = client_for(user)
 
@@ -285,7 +290,7 @@ def test_stock_list_filters_and_scope(world, museum, django_assert_num_queries):
     by_warehouse = client.get(f"{BASE}/stock/", {"warehouse": "museum-shop"}).json()
     assert [row["id"] for row in by_warehouse["results"]] == [low.pk]
     by_sku = client.get(f"{BASE}/stock/", {"sku": "fu-stele-01"}).json()
-    assert [row["id"] for row in by_sku["results"]] == [world["stock"].pk]
+    assert [row["id"] for row in by_sku["results"]] == [two_partner_warehouses["stock"].pk]
     low_only = client.get(f"{BASE}/stock/", {"low": "true"}).json()
     assert low_only["results"][0] | {"updated_at": None} == {
         "id": low.pk,
@@ -306,9 +311,9 @@ def test_stock_list_filters_and_scope(world, museum, django_assert_num_queries):
     assert client.get(f"{BASE}/stock/", {"low": "maybe"}).status_code == 400
 
 
-def test_movement_history_is_paginated_newest_first(world, museum):
+def test_movement_history_is_paginated_newest_first(two_partner_warehouses, museum):
     user = _partner_staff(museum)
-    stock = world["stock"]
+    stock = two_partner_warehouses["stock"]
     for batch in range(25):
         stock_receive(
             variant=stock.variant,
@@ -328,13 +333,17 @@ def test_movement_history_is_paginated_newest_first(world, museum):
     assert {m["reason"] for m in first["results"]} == {MovementReason.RECEIPT}
 
 
-def test_movement_history_of_another_partners_stock_is_refused(world, media):
-    response = client_for(_partner_staff(media)).get(f"{BASE}/stock/{world['stock'].pk}/movements/")
+def test_movement_history_of_another_partners_stock_is_refused(two_partner_warehouses, media):
+    response = client_for(_partner_staff(media)).get(
+        f"{BASE}/stock/{two_partner_warehouses['stock'].pk}/movements/"
+    )
 
     assert (response.status_code, response.json()["code"]) == (403, "warehouse_not_yours")
 
 
-def test_movement_history_is_read_only(world, superuser):
-    response = client_for(superuser).post(f"{BASE}/stock/{world['stock'].pk}/movements/", {})
+def test_movement_history_is_read_only(two_partner_warehouses, superuser):
+    response = client_for(superuser).post(
+        f"{BASE}/stock/{two_partner_warehouses['stock'].pk}/movements/", {}
+    )
 
     assert response.status_code == 405

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from catalog.models import Stock, Warehouse
-from fulfillment.models import Shipment
 from partners.models import Partner
 from shop.channels.models import SalesChannel
 from shop.orders.models import Order, OrderStatus
 from tests import factories
-from tests.selling_factories import order_with_stock, stock_with_units
+from tests.factories import order_with_stock, stock_with_units
 
 
 @dataclass
@@ -35,7 +32,7 @@ class TwoWarehouses:
 
 
 @pytest.fixture
-def shop(db, settings) -> TwoWarehouses:
+def two_warehouses(db, settings) -> TwoWarehouses:
     settings.SHOP_CARRIER = "simulated"
     settings.SHOP_SIMULATED_PICKUP_SECONDS = 60
     settings.SHOP_SIMULATED_DELIVERY_SECONDS = 600
@@ -55,14 +52,6 @@ def shop(db, settings) -> TwoWarehouses:
     )
 
 
-def age_booking(shipment: Shipment, seconds: int) -> None:
-    """Pretend the shipment was booked ``seconds`` ago (the simulated carrier's clock)."""
-    Shipment.objects.filter(pk=shipment.pk).update(
-        booked_at=timezone.now() - timedelta(seconds=seconds), last_polled_at=None
-    )
-    shipment.refresh_from_db()
-
-
 def stock_levels(*stocks: Stock) -> list[tuple[int, int]]:
     return [
         tuple(Stock.objects.values_list("quantity", "quantity_reserved").get(pk=stock.pk))
@@ -70,28 +59,6 @@ def stock_levels(*stocks: Stock) -> list[tuple[int, int]]:
     ]
 
 
-def delivered(order: Order, monkeypatch=None) -> Order:
-    """Fulfil, book, ship and deliver every parcel of a paid order (simulated carrier)."""
-    from fulfillment import services
-
-    for shipment_id in services.order_fulfill(order_id=order.pk):
-        services.shipment_book(shipment_id=shipment_id)
-    for shipment in Shipment.objects.filter(order=order):
-        age_booking(shipment, 601)
-        services.shipment_track(shipment_id=shipment.pk)
-    order.refresh_from_db()
-    assert order.status == OrderStatus.DELIVERED
-    return order
-
-
 @pytest.fixture
 def no_ledger(monkeypatch):
     monkeypatch.setattr("partners.hooks.ledger_shipment_fee_record", lambda *, shipment: None)
-
-
-def pay(order: Order) -> None:
-    """The shopper pays at the offline fake provider; the payment code enqueues fulfilment."""
-    from shop.payments.services import payment_fake_complete, payment_start
-
-    payment = payment_start(order=order, provider="fake")
-    payment_fake_complete(payment=payment, outcome="succeed")

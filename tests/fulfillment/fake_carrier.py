@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -25,6 +24,8 @@ class FakeCarrier:
     requests: list[dict] = field(default_factory=list)
     traces: list[dict] = field(default_factory=list)
     slow_seconds: float = 2.0
+    # Set when the server stops: a "slow" answer held back goes out at once.
+    stopped: threading.Event = field(default_factory=threading.Event)
 
 
 def _handler(state: FakeCarrier) -> type[BaseHTTPRequestHandler]:
@@ -52,7 +53,7 @@ def _handler(state: FakeCarrier) -> type[BaseHTTPRequestHandler]:
             )
             mode = state.modes.pop(0) if state.modes else state.default_mode
             if mode == "slow":
-                time.sleep(state.slow_seconds)
+                state.stopped.wait(state.slow_seconds)
                 mode = "ok"
             if mode == "500":
                 return self._send(500, b"Internal Server Error", "text/plain")
@@ -96,5 +97,6 @@ class FakeCarrierServer:
         return self.state
 
     def __exit__(self, *exc) -> None:
+        self.state.stopped.set()
         self.server.shutdown()
         self.server.server_close()

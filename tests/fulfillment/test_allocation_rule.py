@@ -4,7 +4,7 @@ from shop.orders.allocation import lines_allocate
 from shop.orders.holds import Reservation
 from shop.orders.models import OrderLine
 from tests import factories
-from tests.selling_factories import OrderFactory, stock_with_units
+from tests.factories import OrderFactory, stock_with_units
 
 
 def _order(channel, *wanted):

@@ -3,19 +3,20 @@ import pytest
 from fulfillment.models import ReturnStatus, Shipment, ShipmentStatus
 from tests import factories
 from tests.conftest import client_for
-from tests.fulfillment.conftest import age_booking, delivered, stock_levels
+from tests.factories.fulfillment import age_booking, delivered
+from tests.fulfillment.conftest import stock_levels
 
 
 @pytest.fixture
-def museum_staff(shop):
-    return factories.PartnerStaffFactory(partner=shop.museum).user
+def museum_staff(two_warehouses):
+    return factories.PartnerStaffFactory(partner=two_warehouses.museum).user
 
 
 @pytest.fixture
-def fulfilled(shop):
+def fulfilled(two_warehouses):
     from fulfillment import services
 
-    order = shop.paid_order()
+    order = two_warehouses.paid_order()
     for shipment_id in services.order_fulfill(order_id=order.pk):
         services.shipment_book(shipment_id=shipment_id)
     return order
@@ -48,9 +49,9 @@ def test_a_guest_follows_the_parcels_with_the_order_e_mail(api_client, fulfilled
     ]
 
 
-def test_the_owner_follows_without_e_mail_and_strangers_see_nothing(shop, api_client):
+def test_the_owner_follows_without_e_mail_and_strangers_see_nothing(two_warehouses, api_client):
     owner = factories.UserFactory()
-    order = shop.paid_order(user=owner, email="owner@example.com")
+    order = two_warehouses.paid_order(user=owner, email="owner@example.com")
 
     assert client_for(owner).get(_tracking_url(order)).status_code == 200
     assert client_for(factories.UserFactory()).get(_tracking_url(order)).status_code == 404
@@ -60,7 +61,7 @@ def test_the_owner_follows_without_e_mail_and_strangers_see_nothing(shop, api_cl
     assert api_client.get(_tracking_url(order)).status_code == 404
 
 
-def test_staff_queue_shows_only_the_partners_warehouses(shop, fulfilled, museum_staff):
+def test_staff_queue_shows_only_the_partners_warehouses(two_warehouses, fulfilled, museum_staff):
     response = client_for(museum_staff).get("/api/v1/staff/fulfillment/shipments/?open=true")
 
     assert response.status_code == 200
@@ -82,10 +83,10 @@ def test_staff_queue_shows_only_the_partners_warehouses(shop, fulfilled, museum_
     assert shopper.status_code == 403
 
 
-def test_pick_list_pack_ship_by_hand_and_label(shop, museum_staff, no_ledger):
+def test_pick_list_pack_ship_by_hand_and_label(two_warehouses, museum_staff, no_ledger):
     from fulfillment import services
 
-    order = shop.paid_order(lines=[(shop.museum_stock.variant, 3)])
+    order = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 3)])
     (shipment_id,) = services.order_fulfill(order_id=order.pk)  # not booked: ship by hand
     client = client_for(museum_staff)
     base = f"/api/v1/staff/fulfillment/shipments/{shipment_id}"
@@ -93,7 +94,7 @@ def test_pick_list_pack_ship_by_hand_and_label(shop, museum_staff, no_ledger):
     picks = client.get("/api/v1/staff/fulfillment/warehouses/museum-wh/pick-list/").json()
     assert picks == [
         {
-            "sku": shop.museum_stock.variant.sku,
+            "sku": two_warehouses.museum_stock.variant.sku,
             "product_name": order.lines.get().product_name,
             "variant_name": order.lines.get().variant_name,
             "quantity": 3,
@@ -109,14 +110,14 @@ def test_pick_list_pack_ship_by_hand_and_label(shop, museum_staff, no_ledger):
     assert (missing.status_code, missing.json()["code"]) == (400, "waybill_required")
     bad = client.post(f"{base}/ship/", {"waybill_number": "<script>"}, format="json")
     assert bad.status_code == 400
-    assert stock_levels(shop.museum_stock) == [(10, 3)]
+    assert stock_levels(two_warehouses.museum_stock) == [(10, 3)]
 
     shipped = client.post(f"{base}/ship/", {"waybill_number": "SF0001112223"}, format="json")
 
     assert shipped.status_code == 200
     assert (shipped.json()["status"], shipped.json()["carrier"]) == ("shipped", "manual")
     assert [e["type"] for e in shipped.json()["events"]] == ["created", "packed", "shipped"]
-    assert stock_levels(shop.museum_stock) == [(7, 0)]
+    assert stock_levels(two_warehouses.museum_stock) == [(7, 0)]
     label = client.get(f"{base}/label.pdf")
     assert label["Content-Type"] == "application/pdf"
     assert label.content.startswith(b"%PDF")
@@ -124,8 +125,8 @@ def test_pick_list_pack_ship_by_hand_and_label(shop, museum_staff, no_ledger):
     assert delivered_now.json()["status"] == "delivered"
 
 
-def test_other_partners_staff_cannot_change_a_shipment(shop, fulfilled, no_ledger):
-    media_staff = factories.PartnerStaffFactory(partner=shop.media).user
+def test_other_partners_staff_cannot_change_a_shipment(two_warehouses, fulfilled, no_ledger):
+    media_staff = factories.PartnerStaffFactory(partner=two_warehouses.media).user
     museum = Shipment.objects.get(order=fulfilled, warehouse__code="museum-wh")
     no_partner_staff = factories.StaffFactory()
 
@@ -140,8 +141,8 @@ def test_other_partners_staff_cannot_change_a_shipment(shop, fulfilled, no_ledge
     assert Shipment.objects.get(pk=museum.pk).status == ShipmentStatus.BOOKED
 
 
-def test_return_through_the_api(shop, api_client, museum_staff, no_ledger):
-    order = delivered(shop.paid_order(lines=[(shop.museum_stock.variant, 2)]))
+def test_return_through_the_api(two_warehouses, api_client, museum_staff, no_ledger):
+    order = delivered(two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 2)]))
     (line,) = order.lines.all()
     url = f"/api/v1/orders/{order.number}/returns/"
 
@@ -178,6 +179,6 @@ def test_return_through_the_api(shop, api_client, museum_staff, no_ledger):
     )
     assert received.json()["status"] == "received"
     assert received.json()["lines"][0]["condition"] == "resellable"
-    assert stock_levels(shop.museum_stock) == [(9, 0)]
+    assert stock_levels(two_warehouses.museum_stock) == [(9, 0)]
     again = staff.post(f"{base}/approve/", {}, format="json")
     assert (again.status_code, again.json()["code"]) == (409, "return_status_conflict")

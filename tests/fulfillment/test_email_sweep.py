@@ -11,7 +11,7 @@ from fulfillment.emails import CATCH_UP_WINDOW, order_emails_owed
 from fulfillment.models import OrderEmail
 from fulfillment.tasks import order_emails_sweep
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
-from tests.selling_factories import order_with_stock
+from tests.factories import order_with_stock
 
 pytestmark = pytest.mark.django_db
 

@@ -6,17 +6,17 @@ from fulfillment.models import OrderEmail
 from fulfillment.tasks import order_email_send
 from shop.orders.models import Order, OrderEventType
 from shop.payments.models import Refund
-from tests.selling_factories import PaymentFactory
+from tests.factories import PaymentFactory
 
 
-def test_e_mails_are_rendered_in_the_order_language(shop):
-    order = shop.paid_order()
+def test_e_mails_are_rendered_in_the_order_language(two_warehouses):
+    order = two_warehouses.paid_order()
 
     subject, text, html = order_email_render(order, "payment_received")
     assert subject == f"订单 {order.number} 付款成功"
     assert text.startswith("王小明，您好：")
     assert f"我们已收到订单 {order.number} 的付款 ¥{order.amount_paid}" in text
-    assert shop.museum_stock.variant.sku in text
+    assert two_warehouses.museum_stock.variant.sku in text
     assert "<strong>" in html and html.startswith("<!DOCTYPE html>")
 
     Order.objects.filter(pk=order.pk).update(language="en")
@@ -27,8 +27,8 @@ def test_e_mails_are_rendered_in_the_order_language(shop):
 
 
 @pytest.mark.parametrize("kind", ["order_confirmation", "payment_received", "shipped", "delivered"])
-def test_every_kind_renders_in_both_languages(shop, kind):
-    order = shop.paid_order()
+def test_every_kind_renders_in_both_languages(two_warehouses, kind):
+    order = two_warehouses.paid_order()
     for language in ("zh", "en"):
         Order.objects.filter(pk=order.pk).update(language=language)
         order.refresh_from_db()
@@ -38,8 +38,8 @@ def test_every_kind_renders_in_both_languages(shop, kind):
         assert order.number in html
 
 
-def test_an_e_mail_is_sent_once_however_often_the_task_runs(shop):
-    order = shop.paid_order()
+def test_an_e_mail_is_sent_once_however_often_the_task_runs(two_warehouses):
+    order = two_warehouses.paid_order()
 
     assert order_email_send.apply(args=[order.pk, "payment_received"]).get() is True
     assert order_email_send.apply(args=[order.pk, "payment_received"]).get() is False
@@ -56,8 +56,8 @@ def test_an_e_mail_is_sent_once_however_often_the_task_runs(shop):
     assert event.data == {"kind": "payment_received", "refund_id": None}
 
 
-def test_each_refund_gets_its_own_e_mail(shop):
-    order = shop.paid_order()
+def test_each_refund_gets_its_own_e_mail(two_warehouses):
+    order = two_warehouses.paid_order()
     payment = PaymentFactory(order=order, status="succeeded")
     first = Refund.objects.create(payment=payment, order=order, amount="10.00", status="succeeded")
     second = Refund.objects.create(payment=payment, order=order, amount="5.00", status="succeeded")
@@ -74,8 +74,8 @@ def test_each_refund_gets_its_own_e_mail(shop):
     }
 
 
-def test_an_unknown_kind_sends_nothing_and_is_not_retried(shop):
-    order = shop.paid_order()
+def test_an_unknown_kind_sends_nothing_and_is_not_retried(two_warehouses):
+    order = two_warehouses.paid_order()
 
     assert order_email_send.apply(args=[order.pk, "newsletter"]).get() is False
 
@@ -83,8 +83,8 @@ def test_an_unknown_kind_sends_nothing_and_is_not_retried(shop):
     assert not OrderEmail.objects.exists()
 
 
-def test_a_mail_server_failure_leaves_no_record_so_the_retry_sends(shop, monkeypatch):
-    order = shop.paid_order()
+def test_a_mail_server_failure_leaves_no_record_so_the_retry_sends(two_warehouses, monkeypatch):
+    order = two_warehouses.paid_order()
 
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
@@ -99,8 +99,8 @@ def test_a_mail_server_failure_leaves_no_record_so_the_retry_sends(shop, monkeyp
     assert ConnectionError in order_email_send.autoretry_for
 
 
-def test_a_paid_order_gets_one_confirmation_that_does_not_ask_for_payment(shop):
-    order = shop.paid_order()
+def test_a_paid_order_gets_one_confirmation_that_does_not_ask_for_payment(two_warehouses):
+    order = two_warehouses.paid_order()
     OrderEmail.objects.filter(order=order).delete()
     mail.outbox.clear()
 
@@ -117,10 +117,12 @@ def test_a_paid_order_gets_one_confirmation_that_does_not_ask_for_payment(shop):
     }
 
 
-def test_an_unpaid_order_is_asked_to_pay_and_told_of_its_payment_later(shop):
-    from tests.selling_factories import order_with_stock
+def test_an_unpaid_order_is_asked_to_pay_and_told_of_its_payment_later(two_warehouses):
+    from tests.factories import order_with_stock
 
-    order = order_with_stock(channel=shop.channel, lines=[(shop.museum_stock.variant, 1)])
+    order = order_with_stock(
+        channel=two_warehouses.channel, lines=[(two_warehouses.museum_stock.variant, 1)]
+    )
     mail.outbox.clear()
 
     assert order_email_send.apply(args=(order.pk, "order_confirmation")).get() is True

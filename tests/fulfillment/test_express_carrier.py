@@ -22,8 +22,8 @@ def carrier(settings):
 
 
 @pytest.fixture
-def shipment(shop, carrier):
-    order = shop.paid_order(lines=[(shop.museum_stock.variant, 2)])
+def shipment(two_warehouses, carrier):
+    order = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 2)])
     (shipment_id,) = services.order_fulfill(order_id=order.pk)
     return Shipment.objects.get(pk=shipment_id)
 
@@ -119,7 +119,7 @@ def test_the_task_gives_up_after_its_retries_without_recording_a_failure(
     ],
 )
 def test_garbage_or_a_refusal_is_recorded_on_the_shipment_and_not_retried(
-    shop, shipment, carrier, mode, reason
+    two_warehouses, shipment, carrier, mode, reason
 ):
     carrier.modes = [mode]
 
@@ -135,13 +135,13 @@ def test_garbage_or_a_refusal_is_recorded_on_the_shipment_and_not_retried(
     )
     event = ShipmentEvent.objects.get(shipment=shipment, type="booking_failed")
     assert event.data == {"reason": reason}
-    assert stock_levels(shop.museum_stock) == [(10, 2)]
+    assert stock_levels(two_warehouses.museum_stock) == [(10, 2)]
     # The sweep leaves it to staff; the shipment waits for a hand-made waybill.
     assert services.shipments_unbooked(older_than_seconds=0) == []
 
 
-def test_tracking_maps_scans_and_ships_on_pickup(shop, shipment, carrier, monkeypatch):
-    monkeypatch.setattr("partners.services.ledger_shipment_fee_record", lambda *, shipment: None)
+def test_tracking_maps_scans_and_ships_on_pickup(two_warehouses, shipment, carrier, monkeypatch):
+    monkeypatch.setattr("partners.hooks.ledger_shipment_fee_record", lambda *, shipment: None)
     services.shipment_book(shipment_id=shipment.pk)
     carrier.traces = [
         {"scanType": "到件", "scanDate": "2026-11-25 09:30:00", "scanSite": "天津分拨中心"},
@@ -164,10 +164,10 @@ def test_tracking_maps_scans_and_ships_on_pickup(shop, shipment, carrier, monkey
         ("in_transit", "天津分拨中心", ""),
     ]
     assert carrier.requests[-1]["body"] == {"billCode": stored.waybill_number}
-    assert stock_levels(shop.museum_stock) == [(8, 0)]
+    assert stock_levels(two_warehouses.museum_stock) == [(8, 0)]
 
 
-def test_tracking_garbage_changes_nothing(shop, shipment, carrier):
+def test_tracking_garbage_changes_nothing(two_warehouses, shipment, carrier):
     services.shipment_book(shipment_id=shipment.pk)
     carrier.modes = ["garbage"]
 

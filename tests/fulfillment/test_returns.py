@@ -17,25 +17,26 @@ from shop.core.errors import InvalidInput
 from shop.orders.models import OrderStatus
 from shop.payments.models import Refund
 from tests import factories
-from tests.fulfillment.conftest import delivered, pay, stock_levels
+from tests.factories.fulfillment import delivered, pay
+from tests.fulfillment.conftest import stock_levels
 
 
 @pytest.fixture
-def order(shop, no_ledger):
+def order(two_warehouses, no_ledger):
     """Delivered, and paid the way a shopper pays (the offline fake provider)."""
-    from tests.selling_factories import order_with_stock
+    from tests.factories import order_with_stock
 
     placed = order_with_stock(
-        channel=shop.channel,
-        lines=[(shop.museum_stock.variant, 2), (shop.media_stock.variant, 1)],
+        channel=two_warehouses.channel,
+        lines=[(two_warehouses.museum_stock.variant, 2), (two_warehouses.media_stock.variant, 1)],
     )
     pay(placed)
     return delivered(placed)
 
 
 @pytest.fixture
-def museum_staff(shop):
-    return factories.PartnerStaffFactory(partner=shop.museum).user
+def museum_staff(two_warehouses):
+    return factories.PartnerStaffFactory(partner=two_warehouses.museum).user
 
 
 def _lines(order):
@@ -105,8 +106,8 @@ def test_the_return_window_closes(order, settings):
     assert not ReturnRequest.objects.exists()
 
 
-def test_an_undelivered_order_cannot_be_returned(shop):
-    order = shop.paid_order()
+def test_an_undelivered_order_cannot_be_returned(two_warehouses):
+    order = two_warehouses.paid_order()
     museum_line, _ = _lines(order)
 
     with pytest.raises(ReturnNotAllowed):
@@ -115,7 +116,7 @@ def test_an_undelivered_order_cannot_be_returned(shop):
         )
 
 
-def test_staff_approve_receive_and_refund(shop, order, museum_staff):
+def test_staff_approve_receive_and_refund(two_warehouses, order, museum_staff):
     museum_line, media_line = _lines(order)
     request = returns.return_request_create(
         order=order,
@@ -154,19 +155,22 @@ def test_staff_approve_receive_and_refund(shop, order, museum_staff):
     )
 
     # Back on hand in the museum; the damaged unit came back and was written off.
-    assert stock_levels(shop.museum_stock, shop.media_stock) == [(10, 0), (9, 0)]
+    assert stock_levels(two_warehouses.museum_stock, two_warehouses.media_stock) == [
+        (10, 0),
+        (9, 0),
+    ]
     assert list(
         StockMovement.objects.filter(reference=f"return-{request.pk}")
         .order_by("id")
         .values_list("stock", "reason", "quantity_delta")
     ) == [
-        (shop.museum_stock.pk, "return", 2),
-        (shop.media_stock.pk, "return", 1),
-        (shop.media_stock.pk, "write_off", -1),
+        (two_warehouses.museum_stock.pk, "return", 2),
+        (two_warehouses.media_stock.pk, "return", 1),
+        (two_warehouses.media_stock.pk, "write_off", -1),
     ]
     assert list(ReturnLine.objects.order_by("id").values_list("condition", "warehouse")) == [
-        ("resellable", shop.museum_warehouse.pk),
-        ("damaged", shop.media_warehouse.pk),
+        ("resellable", two_warehouses.museum_warehouse.pk),
+        ("damaged", two_warehouses.media_warehouse.pk),
     ]
 
     request = returns.return_refund(return_request=request, user=museum_staff)
@@ -188,10 +192,12 @@ def test_staff_approve_receive_and_refund(shop, order, museum_staff):
     assert isinstance(expected, Decimal)
 
 
-def test_a_refund_through_the_payments_code(shop, no_ledger, museum_staff):
-    from tests.selling_factories import order_with_stock
+def test_a_refund_through_the_payments_code(two_warehouses, no_ledger, museum_staff):
+    from tests.factories import order_with_stock
 
-    order = order_with_stock(channel=shop.channel, lines=[(shop.museum_stock.variant, 2)])
+    order = order_with_stock(
+        channel=two_warehouses.channel, lines=[(two_warehouses.museum_stock.variant, 2)]
+    )
     pay(order)
     order = delivered(order)
     (line,) = order.lines.all()

@@ -16,7 +16,8 @@ from fulfillment.models import (
 )
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
-from tests.fulfillment.conftest import age_booking, stock_levels
+from tests.factories.fulfillment import age_booking
+from tests.fulfillment.conftest import stock_levels
 
 
 @pytest.fixture
@@ -33,25 +34,28 @@ def _shipments(order):
     return list(Shipment.objects.filter(order=order).order_by("warehouse__code"))
 
 
-def test_paid_order_is_split_into_one_shipment_per_warehouse(shop):
-    order = shop.paid_order()
+def test_paid_order_is_split_into_one_shipment_per_warehouse(two_warehouses):
+    order = two_warehouses.paid_order()
 
     to_book = services.order_fulfill(order_id=order.pk)
 
     media, museum = _shipments(order)
     assert sorted(to_book) == sorted([media.pk, museum.pk])
     assert (museum.warehouse, museum.partner, museum.status, museum.carrier) == (
-        shop.museum_warehouse,
-        shop.museum,
+        two_warehouses.museum_warehouse,
+        two_warehouses.museum,
         ShipmentStatus.PENDING,
         CarrierCode.SIMULATED,
     )
-    assert (media.warehouse, media.partner) == (shop.media_warehouse, shop.media)
+    assert (media.warehouse, media.partner) == (
+        two_warehouses.media_warehouse,
+        two_warehouses.media,
+    )
     assert [(line.order_line.sku, line.quantity) for line in museum.lines.all()] == [
-        (shop.museum_stock.variant.sku, 2)
+        (two_warehouses.museum_stock.variant.sku, 2)
     ]
     assert [(line.order_line.sku, line.quantity) for line in media.lines.all()] == [
-        (shop.media_stock.variant.sku, 1)
+        (two_warehouses.media_stock.variant.sku, 1)
     ]
     order.refresh_from_db()
     assert order.status == OrderStatus.FULFILLING
@@ -60,8 +64,8 @@ def test_paid_order_is_split_into_one_shipment_per_warehouse(shop):
     assert ShipmentEvent.objects.filter(shipment__order=order, type="created").count() == 2
 
 
-def test_fulfilling_twice_creates_nothing_new(shop):
-    order = shop.paid_order()
+def test_fulfilling_twice_creates_nothing_new(two_warehouses):
+    order = two_warehouses.paid_order()
     services.order_fulfill(order_id=order.pk)
     shipments = list(Shipment.objects.filter(order=order).values_list("pk", flat=True))
     events = OrderEvent.objects.filter(order=order).count()
@@ -74,18 +78,20 @@ def test_fulfilling_twice_creates_nothing_new(shop):
     assert OrderEvent.objects.filter(order=order).count() == events
 
 
-def test_an_unpaid_order_is_not_fulfilled(shop):
-    from tests.selling_factories import order_with_stock
+def test_an_unpaid_order_is_not_fulfilled(two_warehouses):
+    from tests.factories import order_with_stock
 
-    order = order_with_stock(channel=shop.channel, lines=[(shop.museum_stock.variant, 1)])
+    order = order_with_stock(
+        channel=two_warehouses.channel, lines=[(two_warehouses.museum_stock.variant, 1)]
+    )
 
     assert services.order_fulfill(order_id=order.pk) == []
     assert not Shipment.objects.filter(order=order).exists()
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING_PAYMENT
 
 
-def test_booking_the_simulated_carrier_stores_waybill_and_label(shop):
-    order = shop.paid_order(lines=[(shop.museum_stock.variant, 1)])
+def test_booking_the_simulated_carrier_stores_waybill_and_label(two_warehouses):
+    order = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 1)])
     (shipment_id,) = services.order_fulfill(order_id=order.pk)
 
     shipment = services.shipment_book(shipment_id=shipment_id)
@@ -99,15 +105,15 @@ def test_booking_the_simulated_carrier_stores_waybill_and_label(shop):
     assert ShipmentEvent.objects.filter(shipment_id=shipment_id, type="booked").count() == 1
 
 
-def _booked(shop, lines=None):
-    order = shop.paid_order(lines=lines)
+def _booked(two_warehouses, lines=None):
+    order = two_warehouses.paid_order(lines=lines)
     for shipment_id in services.order_fulfill(order_id=order.pk):
         services.shipment_book(shipment_id=shipment_id)
     return order, _shipments(order)
 
 
-def test_tracking_before_pickup_changes_nothing_but_the_events(shop, ledger_calls):
-    _, (_, museum) = _booked(shop)
+def test_tracking_before_pickup_changes_nothing_but_the_events(two_warehouses, ledger_calls):
+    _, (_, museum) = _booked(two_warehouses)
 
     services.shipment_track(shipment_id=museum.pk)
 
@@ -116,14 +122,14 @@ def test_tracking_before_pickup_changes_nothing_but_the_events(shop, ledger_call
     assert list(TrackingEvent.objects.filter(shipment=museum).values_list("code", flat=True)) == [
         "booked"
     ]
-    assert stock_levels(shop.museum_stock) == [(10, 2)]
+    assert stock_levels(two_warehouses.museum_stock) == [(10, 2)]
     assert ledger_calls == []
 
 
 def test_pickup_ships_units_out_of_stock_and_the_last_parcel_ships_the_order(
-    shop, ledger_calls, django_capture_on_commit_callbacks
+    two_warehouses, ledger_calls, django_capture_on_commit_callbacks
 ):
-    order, (media, museum) = _booked(shop)
+    order, (media, museum) = _booked(two_warehouses)
     age_booking(museum, 61)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -132,16 +138,19 @@ def test_pickup_ships_units_out_of_stock_and_the_last_parcel_ships_the_order(
     museum.refresh_from_db()
     assert museum.status == ShipmentStatus.SHIPPED
     assert museum.shipped_at == museum.booked_at + timedelta(seconds=60)
-    assert stock_levels(shop.museum_stock, shop.media_stock) == [(8, 0), (10, 1)]
-    sale = StockMovement.objects.get(stock=shop.museum_stock, reason=MovementReason.SALE)
+    assert stock_levels(two_warehouses.museum_stock, two_warehouses.media_stock) == [
+        (8, 0),
+        (10, 1),
+    ]
+    sale = StockMovement.objects.get(stock=two_warehouses.museum_stock, reason=MovementReason.SALE)
     assert (sale.quantity_delta, sale.quantity_after, sale.reference) == (-2, 8, order.number)
     assert list(
         Reservation.objects.filter(order_line__order=order)
         .order_by("stock_id")
         .values_list("stock_id", "status")
     ) == [
-        (shop.museum_stock.pk, ReservationStatus.SHIPPED),
-        (shop.media_stock.pk, ReservationStatus.CONFIRMED),
+        (two_warehouses.museum_stock.pk, ReservationStatus.SHIPPED),
+        (two_warehouses.media_stock.pk, ReservationStatus.CONFIRMED),
     ]
     assert Order.objects.get(pk=order.pk).status == OrderStatus.FULFILLING
     assert ledger_calls == [museum.pk]
@@ -152,13 +161,13 @@ def test_pickup_ships_units_out_of_stock_and_the_last_parcel_ships_the_order(
         services.shipment_track(shipment_id=media.pk)
 
     assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
-    assert stock_levels(shop.media_stock) == [(9, 0)]
+    assert stock_levels(two_warehouses.media_stock) == [(9, 0)]
     assert ledger_calls == [museum.pk, media.pk]
     assert [message.subject for message in mail.outbox] == [f"订单 {order.number} 已发货"]
 
 
-def test_tracking_twice_stores_each_event_once_and_ships_once(shop, ledger_calls):
-    _, (museum,) = _booked(shop, lines=[(shop.museum_stock.variant, 2)])
+def test_tracking_twice_stores_each_event_once_and_ships_once(two_warehouses, ledger_calls):
+    _, (museum,) = _booked(two_warehouses, lines=[(two_warehouses.museum_stock.variant, 2)])
     age_booking(museum, 400)
 
     services.shipment_track(shipment_id=museum.pk)
@@ -170,15 +179,15 @@ def test_tracking_twice_stores_each_event_once_and_ships_once(shop, ledger_calls
         "picked_up",
         "in_transit",
     ]
-    assert stock_levels(shop.museum_stock) == [(8, 0)]
+    assert stock_levels(two_warehouses.museum_stock) == [(8, 0)]
     assert StockMovement.objects.filter(reason=MovementReason.SALE).count() == 1
     assert ledger_calls == [museum.pk]
 
 
 def test_delivery_of_every_parcel_delivers_the_order_then_it_completes(
-    shop, ledger_calls, django_capture_on_commit_callbacks
+    two_warehouses, ledger_calls, django_capture_on_commit_callbacks
 ):
-    order, shipments = _booked(shop)
+    order, shipments = _booked(two_warehouses)
     for shipment in shipments:
         age_booking(shipment, 601)
         with django_capture_on_commit_callbacks(execute=True):
@@ -199,8 +208,8 @@ def test_delivery_of_every_parcel_delivers_the_order_then_it_completes(
     assert services.orders_complete_delivered(now=later) == 0
 
 
-def test_staff_ship_by_hand_needs_a_waybill(shop, staff_user, ledger_calls):
-    order = shop.paid_order(lines=[(shop.museum_stock.variant, 2)])
+def test_staff_ship_by_hand_needs_a_waybill(two_warehouses, staff_user, ledger_calls):
+    order = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 2)])
     (shipment_id,) = services.order_fulfill(order_id=order.pk)
 
     with pytest.raises(WaybillRequired):
@@ -208,7 +217,7 @@ def test_staff_ship_by_hand_needs_a_waybill(shop, staff_user, ledger_calls):
 
     shipment = Shipment.objects.get(pk=shipment_id)
     assert (shipment.status, shipment.waybill_number) == (ShipmentStatus.PENDING, "")
-    assert stock_levels(shop.museum_stock) == [(10, 2)]
+    assert stock_levels(two_warehouses.museum_stock) == [(10, 2)]
     assert ledger_calls == []
 
     services.shipment_pack(shipment_id=shipment_id, user=staff_user)
@@ -221,7 +230,7 @@ def test_staff_ship_by_hand_needs_a_waybill(shop, staff_user, ledger_calls):
         CarrierCode.MANUAL,
         "SF1234567890",
     )
-    assert stock_levels(shop.museum_stock) == [(8, 0)]
+    assert stock_levels(two_warehouses.museum_stock) == [(8, 0)]
     assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
     assert list(shipment.events.values_list("type", "user")) == [
         ("created", None),
@@ -230,29 +239,32 @@ def test_staff_ship_by_hand_needs_a_waybill(shop, staff_user, ledger_calls):
     ]
     # Shipping again changes nothing.
     services.shipment_ship(shipment_id=shipment_id, user=staff_user)
-    assert stock_levels(shop.museum_stock) == [(8, 0)]
+    assert stock_levels(two_warehouses.museum_stock) == [(8, 0)]
     assert ledger_calls == [shipment_id]
 
 
-def test_a_booked_shipment_keeps_its_waybill(shop, staff_user):
-    _, (shipment,) = _booked(shop, lines=[(shop.museum_stock.variant, 1)])
+def test_a_booked_shipment_keeps_its_waybill(two_warehouses, staff_user):
+    _, (shipment,) = _booked(two_warehouses, lines=[(two_warehouses.museum_stock.variant, 1)])
 
     with pytest.raises(ShipmentStatusConflict):
         services.shipment_ship(shipment_id=shipment.pk, user=staff_user, waybill_number="OTHER1")
 
     assert Shipment.objects.get(pk=shipment.pk).status == ShipmentStatus.BOOKED
-    assert stock_levels(shop.museum_stock) == [(10, 1)]
+    assert stock_levels(two_warehouses.museum_stock) == [(10, 1)]
 
 
 def test_shipments_of_a_cancelled_order_never_ship_and_the_sweep_cancels_them(
-    shop, staff_user, ledger_calls
+    two_warehouses, staff_user, ledger_calls
 ):
-    order, shipments = _booked(shop)
+    order, shipments = _booked(two_warehouses)
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.CANCELLED)
 
     with pytest.raises(OrderNotFulfillable):
         services.shipment_ship(shipment_id=shipments[0].pk, user=staff_user)
-    assert stock_levels(shop.museum_stock, shop.media_stock) == [(10, 2), (10, 1)]
+    assert stock_levels(two_warehouses.museum_stock, two_warehouses.media_stock) == [
+        (10, 2),
+        (10, 1),
+    ]
 
     assert services.orders_closed_with_open_shipments() == [order.pk]
     assert services.order_shipments_cancel(order_id=order.pk) == 2
@@ -261,11 +273,11 @@ def test_shipments_of_a_cancelled_order_never_ship_and_the_sweep_cancels_them(
     assert ledger_calls == []
 
 
-def test_the_sweep_finds_paid_orders_left_without_shipments(shop):
-    old = shop.paid_order(lines=[(shop.museum_stock.variant, 1)])
+def test_the_sweep_finds_paid_orders_left_without_shipments(two_warehouses):
+    old = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 1)])
     Order.objects.filter(pk=old.pk).update(paid_at=timezone.now() - timedelta(minutes=2))
-    fresh = shop.paid_order(lines=[(shop.museum_stock.variant, 1)])
-    fulfilled = shop.paid_order(lines=[(shop.media_stock.variant, 1)])
+    fresh = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 1)])
+    fulfilled = two_warehouses.paid_order(lines=[(two_warehouses.media_stock.variant, 1)])
     Order.objects.filter(pk=fulfilled.pk).update(paid_at=timezone.now() - timedelta(minutes=2))
     services.order_fulfill(order_id=fulfilled.pk)
 
@@ -274,9 +286,9 @@ def test_the_sweep_finds_paid_orders_left_without_shipments(shop):
 
 
 def test_an_order_partly_refunded_after_delivery_completes_too(
-    shop, ledger_calls, django_capture_on_commit_callbacks
+    two_warehouses, ledger_calls, django_capture_on_commit_callbacks
 ):
-    order, shipments = _booked(shop)
+    order, shipments = _booked(two_warehouses)
     for shipment in shipments:
         age_booking(shipment, 601)
         with django_capture_on_commit_callbacks(execute=True):
@@ -291,9 +303,9 @@ def test_an_order_partly_refunded_after_delivery_completes_too(
 
 
 def test_a_partly_refunded_order_with_a_parcel_on_its_way_does_not_complete(
-    shop, ledger_calls, django_capture_on_commit_callbacks
+    two_warehouses, ledger_calls, django_capture_on_commit_callbacks
 ):
-    order, shipments = _booked(shop)
+    order, shipments = _booked(two_warehouses)
     first = shipments[0]
     age_booking(first, 601)
     with django_capture_on_commit_callbacks(execute=True):

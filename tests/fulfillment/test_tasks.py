@@ -14,11 +14,11 @@ from fulfillment.tasks import (
 )
 from shop.orders.models import Order, OrderStatus
 from tests import factories
-from tests.fulfillment.conftest import age_booking
+from tests.factories.fulfillment import age_booking
 
 
-def test_the_fulfil_task_run_twice_books_each_shipment_once(shop):
-    order = shop.paid_order()
+def test_the_fulfil_task_run_twice_books_each_shipment_once(two_warehouses):
+    order = two_warehouses.paid_order()
 
     first = order_fulfill.apply(args=[order.pk]).get()
     second = order_fulfill.apply(args=[order.pk]).get()
@@ -30,8 +30,8 @@ def test_the_fulfil_task_run_twice_books_each_shipment_once(shop):
     assert list(Shipment.objects.values_list("booking_attempts", flat=True)) == [1, 1]
 
 
-def test_the_poll_tracks_open_shipments(shop, no_ledger):
-    order = shop.paid_order()
+def test_the_poll_tracks_open_shipments(two_warehouses, no_ledger):
+    order = two_warehouses.paid_order()
     order_fulfill.apply(args=[order.pk])
     for shipment in Shipment.objects.filter(order=order):
         age_booking(shipment, 61)
@@ -42,8 +42,10 @@ def test_the_poll_tracks_open_shipments(shop, no_ledger):
     assert shipments_track_open.apply(throw=True).result == 0
 
 
-def test_the_poll_asks_about_each_open_parcel_once_per_sweep_interval(shop, no_ledger, settings):
-    order = shop.paid_order()
+def test_the_poll_asks_about_each_open_parcel_once_per_sweep_interval(
+    two_warehouses, no_ledger, settings
+):
+    order = two_warehouses.paid_order()
     order_fulfill.apply(args=[order.pk])
     polled = timezone.now() - timedelta(seconds=3)
     Shipment.objects.filter(order=order).update(last_polled_at=polled)
@@ -55,8 +57,8 @@ def test_the_poll_asks_about_each_open_parcel_once_per_sweep_interval(shop, no_l
     assert all(s.last_polled_at > polled for s in Shipment.objects.filter(order=order))
 
 
-def test_the_sweep_books_shipments_whose_booking_was_lost(shop):
-    order = shop.paid_order(lines=[(shop.museum_stock.variant, 1)])
+def test_the_sweep_books_shipments_whose_booking_was_lost(two_warehouses):
+    order = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 1)])
     from fulfillment.services import order_fulfill as split_only
 
     split_only(order_id=order.pk)
@@ -70,17 +72,19 @@ def test_the_sweep_books_shipments_whose_booking_was_lost(shop):
     assert Shipment.objects.get().status == ShipmentStatus.BOOKED
 
 
-def test_low_stock_alerts_go_to_the_partners_staff_once_a_day(shop):
-    staff = factories.PartnerStaffFactory(partner=shop.museum).user
-    factories.PartnerStaffFactory(partner=shop.media)
-    stock_change(stock_id=shop.museum_stock.pk, delta=-6, reason=MovementReason.ADJUSTMENT)
+def test_low_stock_alerts_go_to_the_partners_staff_once_a_day(two_warehouses):
+    staff = factories.PartnerStaffFactory(partner=two_warehouses.museum).user
+    factories.PartnerStaffFactory(partner=two_warehouses.media)
+    stock_change(
+        stock_id=two_warehouses.museum_stock.pk, delta=-6, reason=MovementReason.ADJUSTMENT
+    )
 
     assert stock_low_alerts_send.apply(throw=True).result == 1
     assert stock_low_alerts_send.apply(throw=True).result == 0
 
     (message,) = mail.outbox
     assert message.to == [staff.email]
-    assert f"{shop.museum_stock.variant.sku}" in message.body
+    assert f"{two_warehouses.museum_stock.variant.sku}" in message.body
     assert "museum-wh: 4 (<= 5)" in message.body
     alert = LowStockAlert.objects.get()
-    assert (alert.stock_id, alert.quantity_available) == (shop.museum_stock.pk, 4)
+    assert (alert.stock_id, alert.quantity_available) == (two_warehouses.museum_stock.pk, 4)

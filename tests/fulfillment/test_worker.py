@@ -16,16 +16,16 @@ from fulfillment.models import OrderEmail, Shipment, ShipmentEvent, ShipmentStat
 from fulfillment.tasks import order_fulfill, orders_fulfill_sweep, shipment_book
 from shop.core.tasks import enqueue
 from shop.orders.models import Order, OrderStatus
-from tests.fulfillment.conftest import pay
+from tests.factories import order_with_stock
+from tests.factories.fulfillment import pay
 from tests.fulfillment.fake_carrier import APP_KEY, APP_SECRET, FakeCarrierServer
 from tests.fulfillment.workers import (
     broker_flush,
     broker_url,
     tasks_sent_to,
-    wait_for,
     worker_running,
 )
-from tests.selling_factories import order_with_stock
+from tests.waiting import wait_until
 
 pytestmark = [
     pytest.mark.postgresql,
@@ -47,17 +47,17 @@ def _status(order: Order) -> str:
     return Order.objects.values_list("status", flat=True).get(pk=order.pk)
 
 
-def test_a_paid_order_reaches_shipped_then_delivered_by_itself(shop, broker):
+def test_a_paid_order_reaches_shipped_then_delivered_by_itself(two_warehouses, broker):
     order = order_with_stock(
-        channel=shop.channel,
-        lines=[(shop.museum_stock.variant, 2), (shop.media_stock.variant, 1)],
+        channel=two_warehouses.channel,
+        lines=[(two_warehouses.museum_stock.variant, 2), (two_warehouses.media_stock.variant, 1)],
     )
     started = time.monotonic()
     with worker_running(broker) as worker:
         pay(order)
         assert _status(order) == OrderStatus.PAID
 
-        reached = wait_for(lambda: _status(order) == OrderStatus.DELIVERED, 40)
+        reached = wait_until(lambda: _status(order) == OrderStatus.DELIVERED, seconds=40)
 
         assert reached, worker.output()[-3000:]
     assert time.monotonic() - started < 60
@@ -73,21 +73,23 @@ def test_a_paid_order_reaches_shipped_then_delivered_by_itself(shop, broker):
     }
 
 
-def test_a_task_sent_twice_fulfils_once(shop, broker):
+def test_a_task_sent_twice_fulfils_once(two_warehouses, broker):
     order = order_with_stock(
-        channel=shop.channel,
-        lines=[(shop.museum_stock.variant, 1), (shop.media_stock.variant, 1)],
+        channel=two_warehouses.channel,
+        lines=[(two_warehouses.museum_stock.variant, 1), (two_warehouses.media_stock.variant, 1)],
         status=OrderStatus.PAID,
     )
     assert enqueue(order_fulfill, order.pk)
     assert enqueue(order_fulfill, order.pk)
     with worker_running(broker) as worker:
-        booked = wait_for(
+        booked = wait_until(
             lambda: ShipmentEvent.objects.filter(shipment__order=order, type="booked").count() == 2,
-            30,
+            seconds=30,
         )
         assert booked, worker.output()[-3000:]
-        time.sleep(1)  # give a wrongly repeated booking the time to show up
+        # Both messages and everything they led to have run: a wrongly repeated booking
+        # would be a row by now.
+        assert wait_until(worker.idle, seconds=30), worker.output()[-3000:]
 
     assert Shipment.objects.filter(order=order).count() == 2
     assert ShipmentEvent.objects.filter(shipment__order=order, type="created").count() == 2
@@ -95,12 +97,17 @@ def test_a_task_sent_twice_fulfils_once(shop, broker):
     assert order.events.filter(to_status=OrderStatus.FULFILLING).count() == 1
 
 
-def _booking_pending(shop) -> Shipment:
+def _booking_pending(two_warehouses) -> Shipment:
     order = order_with_stock(
-        channel=shop.channel, lines=[(shop.museum_stock.variant, 1)], status=OrderStatus.PAID
+        channel=two_warehouses.channel,
+        lines=[(two_warehouses.museum_stock.variant, 1)],
+        status=OrderStatus.PAID,
     )
     Shipment.objects.create(
-        order=order, warehouse=shop.museum_warehouse, partner=shop.museum, carrier="express"
+        order=order,
+        warehouse=two_warehouses.museum_warehouse,
+        partner=two_warehouses.museum,
+        carrier="express",
     )
     from fulfillment.services import order_fulfill as fulfil_now
 
@@ -119,21 +126,26 @@ def _express(carrier, **more: str) -> dict[str, str]:
     }
 
 
-def test_a_task_lost_with_its_worker_is_redone_by_another_within_half_a_minute(shop, broker):
+def test_a_task_lost_with_its_worker_is_redone_by_another_within_half_a_minute(
+    two_warehouses, broker
+):
     """The lease is the production default (20 s): the other worker, already running,
     takes the booking up once the dead worker's lease has aged, within 30 s."""
-    shipment = _booking_pending(shop)
+    shipment = _booking_pending(two_warehouses)
     with FakeCarrierServer() as carrier:
         carrier.modes = ["slow"]  # the first booking hangs until its worker is killed
         carrier.slow_seconds = 60
         env = _express(carrier)
         with worker_running(broker, env=env) as first:
             assert enqueue(shipment_book, shipment.pk)
-            assert wait_for(lambda: len(carrier.requests) == 1, 20), first.output()[-3000:]
+            taken = wait_until(lambda: len(carrier.requests) == 1, seconds=20)
+            assert taken, first.output()[-3000:]
             with worker_running(broker, env=env) as second:
                 first.kill()
                 killed_at = time.monotonic()
-                booked = wait_for(lambda: Shipment.objects.get(pk=shipment.pk).waybill_number, 35)
+                booked = wait_until(
+                    lambda: Shipment.objects.get(pk=shipment.pk).waybill_number, seconds=35
+                )
                 redone_after = time.monotonic() - killed_at
                 assert booked, second.output()[-3000:]
 
@@ -148,10 +160,10 @@ def test_a_task_lost_with_its_worker_is_redone_by_another_within_half_a_minute(s
     assert ShipmentEvent.objects.filter(shipment=stored, type="booked").count() == 1
 
 
-def test_a_task_longer_than_its_lease_stays_with_its_living_worker(shop, broker):
+def test_a_task_longer_than_its_lease_stays_with_its_living_worker(two_warehouses, broker):
     """Renewed leases: a booking that takes three leases is not handed to the second
     worker, which is idle all the while; the carrier is asked once."""
-    shipment = _booking_pending(shop)
+    shipment = _booking_pending(two_warehouses)
     with FakeCarrierServer() as carrier:
         carrier.modes = ["slow"]
         carrier.slow_seconds = 12
@@ -161,15 +173,21 @@ def test_a_task_longer_than_its_lease_stays_with_its_living_worker(shop, broker)
             worker_running(broker, env=env) as second,
         ):
             assert enqueue(shipment_book, shipment.pk)
-            booked = wait_for(lambda: Shipment.objects.get(pk=shipment.pk).waybill_number, 40)
+            booked = wait_until(
+                lambda: Shipment.objects.get(pk=shipment.pk).waybill_number, seconds=40
+            )
             assert booked, first.output()[-2000:] + second.output()[-2000:]
 
     assert len(carrier.requests) == 1
     assert Shipment.objects.get(pk=shipment.pk).booking_attempts == 1
 
 
-def test_redis_down_at_payment_time_loses_nothing(shop, django_capture_on_commit_callbacks):
-    order = order_with_stock(channel=shop.channel, lines=[(shop.museum_stock.variant, 2)])
+def test_redis_down_at_payment_time_loses_nothing(
+    two_warehouses, django_capture_on_commit_callbacks
+):
+    order = order_with_stock(
+        channel=two_warehouses.channel, lines=[(two_warehouses.museum_stock.variant, 2)]
+    )
 
     with tasks_sent_to("redis://127.0.0.1:1/0"):
         started = time.monotonic()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from django.db import connection
 from kombu import pools
 
 from shop.celery import QUEUES, app
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).with_name("celery"))
@@ -66,13 +67,31 @@ def broker_flush(url: str) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
+# What a worker logs at INFO when it takes a task and when the task is over (done,
+# failed, or sent back to be retried later).
+_RECEIVED = re.compile(r"Task [\w.]+\[[\w-]+\] received")
+_FINISHED = re.compile(r"Task [\w.]+\[[\w-]+\] (succeeded|raised|failed|retry)")
+
+
 class Worker:
-    def __init__(self, process: subprocess.Popen, log: Path) -> None:
+    def __init__(self, process: subprocess.Popen, log: Path, broker: str) -> None:
         self.process = process
         self.log = log
+        self.broker = broker
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
+
+    def idle(self) -> bool:
+        """Whether the worker has finished every task it took and none waits in its queues:
+        after this, nothing it was sent can still change a row."""
+        log = self.output()
+        taken = len(_RECEIVED.findall(log))
+        finished = len(_FINISHED.findall(log))
+        waiting = redis.Redis.from_url(self.broker).pipeline()
+        for queue in QUEUES:
+            waiting.llen(queue)
+        return taken == finished and not any(waiting.execute())
 
     def kill(self) -> None:
         """SIGKILL the worker and its children at once: no warm shutdown, no acks."""
@@ -126,20 +145,11 @@ def worker_running(url: str, *, env: dict[str, str] | None = None) -> Iterator[W
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    worker = Worker(process, log)
+    worker = Worker(process, log, url)
     try:
-        wait_for(lambda: "ready." in worker.output() or process.poll() is not None, 30)
+        wait_until(lambda: "ready." in worker.output() or process.poll() is not None, seconds=30)
         assert process.poll() is None, worker.output()
         yield worker
     finally:
         worker.stop()
         log.unlink(missing_ok=True)
-
-
-def wait_for(condition: Callable[[], object], seconds: float, step: float = 0.2) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(step)
-    return bool(condition())

@@ -1,4 +1,4 @@
-"""Every API endpoint from the URL resolver, and a concrete request for it in the world."""
+"""Every API endpoint from the URL resolver, and a concrete request for it in the demo shop."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.hardening.world import World
+from tests.factories.demo_shop import DemoShop
 
 ROLES = (
     "anonymous",
@@ -57,32 +57,32 @@ def api_endpoints() -> list[Endpoint]:
     return sorted(endpoints, key=str)
 
 
-def concrete_path(world: World, endpoint: Endpoint) -> str:
+def concrete_path(demo_shop: DemoShop, endpoint: Endpoint) -> str:
     """The route with its parameters naming objects of partner A and of the shopper."""
     route = endpoint.route
     staff = "/api/v1/staff/" in route
     values = {
-        "slug": world.stocks["a"].variant.product.slug,
-        "token": str(world.carts["shopper"].token),
-        "line_id": str(world.carts["shopper"].lines.get().pk),
-        "number": (world.orders["paid_a"] if staff else world.orders["pending"]).number,
-        "payment_id": str(world.payments["paid_a"].pk),
-        "stock_id": str(world.stocks["a"].pk),
-        "shipment_id": str(world.shipments["a"].pk),
-        "return_id": str(world.returns["a"].pk),
-        "settlement_id": str(world.settlements["a"].pk),
+        "slug": demo_shop.stocks["a"].variant.product.slug,
+        "token": str(demo_shop.carts["shopper"].token),
+        "line_id": str(demo_shop.carts["shopper"].lines.get().pk),
+        "number": (demo_shop.orders["paid_a"] if staff else demo_shop.orders["pending"]).number,
+        "payment_id": str(demo_shop.payments["paid_a"].pk),
+        "stock_id": str(demo_shop.stocks["a"].pk),
+        "shipment_id": str(demo_shop.shipments["a"].pk),
+        "return_id": str(demo_shop.returns["a"].pk),
+        "settlement_id": str(demo_shop.settlements["a"].pk),
         "fmt": "csv",
         "reference": "fake_re_0",
-        "code": world.warehouses["a"].code if "warehouses" in route else "museum-web",
+        "code": demo_shop.warehouses["a"].code if "warehouses" in route else "museum-web",
     }
     if "/collections/" in route:
         from catalog.models import Collection
 
         values["slug"] = Collection.objects.order_by("pk").values_list("slug", flat=True)[0]
     if "/returns/" in route and not staff:
-        values["number"] = world.orders["delivered"].number
+        values["number"] = demo_shop.orders["delivered"].number
     if route.endswith("/tracking/"):
-        values["number"] = world.orders["paid_a"].number
+        values["number"] = demo_shop.orders["paid_a"].number
 
     def fill(match: re.Match[str]) -> str:
         return values[match.group(1)]
@@ -105,11 +105,11 @@ def answer_class(status: int) -> str:
     return "ok"
 
 
-def body_for(world: World, endpoint: Endpoint) -> dict[str, Any]:
+def body_for(demo_shop: DemoShop, endpoint: Endpoint) -> dict[str, Any]:
     """A body valid enough to pass input checks, so the answer is about who asks."""
-    a_sku = world.stocks["a"].variant.sku
-    a_code, b_code = world.warehouses["a"].code, world.warehouses["b"].code
-    delivered_line = world.orders["delivered"].lines.get().pk
+    a_sku = demo_shop.stocks["a"].variant.sku
+    a_code, b_code = demo_shop.warehouses["a"].code, demo_shop.warehouses["b"].code
+    delivered_line = demo_shop.orders["delivered"].lines.get().pk
     bodies: dict[str, dict[str, Any]] = {
         "POST /api/v1/payments/<int:payment_id>/fake/confirm/": {"outcome": "decline"},
         "POST /api/v1/staff/payments/<int:payment_id>/review/": {"decision": "accept"},
@@ -118,14 +118,14 @@ def body_for(world: World, endpoint: Endpoint) -> dict[str, Any]:
             "reason": "authorization matrix",
         },
         "POST /api/v1/orders/lookup/": {
-            "number": world.orders["pending"].number,
+            "number": demo_shop.orders["pending"].number,
             "email": "nobody@example.com",
         },
         "POST /api/v1/staff/orders/<str:number>/refunds/": {"amount": "1.00", "reason": "m"},
         "POST /api/v1/staff/orders/<str:number>/cancel/": {"reason": "authorization matrix"},
         "POST /api/v1/staff/stock/<int:stock_id>/adjust/": {"delta": 1, "note": "matrix"},
         "POST /api/v1/staff/stock/<int:stock_id>/count/": {
-            "counted_quantity": world.stocks["a"].quantity + 1
+            "counted_quantity": demo_shop.stocks["a"].quantity + 1
         },
         "POST /api/v1/staff/stock/<int:stock_id>/low-threshold/": {"threshold": 3},
         "POST /api/v1/staff/stock/receive/": {
@@ -157,17 +157,17 @@ def body_format(endpoint: Endpoint, path: str) -> str:
     return "multipart" if first.startswith("multipart/") else "json"
 
 
-def request_as(world: World, role: str, endpoint: Endpoint) -> Any:
+def request_as(demo_shop: DemoShop, role: str, endpoint: Endpoint) -> Any:
     from rest_framework.test import APIClient
 
-    path = concrete_path(world, endpoint)
+    path = concrete_path(demo_shop, endpoint)
     if not role.startswith("channel_") and path.startswith(CHANNEL_SCOPED):
         path += "?channel=museum-web"
     client = APIClient()
-    headers = world.headers(role)
+    headers = demo_shop.headers(role)
     method = endpoint.method
     if method in ("post", "put", "patch"):
-        body = body_for(world, endpoint)
+        body = body_for(demo_shop, endpoint)
         return getattr(client, method)(
             path, body, format=body_format(endpoint, path), headers=headers
         )

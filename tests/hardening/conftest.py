@@ -3,19 +3,32 @@ invariant check that must hold after every fault."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.db import transaction
 
 from shop.ops.invariants import invariants_check
-from tests.hardening.world import World, world_enter, world_leave
+from tests.factories.demo_shop import DemoShop, demo_shop_build
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker) -> World:
+def demo_shop(django_db_setup, django_db_blocker) -> Iterator[DemoShop]:
     """The demo shop with orders in every state, built once per module in a transaction
     rolled back at the module's end; each test runs in a savepoint inside it."""
-    built, atomic = world_enter(django_db_blocker)
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            built = demo_shop_build()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
     yield built
-    world_leave(django_db_blocker, atomic)
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
 
 
 def assert_invariants() -> None:

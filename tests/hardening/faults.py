@@ -3,7 +3,6 @@ and ways to cut the database off under a request."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,8 +19,8 @@ from shop.channels.models import SalesChannel
 from shop.wsgi import application
 from tests import factories
 from tests.connections import separate_connection
-from tests.hardening.world import ADDRESS
-from tests.selling_factories import ShippingMethodFactory, stock_with_units
+from tests.factories import ADDRESS, ShippingMethodFactory, stock_with_units
+from tests.waiting import wait_until
 
 
 @dataclass
@@ -117,6 +116,13 @@ def _admin_connection() -> psycopg.Connection:
     return separate_connection(autocommit=True)
 
 
+def _gone(admin: psycopg.Connection, pids: list[int]) -> bool:
+    alive = admin.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids]
+    ).fetchone()
+    return alive is None or alive[0] == 0
+
+
 def backends_terminate(*, only_pid: int | None = None) -> int:
     """Terminate one backend, or every backend of the shop's database (what clients see
     when PostgreSQL restarts); waits until they are gone. Returns how many."""
@@ -134,13 +140,7 @@ def backends_terminate(*, only_pid: int | None = None) -> int:
             ]
         for pid in pids:
             admin.execute("SELECT pg_terminate_backend(%s)", [pid])
-        for _ in range(200):
-            alive = admin.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids]
-            ).fetchone()
-            if alive is None or alive[0] == 0:
-                break
-            time.sleep(0.01)
+        wait_until(lambda: _gone(admin, pids), seconds=2)
     return len(pids)
 
 

@@ -13,8 +13,9 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from shop.core.json_parser import JSONBodyParser
+from tests.factories import ADDRESS
+from tests.factories.demo_shop import DemoShop
 from tests.hardening.authz import CHANNEL_SCOPED, Endpoint, api_endpoints, concrete_path
-from tests.hardening.world import ADDRESS, World
 
 WRITES = [e for e in api_endpoints() if e.method in ("post", "put", "patch")]
 READS = [e for e in api_endpoints() if e.method == "get"]
@@ -31,8 +32,8 @@ def rows() -> dict[str, int]:
     }
 
 
-def path_for(world: World, endpoint: Endpoint) -> str:
-    path = concrete_path(world, endpoint)
+def path_for(demo_shop: DemoShop, endpoint: Endpoint) -> str:
+    path = concrete_path(demo_shop, endpoint)
     if path.startswith(CHANNEL_SCOPED) or str(endpoint) == "POST /api/v1/orders/":
         path += "?channel=museum-web"  # storefront calls name their channel
     return path
@@ -46,7 +47,7 @@ def role_for(endpoint: Endpoint) -> str:
 
 
 def send(
-    world: World,
+    demo_shop: DemoShop,
     endpoint: Endpoint,
     body: bytes,
     content_type: str = JSON,
@@ -55,15 +56,18 @@ def send(
     """As someone who may call the endpoint, so an answer is about the body only."""
     return APIClient().generic(
         endpoint.method.upper(),
-        path_for(world, endpoint),
+        path_for(demo_shop, endpoint),
         body,
         content_type=content_type,
-        headers={**world.headers(role or role_for(endpoint)), "Idempotency-Key": "hostile-input"},
+        headers={
+            **demo_shop.headers(role or role_for(endpoint)),
+            "Idempotency-Key": "hostile-input",
+        },
     )
 
 
-def takes_json(world: World, endpoint: Endpoint) -> bool:
-    view_class = resolve(concrete_path(world, endpoint)).func.cls  # type: ignore[attr-defined]
+def takes_json(demo_shop: DemoShop, endpoint: Endpoint) -> bool:
+    view_class = resolve(concrete_path(demo_shop, endpoint)).func.cls  # type: ignore[attr-defined]
     return any(issubclass(parser, JSONBodyParser) for parser in view_class.parser_classes)
 
 
@@ -111,11 +115,11 @@ def documented_query(endpoint: Endpoint) -> list[str]:
     )
 
 
-def valid_body(world: World, endpoint: Endpoint) -> dict[str, Any]:
+def valid_body(demo_shop: DemoShop, endpoint: Endpoint) -> dict[str, Any]:
     """A body that passes the endpoint's checks, for the wrong values to replace."""
     from tests.hardening.authz import body_for
 
-    sku = world.stocks["a"].variant.sku
+    sku = demo_shop.stocks["a"].variant.sku
     details = {
         "email": "hostile@example.com",
         "shipping_address": ADDRESS,
@@ -133,4 +137,4 @@ def valid_body(world: World, endpoint: Endpoint) -> dict[str, Any]:
             **details,
         },
     }
-    return bodies.get(str(endpoint)) or body_for(world, endpoint)
+    return bodies.get(str(endpoint)) or body_for(demo_shop, endpoint)

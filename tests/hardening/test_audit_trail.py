@@ -10,14 +10,14 @@ from django.test import Client
 from django.utils import timezone
 
 from catalog.models import MovementReason, StockMovement
-from partners.ledger_write import month_previous, month_start
 from partners.models import Settlement, SettlementEvent, SettlementStatus
+from partners.settlements.periods import month_previous, month_start
 from shop.orders.models import OrderEvent, OrderEventType
 from shop.payments.models import Refund, RefundStatus
 from tests import factories
 from tests.conftest import client_for
+from tests.factories import stock_with_units
 from tests.hardening.conftest import assert_invariants
-from tests.selling_factories import stock_with_units
 from tests.shop.payments.helpers import paid_order
 
 pytestmark = pytest.mark.django_db
@@ -158,14 +158,16 @@ def test_closing_a_settlement_in_the_admin_names_who_closed_it():
         "email": admin_user.email,
         "by": "staff",
     }
+    assert (closed.user, closed.from_status, closed.to_status) == (admin_user, "open", "closed")
     assert _recent(closed.created_at)
 
 
 def test_settlements_closed_by_the_schedule_say_so():
-    from partners.settlements import settlements_close_due
+    from partners.settlements.closing import settlements_close_due
 
     partner = factories.PartnerFactory()
     settlements_close_due()
 
     closed = SettlementEvent.objects.filter(settlement__partner=partner, type="closed").get()
     assert closed.data["closed_by"] == {"user_id": None, "email": "", "by": "schedule"}
+    assert (closed.user, closed.from_status, closed.to_status) == (None, "open", "closed")

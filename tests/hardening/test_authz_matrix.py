@@ -20,8 +20,8 @@ from django.db import transaction
 
 from fulfillment.models import Shipment
 from partners.models import LedgerEntry, Settlement
+from tests.factories.demo_shop import DemoShop
 from tests.hardening.authz import ROLES, answer_class, api_endpoints, request_as
-from tests.hardening.world import World
 
 ALL_OK = dict.fromkeys(ROLES, "ok")
 NOT_SIGNED_IN = {"anonymous": "401", "channel_a": "401", "channel_b": "401"}
@@ -160,12 +160,12 @@ def test_every_endpoint_has_a_row():
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
-def test_who_may_call_what(world: World, db: Any, endpoint):
+def test_who_may_call_what(demo_shop: DemoShop, db: Any, endpoint):
     answers = {}
     for role in ROLES:
         # Each caller meets the shop as it was: what an earlier one did is undone.
         savepoint = transaction.savepoint()
-        response = request_as(world, role, endpoint)
+        response = request_as(demo_shop, role, endpoint)
         transaction.savepoint_rollback(savepoint)
         answers[role] = answer_class(response.status_code)
         if answers[role] in ("401", "403", "404"):
@@ -177,22 +177,22 @@ def test_who_may_call_what(world: World, db: Any, endpoint):
 # -- object-level checks beyond the matrix ------------------------------------------------
 
 
-def _get(world: World, role: str, path: str, **headers: str) -> Any:
+def _get(demo_shop: DemoShop, role: str, path: str, **headers: str) -> Any:
     from rest_framework.test import APIClient
 
-    return APIClient().get(path, headers={**world.headers(role), **headers})
+    return APIClient().get(path, headers={**demo_shop.headers(role), **headers})
 
 
-def test_a_channel_key_cannot_act_on_another_channels_cart(world: World, db: Any):
+def test_a_channel_key_cannot_act_on_another_channels_cart(demo_shop: DemoShop, db: Any):
     from rest_framework.test import APIClient
 
-    cart = world.carts["a"]  # made by storefront A, no user
-    sku = world.stocks["a"].variant.sku
+    cart = demo_shop.carts["a"]  # made by storefront A, no user
+    sku = demo_shop.stocks["a"].variant.sku
     base = f"/api/v1/carts/{cart.token}/"
 
     def call(role: str, method: str, path: str, body: Any = None) -> int:
         client = APIClient()
-        kwargs = {"headers": world.headers(role)}
+        kwargs = {"headers": demo_shop.headers(role)}
         if body is not None:
             kwargs.update(data=body, format="json")
         return getattr(client, method)(path, **kwargs).status_code
@@ -207,29 +207,29 @@ def test_a_channel_key_cannot_act_on_another_channels_cart(world: World, db: Any
     assert cart.lines.count() == 0
 
 
-def test_lists_show_each_partner_and_shopper_only_their_own(world: World, db: Any):
-    a, b = world.partners["a"], world.partners["b"]
+def test_lists_show_each_partner_and_shopper_only_their_own(demo_shop: DemoShop, db: Any):
+    a, b = demo_shop.partners["a"], demo_shop.partners["b"]
 
-    shipments = _get(world, "staff_b", "/api/v1/staff/fulfillment/shipments/").json()
+    shipments = _get(demo_shop, "staff_b", "/api/v1/staff/fulfillment/shipments/").json()
     ids = {s["id"] for s in shipments["results"]}
     assert ids == set(Shipment.objects.filter(warehouse__partner=b).values_list("pk", flat=True))
-    assert world.shipments["a"].pk not in ids
+    assert demo_shop.shipments["a"].pk not in ids
 
-    stock = _get(world, "staff_b", "/api/v1/staff/stock/?page_size=100").json()
+    stock = _get(demo_shop, "staff_b", "/api/v1/staff/stock/?page_size=100").json()
     assert stock["count"] > 0
     assert {row["partner"] for row in stock["results"]} == {b.code}
 
     for role, partner in (("viewer_a", a), ("viewer_b", b)):
-        ledger = _get(world, role, "/api/v1/partners/ledger/?page_size=100").json()
+        ledger = _get(demo_shop, role, "/api/v1/partners/ledger/?page_size=100").json()
         expected = LedgerEntry.objects.filter(partner=partner).count()
         assert ledger["count"] == expected > 0
-        settlements = _get(world, role, "/api/v1/partners/settlements/").json()
+        settlements = _get(demo_shop, role, "/api/v1/partners/settlements/").json()
         assert {s["id"] for s in settlements} == set(
             Settlement.objects.filter(partner=partner).values_list("pk", flat=True)
         )
     # Naming the other partner is for superusers only: anyone else still gets their own.
-    named = _get(world, "viewer_b", "/api/v1/partners/ledger/?partner=museum&page_size=100")
+    named = _get(demo_shop, "viewer_b", "/api/v1/partners/ledger/?partner=museum&page_size=100")
     assert named.json()["count"] == LedgerEntry.objects.filter(partner=b).count()
 
-    theirs = _get(world, "other_shopper", "/api/v1/orders/").json()
-    assert [o["number"] for o in theirs["results"]] == [world.orders["other"].number]
+    theirs = _get(demo_shop, "other_shopper", "/api/v1/orders/").json()
+    assert [o["number"] for o in theirs["results"]] == [demo_shop.orders["other"].number]

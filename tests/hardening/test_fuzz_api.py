@@ -10,7 +10,7 @@ the 404s) and sends them to the WSGI application in this process. Every answer m
   type, and a body that matches the documented schema;
 - when it is a client error (4xx), have the error shape ``{"code", "message", "fields"}``.
 
-The shop's data is the demo catalog with orders in every state (``world``); each test
+The shop's data is the demo catalog with orders in every state (``demo_shop``); each test
 runs in a savepoint that is rolled back, so what one test changes, the next never sees.
 
 Nothing is left out: the Stripe webhook is fuzzed too (without a valid signature it must
@@ -37,7 +37,7 @@ from schemathesis.specs.openapi.checks import (
 
 from catalog.models import Collection
 from shop.wsgi import application
-from tests.hardening.world import World
+from tests.factories.demo_shop import DemoShop
 
 SCHEMA = schemathesis.openapi.from_wsgi("/api/schema/", application)
 OPERATIONS = {
@@ -55,40 +55,42 @@ EXAMPLES = 15
 PUBLIC_CHANNEL = "museum-web"
 
 
-def path_hints(world: World, role: str, path: str) -> dict[str, Any]:
+def path_hints(demo_shop: DemoShop, role: str, path: str) -> dict[str, Any]:
     """Path parameters that name real objects the role may (or may not) reach."""
-    own_order = world.orders["pending"]
-    paid = world.orders["paid_a"]
+    own_order = demo_shop.orders["pending"]
+    paid = demo_shop.orders["paid_a"]
     hints: dict[str, Any] = {
         "slug": "none",
         "number": own_order.number,
-        "token": str((world.carts["a"] if role == "channel_a" else world.carts["shopper"]).token),
+        "token": str(
+            (demo_shop.carts["a"] if role == "channel_a" else demo_shop.carts["shopper"]).token
+        ),
         "line_id": 1,
-        "stock_id": world.stocks["a"].pk,
-        "shipment_id": world.shipments["a"].pk,
-        "return_id": world.returns["a"].pk,
-        "payment_id": world.payments["paid_a"].pk,
-        "settlement_id": world.settlements["a"].pk,
+        "stock_id": demo_shop.stocks["a"].pk,
+        "shipment_id": demo_shop.shipments["a"].pk,
+        "return_id": demo_shop.returns["a"].pk,
+        "payment_id": demo_shop.payments["paid_a"].pk,
+        "settlement_id": demo_shop.settlements["a"].pk,
         "fmt": "csv",
         "code": PUBLIC_CHANNEL,
     }
     if "/products/" in path:
-        hints["slug"] = world.stocks["a"].variant.product.slug
+        hints["slug"] = demo_shop.stocks["a"].variant.product.slug
     elif "/collections/" in path:
         hints["slug"] = Collection.objects.order_by("pk").values_list("slug", flat=True)[0]
     if "/staff/" in path:
         hints["number"] = paid.number
     if "/returns/" in path and "/staff/" not in path:
-        hints["number"] = world.orders["delivered"].number
+        hints["number"] = demo_shop.orders["delivered"].number
     if "warehouses" in path:
-        hints["code"] = world.warehouses["a"].code
+        hints["code"] = demo_shop.warehouses["a"].code
     return hints
 
 
-def strategy_for(world: World, role: str, label: str) -> st.SearchStrategy:
+def strategy_for(demo_shop: DemoShop, role: str, label: str) -> st.SearchStrategy:
     operation = OPERATIONS[label]
     names = {p.name for p in operation.path_parameters}
-    hints = {k: v for k, v in path_hints(world, role, operation.path).items() if k in names}
+    hints = {k: v for k, v in path_hints(demo_shop, role, operation.path).items() if k in names}
     query = {} if role.startswith("channel_") else {"channel": PUBLIC_CHANNEL}
     query = {k: v for k, v in query.items() if k in {p.name for p in operation.query}}
     strategies = [
@@ -120,9 +122,9 @@ def error_shape_check(response: Any) -> None:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
 def test_every_answer_follows_the_schema(
-    world: World, db: Any, wsgi_keeps_connection: None, role: str, label: str
+    demo_shop: DemoShop, db: Any, wsgi_keeps_connection: None, role: str, label: str
 ) -> None:
-    headers = world.headers(role)
+    headers = demo_shop.headers(role)
 
     @settings(
         max_examples=EXAMPLES,
@@ -132,7 +134,7 @@ def test_every_answer_follows_the_schema(
         # CI sees the same examples every run; FUZZ_RANDOM=1 explores new ones.
         derandomize=os.environ.get("FUZZ_RANDOM") != "1",
     )
-    @given(case=strategy_for(world, role, label))
+    @given(case=strategy_for(demo_shop, role, label))
     def answers_by_the_schema(case: Any) -> None:
         response = case.call(headers=headers)
         case.validate_response(response, checks=CHECKS)

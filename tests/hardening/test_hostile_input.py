@@ -17,9 +17,9 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from tests.factories.demo_shop import DemoShop
 from tests.hardening.authz import Endpoint
 from tests.hardening.hostile import JSON, WRITES, assert_error_shape, rows, send, takes_json
-from tests.hardening.world import World
 
 
 def hostile_bodies() -> dict[str, tuple[bytes, str, int, str]]:
@@ -63,12 +63,14 @@ def test_every_write_is_driven():
 
 
 @pytest.mark.parametrize("endpoint", WRITES, ids=str)
-def test_hostile_bodies_are_refused_and_store_nothing(world: World, db: Any, endpoint: Endpoint):
-    json_endpoint = takes_json(world, endpoint)
+def test_hostile_bodies_are_refused_and_store_nothing(
+    demo_shop: DemoShop, db: Any, endpoint: Endpoint
+):
+    json_endpoint = takes_json(demo_shop, endpoint)
     before = rows()
     answers = {}
     for name, (body, content_type, status, code) in hostile_bodies().items():
-        response = send(world, endpoint, body, content_type)
+        response = send(demo_shop, endpoint, body, content_type)
         if not json_endpoint and content_type == JSON:  # a file upload takes no JSON
             status, code = 415, "unsupported_media_type"
         elif not json_endpoint and content_type.startswith("multipart/"):
@@ -90,13 +92,13 @@ BODY_READERS = {
 
 
 @pytest.mark.parametrize("endpoint", [e for e in WRITES if str(e) in BODY_READERS], ids=str)
-def test_the_parser_refuses_them_without_the_middleware(world: World, db: Any, endpoint):
+def test_the_parser_refuses_them_without_the_middleware(demo_shop: DemoShop, db: Any, endpoint):
     middleware = [m for m in settings.MIDDLEWARE if not m.endswith("RequestLimitsMiddleware")]
     role = BODY_READERS[str(endpoint)]
     before = rows()
     with override_settings(MIDDLEWARE=middleware):
         for name, (body, content_type, status, code) in hostile_bodies().items():
-            response = send(world, endpoint, body, content_type, role=role)
+            response = send(demo_shop, endpoint, body, content_type, role=role)
             if str(endpoint).endswith("/webhook/"):
                 # Read raw and unsigned: refused for its signature, whatever it holds.
                 status, code = 400, "invalid_signature"

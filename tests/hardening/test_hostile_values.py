@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from tests.factories.demo_shop import DemoShop
 from tests.hardening.authz import Endpoint
 from tests.hardening.hostile import (
     READS,
@@ -29,7 +30,6 @@ from tests.hardening.hostile import (
     takes_json,
     valid_body,
 )
-from tests.hardening.world import World
 
 HUGE_NUMBER = "__huge_number__"
 WRONG_VALUES: list[Any] = [
@@ -90,12 +90,12 @@ def test_the_fields_are_found_in_the_schema():
 
 @pytest.mark.parametrize("endpoint", [e for e in WRITES if documented_fields(e)], ids=str)
 def test_documented_fields_of_the_wrong_type_never_break_the_endpoint(
-    world: World, db: Any, endpoint: Endpoint
+    demo_shop: DemoShop, db: Any, endpoint: Endpoint
 ):
-    assert takes_json(world, endpoint)
-    base = valid_body(world, endpoint)
+    assert takes_json(demo_shop, endpoint)
+    base = valid_body(demo_shop, endpoint)
     for label, body in wrong_bodies(base, documented_fields(endpoint)):
-        assert_no_server_error(send(world, endpoint, body), label)
+        assert_no_server_error(send(demo_shop, endpoint, body), label)
 
 
 ODD_QUERY_VALUES = [
@@ -113,14 +113,14 @@ ODD_QUERY_VALUES = [
 
 
 @pytest.mark.parametrize("endpoint", READS, ids=str)
-def test_odd_query_values_never_break_a_read(world: World, db: Any, endpoint: Endpoint):
+def test_odd_query_values_never_break_a_read(demo_shop: DemoShop, db: Any, endpoint: Endpoint):
     names = [name for name in documented_query(endpoint) if name != "channel"]
     client = APIClient()
     for value in ODD_QUERY_VALUES:
-        url = path_for(world, endpoint)
+        url = path_for(demo_shop, endpoint)
         query = "&".join(f"{name}={value}" for name in [*names, "q", "lang"])
         url += ("&" if "?" in url else "?") + query
-        response = client.get(url, headers=world.headers("superuser"))
+        response = client.get(url, headers=demo_shop.headers("superuser"))
         assert_no_server_error(response, value[:20])
 
 
@@ -149,8 +149,10 @@ ODD_HEADER_VALUES = [
         ("get", "/api/v1/products/?channel=museum-web", "X-Request-ID"),
     ],
 )
-def test_huge_and_odd_headers_never_break_an_endpoint(world: World, db, method, path, header):
-    body = valid_body(world, Endpoint("post", "/api/v1/orders/"))
+def test_huge_and_odd_headers_never_break_an_endpoint(
+    demo_shop: DemoShop, db, method, path, header
+):
+    body = valid_body(demo_shop, Endpoint("post", "/api/v1/orders/"))
     for value in ODD_HEADER_VALUES:
         client = APIClient()
         if method == "get":
@@ -184,16 +186,16 @@ HUGE_INTEGERS = [
 
 @pytest.mark.parametrize(("label", "field", "inner", "huge"), HUGE_INTEGERS)
 def test_a_huge_integer_is_a_field_error_not_a_database_overflow(
-    world: World, db: Any, label: str, field: str, inner: str | None, huge: Any
+    demo_shop: DemoShop, db: Any, label: str, field: str, inner: str | None, huge: Any
 ):
     endpoint = next(e for e in WRITES if str(e) == label)
-    body = valid_body(world, endpoint)
+    body = valid_body(demo_shop, endpoint)
     if inner is None:
         body[field] = huge
     else:
         body[field] = [{**body[field][0], inner: huge}]
 
-    response = send(world, endpoint, json.dumps(body).encode())
+    response = send(demo_shop, endpoint, json.dumps(body).encode())
 
     assert response.status_code == 400, response.content
     assert (response.json()["code"], list(response.json()["fields"])) == ("invalid", [field])

@@ -11,13 +11,13 @@ from django.db.models import F
 
 from catalog.models import Stock
 from partners.models import DailyTotals, MonthlyProductSales
-from partners.rollups import report_rows_current
+from partners.reports.rollups import report_rows_current
 from shop.ops.invariants import Violation, invariants_check
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import Payment, Refund, RefundStatus
 from shop.payments.refunds import refund_create
 from shop.payments.services import payment_fake_complete, payment_start
-from tests.selling_factories import OrderFactory, order_with_stock, stock_with_units
+from tests.factories import OrderFactory, order_with_stock, stock_with_units
 from tests.shop.payments.helpers import paid_order, priced_variant
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from partners.models import LedgerEntry
 from shop.orders.models import OrderStatus
 from shop.payments.models import PaymentStatus, Refund, RefundStatus
 from shop.payments.services import payment_start, payment_sync
+from tests.factories import order_with_stock
 from tests.hardening.conftest import assert_invariants
-from tests.selling_factories import order_with_stock
 from tests.shop.payments.helpers import priced_variant
 
 

@@ -4,12 +4,13 @@ staff or a partner does, and nothing else."""
 from __future__ import annotations
 
 import functools
-import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import requests
+
+from tests.waiting import wait_until
 
 API = "/api/v1"
 # An order that is paid, whatever fulfilment has done with it since.
@@ -104,11 +105,12 @@ def unique_email(who: str) -> str:
 
 def wait_for(read: Callable[[], T], until: Callable[[T], bool], *, seconds: float, what: str) -> T:
     """Read again until the answer satisfies ``until``, for at most ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while True:
-        answer = read()
-        if until(answer):
-            return answer
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not {what} after {seconds} s; last answer: {answer!r:.2000}")
-        time.sleep(0.5)
+    answers: list[T] = []
+
+    def satisfied() -> bool:
+        answers.append(read())
+        return until(answers[-1])
+
+    if not wait_until(satisfied, seconds=seconds, every=0.5):
+        raise AssertionError(f"not {what} after {seconds} s; last answer: {answers[-1]!r:.2000}")
+    return answers[-1]

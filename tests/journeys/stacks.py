@@ -37,6 +37,7 @@ import requests
 from psycopg import sql
 
 from shop.celery import QUEUES
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -147,17 +148,17 @@ class Stack:
 
     def _wait_until(self, what: str, ready: Any, seconds: float = START_SECONDS) -> None:
         """Wait until ``ready()``; fail at once, with the logs, if a process stopped."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
+
+        def settled() -> bool:
             if self._stopping:
                 raise StackStopped(f"{self.name}: stopped while starting")
             stopped = [n for n, p in self._processes.items() if p.poll() is not None]
             if stopped:
                 raise RuntimeError(self._failure(f"{', '.join(stopped)} stopped while {what}"))
-            if ready():
-                return
-            time.sleep(0.3)
-        raise RuntimeError(self._failure(f"not {what} after {seconds} s"))
+            return bool(ready())
+
+        if not wait_until(settled, seconds=seconds, every=0.3):
+            raise RuntimeError(self._failure(f"not {what} after {seconds} s"))
 
     def _serving(self) -> bool:
         try:

@@ -9,22 +9,24 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
-from partners.models import Agreement, AgreementVersion, DailySales
-from partners.rollups import report_rows_current
-from partners.services import (
+from partners.agreements import (
     PartyInput,
     agreement_create,
     agreement_version_create,
+    order_lines_agreements_attach,
+)
+from partners.ledger.hooks import (
     ledger_payment_record,
     ledger_refund_record,
     ledger_shipment_fee_record,
-    order_lines_agreements_attach,
 )
+from partners.models import Agreement, AgreementVersion, DailySales
+from partners.reports.rollups import report_rows_current
 from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from shop.orders.numbers import order_number_new
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from tests import factories
-from tests.selling_factories import OrderFactory
+from tests.factories import OrderFactory
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 

@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from partners.models import Settlement
-from partners.rollups import report_rows_current
+from partners.reports.rollups import report_rows_current
 from tests import factories
 from tests.conftest import client_for
 from tests.partners.builders import SHANGHAI, agreement_with_terms, paid_order, refund_of, variant
@@ -21,7 +21,7 @@ RANGE = "date_from=2025-05-01&date_to=2025-05-31"
 
 
 @pytest.fixture
-def world(museum, media):
+def shared_collection_sales(museum, media):
     """Museum licenses a collection designed with media; a third partner sells its own."""
     collection = factories.CollectionFactory(slug="blossoms", name_en="Blossoms")
     agreement_with_terms(
@@ -88,7 +88,7 @@ def _client(users, who):
         ("media_viewer", 200, None),
     ],
 )
-def test_permission_matrix(world, users, url, who, status, code):
+def test_permission_matrix(shared_collection_sales, users, url, who, status, code):
     response = _client(users, who).get(url)
 
     assert response.status_code == status
@@ -97,19 +97,21 @@ def test_permission_matrix(world, users, url, who, status, code):
 
 
 @pytest.mark.parametrize("url", ENDPOINTS)
-def test_superuser_reads_a_named_partner(world, users, url):
+def test_superuser_reads_a_named_partner(shared_collection_sales, users, url):
     response = client_for(users["superuser"]).get(f"{url}{'&' if '?' in url else '?'}partner=media")
 
     assert response.status_code == 200
 
 
-def test_superuser_naming_an_unknown_partner_gets_404(world, users):
+def test_superuser_naming_an_unknown_partner_gets_404(shared_collection_sales, users):
     response = client_for(users["superuser"]).get("/api/v1/partners/settlements/?partner=nobody")
 
     assert (response.status_code, response.json()["code"]) == (404, "partner_not_found")
 
 
-def test_each_partner_sees_its_own_figures_of_the_sales_that_concern_it(world, users):
+def test_each_partner_sees_its_own_figures_of_the_sales_that_concern_it(
+    shared_collection_sales, users
+):
     museum = client_for(users["museum_viewer"]).get(f"/api/v1/partners/reports/summary/?{RANGE}")
     media = client_for(users["media_viewer"]).get(f"/api/v1/partners/reports/summary/?{RANGE}")
 
@@ -129,7 +131,9 @@ def test_each_partner_sees_its_own_figures_of_the_sales_that_concern_it(world, u
     assert media.json()["gross"] == "300.00"
 
 
-def test_breakdown_by_product_shows_only_products_that_concern_the_partner(world, users):
+def test_breakdown_by_product_shows_only_products_that_concern_the_partner(
+    shared_collection_sales, users
+):
     response = client_for(users["museum_viewer"]).get(
         f"/api/v1/partners/reports/breakdown/?{RANGE}&by=product&lang=en"
     )
@@ -139,7 +143,7 @@ def test_breakdown_by_product_shows_only_products_that_concern_the_partner(world
     ]
 
 
-def test_sales_by_channel_and_day(world, users):
+def test_sales_by_channel_and_day(shared_collection_sales, users):
     client = client_for(users["museum_viewer"])
 
     channels = client.get(f"/api/v1/partners/reports/breakdown/?{RANGE}&by=channel").json()
@@ -152,7 +156,7 @@ def test_sales_by_channel_and_day(world, users):
     assert [(r["period"], r["units"]) for r in days] == [("2025-05-10", 2), ("2025-05-11", 1)]
 
 
-def test_filters_by_channel_and_refuses_bad_filters(world, users):
+def test_filters_by_channel_and_refuses_bad_filters(shared_collection_sales, users):
     client = client_for(users["museum_viewer"])
 
     filtered = client.get(f"/api/v1/partners/reports/summary/?{RANGE}&channel=museum-web")
@@ -166,9 +170,9 @@ def test_filters_by_channel_and_refuses_bad_filters(world, users):
     assert unknown.json()["fields"] == {"collection": ["No such collection."]}
 
 
-def test_reports_never_carry_shopper_contacts(world, users):
+def test_reports_never_carry_shopper_contacts(shared_collection_sales, users):
     client = client_for(users["museum_viewer"])
-    order = world["order"]
+    order = shared_collection_sales["order"]
 
     bodies = [client.get(url).content.decode() for url in ENDPOINTS]
     settlement = Settlement.objects.filter(partner__code="museum").first()
@@ -180,7 +184,7 @@ def test_reports_never_carry_shopper_contacts(world, users):
         assert "13800000000" not in body
 
 
-def test_a_partner_cannot_read_another_partners_settlement(world, users):
+def test_a_partner_cannot_read_another_partners_settlement(shared_collection_sales, users):
     media_settlement = Settlement.objects.get(partner__code="media", period=dt.date(2025, 5, 1))
     client = client_for(users["museum_viewer"])
 
@@ -191,7 +195,7 @@ def test_a_partner_cannot_read_another_partners_settlement(world, users):
     assert download.status_code == 404
 
 
-def test_settlement_list_and_statement_download(world, users):
+def test_settlement_list_and_statement_download(shared_collection_sales, users):
     client = client_for(users["museum_viewer"])
 
     listed = client.get("/api/v1/partners/settlements/").json()
@@ -205,7 +209,9 @@ def test_settlement_list_and_statement_download(world, users):
     assert "TOTAL,168.00,0.00,-54.00,0.00,0.00,114.00" in csv.content.decode("utf-8-sig")
 
 
-def test_an_open_month_is_listed_with_its_figures_so_far_as_its_statement_shows(world, users):
+def test_an_open_month_is_listed_with_its_figures_so_far_as_its_statement_shows(
+    shared_collection_sales, users
+):
     client = client_for(users["museum_viewer"])
     figures = ("gross", "commissions", "refunds", "logistics_fees", "payment_fees", "net")
 
@@ -231,7 +237,7 @@ def test_an_open_month_is_listed_with_its_figures_so_far_as_its_statement_shows(
     ],
 )
 def test_report_queries_do_not_grow_with_sales(
-    world, users, museum, url, queries, django_assert_num_queries
+    shared_collection_sales, users, museum, url, queries, django_assert_num_queries
 ):
     """A month's figures come from the daily totals and monthly product rows: more
     orders, products or days sold add rows to them, never queries."""

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from partners import ledger
+from partners.ledger import split as ledger
 from shop.core.money import split_fen
 
 fen = st.integers(min_value=0, max_value=10**9)

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 
 from partners.models import DailySales, DailyTotals, MonthlyProductSales, ReportDelta
 from partners.queries import report_rows_add
-from partners.rollups import report_rows_catch_up, report_rows_current
+from partners.reports.rollups import report_rows_catch_up, report_rows_current
 from shop.core.money import MoneySum
 from tests import factories
 from tests.partners.builders import agreement_with_terms, paid_order, variant

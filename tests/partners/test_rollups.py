@@ -13,7 +13,8 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from partners.models import DailySales, DailyTotals, MonthlyProductSales
-from partners.reports import (
+from partners.reports.rollups import report_rows_current
+from partners.reports.selectors import (
     FIGURES,
     ReportFilters,
     report_breakdown,
@@ -21,7 +22,6 @@ from partners.reports import (
     report_summary,
     report_top_products,
 )
-from partners.rollups import report_rows_current
 from tests import factories
 from tests.partners.builders import SHANGHAI, agreement_with_terms, paid_order, refund_of, shipped
 from tests.partners.builders import variant as variant_in

@@ -12,11 +12,13 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from partners.agreements import PartyInput, agreement_version_create
 from partners.errors import (
     AgreementSharesInvalid,
     AgreementTermsInvalid,
     AgreementVersionDateInvalid,
 )
+from partners.ledger.hooks import ledger_payment_record
 from partners.models import (
     AgreementVersion,
     LedgerEntry,
@@ -24,7 +26,6 @@ from partners.models import (
     Settlement,
     SettlementStatus,
 )
-from partners.services import PartyInput, agreement_version_create, ledger_payment_record
 from shop.core.money import MoneySum, to_fen
 from shop.orders.models import OrderLine
 from tests import factories
@@ -450,7 +451,7 @@ def test_the_ledger_is_only_ever_inserted_into(terms, collection, media_web, mus
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from partners.settlements import settlements_close_due
+    from partners.settlements.closing import settlements_close_due
 
     with CaptureQueriesContext(connection) as queries:
         order, payment = paid_order(

@@ -13,10 +13,11 @@ import pytest
 from openpyxl import load_workbook
 
 from partners.errors import SettlementPeriodNotOver
-from partners.exports import statement_csv, statement_pdf, statement_xlsx
 from partners.models import LedgerEntry, Settlement, SettlementEvent, SettlementLine
-from partners.selectors import settlement_statement_get
-from partners.settlements import settlement_close, settlement_transfer_send, settlements_close_due
+from partners.settlements.closing import settlement_close, settlements_close_due
+from partners.settlements.statement_files import statement_csv, statement_pdf, statement_xlsx
+from partners.settlements.statements import settlement_statement_get
+from partners.settlements.transfers import settlement_transfer_send
 from shop.core.money import MoneySum
 from tests import factories
 from tests.partners.builders import SHANGHAI, agreement_with_terms, paid_order, refund_of, variant

@@ -11,18 +11,9 @@ from catalog.models import Stock
 from shop.channels.models import SalesChannel
 from shop.checkout.models import ShippingMethod
 from tests import factories
-from tests.selling_factories import ShippingMethodFactory, stock_with_units
+from tests.factories import ADDRESS, ShippingMethodFactory, stock_with_units
 
-ADDRESS_CN = {
-    "name": "王小明",
-    "phone": "13800000000",
-    "country": "CN",
-    "province": "北京市",
-    "city": "北京市",
-    "district": "西城区",
-    "street": "前海西街17号",
-    "postcode": "100009",
-}
+ADDRESS_CN = ADDRESS  # the name the shop's tests know it by
 
 
 @dataclass

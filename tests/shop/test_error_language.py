@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from catalog.models import Stock
 from shop.core.errors import csrf_failure_message, parse_error_message
 from shop.orders.models import Order
-from tests.selling_factories import VoucherFactory
+from tests.factories import VoucherFactory
 from tests.shop.conftest import cart_ready, cart_url
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+
+from tests.waiting import wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 # A developer's .env must not leak into the server's settings.
@@ -31,6 +32,14 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 @contextmanager
@@ -57,16 +66,10 @@ def gunicorn(media_root: Path, **extra_env: str) -> Iterator[str]:
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    _, errors = process.communicate(timeout=5)
-                    pytest.fail(f"gunicorn did not start: {errors.decode()[-2000:]}")
-                time.sleep(0.1)
+        wait_until(lambda: _listening(port) or process.poll() is not None, seconds=60)
+        if process.poll() is not None or not _listening(port):
+            _, errors = process.communicate(timeout=5)
+            pytest.fail(f"gunicorn did not start: {errors.decode()[-2000:]}")
         yield f"http://127.0.0.1:{port}"
     finally:
         os.killpg(process.pid, signal.SIGTERM)

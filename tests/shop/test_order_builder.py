@@ -3,7 +3,7 @@ import pytest
 from catalog.models import Stock
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import OrderStatus
-from tests.selling_factories import order_with_stock, stock_with_units
+from tests.factories import order_with_stock, stock_with_units
 
 
 @pytest.mark.django_db

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from tests import factories
-from tests.selling_factories import stock_with_units
+from tests.factories import stock_with_units
 from tests.shop.conftest import ADDRESS_CN, cart_url
 
 pytestmark = pytest.mark.django_db

@@ -23,19 +23,22 @@ from django.utils import timezone
 
 from catalog.models import Collection, ProductVariant, VariantChannelPrice, Warehouse
 from fulfillment.emails import CATCH_UP_WINDOW
-from partners.ledger_write import month_previous
-from partners.models import Agreement, FeeBearer, Partner, RefundPolicy
-from partners.services import (
+from partners.agreements import (
     PartyInput,
     agreement_create,
     agreement_version_create,
+    order_lines_agreements_attach,
+)
+from partners.ledger.hooks import (
     ledger_payment_record,
     ledger_refund_record,
     ledger_shipment_fee_record,
-    order_lines_agreements_attach,
 )
-from partners.settlements import settlements_close_due
+from partners.models import Agreement, FeeBearer, Partner, RefundPolicy
+from partners.settlements.closing import settlements_close_due
+from partners.settlements.periods import month_previous
 from shop.channels.models import SalesChannel
+from shop.core.events import event_write
 from shop.core.money import quantize
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
 from shop.orders.numbers import order_number_new
@@ -133,6 +136,24 @@ def _order_make(
     warehouses: list[Warehouse],
     now: dt.datetime,
 ) -> Order:
+    order = _order_placed(key=key, channel=channel, items=items, paid_at=paid_at, rng=rng)
+    payment = _order_paid(order, key=key, paid_at=paid_at)
+    _order_history(order, payment, rng=rng, warehouses=warehouses, paid_at=paid_at, now=now)
+    Order.objects.filter(pk=order.pk).update(
+        status=order.status, amount_refunded=order.amount_refunded
+    )
+    return order
+
+
+def _order_placed(
+    *,
+    key: str,
+    channel: SalesChannel,
+    items: list[tuple[ProductVariant, int, Decimal]],
+    paid_at: dt.datetime,
+    rng: random.Random,
+) -> Order:
+    """The paid order with its lines and agreements; about one in seven gets a tenth off."""
     subtotal = sum((price * qty for _, qty, price in items), Decimal("0.00"))
     shipping = Decimal("0.00") if subtotal >= FREE_SHIPPING_FROM else SHIPPING
     discount = quantize(subtotal * Decimal("0.10")) if rng.random() < 0.15 else Decimal("0.00")
@@ -169,54 +190,70 @@ def _order_make(
             line_total=price * qty,
         )
     order_lines_agreements_attach(order=order)
+    return order
+
+
+def _order_paid(order: Order, *, key: str, paid_at: dt.datetime) -> Payment:
+    """The order's succeeded payment, held by the offline provider and in the ledger."""
     payment = Payment.objects.create(
         order=order,
         provider="fake",
         provider_reference=f"fake-{key}",
         status=PaymentStatus.SUCCEEDED,
-        amount=total,
-        fee=quantize(total * FEE_RATE),
+        amount=order.total,
+        fee=quantize(order.total * FEE_RATE),
         succeeded_at=paid_at,
         confirmed_status=PaymentStatus.SUCCEEDED,
-        confirmed_amount=total,
+        confirmed_amount=order.total,
         confirmed_currency=order.currency,
         confirmed_at=paid_at,
     )
     # The offline provider holds the demo's payments too, so staff can refund them.
     FakeCharge.objects.create(
         reference=payment.provider_reference,
-        amount=total,
-        amount_received=total,
+        amount=order.total,
+        amount_received=order.total,
         status=FakeChargeStatus.SUCCEEDED,
     )
     ledger_payment_record(payment=payment)
     _event(order, OrderEventType.PAYMENT_SUCCEEDED, "pending_payment", "paid", paid_at)
+    return payment
 
+
+def _order_history(
+    order: Order,
+    payment: Payment,
+    *,
+    rng: random.Random,
+    warehouses: list[Warehouse],
+    paid_at: dt.datetime,
+    now: dt.datetime,
+) -> None:
+    """What befell the paid order before ``now``: shipped, delivered, now and then refunded.
+    Sets ``order.status`` and ``amount_refunded`` on the instance; the caller saves them."""
     shipped_at = paid_at + dt.timedelta(hours=rng.randint(6, 72))
-    if shipped_at < now:
-        warehouse = rng.choice(warehouses)
-        _event(order, OrderEventType.STATUS_CHANGED, "paid", "shipped", shipped_at)
-        order.status = OrderStatus.SHIPPED
-        ledger_shipment_fee_record(
-            shipment=SimpleNamespace(
-                pk=f"demo-{order.pk}",
-                order_id=order.pk,
-                order=order,
-                warehouse=warehouse,
-                warehouse_id=warehouse.pk,
-                shipped_at=shipped_at,
-            )
+    if shipped_at >= now:
+        return
+    warehouse = rng.choice(warehouses)
+    _event(order, OrderEventType.STATUS_CHANGED, "paid", "shipped", shipped_at)
+    order.status = OrderStatus.SHIPPED
+    ledger_shipment_fee_record(
+        shipment=SimpleNamespace(
+            pk=f"demo-{order.pk}",
+            order_id=order.pk,
+            order=order,
+            warehouse=warehouse,
+            warehouse_id=warehouse.pk,
+            shipped_at=shipped_at,
         )
-        delivered_at = shipped_at + dt.timedelta(days=2)
-        if delivered_at < now:
-            _event(order, OrderEventType.STATUS_CHANGED, "shipped", "delivered", delivered_at)
-            order.status = OrderStatus.DELIVERED
-            if rng.random() < 0.08:
-                _refund(order, payment, rng, delivered_at + dt.timedelta(days=1), now)
-    Order.objects.filter(pk=order.pk).update(
-        status=order.status, amount_refunded=order.amount_refunded
     )
-    return order
+    delivered_at = shipped_at + dt.timedelta(days=2)
+    if delivered_at >= now:
+        return
+    _event(order, OrderEventType.STATUS_CHANGED, "shipped", "delivered", delivered_at)
+    order.status = OrderStatus.DELIVERED
+    if rng.random() < 0.08:
+        _refund(order, payment, rng, delivered_at + dt.timedelta(days=1), now)
 
 
 def _refund(
@@ -259,8 +296,37 @@ def _refund(
 
 
 def _event(order: Order, type: str, old: str, new: str, at: dt.datetime) -> None:
-    event = OrderEvent.objects.create(order=order, type=type, from_status=old, to_status=new)
+    event = event_write(OrderEvent, order, type, from_status=old, to_status=new)
+    # created_at is set on insert; the demo's history happened at ``at``.
     OrderEvent.objects.filter(pk=event.pk).update(created_at=at)
+
+
+@dataclass(frozen=True)
+class _Assortment:
+    """Demo orders' makings: active channels, variants, warehouses, channel prices."""
+
+    channels: list[SalesChannel]
+    variants: list[ProductVariant]
+    warehouses: list[Warehouse]
+    prices: dict[tuple[int, int], Decimal]
+
+
+def _assortment() -> _Assortment | None:
+    """The shop's assortment, or None when it has no channel, variant or warehouse."""
+    channels = list(SalesChannel.objects.filter(is_active=True).order_by("code"))
+    variants = list(
+        ProductVariant.objects.filter(is_active=True, product__is_active=True)
+        .select_related("product")
+        .order_by("sku")
+    )
+    warehouses = list(Warehouse.objects.filter(is_active=True).order_by("code"))
+    if not channels or not variants or not warehouses:
+        return None
+    prices = {
+        (p.variant_id, p.channel_id): p.price
+        for p in VariantChannelPrice.objects.filter(channel__in=channels)
+    }
+    return _Assortment(channels, variants, warehouses, prices)
 
 
 def demo_orders_load(
@@ -274,19 +340,9 @@ def demo_orders_load(
     now = now or timezone.now()
     until = now - CATCH_UP_WINDOW
     demo_agreements_load()
-    channels = list(SalesChannel.objects.filter(is_active=True).order_by("code"))
-    variants = list(
-        ProductVariant.objects.filter(is_active=True, product__is_active=True)
-        .select_related("product")
-        .order_by("sku")
-    )
-    warehouses = list(Warehouse.objects.filter(is_active=True).order_by("code"))
-    if not channels or not variants or not warehouses:
+    assortment = _assortment()
+    if assortment is None:
         return 0
-    prices = {
-        (p.variant_id, p.channel_id): p.price
-        for p in VariantChannelPrice.objects.filter(channel__in=channels)
-    }
     existing = set(
         Order.objects.filter(idempotency_key__startswith=KEY_PREFIX).values_list(
             "idempotency_key", flat=True
@@ -299,31 +355,48 @@ def demo_orders_load(
     made = 0
     day = start
     while day <= local_today:
-        # Each day and each order draws from its own seed, so a run on a later day makes
-        # the same orders for the days already made and skips them.
-        day_rng = random.Random(f"{seed}-{day}")
-        for index in range(day_rng.randint(max(per_day - 2, 1), per_day + 2)):
-            key = f"{KEY_PREFIX}{day:%Y%m%d}-{index}"
-            rng = random.Random(f"{seed}-{key}")
-            channel = rng.choice(channels)
-            picks = rng.sample(variants, rng.choice([1, 1, 1, 2, 2, 3]))
-            items = [(v, rng.choice([1, 1, 1, 2, 3]), _price(v, channel, prices)) for v in picks]
-            minute = rng.randint(8 * 60, 22 * 60 - 1)
-            paid_at = timezone.make_aware(
-                dt.datetime.combine(day, dt.time(minute // 60, minute % 60))
-            )
-            if paid_at >= until or key in existing:
-                continue
-            _order_make(
-                key=key,
-                channel=channel,
-                items=items,
-                paid_at=paid_at,
-                rng=rng,
-                warehouses=warehouses,
-                now=until,
-            )
-            made += 1
+        made += _day_orders_make(
+            day, assortment, seed=seed, per_day=per_day, existing=existing, until=until
+        )
         day += dt.timedelta(days=1)
     settlements_close_due(now=now)
+    return made
+
+
+def _day_orders_make(
+    day: dt.date,
+    assortment: _Assortment,
+    *,
+    seed: int,
+    per_day: int,
+    existing: set[str],
+    until: dt.datetime,
+) -> int:
+    """Make the day's demo orders paid before ``until`` not made yet; returns how many."""
+    # Each day and each order draws from its own seed, so a run on a later day makes
+    # the same orders for the days already made and skips them.
+    day_rng = random.Random(f"{seed}-{day}")
+    made = 0
+    for index in range(day_rng.randint(max(per_day - 2, 1), per_day + 2)):
+        key = f"{KEY_PREFIX}{day:%Y%m%d}-{index}"
+        rng = random.Random(f"{seed}-{key}")
+        channel = rng.choice(assortment.channels)
+        picks = rng.sample(assortment.variants, rng.choice([1, 1, 1, 2, 2, 3]))
+        items = [
+            (v, rng.choice([1, 1, 1, 2, 3]), _price(v, channel, assortment.prices)) for v in picks
+        ]
+        minute = rng.randint(8 * 60, 22 * 60 - 1)
+        paid_at = timezone.make_aware(dt.datetime.combine(day, dt.time(minute // 60, minute % 60)))
+        if paid_at >= until or key in existing:
+            continue
+        _order_make(
+            key=key,
+            channel=channel,
+            items=items,
+            paid_at=paid_at,
+            rng=rng,
+            warehouses=assortment.warehouses,
+            now=until,
+        )
+        made += 1
     return made

@@ -17,7 +17,7 @@ from shop.channels.models import ChannelKind, LivestreamDrop
 from shop.orders.holds import Reservation
 from shop.orders.models import Order
 from tests import factories
-from tests.selling_factories import ShippingMethodFactory, stock_with_units
+from tests.factories import ShippingMethodFactory, stock_with_units
 from tests.shop.conftest import ADDRESS_CN
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]

@@ -12,7 +12,7 @@ from shop.carts.models import CartLine
 from shop.channels.models import ChannelKind, LivestreamDrop
 from shop.channels.services import channel_create
 from tests import factories
-from tests.selling_factories import order_with_stock
+from tests.factories import order_with_stock
 from tests.shop.conftest import cart_url
 
 pytestmark = pytest.mark.django_db

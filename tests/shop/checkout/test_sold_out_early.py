@@ -9,7 +9,7 @@ from shop.carts.models import Cart, CartStatus
 from shop.orders.holds import Reservation
 from shop.orders.models import Order, OrderEvent, OrderLine
 from tests import factories
-from tests.selling_factories import stock_with_units
+from tests.factories import stock_with_units
 from tests.shop.conftest import cart_ready, cart_url
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from shop.checkout.models import Voucher, VoucherKind, VoucherUse
 from shop.orders.models import Order
-from tests.selling_factories import ShippingMethodFactory, VoucherFactory
+from tests.factories import ShippingMethodFactory, VoucherFactory
 from tests.shop.conftest import ADDRESS_CN, cart_ready, cart_url
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 from django.core.management import call_command
@@ -12,16 +11,8 @@ from django.utils import timezone
 from shop.ops import beat
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderStatus
-from tests.selling_factories import order_with_stock
-
-
-def _until(condition, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return bool(condition())
+from tests.factories import order_with_stock
+from tests.waiting import wait_until
 
 
 @pytest.mark.django_db(transaction=True)
@@ -33,7 +24,9 @@ def test_what_fell_due_while_the_shop_was_stopped_runs_when_it_starts():
 
     service = beat.in_process_beat_start()
     try:
-        assert _until(lambda: Order.objects.get(pk=order.pk).status == OrderStatus.EXPIRED)
+        assert wait_until(
+            lambda: Order.objects.get(pk=order.pk).status == OrderStatus.EXPIRED, seconds=20
+        )
         assert not Reservation.objects.filter(
             order_line__order=order, status=ReservationStatus.ACTIVE
         ).exists()

@@ -8,7 +8,7 @@ from django.test import Client
 
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import FakeCharge, Payment, Refund, RefundStatus
-from tests.selling_factories import order_with_stock
+from tests.factories import order_with_stock
 from tests.shop.payments.helpers import paid_order, spying
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from shop.orders.models import Order, OrderStatus
 from shop.orders.numbers import order_number_new
 from shop.payments.models import Payment
 from tests import factories
-from tests.selling_factories import order_with_stock
+from tests.factories import order_with_stock
 
 pytestmark = pytest.mark.django_db
 

@@ -67,7 +67,7 @@ def test_placed_orders_get_distinct_numbers_of_their_day_and_id(small_shop):
 
 @pytest.mark.django_db
 def test_numbers_given_before_the_check_part_are_still_found(small_shop):
-    from tests.selling_factories import order_with_stock
+    from tests.factories import order_with_stock
 
     order = order_with_stock(email="guest@example.com")
     Order.objects.filter(pk=order.pk).update(number="20240601000042")

@@ -7,7 +7,6 @@ paid order."""
 from __future__ import annotations
 
 import threading
-import time
 from decimal import Decimal
 
 import psycopg
@@ -18,7 +17,8 @@ from catalog.models import Stock
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.paid import order_mark_paid
 from tests.connections import separate_connection
-from tests.selling_factories import order_with_stock, stock_with_units
+from tests.factories import order_with_stock, stock_with_units
+from tests.waiting import wait_until
 
 
 def _waiting_on_a_lock(other: psycopg.Connection, backend_pid: int) -> bool:
@@ -53,9 +53,7 @@ def test_a_hold_released_while_the_payment_confirms_is_held_again():
     def commit_once_the_payment_waits():
         watcher = separate_connection(autocommit=True)
         try:
-            deadline = time.monotonic() + 10
-            while not _waiting_on_a_lock(watcher, paying_pid) and time.monotonic() < deadline:
-                time.sleep(0.02)
+            wait_until(lambda: _waiting_on_a_lock(watcher, paying_pid), seconds=10)
         finally:
             watcher.close()
             sweep.commit()

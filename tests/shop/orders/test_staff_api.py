@@ -18,8 +18,9 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
     WarehouseFactory,
+    order_with_stock,
+    stock_with_units,
 )
-from tests.selling_factories import order_with_stock, stock_with_units
 from tests.shop.payments.helpers import paid_order, spying
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -39,6 +38,8 @@ class FakeStripe:
     replays: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     trouble: list[tuple[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Set when the fake stops: an answer held back to look slow goes out at once.
+    stopped: threading.Event = field(default_factory=threading.Event)
     counter: int = 0
     server: ThreadingHTTPServer | None = None
     # The status new refunds get: "succeeded" (cards) or "pending" (Alipay, WeChat Pay).
@@ -56,8 +57,9 @@ class FakeStripe:
         self.trouble.append(("status", (status, error or {"type": "api_error"})))
 
     def slow_next(self, seconds: float) -> None:
-        """Answer the next request after ``seconds`` (it is still carried out)."""
-        self.trouble.append(("sleep", seconds))
+        """Answer the next request after ``seconds``, or when the fake stops (it is still
+        carried out): a Stripe slower than the shop's timeout."""
+        self.trouble.append(("late", seconds))
 
     def succeed(
         self,
@@ -135,8 +137,8 @@ class FakeStripe:
         with self.lock:
             self.requests.append(Recorded(method, path, headers, params))
             trouble = self.trouble.pop(0) if self.trouble else None
-        if trouble and trouble[0] == "sleep":
-            time.sleep(trouble[1])
+        if trouble and trouble[0] == "late":
+            self.stopped.wait(trouble[1])
         elif trouble and trouble[0] == "status":
             status, error = trouble[1]
             return status, {"error": {"message": "Something went wrong.", **error}}
@@ -285,6 +287,7 @@ class FakeStripe:
         return self
 
     def stop(self) -> None:
+        self.stopped.set()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()

@@ -20,8 +20,7 @@ from partners.models import LedgerEntry
 from shop.orders.models import Order
 from shop.payments.models import Payment
 from shop.payments.services import payment_fake_complete, payment_start
-from tests.factories import ProductVariantFactory
-from tests.selling_factories import order_with_stock, stock_with_units
+from tests.factories import ProductVariantFactory, order_with_stock, stock_with_units
 
 WEBHOOK_SECRET = "whsec_test_shop"
 

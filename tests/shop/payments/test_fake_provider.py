@@ -17,8 +17,7 @@ from shop.payments.models import (
     RefundStatus,
 )
 from tests.conftest import client_for
-from tests.factories import UserFactory
-from tests.selling_factories import PaymentFactory, order_with_stock
+from tests.factories import PaymentFactory, UserFactory, order_with_stock
 from tests.shop.payments.helpers import priced_variant
 
 pytestmark = pytest.mark.django_db

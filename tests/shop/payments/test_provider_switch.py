@@ -10,7 +10,7 @@ from shop.ops.invariants import invariants_check
 from shop.orders.models import OrderEvent, OrderEventType, OrderStatus
 from shop.payments.models import FakeCharge, Payment, PaymentStatus
 from shop.payments.services import payment_start, payments_sync_stale
-from tests.selling_factories import order_with_stock
+from tests.factories import order_with_stock
 from tests.shop.payments.helpers import ledger_sources, ledger_total, priced_variant
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,13 @@ from shop.payments.models import FakeCharge, Payment, PaymentStatus, Refund, Ref
 from shop.payments.refund_state import refunds_sync_pending
 from shop.payments.services import payment_start, payment_sync
 from tests.conftest import client_for
-from tests.factories import PartnerFactory, SalesChannelFactory, StaffFactory, SuperuserFactory
-from tests.selling_factories import order_with_stock
+from tests.factories import (
+    PartnerFactory,
+    SalesChannelFactory,
+    StaffFactory,
+    SuperuserFactory,
+    order_with_stock,
+)
 from tests.shop.payments.helpers import (
     ledger_sources,
     ledger_total,

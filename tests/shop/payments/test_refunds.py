@@ -13,8 +13,7 @@ from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, Ord
 from shop.payments.errors import NothingToRefund, RefundExceedsPaid, RefundLineInvalid
 from shop.payments.models import FakeCharge, Payment, Refund, RefundStatus
 from shop.payments.refunds import refund_create
-from tests.factories import StaffFactory
-from tests.selling_factories import order_with_stock
+from tests.factories import StaffFactory, order_with_stock
 from tests.shop.payments.helpers import paid_order
 
 

@@ -23,8 +23,13 @@ from shop.orders.models import OrderEvent, OrderEventType, OrderStatus
 from shop.payments.models import FakeCharge, Payment, PaymentStatus, Refund, RefundStatus
 from shop.payments.services import payment_start
 from tests.conftest import client_for
-from tests.factories import PartnerFactory, SalesChannelFactory, StaffFactory, SuperuserFactory
-from tests.selling_factories import order_with_stock
+from tests.factories import (
+    PartnerFactory,
+    SalesChannelFactory,
+    StaffFactory,
+    SuperuserFactory,
+    order_with_stock,
+)
 from tests.shop.payments.helpers import (
     ledger_sources,
     ledger_total,

@@ -11,8 +11,7 @@ from shop.payments.refund_state import refunds_sync_pending
 from shop.payments.refunds import refund_create
 from shop.payments.services import payment_fake_complete, payment_start, payment_sync
 from tests.conftest import client_for
-from tests.factories import SuperuserFactory
-from tests.selling_factories import order_with_stock
+from tests.factories import SuperuserFactory, order_with_stock
 from tests.shop.payments.helpers import priced_variant
 
 pytestmark = pytest.mark.django_db

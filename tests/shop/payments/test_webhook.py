@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from shop.orders.models import OrderEvent, OrderEventType, OrderStatus
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus, WebhookEvent
 from shop.payments.services import payment_start
-from tests.selling_factories import order_with_stock
+from tests.factories import order_with_stock
 from tests.shop.payments.helpers import signed, stripe_event
 
 URL = "/api/v1/payments/stripe/webhook/"

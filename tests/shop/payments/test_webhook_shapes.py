@@ -9,7 +9,7 @@ from shop.payments.errors import InvalidWebhookEvent
 from shop.payments.models import Payment, PaymentStatus, WebhookEvent
 from shop.payments.services import payment_start
 from shop.payments.webhooks import stripe_event_parse
-from tests.selling_factories import order_with_stock
+from tests.factories import order_with_stock
 from tests.shop.payments.helpers import (
     WRONG_SHAPE_EVENTS,
     signature_for,

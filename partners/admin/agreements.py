@@ -1,8 +1,5 @@
-"""Admin for partner money: agreements and their versions, the ledger, settlements.
-
-Versions are added through :func:`agreement_version_create` and never edited; the
-ledger is read only; settlements close only through :func:`settlement_close`.
-"""
+"""Agreements and their versions in the admin: versions are added through
+:func:`partners.agreements.agreement_version_create` and never edited."""
 
 from __future__ import annotations
 
@@ -10,37 +7,19 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 
+from partners.admin.inlines import ReadOnlyInline
+from partners.agreements import PartyInput, agreement_version_create, agreement_version_validate
 from partners.models import (
     Agreement,
     AgreementParty,
     AgreementVersion,
-    LedgerEntry,
     Partner,
-    Settlement,
-    SettlementEvent,
-    SettlementLine,
 )
-from partners.services import PartyInput, agreement_version_create, agreement_version_validate
-from partners.settlements import settlement_close
 from shop.core.errors import ShopError
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class VersionInline(ReadOnlyInline):
@@ -168,86 +147,3 @@ class AgreementVersionAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """The service wrote the parties with the version."""
-
-
-@admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
-    """The ledger is append-only: nobody adds, edits or deletes an entry here."""
-
-    list_display = ["occurred_at", "partner", "kind", "role", "amount", "order", "period"]
-    list_filter = ["partner", "kind", "period"]
-    search_fields = ["order__number", "source"]
-    list_select_related = ["partner", "order"]
-    date_hierarchy = "occurred_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class SettlementLineInline(ReadOnlyInline):
-    model = SettlementLine
-    fields = (
-        "order_number",
-        "gross",
-        "commissions",
-        "refunds",
-        "logistics_fees",
-        "payment_fees",
-        "net",
-    )
-    readonly_fields = fields
-
-
-class SettlementEventInline(ReadOnlyInline):
-    model = SettlementEvent
-    fields = ("created_at", "type", "data")
-    readonly_fields = fields
-
-
-@admin.register(Settlement)
-class SettlementAdmin(admin.ModelAdmin):
-    list_display = ["partner", "period", "status", "net", "transfer_status", "closed_at"]
-    list_filter = ["status", "partner", "transfer_status"]
-    inlines = [SettlementLineInline, SettlementEventInline]
-    actions = ["close_selected"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [f.name for f in Settlement._meta.fields] + ["statements"]
-
-    @admin.display(description="Statements")
-    def statements(self, obj: Settlement) -> str:
-        return format_html_join(
-            " · ",
-            '<a href="{}?partner={}">{}</a>',
-            (
-                (
-                    reverse("partners_dashboard:statement", args=[obj.pk, fmt]),
-                    obj.partner.code,
-                    fmt.upper(),
-                )
-                for fmt in ("csv", "xlsx", "pdf")
-            ),
-        ) or format_html("")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.action(description="Close the selected settlements (months that are over)")
-    def close_selected(self, request: HttpRequest, queryset: QuerySet[Settlement]) -> None:
-        closed = 0
-        for settlement_id in queryset.order_by("period").values_list("pk", flat=True):
-            try:
-                settlement_close(settlement_id=settlement_id, user=request.user)
-                closed += 1
-            except ShopError as exc:
-                self.message_user(request, exc.message, messages.WARNING)
-        self.message_user(request, f"{closed} settlement(s) closed.")

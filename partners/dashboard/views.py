@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
@@ -18,13 +17,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from partners import reports
-from partners.charts import bars_svg, columns_svg
-from partners.exports import statement_response
-from partners.ledger_write import month_next, month_previous
 from partners.models import Partner
-from partners.reports import ReportFilters
-from partners.selectors import partner_for_user, settlement_get, settlement_list
+from partners.reports import selectors as reports
+from partners.reports.charts import bars_svg, columns_svg
+from partners.reports.selectors import ReportFilters
+from partners.selectors import partner_for_user
+from partners.settlements.periods import month_next, month_previous
+from partners.settlements.statement_files import statement_response
+from partners.settlements.statements import settlement_get, settlement_list
 from shop.core.errors import ShopError
 from shop.core.money import ZERO
 
@@ -62,7 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if partner is None:
         choices = Partner.objects.order_by("code") if user.is_superuser else []
         return render(request, "partners/forbidden.html", {"partners": choices}, status=403)
-    today = dt.datetime.now(ZoneInfo(partner.timezone or "Asia/Shanghai")).date()
+    today = dt.datetime.now(partner.zone).date()
     month = _month(request.GET.get("month"), today)
     last_day = month_next(month) - dt.timedelta(days=1)
     filters = ReportFilters(month, min(last_day, max(today, month)))

@@ -1,5 +1,5 @@
 """The report rows: what each money event adds to the partners' daily sales rows and to
-their two sums, the daily totals and the monthly product rows (partners.models).
+their two sums, the daily totals and the monthly product rows (:mod:`partners.models.reports`).
 
 An event writes its additions as ``ReportDelta`` rows in its own transaction (inserts
 that wait on nobody); ``report_rows_catch_up`` adds waiting deltas to the rows in a

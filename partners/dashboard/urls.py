@@ -4,7 +4,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import path, register_converter
 from django.views.generic import RedirectView
 
-from partners import views
+from partners.dashboard import views
 from partners.urls import StatementFormat
 from shop.accounts.sign_in_pages import sign_in_page
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
 
 from partners.models import Settlement, SettlementStatus
-from partners.selectors import (
+from partners.settlements.statements import (
     TOTAL_COLUMNS,
     Statement,
     StatementLine,
@@ -27,6 +29,7 @@ FORMATS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
+
 
 HEADINGS = {
     "gross": ("销售分成", "Sales shares"),
@@ -118,37 +121,44 @@ def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-def statement_pdf(statement: Statement) -> bytes:
+# Chinese text is drawn with this CID font, built into every PDF reader.
+PDF_FONT = "STSong-Light"
+
+
+@dataclass(frozen=True)
+class _PdfStyles:
+    title: Any
+    body: Any
+    small: Any
+
+
+def _pdf_styles() -> _PdfStyles:
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
-    settlement = statement.settlement
-    title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4)
-    body = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=14)
-    small = ParagraphStyle("small", fontName=font, fontSize=8, leading=11, textColor=colors.grey)
-
-    out = io.BytesIO()
-    document = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=16 * mm,
-        rightMargin=16 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title=f"Settlement statement {settlement.number}",
-        author="Co-branded cultural products shop",
+    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+    return _PdfStyles(
+        title=ParagraphStyle("title", fontName=PDF_FONT, fontSize=16, leading=22, spaceAfter=4),
+        body=ParagraphStyle("body", fontName=PDF_FONT, fontSize=9.5, leading=14),
+        small=ParagraphStyle(
+            "small", fontName=PDF_FONT, fontSize=8, leading=11, textColor=colors.grey
+        ),
     )
+
+
+def _pdf_heading(statement: Statement, styles: _PdfStyles) -> list[Any]:
+    """Who the statement is for, with whom, for which month, and whether it is final."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer
+
+    settlement = statement.settlement
+    body = styles.body
     counterparties = "；".join(_partner_label(p) for p in statement.counterparties) or "—"
-    story = [
-        Paragraph("合作分账结算单 Settlement Statement", title),
+    return [
+        Paragraph("合作分账结算单 Settlement Statement", styles.title),
         Paragraph(f"结算单号 Statement no.: {settlement.number}", body),
         Paragraph(f"结算方 Partner: {_partner_label(settlement.partner)}", body),
         Paragraph(f"合作方 Counterparties: {counterparties}", body),
@@ -158,34 +168,49 @@ def statement_pdf(statement: Statement) -> bytes:
         Paragraph(f"状态 Status: {_status_label(statement)}　币种 Currency: CNY (元)", body),
         Spacer(1, 6 * mm),
     ]
+
+
+def _pdf_totals(statement: Statement) -> Any:
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Table, TableStyle
+
     totals = [
         [f"{HEADINGS[c][0]} {HEADINGS[c][1]}", _money(getattr(statement.totals, c))]
         for c in TOTAL_COLUMNS
     ]
-    totals_table = Table(totals, colWidths=[70 * mm, 40 * mm], hAlign="LEFT")
-    totals_table.setStyle(
+    table = Table(totals, colWidths=[70 * mm, 40 * mm], hAlign="LEFT")
+    table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), font, 9.5),
+                ("FONT", (0, 0), (-1, -1), PDF_FONT, 9.5),
                 ("ALIGN", (1, 0), (1, -1), "RIGHT"),
                 ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
-                ("FONT", (0, -1), (-1, -1), font, 11),
+                ("FONT", (0, -1), (-1, -1), PDF_FONT, 11),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ]
         )
     )
-    story += [totals_table, Spacer(1, 6 * mm)]
+    return table
+
+
+def _pdf_lines(statement: Statement) -> Any:
+    """A row per order and the total, the heading repeated on every page."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Table, TableStyle
+
     header = ["订单 Order", *(HEADINGS[c][0] for c in TOTAL_COLUMNS)]
     rows = [
         [line.order_number, *(_money(getattr(line, c)) for c in TOTAL_COLUMNS)]
         for line in statement.lines
     ]
     rows.append(["合计 Total", *(_money(getattr(statement.totals, c)) for c in TOTAL_COLUMNS)])
-    lines_table = Table([header, *rows], repeatRows=1, colWidths=[30 * mm] + [25 * mm] * 6)
-    lines_table.setStyle(
+    table = Table([header, *rows], repeatRows=1, colWidths=[30 * mm] + [25 * mm] * 6)
+    table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), font, 8.5),
+                ("FONT", (0, 0), (-1, -1), PDF_FONT, 8.5),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#8b1e1e")),
                 ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
                 ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
@@ -195,18 +220,51 @@ def statement_pdf(statement: Statement) -> bytes:
             ]
         )
     )
-    story += [
-        lines_table,
+    return table
+
+
+def _pdf_footer(styles: _PdfStyles) -> list[Any]:
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer
+
+    return [
         Spacer(1, 8 * mm),
         Paragraph(
             "金额由分账台账逐笔汇总，精确到分；已结算期间不再变更，之后的更正计入下一期间。"
             " Amounts are summed from the split ledger, exact to the fen; a closed period never"
             " changes and later corrections go into the next period.",
-            small,
+            styles.small,
         ),
-        Paragraph(f"生成时间 Generated: {timezone.localtime():%Y-%m-%d %H:%M}", small),
+        Paragraph(f"生成时间 Generated: {timezone.localtime():%Y-%m-%d %H:%M}", styles.small),
     ]
-    document.build(story)
+
+
+def statement_pdf(statement: Statement) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate, Spacer
+
+    styles = _pdf_styles()
+    out = io.BytesIO()
+    document = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=16 * mm,
+        rightMargin=16 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+        title=f"Settlement statement {statement.settlement.number}",
+        author="Co-branded cultural products shop",
+    )
+    document.build(
+        [
+            *_pdf_heading(statement, styles),
+            _pdf_totals(statement),
+            Spacer(1, 6 * mm),
+            _pdf_lines(statement),
+            *_pdf_footer(styles),
+        ]
+    )
     return out.getvalue()
 
 

@@ -1,4 +1,5 @@
-"""Factories for carts, orders and payments, and a builder for an order with held stock."""
+"""Carts, shipping methods, vouchers, orders and payments, and a builder for an order with
+held stock."""
 
 from __future__ import annotations
 
@@ -9,22 +10,33 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from catalog.models import MovementReason, Stock
-from catalog.services import stock_change
 from shop.carts.models import Cart, CartLine
 from shop.checkout.models import ShippingMethod, Voucher, VoucherKind
 from shop.orders.allocation import lines_allocate
 from shop.orders.models import Order, OrderLine, OrderStatus
 from shop.orders.numbers import order_number_new
 from shop.payments.models import Payment, PaymentProvider
-from tests import factories
+from tests.factories.catalog import ProductVariantFactory, stock_with_units
+from tests.factories.channels import SalesChannelFactory
+
+# Where the tests' shoppers have their parcels sent: a full address in mainland China.
+ADDRESS = {
+    "name": "王小明",
+    "phone": "13800000000",
+    "country": "CN",
+    "province": "北京市",
+    "city": "北京市",
+    "district": "西城区",
+    "street": "前海西街17号",
+    "postcode": "100009",
+}
 
 
 class CartFactory(DjangoModelFactory):
     class Meta:
         model = Cart
 
-    channel = factory.SubFactory(factories.SalesChannelFactory)
+    channel = factory.SubFactory(SalesChannelFactory)
 
 
 class CartLineFactory(DjangoModelFactory):
@@ -32,7 +44,7 @@ class CartLineFactory(DjangoModelFactory):
         model = CartLine
 
     cart = factory.SubFactory(CartFactory)
-    variant = factory.SubFactory(factories.ProductVariantFactory)
+    variant = factory.SubFactory(ProductVariantFactory)
     quantity = 1
 
 
@@ -63,21 +75,10 @@ class OrderFactory(DjangoModelFactory):
     class Meta:
         model = Order
 
-    channel = factory.SubFactory(factories.SalesChannelFactory)
+    channel = factory.SubFactory(SalesChannelFactory)
     idempotency_key = factory.Sequence(lambda n: f"key-{n}")
     email = factory.Sequence(lambda n: f"buyer{n}@example.com")
-    shipping_address = factory.LazyFunction(
-        lambda: {
-            "name": "王小明",
-            "phone": "13800000000",
-            "country": "CN",
-            "province": "北京市",
-            "city": "北京市",
-            "district": "西城区",
-            "street": "前海西街17号",
-            "postcode": "100009",
-        }
-    )
+    shipping_address = factory.LazyFunction(lambda: dict(ADDRESS))
     subtotal = Decimal("99.00")
     shipping_price = Decimal("0.00")
     discount = Decimal("0.00")
@@ -94,18 +95,6 @@ class PaymentFactory(DjangoModelFactory):
     amount = factory.LazyAttribute(lambda p: p.order.total)
 
 
-def stock_with_units(variant=None, warehouse=None, quantity: int = 10) -> Stock:
-    """A stock row holding ``quantity`` units, put in by a receipt movement."""
-    stock = factories.StockFactory(
-        variant=variant or factories.ProductVariantFactory(),
-        warehouse=warehouse or factories.WarehouseFactory(),
-    )
-    if quantity:
-        stock_change(stock_id=stock.pk, delta=quantity, reason=MovementReason.RECEIPT)
-    stock.refresh_from_db()
-    return stock
-
-
 def order_with_stock(
     *,
     channel=None,
@@ -118,7 +107,7 @@ def order_with_stock(
 
     ``lines`` is a list of (variant, quantity); the variants need stock already.
     """
-    channel = channel or factories.SalesChannelFactory()
+    channel = channel or SalesChannelFactory()
     lines = lines or [(stock_with_units().variant, 1)]
     subtotal = sum((variant.price * quantity for variant, quantity in lines), Decimal("0"))
     order = OrderFactory(channel=channel, email=email, user=user, subtotal=subtotal, total=subtotal)

@@ -13,15 +13,14 @@ import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from catalog.models import Collection, Product, Warehouse
-from partners.ledger_write import month_next
 from partners.models import DailySales, DailyTotals, LedgerEntry, MonthlyProductSales, Partner
-from partners.rollups import report_rows_current
+from partners.reports.rollups import report_rows_current
+from partners.settlements.periods import month_next
 from shop.channels.models import SalesChannel
 from shop.core.i18n import pick
 from shop.core.money import ZERO, MoneySum, quantize
@@ -221,9 +220,9 @@ def report_top_products(
 
 def report_fulfillment_times(*, partner: Partner, filters: ReportFilters) -> dict[str, Any]:
     """Hours from payment to shipping of the partner's orders paid in the period."""
-    start = dt.datetime.combine(filters.date_from, dt.time.min, tzinfo=_zone(partner))
+    start = dt.datetime.combine(filters.date_from, dt.time.min, tzinfo=partner.zone)
     end = dt.datetime.combine(
-        filters.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=_zone(partner)
+        filters.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=partner.zone
     )
     entries = LedgerEntry.objects.filter(partner=partner, kind="sale_share")
     if filters.channel_id is not None:
@@ -265,7 +264,3 @@ def report_fulfillment_times(*, partner: Partner, filters: ReportFilters) -> dic
 
 def _round(value: float) -> Decimal:
     return Decimal(str(round(value, 1)))
-
-
-def _zone(partner: Partner) -> ZoneInfo:
-    return ZoneInfo(partner.timezone or "Asia/Shanghai")

@@ -1,19 +1,20 @@
 """A realistic shop to attack: the demo catalog, its people, and orders in every state.
 
-Built once per test module inside a transaction that is rolled back at the end (see
-``conftest.py``), so hundreds of fuzzing and authorization tests share it cheaply.
+The hardening tests build it once per module inside a transaction rolled back at the end
+(``tests/hardening/conftest.py``), so hundreds of fuzzing and authorization tests share it
+cheaply.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.test import TestCase
 from rest_framework.authtoken.models import Token
 
 from catalog.models import ProductVariant, Stock, Warehouse
 from fulfillment.models import ReturnRequest, Shipment
+from fulfillment.returns import return_request_create
 from partners.models import Partner, Settlement
 from shop.accounts.models import User
 from shop.carts.models import Cart
@@ -27,17 +28,8 @@ from shop.demo.data.orders import demo_agreements_load
 from shop.orders.models import Order
 from shop.payments.models import Payment
 from shop.payments.services import payment_fake_complete, payment_start
-
-ADDRESS = {
-    "name": "王小明",
-    "phone": "13800000000",
-    "country": "CN",
-    "province": "北京市",
-    "city": "北京市",
-    "district": "西城区",
-    "street": "前海西街17号",
-    "postcode": "100009",
-}
+from tests.factories.fulfillment import delivered
+from tests.factories.selling import ADDRESS
 
 # The demo's people by role; the others are made here.
 DEMO_USERS = {
@@ -51,7 +43,7 @@ DEMO_USERS = {
 
 
 @dataclass
-class World:
+class DemoShop:
     users: dict[str, User]
     tokens: dict[str, str]
     channel_keys: dict[str, str]  # "a" (museum-web), "b" (media-web)
@@ -123,13 +115,9 @@ def _paid(order: Order) -> Payment:
     return payment_fake_complete(payment=payment, outcome="succeed")
 
 
-def world_build() -> World:
-    """The demo shop plus orders in every state; call inside a transaction."""
-    from fulfillment.returns import return_request_create
-    from tests.fulfillment.conftest import delivered as delivered_now
-
-    report = demo_load()
-    demo_agreements_load()
+def _people(issued_keys: dict[str, str]) -> DemoShop:
+    """The demo's people and two more, their sign-in tokens, both partners with their
+    first active warehouse and web channel; no stock or orders yet."""
     users = {role: User.objects.get(email=email) for role, email in DEMO_USERS.items()}
     users["other_shopper"] = User.objects.create_user(
         "other-shopper@example.com", "other-shopper-pass"
@@ -137,95 +125,81 @@ def world_build() -> World:
     users["staff_nopartner"] = User.objects.create_user(
         "lone-staff@example.com", "lone-staff-pass", is_staff=True
     )
-    tokens = {role: Token.objects.get_or_create(user=user)[0].key for role, user in users.items()}
     partners = {"a": Partner.objects.get(code="museum"), "b": Partner.objects.get(code="media")}
     channels = {
         "a": SalesChannel.objects.get(code="museum-web"),
         "b": SalesChannel.objects.get(code="media-web"),
     }
-    warehouses = {
-        letter: Warehouse.objects.filter(partner=partner, is_active=True).order_by("code")[0]
-        for letter, partner in partners.items()
-    }
-    world = World(
+    return DemoShop(
         users=users,
-        tokens=tokens,
-        channel_keys={
-            letter: report.issued_keys[channel.code] for letter, channel in channels.items()
+        tokens={
+            role: Token.objects.get_or_create(user=user)[0].key for role, user in users.items()
         },
+        channel_keys={letter: issued_keys[channel.code] for letter, channel in channels.items()},
         channels=channels,
         partners=partners,
-        warehouses=warehouses,
+        warehouses={
+            letter: Warehouse.objects.filter(partner=partner, is_active=True).order_by("code")[0]
+            for letter, partner in partners.items()
+        },
         stocks={},
     )
-    variants = {
-        letter: _variant_stocked_in(warehouse, channels["a"])
-        for letter, warehouse in warehouses.items()
-    }
-    world.stocks = {
-        letter: Stock.objects.get(variant=variants[letter], warehouse=warehouses[letter])
-        for letter in warehouses
-    }
-    shopper, other = users["shopper"], users["other_shopper"]
+
+
+def _orders_in_every_state(shop: DemoShop, variants: dict[str, ProductVariant]) -> None:
+    """Pending orders (the shopper's, another shopper's, a guest's, one on channel B), one
+    paid order per warehouse, and a delivered one with a return asked for."""
+    channels, shopper = shop.channels, shop.users["shopper"]
     with TestCase.captureOnCommitCallbacks(execute=True):
-        world.orders["pending"] = _placed(channels["a"], shopper, variants["a"], "hard-pending")
-        world.orders["other"] = _placed(channels["a"], other, variants["a"], "hard-other")
-        world.orders["channel_b"] = _placed(channels["b"], shopper, variants["b"], "hard-b")
-        world.orders["guest"] = _placed(channels["a"], None, variants["a"], "hard-guest")
+        shop.orders["pending"] = _placed(channels["a"], shopper, variants["a"], "hard-pending")
+        shop.orders["other"] = _placed(
+            channels["a"], shop.users["other_shopper"], variants["a"], "hard-other"
+        )
+        shop.orders["channel_b"] = _placed(channels["b"], shopper, variants["b"], "hard-b")
+        shop.orders["guest"] = _placed(channels["a"], None, variants["a"], "hard-guest")
         # Paid: fulfilment (run by the on-commit tasks) makes one parcel per warehouse.
         for letter in ("a", "b"):
             order = _placed(channels["a"], shopper, variants[letter], f"hard-paid-{letter}")
-            world.payments[f"paid_{letter}"] = _paid(order)
-            world.orders[f"paid_{letter}"] = order
-        delivered = _placed(channels["a"], shopper, variants["a"], "hard-delivered", quantity=2)
-        world.payments["delivered"] = _paid(delivered)
-        delivered_now(delivered)
-        world.orders["delivered"] = delivered
-        world.returns["a"] = return_request_create(
-            order=delivered,
-            lines=[{"line_id": delivered.lines.get().pk, "quantity": 1}],
+            shop.payments[f"paid_{letter}"] = _paid(order)
+            shop.orders[f"paid_{letter}"] = order
+        order = _placed(channels["a"], shopper, variants["a"], "hard-delivered", quantity=2)
+        shop.payments["delivered"] = _paid(order)
+        shop.orders["delivered"] = delivered(order)
+        shop.returns["a"] = return_request_create(
+            order=order,
+            lines=[{"line_id": order.lines.get().pk, "quantity": 1}],
             reason="Too small",
             user=shopper,
         )
-    for order in world.orders.values():
+    for order in shop.orders.values():
         order.refresh_from_db()
-    for letter, warehouse in warehouses.items():
-        world.shipments[letter] = Shipment.objects.filter(
-            warehouse=warehouse, order=world.orders[f"paid_{letter}"]
-        ).get()
-    world.carts = {
-        "a": cart_create(channel=channels["a"]),
-        "b": cart_create(channel=channels["b"]),
-        "shopper": cart_create(channel=channels["a"], user=shopper),
+
+
+def demo_shop_build() -> DemoShop:
+    """The demo shop plus orders in every state; call inside a transaction."""
+    report = demo_load()
+    demo_agreements_load()
+    shop = _people(report.issued_keys)
+    variants = {
+        letter: _variant_stocked_in(warehouse, shop.channels["a"])
+        for letter, warehouse in shop.warehouses.items()
     }
-    cart_line_add(cart=world.carts["shopper"], variant=variants["a"], quantity=1)
-    for letter, partner in partners.items():
-        world.settlements[letter] = Settlement.objects.filter(partner=partner).order_by("-period")[
-            0
-        ]
-    return world
-
-
-def world_enter(django_db_blocker: Any) -> tuple[World, Any]:
-    """Open the module's transaction and build the world in it; returns the world and
-    the atomic block to roll back."""
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            world = world_build()
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
-    return world, atomic
-
-
-def world_leave(django_db_blocker: Any, atomic: Any) -> None:
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+    shop.stocks = {
+        letter: Stock.objects.get(variant=variants[letter], warehouse=shop.warehouses[letter])
+        for letter in shop.warehouses
+    }
+    _orders_in_every_state(shop, variants)
+    for letter, warehouse in shop.warehouses.items():
+        shop.shipments[letter] = Shipment.objects.get(
+            warehouse=warehouse, order=shop.orders[f"paid_{letter}"]
+        )
+        shop.settlements[letter] = Settlement.objects.filter(
+            partner=shop.partners[letter]
+        ).order_by("-period")[0]
+    shop.carts = {
+        "a": cart_create(channel=shop.channels["a"]),
+        "b": cart_create(channel=shop.channels["b"]),
+        "shopper": cart_create(channel=shop.channels["a"], user=shop.users["shopper"]),
+    }
+    cart_line_add(cart=shop.carts["shopper"], variant=variants["a"], quantity=1)
+    return shop

@@ -1,0 +1,1 @@
+"""The partner dashboard: HTML pages for people, beside the partner API."""

@@ -1,0 +1,194 @@
+"""The money hooks: the ledger entries of captured payments, succeeded refunds and
+shipped parcels, called through :mod:`partners.hooks` by the selling code inside its
+own transactions.
+
+A money event and its ledger entries are written together or not at all. Each hook is
+idempotent: an event already in the ledger is not written again. The ledger is
+append-only; nothing here updates or deletes an entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from partners.agreements import order_lines_agreements_attach
+from partners.ledger import split
+from partners.ledger.entries import EventContext, daily_sales_add, entries_write
+from partners.ledger.terms import order_lines_terms
+from partners.models import LedgerEntry, RefundPolicy
+from shop.core import sql
+from shop.core.money import MoneySum, to_fen
+from shop.orders.models import Order
+from shop.payments.models import Payment
+
+_RECORDED = f"SELECT 1 FROM {sql.table(LedgerEntry)} WHERE source = %s LIMIT 1"  # noqa: S608
+
+
+def _recorded(source: str) -> bool:
+    return sql.row(_RECORDED, [source]) is not None
+
+
+# No savepoint: a payment whose entries cannot be written is not recorded as paid either.
+@transaction.atomic(savepoint=False)
+def ledger_payment_record(*, payment: Any, first: bool = False) -> None:
+    """Write the ledger entries of a captured payment (and its fee). ``first``: the
+    caller has just marked the payment's order paid, for the first time and under its
+    lock, so none of the payment's entries can be in the ledger yet (and need not be
+    looked for)."""
+    # Only what never changes once an order is placed is read from it (its id, channel,
+    # discount and placing time): the order the payment already holds will do.
+    order = payment.order if Payment.order.is_cached(payment) else None
+    if order is None or order.pk != payment.order_id:
+        order = Order.objects.get(pk=payment.order_id)
+    occurred_at = payment.succeeded_at or timezone.now()
+    source = f"payment:{payment.pk}"
+    terms = None
+    if first or not _recorded(source):
+        terms = order_lines_terms(order)
+        if any(facts.agreement_version_id is None for facts in terms.facts.values()):
+            # Orders placed before their lines recorded their terms.
+            order_lines_agreements_attach(order=order)
+            terms = order_lines_terms(order)
+        parts = split.sale_plan(terms.lines, to_fen(order.discount), to_fen(payment.amount))
+        context = EventContext(source, order.pk, order.channel_id, occurred_at, terms.facts)
+        entries_write(context, parts)
+        daily_sales_add(
+            context,
+            parts,
+            concerned=terms.concerned,
+            units={line_id: facts.quantity for line_id, facts in terms.facts.items()},
+        )
+    fee_source = f"payment-fee:{payment.pk}"
+    if payment.fee and (first or not _recorded(fee_source)):
+        # The lines' terms do not change between the sale and its fee.
+        terms = terms or order_lines_terms(order)
+        parts = split.payment_fee_plan(terms.lines, to_fen(order.discount), to_fen(payment.fee))
+        context = EventContext(fee_source, order.pk, order.channel_id, occurred_at, terms.facts)
+        entries_write(context, parts)
+        daily_sales_add(context, parts, concerned={}, mode="fee")
+
+
+def _sale_buckets(order_id: int) -> list[split.Bucket]:
+    """What is left of each part of the order's sale, after the refunds so far."""
+    remaining: dict[tuple, int] = {}
+    rows = (
+        LedgerEntry.objects.filter(
+            order_id=order_id, kind__in=(*split.REVERSIBLE_KINDS, split.REFUND_REVERSAL)
+        )
+        .values("partner_id", "kind", "reversed_kind", "role", "order_line_id", "share_bp")
+        .annotate(total=MoneySum("amount"))
+        .order_by("order_line_id", "partner_id", "role", "kind", "reversed_kind")
+    )
+    for row in rows:
+        kind = row["reversed_kind"] or row["kind"]
+        key = (row["order_line_id"], row["partner_id"], kind, row["role"], row["share_bp"])
+        remaining[key] = remaining.get(key, 0) + to_fen(row["total"])
+    return [
+        split.Bucket(partner_id, kind, role, line_id, fen, share_bp)
+        for (line_id, partner_id, kind, role, share_bp), fen in sorted(
+            remaining.items(), key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3])
+        )
+    ]
+
+
+def _refund_units(refund: Any, terms: Any, buckets_after: int) -> dict[int, int]:
+    """Units a refund gives back: its lines, or every unit not yet refunded when it
+    empties the order without naming lines."""
+    named = {
+        int(item["line_id"]): int(item.get("quantity") or 0)
+        for item in (refund.lines or [])
+        if isinstance(item, dict) and "line_id" in item
+    }
+    if named:
+        return {line_id: qty for line_id, qty in named.items() if line_id in terms.facts}
+    if buckets_after > 0:
+        return {}
+    already: dict[int, int] = {}
+    for other in refund.__class__.objects.filter(
+        order_id=refund.order_id, status="succeeded"
+    ).exclude(pk=refund.pk):
+        for item in other.lines or []:
+            if isinstance(item, dict) and "line_id" in item:
+                line_id = int(item["line_id"])
+                already[line_id] = already.get(line_id, 0) + int(item.get("quantity") or 0)
+    return {
+        line_id: max(facts.quantity - already.get(line_id, 0), 0)
+        for line_id, facts in terms.facts.items()
+    }
+
+
+@transaction.atomic
+def ledger_refund_record(*, refund: Any) -> None:
+    """Write the reversing ledger entries of a succeeded refund."""
+    source = f"refund:{refund.pk}"
+    if _recorded(source):
+        return
+    order = Order.objects.get(pk=refund.order_id)
+    if not LedgerEntry.objects.filter(order_id=order.pk, kind__in=split.REVERSIBLE_KINDS).exists():
+        # The sale was never recorded (an order paid before the ledger existed).
+        ledger_payment_record(payment=refund.payment)
+    terms = order_lines_terms(order, warehouses_from_ledger=True)
+    buckets = _sale_buckets(order.pk)
+    refund_fen = to_fen(refund.amount)
+    line_ids = [
+        int(item["line_id"])
+        for item in (refund.lines or [])
+        if isinstance(item, dict) and "line_id" in item
+    ]
+    parts = split.reversal_plan(
+        buckets,
+        refund_fen,
+        line_ids=line_ids,
+        keep_commission_line_ids=[
+            t.line_id for t in terms.lines if t.refund_policy == RefundPolicy.PARTIES
+        ],
+    )
+    left = sum(b.fen for b in buckets) - refund_fen
+    context = EventContext(
+        source, order.pk, order.channel_id, refund.succeeded_at or timezone.now(), terms.facts
+    )
+    entries_write(context, parts)
+    daily_sales_add(
+        context,
+        parts,
+        concerned=terms.concerned,
+        units_refunded=_refund_units(refund, terms, left),
+        mode="refund",
+    )
+
+
+@transaction.atomic
+def ledger_shipment_fee_record(*, shipment: Any) -> None:
+    """Write the logistics fee of a shipped shipment.
+
+    The fee is the one of the agreement of the shipment's first line; the operator
+    is the agreement's logistics partner, or else the partner of the shipping
+    warehouse. The parties of the shipped lines pay it.
+    """
+    source = f"shipment:{shipment.pk}"
+    if _recorded(source):
+        return
+    order = Order.objects.get(pk=shipment.order_id)
+    terms = order_lines_terms(order, warehouse_id=shipment.warehouse_id)
+    shipped_line_ids = _shipment_line_ids(shipment)
+    lines = [t for t in terms.lines if not shipped_line_ids or t.line_id in shipped_line_ids]
+    versions = [v for t in lines if (v := terms.versions.get(t.line_id)) is not None]
+    if not lines or not versions or not versions[0].logistics_fee:
+        return
+    version = versions[0]
+    operator_id = version.logistics_partner_id or shipment.warehouse.partner_id
+    parts = split.logistics_fee_plan(lines, 0, to_fen(version.logistics_fee), operator_id)
+    occurred_at = getattr(shipment, "shipped_at", None) or timezone.now()
+    context = EventContext(source, order.pk, order.channel_id, occurred_at, terms.facts)
+    entries_write(context, parts)
+    daily_sales_add(context, parts, concerned={}, mode="fee")
+
+
+def _shipment_line_ids(shipment: Any) -> set[int]:
+    lines = getattr(shipment, "lines", None)
+    if lines is None or not hasattr(lines, "values_list"):
+        return set()
+    return set(lines.values_list("order_line_id", flat=True))

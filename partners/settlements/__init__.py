@@ -1,0 +1,2 @@
+"""A partner's monthly settlements: their periods, opening, closing, statements and
+transfers."""
