@@ -145,16 +145,16 @@ def test_payment_confirm_queries(api_client, small_shop, django_assert_num_queri
     payment but the month's first): marks the order paid and writes its ledger. The
     fake provider completes the charge and is read back (two statements); the order,
     then its payments, are locked (two); the lines' held units are counted and
-    confirmed by one; the order's new status is written with its event; the lines'
-    terms come with their main warehouses; the partners' timezones come with their open
-    settlements; a payment marked paid for the first time does not look for its entries
-    first. (This shop's product has no agreement, so the terms are looked for again at
-    the payment: four of the queries.)"""
+    confirmed by one; the order's new status is written, then its event (two: the
+    ORM's update and insert); the lines' terms come with their main warehouses; the
+    partners' timezones come with their open settlements; a payment marked paid for the
+    first time does not look for its entries first. (This shop's product has no
+    agreement, so the terms are looked for again at the payment: four of the queries.)"""
     earlier = _placed_order_payment(api_client, small_shop, "k-1")
     assert _confirm(api_client, earlier).status_code == 200
     payment_id = _placed_order_payment(api_client, small_shop, "k-2")
 
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         response = _confirm(api_client, payment_id)
 
     assert response.status_code == 200
