@@ -20,7 +20,7 @@ from PIL import Image
 
 from tests.waiting import wait_until
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 # A developer's .env must not leak into the server's settings.
 START = (
     "import sys, environ; environ.Env.read_env = classmethod(lambda *a, **k: None); "

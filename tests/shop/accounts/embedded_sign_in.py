@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 _SCRIPT = """
 import environ; environ.Env.read_env = classmethod(lambda *a, **k: None)

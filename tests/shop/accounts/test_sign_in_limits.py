@@ -219,7 +219,7 @@ def test_sign_in_works_without_limits_when_the_cache_is_down(limits, settings):
 
 def test_the_embedded_default_locks_in_process_memory():
     """The settings of a first run (SQLite, the cache in memory), in a fresh interpreter."""
-    from tests.shop.embedded_sign_in import run_embedded_sign_in
+    from tests.shop.accounts.embedded_sign_in import run_embedded_sign_in
 
     result = run_embedded_sign_in()
 

@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 
 from shop.core.errors import ShopError
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 PO = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 SOURCES = ("shop", "catalog", "fulfillment", "partners")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.shop.test_error_shape import assert_error
+from tests.shop.core.test_error_shape import assert_error
 
 HEALTH = "/health/live/"
 

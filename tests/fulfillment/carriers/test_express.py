@@ -6,8 +6,8 @@ from fulfillment.carriers.express import ExpressCarrier, data_digest
 from fulfillment.models import CarrierCode, Shipment, ShipmentEvent, ShipmentStatus
 from fulfillment.tasks import shipment_book as shipment_book_task
 from shop.core.tasks import MAX_RETRIES
+from tests.fulfillment.carriers.fake_express import APP_KEY, APP_SECRET, LABEL, FakeCarrierServer
 from tests.fulfillment.conftest import stock_levels
-from tests.fulfillment.fake_carrier import APP_KEY, APP_SECRET, LABEL, FakeCarrierServer
 
 
 @pytest.fixture
