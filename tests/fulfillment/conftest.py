@@ -57,8 +57,3 @@ def stock_levels(*stocks: Stock) -> list[tuple[int, int]]:
         tuple(Stock.objects.values_list("quantity", "quantity_reserved").get(pk=stock.pk))
         for stock in stocks
     ]
-
-
-@pytest.fixture
-def no_ledger(monkeypatch):
-    monkeypatch.setattr("partners.hooks.ledger_shipment_fee_record", lambda *, shipment: None)

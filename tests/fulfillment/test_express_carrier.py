@@ -140,8 +140,7 @@ def test_garbage_or_a_refusal_is_recorded_on_the_shipment_and_not_retried(
     assert services.shipments_unbooked(older_than_seconds=0) == []
 
 
-def test_tracking_maps_scans_and_ships_on_pickup(two_warehouses, shipment, carrier, monkeypatch):
-    monkeypatch.setattr("partners.hooks.ledger_shipment_fee_record", lambda *, shipment: None)
+def test_tracking_maps_scans_and_ships_on_pickup(two_warehouses, shipment, carrier):
     services.shipment_book(shipment_id=shipment.pk)
     carrier.traces = [
         {"scanType": "到件", "scanDate": "2026-11-25 09:30:00", "scanSite": "天津分拨中心"},

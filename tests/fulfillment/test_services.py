@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -14,20 +15,46 @@ from fulfillment.models import (
     ShipmentStatus,
     TrackingEvent,
 )
+from partners.agreements import order_lines_agreements_attach
+from partners.models import LedgerEntry, LedgerKind
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
 from tests.factories.fulfillment import age_booking
+from tests.factories.ledger import agreement_with_terms
 from tests.fulfillment.conftest import stock_levels
 
 
 @pytest.fixture
-def ledger_calls(monkeypatch):
-    calls = []
-    monkeypatch.setattr(
-        "partners.hooks.ledger_shipment_fee_record",
-        lambda *, shipment: calls.append(shipment.pk),
+def logistics_fee_agreements(two_warehouses):
+    """Both products under an agreement charging a logistics fee per shipment, so the
+    partners' ledger shows which shipments have shipped (a shipment's fee is recorded
+    once, when it ships)."""
+    for stock, partner in (
+        (two_warehouses.museum_stock, two_warehouses.museum),
+        (two_warehouses.media_stock, two_warehouses.media),
+    ):
+        agreement_with_terms(
+            product=stock.variant.product,
+            parties=[(partner, "licensor", 10000)],
+            logistics_fee=Decimal("8.00"),
+        )
+
+
+def _fees_recorded() -> list[int]:
+    """The shipments whose logistics fee is in the partners' ledger, in the order recorded."""
+    sources = (
+        LedgerEntry.objects.filter(kind=LedgerKind.LOGISTICS_FEE)
+        .order_by("id")
+        .values_list("source", flat=True)
     )
-    return calls
+    return list(dict.fromkeys(int(source.removeprefix("shipment:")) for source in sources))
+
+
+def _paid_order(two_warehouses, lines=None):
+    """A paid order whose lines hold the agreement versions in force, as placed ones do."""
+    order = two_warehouses.paid_order(lines=lines)
+    order_lines_agreements_attach(order=order)
+    return order
 
 
 def _shipments(order):
@@ -106,13 +133,15 @@ def test_booking_the_simulated_carrier_stores_waybill_and_label(two_warehouses):
 
 
 def _booked(two_warehouses, lines=None):
-    order = two_warehouses.paid_order(lines=lines)
+    order = _paid_order(two_warehouses, lines=lines)
     for shipment_id in services.order_fulfill(order_id=order.pk):
         services.shipment_book(shipment_id=shipment_id)
     return order, _shipments(order)
 
 
-def test_tracking_before_pickup_changes_nothing_but_the_events(two_warehouses, ledger_calls):
+def test_tracking_before_pickup_changes_nothing_but_the_events(
+    two_warehouses, logistics_fee_agreements
+):
     _, (_, museum) = _booked(two_warehouses)
 
     services.shipment_track(shipment_id=museum.pk)
@@ -123,11 +152,11 @@ def test_tracking_before_pickup_changes_nothing_but_the_events(two_warehouses, l
         "booked"
     ]
     assert stock_levels(two_warehouses.museum_stock) == [(10, 2)]
-    assert ledger_calls == []
+    assert _fees_recorded() == []
 
 
 def test_pickup_ships_units_out_of_stock_and_the_last_parcel_ships_the_order(
-    two_warehouses, ledger_calls, django_capture_on_commit_callbacks
+    two_warehouses, logistics_fee_agreements, django_capture_on_commit_callbacks
 ):
     order, (media, museum) = _booked(two_warehouses)
     age_booking(museum, 61)
@@ -153,7 +182,7 @@ def test_pickup_ships_units_out_of_stock_and_the_last_parcel_ships_the_order(
         (two_warehouses.media_stock.pk, ReservationStatus.CONFIRMED),
     ]
     assert Order.objects.get(pk=order.pk).status == OrderStatus.FULFILLING
-    assert ledger_calls == [museum.pk]
+    assert _fees_recorded() == [museum.pk]
     assert mail.outbox == []
 
     age_booking(media, 61)
@@ -162,11 +191,13 @@ def test_pickup_ships_units_out_of_stock_and_the_last_parcel_ships_the_order(
 
     assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
     assert stock_levels(two_warehouses.media_stock) == [(9, 0)]
-    assert ledger_calls == [museum.pk, media.pk]
+    assert _fees_recorded() == [museum.pk, media.pk]
     assert [message.subject for message in mail.outbox] == [f"订单 {order.number} 已发货"]
 
 
-def test_tracking_twice_stores_each_event_once_and_ships_once(two_warehouses, ledger_calls):
+def test_tracking_twice_stores_each_event_once_and_ships_once(
+    two_warehouses, logistics_fee_agreements
+):
     _, (museum,) = _booked(two_warehouses, lines=[(two_warehouses.museum_stock.variant, 2)])
     age_booking(museum, 400)
 
@@ -181,11 +212,11 @@ def test_tracking_twice_stores_each_event_once_and_ships_once(two_warehouses, le
     ]
     assert stock_levels(two_warehouses.museum_stock) == [(8, 0)]
     assert StockMovement.objects.filter(reason=MovementReason.SALE).count() == 1
-    assert ledger_calls == [museum.pk]
+    assert _fees_recorded() == [museum.pk]
 
 
 def test_delivery_of_every_parcel_delivers_the_order_then_it_completes(
-    two_warehouses, ledger_calls, django_capture_on_commit_callbacks
+    two_warehouses, logistics_fee_agreements, django_capture_on_commit_callbacks
 ):
     order, shipments = _booked(two_warehouses)
     for shipment in shipments:
@@ -208,8 +239,8 @@ def test_delivery_of_every_parcel_delivers_the_order_then_it_completes(
     assert services.orders_complete_delivered(now=later) == 0
 
 
-def test_staff_ship_by_hand_needs_a_waybill(two_warehouses, staff_user, ledger_calls):
-    order = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 2)])
+def test_staff_ship_by_hand_needs_a_waybill(two_warehouses, staff_user, logistics_fee_agreements):
+    order = _paid_order(two_warehouses, lines=[(two_warehouses.museum_stock.variant, 2)])
     (shipment_id,) = services.order_fulfill(order_id=order.pk)
 
     with pytest.raises(WaybillRequired):
@@ -218,7 +249,7 @@ def test_staff_ship_by_hand_needs_a_waybill(two_warehouses, staff_user, ledger_c
     shipment = Shipment.objects.get(pk=shipment_id)
     assert (shipment.status, shipment.waybill_number) == (ShipmentStatus.PENDING, "")
     assert stock_levels(two_warehouses.museum_stock) == [(10, 2)]
-    assert ledger_calls == []
+    assert _fees_recorded() == []
 
     services.shipment_pack(shipment_id=shipment_id, user=staff_user)
     shipment = services.shipment_ship(
@@ -240,7 +271,7 @@ def test_staff_ship_by_hand_needs_a_waybill(two_warehouses, staff_user, ledger_c
     # Shipping again changes nothing.
     services.shipment_ship(shipment_id=shipment_id, user=staff_user)
     assert stock_levels(two_warehouses.museum_stock) == [(8, 0)]
-    assert ledger_calls == [shipment_id]
+    assert _fees_recorded() == [shipment_id]
 
 
 def test_a_booked_shipment_keeps_its_waybill(two_warehouses, staff_user):
@@ -254,7 +285,7 @@ def test_a_booked_shipment_keeps_its_waybill(two_warehouses, staff_user):
 
 
 def test_shipments_of_a_cancelled_order_never_ship_and_the_sweep_cancels_them(
-    two_warehouses, staff_user, ledger_calls
+    two_warehouses, staff_user, logistics_fee_agreements
 ):
     order, shipments = _booked(two_warehouses)
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.CANCELLED)
@@ -270,7 +301,7 @@ def test_shipments_of_a_cancelled_order_never_ship_and_the_sweep_cancels_them(
     assert services.order_shipments_cancel(order_id=order.pk) == 2
     assert [s.status for s in _shipments(order)] == [ShipmentStatus.CANCELLED] * 2
     assert services.orders_closed_with_open_shipments() == []
-    assert ledger_calls == []
+    assert _fees_recorded() == []
 
 
 def test_the_sweep_finds_paid_orders_left_without_shipments(two_warehouses):
@@ -286,7 +317,7 @@ def test_the_sweep_finds_paid_orders_left_without_shipments(two_warehouses):
 
 
 def test_an_order_partly_refunded_after_delivery_completes_too(
-    two_warehouses, ledger_calls, django_capture_on_commit_callbacks
+    two_warehouses, logistics_fee_agreements, django_capture_on_commit_callbacks
 ):
     order, shipments = _booked(two_warehouses)
     for shipment in shipments:
@@ -303,7 +334,7 @@ def test_an_order_partly_refunded_after_delivery_completes_too(
 
 
 def test_a_partly_refunded_order_with_a_parcel_on_its_way_does_not_complete(
-    two_warehouses, ledger_calls, django_capture_on_commit_callbacks
+    two_warehouses, logistics_fee_agreements, django_capture_on_commit_callbacks
 ):
     order, shipments = _booked(two_warehouses)
     first = shipments[0]
