@@ -42,9 +42,10 @@ def _factories_in(path: Path) -> list[str]:
             bases = [ast.unparse(base) for base in node.bases]
             if any(base.endswith("Factory") for base in bases):
                 found.append(f"class {node.name}")
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            if node.name.startswith("make_") or node.name.endswith("_make"):
-                found.append(f"def {node.name}")
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
+            node.name.startswith("make_") or node.name.endswith("_make")
+        ):
+            found.append(f"def {node.name}")
     return found
 
 
