@@ -12,8 +12,6 @@ REPO = TESTS.parent
 # Layers that cut across the packages instead of following one: the factories every test
 # builds with, the journeys over HTTP, and the hardening attacks on the whole shop.
 LAYERS = {"factories", "journeys", "hardening"}
-# Builders a domain's own tests still keep, until they move into tests/factories.
-PENDING_MOVE = {"partners/builders.py"}
 BUILDER_MODULES = {"builders.py", "world.py", "factories.py"}
 
 
@@ -54,15 +52,8 @@ def test_factories_and_builders_live_in_tests_factories():
     found = {}
     for path in outside:
         name = str(path.relative_to(TESTS))
-        if name in PENDING_MOVE:
-            continue
         if path.name in BUILDER_MODULES:
             found[name] = ["a builders module"]
         elif defined := _factories_in(path):
             found[name] = defined
     assert found == {}, f"factories outside tests/factories: {found}"
-
-
-def test_the_pending_builders_still_exist():
-    """A builder that has moved into tests/factories leaves PENDING_MOVE too."""
-    assert all((TESTS / name).exists() for name in PENDING_MOVE), PENDING_MOVE
