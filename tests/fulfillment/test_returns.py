@@ -116,42 +116,49 @@ def test_an_undelivered_order_cannot_be_returned(two_warehouses):
         )
 
 
-def test_staff_approve_receive_and_refund(two_warehouses, order, museum_staff):
+def _return_of_both_lines(order):
     museum_line, media_line = _lines(order)
-    request = returns.return_request_create(
+    return returns.return_request_create(
         order=order,
         lines=[
             {"line_id": museum_line.pk, "quantity": 2},
             {"line_id": media_line.pk, "quantity": 1},
         ],
     )
+
+
+def _conditions(order) -> list[dict]:
+    museum_line, media_line = _lines(order)
+    return [
+        {"line_id": museum_line.pk, "condition": "resellable"},
+        {"line_id": media_line.pk, "condition": "damaged"},
+    ]
+
+
+def test_staff_of_the_orders_partner_decide_a_return_once(order, museum_staff):
+    request = _return_of_both_lines(order)
     unrelated = factories.PartnerStaffFactory(partner=factories.PartnerFactory()).user
     with pytest.raises(ReturnNotYours):
         returns.return_decide(return_request=request, approve=True, user=unrelated)
 
     returns.return_decide(return_request=request, approve=True, user=museum_staff, note="ok")
+
     with pytest.raises(ReturnStatusConflict):
         returns.return_decide(return_request=request, approve=False, user=museum_staff)
+    request.refresh_from_db()
+    assert request.status == ReturnStatus.APPROVED
 
+
+def test_units_received_go_back_to_the_warehouse_they_left(two_warehouses, order, museum_staff):
+    request = _return_of_both_lines(order)
+    returns.return_decide(return_request=request, approve=True, user=museum_staff)
     # Museum staff cannot put units into the media group's warehouse.
     with pytest.raises(ReturnNotYours):
-        returns.return_receive(
-            return_request=request,
-            user=museum_staff,
-            lines=[
-                {"line_id": museum_line.pk, "condition": "resellable"},
-                {"line_id": media_line.pk, "condition": "damaged"},
-            ],
-        )
+        returns.return_receive(return_request=request, user=museum_staff, lines=_conditions(order))
     assert StockMovement.objects.filter(reason=MovementReason.RETURN).count() == 0
 
     returns.return_receive(
-        return_request=request,
-        user=factories.SuperuserFactory(),
-        lines=[
-            {"line_id": museum_line.pk, "condition": "resellable"},
-            {"line_id": media_line.pk, "condition": "damaged"},
-        ],
+        return_request=request, user=factories.SuperuserFactory(), lines=_conditions(order)
     )
 
     # Back on hand in the museum; the damaged unit came back and was written off.
@@ -172,6 +179,15 @@ def test_staff_approve_receive_and_refund(two_warehouses, order, museum_staff):
         ("resellable", two_warehouses.museum_warehouse.pk),
         ("damaged", two_warehouses.media_warehouse.pk),
     ]
+
+
+def test_a_received_return_is_refunded_once_for_what_came_back(order, museum_staff):
+    museum_line, media_line = _lines(order)
+    request = _return_of_both_lines(order)
+    returns.return_decide(return_request=request, approve=True, user=museum_staff)
+    returns.return_receive(
+        return_request=request, user=factories.SuperuserFactory(), lines=_conditions(order)
+    )
 
     request = returns.return_refund(return_request=request, user=museum_staff)
     again = returns.return_refund(return_request=request, user=museum_staff)

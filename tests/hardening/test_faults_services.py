@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -36,11 +38,9 @@ pytestmark = [pytest.mark.postgresql, pytest.mark.faults, pytest.mark.django_db(
 DOWN = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
-def test_with_redis_down_the_shop_sells_and_the_sweep_catches_up_later(settings):
-    shop = little_shop()
-    web = WebClient(shop.token)
-    product = shop.stock.variant.product
-
+@contextmanager
+def _redis_down(settings) -> Iterator[None]:
+    """Cache, throttles and broker all on a Redis that does not answer."""
     with (
         override_settings(
             CACHES={
@@ -60,21 +60,36 @@ def test_with_redis_down_the_shop_sells_and_the_sweep_catches_up_later(settings)
         ),
         tasks_sent_to(DOWN),
     ):
-        started = time.monotonic()
-        for _ in range(2):  # a second time: nothing was kept, it is computed again
-            status, listing = web.call("GET", f"/api/v1/products/?channel={shop.channel.code}")
-            assert status == 200, listing
-            assert [p["slug"] for p in listing["results"]] == [product.slug]
-            status, page = web.call(
-                "GET", f"/api/v1/products/{product.slug}/?channel={shop.channel.code}"
-            )
-            assert status == 200, page
-        # Throttles of one request an hour let everything through: they cannot count.
-        status, order = web.place(shop, web.cart_ready(shop, quantity=2), key="order-1")
-        assert status == 201, order
-        status, paid = web.pay(order["number"])
-        assert status == 200, paid
-        elapsed = time.monotonic() - started
+        yield
+
+
+def _browse_buy_and_pay(shop, web: WebClient) -> dict:
+    """The product list and page twice, then an order placed and paid; the payment."""
+    product = shop.stock.variant.product
+    for _ in range(2):  # a second time: nothing was kept, it is computed again
+        status, listing = web.call("GET", f"/api/v1/products/?channel={shop.channel.code}")
+        assert status == 200, listing
+        assert [p["slug"] for p in listing["results"]] == [product.slug]
+        status, page = web.call(
+            "GET", f"/api/v1/products/{product.slug}/?channel={shop.channel.code}"
+        )
+        assert status == 200, page
+    # Throttles of one request an hour let everything through: they cannot count.
+    status, order = web.place(shop, web.cart_ready(shop, quantity=2), key="order-1")
+    assert status == 201, order
+    status, paid = web.pay(order["number"])
+    assert status == 200, paid
+    return paid
+
+
+def test_with_redis_down_the_shop_sells_and_the_sweep_catches_up_later(settings):
+    shop = little_shop()
+    web = WebClient(shop.token)
+
+    started = time.monotonic()
+    with _redis_down(settings):
+        paid = _browse_buy_and_pay(shop, web)
+    elapsed = time.monotonic() - started
 
     assert paid["status"] == PaymentStatus.SUCCEEDED
     assert paid["order_status"] == OrderStatus.PAID
@@ -136,29 +151,28 @@ def test_a_refund_stripe_does_not_answer_is_sent_again_once_and_the_books_agree(
     assert_invariants()
 
 
-def test_a_webhook_storm_pays_once_refunds_once_and_writes_the_ledger_once(fake_stripe):
-    order = order_with_stock(lines=[(priced_variant("99.00"), 2)])
-    payment = payment_start(order=order, provider="stripe")
-    intent = payment.provider_reference
-    # What happened at Stripe: a first attempt declined, then paid, then 30.00 refunded
-    # from Stripe's dashboard. The events arrive many times, concurrently, in any order.
-    fake_stripe.succeed(intent, fee_fen=250)
-    fake_stripe.refund_in_dashboard(intent, 3000)
+def _events_of(intent: str) -> list[dict]:
+    """Stripe's events for an intent: declined, paid, charged, refunded, refund updated."""
     as_intent = {"id": intent, "object": "payment_intent"}
     as_charge = {"id": f"ch_{intent}", "object": "charge", "payment_intent": intent}
-    events = [
+    return [
         stripe_event("payment_intent.payment_failed", as_intent, event_id="evt_failed"),
         stripe_event("payment_intent.succeeded", as_intent, event_id="evt_succeeded"),
         stripe_event("charge.succeeded", as_charge, event_id="evt_charge"),
         stripe_event("charge.refunded", as_charge, event_id="evt_refunded"),
         stripe_event("charge.refund.updated", as_charge, event_id="evt_refund_updated"),
     ]
+
+
+def _storm(events: list[dict], *, senders: int = 6, times: int = 3) -> list[int]:
+    """Every event delivered ``times`` over by each of ``senders`` threads at once, each in
+    its own order; the status codes answered."""
     answers: list[int] = []
     lock = threading.Lock()
 
     def storm(seed: int) -> None:
         client = APIClient()
-        deliveries = events * 3
+        deliveries = events * times
         random.Random(seed).shuffle(deliveries)
         try:
             for event in deliveries:
@@ -175,13 +189,27 @@ def test_a_webhook_storm_pays_once_refunds_once_and_writes_the_ledger_once(fake_
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=storm, args=(seed,)) for seed in range(6)]
+    threads = [threading.Thread(target=storm, args=(seed,)) for seed in range(senders)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-
     assert not any(thread.is_alive() for thread in threads)
+    return answers
+
+
+def test_a_webhook_storm_pays_once_refunds_once_and_writes_the_ledger_once(fake_stripe):
+    order = order_with_stock(lines=[(priced_variant("99.00"), 2)])
+    payment = payment_start(order=order, provider="stripe")
+    intent = payment.provider_reference
+    # What happened at Stripe: a first attempt declined, then paid, then 30.00 refunded
+    # from Stripe's dashboard. The events arrive many times, concurrently, in any order.
+    fake_stripe.succeed(intent, fee_fen=250)
+    fake_stripe.refund_in_dashboard(intent, 3000)
+    events = _events_of(intent)
+
+    answers = _storm(events, senders=6, times=3)
+
     assert answers == [200] * (6 * 3 * len(events))
     payment.refresh_from_db()
     order.refresh_from_db()

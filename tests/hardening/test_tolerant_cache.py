@@ -38,10 +38,10 @@ def test_with_redis_down_reads_miss_and_writes_do_nothing(caplog):
     assert "cache unavailable" in warnings[0].getMessage()
 
 
-def test_the_outage_warning_comes_again_after_its_interval(caplog, monkeypatch):
+def test_the_outage_warning_comes_again_after_its_interval(caplog):
     cache = _cache()
     clock = [1000.0]
-    monkeypatch.setattr("shop.core.cache.time.monotonic", lambda: clock[0])
+    cache.clock = lambda: clock[0]  # type: ignore[method-assign]
     with caplog.at_level(logging.WARNING, logger="shop.core.cache"):
         cache.get("k")
         clock[0] += cache.WARNING_INTERVAL - 1
