@@ -46,79 +46,61 @@ app.conf.task_routes = {
 }
 
 
+# A periodic task runs every so many sweep intervals (SHOP_SWEEP_SECONDS: a minute in
+# production, a second in the journeys) or at fixed times (a crontab, Asia/Shanghai). A
+# run still queued when the next is due is dropped (``expires``, in sweep intervals):
+# SOON is five seconds before the next run, where an interval is longer than ten.
+SOON = "soon"
+Every = float | crontab
+# name, task, every (sweep intervals, or a crontab), expires (sweep intervals, or SOON)
+SCHEDULE: tuple[tuple[str, str, Every, float | str | None], ...] = (
+    ("expire-unpaid-orders", "orders.orders_expire_unpaid", 1, SOON),
+    ("release-expired-reservations", "orders.reservations_release_expired", 1, SOON),
+    # Paid orders whose fulfilment task was lost (broker down at payment time).
+    ("sweep-unfulfilled-orders", "fulfillment.orders_fulfill_sweep", 1, SOON),
+    ("poll-carrier-tracking", "fulfillment.shipments_track_open", 1, SOON),
+    # Order e-mails whose task was lost while the broker was down.
+    ("sweep-order-emails", "fulfillment.order_emails_sweep", 5, 4),
+    ("complete-delivered-orders", "fulfillment.orders_complete_delivered", crontab(minute=7), None),
+    # Refunds still pending: those the provider never answered are sent again with the
+    # same idempotency key; those it holds pending (Alipay, WeChat Pay) are read back
+    # until they succeed or fail.
+    ("sync-pending-refunds", "payments.refunds_sync_pending", 1, SOON),
+    # Payments left pending (a lost webhook) are re-read from the provider.
+    ("sync-stale-payments", "payments.payments_sync_stale", 10, 9),
+    # The partners' report rows take the money events of the last seconds; every
+    # report reads through them too, so this only keeps the waiting ones few.
+    ("catch-up-report-rows", "partners.report_rows_catch_up", 1 / 6, 1 / 6),
+    # Close every partner's previous month once it is over.
+    ("close-settlements", "partners.settlements_close_due", crontab(hour=1, minute=10), None),
+    ("low-stock-alerts", "fulfillment.stock_low_alerts_send", crontab(hour=8, minute=0), None),
+    # The product list's in-stock flags a lost after-commit recount left behind.
+    ("sweep-list-entries-stock", "catalog.list_entries_stock_sweep", 5, 4),
+)
+
+
+def _seconds(sweeps: float, every_minute: float) -> float:
+    # Never more often than once a second, however short the sweep interval.
+    return max(sweeps * every_minute, 1.0)
+
+
 def beat_schedule(every_minute: float = 60.0) -> dict[str, dict[str, Any]]:
-    """The periodic work of the shop. ``every_minute`` is the sweeps' interval in seconds
-    (``SHOP_SWEEP_SECONDS``; a minute in production)."""
+    """The periodic work of the shop (``SCHEDULE``) as Celery beat reads it.
+    ``every_minute`` is the sweeps' interval in seconds (``SHOP_SWEEP_SECONDS``)."""
     soon = every_minute - 5 if every_minute > 10 else every_minute
-    return {
-        "expire-unpaid-orders": {
-            "task": "orders.orders_expire_unpaid",
-            "schedule": every_minute,
-            "options": {"expires": soon},
-        },
-        "release-expired-reservations": {
-            "task": "orders.reservations_release_expired",
-            "schedule": every_minute,
-            "options": {"expires": soon},
-        },
-        # Paid orders whose fulfilment task was lost (broker down at payment time).
-        "sweep-unfulfilled-orders": {
-            "task": "fulfillment.orders_fulfill_sweep",
-            "schedule": every_minute,
-            "options": {"expires": soon},
-        },
-        "poll-carrier-tracking": {
-            "task": "fulfillment.shipments_track_open",
-            "schedule": every_minute,
-            "options": {"expires": soon},
-        },
-        # Order e-mails whose task was lost while the broker was down.
-        "sweep-order-emails": {
-            "task": "fulfillment.order_emails_sweep",
-            "schedule": 5 * every_minute,
-            "options": {"expires": 4 * every_minute},
-        },
-        "complete-delivered-orders": {
-            "task": "fulfillment.orders_complete_delivered",
-            "schedule": crontab(minute=7),
-        },
-        # Refunds still pending: those the provider never answered are sent again with the
-        # same idempotency key; those it holds pending (Alipay, WeChat Pay) are read back
-        # until they succeed or fail.
-        "sync-pending-refunds": {
-            "task": "payments.refunds_sync_pending",
-            "schedule": every_minute,
-            "options": {"expires": soon},
-        },
-        # Payments left pending (a lost webhook) are re-read from the provider.
-        "sync-stale-payments": {
-            "task": "payments.payments_sync_stale",
-            "schedule": 10 * every_minute,
-            "options": {"expires": 9 * every_minute},
-        },
-        # The partners' report rows take the money events of the last seconds; every
-        # report reads through them too, so this only keeps the waiting ones few.
-        "catch-up-report-rows": {
-            "task": "partners.report_rows_catch_up",
-            "schedule": max(every_minute / 6, 1.0),
-            "options": {"expires": max(every_minute / 6, 1.0)},
-        },
-        # Close every partner's previous month once it is over (times in Asia/Shanghai).
-        "close-settlements": {
-            "task": "partners.settlements_close_due",
-            "schedule": crontab(hour=1, minute=10),
-        },
-        "low-stock-alerts": {
-            "task": "fulfillment.stock_low_alerts_send",
-            "schedule": crontab(hour=8, minute=0),
-        },
-        # The product list's in-stock flags a lost after-commit recount left behind.
-        "sweep-list-entries-stock": {
-            "task": "catalog.list_entries_stock_sweep",
-            "schedule": 5 * every_minute,
-            "options": {"expires": 4 * every_minute},
-        },
-    }
+    schedule: dict[str, dict[str, Any]] = {}
+    for name, task, every, expires in SCHEDULE:
+        entry: dict[str, Any] = {"task": task}
+        if isinstance(every, crontab):
+            entry["schedule"] = every
+        else:
+            entry["schedule"] = _seconds(every, every_minute)
+        if expires == SOON:
+            entry["options"] = {"expires": soon}
+        elif isinstance(expires, float | int):
+            entry["options"] = {"expires": _seconds(expires, every_minute)}
+        schedule[name] = entry
+    return schedule
 
 
 @app.on_after_configure.connect

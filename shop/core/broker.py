@@ -5,7 +5,7 @@ for every message it sends (and every other short command), which on a checkout 
 more than the LPUSH itself. The client object holds nothing but the pool and its
 options, and the pool hands out connections to any number of callers at once, so one
 client per channel serves them all. ``CELERY_BROKER_TRANSPORT`` names this transport
-when the broker is Redis (shop/settings/base.py).
+when the broker is Redis (shop/settings/components/tasks.py).
 """
 
 from __future__ import annotations

@@ -195,7 +195,7 @@ def test_media_storage_is_local_or_s3():
 def _settings_variables() -> set[str]:
     pattern = re.compile(r"\benv(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"")
     names: set[str] = set()
-    for path in (REPO / "shop" / "settings").glob("*.py"):
+    for path in (REPO / "shop" / "settings").rglob("*.py"):
         names |= set(pattern.findall(path.read_text(encoding="utf-8")))
     return names
 

@@ -1,0 +1,53 @@
+"""The shop's own settings: what a request may carry, the higher domains' hooks, the
+rules operators tune, the carrier and the payment provider."""
+
+from .environment import env
+
+# What a request may carry (shop/core/request_limits.py, shop/core/json_body.py). Keep
+# them below gunicorn's own limits (gunicorn.conf.py), so the shop answers, not gunicorn.
+SHOP_JSON_BODY_MAX_BYTES = env.int("SHOP_JSON_BODY_MAX_BYTES", default=1_048_576)
+SHOP_JSON_MAX_DEPTH = env.int("SHOP_JSON_MAX_DEPTH", default=32)
+SHOP_URL_MAX_BYTES = env.int("SHOP_URL_MAX_BYTES", default=4096)
+SHOP_HEADER_MAX_BYTES = env.int("SHOP_HEADER_MAX_BYTES", default=8192)
+SHOP_HEADERS_MAX_COUNT = env.int("SHOP_HEADERS_MAX_COUNT", default=60)
+SHOP_HEADERS_MAX_TOTAL_BYTES = env.int("SHOP_HEADERS_MAX_TOTAL_BYTES", default=32_768)
+
+# The higher domains' answers to the selling code's calls (shop/core/hooks.py), in the
+# order they are told.
+SHOP_HOOKS = [
+    "shop.checkout.hooks.CheckoutHooks",
+    "fulfillment.hooks.FulfillmentHooks",
+    "partners.hooks.PartnerHooks",
+]
+
+# Shop rules that operators may tune.
+SHOP_CURRENCY = "CNY"
+SHOP_RESERVATION_MINUTES = env.float("SHOP_RESERVATION_MINUTES", default=15)
+SHOP_UNPAID_ORDER_MINUTES = env.float("SHOP_UNPAID_ORDER_MINUTES", default=30)
+SHOP_RETURN_WINDOW_DAYS = env.int("SHOP_RETURN_WINDOW_DAYS", default=14)
+SHOP_LOW_STOCK_DEFAULT = env.int("SHOP_LOW_STOCK_DEFAULT", default=5)
+# Seconds public catalog answers are kept in Redis (0: not kept); see catalog/cache.py.
+CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=10)
+SHOP_PUBLIC_URL = env("SHOP_PUBLIC_URL", default="http://127.0.0.1:8000")
+SHOP_PAYMENT_PROVIDER = env("SHOP_PAYMENT_PROVIDER", default="fake")
+# Hours an unpaid order and its stock are held for staff once its payment is held for
+# review (the provider confirmed another amount or currency).
+SHOP_PAYMENT_REVIEW_HOLD_HOURS = env.float("SHOP_PAYMENT_REVIEW_HOLD_HOURS", default=72)
+# Hours after which a refund still pending at the provider is reported by check_invariants.
+SHOP_REFUND_PENDING_ALERT_HOURS = env.float("SHOP_REFUND_PENDING_ALERT_HOURS", default=72)
+
+# Carrier: "simulated" (development, demo, tests) or "express" (the express company's API).
+SHOP_CARRIER = env("SHOP_CARRIER", default="simulated")
+SHOP_SIMULATED_PICKUP_SECONDS = env.int("SHOP_SIMULATED_PICKUP_SECONDS", default=20)
+SHOP_SIMULATED_DELIVERY_SECONDS = env.int("SHOP_SIMULATED_DELIVERY_SECONDS", default=90)
+SHOP_EXPRESS_BASE_URL = env("SHOP_EXPRESS_BASE_URL", default="")
+SHOP_EXPRESS_APP_KEY = env("SHOP_EXPRESS_APP_KEY", default="")
+SHOP_EXPRESS_APP_SECRET = env("SHOP_EXPRESS_APP_SECRET", default="")
+SHOP_EXPRESS_TIMEOUT_SECONDS = env.int("SHOP_EXPRESS_TIMEOUT_SECONDS", default=5)
+
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=10)
+# Pay partners through Stripe Connect when a settlement closes (partners need account ids).
+PARTNERS_STRIPE_TRANSFERS = env.bool("PARTNERS_STRIPE_TRANSFERS", default=False)
