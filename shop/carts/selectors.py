@@ -79,11 +79,12 @@ def cart_get(
 
 
 def cart_locked_with_lines(cart_id: int) -> Cart:
-    """The cart as stored now, its row locked until the transaction ends, with its
-    shipping method, voucher and lines; Cart.DoesNotExist when it is gone."""
+    """The cart as stored now, its row locked until the transaction ends (its channel,
+    shipping method and voucher read, not locked), with its lines; Cart.DoesNotExist when
+    it is gone."""
     cart = (
         Cart.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("shipping_method", "voucher")
+        .select_related("channel", "shipping_method", "voucher")
         .get(pk=cart_id)
     )
     cart_lines_set(cart, list(cart_lines_queryset().filter(cart_id=cart.pk)))

@@ -63,7 +63,6 @@ def stock_short_raise(lines: Short, free: Mapping[int, int], *, always: bool = F
 def _cart_for_placing(cart: Cart, unsaved: CartCreated | None) -> tuple[Cart, list[CartLine]]:
     """The cart locked and read again with its lines; with ``unsaved`` (buying now) the
     built cart stored as ordered, which no one else knows yet."""
-    channel = cart.channel if Cart.channel.is_cached(cart) else None  # type: ignore[attr-defined]
     if unsaved is None:
         cart = cart_locked_with_lines(cart.pk)
         if cart.status != CartStatus.OPEN:
@@ -71,8 +70,6 @@ def _cart_for_placing(cart: Cart, unsaved: CartCreated | None) -> tuple[Cart, li
     else:
         cart.status = CartStatus.ORDERED
         cart_store(unsaved)
-    if channel is not None:
-        cart.channel = channel
     lines = list(cart.lines.all())
     if not lines:
         raise CartEmpty()

@@ -50,8 +50,8 @@ def _sold_out_early_raise(cart: Cart) -> dict[int, VariantFacts]:
     writing anything (the conditional updates of the allocation still decide the last
     units between those who pass). Returns the facts of the cart's variants, which
     placing the order goes on with."""
-    if not Cart.channel.is_cached(cart) or cart.status != CartStatus.OPEN:  # type: ignore[attr-defined]
-        return {}
+    if cart.status != CartStatus.OPEN:
+        return {}  # placing it refuses it
     in_cart = cart_variant_facts(cart.pk, cart.channel, timezone.now())
     stock_short_raise(
         [(pk, known.sku, known.in_cart) for pk, known in in_cart.items()],

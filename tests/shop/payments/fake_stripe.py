@@ -157,78 +157,82 @@ class FakeStripe:
 
     def _route(self, method: str, path: str, params: dict[str, str]):
         if method == "POST" and path == "/v1/payment_intents":
-            intent_id = self._next_id("pi")
-            intent = {
-                "id": intent_id,
-                "object": "payment_intent",
-                "amount": int(params["amount"]),
-                "amount_received": 0,
-                "currency": params["currency"],
-                "status": "requires_payment_method",
-                "client_secret": f"{intent_id}_secret_abc",
-                "metadata": {
-                    k[len("metadata[") : -1]: v for k, v in params.items() if k.startswith("meta")
-                },
-                "last_payment_error": None,
-                "latest_charge": None,
-            }
-            self.intents[intent_id] = intent
-            return 200, intent
+            return self._intent_create(params)
         if (
             method == "POST"
             and path.startswith("/v1/payment_intents/")
             and path.endswith("/cancel")
         ):
-            intent = self.intents.get(path.split("/")[3])
-            if intent is None:
-                return _missing()
-            if intent["status"] in ("succeeded", "canceled"):
-                return 400, {
-                    "error": {
-                        "type": "invalid_request_error",
-                        "code": "payment_intent_unexpected_state",
-                        "message": "You cannot cancel this PaymentIntent because it has a"
-                        f" status of {intent['status']}.",
-                        "payment_intent": intent,
-                    }
-                }
-            intent["status"] = "canceled"
-            intent["cancellation_reason"] = "requested_by_customer"
-            return 200, intent
+            return self._intent_cancel(path.split("/")[3])
         if method == "GET" and path.startswith("/v1/payment_intents/"):
             intent = self.intents.get(path.rsplit("/", 1)[1])
-            if intent is None:
-                return _missing()
-            return 200, intent
+            return (200, intent) if intent is not None else _missing()
         if method == "POST" and path == "/v1/refunds":
-            intent = self.intents.get(params.get("payment_intent", ""))
-            charge = intent and intent.get("latest_charge")
-            amount = int(params["amount"])
-            if not charge or charge["amount_refunded"] + amount > charge["amount"]:
-                return 400, {
-                    "error": {
-                        "type": "invalid_request_error",
-                        "code": "charge_already_refunded",
-                        "message": "Refund amount is greater than unrefunded amount.",
-                    }
-                }
-            metadata = {
-                k[len("metadata[") : -1]: v for k, v in params.items() if k.startswith("meta")
-            }
-            return 200, self._refund_make(intent, amount, metadata, self.refund_status)
+            return self._refund_create(params)
         if method == "GET" and path == "/v1/refunds":
-            intent_id = params.get("payment_intent", "")
-            found = [r for r in self.refunds.values() if r["payment_intent"] == intent_id]
-            return 200, {
-                "object": "list",
-                "url": "/v1/refunds",
-                "has_more": False,
-                "data": sorted(found, key=lambda r: r["created"], reverse=True),
-            }
+            return self._refunds_list(params.get("payment_intent", ""))
         if method == "GET" and path.startswith("/v1/refunds/"):
             refund = self.refunds.get(path.rsplit("/", 1)[1])
             return (200, refund) if refund is not None else _missing()
         return 404, {"error": {"type": "invalid_request_error", "message": "no such route"}}
+
+    def _intent_create(self, params: dict[str, str]):
+        intent_id = self._next_id("pi")
+        intent = {
+            "id": intent_id,
+            "object": "payment_intent",
+            "amount": int(params["amount"]),
+            "amount_received": 0,
+            "currency": params["currency"],
+            "status": "requires_payment_method",
+            "client_secret": f"{intent_id}_secret_abc",
+            "metadata": _metadata(params),
+            "last_payment_error": None,
+            "latest_charge": None,
+        }
+        self.intents[intent_id] = intent
+        return 200, intent
+
+    def _intent_cancel(self, intent_id: str):
+        intent = self.intents.get(intent_id)
+        if intent is None:
+            return _missing()
+        if intent["status"] in ("succeeded", "canceled"):
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "payment_intent_unexpected_state",
+                    "message": "You cannot cancel this PaymentIntent because it has a"
+                    f" status of {intent['status']}.",
+                    "payment_intent": intent,
+                }
+            }
+        intent["status"] = "canceled"
+        intent["cancellation_reason"] = "requested_by_customer"
+        return 200, intent
+
+    def _refund_create(self, params: dict[str, str]):
+        intent = self.intents.get(params.get("payment_intent", ""))
+        charge = intent and intent.get("latest_charge")
+        amount = int(params["amount"])
+        if not charge or charge["amount_refunded"] + amount > charge["amount"]:
+            return 400, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "charge_already_refunded",
+                    "message": "Refund amount is greater than unrefunded amount.",
+                }
+            }
+        return 200, self._refund_make(intent, amount, _metadata(params), self.refund_status)
+
+    def _refunds_list(self, intent_id: str):
+        found = [r for r in self.refunds.values() if r["payment_intent"] == intent_id]
+        return 200, {
+            "object": "list",
+            "url": "/v1/refunds",
+            "has_more": False,
+            "data": sorted(found, key=lambda r: r["created"], reverse=True),
+        }
 
     def _refund_make(
         self, intent: dict[str, Any], amount: int, metadata: dict[str, str], status: str
@@ -295,3 +299,8 @@ class FakeStripe:
 
 def _missing() -> tuple[int, dict[str, Any]]:
     return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing"}}
+
+
+def _metadata(params: dict[str, str]) -> dict[str, str]:
+    """The ``metadata[...]`` fields of a form-encoded Stripe request."""
+    return {k[len("metadata[") : -1]: v for k, v in params.items() if k.startswith("meta")}

@@ -72,6 +72,42 @@ def _rules():
     return [(v.rule, v.subject) for v in invariants_check()]
 
 
+def _assert_held_three_days(order, started):
+    """The stock stays held while staff look: the order and its hold last three days;
+    nothing is booked."""
+    hold = Reservation.objects.get(order_line__order=order)
+    assert hold.status == ReservationStatus.ACTIVE
+    assert hold.expires_at == order.expires_at
+    assert started + timedelta(hours=72) <= order.expires_at <= timezone.now() + timedelta(hours=72)
+    assert Stock.objects.get(pk=hold.stock_id).quantity_reserved == 1
+    assert LedgerEntry.objects.filter(order_id=order.pk).count() == 0
+
+
+def _assert_review_event(order, payment):
+    event = OrderEvent.objects.get(order=order, type=OrderEventType.PAYMENT_REVIEW)
+    assert event.data == {
+        "payment_id": payment.pk,
+        "reason": "amount_differs",
+        "confirmed_amount": "139.00",
+        "confirmed_currency": "CNY",
+        "asked_amount": "140.00",
+        "asked_currency": "CNY",
+        "held_until": order.expires_at.isoformat(),
+    }
+
+
+def _assert_listed_for_review_in_the_admin(payment):
+    admin = Client()
+    admin.force_login(StaffFactory(is_superuser=True))
+    listed = admin.get("/admin/payments/payment/?status__exact=review")
+    assert listed.status_code == 200
+    assert payment.provider_reference in listed.content.decode()
+    assert (
+        payment.provider_reference
+        not in admin.get("/admin/payments/payment/?status__exact=succeeded").content.decode()
+    )
+
+
 def test_a_stripe_payment_confirmed_for_less_is_held_and_books_nothing(
     api_client, fake_stripe, caplog, django_capture_on_commit_callbacks
 ):
@@ -98,38 +134,15 @@ def test_a_stripe_payment_confirmed_for_less_is_held_and_books_nothing(
         Decimal("0"),
         None,
     )
-    # The stock stays held while staff look: the order and its hold last three days.
-    hold = Reservation.objects.get(order_line__order=order)
-    assert hold.status == ReservationStatus.ACTIVE
-    assert hold.expires_at == order.expires_at
-    assert started + timedelta(hours=72) <= order.expires_at <= timezone.now() + timedelta(hours=72)
-    assert Stock.objects.get(pk=hold.stock_id).quantity_reserved == 1
-    assert LedgerEntry.objects.filter(order_id=order.pk).count() == 0
-    event = OrderEvent.objects.get(order=order, type=OrderEventType.PAYMENT_REVIEW)
-    assert event.data == {
-        "payment_id": payment.pk,
-        "reason": "amount_differs",
-        "confirmed_amount": "139.00",
-        "confirmed_currency": "CNY",
-        "asked_amount": "140.00",
-        "asked_currency": "CNY",
-        "held_until": order.expires_at.isoformat(),
-    }
+    _assert_held_three_days(order, started)
+    _assert_review_event(order, payment)
     assert [r.levelname for r in caplog.records if "held for review" in r.getMessage()] == ["ERROR"]
     assert metrics._event_values("payments_held_for_review")["stripe"] == held_before + 1
     [alert] = mail.outbox
     assert alert.to == ["money@museum.example"]
     assert order.number in alert.subject
     assert "139.00 CNY" in alert.body and "140.00 CNY" in alert.body
-    admin = Client()
-    admin.force_login(StaffFactory(is_superuser=True))
-    listed = admin.get("/admin/payments/payment/?status__exact=review")
-    assert listed.status_code == 200
-    assert payment.provider_reference in listed.content.decode()
-    assert (
-        payment.provider_reference
-        not in admin.get("/admin/payments/payment/?status__exact=succeeded").content.decode()
-    )
+    _assert_listed_for_review_in_the_admin(payment)
     # Hearing of it again changes nothing, and sends no second alert.
     with django_capture_on_commit_callbacks(execute=True):
         _intent_succeeded(api_client, payment, event_id="evt_again")
@@ -234,6 +247,21 @@ def test_staff_accept_returns_the_money_when_the_fake_provider_still_confirms_le
     assert invariants_check() == []
 
 
+def _refund_settled_at_stripe(api_client, fake_stripe, refund, capture):
+    """Stripe settles the refund and says so by webhook."""
+    fake_stripe.refund_settle(refund.provider_reference, "succeeded")
+    with capture(execute=True):
+        delivered = webhook_post(
+            api_client,
+            stripe_event(
+                "charge.refund.updated",
+                {"id": refund.provider_reference, "object": "refund", "status": "succeeded"},
+                event_id="evt_refund",
+            ),
+        )
+    assert delivered.status_code == 200
+
+
 def test_staff_return_in_the_admin_refunds_in_full_and_books_nothing(
     api_client, fake_stripe, superuser, django_capture_on_commit_callbacks
 ):
@@ -271,18 +299,8 @@ def test_staff_return_in_the_admin_refunds_in_full_and_books_nothing(
     assert order.status == OrderStatus.CANCELLED
     assert LedgerEntry.objects.filter(order_id=order.pk).count() == 0
 
-    fake_stripe.refund_settle(refund.provider_reference, "succeeded")
-    with django_capture_on_commit_callbacks(execute=True):
-        delivered = webhook_post(
-            api_client,
-            stripe_event(
-                "charge.refund.updated",
-                {"id": refund.provider_reference, "object": "refund", "status": "succeeded"},
-                event_id="evt_refund",
-            ),
-        )
+    _refund_settled_at_stripe(api_client, fake_stripe, refund, django_capture_on_commit_callbacks)
 
-    assert delivered.status_code == 200
     refund.refresh_from_db()
     assert (refund.status, refund.confirmed_status) == (
         RefundStatus.SUCCEEDED,
