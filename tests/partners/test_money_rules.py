@@ -44,27 +44,28 @@ def _sums(order, **filters):
 
 
 def _line_value(order, line):
-    return LedgerEntry.objects.filter(order=order, order_line=line).exclude(
-        kind="shipping_income"
-    ).exclude(reversed_kind="shipping_income").aggregate(s=MoneySum("amount"))["s"]
+    return (
+        LedgerEntry.objects.filter(order=order, order_line=line)
+        .exclude(kind="shipping_income")
+        .exclude(reversed_kind="shipping_income")
+        .aggregate(s=MoneySum("amount"))["s"]
+    )
 
 
 @pytest.mark.django_db
-def test_a_returned_line_gives_back_its_own_shares_and_leaves_the_shipping(
-    collection, media_web
-):
+def test_a_back_gives_back_its_own_shares_and_leaves_the_shipping(collection, media_web):
     kept, returned = variant(collection, "50.00"), variant(collection, "30.00")
     order, payment = paid_order(
         channel=media_web, items=[(kept, 1), (returned, 3)], shipping=Decimal("12.00")
     )
-    kept_line, returned_line = OrderLine.objects.filter(order=order).order_by("id")
+    kept_line, back = OrderLine.objects.filter(order=order).order_by("id")
     shipping_before = _sums(order, kind="shipping_income")
     kept_before = _line_value(order, kept_line)
 
-    refund_of(order, payment, Decimal("30.00"), lines=[{"line_id": returned_line.pk, "quantity": 1}])
-    refund_of(order, payment, Decimal("60.00"), lines=[{"line_id": returned_line.pk, "quantity": 2}])
+    refund_of(order, payment, Decimal("30.00"), lines=[{"line_id": back.pk, "quantity": 1}])
+    refund_of(order, payment, Decimal("60.00"), lines=[{"line_id": back.pk, "quantity": 2}])
 
-    assert _line_value(order, returned_line) == Decimal("0.00")
+    assert _line_value(order, back) == Decimal("0.00")
     assert _line_value(order, kept_line) == kept_before == Decimal("50.00")
     assert not LedgerEntry.objects.filter(order=order, reversed_kind="shipping_income").exists()
     assert _sums(order, kind="shipping_income") == shipping_before
@@ -203,7 +204,9 @@ def _ledger(lines, discount, captured, commission, refunds, fee):
         ),
         quantities={ids[line["product"]]: line["quantity"] for line in lines},
         products={ids[line["product"]]: line["product"] for line in lines},
-        keep_commission_line_ids=frozenset(t.line_id for t in terms if t.refund_policy == "parties"),
+        keep_commission_line_ids=frozenset(
+            t.line_id for t in terms if t.refund_policy == "parties"
+        ),
     )
     claims, refunded = [], 0
     for amount, units in refunds:
@@ -260,7 +263,9 @@ def test_a_line_refund_within_its_units_worth_moves_nothing_of_other_lines_or_sh
     target = lines[0]
     sale = _ledger(lines, discount, captured, commission, [], 0)
     line_value = sum(
-        p.fen for p in sale if p.line_id == 1 and p.kind != ledger.SHIPPING_INCOME
+        p.fen
+        for p in sale
+        if p.line_id == 1 and p.kind in (ledger.SALE_SHARE, ledger.CHANNEL_COMMISSION)
     )
     amount = line_value * 1 // target["quantity"]
     if amount == 0:
