@@ -53,7 +53,9 @@ def _line_value(order, line):
 
 
 @pytest.mark.django_db
-def test_a_back_gives_back_its_own_shares_and_leaves_the_shipping(collection, media_web):
+def test_a_returned_line_gives_back_its_own_shares_only_and_leaves_the_shipping(
+    collection, media_web
+):
     kept, returned = variant(collection, "50.00"), variant(collection, "30.00")
     order, payment = paid_order(
         channel=media_web, items=[(kept, 1), (returned, 3)], shipping=Decimal("12.00")
@@ -125,6 +127,49 @@ def test_a_parcel_of_two_agreements_earns_the_higher_fee_once_shared_by_line_val
         ("museum", "licensor", Decimal("-3.60")),
         ("museum", "logistics", Decimal("8.00")),
     ]
+
+
+def _ledger_by_party_and_kind(order):
+    rows = (
+        LedgerEntry.objects.filter(order=order)
+        .values_list("partner__code", "kind", "reversed_kind")
+        .annotate(s=MoneySum("amount"))
+        .order_by("partner__code", "kind", "reversed_kind")
+    )
+    return list(rows)
+
+
+@pytest.mark.django_db
+def test_the_hooks_write_the_same_ledger_whatever_the_cart_and_refund_order(
+    collection, media_web, museum
+):
+    other = factories.CollectionFactory(slug="lanterns")
+    agreement_with_terms(
+        collection=other, parties=[(museum, "producer", 10000)], logistics_fee=Decimal("5.00")
+    )
+    mug, lamp = variant(collection, "33.33"), variant(other, "66.67")
+    warehouse = factories.WarehouseFactory(partner=museum)
+    orders = []
+    for items, refund_order in (
+        ([(mug, 3), (lamp, 1)], (0, 1, 2)),
+        ([(lamp, 1), (mug, 3)], (2, 0, 1)),
+    ):
+        order, payment = paid_order(
+            channel=media_web, items=items, discount=Decimal("3.33"), shipping=Decimal("12.00")
+        )
+        shipped(order, warehouse)
+        lines = {line.variant_id: line.pk for line in OrderLine.objects.filter(order=order)}
+        refunds = [
+            (Decimal("20.00"), [{"line_id": lines[mug.pk], "quantity": 1}]),
+            (Decimal("10.01"), []),
+            (Decimal("70.00"), [{"line_id": lines[lamp.pk], "quantity": 1}]),
+        ]
+        for index in refund_order:
+            amount, refund_lines = refunds[index]
+            refund_of(order, payment, amount, lines=refund_lines)
+        orders.append(order)
+
+    assert _ledger_by_party_and_kind(orders[0]) == _ledger_by_party_and_kind(orders[1])
 
 
 # --- the same ledger whatever the order of lines and refunds (no database) -------------
