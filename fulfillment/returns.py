@@ -8,8 +8,9 @@ requested -> approved -> received -> refunded, or requested -> rejected.
 - Receiving puts resellable units back on hand in a warehouse (a ``return`` stock
   movement); damaged units come back and are written off at once (a ``return``
   then a ``write_off`` movement), so the audit trail shows both.
-- The refund goes through ``shop.payments.services.refund_create`` for the price
-  paid for the returned units.
+- The refund goes through ``shop.payments.refunds.refund_create`` for the price
+  paid for the returned units (see :func:`return_amount`); the return that brings
+  back the order's last units refunds the shipping too.
 """
 
 from __future__ import annotations
@@ -42,10 +43,11 @@ from fulfillment.models import (
     ShipmentStatus,
 )
 from shop.core.errors import InvalidInput
+from shop.core.money import from_fen, lines_net_fen, to_fen
 from shop.core.permissions import signed_in, user_partner_id
 from shop.orders.models import Order, OrderEventType, OrderLine, OrderStatus
 from shop.orders.services import order_event_write, order_lock
-from shop.payments.refunds import refund_create
+from shop.payments.refunds import order_refund_left, refund_create
 
 RETURNABLE_ORDER_STATUSES = (
     OrderStatus.DELIVERED,
@@ -324,12 +326,36 @@ def _return_line_restock(
     return_line.save(update_fields=["condition", "warehouse", "movement"])
 
 
+def _units_worth(net_fen: int, quantity: int, units: int) -> int:
+    """What ``units`` of a line of ``quantity`` units worth ``net_fen`` cost, half up."""
+    return (2 * net_fen * units + quantity) // (2 * quantity) if quantity else 0
+
+
 def return_amount(return_request: ReturnRequest) -> Decimal:
-    """What the shopper paid for the returned units (shipping is not refunded)."""
-    return sum(
-        (line.order_line.unit_price * line.quantity for line in return_request.lines.all()),
-        Decimal("0.00"),
-    )
+    """What the shopper gets back for a received return.
+
+    The units' price after their part of the order discount (split over the lines as
+    the partners' ledger splits it: by line total, lines by product then id), counted
+    on the units of each line refunded so far so that a line returned in several
+    parcels adds up to what the line cost. The rule for shipping: when the return
+    brings back every unit of the order not refunded yet, it refunds everything paid
+    and not refunded yet, the shipping included.
+    """
+    order = return_request.order
+    order_lines = sorted(order.lines.all(), key=lambda line: (line.product_id, line.pk))
+    returned = {line.order_line_id: line.quantity for line in return_request.lines.all()}
+    units_left = sum(line.quantity - line.quantity_refunded for line in order_lines)
+    if units_left == sum(returned.values()):
+        return order_refund_left(order)
+    nets = lines_net_fen([to_fen(line.line_total) for line in order_lines], to_fen(order.discount))
+    fen = 0
+    for line, net in zip(order_lines, nets, strict=True):
+        units = returned.get(line.pk, 0)
+        if units:
+            done = line.quantity_refunded
+            fen += _units_worth(net, line.quantity, done + units)
+            fen -= _units_worth(net, line.quantity, done)
+    return from_fen(fen)
 
 
 @transaction.atomic

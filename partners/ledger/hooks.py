@@ -15,13 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from partners.agreements import order_lines_agreements_attach
-from partners.ledger import split
+from partners.ledger import reversal, split
 from partners.ledger.entries import EventContext, daily_sales_add, entries_write
 from partners.ledger.terms import order_lines_terms
 from partners.models import LedgerEntry, RefundPolicy
 from shop.core.money import MoneySum, to_fen
 from shop.orders.models import Order
-from shop.payments.models import Payment
+from shop.payments.models import Payment, Refund
 
 
 def _recorded(source: str) -> bool:
@@ -68,27 +68,66 @@ def ledger_payment_record(*, payment: Any, first: bool = False) -> None:
         daily_sales_add(context, parts, concerned={}, mode="fee")
 
 
-def _sale_buckets(order_id: int) -> list[split.Bucket]:
-    """What is left of each part of the order's sale, after the refunds so far."""
-    remaining: dict[tuple, int] = {}
+def _sale_of(order_id: int, terms: Any) -> reversal.Sale:
+    """The order's sale parts in the ledger, with its lines' quantities and products."""
     rows = (
-        LedgerEntry.objects.filter(
-            order_id=order_id, kind__in=(*split.REVERSIBLE_KINDS, split.REFUND_REVERSAL)
-        )
-        .values("partner_id", "kind", "reversed_kind", "role", "order_line_id", "share_bp")
+        LedgerEntry.objects.filter(order_id=order_id, kind__in=split.REVERSIBLE_KINDS)
+        .values("partner_id", "kind", "role", "order_line_id", "share_bp")
         .annotate(total=MoneySum("amount"))
-        .order_by("order_line_id", "partner_id", "role", "kind", "reversed_kind")
+        .order_by("order_line_id", "partner_id", "role", "kind")
     )
+    return reversal.Sale(
+        buckets=tuple(
+            reversal.Bucket(
+                row["partner_id"],
+                row["kind"],
+                row["role"],
+                row["order_line_id"],
+                to_fen(row["total"]),
+                row["share_bp"],
+            )
+            for row in rows
+        ),
+        quantities={line_id: facts.quantity for line_id, facts in terms.facts.items()},
+        products={line_id: facts.product_id for line_id, facts in terms.facts.items()},
+        keep_commission_line_ids=frozenset(
+            t.line_id for t in terms.lines if t.refund_policy == RefundPolicy.PARTIES
+        ),
+    )
+
+
+def _reversed_so_far(order_id: int) -> tuple[dict[reversal.BucketKey, int], list[int]]:
+    """What the order's recorded refunds reversed of each sale part, and their ids."""
+    entries = LedgerEntry.objects.filter(order_id=order_id, kind=split.REFUND_REVERSAL)
+    rows = (
+        entries.values("partner_id", "reversed_kind", "role", "order_line_id", "share_bp")
+        .annotate(total=MoneySum("amount"))
+        .order_by()
+    )
+    reversed_before: dict[reversal.BucketKey, int] = {}
     for row in rows:
-        kind = row["reversed_kind"] or row["kind"]
-        key = (row["order_line_id"], row["partner_id"], kind, row["role"], row["share_bp"])
-        remaining[key] = remaining.get(key, 0) + to_fen(row["total"])
-    return [
-        split.Bucket(partner_id, kind, role, line_id, fen, share_bp)
-        for (line_id, partner_id, kind, role, share_bp), fen in sorted(
-            remaining.items(), key=lambda item: (item[0][0], item[0][1], item[0][2], item[0][3])
+        key = (
+            row["order_line_id"],
+            row["partner_id"],
+            row["reversed_kind"],
+            row["role"],
+            row["share_bp"],
         )
-    ]
+        reversed_before[key] = reversed_before.get(key, 0) - to_fen(row["total"])
+    sources = entries.values_list("source", flat=True).distinct().order_by()
+    ids = sorted(int(s.split(":", 1)[1]) for s in sources if s.startswith("refund:"))
+    return reversed_before, ids
+
+
+def _claim(refund: Any) -> reversal.RefundClaim:
+    return reversal.RefundClaim(
+        to_fen(refund.amount),
+        tuple(
+            (int(item["line_id"]), int(item.get("quantity") or 0))
+            for item in (refund.lines or [])
+            if isinstance(item, dict) and "line_id" in item
+        ),
+    )
 
 
 def _refund_units(refund: Any, terms: Any, buckets_after: int) -> dict[int, int]:
@@ -128,22 +167,12 @@ def ledger_refund_record(*, refund: Any) -> None:
         # The sale was never recorded (an order paid before the ledger existed).
         ledger_payment_record(payment=refund.payment)
     terms = order_lines_terms(order, warehouses_from_ledger=True)
-    buckets = _sale_buckets(order.pk)
-    refund_fen = to_fen(refund.amount)
-    line_ids = [
-        int(item["line_id"])
-        for item in (refund.lines or [])
-        if isinstance(item, dict) and "line_id" in item
-    ]
-    parts = split.reversal_plan(
-        buckets,
-        refund_fen,
-        line_ids=line_ids,
-        keep_commission_line_ids=[
-            t.line_id for t in terms.lines if t.refund_policy == RefundPolicy.PARTIES
-        ],
-    )
-    left = sum(b.fen for b in buckets) - refund_fen
+    sale = _sale_of(order.pk, terms)
+    reversed_before, earlier_ids = _reversed_so_far(order.pk)
+    earlier = Refund.objects.filter(pk__in=earlier_ids).only("amount", "lines")
+    claims = [*(_claim(other) for other in earlier), _claim(refund)]
+    parts = reversal.reversal_parts(sale, reversed_before, claims)
+    left = sum(b.fen for b in sale.buckets) - sum(c.fen for c in claims)
     context = EventContext(
         source, order.pk, order.channel_id, refund.succeeded_at or timezone.now(), terms.facts
     )
@@ -159,11 +188,12 @@ def ledger_refund_record(*, refund: Any) -> None:
 
 @transaction.atomic
 def ledger_shipment_fee_record(*, shipment: Any) -> None:
-    """Write the logistics fee of a shipped shipment.
+    """Write the logistics fee of a shipped parcel.
 
-    The fee is the one of the agreement of the shipment's first line; the operator
-    is the agreement's logistics partner, or else the partner of the shipping
-    warehouse. The parties of the shipped lines pay it.
+    The parcel earns one fee, the highest of its lines' agreement fees (the lower
+    agreement id when two are as high); the operator is that agreement's logistics
+    partner, or else the partner of the shipping warehouse. The agreements of the
+    shipped lines pay it by line value (:func:`split.parcel_fee_plan`).
     """
     source = f"shipment:{shipment.pk}"
     if _recorded(source):
@@ -173,11 +203,13 @@ def ledger_shipment_fee_record(*, shipment: Any) -> None:
     shipped_line_ids = _shipment_line_ids(shipment)
     lines = [t for t in terms.lines if not shipped_line_ids or t.line_id in shipped_line_ids]
     versions = [v for t in lines if (v := terms.versions.get(t.line_id)) is not None]
-    if not lines or not versions or not versions[0].logistics_fee:
+    if not versions:
         return
-    version = versions[0]
+    version = max(versions, key=lambda v: (v.logistics_fee, -v.pk))
+    if not version.logistics_fee:
+        return
     operator_id = version.logistics_partner_id or shipment.warehouse.partner_id
-    parts = split.logistics_fee_plan(lines, 0, to_fen(version.logistics_fee), operator_id)
+    parts = split.parcel_fee_plan(lines, to_fen(version.logistics_fee), operator_id)
     occurred_at = getattr(shipment, "shipped_at", None) or timezone.now()
     context = EventContext(source, order.pk, order.channel_id, occurred_at, terms.facts)
     entries_write(context, parts)

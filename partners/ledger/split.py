@@ -16,10 +16,13 @@ The rules, per order:
   income of each line's logistics operator, split over the lines by net revenue.
 - A payment fee is split over the lines by net revenue and borne by each line's
   channel owner or parties, as its agreement says.
-- A logistics fee is earned by the operator and charged to the parties of the
-  order's lines, so it adds nothing to the order's total.
-- A refund reverses what is left of the sale's parts in proportion to them, so a
-  full refund brings every partner back to exactly zero on the order.
+- A parcel earns its operator one logistics fee, the highest of its lines' agreement
+  fees; the agreements of its lines share that cost by line value.
+- Refunds are reversed by :mod:`partners.ledger.reversal`.
+
+Lines are always taken in their stable order (product, then line id), so the fen a
+largest-remainder split leaves over go to the same party whatever order the shopper
+put the lines in.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from shop.core.money import split_fen
+from shop.core.money import lines_net_fen, split_fen
 
 CHANNEL_OWNER = "channel_owner"
 SELLER = "seller"
@@ -63,6 +66,8 @@ class LineTerms:
     parties: tuple[PartyShare, ...] = ()
     payment_fee_bearer: str = "parties"
     refund_policy: str = "mirror"
+    product_id: int = 0
+    agreement_version_id: int | None = None
 
     def sharers(self) -> tuple[PartyShare, ...]:
         """Who shares the net revenue after commission: the parties, else the seller."""
@@ -83,18 +88,6 @@ class Part:
     reversed_kind: str = ""
 
 
-@dataclass
-class Bucket:
-    """What is left of one sale part, so refunds can reverse it in proportion."""
-
-    partner_id: int
-    kind: str
-    role: str
-    line_id: int
-    fen: int
-    share_bp: int | None = None
-
-
 def split_by_weights(total: int, weights: Sequence[int]) -> list[int]:
     """:func:`split_fen`, but equal weights when they are all zero (free lines)."""
     if weights and sum(weights) == 0:
@@ -108,17 +101,9 @@ def commission_fen(net_fen: int, rate: Decimal) -> int:
     return int(value) if net_fen >= 0 else -int(value)
 
 
-def lines_net_fen(totals: Sequence[int], discount_fen: int) -> list[int]:
-    """Each line's total less its part of the order discount (never below zero).
-
-    A discount larger than the lines (a voucher that also covers shipping) takes
-    the lines to zero; the excess comes off the shipping.
-    """
-    applied = min(discount_fen, sum(totals))
-    if not totals:
-        return []
-    parts = split_by_weights(applied, totals)
-    return [total - part for total, part in zip(totals, parts, strict=True)]
+def stable_order(lines: Sequence[LineTerms]) -> list[LineTerms]:
+    """The lines by product, then line id: the order every split of an order uses."""
+    return sorted(lines, key=lambda line: (line.product_id, line.line_id))
 
 
 def _revenue_parts(terms: LineTerms, net: int) -> list[Part]:
@@ -157,6 +142,7 @@ def sale_plan(lines: Sequence[LineTerms], discount_fen: int, captured_fen: int) 
     """The parts of a captured payment; they add up to ``captured_fen`` exactly."""
     if not lines:
         raise ValueError("an order to split has at least one line")
+    lines = stable_order(lines)
     nets = lines_net_fen([line.line_total_fen for line in lines], discount_fen)
     items = sum(nets)
     if captured_fen < items:
@@ -188,6 +174,7 @@ def payment_fee_plan(lines: Sequence[LineTerms], discount_fen: int, fee_fen: int
     """The payment fee, borne per line as its agreement says; adds up to ``-fee_fen``."""
     if fee_fen == 0:
         return []
+    lines = stable_order(lines)
     nets = lines_net_fen([line.line_total_fen for line in lines], discount_fen)
     parts: list[Part] = []
     for terms, fen in zip(lines, split_by_weights(fee_fen, nets), strict=True):
@@ -202,62 +189,22 @@ def payment_fee_plan(lines: Sequence[LineTerms], discount_fen: int, fee_fen: int
     return parts
 
 
-def logistics_fee_plan(
-    lines: Sequence[LineTerms], discount_fen: int, fee_fen: int, operator_id: int
-) -> list[Part]:
-    """The operator earns ``fee_fen``; the lines' parties pay it. Adds up to zero."""
-    if fee_fen == 0:
+def parcel_fee_plan(lines: Sequence[LineTerms], fee_fen: int, operator_id: int) -> list[Part]:
+    """One parcel's logistics fee: the operator earns ``fee_fen`` once; the agreements of
+    the parcel's lines pay it in proportion to their lines' value (largest remainder,
+    agreements by id), each agreement's part split over its parties by their shares.
+    Adds up to zero."""
+    if fee_fen == 0 or not lines:
         return []
-    nets = lines_net_fen([line.line_total_fen for line in lines], discount_fen)
-    shares = split_by_weights(fee_fen, nets)
-    parts: list[Part] = []
-    for terms, fen in zip(lines, shares, strict=True):
+    lines = stable_order(lines)
+    groups: dict[int | None, list[LineTerms]] = {}
+    for terms in lines:
+        groups.setdefault(terms.agreement_version_id, []).append(terms)
+    versions = sorted(groups, key=lambda version: (version is None, version or 0))
+    values = [sum(terms.line_total_fen for terms in groups[v]) for v in versions]
+    parts = [Part(operator_id, LOGISTICS_FEE, LOGISTICS, lines[0].line_id, fee_fen)]
+    for version, fen in zip(versions, split_by_weights(fee_fen, values), strict=True):
         if fen:
-            parts.append(Part(operator_id, LOGISTICS_FEE, LOGISTICS, terms.line_id, fen))
-            parts.extend(_borne_by(terms, fen, LOGISTICS_FEE))
+            # The agreement's lines have the same parties: its first line carries them.
+            parts.extend(_borne_by(groups[version][0], fen, LOGISTICS_FEE))
     return parts
-
-
-def reversal_plan(
-    buckets: Sequence[Bucket],
-    refund_fen: int,
-    *,
-    line_ids: Sequence[int] = (),
-    keep_commission_line_ids: Sequence[int] = (),
-) -> list[Part]:
-    """Reverse ``refund_fen`` over what is left of the sale; adds up to ``-refund_fen``.
-
-    With ``line_ids`` the refund comes off those lines' parts when they hold enough;
-    lines in ``keep_commission_line_ids`` keep their commission (the parties bear it).
-    """
-    if refund_fen == 0:
-        return []
-    eligible = [
-        b
-        for b in buckets
-        if b.fen > 0
-        and not (b.kind == CHANNEL_COMMISSION and b.line_id in keep_commission_line_ids)
-    ]
-    if line_ids:
-        chosen = [b for b in eligible if b.line_id in line_ids]
-        if sum(b.fen for b in chosen) >= refund_fen:
-            eligible = chosen
-    if not eligible:
-        # Only kept commission is left: reverse it after all rather than nothing.
-        eligible = [b for b in buckets if b.fen > 0]
-    if not eligible:
-        raise ValueError("nothing of the sale is left to reverse")
-    amounts = split_fen(refund_fen, [b.fen for b in eligible])
-    return [
-        Part(
-            b.partner_id,
-            REFUND_REVERSAL,
-            b.role,
-            b.line_id,
-            -fen,
-            share_bp=b.share_bp,
-            reversed_kind=b.kind,
-        )
-        for b, fen in zip(eligible, amounts, strict=True)
-        if fen
-    ]

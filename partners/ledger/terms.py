@@ -174,6 +174,8 @@ def order_lines_terms(
                 parties=parties,
                 payment_fee_bearer=version.payment_fee_bearer if version else "parties",
                 refund_policy=version.refund_policy if version else "mirror",
+                product_id=line.product_id,
+                agreement_version_id=version.pk if version else None,
             )
         )
         terms.facts[line.line_id] = LineFacts(

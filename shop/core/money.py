@@ -60,6 +60,21 @@ def split_fen(total: int, weights: Sequence[int]) -> list[int]:
     return floors
 
 
+def lines_net_fen(totals: Sequence[int], discount_fen: int) -> list[int]:
+    """Each line's total less its part of an order discount, split by the line totals.
+
+    A discount larger than the lines (a voucher that also covers shipping) takes the
+    lines to zero; the excess comes off the shipping. Leftover fen go by position, so
+    callers pass the lines in the order's stable line order (product, then line id)
+    for every reader to agree on each line's value.
+    """
+    applied = min(discount_fen, sum(totals))
+    if not totals or applied <= 0:
+        return list(totals)
+    parts = split_fen(applied, totals)
+    return [total - part for total, part in zip(totals, parts, strict=True)]
+
+
 def split_amount(total: Decimal, weights: Sequence[int]) -> list[Decimal]:
     """Split a yuan amount exactly; see :func:`split_fen`."""
     return [from_fen(part) for part in split_fen(to_fen(total), weights)]

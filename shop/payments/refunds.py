@@ -39,6 +39,17 @@ def _paying(payments: list[Payment]) -> Payment | None:
     return next((p for p in payments if p.status == PaymentStatus.SUCCEEDED), None)
 
 
+def order_refund_left(order: Order) -> Decimal:
+    """What is left to refund of the payment that paid ``order``; refunds still pending
+    count as made, since their amount is reserved on the payment."""
+    payment = (
+        Payment.objects.filter(order=order, status=PaymentStatus.SUCCEEDED).order_by("id").first()
+    )
+    if payment is None:
+        return Decimal("0.00")
+    return (payment.confirmed_amount or payment.amount) - payment.amount_refunded
+
+
 def refund_create(
     *,
     order: Order,

@@ -234,3 +234,45 @@ def test_a_refund_through_the_payments_code(two_warehouses, museum_staff):
     assert request.refund.status == "succeeded"
     assert order.amount_refunded == line.unit_price
     assert order.status == OrderStatus.PARTIALLY_REFUNDED
+
+
+def _return_and_refund(order, line, quantity, user):
+    request = returns.return_request_create(
+        order=order, lines=[{"line_id": line.pk, "quantity": quantity}]
+    )
+    returns.return_decide(return_request=request, approve=True, user=user)
+    returns.return_receive(
+        return_request=request, user=user, lines=[{"line_id": line.pk, "condition": "resellable"}]
+    )
+    return returns.return_refund(return_request=request, user=user).refund.amount
+
+
+def test_returns_refund_what_the_units_cost_and_the_last_one_the_shipping(
+    two_warehouses, no_ledger
+):
+    from tests.factories import order_with_stock
+
+    placed = order_with_stock(
+        channel=two_warehouses.channel,
+        lines=[(two_warehouses.museum_stock.variant, 2), (two_warehouses.media_stock.variant, 1)],
+    )
+    # 2 x 99.00 and 1 x 99.00, 12.00 shipping, 10.00 off: the lines cost 191.33 and 95.67.
+    placed.__class__.objects.filter(pk=placed.pk).update(
+        shipping_price=Decimal("12.00"), discount=Decimal("10.00"), total=Decimal("299.00")
+    )
+    placed.refresh_from_db()
+    pay(placed)
+    order = delivered(placed)
+    museum_line, media_line = _lines(order)
+    admin = factories.SuperuserFactory()
+
+    amounts = [
+        _return_and_refund(order, museum_line, 1, admin),
+        _return_and_refund(order, museum_line, 1, admin),
+        _return_and_refund(order, media_line, 1, admin),
+    ]
+
+    # The museum units add up to their line; the last return brings back 95.67 + 12.00.
+    assert amounts == [Decimal("95.67"), Decimal("95.66"), Decimal("107.67")]
+    order.refresh_from_db()
+    assert (order.amount_refunded, order.status) == (Decimal("299.00"), OrderStatus.REFUNDED)

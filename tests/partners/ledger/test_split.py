@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from partners.ledger import reversal
 from partners.ledger import split as ledger
 from shop.core.money import split_fen
 
@@ -88,7 +89,7 @@ def test_sale_and_fee_parts_add_up_to_what_was_captured_and_the_fee(order, fee):
 
     sale = ledger.sale_plan(lines, discount, captured)
     fees = ledger.payment_fee_plan(lines, discount, fee)
-    logistics = ledger.logistics_fee_plan(lines, discount, 800, operator_id=3)
+    logistics = ledger.parcel_fee_plan(lines, 800, operator_id=3)
 
     assert sum(p.fen for p in sale) == captured
     assert all(p.fen > 0 for p in sale)
@@ -106,12 +107,19 @@ def test_refunds_reverse_exactly_and_a_full_refund_leaves_every_partner_at_zero(
     sale = ledger.sale_plan(lines, discount, captured)
     refund_amounts = [a for a in split_fen(captured, refund_cuts) if a > 0]
     keep = [t.line_id for t in lines if t.refund_policy == "parties"]
+    sale_shape = reversal.Sale(
+        buckets=tuple(_buckets(sale)),
+        quantities={t.line_id: 1 for t in lines},
+        keep_commission_line_ids=frozenset(keep),
+    )
 
     entries = list(sale)
     refunded = 0
+    claims: list[reversal.RefundClaim] = []
     for amount in refund_amounts:
-        buckets = _buckets(entries)
-        entries += ledger.reversal_plan(buckets, amount, keep_commission_line_ids=keep)
+        reversed_before = {b.key: -b.fen for b in _buckets(entries, reversed_only=True)}
+        claims.append(reversal.RefundClaim(amount))
+        entries += reversal.reversal_parts(sale_shape, reversed_before, claims)
         refunded += amount
         assert sum(p.fen for p in entries) == captured - refunded
 
@@ -123,13 +131,16 @@ def test_refunds_reverse_exactly_and_a_full_refund_leaves_every_partner_at_zero(
         assert set(per_partner.values()) <= {0}
 
 
-def _buckets(entries):
-    remaining: dict[tuple, int] = defaultdict(int)
+def _buckets(entries, *, reversed_only=False):
+    """The sale's parts (or what refunds reversed of them) as the ledger sums them."""
+    totals: dict[tuple, int] = defaultdict(int)
     for p in entries:
-        remaining[(p.line_id, p.partner_id, p.reversed_kind or p.kind, p.role, p.share_bp)] += p.fen
+        if bool(p.reversed_kind) == reversed_only:
+            kind = p.reversed_kind or p.kind
+            totals[(p.line_id, p.partner_id, kind, p.role, p.share_bp)] += p.fen
     return [
-        ledger.Bucket(partner, kind, role, line, amount, bp)
-        for (line, partner, kind, role, bp), amount in sorted(remaining.items())
+        reversal.Bucket(partner, kind, role, line, amount, bp)
+        for (line, partner, kind, role, bp), amount in sorted(totals.items())
         if kind in ledger.REVERSIBLE_KINDS
     ]
 
