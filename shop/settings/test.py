@@ -33,7 +33,7 @@ CACHES = {
     }
 }
 CELERY_BROKER_URL = REDIS_URL
-# The broker of the real Celery workers some tests start (tests/fulfillment/workers.py):
+# The broker of the real Celery workers some tests start (tests/celery_workers.py):
 # a Redis database no other part of the suite uses.
 BROKER_TEST_URL = env("BROKER_TEST_URL", default="redis://127.0.0.1:6379/6")
 CELERY_BROKER_TRANSPORT = broker_transport(CELERY_BROKER_URL)

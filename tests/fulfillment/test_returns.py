@@ -22,7 +22,7 @@ from tests.fulfillment.conftest import stock_levels
 
 
 @pytest.fixture
-def order(two_warehouses):
+def delivered_order(two_warehouses):
     """Delivered, and paid the way a shopper pays (the offline fake provider)."""
     from tests.factories import order_with_stock
 
@@ -44,16 +44,18 @@ def _lines(order):
     return museum_line, media_line
 
 
-def test_a_shopper_asks_to_return_delivered_units(order):
-    museum_line, _ = _lines(order)
+def test_a_shopper_asks_to_return_delivered_units(delivered_order):
+    museum_line, _ = _lines(delivered_order)
 
     request = returns.return_request_create(
-        order=order, lines=[{"line_id": museum_line.pk, "quantity": 1}], reason=" too small "
+        order=delivered_order,
+        lines=[{"line_id": museum_line.pk, "quantity": 1}],
+        reason=" too small ",
     )
 
     assert (request.status, request.reason) == (ReturnStatus.REQUESTED, "too small")
     assert list(request.lines.values_list("order_line", "quantity")) == [(museum_line.pk, 1)]
-    assert order.events.filter(data__return_id=request.pk).count() == 1
+    assert delivered_order.events.filter(data__return_id=request.pk).count() == 1
 
 
 @pytest.mark.parametrize(
@@ -69,37 +71,39 @@ def test_a_shopper_asks_to_return_delivered_units(order):
         ),
     ],
 )
-def test_bad_return_requests_change_nothing(order, lines, error):
-    museum_line, _ = _lines(order)
+def test_bad_return_requests_change_nothing(delivered_order, lines, error):
+    museum_line, _ = _lines(delivered_order)
     lines = [
         {**item, "line_id": museum_line.pk if item["line_id"] == "museum" else item["line_id"]}
         for item in lines
     ]
 
     with pytest.raises(error):
-        returns.return_request_create(order=order, lines=lines)
+        returns.return_request_create(order=delivered_order, lines=lines)
 
     assert not ReturnRequest.objects.exists()
 
 
-def test_units_already_asked_for_cannot_be_asked_for_again(order):
-    museum_line, _ = _lines(order)
-    returns.return_request_create(order=order, lines=[{"line_id": museum_line.pk, "quantity": 2}])
+def test_units_already_asked_for_cannot_be_asked_for_again(delivered_order):
+    museum_line, _ = _lines(delivered_order)
+    returns.return_request_create(
+        order=delivered_order, lines=[{"line_id": museum_line.pk, "quantity": 2}]
+    )
 
     with pytest.raises(ReturnNotAllowed):
         returns.return_request_create(
-            order=order, lines=[{"line_id": museum_line.pk, "quantity": 1}]
+            order=delivered_order, lines=[{"line_id": museum_line.pk, "quantity": 1}]
         )
     assert ReturnRequest.objects.count() == 1
 
 
-def test_the_return_window_closes(order, settings):
+def test_the_return_window_closes(delivered_order, settings):
     settings.SHOP_RETURN_WINDOW_DAYS = 14
-    museum_line, _ = _lines(order)
+    museum_line, _ = _lines(delivered_order)
 
     with pytest.raises(ReturnWindowClosed):
         returns.return_request_create(
-            order=order,
+            order=delivered_order,
             lines=[{"line_id": museum_line.pk, "quantity": 1}],
             now=timezone.now() + timedelta(days=15),
         )
@@ -135,8 +139,8 @@ def _conditions(order) -> list[dict]:
     ]
 
 
-def test_staff_of_the_orders_partner_decide_a_return_once(order, museum_staff):
-    request = _return_of_both_lines(order)
+def test_staff_of_the_orders_partner_decide_a_return_once(delivered_order, museum_staff):
+    request = _return_of_both_lines(delivered_order)
     unrelated = factories.PartnerStaffFactory(partner=factories.PartnerFactory()).user
     with pytest.raises(ReturnNotYours):
         returns.return_decide(return_request=request, approve=True, user=unrelated)
@@ -149,16 +153,22 @@ def test_staff_of_the_orders_partner_decide_a_return_once(order, museum_staff):
     assert request.status == ReturnStatus.APPROVED
 
 
-def test_units_received_go_back_to_the_warehouse_they_left(two_warehouses, order, museum_staff):
-    request = _return_of_both_lines(order)
+def test_units_received_go_back_to_the_warehouse_they_left(
+    two_warehouses, delivered_order, museum_staff
+):
+    request = _return_of_both_lines(delivered_order)
     returns.return_decide(return_request=request, approve=True, user=museum_staff)
     # Museum staff cannot put units into the media group's warehouse.
     with pytest.raises(ReturnNotYours):
-        returns.return_receive(return_request=request, user=museum_staff, lines=_conditions(order))
+        returns.return_receive(
+            return_request=request, user=museum_staff, lines=_conditions(delivered_order)
+        )
     assert StockMovement.objects.filter(reason=MovementReason.RETURN).count() == 0
 
     returns.return_receive(
-        return_request=request, user=factories.SuperuserFactory(), lines=_conditions(order)
+        return_request=request,
+        user=factories.SuperuserFactory(),
+        lines=_conditions(delivered_order),
     )
 
     # Back on hand in the museum; the damaged unit came back and was written off.
@@ -181,19 +191,21 @@ def test_units_received_go_back_to_the_warehouse_they_left(two_warehouses, order
     ]
 
 
-def test_a_received_return_is_refunded_once_for_what_came_back(order, museum_staff):
-    museum_line, media_line = _lines(order)
-    request = _return_of_both_lines(order)
+def test_a_received_return_is_refunded_once_for_what_came_back(delivered_order, museum_staff):
+    museum_line, media_line = _lines(delivered_order)
+    request = _return_of_both_lines(delivered_order)
     returns.return_decide(return_request=request, approve=True, user=museum_staff)
     returns.return_receive(
-        return_request=request, user=factories.SuperuserFactory(), lines=_conditions(order)
+        return_request=request,
+        user=factories.SuperuserFactory(),
+        lines=_conditions(delivered_order),
     )
 
     request = returns.return_refund(return_request=request, user=museum_staff)
     again = returns.return_refund(return_request=request, user=museum_staff)
 
     expected = museum_line.unit_price * 2 + media_line.unit_price
-    refund = Refund.objects.get(order=order)
+    refund = Refund.objects.get(order=delivered_order)
     assert (refund.amount, refund.reason, refund.created_by) == (
         expected,
         f"Return {request.pk}",

@@ -16,15 +16,15 @@ from fulfillment.models import OrderEmail, Shipment, ShipmentEvent, ShipmentStat
 from fulfillment.tasks import order_fulfill, orders_fulfill_sweep, shipment_book
 from shop.core.tasks import enqueue
 from shop.orders.models import Order, OrderStatus
-from tests.factories import order_with_stock
-from tests.factories.fulfillment import pay
-from tests.fulfillment.carriers.fake_express import APP_KEY, APP_SECRET, FakeCarrierServer
-from tests.fulfillment.workers import (
+from tests.celery_workers import (
     broker_flush,
     broker_url,
     tasks_sent_to,
     worker_running,
 )
+from tests.factories import order_with_stock
+from tests.factories.fulfillment import pay
+from tests.fulfillment.carriers.fake_express import APP_KEY, APP_SECRET, FakeCarrierServer
 from tests.waiting import wait_until
 
 pytestmark = [

@@ -26,8 +26,8 @@ from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus, W
 from shop.payments.refund_state import refunds_sync_pending
 from shop.payments.refunds import refund_create
 from shop.payments.services import payment_start, payment_sync
+from tests.celery_workers import tasks_sent_to
 from tests.factories import StaffFactory, order_with_stock
-from tests.fulfillment.workers import tasks_sent_to
 from tests.hardening.conftest import assert_invariants
 from tests.hardening.faults import WebClient, little_shop
 from tests.shop.payments.fake_stripe import FakeStripe

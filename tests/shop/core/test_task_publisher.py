@@ -16,8 +16,8 @@ from fulfillment.tasks import order_email_send, order_paid
 from shop.core import tasks
 from shop.core.observability import TASK_HEADER
 from shop.orders.models import Order, OrderStatus
+from tests.celery_workers import broker_flush, broker_url, tasks_sent_to
 from tests.factories import order_with_stock
-from tests.fulfillment.workers import broker_flush, broker_url, tasks_sent_to
 
 
 @pytest.fixture

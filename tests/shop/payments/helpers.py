@@ -78,7 +78,7 @@ class Effects:
 def effects_recorded() -> Iterator[Effects]:
     """Tasks go to the test broker (Redis) instead of running in-process, for
     :class:`Effects` to read; the ledger is the real one."""
-    from tests.fulfillment.workers import broker_flush, broker_url, tasks_sent_to
+    from tests.celery_workers import broker_flush, broker_url, tasks_sent_to
 
     url = broker_url()
     broker_flush(url)

@@ -1,4 +1,5 @@
-"""Start and stop real Celery workers for the worker tests, and point this process at Redis."""
+"""Start and stop real Celery workers for the tests that need one (fulfilment, faults,
+load, the task publisher), and point this process at Redis."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from shop.celery import QUEUES, app
 from shop.core import tasks
 from tests.waiting import wait_until
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CELERY = str(Path(sys.executable).with_name("celery"))
 
 
@@ -116,7 +117,7 @@ def worker_running(url: str, *, env: dict[str, str] | None = None) -> Iterator[W
     log = Path(tempfile.mkstemp(prefix="celery-worker-", suffix=".log")[1])
     environment = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.fulfillment.worker_settings",
+        "DJANGO_SETTINGS_MODULE": "tests.celery_worker_settings",
         "DATABASE_URL": test_database_url(),
         "CELERY_BROKER_URL": url,
         "CELERY_TASK_ALWAYS_EAGER": "false",

@@ -1,4 +1,4 @@
-"""Settings of the real Celery workers the worker tests start (in their own processes).
+"""Settings of the real Celery workers tests start (in their own processes; celery_workers.py).
 
 The test settings with tasks sent to Redis instead of run in-process, and knobs the
 tests turn through the environment (``SHOP_TASK_LEASE_SECONDS`` among them, read by the
