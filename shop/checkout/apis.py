@@ -14,7 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.carts.models import Cart
-from shop.carts.selectors import cart_get, cart_lines_load, cart_lines_set, variant_for_sku
+from shop.carts.selectors import (
+    CartRead,
+    cart_get,
+    cart_lines_load,
+    cart_lines_set,
+    variant_for_sku,
+)
 from shop.carts.services import cart_create, cart_line_remove
 from shop.channels.selectors import channel_from_request
 from shop.checkout.cart_build import LineWanted, checkout_create
@@ -144,7 +150,7 @@ def cart_for_request(
     *,
     with_lines: bool = True,
     with_checkout: bool = True,
-) -> Cart:
+) -> CartRead:
     """The cart, if it belongs to the request's channel and (when it has one) its user."""
     channel = channel_from_request(request)
     assert channel is not None
@@ -161,14 +167,11 @@ class _CartApi(APIView):
     throttle_classes = [ShopScopedRateThrottle]
     throttle_scope = "cart"
 
-    def respond(
-        self, request: Request, cart: Cart, status: int = 200, *, fresh: bool = False
-    ) -> Response:
-        """Answer with the cart as stored now; ``fresh`` when ``cart`` was just read by
-        cart_for_request and nothing changed it since."""
-        if not fresh:
-            cart = cart_for_request(request, cart.token)
-        return Response(cart_output(cart, language_from_request(request)), status=status)
+    def respond(self, request: Request, read: CartRead, status: int = 200) -> Response:
+        """Answer with the cart as just read with its lines (by cart_for_request), nothing
+        having changed it since."""
+        body = cart_output(read.cart, language_from_request(request), prices=read.prices)
+        return Response(body, status=status)
 
     def throttle_also(self, request: Request, scope: str) -> None:
         """Count this request against a second scope too (429 when it is used up)."""
@@ -179,8 +182,9 @@ class _CartApi(APIView):
     def respond_lines_changed(self, request: Request, cart: Cart, status: int = 200) -> Response:
         """Answer with ``cart`` as it is (read with its channel, shipping method and
         voucher, by cart_for_request or a service), reading only its lines again."""
-        cart_lines_load(cart)
-        return Response(cart_output(cart, language_from_request(request)), status=status)
+        read = cart_lines_load(cart)
+        body = cart_output(cart, language_from_request(request), prices=read.prices)
+        return Response(body, status=status)
 
 
 class CartLineInputSerializer(serializers.Serializer):
@@ -221,7 +225,7 @@ class CartCreateApi(_CartApi):
             cart = cart_create(channel=channel, user=request.user, language=lang)
             # A new cart has no lines, shipping method or voucher yet: nothing to read back.
             cart_lines_set(cart, [])
-            return self.respond(request, cart, status=201, fresh=True)
+            return self.respond(request, CartRead(cart=cart, prices={}), status=201)
         data = validated(self.InputSerializer, request.data)
         if data.get("voucher_code"):
             # Vouchers are guessed at the checkout's rate, however they are sent.
@@ -243,7 +247,7 @@ class CartDetailApi(_CartApi):
         operation_id="cart_get",
     )
     def get(self, request: Request, token: Any) -> Response:
-        return self.respond(request, cart_for_request(request, token), fresh=True)
+        return self.respond(request, cart_for_request(request, token))
 
 
 class CartLineAddApi(_CartApi):
@@ -258,7 +262,7 @@ class CartLineAddApi(_CartApi):
     )
     def post(self, request: Request, token: Any) -> Response:
         # The lines are read by the service, under the cart's lock.
-        cart = cart_for_request(request, token, with_lines=False)
+        cart = cart_for_request(request, token, with_lines=False).cart
         data = validated(self.InputSerializer, request.data)
         variant = variant_for_sku(data["sku"])
         if variant is None:
@@ -284,7 +288,8 @@ class CartLineApi(_CartApi):
         operation_id="cart_line_update",
     )
     def patch(self, request: Request, token: Any, line_id: int) -> Response:
-        cart = cart_for_request(request, token)
+        # The service reads the line under the cart's lock; the answer reads the lines.
+        cart = cart_for_request(request, token, with_lines=False).cart
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         cart_line_quantity_set(
@@ -298,7 +303,7 @@ class CartLineApi(_CartApi):
         operation_id="cart_line_remove",
     )
     def delete(self, request: Request, token: Any, line_id: int) -> Response:
-        cart = cart_for_request(request, token)
+        cart = cart_for_request(request, token, with_lines=False).cart
         cart_line_remove(cart=cart, line_id=line_id)
         return self.respond_lines_changed(request, cart)
 
@@ -318,7 +323,7 @@ class CheckoutApi(_CartApi):
         operation_id="checkout_update",
     )
     def patch(self, request: Request, token: Any) -> Response:
-        cart = cart_for_request(request, token, with_lines=False)
+        cart = cart_for_request(request, token, with_lines=False).cart
         data = validated(self.InputSerializer, request.data)
         updated = checkout_update(
             cart=cart, details=CheckoutDetails.from_input(data), user=request.user
@@ -334,9 +339,10 @@ class ShippingMethodListApi(_CartApi):
         operation_id="checkout_shipping_methods",
     )
     def get(self, request: Request, token: Any) -> Response:
-        cart = cart_for_request(request, token)
+        read = cart_for_request(request, token)
+        cart = read.cart
         lang = language_from_request(request)
-        subtotal = cart_totals(cart).subtotal
+        subtotal = cart_totals(cart, cart_priced_lines(cart, prices=read.prices)).subtotal
         methods = shipping_methods_for(cart.shipping_address or {"country": "CN"})
         return Response(
             [

@@ -27,7 +27,6 @@ from shop.checkout.rules import (
     variant_facts_raise,
     variants_with_facts,
 )
-from shop.core import sql
 from shop.core.errors import InvalidInput, ShopError
 from shop.core.permissions import signed_in
 
@@ -82,10 +81,10 @@ def checkout_create(
 def cart_store(built: CartCreated) -> None:
     """Insert the built cart and its lines (again with the ids of the first time, when a
     transaction that stored them is run again)."""
-    sql.insert([built.cart])
+    built.cart.save(force_insert=True)
     for line in built.unsaved_lines:
         line.cart = built.cart  # its id, now that it has one
-    cart_lines_set(built.cart, sql.insert(built.unsaved_lines))
+    cart_lines_set(built.cart, CartLine.objects.bulk_create(built.unsaved_lines))
 
 
 Units = dict[tuple[str, str], int]  # by (sku, personalisation text)

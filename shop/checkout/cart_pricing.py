@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shop.carts.models import Cart, CartLine
-from shop.carts.selectors import cart_line_prices, cart_lines_load
+from shop.carts.selectors import cart_lines_load
 from shop.checkout.pricing import Totals, totals_compute, variant_prices
 
 
@@ -21,14 +21,18 @@ class PricedLine:
 def cart_priced_lines(cart: Cart, *, prices: Mapping[int, Any] | None = None) -> list[PricedLine]:
     """The cart's lines with their prices, oldest first. Uses the lines already fetched
     with the cart (``cart.lines.all()`` prefetched with their variants and products) when
-    there are, and the prices known already: ``prices`` (the channel price by variant id,
-    as ``variant_facts`` gives them) when they name every line's variant, or those the
-    lines were read with; otherwise the channel prices of all lines come in one query."""
+    there are, else reads them with their prices; and the prices known already
+    (``prices``, the channel price by variant id, as the cart was read or as
+    ``variant_facts`` gives them) when they name every line's variant; otherwise the
+    channel prices of all lines come in one query."""
     prefetched = getattr(cart, "_prefetched_objects_cache", {}).get("lines")
-    lines = list(prefetched) if prefetched is not None else cart_lines_load(cart)
+    if prefetched is None:
+        read = cart_lines_load(cart)
+        lines = list(cart.lines.all())
+        prices = read.prices if prices is None else {**read.prices, **prices}
+    else:
+        lines = list(prefetched)
     if prices is None or any(line.variant_id not in prices for line in lines):
-        prices = cart_line_prices(lines)
-    if prices is None:
         prices = variant_prices([line.variant for line in lines], cart.channel_id)
     return cart_priced_lines_with(lines, prices)
 

@@ -30,7 +30,7 @@ from shop.checkout.rules import (
     variant_facts_raise,
 )
 from shop.checkout.vouchers import voucher_use
-from shop.core import metrics, sql
+from shop.core import metrics
 from shop.core.db import next_id, related_cache_set, transaction_retry
 from shop.core.hooks import hooks
 from shop.core.i18n import pick
@@ -40,7 +40,7 @@ from shop.orders.allocation import lines_allocate, variants_available
 from shop.orders.lines import order_line_new
 from shop.orders.models import Order, OrderEventType, OrderLine
 from shop.orders.numbers import order_number_new
-from shop.orders.services import order_event
+from shop.orders.services import order_event_write
 
 Short = list[tuple[int, str, int]]  # (variant id, sku, quantity) of each line
 
@@ -146,11 +146,11 @@ def _order_write(
     )
     if order.pk is not None:
         order.number = order_number_new(order_id=order.pk, day=timezone.localdate(now))
-        sql.insert([order])
+        order.save(force_insert=True)
     else:  # no sequence to ask (SQLite): the number follows the id the insert gives
-        sql.insert([order])
+        order.save(force_insert=True)
         order.number = order_number_new(order_id=order.pk, day=timezone.localdate(now))
-        sql.update(order, ["number"])
+        Order.objects.filter(pk=order.pk).update(number=order.number)
     return order
 
 
@@ -160,7 +160,7 @@ def _order_lines_write(order: Order, priced: list[PricedLine], now: datetime) ->
         {p.line.variant.product_id: p.line.variant.product.collection_id for p in priced},
         timezone.localdate(now),
     )
-    return sql.insert(
+    return OrderLine.objects.bulk_create(
         [
             order_line_new(
                 order=order,
@@ -193,14 +193,13 @@ def _stock_hold(order_lines: list[OrderLine], order: Order, now: datetime) -> No
 
 def _placed_record(order: Order, order_lines: list[OrderLine], user: Any) -> None:
     """The order's placed event, its e-mail and its count, once it commits."""
-    placed = order_event(
+    placed = order_event_write(
         order,
         OrderEventType.PLACED,
         to_status=order.status,
         data={"total": str(order.total), "lines": len(order_lines)},
         user=user,
     )
-    sql.insert([placed])
     # Everything the answer shows of the new order is here: no need to read it back.
     related_cache_set(order, "lines", order_lines)
     related_cache_set(order, "events", [placed])
@@ -241,6 +240,6 @@ def order_create(
     _stock_hold(order_lines, order, now)
     if unsaved is None:
         cart.status = CartStatus.ORDERED
-        sql.update(cart, ["status", "updated_at"])
+        cart.save(update_fields=["status", "updated_at"])
     _placed_record(order, order_lines, user)
     return order

@@ -104,7 +104,7 @@ class OrderPlaceApi(_CartApi):
         if request.data:
             provider = validated(self.InputSerializer, request.data).get("payment_provider")
         # Placing reads the lines and the checkout details itself, under the cart's lock.
-        cart = cart_for_request(request, token, with_lines=False, with_checkout=False)
+        cart = cart_for_request(request, token, with_lines=False, with_checkout=False).cart
         if key is None:
             raise IdempotencyKeyRequired()
         placed = order_place(

@@ -11,7 +11,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
@@ -31,7 +30,7 @@ from shop.checkout.errors import (
     NotAvailableInChannel,
     PersonalisationInvalid,
 )
-from shop.core import sql
+from shop.checkout.queries import customer_checkouts_lock
 from shop.orders.models import OrderLine
 from shop.orders.state import ACTIVE_STATUSES
 
@@ -236,8 +235,4 @@ def purchase_limit_check(product: Product, wanted: int, *, user_id: int | None, 
 
 def customer_lock(email: str, user_id: int | None) -> None:
     """Serialise checkouts of one customer so two tabs cannot both pass a purchase limit."""
-    if connection.vendor != "postgresql":
-        return  # SQLite runs one writer at a time anyway
-    key = f"user:{user_id}" if user_id else f"email:{email.lower()}"
-    with sql.statement_cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+    customer_checkouts_lock(f"user:{user_id}" if user_id else f"email:{email.lower()}")

@@ -24,10 +24,9 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import F, Sum
 
-from catalog.models import Stock, Warehouse
-from catalog.services import stock_reserve
+from catalog.offers import free_stock
+from catalog.stock.holds import stock_reserve
 from shop.channels.models import SalesChannel
-from shop.core import sql
 from shop.orders.holds import Reservation
 from shop.orders.models import OrderLine
 
@@ -38,25 +37,11 @@ class _RaceLost(Exception):
     pass
 
 
-def variant_available(variant_id: int) -> int:
-    """Free units of a variant over all active warehouses."""
-    total = 0
-    for stock in Stock.objects.filter(variant_id=variant_id, warehouse__is_active=True).only(
-        "quantity", "quantity_reserved"
-    ):
-        total += max(stock.quantity - stock.quantity_reserved, 0)
-    return total
-
-
 def variants_available(variant_ids: set[int]) -> dict[int, int]:
     """Free units of each variant over all active warehouses, in one query; a variant
     with none free is missing from the answer."""
     rows = (
-        Stock.objects.filter(
-            variant_id__in=variant_ids,
-            warehouse__is_active=True,
-            quantity__gt=F("quantity_reserved"),
-        )
+        free_stock(variant_id__in=variant_ids)
         .values("variant_id")
         .annotate(free=Sum(F("quantity") - F("quantity_reserved")))
         .values_list("variant_id", "free")
@@ -64,26 +49,19 @@ def variants_available(variant_ids: set[int]) -> dict[int, int]:
     return {variant_id: int(free) for variant_id, free in rows}
 
 
-_FREE_UNITS = (
-    "SELECT s.id, s.variant_id, s.warehouse_id, w.partner_id,"  # noqa: S608
-    " s.quantity - s.quantity_reserved"
-    f" FROM {sql.table(Stock)} s JOIN {sql.table(Warehouse)} w ON w.id = s.warehouse_id"
-    " WHERE w.is_active AND s.quantity > s.quantity_reserved AND s.variant_id IN "
-)
-
-
 def _free_units(
     variant_ids: set[int],
 ) -> tuple[dict[int, dict[int, tuple[int, int]]], dict[int, int]]:
     """Free units per warehouse: ``{warehouse_id: {variant_id: (stock_id, free)}}``,
     and each warehouse's partner."""
-    wanted = sorted(variant_ids)
-    placeholders = ", ".join(["%s"] * len(wanted))
+    rows = (
+        free_stock(variant_id__in=variant_ids)
+        .annotate(free=F("quantity") - F("quantity_reserved"))
+        .values_list("id", "variant_id", "warehouse_id", "warehouse__partner_id", "free")
+    )
     free: dict[int, dict[int, tuple[int, int]]] = {}
     partners: dict[int, int] = {}
-    for stock_id, variant_id, warehouse_id, partner_id, available in sql.rows(
-        f"{_FREE_UNITS}({placeholders})", wanted
-    ):
+    for stock_id, variant_id, warehouse_id, partner_id, available in rows:
         free.setdefault(warehouse_id, {})[variant_id] = (stock_id, available)
         partners[warehouse_id] = partner_id
     return free, partners
@@ -169,7 +147,7 @@ def lines_allocate(
                             raise _RaceLost()
             except _RaceLost:
                 continue
-        sql.insert(
+        Reservation.objects.bulk_create(
             [
                 Reservation(
                     order_line=line, stock_id=stock_id, quantity=quantity, expires_at=expires_at

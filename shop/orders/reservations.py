@@ -8,11 +8,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.services import stock_unreserve
-from shop.core import sql
+from catalog.stock.holds import stock_unreserve
 from shop.orders.allocation import lines_allocate
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderLine
+from shop.orders.queries import order_holds_confirm
 from shop.orders.services import order_event_write
 
 
@@ -64,34 +64,6 @@ class StockLost(Exception):
     pass
 
 
-# Per line of an order: its units, and those its holds have (active, confirmed).
-_LINES_HELD = (
-    "SELECT l.id, l.quantity,"  # noqa: S608
-    " COALESCE(SUM(CASE WHEN r.status = %s THEN r.quantity ELSE 0 END), 0) AS active,"
-    " COALESCE(SUM(CASE WHEN r.status = %s THEN r.quantity ELSE 0 END), 0) AS confirmed"
-    f" FROM {sql.table(OrderLine)} l LEFT JOIN {sql.table(Reservation)} r"
-    " ON r.order_line_id = l.id WHERE l.order_id = %s GROUP BY l.id, l.quantity"
-)
-_RESERVATIONS_CONFIRM = (
-    f"UPDATE {sql.table(Reservation)} SET status = %s, expires_at = NULL, updated_at = %s"  # noqa: S608
-    f" WHERE status = %s AND order_line_id IN (SELECT id FROM {sql.table(OrderLine)}"
-    " WHERE order_id = %s)"
-)
-# On PostgreSQL both in one statement: the lines' held units and, when no line is short
-# of them, the active holds confirmed, with the units each line had confirmed. A hold
-# the expiry sweep releases meanwhile (it does not take the order's lock) is counted
-# but not confirmed: the caller sees it by those units.
-_LINES_HELD_CONFIRMED = (
-    f"WITH held AS ({_LINES_HELD}), confirming AS ("  # noqa: S608
-    f"UPDATE {sql.table(Reservation)} SET status = %s, expires_at = NULL, updated_at = %s"
-    " WHERE status = %s AND order_line_id IN (SELECT id FROM held)"
-    " AND NOT EXISTS (SELECT 1 FROM held WHERE quantity > active + confirmed)"
-    " RETURNING order_line_id, quantity)"
-    " SELECT h.id, h.quantity, h.active, h.confirmed, COALESCE((SELECT SUM(c.quantity)"
-    " FROM confirming c WHERE c.order_line_id = h.id), 0) FROM held h"
-)
-
-
 def _reserve_again(order: Order, short: dict[int, int]) -> None:
     """Hold again the units of lines whose reservations lapsed (``short``: the units
     each line lacks); all or nothing."""
@@ -105,23 +77,18 @@ def _reserve_again(order: Order, short: dict[int, int]) -> None:
 
 def order_reservations_confirm(order: Order, now: Any) -> None:
     """Held units become confirmed until they ship. Units whose hold lapsed, or lapses
-    while this runs, are held again and confirmed. Raises _StockLost when they cannot
+    while this runs, are held again and confirmed. Raises StockLost when they cannot
     be."""
-    counted = [ReservationStatus.ACTIVE, ReservationStatus.CONFIRMED, order.pk]
-    confirm = [ReservationStatus.CONFIRMED, sql.now_param(now), ReservationStatus.ACTIVE]
-    if sql.db().vendor != "postgresql":  # one writer at a time: nothing lapses meanwhile
-        lines = sql.rows(_LINES_HELD, counted)
-        short = {pk: units - a - c for pk, units, a, c in lines if units > a + c}
-        if short:
-            _reserve_again(order, short)
-        sql.execute(_RESERVATIONS_CONFIRM, [*confirm, order.pk])
-        return
     for _attempt in range(3):
-        lines = sql.rows(_LINES_HELD_CONFIRMED, [*counted, *confirm])
-        short = {pk: units - a - c for pk, units, a, c, _ in lines if units > a + c}
+        lines = order_holds_confirm(order.pk, now)
+        short = {line.line_id: line.short for line in lines if line.short}
         if not short:
             # Confirmed: all but holds released between the count and the update.
-            short = {pk: a - done for pk, _, a, _, done in lines if done < a}
+            short = {
+                line.line_id: line.active - line.confirmed_now
+                for line in lines
+                if line.confirmed_now < line.active
+            }
             if not short:
                 return
         _reserve_again(order, short)  # the next round confirms them

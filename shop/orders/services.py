@@ -6,10 +6,9 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.channels.models import SalesChannel
-from shop.core import sql
 from shop.core.events import event_build, event_write
 from shop.orders.errors import IllegalTransition
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
@@ -47,53 +46,17 @@ def order_event_write(
     )
 
 
-_ORDER = sql.Columns(Order, *(field.name for field in Order._meta.concrete_fields))
-_CHANNEL = sql.Columns(SalesChannel, *(field.name for field in SalesChannel._meta.concrete_fields))
-_ORDER_LOCK = f"SELECT {_ORDER.sql('o')} FROM {sql.table(Order)} o WHERE o.id = %s"  # noqa: S608
-_ORDER_WITH_CHANNEL_LOCK = (
-    f"SELECT {_ORDER.sql('o')}, {_CHANNEL.sql('c')} FROM {sql.table(Order)} o"  # noqa: S608
-    f" JOIN {sql.table(SalesChannel)} c ON c.id = o.channel_id WHERE o.id = %s"
-)
-
-
 def order_lock(order_id: int, *, with_channel: bool = False) -> Order:
     """The order row, locked for the rest of the transaction (with its channel, read but
-    not locked, when asked). Order.DoesNotExist when there is none."""
+    not locked, when asked). Order.DoesNotExist when there is none.
+
+    No key: the shop never changes an order's key, and a plain FOR UPDATE would also
+    hold off every transaction that only checks a foreign key to it (a new payment or
+    shipment), which is how payments and shipments deadlocked."""
+    orders = Order.objects.select_for_update(of=("self",), no_key=True)
     if with_channel:
-        found = sql.row(_ORDER_WITH_CHANNEL_LOCK + sql.lock(of="o"), [order_id])
-    else:
-        found = sql.row(_ORDER_LOCK + sql.lock(), [order_id])
-    if found is None:
-        raise Order.DoesNotExist("Order matching query does not exist.")
-    order: Order = _ORDER.build(found[: len(_ORDER)])
-    if with_channel:
-        order.channel = _CHANNEL.build(found[len(_ORDER) :])
-    return order
-
-
-def order_lock_with_rows(order_id: int, rows: sql.Columns) -> tuple[Order, list[Any]] | None:
-    """The order with its channel, as ``order_lock(with_channel=True)``, and the rows of
-    ``rows``' model that belong to it (by their ``order_id``), in id order: the order and
-    those rows locked, in that order, by one statement. None when the order has no such
-    rows (or does not exist).
-
-    The rows are those that existed when the statement began: when it waited for the
-    order's lock, rows changed meanwhile are read as they are now, but a row added by
-    the transaction that held the lock is not among them (a payment is only ever added
-    pending, so whether the order is paid is known all the same)."""
-    child = rows.model._meta.db_table
-    found = sql.rows(
-        f"SELECT {_ORDER.sql('o')}, {_CHANNEL.sql('c')}, {rows.sql('x')}"  # noqa: S608
-        f" FROM {sql.table(Order)} o JOIN {sql.table(SalesChannel)} c ON c.id = o.channel_id"
-        f" JOIN {child} x ON x.order_id = o.id WHERE o.id = %s ORDER BY x.id" + sql.lock(of="o, x"),
-        [order_id],
-    )
-    if not found:
-        return None
-    at = len(_ORDER) + len(_CHANNEL)
-    order: Order = _ORDER.build(found[0][: len(_ORDER)])
-    order.channel = _CHANNEL.build(found[0][len(_ORDER) : at])
-    return order, [rows.build(row[at:]) for row in found]
+        orders = orders.select_related("channel")
+    return orders.get(pk=order_id)
 
 
 # No savepoint: whoever changes a status inside a larger transaction gives up all of it
@@ -128,16 +91,8 @@ def order_status_set(
     changes["status"] = new_status
     for field, value in changes.items():
         setattr(order, field, value)
-    # updated_at: auto_now, written with the changes
-    written = list(dict.fromkeys([*changes, "updated_at"]))
-    # The event is written by the same statement, only when the row changed.
-    event = order_event(
-        order, event_type, from_status=current, to_status=new_status, data=data, user=user
-    )
-    if (
-        sql.update_then_insert(order, written, where="status = %s", params=[current], then=event)
-        != 1
-    ):
+    order.updated_at = changes["updated_at"] = timezone.now()
+    if Order.objects.filter(pk=order.pk, status=current).update(**changes) != 1:
         order.refresh_from_db()
         raise IllegalTransition(
             _('The order changed meanwhile; its status is now "%(status)s".')
@@ -149,4 +104,8 @@ def order_status_set(
                 ]
             },
         )
+    # The event only when the row changed, in the same transaction.
+    order_event_write(
+        order, event_type, from_status=current, to_status=new_status, data=data, user=user
+    )
     return order

@@ -79,11 +79,12 @@ def test_checkout_details_queries(api_client, small_shop, django_assert_num_quer
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize(("lines", "queries"), [(1, 16), (2, 19)])
+@pytest.mark.parametrize(("lines", "queries"), [(1, 17), (2, 20)])
 def test_order_place_queries(api_client, small_shop, django_assert_num_queries, lines, queries):
     """Prices, listings, drops, free units and agreements are read once for all lines;
     a second line costs its stock hold and, as two stock rows are held, the savepoint
-    that gives the first back should the second be gone."""
+    that gives the first back should the second be gone. The cart is locked, then its
+    lines read (the ORM reads a cart's lines in a statement of their own)."""
     token = _cart(api_client, small_shop)
     _add(api_client, small_shop, token, small_shop.variant.sku)
     if lines == 2:
@@ -145,16 +146,16 @@ def test_payment_confirm_queries(api_client, small_shop, django_assert_num_queri
     payment but the month's first): marks the order paid and writes its ledger. The
     fake provider completes the charge and is read back (two statements); the order,
     then its payments, are locked (two); the lines' held units are counted and
-    confirmed by one; the order's new status is written with its event; the lines'
-    terms come with their main warehouses; the partners' timezones come with their open
-    settlements; a payment marked paid for the first time does not look for its entries
-    first. (This shop's product has no agreement, so the terms are looked for again at
-    the payment: four of the queries.)"""
+    confirmed by one; the order's new status is written, then its event (two: the
+    ORM's update and insert); the lines' terms come with their main warehouses; the
+    partners' timezones come with their open settlements; a payment marked paid for the
+    first time does not look for its entries first. (This shop's product has no
+    agreement, so the terms are looked for again at the payment: four of the queries.)"""
     earlier = _placed_order_payment(api_client, small_shop, "k-1")
     assert _confirm(api_client, earlier).status_code == 200
     payment_id = _placed_order_payment(api_client, small_shop, "k-2")
 
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(20):
         response = _confirm(api_client, payment_id)
 
     assert response.status_code == 200
@@ -190,8 +191,9 @@ def test_cart_get_queries(api_client, small_shop, django_assert_num_queries):
     _add(api_client, small_shop, token, small_shop.variant.sku)
     _add(api_client, small_shop, token, _second_variant(small_shop).sku)
 
-    # channel; the cart with its shipping method, voucher and lines with their prices
-    with django_assert_num_queries(2):
+    # channel; the cart with its shipping method and voucher; its lines with their prices
+    # (the ORM reads a cart's lines in a statement of their own)
+    with django_assert_num_queries(3):
         response = api_client.get(cart_url(small_shop, token))
 
     assert response.status_code == 200
@@ -234,10 +236,10 @@ def test_buy_now_queries(api_client, small_shop, django_assert_num_queries):
     assert created.status_code == 201
     token = created.json()["token"]
 
-    # channel, cart, the key's order, the early look; under the cart's lock its lines,
+    # channel, cart, the key's order, the early look; the cart's lock, then its lines,
     # the order's id, the order, agreements, lines, free units, the hold, the cart, the
     # event; then the payment started: eleven statements with its two transactions
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         placed = api_client.post(
             cart_url(small_shop, token, "order/"),
             {"payment_provider": "fake"},
