@@ -13,7 +13,9 @@ from fulfillment.errors import (
     ReturnWindowClosed,
 )
 from fulfillment.models import ReturnLine, ReturnRequest, ReturnStatus
+from partners.models import LedgerEntry
 from shop.core.errors import InvalidInput
+from shop.core.money import MoneySum
 from shop.orders.models import OrderStatus
 from shop.payments.models import Refund
 from tests import factories
@@ -259,9 +261,7 @@ def _return_and_refund(order, line, quantity, user):
     return returns.return_refund(return_request=request, user=user).refund.amount
 
 
-def test_returns_refund_what_the_units_cost_and_the_last_one_the_shipping(
-    two_warehouses, no_ledger
-):
+def test_returns_refund_what_the_units_cost_and_the_last_one_the_shipping(two_warehouses):
     from tests.factories import order_with_stock
 
     placed = order_with_stock(
@@ -288,3 +288,9 @@ def test_returns_refund_what_the_units_cost_and_the_last_one_the_shipping(
     assert amounts == [Decimal("95.67"), Decimal("95.66"), Decimal("107.67")]
     order.refresh_from_db()
     assert (order.amount_refunded, order.status) == (Decimal("299.00"), OrderStatus.REFUNDED)
+    # The partners' ledger: the shipping income went back with the last return only.
+    shipping = LedgerEntry.objects.filter(order=order, reversed_kind="shipping_income")
+    assert [e.amount for e in shipping] and shipping.aggregate(s=MoneySum("amount"))["s"] == (
+        Decimal("-12.00")
+    )
+    assert {e.source for e in shipping} == {f"refund:{order.refunds.order_by('id').last().pk}"}

@@ -17,20 +17,15 @@ from partners.models import LedgerEntry
 from shop.core.money import MoneySum
 from shop.orders.models import OrderLine
 from tests import factories
-from tests.partners.builders import agreement_with_terms, paid_order, refund_of, shipped, variant
+from tests.factories.ledger import agreement_with_terms, paid_order, refund_of, shipped, variant
 
 # --- the rules on the real database ----------------------------------------------------
 
 
 @pytest.fixture
-def collection(museum, media):
-    collection = factories.CollectionFactory(slug="blossoms")
-    agreement_with_terms(
-        collection=collection,
-        parties=[(museum, "licensor", 6000), (media, "designer", 4000)],
-        logistics_fee=Decimal("8.00"),
-    )
-    return collection
+def collection(blossoms, blossoms_agreement):
+    """The blossoms, under their agreement (a logistics fee of 8.00)."""
+    return blossoms
 
 
 def _sums(order, **filters):
