@@ -45,7 +45,7 @@ run: $(STAMP)
 	@echo ""
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-## Lint, type-check and run the whole test suite on the real PostgreSQL and Redis.
+## Lint, type-check, check the layers (import-linter) and run the whole test suite on the real PostgreSQL and Redis.
 test: $(STAMP) services lint pytest
 
 services:
@@ -55,6 +55,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 	$(BIN)/python scripts/audit_dependencies.py
 
 format: $(STAMP)

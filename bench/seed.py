@@ -796,7 +796,7 @@ def drop_prepare(world: World, *, units: int, now: dt.datetime, code: str) -> st
     """A limited edition of ``units`` in a livestream drop open now; returns its SKU."""
     from catalog.list_entries import list_entries_refresh
     from catalog.models import Product, ProductChannelListing, ProductVariant, Warehouse
-    from catalog.services import stock_receive
+    from catalog.stock.services import stock_receive
     from shop.channels.models import LivestreamDrop
 
     # Ids far above the bulk catalog's (which derives ids from its product numbers).

@@ -14,7 +14,7 @@ When a change shows:
   commits (the signal receivers below). Code that changes them with ``QuerySet.update()``
   bypasses the receivers and must call :func:`catalog_changed` itself.
 - Units a warehouse receives, adjusts, counts or transfers, and low-stock thresholds: at
-  once (:mod:`catalog.services` calls :func:`catalog_changed`).
+  once (:mod:`catalog.stock` calls :func:`catalog_changed`).
 - Units held or released by checkouts, payments and expiries (``stock_reserve`` and
   ``stock_unreserve``, hundreds a second during a livestream drop), and publication
   windows that open or close by the clock: once the kept answer is no longer fresh,

@@ -2,37 +2,44 @@
 
 from django.urls import path
 
-from catalog import staff_apis
+from catalog.csv import staff_apis as csv_staff_apis
+from catalog.stock import staff_apis as stock_staff_apis
 
 urlpatterns = [
-    path("warehouses/", staff_apis.WarehouseListApi.as_view(), name="staff-warehouse-list"),
-    path("stock/", staff_apis.StockListApi.as_view(), name="staff-stock-list"),
-    path("stock/receive/", staff_apis.StockReceiveApi.as_view(), name="staff-stock-receive"),
-    path("stock/transfer/", staff_apis.StockTransferApi.as_view(), name="staff-stock-transfer"),
-    path("stock/export.csv", staff_apis.StockExportApi.as_view(), name="staff-stock-export"),
-    path("stock/import/", staff_apis.StockImportApi.as_view(), name="staff-stock-import"),
+    path("warehouses/", stock_staff_apis.WarehouseListApi.as_view(), name="staff-warehouse-list"),
+    path("stock/", stock_staff_apis.StockListApi.as_view(), name="staff-stock-list"),
+    path("stock/receive/", stock_staff_apis.StockReceiveApi.as_view(), name="staff-stock-receive"),
+    path(
+        "stock/transfer/", stock_staff_apis.StockTransferApi.as_view(), name="staff-stock-transfer"
+    ),
+    path("stock/export.csv", csv_staff_apis.StockExportApi.as_view(), name="staff-stock-export"),
+    path("stock/import/", csv_staff_apis.StockImportApi.as_view(), name="staff-stock-import"),
     path(
         "stock/<int:stock_id>/adjust/",
-        staff_apis.StockAdjustApi.as_view(),
+        stock_staff_apis.StockAdjustApi.as_view(),
         name="staff-stock-adjust",
     ),
     path(
-        "stock/<int:stock_id>/count/", staff_apis.StockCountApi.as_view(), name="staff-stock-count"
+        "stock/<int:stock_id>/count/",
+        stock_staff_apis.StockCountApi.as_view(),
+        name="staff-stock-count",
     ),
     path(
         "stock/<int:stock_id>/low-threshold/",
-        staff_apis.StockLowThresholdApi.as_view(),
+        stock_staff_apis.StockLowThresholdApi.as_view(),
         name="staff-stock-low-threshold",
     ),
     path(
         "stock/<int:stock_id>/movements/",
-        staff_apis.StockMovementListApi.as_view(),
+        stock_staff_apis.StockMovementListApi.as_view(),
         name="staff-stock-movements",
     ),
     path(
         "products/export.csv",
-        staff_apis.ProductExportApi.as_view(),
+        csv_staff_apis.ProductExportApi.as_view(),
         name="staff-product-export",
     ),
-    path("products/import/", staff_apis.ProductImportApi.as_view(), name="staff-product-import"),
+    path(
+        "products/import/", csv_staff_apis.ProductImportApi.as_view(), name="staff-product-import"
+    ),
 ]

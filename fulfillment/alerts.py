@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.models import Stock
-from catalog.services import stock_low_list
+from catalog.stock.selectors import stock_low_list
 from fulfillment.models import LowStockAlert
 from shop.accounts.selectors import partner_alert_recipients
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import MovementReason, Stock, Warehouse
-from catalog.services import stock_change
+from catalog.stock.movements import stock_change
 from fulfillment.errors import (
     ReturnNotAllowed,
     ReturnNotYours,

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +28,6 @@ from partners.models import (
     PartyRole,
     RefundPolicy,
 )
-from shop.core import sql
 from shop.core.money import CENT
 from shop.core.permissions import signed_in
 from shop.orders.models import OrderLine
@@ -183,28 +183,23 @@ def agreement_version_create(
     return version
 
 
-_VERSIONS_IN_FORCE = (
-    f"SELECT v.id, a.product_id, a.collection_id FROM {sql.table(AgreementVersion)} v"  # noqa: S608
-    f" JOIN {sql.table(Agreement)} a ON a.id = v.agreement_id"
-    " WHERE v.valid_from <= %s AND (a.valid_until IS NULL OR a.valid_until >= %s)"
-)
-
-
 def _versions_in_force(
     product_ids: set[int], collection_ids: set[int], on: dt.date
 ) -> tuple[dict[int, int], dict[int, int]]:
     """The agreement version in force on ``on`` for each product's own agreement and for
     each collection's, by product id and by collection id; one query for all of them."""
-    covers = []
-    params: list[Any] = [on, on]
-    for column, ids in (("a.product_id", product_ids), ("a.collection_id", collection_ids)):
-        if ids:
-            covers.append(f"{column} IN ({', '.join(['%s'] * len(ids))})")
-            params += sorted(ids)
+    covers = Q()
+    if product_ids:
+        covers |= Q(agreement__product_id__in=sorted(product_ids))
+    if collection_ids:
+        covers |= Q(agreement__collection_id__in=sorted(collection_ids))
     if not covers:
         return {}, {}
-    candidates = sql.rows(
-        f"{_VERSIONS_IN_FORCE} AND ({' OR '.join(covers)}) ORDER BY v.valid_from DESC", params
+    candidates = (
+        AgreementVersion.objects.filter(covers, valid_from__lte=on)
+        .filter(Q(agreement__valid_until__isnull=True) | Q(agreement__valid_until__gte=on))
+        .order_by("-valid_from")
+        .values_list("id", "agreement__product_id", "agreement__collection_id")
     )
     by_product: dict[int, int] = {}
     by_collection: dict[int, int] = {}

@@ -3,7 +3,7 @@
 
 Written in Python with Babel, so no GNU gettext is needed: ``make messages`` runs it
 after a translation changes. The .mo files are committed, so a fresh clone answers in
-Chinese without running it; tests/shop/test_translations.py fails while a .mo is
+Chinese without running it; tests/shop/core/test_translations.py fails while a .mo is
 older than its .po.
 """
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.services import stock_ship
+from catalog.stock.holds import stock_ship
 from fulfillment.errors import (
     OrderNotFulfillable,
     ShipmentStatusConflict,

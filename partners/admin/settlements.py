@@ -37,7 +37,7 @@ class SettlementLineInline(ReadOnlyInline):
 
 class SettlementEventInline(ReadOnlyInline):
     model = SettlementEvent
-    fields = ("created_at", "type", "data")
+    fields = ("created_at", "type", "from_status", "to_status", "data", "user")
     readonly_fields = fields
 
 

@@ -18,7 +18,6 @@ from partners.models import LedgerEntry
 from partners.reports.rollups import Increment, report_deltas_write
 from partners.settlements.opening import settlements_open_at
 from partners.settlements.periods import PartnerClock
-from shop.core import sql
 from shop.core.money import from_fen
 
 
@@ -63,7 +62,7 @@ def entries_write(context: EventContext, parts: Sequence[Part]) -> list[LedgerEn
                 occurred_at=context.occurred_at,
             )
         )
-    return sql.insert(entries)
+    return LedgerEntry.objects.bulk_create(entries)
 
 
 def daily_sales_add(

@@ -19,16 +19,13 @@ from partners.ledger import split
 from partners.ledger.entries import EventContext, daily_sales_add, entries_write
 from partners.ledger.terms import order_lines_terms
 from partners.models import LedgerEntry, RefundPolicy
-from shop.core import sql
 from shop.core.money import MoneySum, to_fen
 from shop.orders.models import Order
 from shop.payments.models import Payment
 
-_RECORDED = f"SELECT 1 FROM {sql.table(LedgerEntry)} WHERE source = %s LIMIT 1"  # noqa: S608
-
 
 def _recorded(source: str) -> bool:
-    return sql.row(_RECORDED, [source]) is not None
+    return LedgerEntry.objects.filter(source=source).exists()
 
 
 # No savepoint: a payment whose entries cannot be written is not recorded as paid either.

@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from catalog.models import Product, Stock, Warehouse
+from django.db.models import OuterRef, Subquery, Sum
+
 from partners.ledger import split
-from partners.models import AgreementParty, AgreementVersion, LedgerEntry
+from partners.models import AgreementVersion, LedgerEntry
 from shop.channels.models import SalesChannel
-from shop.core import sql
 from shop.core.money import to_fen
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderLine
@@ -53,49 +53,31 @@ def _ledger_warehouses(order_id: int) -> dict[int, tuple[int, int]]:
     return found
 
 
-_TERMS_VERSION = sql.Columns(
-    AgreementVersion,
-    "id",
-    "logistics_fee",
-    "logistics_partner",
-    "payment_fee_bearer",
-    "refund_policy",
-)
-
-
-# The warehouse holding most of a line's units (the lowest id of those holding as many),
-# with the column of it asked for.
-_MAIN_WAREHOUSE = (
-    "(SELECT {column} FROM {reservation} r JOIN {stock} s ON s.id = r.stock_id"
-    " JOIN {warehouse} w ON w.id = s.warehouse_id"
-    " WHERE r.order_line_id = l.id AND r.status <> %(released)s"
-    " GROUP BY s.warehouse_id, w.partner_id"
-    " ORDER BY SUM(r.quantity) DESC, s.warehouse_id LIMIT 1)"
-)
-
-
-_MAIN_WAREHOUSE_COLUMNS = ", ".join(
-    _MAIN_WAREHOUSE.format(
-        column=column,
-        reservation=sql.table(Reservation),
-        stock=sql.table(Stock),
-        warehouse=sql.table(Warehouse),
+def _main_warehouse(column: str) -> Subquery:
+    """The ``column`` of the warehouse holding most of a line's units (the lowest id of
+    those holding as many)."""
+    held = (
+        Reservation.objects.filter(order_line_id=OuterRef("pk"))
+        .exclude(status=ReservationStatus.RELEASED)
+        .values("stock__warehouse_id", "stock__warehouse__partner_id")
+        .annotate(units=Sum("quantity"))
+        .order_by("-units", "stock__warehouse_id")
     )
-    for column in ("s.warehouse_id", "w.partner_id")
-)
+    return Subquery(held.values(column)[:1])
 
 
-# Every line of an order with its product's collection, its main warehouse and that
-# warehouse's partner, its agreement version and that version's parties (one row per
-# party, in the parties' own order).
-_TERMS_LINES = (
-    "SELECT l.id, l.product_id, l.quantity, l.line_total, p.collection_id,"  # noqa: S608
-    f" {_MAIN_WAREHOUSE_COLUMNS},"
-    f" {_TERMS_VERSION.sql('v')}, ap.partner_id, ap.role, ap.share_bp"
-    f" FROM {sql.table(OrderLine)} l JOIN {sql.table(Product)} p ON p.id = l.product_id"
-    f" LEFT JOIN {sql.table(AgreementVersion)} v ON v.id = l.agreement_version_id"
-    f" LEFT JOIN {sql.table(AgreementParty)} ap ON ap.version_id = v.id"
-    " WHERE l.order_id = %(order)s ORDER BY l.id, ap.id"
+# The agreement version's columns the split reads, as a line's values name them.
+_VERSION_FIELDS = {
+    "id": "agreement_version_id",
+    "logistics_fee": "agreement_version__logistics_fee",
+    "logistics_partner_id": "agreement_version__logistics_partner_id",
+    "payment_fee_bearer": "agreement_version__payment_fee_bearer",
+    "refund_policy": "agreement_version__refund_policy",
+}
+_PARTY_FIELDS = (
+    "agreement_version__parties__partner_id",
+    "agreement_version__parties__role",
+    "agreement_version__parties__share_bp",
 )
 
 
@@ -112,22 +94,43 @@ class _TermsLine:
 
 
 def _terms_lines(order_id: int) -> list[_TermsLine]:
+    """Every line of an order with its product's collection, its main warehouse and that
+    warehouse's partner, its agreement version and that version's parties: one query,
+    a row per party in the parties' own order."""
+    rows = (
+        OrderLine.objects.filter(order_id=order_id)
+        .annotate(
+            main_warehouse_id=_main_warehouse("stock__warehouse_id"),
+            main_warehouse_partner_id=_main_warehouse("stock__warehouse__partner_id"),
+        )
+        .values_list(
+            "id",
+            "product_id",
+            "quantity",
+            "line_total",
+            "product__collection_id",
+            "main_warehouse_id",
+            "main_warehouse_partner_id",
+            *_VERSION_FIELDS.values(),
+            *_PARTY_FIELDS,
+        )
+        .order_by("id", "agreement_version__parties__id")
+    )
     lines: dict[int, _TermsLine] = {}
-    width = len(_TERMS_VERSION)
-    params = {"order": order_id, "released": ReservationStatus.RELEASED}
-    for found in sql.rows(_TERMS_LINES, params):
+    width = len(_VERSION_FIELDS)
+    for found in rows:
         line_id, product_id, quantity, line_total, collection_id, warehouse, partner = found[:7]
         line = lines.get(line_id)
         if line is None:
-            version_values = found[7 : 7 + width]
+            version = dict(zip(_VERSION_FIELDS, found[7 : 7 + width], strict=True))
             line = lines[line_id] = _TermsLine(
                 line_id=line_id,
                 product_id=product_id,
                 quantity=quantity,
-                line_total=sql.money(line_total),
+                line_total=line_total,
                 collection_id=collection_id,
                 warehouse=None if warehouse is None else (warehouse, partner),
-                version=_TERMS_VERSION.build(version_values) if version_values[0] else None,
+                version=AgreementVersion(**version) if version["id"] else None,
             )
         partner_id, role, share_bp = found[7 + width :]
         if partner_id is not None:

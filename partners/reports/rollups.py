@@ -17,17 +17,16 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from partners.models import DailySales, DailyTotals, MonthlyProductSales, ReportDelta
-from partners.queries import report_rows_add
+from partners.queries import REPORT_ROWS, report_rows_add
 from shop.core.money import from_fen, to_fen
 
-# The daily rows' key, and the two sums of them kept alongside: (table, key columns;
-# "month" is the first day of the daily key's day).
-DAILY_KEY = ("partner_id", "day", "channel_id", "product_id", "collection_id", "warehouse_id")
-ROLLUPS = (
-    (DailySales, DAILY_KEY),
-    (DailyTotals, ("partner_id", "day", "channel_id", "collection_id", "warehouse_id")),
-    (MonthlyProductSales, ("partner_id", "month", "product_id")),
+# The daily rows' key, and the two sums of them kept alongside, in the order every
+# writer takes them: (table, key columns as its statement takes them; "month" is the
+# first day of the daily key's day).
+ROLLUPS = tuple(
+    (model, REPORT_ROWS[model][0]) for model in (DailySales, DailyTotals, MonthlyProductSales)
 )
+DAILY_KEY = REPORT_ROWS[DailySales][0]
 CATCH_UP_BATCH = 5000
 
 
@@ -99,7 +98,6 @@ def report_rows_catch_up(*, limit: int = CATCH_UP_BATCH) -> int:
             summed = _summed(deltas, key_columns)
             report_rows_add(
                 model,
-                key_columns,
                 [
                     (
                         key,

@@ -11,34 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from django.db import connection
-
 from partners.models import (
-    Partner,
     Settlement,
     SettlementEvent,
     SettlementEventType,
     SettlementStatus,
 )
+from partners.queries import settlement_status_held, settlements_held, settlements_of_month_held
 from partners.settlements.periods import PartnerClock, month_next, month_start
-from shop.core import sql
 from shop.core.events import event_write
-
-
-def _status_locked_shared(settlement_id: int) -> str:
-    """Read a settlement's status, holding it so it cannot close until we commit.
-
-    Many writers may hold it at once (FOR SHARE); closing takes it exclusively and
-    so waits for them, and writers that come after a close see it closed.
-    """
-    if connection.vendor == "postgresql":
-        with sql.statement_cursor() as cursor:
-            cursor.execute(
-                f"SELECT status FROM {Settlement._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
-                [settlement_id],
-            )
-            return str(cursor.fetchone()[0])
-    return str(Settlement.objects.filter(pk=settlement_id).values_list("status", flat=True).get())
 
 
 def settlements_open_at(
@@ -46,25 +27,19 @@ def settlements_open_at(
 ) -> dict[int, Settlement]:
     """The open settlement each partner's event at ``moment`` belongs to (as
     ``settlement_open_for`` of its local day), the partners' timezones learned on the
-    way. On PostgreSQL the settlements that exist and are open are held (FOR SHARE, in
-    id order) by one query: away from the turn of a month, where every timezone's local
+    way. The settlements that exist and are open are held (FOR SHARE, in id order) by
+    one query: away from the turn of a month, where every timezone's local
     day (at most a day from UTC's) is in the same month, with the partners' timezones;
     within a day of it, after the timezones are read, each partner's own month only,
     never its neighbour (closing a month takes its settlement exclusively). A partner
     whose month has no open settlement yet is then found one by one."""
     wanted = sorted(set(partner_ids))
     found: dict[int, Settlement] = {}
-    if connection.vendor == "postgresql" and wanted:
+    if wanted:
         utc_day = moment.astimezone(dt.UTC).date()
         month = month_start(utc_day - dt.timedelta(days=1))
         if month == month_start(utc_day + dt.timedelta(days=1)):
-            placeholders = ", ".join(["%s"] * len(wanted))
-            rows = sql.rows(
-                f"SELECT p.id, p.timezone, s.id, s.status FROM {sql.table(Partner)} p"  # noqa: S608
-                f" JOIN {sql.table(Settlement)} s ON s.partner_id = p.id AND s.period = %s"
-                f" WHERE p.id IN ({placeholders}) ORDER BY s.id FOR SHARE OF s",
-                [month, *wanted],
-            )
+            rows = settlements_of_month_held(month, wanted)
             clock.learn({partner_id: zone for partner_id, zone, _, _ in rows})
             for partner_id, _, pk, status in rows:
                 if status == SettlementStatus.OPEN:
@@ -89,17 +64,11 @@ def settlements_open_at(
 def _settlements_open_held(periods: Mapping[int, dt.date]) -> dict[int, Settlement]:
     """Of the settlements of these partners and months (``{partner_id: period}``), those
     that exist and are open, read and held (FOR SHARE, in id order) by one query."""
-    pairs = sorted(periods.items())
-    placeholders = ", ".join("(%s, %s)" for _ in pairs)
     found: dict[int, Settlement] = {}
-    for pk, partner_id, period, status in sql.rows(
-        f"SELECT id, partner_id, period, status FROM {sql.table(Settlement)}"  # noqa: S608
-        f" WHERE (partner_id, period) IN ({placeholders}) ORDER BY id FOR SHARE",
-        [value for pair in pairs for value in pair],
-    ):
+    for pk, partner_id, status in settlements_held(periods):
         if status == SettlementStatus.OPEN:
             found[partner_id] = Settlement(
-                id=pk, partner_id=partner_id, period=period, status=status
+                id=pk, partner_id=partner_id, period=periods[partner_id], status=status
             )
     return found
 
@@ -117,6 +86,6 @@ def settlement_open_for(partner_id: int, local_day: dt.date) -> Settlement:
                 SettlementEventType.OPENED,
                 to_status=SettlementStatus.OPEN,
             )
-        if _status_locked_shared(settlement.pk) == SettlementStatus.OPEN:
+        if settlement_status_held(settlement.pk) == SettlementStatus.OPEN:
             return settlement
         period = month_next(period)

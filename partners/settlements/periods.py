@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from partners.models import Partner, zone_named
-from shop.core import sql
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -40,12 +39,7 @@ class PartnerClock:
         """Read the timezones of all these partners at once."""
         missing = sorted(set(partner_ids) - set(self._zones))
         if missing:
-            placeholders = ", ".join(["%s"] * len(missing))
-            found = sql.rows(
-                f"SELECT id, timezone FROM {sql.table(Partner)} WHERE id IN ({placeholders})",  # noqa: S608
-                missing,
-            )
-            self.learn(dict(found))
+            self.learn(dict(Partner.objects.filter(pk__in=missing).values_list("id", "timezone")))
 
     def learn(self, zones: Mapping[int, str]) -> None:
         """Timezones read from the partners' rows (``{partner_id: name}``); an empty one

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 
 from catalog.offers import free_stock
-from catalog.services import stock_reserve
+from catalog.stock.holds import stock_reserve
 from shop.channels.models import SalesChannel
 from shop.orders.holds import Reservation
 from shop.orders.models import OrderLine

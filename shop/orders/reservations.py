@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.services import stock_unreserve
+from catalog.stock.holds import stock_unreserve
 from shop.orders.allocation import lines_allocate
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderLine

@@ -289,7 +289,7 @@ SPECTACULAR_SETTINGS = {
         "OrderEventTypeEnum": "shop.orders.models.OrderEventType.choices",
         "ChannelKindEnum": "shop.channels.models.ChannelKind.choices",
         "VoucherKindEnum": "shop.checkout.models.VoucherKind.choices",
-        "ReservationStatusEnum": "shop.checkout.models.ReservationStatus.choices",
+        "ReservationStatusEnum": "shop.orders.holds.ReservationStatus.choices",
         "PaymentProviderEnum": "shop.payments.models.PaymentProvider.choices",
         "PaymentStatusEnum": "shop.payments.models.PaymentStatus.choices",
         "RefundStatusEnum": "shop.payments.models.RefundStatus.choices",

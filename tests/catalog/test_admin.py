@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog.models import MovementReason, Product, Stock, StockMovement
-from catalog.services import stock_receive
+from catalog.stock.services import stock_receive
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 from catalog import cache as catalog_cache
 from catalog.cache import catalog_version
 from catalog.models import Product, ProductVariant, Stock
-from catalog.services import stock_adjust, stock_low_threshold_set, stock_reserve
+from catalog.stock.holds import stock_reserve
+from catalog.stock.services import stock_adjust, stock_low_threshold_set
 from tests.factories import (
     ProductChannelListingFactory,
     ProductFactory,

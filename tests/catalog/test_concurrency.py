@@ -17,13 +17,8 @@ from django.db.models import Sum
 from catalog.errors import EditionSizeExceeded, InsufficientStock
 from catalog.list_entries import list_entries_refresh
 from catalog.models import MovementReason, ProductListEntry, Stock, StockMovement
-from catalog.services import (
-    stock_adjust,
-    stock_count,
-    stock_receive,
-    stock_reserve,
-    stock_transfer,
-)
+from catalog.stock.holds import stock_reserve
+from catalog.stock.services import stock_adjust, stock_count, stock_receive, stock_transfer
 from tests import factories
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]

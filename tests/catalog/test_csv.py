@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from catalog.csv_io import PRODUCT_COLUMNS, STOCK_IMPORT_COLUMNS
+from catalog.csv.products import PRODUCT_COLUMNS
+from catalog.csv.stock import STOCK_IMPORT_COLUMNS
 from catalog.models import MovementReason, Product, ProductVariant, Stock, StockMovement
-from catalog.services import stock_receive
+from catalog.stock.services import stock_receive
 from tests import factories
 from tests.conftest import client_for
 

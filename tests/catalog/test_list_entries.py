@@ -21,15 +21,9 @@ from catalog.list_entries import (
     list_entries_stock_sweep,
 )
 from catalog.models import Product, ProductListEntry, ProductVariant, Stock, Warehouse
-from catalog.services import (
-    stock_adjust,
-    stock_change,
-    stock_count,
-    stock_receive,
-    stock_reserve,
-    stock_transfer,
-    stock_unreserve,
-)
+from catalog.stock.holds import stock_reserve, stock_unreserve
+from catalog.stock.movements import stock_change
+from catalog.stock.services import stock_adjust, stock_count, stock_receive, stock_transfer
 from catalog.tasks import list_entries_stock_sweep_task
 from tests import factories
 

@@ -14,14 +14,13 @@ from catalog.errors import (
     WarehouseInactive,
 )
 from catalog.models import MovementReason, Stock, StockMovement
-from catalog.services import (
+from catalog.stock.holds import stock_reserve, stock_ship
+from catalog.stock.selectors import stock_low_list
+from catalog.stock.services import (
     stock_adjust,
     stock_count,
-    stock_low_list,
     stock_low_threshold_set,
     stock_receive,
-    stock_reserve,
-    stock_ship,
     stock_transfer,
 )
 from shop.core.errors import InvalidInput
@@ -491,7 +490,7 @@ def test_units_lost_and_found_again_are_counted_once(edition_of_five, staff_user
 
 
 def test_the_stock_import_cannot_count_an_edition_past_its_size(edition_of_five, superuser):
-    from catalog.csv_io import stock_import
+    from catalog.csv.stock import stock_import
 
     stock = edition_of_five
     upload = (

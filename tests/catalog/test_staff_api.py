@@ -2,7 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from catalog.models import MovementReason, Stock, StockMovement
-from catalog.services import stock_receive
+from catalog.stock.services import stock_receive
 from shop.accounts.models import User
 from tests import factories
 from tests.conftest import client_for

@@ -20,7 +20,7 @@ from catalog.models import (
     VariantChannelPrice,
     Warehouse,
 )
-from catalog.services import stock_change
+from catalog.stock.movements import stock_change
 from tests.factories.channels import SalesChannelFactory
 from tests.factories.partners import PartnerFactory
 

@@ -12,6 +12,7 @@ from factory.django import DjangoModelFactory
 
 from shop.carts.models import Cart, CartLine
 from shop.checkout.models import ShippingMethod, Voucher, VoucherKind
+from shop.core.hooks import hooks
 from shop.orders.allocation import lines_allocate
 from shop.orders.models import Order, OrderLine, OrderStatus
 from shop.orders.numbers import order_number_new
@@ -113,6 +114,11 @@ def order_with_stock(
     order = OrderFactory(channel=channel, email=email, user=user, subtotal=subtotal, total=subtotal)
     order.number = order_number_new(order_id=order.pk, day=timezone.localdate())
     order.save(update_fields=["number"])
+    # As placing an order does: each line keeps the revenue-share terms in force.
+    versions = hooks().agreement_versions_in_force(
+        {variant.product_id: variant.product.collection_id for variant, _ in lines},
+        timezone.localdate(),
+    )
     order_lines = [
         OrderLine.objects.create(
             order=order,
@@ -125,6 +131,7 @@ def order_with_stock(
             quantity=quantity,
             unit_price=variant.price,
             line_total=variant.price * quantity,
+            agreement_version_id=versions.get(variant.product_id),
         )
         for variant, quantity in lines
     ]

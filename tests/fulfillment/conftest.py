@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import pytest
 
 from catalog.models import Stock, Warehouse
+from fulfillment import services
+from fulfillment.models import Shipment
 from partners.models import Partner
 from shop.channels.models import SalesChannel
 from shop.orders.models import Order, OrderStatus
@@ -29,6 +31,13 @@ class TwoWarehouses:
         return order_with_stock(
             channel=self.channel, lines=lines, status=OrderStatus.PAID, **kwargs
         )
+
+    def booked_order(self, lines=None) -> tuple[Order, list[Shipment]]:
+        """A paid order split into its shipments, each booked with the carrier."""
+        order = self.paid_order(lines=lines)
+        for shipment_id in services.order_fulfill(order_id=order.pk):
+            services.shipment_book(shipment_id=shipment_id)
+        return order, shipments_of(order)
 
 
 @pytest.fixture
@@ -59,6 +68,6 @@ def stock_levels(*stocks: Stock) -> list[tuple[int, int]]:
     ]
 
 
-@pytest.fixture
-def no_ledger(monkeypatch):
-    monkeypatch.setattr("partners.hooks.ledger_shipment_fee_record", lambda *, shipment: None)
+def shipments_of(order: Order) -> list[Shipment]:
+    """The order's shipments, by their warehouse's code."""
+    return list(Shipment.objects.filter(order=order).order_by("warehouse__code"))

@@ -27,7 +27,7 @@ def _tracking_url(order, email=""):
     return f"/api/v1/orders/{order.number}/tracking/{query}"
 
 
-def test_a_guest_follows_the_parcels_with_the_order_e_mail(api_client, fulfilled, no_ledger):
+def test_a_guest_follows_the_parcels_with_the_order_e_mail(api_client, fulfilled):
     museum = Shipment.objects.get(order=fulfilled, warehouse__code="museum-wh")
     age_booking(museum, 61)
     from fulfillment.services import shipment_track
@@ -83,7 +83,7 @@ def test_staff_queue_shows_only_the_partners_warehouses(two_warehouses, fulfille
     assert shopper.status_code == 403
 
 
-def test_pick_list_pack_ship_by_hand_and_label(two_warehouses, museum_staff, no_ledger):
+def test_pick_list_pack_ship_by_hand_and_label(two_warehouses, museum_staff):
     from fulfillment import services
 
     order = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 3)])
@@ -125,7 +125,7 @@ def test_pick_list_pack_ship_by_hand_and_label(two_warehouses, museum_staff, no_
     assert delivered_now.json()["status"] == "delivered"
 
 
-def test_other_partners_staff_cannot_change_a_shipment(two_warehouses, fulfilled, no_ledger):
+def test_other_partners_staff_cannot_change_a_shipment(two_warehouses, fulfilled):
     media_staff = factories.PartnerStaffFactory(partner=two_warehouses.media).user
     museum = Shipment.objects.get(order=fulfilled, warehouse__code="museum-wh")
     no_partner_staff = factories.StaffFactory()
@@ -141,7 +141,7 @@ def test_other_partners_staff_cannot_change_a_shipment(two_warehouses, fulfilled
     assert Shipment.objects.get(pk=museum.pk).status == ShipmentStatus.BOOKED
 
 
-def test_return_through_the_api(two_warehouses, api_client, museum_staff, no_ledger):
+def test_return_through_the_api(two_warehouses, api_client, museum_staff):
     order = delivered(two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 2)]))
     (line,) = order.lines.all()
     url = f"/api/v1/orders/{order.number}/returns/"

@@ -22,7 +22,7 @@ from tests.fulfillment.conftest import stock_levels
 
 
 @pytest.fixture
-def order(two_warehouses, no_ledger):
+def order(two_warehouses):
     """Delivered, and paid the way a shopper pays (the offline fake provider)."""
     from tests.factories import order_with_stock
 
@@ -192,7 +192,7 @@ def test_staff_approve_receive_and_refund(two_warehouses, order, museum_staff):
     assert isinstance(expected, Decimal)
 
 
-def test_a_refund_through_the_payments_code(two_warehouses, no_ledger, museum_staff):
+def test_a_refund_through_the_payments_code(two_warehouses, museum_staff):
     from tests.factories import order_with_stock
 
     order = order_with_stock(

@@ -4,7 +4,7 @@ from django.core import mail
 from django.utils import timezone
 
 from catalog.models import MovementReason
-from catalog.services import stock_change
+from catalog.stock.movements import stock_change
 from fulfillment.models import LowStockAlert, Shipment, ShipmentEvent, ShipmentStatus
 from fulfillment.tasks import (
     order_fulfill,
@@ -30,7 +30,7 @@ def test_the_fulfil_task_run_twice_books_each_shipment_once(two_warehouses):
     assert list(Shipment.objects.values_list("booking_attempts", flat=True)) == [1, 1]
 
 
-def test_the_poll_tracks_open_shipments(two_warehouses, no_ledger):
+def test_the_poll_tracks_open_shipments(two_warehouses):
     order = two_warehouses.paid_order()
     order_fulfill.apply(args=[order.pk])
     for shipment in Shipment.objects.filter(order=order):
@@ -42,9 +42,7 @@ def test_the_poll_tracks_open_shipments(two_warehouses, no_ledger):
     assert shipments_track_open.apply(throw=True).result == 0
 
 
-def test_the_poll_asks_about_each_open_parcel_once_per_sweep_interval(
-    two_warehouses, no_ledger, settings
-):
+def test_the_poll_asks_about_each_open_parcel_once_per_sweep_interval(two_warehouses, settings):
     order = two_warehouses.paid_order()
     order_fulfill.apply(args=[order.pk])
     polled = timezone.now() - timedelta(seconds=3)

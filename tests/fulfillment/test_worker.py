@@ -18,7 +18,7 @@ from shop.core.tasks import enqueue
 from shop.orders.models import Order, OrderStatus
 from tests.factories import order_with_stock
 from tests.factories.fulfillment import pay
-from tests.fulfillment.fake_carrier import APP_KEY, APP_SECRET, FakeCarrierServer
+from tests.fulfillment.carriers.fake_express import APP_KEY, APP_SECRET, FakeCarrierServer
 from tests.fulfillment.workers import (
     broker_flush,
     broker_url,

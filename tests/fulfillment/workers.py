@@ -19,6 +19,7 @@ from django.db import connection
 from kombu import pools
 
 from shop.celery import QUEUES, app
+from shop.core import tasks
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +42,7 @@ def test_database_url() -> str:
 
 def _connections_reset() -> None:
     """Forget every broker connection, so the next task goes to the broker now configured."""
+    tasks._publisher_forget()  # the one the shop keeps for this thread
     pools.reset()
     app._pool = None
     app.amqp._producer_pool = None

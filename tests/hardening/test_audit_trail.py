@@ -160,6 +160,12 @@ def test_closing_a_settlement_in_the_admin_names_who_closed_it():
     }
     assert (closed.user, closed.from_status, closed.to_status) == (admin_user, "open", "closed")
     assert _recent(closed.created_at)
+    page = web.get(f"/admin/partners/settlement/{settlement.pk}/change/")
+    assert page.status_code == 200
+    # The closing event's row in the settlement page shows who closed it.
+    assert (
+        f'/admin/accounts/user/{admin_user.pk}/change/">{admin_user}</a>' in page.content.decode()
+    )
 
 
 def test_settlements_closed_by_the_schedule_say_so():

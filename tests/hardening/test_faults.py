@@ -14,7 +14,7 @@ import pytest
 from django.db import OperationalError, connection, transaction
 
 from catalog.models import MovementReason, Stock, StockMovement
-from catalog.services import stock_change
+from catalog.stock.movements import stock_change
 from shop.carts.models import Cart
 from shop.checkout import order_create as checkout_order_create
 from shop.core.db import is_retryable, transaction_retry

@@ -26,13 +26,13 @@ from shop.ops.invariants import invariants_check
 from shop.orders.models import Order, OrderStatus
 from tests import factories
 from tests.factories import ShippingMethodFactory, stock_with_units
+from tests.factories.ledger import agreement_with_terms
 from tests.fulfillment.workers import (
     broker_flush,
     broker_url,
     tasks_sent_to,
     worker_running,
 )
-from tests.partners.builders import agreement_with_terms
 from tests.shop.conftest import ADDRESS_CN
 from tests.waiting import wait_until
 

@@ -12,7 +12,7 @@ from partners.models import Settlement
 from partners.reports.rollups import report_rows_current
 from tests import factories
 from tests.conftest import client_for
-from tests.partners.builders import SHANGHAI, agreement_with_terms, paid_order, refund_of, variant
+from tests.factories.ledger import SHANGHAI, agreement_with_terms, paid_order, refund_of, variant
 
 pytestmark = pytest.mark.django_db
 

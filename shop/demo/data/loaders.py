@@ -31,7 +31,7 @@ from catalog.models import (
     VariantChannelPrice,
     Warehouse,
 )
-from catalog.services import stock_change
+from catalog.stock.movements import stock_change
 from partners.models import Partner, PartnerMembership
 from shop.accounts.models import User
 from shop.channels.models import SalesChannel

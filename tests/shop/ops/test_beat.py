@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -55,13 +57,19 @@ def test_runserver_is_the_shops_own(monkeypatch):
     from django.core.management import get_commands
 
     assert get_commands()["runserver"] == "shop.ops"
-    started = []
-    monkeypatch.setattr(
-        "shop.ops.management.commands.runserver.in_process_beat_start",
-        lambda: started.append(True),
-    )
+    # Django's own server is not started: only what the shop adds before it is run.
     monkeypatch.setattr(
         "django.core.management.commands.runserver.Command.inner_run", lambda *a, **k: None
     )
-    call_command("runserver", "127.0.0.1:0", use_reloader=False, skip_checks=True)
-    assert started == [True]
+    before = set(threading.enumerate())
+    out = io.StringIO()
+
+    call_command("runserver", "127.0.0.1:0", use_reloader=False, skip_checks=True, stdout=out)
+
+    started = [thread for thread in threading.enumerate() if thread not in before]
+    try:
+        assert "Periodic tasks run in this process" in out.getvalue()
+        assert [type(thread).__name__ for thread in started] == ["_Threaded"]
+    finally:
+        for thread in started:
+            thread.stop()  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from django.test import Client
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import FakeCharge, Payment, Refund, RefundStatus
 from tests.factories import order_with_stock
-from tests.shop.payments.helpers import paid_order, spying
+from tests.shop.payments.helpers import effects_recorded, paid_order
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def admin_client_(superuser):
 
 
 def test_order_pages_render_with_money_read_only(admin_client_):
-    with spying():
+    with effects_recorded():
         order, payment = paid_order()
 
     listing = admin_client_.get("/admin/orders/order/")
@@ -40,7 +40,7 @@ def test_order_pages_render_with_money_read_only(admin_client_):
 
 
 def test_payment_refund_and_webhook_admin_pages_render(admin_client_):
-    with spying():
+    with effects_recorded():
         paid_order()
     for url in (
         "/admin/payments/payment/",
@@ -53,7 +53,7 @@ def test_payment_refund_and_webhook_admin_pages_render(admin_client_):
 
 
 def test_refund_action_refunds_what_is_left_through_the_provider(admin_client_, superuser):
-    with spying() as spy:
+    with effects_recorded() as spy:
         order, payment = paid_order(quantity=2)
         unpaid = order_with_stock()
 

@@ -21,7 +21,7 @@ from tests.factories import (
     order_with_stock,
     stock_with_units,
 )
-from tests.shop.payments.helpers import paid_order, spying
+from tests.shop.payments.helpers import effects_recorded, paid_order
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ LIST = "/api/v1/staff/orders/"
 
 @pytest.fixture
 def spy():
-    with spying() as watched:
+    with effects_recorded() as watched:
         yield watched
 
 

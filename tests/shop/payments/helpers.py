@@ -1,22 +1,22 @@
-"""Helpers for payment tests: watching the ledger hooks and enqueued tasks, paid orders,
-signed Stripe webhooks, the partner ledger as written."""
+"""Helpers for payment tests: what the payment code wrote to the partner ledger and sent
+to the task queue, paid orders, signed Stripe webhooks, the partner ledger as written."""
 
 from __future__ import annotations
 
+import base64
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-from unittest import mock
 
+import redis
 import stripe
-from django.db.models import Sum
+from django.db.models import Min, Sum
 
-from fulfillment.tasks import order_email_send, order_paid
 from partners.models import LedgerEntry
+from shop.celery import QUEUES
 from shop.orders.models import Order
 from shop.payments.models import Payment
 from shop.payments.services import payment_fake_complete, payment_start
@@ -25,40 +25,66 @@ from tests.factories import ProductVariantFactory, order_with_stock, stock_with_
 WEBHOOK_SECRET = "whsec_test_shop"
 
 
+# The tasks of fulfilment the payment code sends (by name), as the tests call them.
+WATCHED_TASKS = {
+    "fulfillment.order_paid": "order_paid",
+    "fulfillment.order_email_send": "order_email_send",
+}
+
+
 @dataclass
-class Spy:
-    """What the payment code asked of the partner ledger and the task queue."""
+class Effects:
+    """What the payment code left behind: the partner ledger's entries (read from their
+    rows) and the fulfilment tasks it sent (read from the broker, where they wait, since
+    no worker takes them)."""
 
-    ledger_payments: list[int] = field(default_factory=list)
-    ledger_refunds: list[int] = field(default_factory=list)
-    tasks: list[tuple[str, tuple]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    broker: str
 
-    def _add(self, target: list, item: Any) -> None:
-        with self.lock:
-            target.append(item)
+    def _ledger(self, prefix: str) -> list[int]:
+        sources = (
+            LedgerEntry.objects.filter(source__startswith=prefix)
+            .values("source")
+            .annotate(first=Min("pk"))
+            .order_by("first")
+        )
+        return [int(row["source"].removeprefix(prefix)) for row in sources]
+
+    @property
+    def ledger_payments(self) -> list[int]:
+        """The payments whose sale entered the ledger, in the order they did."""
+        return self._ledger("payment:")
+
+    @property
+    def ledger_refunds(self) -> list[int]:
+        """The refunds whose reversal entered the ledger, in the order they did."""
+        return self._ledger("refund:")
+
+    @property
+    def tasks(self) -> list[tuple[str, tuple]]:
+        """The fulfilment tasks sent, with their arguments (oldest first in each queue)."""
+        client = redis.Redis.from_url(self.broker)
+        messages = [json.loads(m) for queue in QUEUES for m in client.lrange(queue, 0, -1)]
+        sent = []
+        # Each queue is pushed on the left; the oldest message is its last.
+        for message in reversed(messages):
+            name = WATCHED_TASKS.get(message["headers"]["task"])
+            if name is not None:
+                args = json.loads(base64.b64decode(message["body"]))[0]
+                sent.append((name, tuple(args)))
+        return sent
 
 
 @contextmanager
-def spying() -> Iterator[Spy]:
-    spy = Spy()
+def effects_recorded() -> Iterator[Effects]:
+    """Tasks go to the test broker (Redis) instead of running in-process, for
+    :class:`Effects` to read; the ledger is the real one."""
+    from tests.fulfillment.workers import broker_flush, broker_url, tasks_sent_to
 
-    def task(name: str):
-        return lambda args=(), kwargs=None, **options: spy._add(spy.tasks, (name, tuple(args)))
-
-    with (
-        mock.patch(
-            "partners.hooks.ledger_payment_record",
-            side_effect=lambda *, payment, **_: spy._add(spy.ledger_payments, payment.pk),
-        ),
-        mock.patch(
-            "partners.hooks.ledger_refund_record",
-            side_effect=lambda *, refund: spy._add(spy.ledger_refunds, refund.pk),
-        ),
-        mock.patch.object(order_paid, "apply_async", side_effect=task("order_paid")),
-        mock.patch.object(order_email_send, "apply_async", side_effect=task("order_email_send")),
-    ):
-        yield spy
+    url = broker_url()
+    broker_flush(url)
+    with tasks_sent_to(url):
+        yield Effects(broker=url)
+    broker_flush(url)
 
 
 def priced_variant(price: str = "99.00", units: int = 10):

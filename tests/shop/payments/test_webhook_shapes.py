@@ -10,13 +10,13 @@ from shop.payments.models import Payment, PaymentStatus, WebhookEvent
 from shop.payments.services import payment_start
 from shop.payments.webhooks import stripe_event_parse
 from tests.factories import order_with_stock
+from tests.shop.core.test_error_shape import assert_error
 from tests.shop.payments.helpers import (
     WRONG_SHAPE_EVENTS,
     signature_for,
     signed,
     stripe_event,
 )
-from tests.shop.test_error_shape import assert_error
 
 URL = "/api/v1/payments/stripe/webhook/"
 

@@ -1,0 +1,137 @@
+"""Staff API for CSV files: stock and products exported, and imported all or nothing.
+Who may change what is decided in catalog.permissions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.csv.products import products_csv, products_import
+from catalog.csv.stock import stock_import, stocks_csv
+from catalog.errors import WarehouseNotYours
+from catalog.models import Stock
+from catalog.permissions import (
+    catalog_edit_check,
+    stocks_visible_to,
+)
+from shop.core.permissions import IsStaff, user_partner_id
+from shop.core.schema import error_responses
+
+_CHANGE_ERRORS = error_responses(400, 403, 404, 409)
+
+
+# CSV files
+
+
+class CsvRenderer(BaseRenderer):
+    """Lets clients ask for text/csv; errors on these endpoints still carry a JSON body."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None):
+        return json.dumps(data).encode()
+
+
+def _csv_response(lines: Any, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+_UPLOAD = {
+    "multipart/form-data": inline_serializer(
+        name="StaffCsvUpload", fields={"file": serializers.FileField()}
+    )
+}
+_CSV = OpenApiTypes.STR
+
+
+class StockExportApi(APIView):
+    permission_classes = [IsStaff]
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    @extend_schema(
+        responses={(200, "text/csv"): _CSV, **error_responses(403)},
+        operation_id="staff_stock_export_csv",
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        stocks = stocks_visible_to(request.user, Stock.objects.all())
+        return _csv_response(stocks_csv(stocks), "stock.csv")
+
+
+class ProductExportApi(APIView):
+    permission_classes = [IsStaff]
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    @extend_schema(
+        responses={(200, "text/csv"): _CSV, **error_responses(403)},
+        operation_id="staff_product_export_csv",
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        return _csv_response(products_csv(), "products.csv")
+
+
+class ProductImportApi(APIView):
+    permission_classes = [IsStaff]
+    parser_classes = [MultiPartParser, FormParser]
+
+    class OutputSerializer(serializers.Serializer):
+        products_created = serializers.IntegerField()
+        products_updated = serializers.IntegerField()
+        variants_created = serializers.IntegerField()
+        variants_updated = serializers.IntegerField()
+
+    @extend_schema(
+        request=_UPLOAD,
+        responses={200: OutputSerializer, **_CHANGE_ERRORS},
+        operation_id="staff_product_import_csv",
+        description=(
+            "Creates or updates products and variants by slug and SKU, in the columns the "
+            "export writes. A file with any bad row is refused whole, listing each row."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        catalog_edit_check(request.user)
+        result = products_import(upload=request.FILES.get("file"), user=request.user)
+        return Response(self.OutputSerializer(result).data)
+
+
+class StockImportApi(APIView):
+    permission_classes = [IsStaff]
+    parser_classes = [MultiPartParser, FormParser]
+
+    class OutputSerializer(serializers.Serializer):
+        receipts = serializers.IntegerField()
+        counts = serializers.IntegerField()
+        unchanged = serializers.IntegerField()
+
+    @extend_schema(
+        request=_UPLOAD,
+        responses={200: OutputSerializer, **_CHANGE_ERRORS},
+        operation_id="staff_stock_import_csv",
+        description=(
+            "Columns: action (receipt or count), warehouse, sku, quantity, batch_reference, "
+            "note. Rows apply in order, all or nothing."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        user = request.user
+        if not user.is_superuser and user_partner_id(user) is None:
+            raise WarehouseNotYours(
+                _("Staff who do not belong to a partner can view stock but not change it.")
+            )
+        result = stock_import(upload=request.FILES.get("file"), user=user)
+        return Response(self.OutputSerializer(result).data)

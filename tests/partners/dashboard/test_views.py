@@ -1,0 +1,139 @@
+"""The dashboard pages and the admin of agreements, the ledger and settlements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from partners.models import AgreementParty, AgreementVersion, LedgerEntry, Settlement
+from tests import factories
+from tests.factories.ledger import SHANGHAI, agreement_with_terms, paid_order, variant
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def sales(museum, media):
+    collection = factories.CollectionFactory()
+    agreement_with_terms(
+        collection=collection, parties=[(museum, "licensor", 6000), (media, "designer", 4000)]
+    )
+    channel = factories.SalesChannelFactory(
+        code="media-web", name_en="Beijing News Web", owner=media
+    )
+    paid_order(
+        channel=channel,
+        items=[(variant(collection, "100.00", name_zh="团扇", name_en="Silk fan"), 2)],
+        paid_at=dt.datetime(2025, 5, 10, 12, tzinfo=SHANGHAI),
+    )
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_sign_in_page_signs_a_partner_user_in_to_the_dashboard(museum):
+    user = factories.PartnerMembershipFactory(partner=museum).user
+
+    response = Client().post(
+        "/partners/login/", {"username": user.email, "password": PASSWORD}, follow=False
+    )
+
+    assert (response.status_code, response["Location"]) == (302, "/partners/dashboard/")
+
+
+def test_dashboard_needs_a_signed_in_user():
+    response = Client().get("/partners/dashboard/")
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/partners/login/?next=/partners/dashboard/",
+    )
+
+
+def test_dashboard_shows_the_months_figures_charts_and_settlements(sales, museum):
+    user = factories.PartnerMembershipFactory(partner=museum).user
+
+    response = _signed_in(user).get("/partners/dashboard/?month=2025-05")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="gross">200.00<' in html
+    assert 'data-testid="own-share">108.00<' in html
+    assert html.count("<svg") == 2
+    assert "团扇" in html
+    settlement = Settlement.objects.get(partner=museum)
+    assert f"/partners/settlements/{settlement.pk}/statement.pdf" in html
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_dashboard_refuses_a_user_without_partner():
+    response = _signed_in(factories.UserFactory()).get("/partners/dashboard/")
+
+    assert response.status_code == 403
+
+
+def test_dashboard_statement_of_another_partner_is_not_found(sales, museum, media):
+    media_settlement = Settlement.objects.get(partner=media)
+    user = factories.PartnerMembershipFactory(partner=museum).user
+
+    response = _signed_in(user).get(f"/partners/settlements/{media_settlement.pk}/statement.csv")
+
+    assert response.status_code == 404
+
+
+def test_admin_adds_a_version_through_the_service_and_refuses_bad_shares(museum, media):
+    agreement, first = agreement_with_terms(
+        collection=factories.CollectionFactory(), parties=[(museum, "licensor", 10000)]
+    )
+    client = _signed_in(factories.SuperuserFactory())
+    form = {
+        "agreement": agreement.pk,
+        "valid_from": "2099-01-01",
+        "logistics_fee": "6.00",
+        "payment_fee_bearer": "parties",
+        "refund_policy": "mirror",
+        "note": "",
+    }
+
+    refused = client.post(
+        "/admin/partners/agreementversion/add/",
+        {**form, "parties_text": "museum licensor 6000\nmedia designer 3000"},
+    )
+    assert refused.status_code == 200
+    assert AgreementVersion.objects.filter(agreement=agreement).count() == 1
+
+    added = client.post(
+        "/admin/partners/agreementversion/add/",
+        {**form, "parties_text": "museum licensor 6000\nmedia designer 4000"},
+    )
+    assert added.status_code == 302
+    version = AgreementVersion.objects.get(agreement=agreement, number=2)
+    assert sorted(
+        AgreementParty.objects.filter(version=version).values_list("partner__code", "share_bp")
+    ) == [("media", 4000), ("museum", 6000)]
+    change = client.post(
+        f"/admin/partners/agreementversion/{first.pk}/change/", {**form, "logistics_fee": "1"}
+    )
+    assert change.status_code == 403
+    first.refresh_from_db()
+    assert first.logistics_fee == Decimal("0.00")
+
+
+def test_admin_ledger_is_read_only(sales):
+    client = _signed_in(factories.SuperuserFactory())
+    entry = LedgerEntry.objects.first()
+
+    listing = client.get("/admin/partners/ledgerentry/")
+    delete = client.post(f"/admin/partners/ledgerentry/{entry.pk}/delete/", {"post": "yes"})
+
+    assert listing.status_code == 200
+    assert delete.status_code == 403
+    assert LedgerEntry.objects.filter(pk=entry.pk).exists()
