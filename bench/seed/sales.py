@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
@@ -20,150 +21,150 @@ def _popular_product(rng: random.Random, products: int) -> int:
     return min(int(products * rng.random() ** 3), products - 1)
 
 
+# The columns each bulk COPY writes, in the order of the rows below.
+ORDER_COLUMNS = [
+    "id",
+    "number",
+    "channel_id",
+    "idempotency_key",
+    "idempotency_fingerprint",
+    "status",
+    "email",
+    "phone",
+    "voucher_code",
+    "note",
+    "shipping_address",
+    "shipping_method_name",
+    "language",
+    "currency",
+    "subtotal",
+    "shipping_price",
+    "discount",
+    "total",
+    "amount_paid",
+    "amount_refunded",
+    "paid_at",
+    "created_at",
+    "updated_at",
+]
+LINE_COLUMNS = [
+    "id",
+    "order_id",
+    "variant_id",
+    "product_id",
+    "channel_id",
+    "product_name",
+    "variant_name",
+    "sku",
+    "quantity",
+    "quantity_refunded",
+    "currency",
+    "unit_price",
+    "line_total",
+    "personalisation",
+    "agreement_version_id",
+    "created_at",
+]
+
+
+@dataclass
+class _Sales:
+    """The orders and lines being added, and the last ids and line count so far."""
+
+    world: World
+    rng: random.Random
+    order_id: int
+    line_id: int
+    seeded: int
+    orders: list[tuple] = field(default_factory=list)
+    lines: list[tuple] = field(default_factory=list)
+
+
+def _line_add(sales: _Sales, channel: int, paid: dt.datetime) -> Decimal:
+    """One line of the current order, of a popular product; answers its total."""
+    world = sales.world
+    sales.line_id += 1
+    sales.seeded += 1
+    line_id = sales.line_id
+    index = _popular_product(sales.rng, world.products)
+    position = line_id % 2
+    quantity = 1 + (line_id % 7 == 0)
+    price = unit_price(index, position)
+    total = price * quantity
+    zh, _ = product_names(index)
+    version = world.version_ids[world.collection_ids[index % COLLECTIONS]]
+    sales.lines.append(
+        (
+            *(line_id, sales.order_id, variant_id(index, position), index + 1, channel, zh),
+            *(["小号", "大号"][position], variant_sku(index, position), quantity, 0, "CNY"),
+            *(price, total, "", version, paid),
+        )
+    )
+    return total
+
+
+def _order_add(sales: _Sales, to_lines: int, now: dt.datetime) -> None:
+    """One paid order of one to three lines, placed some time in the last year."""
+    world = sales.world
+    sales.order_id += 1
+    order_id = sales.order_id
+    created = now - dt.timedelta(days=365) * sales.rng.random()
+    paid = created + dt.timedelta(minutes=2)
+    channel = ([world.web_channel_id] * 3 + [world.app_channel_id] * 2)[order_id % 5]
+    subtotal = Decimal("0.00")
+    for _ in range(min(sales.rng.choice(LINES_PER_ORDER), to_lines - sales.seeded)):
+        subtotal += _line_add(sales, channel, paid)
+    zero = Decimal("0.00")
+    sales.orders.append(
+        (
+            *(order_id, f"B{order_id:010d}", channel, f"seed-{order_id}", "", "completed"),
+            *(f"shopper{order_id % 50000}@example.com", ADDRESS["phone"], "", ""),
+            *(json.dumps(ADDRESS), "标准快递", "zh", "CNY"),
+            *(subtotal, zero, zero, subtotal, subtotal, zero, paid, created, paid),
+        )
+    )
+
+
+def _sales_derived_write(world: World, first_order: int, last_order: int, now: dt.datetime) -> None:
+    """What the payments of the new orders leave behind: ledger entries, daily sales
+    rows and rollups, and the past months' settlements closed again."""
+    _settlements_ensure(world, now)
+    _ledger_insert(world, first_order, last_order)
+    _daily_sales_insert(first_order, last_order)
+    _daily_rollups_rebuild()
+    _settlements_close(now)
+
+
 def sales_grow(world: World, *, to_lines: int, now: dt.datetime) -> int:
     """Add paid orders until there are ``to_lines`` order lines, with their ledger entries
     and daily sales rows; then re-close the past months' settlements."""
     if to_lines <= world.lines:
         return 0
     replica_mode()
-    rng = random.Random(world.lines + 1)
     # Orders placed by the scenarios meanwhile took ids from the sequences: go past them.
     ((order_id, line_id),) = fetch(
         "SELECT (SELECT coalesce(max(id), 0) FROM orders_order), "
         "(SELECT coalesce(max(id), 0) FROM orders_orderline)"
     )
-    first_order = order_id + 1
-    order_rows: list[tuple] = []
-    line_rows: list[tuple] = []
-    seeded = world.lines
-    channels = [world.web_channel_id] * 3 + [world.app_channel_id] * 2
-    year = dt.timedelta(days=365)
-    while seeded < to_lines:
-        order_id += 1
-        created = now - year * rng.random()
-        paid = created + dt.timedelta(minutes=2)
-        channel = channels[order_id % 5]
-        subtotal = Decimal("0.00")
-        for _ in range(min(rng.choice(LINES_PER_ORDER), to_lines - seeded)):
-            line_id += 1
-            seeded += 1
-            index = _popular_product(rng, world.products)
-            position = line_id % 2
-            quantity = 1 + (line_id % 7 == 0)
-            price = unit_price(index, position)
-            total = price * quantity
-            subtotal += total
-            zh, _ = product_names(index)
-            line_rows.append(
-                (
-                    line_id,
-                    order_id,
-                    variant_id(index, position),
-                    index + 1,
-                    channel,
-                    zh,
-                    ["小号", "大号"][position],
-                    variant_sku(index, position),
-                    quantity,
-                    0,
-                    "CNY",
-                    price,
-                    total,
-                    "",
-                    world.version_ids[world.collection_ids[index % COLLECTIONS]],
-                    paid,
-                )
-            )
-        order_rows.append(
-            (
-                order_id,
-                f"B{order_id:010d}",
-                channel,
-                f"seed-{order_id}",
-                "",
-                "completed",
-                f"shopper{order_id % 50000}@example.com",
-                ADDRESS["phone"],
-                "",
-                "",
-                json.dumps(ADDRESS),
-                "标准快递",
-                "zh",
-                "CNY",
-                subtotal,
-                Decimal("0.00"),
-                Decimal("0.00"),
-                subtotal,
-                subtotal,
-                Decimal("0.00"),
-                paid,
-                created,
-                paid,
-            )
-        )
-    copy_rows(
-        "orders_order",
-        [
-            "id",
-            "number",
-            "channel_id",
-            "idempotency_key",
-            "idempotency_fingerprint",
-            "status",
-            "email",
-            "phone",
-            "voucher_code",
-            "note",
-            "shipping_address",
-            "shipping_method_name",
-            "language",
-            "currency",
-            "subtotal",
-            "shipping_price",
-            "discount",
-            "total",
-            "amount_paid",
-            "amount_refunded",
-            "paid_at",
-            "created_at",
-            "updated_at",
-        ],
-        order_rows,
+    sales = _Sales(
+        world=world,
+        rng=random.Random(world.lines + 1),
+        order_id=order_id,
+        line_id=line_id,
+        seeded=world.lines,
     )
-    copy_rows(
-        "orders_orderline",
-        [
-            "id",
-            "order_id",
-            "variant_id",
-            "product_id",
-            "channel_id",
-            "product_name",
-            "variant_name",
-            "sku",
-            "quantity",
-            "quantity_refunded",
-            "currency",
-            "unit_price",
-            "line_total",
-            "personalisation",
-            "agreement_version_id",
-            "created_at",
-        ],
-        line_rows,
-    )
+    while sales.seeded < to_lines:
+        _order_add(sales, to_lines, now)
+    copy_rows("orders_order", ORDER_COLUMNS, sales.orders)
+    copy_rows("orders_orderline", LINE_COLUMNS, sales.lines)
     sequences_reset(["orders_order", "orders_orderline"])
-    _settlements_ensure(world, now)
-    _ledger_insert(world, first_order, order_id)
-    _daily_sales_insert(first_order, order_id)
-    _daily_rollups_rebuild()
-    _settlements_close(now)
+    _sales_derived_write(world, order_id + 1, sales.order_id, now)
     replica_mode(False)
     execute("ANALYZE orders_order; ANALYZE orders_orderline")
     execute("ANALYZE partners_ledgerentry; ANALYZE partners_dailysales")
     execute("ANALYZE partners_dailytotals; ANALYZE partners_monthlyproductsales")
-    world.orders, world.lines = order_id, seeded
-    return len(line_rows)
+    world.orders, world.lines = sales.order_id, sales.seeded
+    return len(sales.lines)
 
 
 def _settlements_ensure(world: World, now: dt.datetime) -> None:

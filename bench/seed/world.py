@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 NAMES_ZH = ["青花", "山水", "书法", "牡丹", "仙鹤", "祥云", "福字", "如意", "锦鲤", "竹韵"]
 
@@ -74,23 +75,10 @@ class World:
     lines: int = 0
 
 
-def world_create(now: dt.datetime) -> World:
-    from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
+def _partners_and_warehouses(world: World) -> tuple[Any, Any]:
+    from catalog.models import Warehouse
+    from partners.models import Partner
 
-    from catalog.models import Collection, Relic, Tag, Warehouse
-    from partners.models import (
-        Agreement,
-        AgreementParty,
-        AgreementVersion,
-        Partner,
-        PartnerMembership,
-    )
-    from shop.channels.models import ChannelKind
-    from shop.channels.services import channel_create
-    from shop.checkout.models import ShippingMethod
-
-    world = World()
     museum = Partner.objects.create(code="museum", name_zh="恭王府博物馆", name_en="Palace Museum")
     media = Partner.objects.create(code="media", name_zh="新京报", name_en="Beijing News")
     world.museum_id, world.media_id = museum.pk, media.pk
@@ -104,6 +92,14 @@ def world_create(now: dt.datetime) -> World:
             city="北京市",
         )
         world.warehouse_ids[partner.pk] = warehouse.pk
+    return museum, media
+
+
+def _channels(world: World, museum: Any, media: Any) -> None:
+    from shop.channels.models import ChannelKind
+    from shop.channels.services import channel_create
+    from shop.checkout.models import ShippingMethod
+
     web = channel_create(
         code="museum-web",
         name_zh="博物馆网店",
@@ -134,6 +130,11 @@ def world_create(now: dt.datetime) -> World:
     ShippingMethod.objects.create(
         code="standard", name_zh="标准快递", name_en="Standard", price=Decimal("12.00")
     )
+
+
+def _relics_tags_and_collections() -> list[Any]:
+    from catalog.models import Collection, Relic, Tag
+
     Relic.objects.bulk_create(
         Relic(
             slug=f"relic-{n:03d}",
@@ -149,7 +150,7 @@ def world_create(now: dt.datetime) -> World:
     Tag.objects.bulk_create(
         Tag(slug=f"tag-{n:02d}", name_zh=f"标签{n}", name_en=f"Tag {n}") for n in range(TAGS)
     )
-    collections = Collection.objects.bulk_create(
+    return Collection.objects.bulk_create(
         Collection(
             slug=f"collection-{n:02d}",
             name_zh=f"{NAMES_ZH[n % 10]}系列{n}",
@@ -158,7 +159,13 @@ def world_create(now: dt.datetime) -> World:
         )
         for n in range(COLLECTIONS)
     )
-    world.collection_ids = [c.pk for c in collections]
+
+
+def _agreements(
+    world: World, collections: list[Any], museum: Any, media: Any, now: dt.datetime
+) -> None:
+    from partners.models import Agreement, AgreementParty, AgreementVersion
+
     valid_from = (now - dt.timedelta(days=400)).date()
     for collection in collections:
         agreement = Agreement.objects.create(
@@ -181,7 +188,25 @@ def world_create(now: dt.datetime) -> World:
             ]
         )
         world.version_ids[collection.pk] = version.pk
+
+
+def _dashboard_viewer(world: World, museum: Any) -> None:
+    from django.contrib.auth import get_user_model
+    from rest_framework.authtoken.models import Token
+
+    from partners.models import PartnerMembership
+
     viewer = get_user_model().objects.create_user(email="viewer@museum.bench", password=None)
     PartnerMembership.objects.create(user=viewer, partner=museum, role="viewer")
     world.partner_token = Token.objects.create(user=viewer).key
+
+
+def world_create(now: dt.datetime) -> World:
+    world = World()
+    museum, media = _partners_and_warehouses(world)
+    _channels(world, museum, media)
+    collections = _relics_tags_and_collections()
+    world.collection_ids = [c.pk for c in collections]
+    _agreements(world, collections, museum, media, now)
+    _dashboard_viewer(world, museum)
     return world
