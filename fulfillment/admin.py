@@ -1,6 +1,8 @@
 """Admin screens for the fulfilment queue and returns; every change goes through the services.
 
-Partner staff see only the shipments of their partner's warehouses.
+Partner staff see only the shipments of their partner's warehouses and the returns of
+the orders those shipped (the rules of fulfillment.selectors); the filters offer only
+the warehouses on those rows, and the actions need the change permission.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ class ShipmentAdmin(admin.ModelAdmin):
         "created_at",
         "label_link",
     ]
-    list_filter = ["status", "warehouse", "carrier"]
+    list_filter = ["status", ("warehouse", admin.RelatedOnlyFieldListFilter), "carrier"]
     search_fields = ["order__number", "waybill_number", "order__email"]
     list_select_related = ["order", "warehouse"]
     inlines = [ShipmentLineInline, TrackingEventInline, ShipmentEventInline]
@@ -122,7 +124,7 @@ class ShipmentAdmin(admin.ModelAdmin):
         url = reverse("staff-shipment-label", kwargs={"shipment_id": shipment.pk})
         return format_html('<a href="{}" target="_blank">PDF</a>', url)
 
-    @admin.action(description="Mark packed")
+    @admin.action(description="Mark packed", permissions=["change"])
     def mark_packed(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
         _each(
             request,
@@ -131,7 +133,7 @@ class ShipmentAdmin(admin.ModelAdmin):
             "packed",
         )
 
-    @admin.action(description="Mark shipped (booked with the carrier)")
+    @admin.action(description="Mark shipped (booked with the carrier)", permissions=["change"])
     def mark_shipped(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
         _each(
             request,
@@ -140,7 +142,7 @@ class ShipmentAdmin(admin.ModelAdmin):
             "shipped",
         )
 
-    @admin.action(description="Book with the carrier again")
+    @admin.action(description="Book with the carrier again", permissions=["change"])
     def book_again(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
         _each(
             request,
@@ -193,11 +195,11 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             except ShopError as exc:
                 messages.error(request, f"Return {return_request.pk}: {exc.message}")
 
-    @admin.action(description="Approve")
+    @admin.action(description="Approve", permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
         self._decide(request, queryset, True)
 
-    @admin.action(description="Reject")
+    @admin.action(description="Reject", permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
         self._decide(request, queryset, False)
 

@@ -56,7 +56,7 @@ class StockManagerMixin:
 @admin.register(Warehouse)
 class WarehouseAdmin(StockManagerMixin, admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "partner", "city", "is_active"]
-    list_filter = ["partner", "is_active"]
+    list_filter = [("partner", admin.RelatedOnlyFieldListFilter), "is_active"]
     list_select_related = ["partner"]
     search_fields = ["code", "name_zh", "name_en", "city"]
 
@@ -167,7 +167,12 @@ class StockAdmin(StockManagerMixin, admin.ModelAdmin):
         "low_stock_threshold",
         "is_low",
     ]
-    list_filter = ["warehouse", "warehouse__partner", LowStockFilter]
+    # Only the warehouses and partners on rows the user sees: no other partner's names.
+    list_filter = [
+        ("warehouse", admin.RelatedOnlyFieldListFilter),
+        ("warehouse__partner", admin.RelatedOnlyFieldListFilter),
+        LowStockFilter,
+    ]
     search_fields = ["variant__sku"]
     readonly_fields = ["quantity", "quantity_reserved", "updated_at"]
     fieldsets = [
@@ -296,7 +301,11 @@ class StockMovementAdmin(StockManagerMixin, admin.ModelAdmin):
         "reference",
         "created_by",
     ]
-    list_filter = ["reason", "stock__warehouse", "stock__warehouse__partner"]
+    list_filter = [
+        "reason",
+        ("stock__warehouse", admin.RelatedOnlyFieldListFilter),
+        ("stock__warehouse__partner", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["stock__variant", "stock__warehouse", "created_by"]
     search_fields = ["stock__variant__sku", "reference", "note"]
     date_hierarchy = "created_at"
