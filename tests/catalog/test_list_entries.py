@@ -200,6 +200,7 @@ def test_staff_stock_changes_move_the_flag_at_once(shop):
         to_warehouse=elsewhere,
         quantity=2,
         user=staff,
+        reason="restocking the other shop",
     )
     assert free_flags(product) == {True}  # the units are free in the other warehouse
     moved = Stock.objects.get(variant=shop["cheap"], warehouse=elsewhere)

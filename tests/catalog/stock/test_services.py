@@ -227,7 +227,7 @@ def test_count_refuses_bad_input(staff_user, counted):
 
 def test_transfer_moves_free_units_with_two_movements_sharing_a_reference(staff_user):
     source = _stock(quantity=10, reserved=2)
-    target_warehouse = factories.WarehouseFactory()
+    target_warehouse = factories.WarehouseFactory(partner=source.warehouse.partner)
 
     transfer = stock_transfer(
         variant=source.variant,
@@ -261,7 +261,7 @@ def test_transfer_moves_free_units_with_two_movements_sharing_a_reference(staff_
 
 def test_transfer_of_reserved_units_is_refused_and_leaves_no_target_row(staff_user):
     source = _stock(quantity=10, reserved=5)
-    target_warehouse = factories.WarehouseFactory()
+    target_warehouse = factories.WarehouseFactory(partner=source.warehouse.partner)
     before = _state()
 
     with pytest.raises(InsufficientStock):
@@ -294,7 +294,8 @@ def test_transfer_to_the_same_warehouse_is_refused(staff_user):
 
 def test_transfer_from_a_warehouse_without_the_variant_is_refused(staff_user):
     variant = factories.ProductVariantFactory()
-    source, target = factories.WarehouseFactory(), factories.WarehouseFactory()
+    source = factories.WarehouseFactory()
+    target = factories.WarehouseFactory(partner=source.partner)
 
     with pytest.raises(StockNotFound):
         stock_transfer(
@@ -306,7 +307,7 @@ def test_transfer_from_a_warehouse_without_the_variant_is_refused(staff_user):
 
 def test_transfer_into_a_closed_warehouse_is_refused(staff_user):
     source = _stock(quantity=10)
-    closed = factories.WarehouseFactory(is_active=False)
+    closed = factories.WarehouseFactory(is_active=False, partner=source.warehouse.partner)
     before = _state()
 
     with pytest.raises(WarehouseInactive):
@@ -324,7 +325,7 @@ def test_transfer_into_a_closed_warehouse_is_refused(staff_user):
 @pytest.mark.parametrize("quantity", [0, -3, "2"])
 def test_transfer_refuses_bad_quantity(staff_user, quantity):
     source = _stock(quantity=10)
-    target = factories.WarehouseFactory()
+    target = factories.WarehouseFactory(partner=source.warehouse.partner)
     before = _state()
 
     with pytest.raises(InvalidInput):
