@@ -190,6 +190,12 @@ class StockAdmin(StockManagerMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Stock]:
         return stocks_visible_to(request.user, stock_with_available())
 
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        can_transfer = self.has_change_permission(request)
+        return super().changelist_view(
+            request, {**(extra_context or {}), "can_transfer": can_transfer}
+        )
+
     def get_urls(self) -> list[Any]:
         transfer = self.admin_site.admin_view(lambda request: stock_transfer_view(self, request))
         return [path("transfer/", transfer, name="catalog_stock_transfer"), *super().get_urls()]
