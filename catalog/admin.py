@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.images.admin import ProductImageInline
 from catalog.list_entries import list_entries_refresh
@@ -159,7 +160,7 @@ class StockReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(ProductVariant)
-class ProductVariantAdmin(CatalogEditorMixin, admin.ModelAdmin):
+class ProductVariantAdmin(CatalogEditorMixin, SimpleHistoryAdmin):
     list_display = ["sku", "product", "name_en", "price", "is_active"]
     list_filter = ["is_active", "product__collection"]
     list_select_related = ["product"]
@@ -181,3 +182,13 @@ class ProductVariantAdmin(CatalogEditorMixin, admin.ModelAdmin):
         product_ids = set(queryset.values_list("product_id", flat=True))
         super().delete_queryset(request, queryset)
         list_entries_refresh(product_ids=product_ids)
+
+
+@admin.register(VariantChannelPrice)
+class VariantChannelPriceAdmin(CatalogEditorMixin, SimpleHistoryAdmin):
+    """Channel prices are edited on their variant's page; here each has its history."""
+
+    list_display = ["variant", "channel", "price"]
+    list_filter = ["channel"]
+    list_select_related = ["variant", "channel"]
+    search_fields = ["variant__sku"]

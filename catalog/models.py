@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Product pictures, with their files and sizes, are a folder of their own (catalog/images/).
 from catalog.images.models import ProductImage as ProductImage
+from shop.core.history import ShopHistory
 from shop.core.models import TimeStampedModel, money_field
 
 
@@ -140,6 +141,7 @@ class ProductVariant(TimeStampedModel):
     weight_grams = models.PositiveIntegerField(default=0)
     position = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+    history = ShopHistory()
 
     class Meta:
         ordering = ["product_id", "position", "id"]
@@ -190,6 +192,7 @@ class VariantChannelPrice(models.Model):
         "channels.SalesChannel", on_delete=models.CASCADE, related_name="variant_prices"
     )
     price = money_field()
+    history = ShopHistory()
 
     class Meta:
         constraints = [

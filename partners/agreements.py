@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from partners.errors import (
     AgreementSharesInvalid,
@@ -176,9 +177,14 @@ def agreement_version_create(
         note=note,
         created_by=signed_in(user),
     )
-    AgreementParty.objects.bulk_create(
-        AgreementParty(version=version, partner=p.partner, role=p.role, share_bp=p.share_bp)
-        for p in parties
+    # With their history rows, so each party's share is traced from the day it was agreed.
+    bulk_create_with_history(
+        [
+            AgreementParty(version=version, partner=p.partner, role=p.role, share_bp=p.share_bp)
+            for p in parties
+        ],
+        AgreementParty,
+        default_user=signed_in(user),
     )
     return version
 

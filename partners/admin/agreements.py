@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
 
 from partners.admin.inlines import ReadOnlyInline
 from partners.agreements import PartyInput, agreement_version_create, agreement_version_validate
@@ -36,7 +37,7 @@ class VersionInline(ReadOnlyInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name_zh", "collection", "product", "valid_until"]
     search_fields = ["code", "name_zh", "name_en"]
     raw_id_fields = ["product"]
@@ -103,7 +104,7 @@ class VersionAddForm(forms.ModelForm):
 
 
 @admin.register(AgreementVersion)
-class AgreementVersionAdmin(admin.ModelAdmin):
+class AgreementVersionAdmin(SimpleHistoryAdmin):
     list_display = ["agreement", "number", "valid_from", "logistics_fee", "payment_fee_bearer"]
     list_filter = ["agreement"]
     inlines = [PartyInline]

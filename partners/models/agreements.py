@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from partners.models.partners import Partner
+from shop.core.history import ShopHistory
 from shop.core.models import TimeStampedModel
 
 
@@ -55,6 +56,8 @@ class Agreement(TimeStampedModel):
     valid_until = models.DateField(
         null=True, blank=True, help_text="Last day of the agreement; empty while it runs."
     )
+
+    history = ShopHistory()
 
     class Meta:
         ordering = ["code"]
@@ -112,6 +115,8 @@ class AgreementVersion(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = ShopHistory()
+
     class Meta:
         ordering = ["agreement_id", "valid_from"]
         constraints = [
@@ -149,6 +154,8 @@ class AgreementParty(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="agreement_parts")
     role = models.CharField(max_length=16, choices=PartyRole.choices)
     share_bp = models.PositiveIntegerField(help_text="Basis points of net revenue, 10000 = 100%.")
+
+    history = ShopHistory()
 
     class Meta:
         ordering = ["version_id", "id"]

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 
+from shop.core.history import ShopHistory
 from shop.core.models import TimeStampedModel
 
 # The shop's own timezone: a partner's until it names another.
@@ -32,6 +33,8 @@ class Partner(TimeStampedModel):
     contact_email = models.EmailField(blank=True)
     stripe_account_id = models.CharField(max_length=64, blank=True)
     is_active = models.BooleanField(default=True)
+
+    history = ShopHistory()
 
     class Meta:
         ordering = ["code"]
@@ -58,6 +61,8 @@ class PartnerMembership(TimeStampedModel):
     )
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=PartnerRole.choices, default=PartnerRole.VIEWER)
+
+    history = ShopHistory()
 
     class Meta:
         constraints = [

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
 from django.db import models
 from django.db.models.functions import Lower
+from simple_history import register
+
+from shop.core.history import ShopHistory
 
 
 class UserManager(BaseUserManager["User"]):
@@ -40,6 +43,10 @@ class User(AbstractUser):
 
     objects = UserManager()  # type: ignore[misc,assignment]
 
+    history = ShopHistory(
+        excluded_fields=["password", "last_login"], m2m_fields=["groups", "user_permissions"]
+    )
+
     class Meta:
         ordering = ["email"]
         constraints = [
@@ -48,3 +55,9 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+
+# Staff permissions are the groups' permissions too: a group gaining or losing one is
+# traced like a user's own. Its history lives in this app (Django's auth app has no
+# migrations of ours).
+register(Group, app="shop.accounts", records_class=ShopHistory, m2m_fields=["permissions"])

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import models
 
+from shop.core.history import ShopHistory
 from shop.core.models import TimeStampedModel
 
 
@@ -38,6 +39,8 @@ class SalesChannel(TimeStampedModel):
     # The storefront key: a short public prefix to find the row, and a SHA-256 of the key.
     api_key_prefix = models.CharField(max_length=16, unique=True, null=True, blank=True)
     api_key_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    history = ShopHistory(excluded_fields=["api_key_hash"])
 
     class Meta:
         ordering = ["code"]

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 
+from shop.core.history import ShopHistory
 from shop.core.models import TimeStampedModel, money_field
 
 
@@ -59,6 +60,8 @@ class Voucher(TimeStampedModel):
     usage_limit_per_customer = models.PositiveIntegerField(null=True, blank=True)
     times_used = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
+
+    history = ShopHistory(excluded_fields=["times_used"])
 
     class Meta:
         ordering = ["code"]

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "imagekit",
+    "simple_history",
     "shop.accounts",
     "shop.channels",
     "shop.carts",
@@ -59,6 +60,9 @@ MIDDLEWARE = [
     # request.channel, read when a view asks: how the catalog learns the channel without
     # importing the channels, which sit above it.
     "shop.channels.middleware.RequestChannelMiddleware",
+    # After authentication: the signed-in user is the author of the history rows the
+    # request writes (DRF's token users too, set on the request when a view runs).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a sign-in page's locked attempt into the page asking to wait.
