@@ -19,16 +19,22 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from partners.dashboard.exports import table_csv
 from partners.dashboard.page import PageQuery, filter_choices, page_query, statement_query
-from partners.models import Partner
+from partners.models import LedgerEntry, LedgerKind, Partner
 from partners.reports import figures, inventory
 from partners.reports import selectors as reports
 from partners.reports.charts import bars_svg, columns_svg
 from partners.selectors import partner_for_user
 from partners.settlements.periods import month_next, month_previous
 from partners.settlements.statement_files import statement_response
-from partners.settlements.statements import settlement_get, settlement_list
+from partners.settlements.statements import (
+    settlement_get,
+    settlement_list,
+    settlement_statement_get,
+)
 from shop.core.errors import ShopError
+from shop.core.i18n import pick
 from shop.core.money import ZERO
 
 LOGIN_URL = "partners_dashboard:login"
@@ -121,6 +127,97 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         **statement_query(query),
     }
     return render(request, "partners/dashboard.html", context)
+
+
+def _table_rows(query: PageQuery) -> Any:
+    """What each exported table holds: the page's rows, computed for that table alone."""
+    partner, filters, lang = query.partner, query.filters, query.lang
+    tables: dict[str, Any] = {
+        "comparison": lambda: figures.report_comparison(partner=partner, filters=filters),
+        "daily": lambda: reports.report_sales_series(partner=partner, filters=filters),
+        "channels": lambda: reports.report_breakdown(
+            partner=partner, filters=filters, by="channel", lang=lang
+        ),
+        "products": lambda: reports.report_breakdown(
+            partner=partner, filters=filters, by="product", lang=lang
+        ),
+        "inventory": lambda: inventory.report_inventory(
+            partner=partner, filters=filters, lang=lang
+        ),
+        "low-stock": lambda: inventory.report_low_stock(
+            partner=partner, filters=filters, lang=lang
+        ),
+        "settlements": lambda: settlement_list(partner=partner),
+    }
+    return lambda name: tables[name]()
+
+
+@login_required(login_url=LOGIN_URL)
+def table_export(request: HttpRequest, table: str) -> HttpResponse:
+    user: Any = request.user
+    partner = _partner_or_none(request)
+    if partner is None:
+        raise Http404
+    query = page_query(request, partner, superuser=user.is_superuser)
+    response = table_csv(table, query, _table_rows(query))
+    if response is None:
+        raise Http404
+    return response
+
+
+@login_required(login_url=LOGIN_URL)
+def settlement_orders(request: HttpRequest, settlement_id: int) -> HttpResponse:
+    """A settlement's statement lines, one per order, each linking to the order."""
+    user: Any = request.user
+    partner = _partner_or_none(request)
+    if partner is None:
+        raise Http404
+    try:
+        settlement = settlement_get(partner=partner, settlement_id=settlement_id)
+    except ShopError as exc:
+        raise Http404 from exc
+    query = page_query(request, partner, superuser=user.is_superuser)
+    context = {
+        "partner": partner,
+        "statement": settlement_statement_get(settlement),
+        "back_link": query.month_link(settlement.period),
+        **statement_query(query),
+    }
+    return render(request, "partners/settlement.html", context)
+
+
+@login_required(login_url=LOGIN_URL)
+def order_entries(request: HttpRequest, order_number: str) -> HttpResponse:
+    """The partner's own ledger entries of one order, with the statement each is in."""
+    user: Any = request.user
+    partner = _partner_or_none(request)
+    if partner is None:
+        raise Http404
+    entries = list(
+        LedgerEntry.objects.filter(partner=partner, order__number=order_number)
+        .select_related("settlement", "product")
+        .order_by("occurred_at", "position")
+    )
+    if not entries:
+        raise Http404
+    query = page_query(request, partner, superuser=user.is_superuser)
+    rows = [
+        {
+            "entry": entry,
+            "kind": LedgerKind(entry.kind).label,
+            "product": pick(entry.product, "name", query.lang) if entry.product else "",
+            "month": entry.occurred_at.astimezone(partner.zone).date().replace(day=1),
+        }
+        for entry in entries
+    ]
+    context = {
+        "partner": partner,
+        "order_number": order_number,
+        "rows": rows,
+        "total": sum((entry.amount for entry in entries), ZERO),
+        **statement_query(query),
+    }
+    return render(request, "partners/order.html", context)
 
 
 @login_required(login_url=LOGIN_URL)

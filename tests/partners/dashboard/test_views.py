@@ -201,3 +201,65 @@ def test_a_partner_sees_only_its_own_figures(sales, museum, media):
     # The museum's 60% of 200.00, not the media group's 40%.
     assert 'data-testid="own-share">108.00<' in html
     assert "新京报" not in html.split("<main>")[1]
+
+
+@pytest.mark.parametrize(
+    "table",
+    ["comparison", "daily", "channels", "products", "inventory", "low-stock", "settlements"],
+)
+def test_every_table_exports_as_csv_for_the_pages_period(sales, museum, table):
+    user = factories.PartnerMembershipFactory(partner=museum).user
+    page = _signed_in(user).get("/partners/dashboard/?month=2025-05&lang=en").content.decode()
+    assert f'href="/partners/dashboard/{table}.csv?lang=en&amp;month=2025-05"' in page
+
+    response = _signed_in(user).get(f"/partners/dashboard/{table}.csv?lang=en&month=2025-05")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="museum-{table}-20250501-20250531.csv"'
+    )
+    assert response.content.startswith("\ufeff".encode())
+
+
+def test_csv_rows_hold_the_figures_as_plain_numbers(sales, museum):
+    user = factories.PartnerMembershipFactory(partner=museum).user
+    client = _signed_in(user)
+
+    channels = client.get("/partners/dashboard/channels.csv?month=2025-05&lang=en")
+    comparison = client.get("/partners/dashboard/comparison.csv?month=2025-05")
+
+    assert channels.content.decode("utf-8-sig").splitlines() == [
+        "channel,name,units,units_refunded,gross,refunds,net,own_share",
+        "media-web,Beijing News Web,2,0,200.00,0.00,200.00,108.00",
+    ]
+    rows = comparison.content.decode("utf-8-sig").splitlines()
+    assert rows[1].startswith("current,2025-05-01,2025-05-31,1,2,0,200.00,0.00,200.00,108.00")
+    assert rows[2].startswith("previous,2025-04-01,2025-04-30,0,")
+    assert rows[3].startswith("last_year,2024-05-01,2024-05-31,0,")
+
+
+def test_an_unknown_table_is_not_found(sales, museum):
+    user = factories.PartnerMembershipFactory(partner=museum).user
+
+    assert _signed_in(user).get("/partners/dashboard/secrets.csv").status_code == 404
+
+
+def test_each_statement_line_links_to_its_order(sales, museum, media):
+    settlement = Settlement.objects.get(partner=museum)
+    order_number = LedgerEntry.objects.filter(partner=museum).first().order.number
+    client = _signed_in(factories.PartnerMembershipFactory(partner=museum).user)
+    dashboard = client.get("/partners/dashboard/?month=2025-05&lang=en").content.decode()
+    assert f'href="/partners/settlements/{settlement.pk}/?lang=en"' in dashboard
+
+    lines = client.get(f"/partners/settlements/{settlement.pk}/?lang=en").content.decode()
+    order = client.get(f"/partners/orders/{order_number}/?lang=en")
+
+    assert f'href="/partners/orders/{order_number}/?lang=en"' in lines
+    assert order.status_code == 200
+    assert "108.00" in order.content.decode()
+    media_settlement = Settlement.objects.get(partner=media)
+    assert client.get(f"/partners/settlements/{media_settlement.pk}/").status_code == 404
+    outsider = _signed_in(
+        factories.PartnerMembershipFactory(partner=factories.PartnerFactory()).user
+    )
+    assert outsider.get(f"/partners/orders/{order_number}/").status_code == 404
