@@ -19,8 +19,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.models import Warehouse
-from catalog.permissions import warehouses_visible_to
+from catalog.models import Stock, Warehouse
+from catalog.permissions import stocks_visible_to, warehouses_visible_to
 from fulfillment import returns, services
 from fulfillment.models import (
     LowStockAlert,
@@ -301,6 +301,11 @@ class OrderEmailAdmin(admin.ModelAdmin):
 class LowStockAlertAdmin(admin.ModelAdmin):
     list_display = ["stock", "day", "quantity_available", "created_at"]
     list_filter = ["day"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[LowStockAlert]:
+        # The alerts of the stock the user sees: partner staff, their warehouses only.
+        stocks = stocks_visible_to(request.user, Stock.objects.all())
+        return super().get_queryset(request).filter(stock__in=stocks.values("pk"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
