@@ -17,9 +17,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from catalog.models import Warehouse
-from catalog.permissions import warehouses_visible_to
+from catalog.models import Stock, Warehouse
+from catalog.permissions import stocks_visible_to, warehouses_visible_to
 from fulfillment import returns, services
 from fulfillment.models import (
     LowStockAlert,
@@ -78,9 +79,12 @@ def _each(request: HttpRequest, queryset: QuerySet[Shipment], action: Any, done:
             action(shipment)
             count += 1
         except ShopError as exc:
-            messages.error(request, f"Shipment {shipment.pk}: {exc.message}")
+            messages.error(
+                request,
+                _("Shipment %(id)s: %(message)s") % {"id": shipment.pk, "message": exc.message},
+            )
     if count:
-        messages.success(request, f"{count} shipment(s) {done}.")
+        messages.success(request, done % {"count": count})
 
 
 @admin.register(Shipment)
@@ -149,38 +153,40 @@ class ShipmentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description="Label")
+    @admin.display(description=gettext_lazy("Label"))
     def label_link(self, shipment: Shipment) -> str:
         if not shipment.waybill_number:
             return "-"
         url = reverse("staff-shipment-label", kwargs={"shipment_id": shipment.pk})
         return format_html('<a href="{}" target="_blank">PDF</a>', url)
 
-    @admin.action(description="Mark packed", permissions=["change"])
+    @admin.action(description=gettext_lazy("Mark packed"), permissions=["change"])
     def mark_packed(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
         _each(
             request,
             queryset,
             lambda s: services.shipment_pack(shipment_id=s.pk, user=request.user),
-            "packed",
+            _("%(count)s shipment(s) packed."),
         )
 
-    @admin.action(description="Mark shipped (booked with the carrier)", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Mark shipped (booked with the carrier)"), permissions=["change"]
+    )
     def mark_shipped(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
         _each(
             request,
             queryset,
             lambda s: services.shipment_ship(shipment_id=s.pk, user=request.user),
-            "shipped",
+            _("%(count)s shipment(s) shipped."),
         )
 
-    @admin.action(description="Book with the carrier again", permissions=["change"])
+    @admin.action(description=gettext_lazy("Book with the carrier again"), permissions=["change"])
     def book_again(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
         _each(
             request,
             queryset,
             lambda s: services.shipment_booking_retry(shipment_id=s.pk, user=request.user),
-            "sent to the carrier",
+            _("%(count)s shipment(s) sent to the carrier."),
         )
 
 
@@ -225,13 +231,14 @@ class ReturnRequestAdmin(admin.ModelAdmin):
                     return_request=return_request, approve=approve, user=request.user
                 )
             except ShopError as exc:
-                messages.error(request, f"Return {return_request.pk}: {exc.message}")
+                message = _("Return %(id)s: %(message)s")
+                messages.error(request, message % {"id": return_request.pk, "message": exc.message})
 
-    @admin.action(description="Approve", permissions=["change"])
+    @admin.action(description=gettext_lazy("Approve"), permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
         self._decide(request, queryset, True)
 
-    @admin.action(description="Reject", permissions=["change"])
+    @admin.action(description=gettext_lazy("Reject"), permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
         self._decide(request, queryset, False)
 
@@ -240,7 +247,8 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             try:
                 action(return_request)
             except ShopError as exc:
-                messages.error(request, f"Return {return_request.pk}: {exc.message}")
+                message = _("Return %(id)s: %(message)s")
+                messages.error(request, message % {"id": return_request.pk, "message": exc.message})
 
     def _receive(self, request: HttpRequest, queryset: QuerySet, condition: str) -> None:
         self._each_return(
@@ -256,15 +264,20 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description="Received: every unit back in stock", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Received: every unit back in stock"), permissions=["change"]
+    )
     def receive_resellable(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
         self._receive(request, queryset, ReturnCondition.RESELLABLE)
 
-    @admin.action(description="Received: every unit written off as damaged", permissions=["change"])
+    @admin.action(
+        description=gettext_lazy("Received: every unit written off as damaged"),
+        permissions=["change"],
+    )
     def receive_damaged(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
         self._receive(request, queryset, ReturnCondition.DAMAGED)
 
-    @admin.action(description="Refund the received returns", permissions=["change"])
+    @admin.action(description=gettext_lazy("Refund the received returns"), permissions=["change"])
     def refund(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
         self._each_return(
             request, queryset, lambda r: returns.return_refund(return_request=r, user=request.user)
@@ -288,6 +301,11 @@ class OrderEmailAdmin(admin.ModelAdmin):
 class LowStockAlertAdmin(admin.ModelAdmin):
     list_display = ["stock", "day", "quantity_available", "created_at"]
     list_filter = ["day"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[LowStockAlert]:
+        # The alerts of the stock the user sees: partner staff, their warehouses only.
+        stocks = stocks_visible_to(request.user, Stock.objects.all())
+        return super().get_queryset(request).filter(stock__in=stocks.values("pk"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from fulfillment import returns
-from fulfillment.models import ReturnStatus, ShipmentStatus
+from fulfillment.models import LowStockAlert, ReturnStatus, ShipmentStatus
 from shop.demo.data.loaders import staff_group_load
 from shop.payments.models import Refund
 from tests import factories
@@ -119,3 +120,32 @@ def test_returns_are_approved_received_and_refunded_by_their_partner_only(two_wa
     assert request.status == ReturnStatus.REFUNDED
     assert Refund.objects.get(order=order).amount == line.unit_price * 2
     assert shipments_of(order)[0].warehouse == two_warehouses.museum_warehouse
+
+
+def test_the_label_link_in_the_queue_opens_the_label_of_their_own_parcel_only(two_warehouses):
+    _order, (media_shipment, museum_shipment) = two_warehouses.booked_order()
+    client = staff_client(two_warehouses.museum)
+
+    listing = client.get("/admin/fulfillment/shipment/").content.decode()
+    own_label = f"/api/v1/staff/fulfillment/shipments/{museum_shipment.pk}/label.pdf"
+    assert own_label in listing
+
+    label = client.get(own_label)
+    other = client.get(f"/api/v1/staff/fulfillment/shipments/{media_shipment.pk}/label.pdf")
+
+    assert (label.status_code, label["Content-Type"]) == (200, "application/pdf")
+    assert label.content.startswith(b"%PDF-")
+    assert other.status_code == 404
+
+
+def test_staff_see_the_low_stock_alerts_of_their_warehouses_only(two_warehouses):
+    today = timezone.localdate()
+    ours = LowStockAlert.objects.create(
+        stock=two_warehouses.museum_stock, day=today, quantity_available=1
+    )
+    LowStockAlert.objects.create(stock=two_warehouses.media_stock, day=today, quantity_available=2)
+
+    listing = staff_client(two_warehouses.museum).get("/admin/fulfillment/lowstockalert/")
+
+    assert listing.status_code == 200
+    assert list(listing.context["cl"].result_list) == [ours]

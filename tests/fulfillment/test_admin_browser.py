@@ -1,6 +1,7 @@
 """A day in the admin for the staff of each partner, in a real headless Chromium: the
-fulfilment queue and pick list of their own warehouse, packing, a transfer into the other
-partner's warehouse that both see, and a refund through its confirmation page.
+fulfilment queue and pick list of their own warehouse, packing and shipping with a label,
+a transfer into the other partner's warehouse that both see, and a refund through its
+confirmation page.
 
 Uses Debian's chromium (``apt-get install chromium``); skipped with a message when it is
 missing. Playwright drives the system browser, so nothing is downloaded.
@@ -88,6 +89,9 @@ def work_the_queue(page: Any, base: str, own: str, other: str) -> None:
     page.goto(f"{base}/admin/fulfillment/shipment/")
     run_action(page, "mark_packed")
     page.wait_for_selector(".messagelist .success")
+    run_action(page, "mark_shipped")
+    page.wait_for_selector(".messagelist .success")
+    assert page.locator("#result_list a[href$='label.pdf']").count() == 1
 
 
 def test_each_partners_staff_work_their_day_in_the_admin(live_server, browser, two_warehouses):
@@ -104,7 +108,7 @@ def test_each_partners_staff_work_their_day_in_the_admin(live_server, browser, t
 
     work_the_queue(museum, base, "museum-wh", "media-wh")
     work_the_queue(media, base, "media-wh", "museum-wh")
-    assert set(Shipment.objects.values_list("status", flat=True)) == {ShipmentStatus.PACKED}
+    assert set(Shipment.objects.values_list("status", flat=True)) == {ShipmentStatus.SHIPPED}
 
     # The museum sends three free units to the media group's warehouse, saying why.
     museum.goto(f"{base}/admin/catalog/stock/")

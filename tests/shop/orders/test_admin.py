@@ -9,6 +9,7 @@ from django.test import Client
 from shop.demo.data.loaders import staff_group_load
 from shop.orders.models import Order, OrderStatus
 from shop.payments.models import FakeCharge, Payment, Refund, RefundStatus
+from shop.payments.refunds import refund_create
 from tests import factories
 from tests.factories import order_with_stock
 from tests.shop.payments.helpers import effects_recorded, paid_order
@@ -186,3 +187,21 @@ def test_a_page_staff_may_not_open_is_the_admin_error_page_not_json():
     assert response.status_code == 403
     assert response["Content-Type"].startswith("text/html")
     assert "permission_denied" not in response.content.decode()
+
+
+def test_partner_staff_see_only_their_orders_payments_and_refunds():
+    with effects_recorded():
+        ours, our_payment = paid_order()
+        theirs, _payment = paid_order()
+        for order in (ours, theirs):
+            refund_create(order=order, amount=Decimal("1.00"), reason="lid", user=None)
+    client = _partner_staff_client(ours.channel.owner)
+
+    payments = client.get("/admin/payments/payment/")
+    refunds = client.get("/admin/payments/refund/")
+
+    assert list(payments.context["cl"].result_list) == [our_payment]
+    assert [r.order for r in refunds.context["cl"].result_list] == [ours]
+    # Reviewing payments is for those who may change the order; webhooks are not theirs.
+    assert "review_accept" in payments.content.decode()
+    assert client.get("/admin/payments/webhookevent/").status_code == 403
