@@ -283,3 +283,19 @@ def test_a_refund_settled_in_a_later_statement_is_explained(sales, museum):
     assert 'data-testid="late-note"' in html
     assert "2025-06 statement" in html
     assert 'data-testid="refunds">100.00<' in html
+
+
+def test_a_date_range_is_charted_and_compared_with_its_own_days(sales, museum):
+    user = factories.PartnerMembershipFactory(partner=museum).user
+
+    html = (
+        _signed_in(user)
+        .get("/partners/dashboard/?date_from=2025-04-01&date_to=2025-06-30")
+        .content.decode()
+    )
+
+    assert 'data-testid="gross">200.00<' in html
+    assert html.count("<rect") >= 91
+    assert ">05-10: 200.00<" in html
+    assert "2025-03-01 – 05-31" in html
+    assert "2024-04-01 – 06-30" in html
