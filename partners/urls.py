@@ -3,6 +3,7 @@
 from django.urls import path, register_converter
 
 from partners import apis
+from partners.reports import apis as report_apis
 
 
 class StatementFormat:
@@ -21,6 +22,8 @@ app_name = "partners"
 
 urlpatterns = [
     path("reports/summary/", apis.ReportSummaryApi.as_view(), name="report-summary"),
+    path("reports/compared/", report_apis.ReportComparedApi.as_view(), name="report-compared"),
+    path("reports/inventory/", report_apis.ReportInventoryApi.as_view(), name="report-inventory"),
     path("reports/sales/", apis.ReportSalesApi.as_view(), name="report-sales"),
     path("reports/breakdown/", apis.ReportBreakdownApi.as_view(), name="report-breakdown"),
     path("reports/top-products/", apis.ReportTopProductsApi.as_view(), name="report-top-products"),

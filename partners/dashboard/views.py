@@ -39,6 +39,16 @@ from shop.core.money import ZERO
 
 LOGIN_URL = "partners_dashboard:login"
 
+# The ledger kinds as the statements name them.
+KIND_LABELS: dict[str, str] = {
+    LedgerKind.SALE_SHARE: "销售分成 Sales share",
+    LedgerKind.CHANNEL_COMMISSION: "渠道佣金 Commission",
+    LedgerKind.SHIPPING_INCOME: "运费收入 Shipping income",
+    LedgerKind.LOGISTICS_FEE: "物流费 Logistics fee",
+    LedgerKind.PAYMENT_FEE: "支付手续费 Payment fee",
+    LedgerKind.REFUND_REVERSAL: "退款冲回 Refund",
+}
+
 
 class PartnerLoginView(LoginView):
     template_name = "partners/login.html"
@@ -70,11 +80,14 @@ def _charts(query: PageQuery, channels: list[dict[str, Any]]) -> dict[str, Any]:
         filters.date_from + dt.timedelta(days=i)
         for i in range((filters.date_to - filters.date_from).days + 1)
     ]
-    daily = [(f"{d.day}", series[d]["gross"] if d in series else ZERO) for d in days]
+    # A month's columns are named by day; a longer range's by month and day, fewer of them.
+    label = (lambda d: f"{d.day}") if len(days) <= 31 else (lambda d: f"{d:%m-%d}")
+    daily = [(label(d), series[d]["gross"] if d in series else ZERO) for d in days]
+    every = 5 if len(days) <= 31 else max(7, len(days) // 6)
     return {
         "daily": daily,
         "daily_chart": mark_safe(  # noqa: S308 - escaped in charts.py
-            columns_svg(daily, title="每日销售额 Sales per day", label_every=5)
+            columns_svg(daily, title="每日销售额 Sales per day", label_every=every)
         ),
         "channel_chart": mark_safe(  # noqa: S308 - escaped in charts.py
             bars_svg([(r["name"], r["gross"]) for r in channels], title="渠道 Sales by channel")
@@ -204,7 +217,7 @@ def order_entries(request: HttpRequest, order_number: str) -> HttpResponse:
     rows = [
         {
             "entry": entry,
-            "kind": LedgerKind(entry.kind).label,
+            "kind": KIND_LABELS[entry.kind],
             "product": pick(entry.product, "name", query.lang) if entry.product else "",
             "month": entry.occurred_at.astimezone(partner.zone).date().replace(day=1),
         }

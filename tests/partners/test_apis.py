@@ -63,6 +63,8 @@ def users(museum, media):
 
 ENDPOINTS = [
     f"/api/v1/partners/reports/summary/?{RANGE}",
+    f"/api/v1/partners/reports/compared/?{RANGE}",
+    f"/api/v1/partners/reports/inventory/?{RANGE}",
     f"/api/v1/partners/reports/sales/?{RANGE}&interval=week",
     f"/api/v1/partners/reports/breakdown/?{RANGE}&by=channel",
     f"/api/v1/partners/reports/top-products/?{RANGE}",

@@ -98,3 +98,51 @@ def test_partner_signs_in_sees_figures_and_downloads_a_statement(live_server, br
     with open(download.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"
     assert outside == []
+
+
+def test_dashboard_reads_on_a_390_pixel_phone_in_english(live_server, browser_page):
+    page, outside = browser_page
+    museum = factories.PartnerFactory(
+        code="museum", name_zh="恭王府博物馆", name_en="Palace Museum"
+    )
+    user = factories.PartnerMembershipFactory(partner=museum).user
+    collection = factories.CollectionFactory()
+    agreement_with_terms(collection=collection, parties=[(museum, "licensor", 10000)])
+    long_name = "Palace Museum Official Flagship Store on Tmall Global"
+    channel = factories.SalesChannelFactory(
+        owner=museum, name_en=long_name, commission_rate=Decimal("0")
+    )
+    factories.WarehouseFactory(partner=museum, code="museum-bj")
+    paid_order(
+        channel=channel,
+        items=[(variant(collection, "1234.50", name_en="Silk fan"), 10)],
+        paid_at=dt.datetime(2025, 5, 10, 12, tzinfo=SHANGHAI),
+    )
+    base = live_server.url.replace("127.0.0.1", "localhost")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/partners/login/")
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", "correct-horse-battery")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/partners/dashboard/")
+
+    page.goto(f"{base}/partners/dashboard/?month=2025-05&lang=en")
+
+    assert page.text_content("[data-testid=gross]") == "12,345.00"
+    # Nothing wider than the phone: wide tables scroll inside their own box.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # Chart text is drawn at least 9 px high, and the long channel name is whole.
+    heights = page.eval_on_selector_all(
+        "[data-testid=channel-chart] svg text, [data-testid=daily-chart] svg text",
+        "els => els.map(e => e.getBoundingClientRect().height)",
+    )
+    assert min(heights) >= 9
+    name = page.locator("[data-testid=channel-chart] svg text", has_text=long_name)
+    chart = page.locator("[data-testid=channel-chart] svg").bounding_box()
+    box = name.bounding_box()
+    assert box["x"] >= chart["x"] and box["x"] + box["width"] <= chart["x"] + chart["width"] + 1
+    assert page.locator("[data-testid=warehouse-museum-bj]").is_visible()
+
+    page.click("[data-testid=previous-month]")
+    page.wait_for_url("**/partners/dashboard/?lang=en&month=2025-04")
+    assert outside == []

@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 
 from partners.models import AgreementParty, AgreementVersion, LedgerEntry, Settlement
+from partners.settlements.closing import settlement_close
 from tests import factories
-from tests.factories.ledger import SHANGHAI, agreement_with_terms, paid_order, variant
+from tests.factories.ledger import SHANGHAI, agreement_with_terms, paid_order, refund_of, variant
 
 pytestmark = pytest.mark.django_db
 
@@ -263,3 +264,38 @@ def test_each_statement_line_links_to_its_order(sales, museum, media):
         factories.PartnerMembershipFactory(partner=factories.PartnerFactory()).user
     )
     assert outsider.get(f"/partners/orders/{order_number}/").status_code == 404
+
+
+def test_a_refund_settled_in_a_later_statement_is_explained(sales, museum):
+    order = LedgerEntry.objects.filter(partner=museum).first().order
+    may = Settlement.objects.get(partner=museum, period=dt.date(2025, 5, 1))
+    settlement_close(settlement_id=may.pk, now=dt.datetime(2025, 6, 2, tzinfo=SHANGHAI))
+    refund_of(
+        order,
+        order.payments.first(),
+        Decimal("100.00"),
+        at=dt.datetime(2025, 5, 31, 22, tzinfo=SHANGHAI),
+    )
+    user = factories.PartnerMembershipFactory(partner=museum).user
+
+    html = _signed_in(user).get("/partners/dashboard/?month=2025-05").content.decode()
+
+    assert 'data-testid="late-note"' in html
+    assert "2025-06 statement" in html
+    assert 'data-testid="refunds">100.00<' in html
+
+
+def test_a_date_range_is_charted_and_compared_with_its_own_days(sales, museum):
+    user = factories.PartnerMembershipFactory(partner=museum).user
+
+    html = (
+        _signed_in(user)
+        .get("/partners/dashboard/?date_from=2025-04-01&date_to=2025-06-30")
+        .content.decode()
+    )
+
+    assert 'data-testid="gross">200.00<' in html
+    assert html.count("<rect") >= 91
+    assert ">05-10: 200.00<" in html
+    assert "2025-03-01 – 05-31" in html
+    assert "2024-04-01 – 06-30" in html

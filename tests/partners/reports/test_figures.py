@@ -30,6 +30,7 @@ from partners.reports.inventory import report_inventory, report_low_stock
 from partners.reports.selectors import ReportFilters
 from partners.settlements.closing import settlement_close
 from tests import factories
+from tests.conftest import client_for
 from tests.factories.ledger import SHANGHAI, agreement_with_terms, paid_order, refund_of
 from tests.factories.ledger import variant as variant_in
 
@@ -221,3 +222,25 @@ def test_inventory_shows_only_the_partners_warehouses(shop, museum, media):
         }
     ]
     assert [(row["sku"], row["free"]) for row in low] == [(shop["scroll"].sku, 6)]
+
+
+def test_the_api_gives_the_comparison_and_the_warehouses(sales, museum):
+    client = client_for(factories.PartnerMembershipFactory(partner=museum).user)
+    factories.WarehouseFactory(partner=museum, code="museum-bj")
+
+    compared = client.get(
+        "/api/v1/partners/reports/compared/?date_from=2025-10-01&date_to=2025-10-31"
+    )
+    inventory = client.get("/api/v1/partners/reports/inventory/?date_from=2025-10-01")
+
+    assert compared.status_code == 200
+    assert [
+        (r["key"], r["orders"], r["gross"], r["average_order_value"], r["refund_rate"])
+        for r in compared.json()
+    ] == [
+        ("current", 3, "650.00", "216.67", "15.4"),
+        ("previous", 1, "500.00", "500.00", "0.0"),
+        ("last_year", 1, "300.00", "300.00", "0.0"),
+    ]
+    assert inventory.json()["warehouses"][0]["code"] == "museum-bj"
+    assert inventory.json()["low_stock"] == []
