@@ -15,6 +15,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.list_entries import list_entries_stock_recount
 from catalog.models import (
@@ -116,6 +118,7 @@ class StockAdminForm(forms.ModelForm):
     )
     adjust_note = forms.CharField(required=False, max_length=500, label="Reason")
     counted_quantity = forms.IntegerField(required=False, min_value=0, label="Counted units")
+    count_note = forms.CharField(required=False, max_length=500, label=_("Reason for the count"))
 
     class Meta:
         model = Stock
@@ -141,6 +144,8 @@ class StockAdminForm(forms.ModelForm):
             if stock.pk and -data["adjust_by"] > stock.quantity_available:
                 self.add_error("adjust_by", f"Only {stock.quantity_available} units are free.")
         counted = data.get("counted_quantity")
+        if counted is not None and not data.get("count_note"):
+            self.add_error("count_note", _("Say why the stock was counted."))
         if counted is not None and self.instance.pk and counted < self.instance.quantity_reserved:
             self.add_error(
                 "counted_quantity", f"{self.instance.quantity_reserved} units are reserved."
@@ -153,7 +158,7 @@ class StockActionForm(ActionForm):
 
 
 @admin.register(Stock)
-class StockAdmin(StockManagerMixin, admin.ModelAdmin):
+class StockAdmin(StockManagerMixin, SimpleHistoryAdmin):
     form = StockAdminForm
     action_form = StockActionForm
     actions = ["set_low_threshold"]
@@ -175,7 +180,7 @@ class StockAdmin(StockManagerMixin, admin.ModelAdmin):
         ("Units", {"fields": ["quantity", "quantity_reserved", "updated_at"]}),
         ("Receive a production batch", {"fields": ["receive_quantity", "batch_reference"]}),
         ("Adjust", {"fields": ["adjust_by", "adjust_note"]}),
-        ("Count", {"fields": ["counted_quantity"]}),
+        ("Count", {"fields": ["counted_quantity", "count_note"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Stock]:
@@ -254,7 +259,12 @@ class StockAdmin(StockManagerMixin, admin.ModelAdmin):
                     stock=obj, delta=data["adjust_by"], note=data["adjust_note"], user=request.user
                 )
             elif data.get("counted_quantity") is not None:
-                stock_count(stock=obj, counted_quantity=data["counted_quantity"], user=request.user)
+                stock_count(
+                    stock=obj,
+                    counted_quantity=data["counted_quantity"],
+                    note=data["count_note"],
+                    user=request.user,
+                )
         except ShopError as exc:
             self.message_user(request, f"Stock not changed: {exc.message}", messages.ERROR)
 
