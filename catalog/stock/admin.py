@@ -16,7 +16,6 @@ from django.contrib.admin.helpers import ActionForm
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.list_entries import list_entries_stock_recount
 from catalog.models import (
@@ -36,6 +35,7 @@ from catalog.permissions import (
 from catalog.stock.selectors import stock_with_available
 from catalog.stock.services import stock_adjust, stock_count, stock_low_threshold_set, stock_receive
 from shop.core.errors import ShopError
+from shop.core.history_admin import HistoryAdmin
 
 
 class StockManagerMixin:
@@ -158,7 +158,7 @@ class StockActionForm(ActionForm):
 
 
 @admin.register(Stock)
-class StockAdmin(StockManagerMixin, SimpleHistoryAdmin):
+class StockAdmin(StockManagerMixin, HistoryAdmin):
     form = StockAdminForm
     action_form = StockActionForm
     actions = ["set_low_threshold"]
