@@ -113,6 +113,7 @@ class StockAdminForm(forms.ModelForm):
 
     receive_quantity = forms.IntegerField(required=False, min_value=1, label="Receive units")
     batch_reference = forms.CharField(required=False, max_length=100)
+    receipt_note = forms.CharField(required=False, max_length=500, label=_("Receipt note"))
     adjust_by = forms.IntegerField(
         required=False, label="Adjust by", help_text="Positive adds units, negative removes."
     )
@@ -178,7 +179,10 @@ class StockAdmin(StockManagerMixin, HistoryAdmin):
     fieldsets = [
         (None, {"fields": ["variant", "warehouse", "low_stock_threshold"]}),
         ("Units", {"fields": ["quantity", "quantity_reserved", "updated_at"]}),
-        ("Receive a production batch", {"fields": ["receive_quantity", "batch_reference"]}),
+        (
+            "Receive a production batch",
+            {"fields": ["receive_quantity", "batch_reference", "receipt_note"]},
+        ),
         ("Adjust", {"fields": ["adjust_by", "adjust_note"]}),
         ("Count", {"fields": ["counted_quantity", "count_note"]}),
     ]
@@ -252,6 +256,7 @@ class StockAdmin(StockManagerMixin, HistoryAdmin):
                     warehouse=obj.warehouse,
                     quantity=data["receive_quantity"],
                     batch_reference=data["batch_reference"],
+                    note=data.get("receipt_note") or "",
                     user=request.user,
                 )
             elif data.get("adjust_by") is not None:

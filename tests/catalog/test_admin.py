@@ -128,7 +128,10 @@ def test_stock_change_form_receives_and_counts(two_partner_stock):
     url = reverse("admin:catalog_stock_change", args=[stock.pk])
     client = _client(two_partner_stock["superuser"])
 
-    client.post(url, _stock_form(stock, receive_quantity=5, batch_reference="B2"))
+    client.post(
+        url,
+        _stock_form(stock, receive_quantity=5, batch_reference="B2", receipt_note="One short"),
+    )
     client.post(
         url,
         _stock_form(stock, counted_quantity=15, count_note="Shelf recount", low_stock_threshold=7),
@@ -138,7 +141,7 @@ def test_stock_change_form_receives_and_counts(two_partner_stock):
     assert (stock.quantity, stock.low_stock_threshold) == (15, 7)
     assert list(StockMovement.objects.values_list("reason", "quantity_delta", "note")) == [
         (MovementReason.COUNT, -2, "Shelf recount"),
-        (MovementReason.RECEIPT, 5, ""),
+        (MovementReason.RECEIPT, 5, "One short"),
         (MovementReason.RECEIPT, 2, ""),
     ]
     threshold = stock.history.latest()
