@@ -5,6 +5,7 @@ whether made in the admin, through the staff API or by a CSV import."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from decimal import Decimal
@@ -259,3 +260,15 @@ def test_partner_staff_see_the_history_of_their_own_stock_only(museum, media):
     ]
 
     assert pages == [200, 404]
+
+
+def test_an_agreement_end_date_set_in_the_admin_is_traced(superuser):
+    agreement = factories.AgreementFactory(valid_until=None)
+
+    _admin_save(superuser, agreement, valid_until="2027-12-31")
+
+    last = agreement.history.latest()
+    assert (last.history_user, _changes(last)) == (
+        superuser,
+        {"valid_until": (None, dt.date(2027, 12, 31))},
+    )
