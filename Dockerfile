@@ -14,6 +14,11 @@ WORKDIR /app
 RUN groupadd --system shop \
     && useradd --system --gid shop --home-dir /app --no-create-home --shell /usr/sbin/nologin shop
 
+# A CJK TrueType font for the statement PDFs to embed (partners/settlements/pdf_pages.py).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, pinned by constraints.txt, so code changes reuse this layer.
 # The shop runs from /app, so only its dependencies are installed, not the project itself.
 COPY pyproject.toml constraints.txt ./

@@ -34,7 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import scenarios  # noqa: E402
+from bench import plans, report, scenarios  # noqa: E402
 from bench.stack import Stack, free_port  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
@@ -83,19 +83,10 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def main() -> int:
-    signal.signal(signal.SIGTERM, _interrupt)
-    if ONLY - SECTIONS:
-        print(f"BENCH_ONLY: unknown {', '.join(sorted(ONLY - SECTIONS))}; know {sorted(SECTIONS)}")
-        return 2
-    plan = scenarios.QUICK if QUICK else scenarios.FULL
-    port = free_port()
-    env = server_env(port)
-    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
-    logs = Path(tempfile.mkdtemp(prefix="coshop-bench-"))
-    stack = Stack(env, logs)
-    started = dt.datetime.now(dt.UTC)
-    run: dict[str, Any] = {
+def _run_record(plan: Any, started: dt.datetime) -> dict[str, Any]:
+    """What the results file records of this run before any measurement: when, how big,
+    on what machine and stack."""
+    return {
         "started": started.isoformat(timespec="seconds"),
         "quick": QUICK,
         "only": sorted(ONLY),
@@ -119,6 +110,21 @@ def main() -> int:
         "seed": {},
         "results": [],
     }
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
+    if ONLY - SECTIONS:
+        print(f"BENCH_ONLY: unknown {', '.join(sorted(ONLY - SECTIONS))}; know {sorted(SECTIONS)}")
+        return 2
+    plan = plans.QUICK if QUICK else plans.FULL
+    port = free_port()
+    env = server_env(port)
+    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    logs = Path(tempfile.mkdtemp(prefix="coshop-bench-"))
+    stack = Stack(env, logs)
+    started = dt.datetime.now(dt.UTC)
+    run = _run_record(plan, started)
     print(f"coshop bench: logs in {logs}", flush=True)
     try:
         scenarios.database_prepare(PG, DB_NAME, REDIS_DB, env)
@@ -142,7 +148,7 @@ def main() -> int:
         scenarios.cleanup(PG, DB_NAME, REDIS_DB, keep=bool(os.environ.get("BENCH_KEEP_DB")))
         path = ROOT / "bench" / "results" / f"{started:%Y%m%dT%H%M%SZ}.json"
         path.write_text(json.dumps(run, indent=2, ensure_ascii=False, default=str))
-        print(scenarios.table(run), flush=True)
+        print(report.table(run), flush=True)
         print(f"\nresults: {path.relative_to(ROOT)}  ({run['seconds']} s)", flush=True)
     return 0
 

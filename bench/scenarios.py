@@ -13,7 +13,6 @@ import datetime as dt
 import signal
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -21,51 +20,9 @@ import psycopg
 import redis
 
 from bench import seed
+from bench.plans import Plan
+from bench.report import row_line, targets
 from bench.stack import Stack, load
-
-
-@dataclass(frozen=True)
-class Plan:
-    catalog_sizes: tuple[int, ...]
-    catalog_main: int
-    line_sizes: tuple[int, ...]
-    seconds: float  # each read measurement
-    concurrency: int  # connections of the read scenarios and the ceiling
-    checkout_seconds: float
-    checkout_shoppers: int
-    drop_shoppers: int
-    drop_units: int
-    report_concurrency: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-FULL = Plan(
-    catalog_sizes=(1_000, 10_000, 100_000),
-    catalog_main=10_000,
-    line_sizes=(10_000, 100_000, 1_000_000),
-    seconds=8,
-    concurrency=16,
-    checkout_seconds=20,
-    checkout_shoppers=16,
-    drop_shoppers=500,
-    drop_units=100,
-    report_concurrency=4,
-)
-QUICK = Plan(
-    catalog_sizes=(500, 2_000),
-    catalog_main=2_000,
-    line_sizes=(5_000, 20_000),
-    seconds=3,
-    concurrency=16,
-    checkout_seconds=5,
-    checkout_shoppers=16,
-    drop_shoppers=100,
-    drop_units=20,
-    report_concurrency=4,
-)
-DROP_ANSWER_LIMIT_MS = 3000
 
 
 def database_prepare(pg: str, name: str, redis_db: int, env: dict[str, str]) -> None:
@@ -196,7 +153,7 @@ class Bench:
             row["ceiling_rps"] = ceiling["rps"]
             row["ceiling_ratio"] = _ratio(result["rps"], ceiling["rps"])
         self.run["results"].append(row)
-        print(_line(row), flush=True)
+        print(row_line(row), flush=True)
         return row
 
     def ceiling(self, label: str) -> None:
@@ -272,7 +229,7 @@ class Bench:
                 note=f"{note}; latency is the whole checkout",
             )
             self.run["results"].append(row)
-            print(_line(row), flush=True)
+            print(row_line(row), flush=True)
 
     @contextlib.contextmanager
     def measured_alone(self, scenario: str) -> Iterator[None]:
@@ -345,7 +302,7 @@ class Bench:
             prepare=result["prepare"],
         )
         self.run["results"].append(row)
-        print(_line(row), flush=True)
+        print(row_line(row), flush=True)
         self.run["drop"] = {
             "orders_succeeded": ordered,
             "orders_in_database": outcome["orders"],
@@ -423,129 +380,3 @@ class Bench:
                 self.reports(lines)
         self.ceiling("ceiling (again, at the end)")
         self.run["targets"] = targets(self.run)
-
-
-def _result(run: dict[str, Any], scenario: str, size: str | None = None) -> dict[str, Any]:
-    for row in run["results"]:
-        if row["scenario"] == scenario and (size is None or row["size"] == size):
-            return dict(row)
-    return {}
-
-
-def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
-    checks = []
-    main = f"{run['plan']['catalog_main']} products"
-    for name in ("list first page", "list deep page", "list filtered", "list search"):
-        row = _result(run, f"{name} (cached)", main)
-        ratio = row.get("ceiling_ratio") or 0
-        checks.append(
-            {
-                "section": "catalog",
-                "target": f"{name}: >= 50% of ceiling",
-                "value": ratio,
-                "ok": ratio >= 0.5,
-            }
-        )
-    row = _result(run, "product detail (cached)", main)
-    ratio = row.get("ceiling_ratio") or 0
-    checks.append(
-        {
-            "section": "catalog",
-            "target": "detail: >= 50% of ceiling",
-            "value": ratio,
-            "ok": ratio >= 0.5,
-        }
-    )
-    row = _result(run, "checkout (orders/s)")
-    checks.append(
-        {
-            "section": "checkout",
-            "target": "checkout: >= 100 orders/s, p95 < 300 ms, no errors",
-            "value": f"{row.get('rps')} orders/s, p95 {row.get('p95_ms')} ms, "
-            f"{row.get('errors')} errors",
-            "ok": bool(row)
-            and row["rps"] >= 100
-            and (row["p95_ms"] or 1e9) < 300
-            and row["errors"] == 0,
-        }
-    )
-    drop = run.get("drop", {})
-    units = run["plan"]["drop_units"]
-    checks.append(
-        {
-            "section": "drop",
-            "target": f"drop: exactly {units} orders, stock 0, every answer <= 3 s, no 5xx",
-            "value": f"{drop.get('orders_succeeded')} orders "
-            f"({drop.get('orders_in_database')} in the database), "
-            f"stock {drop.get('stock_free_left')}, slowest {drop.get('slowest_answer_ms')} ms, "
-            f"{drop.get('server_errors')} 5xx",
-            "ok": drop.get("orders_succeeded") == units
-            and drop.get("orders_in_database") == units
-            and drop.get("stock_free_left") == 0
-            and (drop.get("slowest_answer_ms") or 1e9) <= DROP_ANSWER_LIMIT_MS
-            and drop.get("server_errors") == 0,
-        }
-    )
-    largest = f"{run['plan']['line_sizes'][-1]} lines"
-    row = _result(run, "partner monthly report", largest)
-    checks.append(
-        {
-            "section": "reports",
-            "target": f"monthly report over {largest}: p95 < 300 ms",
-            "value": f"p95 {row.get('p95_ms')} ms",
-            "ok": bool(row) and (row.get("p95_ms") or 1e9) < 300 and row["errors"] == 0,
-        }
-    )
-    only = set(run.get("only") or ())
-    return [check for check in checks if not only or check["section"] in only]
-
-
-COLUMNS = ("scenario", "size", "rps", "x ceiling", "p50 ms", "p95 ms", "p99 ms", "errors")
-
-
-def _cells(row: dict[str, Any]) -> list[str]:
-    ratio = row.get("ceiling_ratio")
-    return [
-        row["scenario"],
-        row["size"],
-        f"{row['rps']:.1f}",
-        f"{ratio:.2f}" if ratio is not None else "-",
-        f"{row['p50_ms']}",
-        f"{row['p95_ms']}",
-        f"{row['p99_ms']}",
-        str(row["errors"]),
-    ]
-
-
-def _line(row: dict[str, Any]) -> str:
-    return "  " + " | ".join(_cells(row))
-
-
-def table(run: dict[str, Any]) -> str:
-    rows = [list(COLUMNS)] + [_cells(row) for row in run["results"]]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(COLUMNS))]
-    out = ["", "Results (" + run["stack"]["server"] + "; " + run["stack"]["tasks"] + ")"]
-    for n, cells in enumerate(rows):
-        out.append(
-            "  ".join(
-                c.ljust(w) if i < 2 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-            )
-        )
-        if n == 0:
-            out.append("  ".join("-" * w for w in widths))
-    if run.get("drop"):
-        drop = run["drop"]
-        out.append(
-            f"\nDrop: all answers in {drop['all_answers_s']} s, {drop['orders_succeeded']} orders "
-            f"succeeded ({drop['orders_in_database']} in the database), free stock left "
-            f"{drop['stock_free_left']}, slowest answer {drop['slowest_answer_ms']} ms, "
-            f"answers {drop['answers']}"
-        )
-    if run.get("targets"):
-        out.append("\nTargets:")
-        for check in run["targets"]:
-            out.append(
-                f"  [{'met ' if check['ok'] else 'MISS'}] {check['target']}: {check['value']}"
-            )
-    return "\n".join(out)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from catalog.errors import CatalogReadOnly, WarehouseNotYours
-from catalog.models import Stock, StockMovement, Warehouse
+from catalog.models import MovementReason, Stock, StockMovement, Warehouse
 from shop.core.permissions import user_partner_id
 
 
@@ -89,4 +89,8 @@ def movements_visible_to(user: Any, queryset: QuerySet[StockMovement]) -> QueryS
     partner_id = user_stock_partner_id(user)
     if partner_id is None:
         return queryset
-    return queryset.filter(stock__warehouse__partner_id=partner_id)
+    own = Q(stock__warehouse__partner_id=partner_id)
+    # A transfer between two partners is one record both see: both of its movements.
+    transfers = (MovementReason.TRANSFER_OUT, MovementReason.TRANSFER_IN)
+    shared = StockMovement.objects.filter(own, reason__in=transfers).values("reference")
+    return queryset.filter(own | Q(reason__in=transfers, reference__in=shared))

@@ -1,6 +1,8 @@
 """Admin screens for the fulfilment queue and returns; every change goes through the services.
 
-Partner staff see only the shipments of their partner's warehouses.
+Partner staff see only the shipments of their partner's warehouses and the returns of
+the orders those shipped (the rules of fulfillment.selectors); the filters offer only
+the warehouses on those rows, and the actions need the change permission.
 """
 
 from __future__ import annotations
@@ -8,15 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
+from catalog.models import Warehouse
+from catalog.permissions import warehouses_visible_to
 from fulfillment import returns, services
 from fulfillment.models import (
     LowStockAlert,
     OrderEmail,
+    ReturnCondition,
     ReturnLine,
     ReturnRequest,
     Shipment,
@@ -24,7 +32,12 @@ from fulfillment.models import (
     ShipmentLine,
     TrackingEvent,
 )
-from fulfillment.selectors import returns_visible_to, shipment_manage_check, shipments_visible_to
+from fulfillment.selectors import (
+    returns_visible_to,
+    shipment_manage_check,
+    shipments_visible_to,
+    warehouse_pick_list,
+)
 from shop.core.errors import ShopError
 
 
@@ -83,7 +96,7 @@ class ShipmentAdmin(admin.ModelAdmin):
         "created_at",
         "label_link",
     ]
-    list_filter = ["status", "warehouse", "carrier"]
+    list_filter = ["status", ("warehouse", admin.RelatedOnlyFieldListFilter), "carrier"]
     search_fields = ["order__number", "waybill_number", "order__email"]
     list_select_related = ["order", "warehouse"]
     inlines = [ShipmentLineInline, TrackingEventInline, ShipmentEventInline]
@@ -105,9 +118,30 @@ class ShipmentAdmin(admin.ModelAdmin):
         "label_link",
     ]
     exclude = ["label_pdf"]
+    change_list_template = "admin/fulfillment/shipment/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Shipment]:
         return shipments_visible_to(request.user, super().get_queryset(request))
+
+    def get_urls(self) -> list[Any]:
+        pick_list = self.admin_site.admin_view(self.pick_list_view)
+        return [
+            path("pick-list/", pick_list, name="fulfillment_shipment_pick_list"),
+            *super().get_urls(),
+        ]
+
+    def pick_list_view(self, request: HttpRequest) -> TemplateResponse:
+        """What to take off the shelves, per warehouse the user sees (the API's pick list)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        warehouses = warehouses_visible_to(request.user, Warehouse.objects.order_by("code"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Pick lists"),
+            "opts": self.model._meta,
+            "warehouses": [(w, warehouse_pick_list(warehouse=w)) for w in warehouses],
+        }
+        return TemplateResponse(request, "admin/fulfillment/shipment/pick_list.html", context)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -122,7 +156,7 @@ class ShipmentAdmin(admin.ModelAdmin):
         url = reverse("staff-shipment-label", kwargs={"shipment_id": shipment.pk})
         return format_html('<a href="{}" target="_blank">PDF</a>', url)
 
-    @admin.action(description="Mark packed")
+    @admin.action(description="Mark packed", permissions=["change"])
     def mark_packed(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
         _each(
             request,
@@ -131,7 +165,7 @@ class ShipmentAdmin(admin.ModelAdmin):
             "packed",
         )
 
-    @admin.action(description="Mark shipped (booked with the carrier)")
+    @admin.action(description="Mark shipped (booked with the carrier)", permissions=["change"])
     def mark_shipped(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
         _each(
             request,
@@ -140,7 +174,7 @@ class ShipmentAdmin(admin.ModelAdmin):
             "shipped",
         )
 
-    @admin.action(description="Book with the carrier again")
+    @admin.action(description="Book with the carrier again", permissions=["change"])
     def book_again(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
         _each(
             request,
@@ -163,7 +197,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
     search_fields = ["order__number", "order__email"]
     list_select_related = ["order", "refund"]
     inlines = [ReturnLineInline]
-    actions = ["approve", "reject"]
+    actions = ["approve", "reject", "receive_resellable", "receive_damaged", "refund"]
     readonly_fields = [
         "order",
         "status",
@@ -193,13 +227,48 @@ class ReturnRequestAdmin(admin.ModelAdmin):
             except ShopError as exc:
                 messages.error(request, f"Return {return_request.pk}: {exc.message}")
 
-    @admin.action(description="Approve")
+    @admin.action(description="Approve", permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
         self._decide(request, queryset, True)
 
-    @admin.action(description="Reject")
+    @admin.action(description="Reject", permissions=["change"])
     def reject(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
         self._decide(request, queryset, False)
+
+    def _each_return(self, request: HttpRequest, queryset: QuerySet, action: Any) -> None:
+        for return_request in queryset.order_by("pk"):
+            try:
+                action(return_request)
+            except ShopError as exc:
+                messages.error(request, f"Return {return_request.pk}: {exc.message}")
+
+    def _receive(self, request: HttpRequest, queryset: QuerySet, condition: str) -> None:
+        self._each_return(
+            request,
+            queryset,
+            lambda r: returns.return_receive(
+                return_request=r,
+                user=request.user,
+                lines=[
+                    {"line_id": line.order_line_id, "condition": condition}
+                    for line in r.lines.all()
+                ],
+            ),
+        )
+
+    @admin.action(description="Received: every unit back in stock", permissions=["change"])
+    def receive_resellable(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
+        self._receive(request, queryset, ReturnCondition.RESELLABLE)
+
+    @admin.action(description="Received: every unit written off as damaged", permissions=["change"])
+    def receive_damaged(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
+        self._receive(request, queryset, ReturnCondition.DAMAGED)
+
+    @admin.action(description="Refund the received returns", permissions=["change"])
+    def refund(self, request: HttpRequest, queryset: QuerySet[ReturnRequest]) -> None:
+        self._each_return(
+            request, queryset, lambda r: returns.return_refund(return_request=r, user=request.user)
+        )
 
 
 @admin.register(OrderEmail)

@@ -374,6 +374,10 @@ def return_refund(*, return_request: ReturnRequest, user: Any) -> ReturnRequest:
             _('A return with status "%(status)s" cannot be refunded.')
             % {"status": ReturnStatus(return_request.status).label}
         )
+    if order_refund_left(return_request.order) <= 0:
+        # Staff refunded the whole order before the parcel came back: nothing is left to
+        # pay out, and the return ends here instead of waiting for a refund of nothing.
+        return _return_status_set(return_request, ReturnStatus.REFUNDED, user=user)
     refund = refund_create(
         order=return_request.order,
         amount=return_amount(return_request),

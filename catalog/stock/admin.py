@@ -15,6 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from catalog.list_entries import list_entries_stock_recount
@@ -34,6 +35,7 @@ from catalog.permissions import (
 )
 from catalog.stock.selectors import stock_with_available
 from catalog.stock.services import stock_adjust, stock_count, stock_low_threshold_set, stock_receive
+from catalog.stock.transfer_admin import stock_transfer_view
 from shop.core.errors import ShopError
 from shop.core.history_admin import HistoryAdmin
 
@@ -58,7 +60,7 @@ class StockManagerMixin:
 @admin.register(Warehouse)
 class WarehouseAdmin(StockManagerMixin, admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "partner", "city", "is_active"]
-    list_filter = ["partner", "is_active"]
+    list_filter = [("partner", admin.RelatedOnlyFieldListFilter), "is_active"]
     list_select_related = ["partner"]
     search_fields = ["code", "name_zh", "name_en", "city"]
 
@@ -173,7 +175,12 @@ class StockAdmin(StockManagerMixin, HistoryAdmin):
         "low_stock_threshold",
         "is_low",
     ]
-    list_filter = ["warehouse", "warehouse__partner", LowStockFilter]
+    # Only the warehouses and partners on rows the user sees: no other partner's names.
+    list_filter = [
+        ("warehouse", admin.RelatedOnlyFieldListFilter),
+        ("warehouse__partner", admin.RelatedOnlyFieldListFilter),
+        LowStockFilter,
+    ]
     search_fields = ["variant__sku"]
     readonly_fields = ["quantity", "quantity_reserved", "updated_at"]
     fieldsets = [
@@ -187,8 +194,20 @@ class StockAdmin(StockManagerMixin, HistoryAdmin):
         ("Count", {"fields": ["counted_quantity", "count_note"]}),
     ]
 
+    change_list_template = "admin/catalog/stock/change_list.html"
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Stock]:
         return stocks_visible_to(request.user, stock_with_available())
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        can_transfer = self.has_change_permission(request)
+        return super().changelist_view(
+            request, {**(extra_context or {}), "can_transfer": can_transfer}
+        )
+
+    def get_urls(self) -> list[Any]:
+        transfer = self.admin_site.admin_view(lambda request: stock_transfer_view(self, request))
+        return [path("transfer/", transfer, name="catalog_stock_transfer"), *super().get_urls()]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = list(super().get_readonly_fields(request, obj))
@@ -311,7 +330,11 @@ class StockMovementAdmin(StockManagerMixin, admin.ModelAdmin):
         "reference",
         "created_by",
     ]
-    list_filter = ["reason", "stock__warehouse", "stock__warehouse__partner"]
+    list_filter = [
+        "reason",
+        ("stock__warehouse", admin.RelatedOnlyFieldListFilter),
+        ("stock__warehouse__partner", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["stock__variant", "stock__warehouse", "created_by"]
     search_fields = ["stock__variant__sku", "reference", "note"]
     date_hierarchy = "created_at"

@@ -167,15 +167,24 @@ def stock_transfer(
     to_warehouse: Warehouse,
     quantity: int,
     user: Any,
+    reason: str = "",
 ) -> StockTransfer:
-    """Move free units between warehouses: two movements sharing one transfer reference.
+    """Move free units between warehouses: two movements sharing one transfer reference,
+    each noting the other warehouse and the reason.
 
-    Both rows are locked in primary-key order, so two transfers in opposite directions
-    wait for each other instead of deadlocking.
+    Units sent into another partner's warehouse change hands, so that needs a reason:
+    both partners read it on their side of the transfer. Both rows are locked in
+    primary-key order, so two transfers in opposite directions wait for each other
+    instead of deadlocking.
     """
     quantity = _whole_number(quantity, "quantity", minimum=1)
+    reason = _text(reason, "reason", max_length=400, required=False)
     if from_warehouse.pk == to_warehouse.pk:
         raise SameWarehouse()
+    if from_warehouse.partner_id != to_warehouse.partner_id and not reason:
+        raise InvalidInput(
+            fields={"reason": [_("Say why the units go to another partner's warehouse.")]}
+        )
     if not to_warehouse.is_active:
         raise WarehouseInactive(
             _("Warehouse %(code)s is closed for stock changes.") % {"code": to_warehouse.code}
@@ -198,7 +207,7 @@ def stock_transfer(
         delta=-quantity,
         reason=MovementReason.TRANSFER_OUT,
         reference=reference,
-        note=f"To {to_warehouse.code}.",
+        note=" ".join(filter(None, [f"To {to_warehouse.code}.", reason])),
         user=user,
     )
     movement_in = stock_change(
@@ -206,7 +215,7 @@ def stock_transfer(
         delta=quantity,
         reason=MovementReason.TRANSFER_IN,
         reference=reference,
-        note=f"From {from_warehouse.code}.",
+        note=" ".join(filter(None, [f"From {from_warehouse.code}.", reason])),
         user=user,
     )
     return StockTransfer(reference=reference, movement_out=movement_out, movement_in=movement_in)

@@ -25,6 +25,9 @@ urlpatterns = [
         name="logout",
     ),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/<slug:table>.csv", views.table_export, name="export"),
+    path("settlements/<int:settlement_id>/", views.settlement_orders, name="settlement"),
+    path("orders/<str:order_number>/", views.order_entries, name="order"),
     path(
         "settlements/<int:settlement_id>/statement.<dashboard_statement_format:fmt>",
         views.statement_download,

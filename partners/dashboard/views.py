@@ -1,7 +1,9 @@
 """The partner dashboard: HTML pages for partner users, signed in with their account.
 
-The page shows one month: key figures, sales per day, sales per channel, the top
-products, fulfillment times and the partner's settlements with their statements.
+The page shows one month to date (or a chosen date range, channel and collection): the
+key figures beside a month and a year before, sales per day, sales per channel, the top
+products, the partner's warehouses, fulfillment times and the partner's settlements
+with their statements, the open one with its figures so far.
 Charts are SVG drawn here, so the page needs nothing from the internet.
 """
 
@@ -17,15 +19,22 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from partners.models import Partner
+from partners.dashboard.exports import table_csv
+from partners.dashboard.page import PageQuery, filter_choices, page_query, statement_query
+from partners.models import LedgerEntry, LedgerKind, Partner
+from partners.reports import figures, inventory
 from partners.reports import selectors as reports
 from partners.reports.charts import bars_svg, columns_svg
-from partners.reports.selectors import ReportFilters
 from partners.selectors import partner_for_user
 from partners.settlements.periods import month_next, month_previous
 from partners.settlements.statement_files import statement_response
-from partners.settlements.statements import settlement_get, settlement_list
+from partners.settlements.statements import (
+    settlement_get,
+    settlement_list,
+    settlement_statement_get,
+)
 from shop.core.errors import ShopError
+from shop.core.i18n import pick
 from shop.core.money import ZERO
 
 LOGIN_URL = "partners_dashboard:login"
@@ -39,15 +48,6 @@ class PartnerLoginView(LoginView):
         return reverse("partners_dashboard:dashboard")
 
 
-def _month(value: str | None, today: dt.date) -> dt.date:
-    if value:
-        try:
-            return dt.datetime.strptime(value, "%Y-%m").date()
-        except ValueError:
-            pass
-    return today.replace(day=1)
-
-
 def _partner_or_none(request: HttpRequest) -> Partner | None:
     try:
         return partner_for_user(request.user, request.GET.get("partner"))
@@ -55,46 +55,169 @@ def _partner_or_none(request: HttpRequest) -> Partner | None:
         return None
 
 
-@login_required(login_url=LOGIN_URL)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def _forbidden(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    partner = _partner_or_none(request)
-    if partner is None:
-        choices = Partner.objects.order_by("code") if user.is_superuser else []
-        return render(request, "partners/forbidden.html", {"partners": choices}, status=403)
-    today = dt.datetime.now(partner.zone).date()
-    month = _month(request.GET.get("month"), today)
-    last_day = month_next(month) - dt.timedelta(days=1)
-    filters = ReportFilters(month, min(last_day, max(today, month)))
-    lang = "en" if request.GET.get("lang") == "en" else "zh"
+    choices = Partner.objects.order_by("code") if user.is_superuser else []
+    return render(request, "partners/forbidden.html", {"partners": choices}, status=403)
 
+
+def _charts(query: PageQuery, channels: list[dict[str, Any]]) -> dict[str, Any]:
+    partner, filters = query.partner, query.filters
     series = {
         row["period"]: row for row in reports.report_sales_series(partner=partner, filters=filters)
     }
-    days = [month + dt.timedelta(days=i) for i in range((last_day - month).days + 1)]
+    days = [
+        filters.date_from + dt.timedelta(days=i)
+        for i in range((filters.date_to - filters.date_from).days + 1)
+    ]
     daily = [(f"{d.day}", series[d]["gross"] if d in series else ZERO) for d in days]
-    channels = reports.report_breakdown(partner=partner, filters=filters, by="channel", lang=lang)
-    top = reports.report_top_products(partner=partner, filters=filters, lang=lang, limit=10)
-    query = f"&partner={partner.code}" if user.is_superuser else ""
-    context: dict[str, Any] = {
-        "partner": partner,
-        "month": month,
-        "previous": month_previous(month),
-        "next": month_next(month) if month_next(month) <= today else None,
-        "query": query,
-        "summary": reports.report_summary(partner=partner, filters=filters),
-        "times": reports.report_fulfillment_times(partner=partner, filters=filters),
+    return {
+        "daily": daily,
         "daily_chart": mark_safe(  # noqa: S308 - escaped in charts.py
             columns_svg(daily, title="每日销售额 Sales per day", label_every=5)
         ),
         "channel_chart": mark_safe(  # noqa: S308 - escaped in charts.py
             bars_svg([(r["name"], r["gross"]) for r in channels], title="渠道 Sales by channel")
         ),
+    }
+
+
+def dashboard_tables(query: PageQuery) -> dict[str, Any]:
+    """Every table of the page (what the page shows and the CSV exports write)."""
+    partner, filters, lang = query.partner, query.filters, query.lang
+    channels = reports.report_breakdown(partner=partner, filters=filters, by="channel", lang=lang)
+    return {
+        "comparison": figures.report_comparison(partner=partner, filters=filters),
         "channels": channels,
-        "top_products": top,
+        "top_products": reports.report_top_products(
+            partner=partner, filters=filters, lang=lang, limit=10
+        ),
+        "inventory": inventory.report_inventory(partner=partner, filters=filters, lang=lang),
+        "low_stock": inventory.report_low_stock(partner=partner, filters=filters, lang=lang),
         "settlements": settlement_list(partner=partner),
+        "late": figures.report_late_events(
+            partner=partner, date_from=filters.date_from, date_to=filters.date_to
+        ),
+    }
+
+
+@login_required(login_url=LOGIN_URL)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    partner = _partner_or_none(request)
+    if partner is None:
+        return _forbidden(request)
+    query = page_query(request, partner, superuser=user.is_superuser)
+    tables = dashboard_tables(query)
+    month = query.month
+    following = month_next(month)
+    context: dict[str, Any] = {
+        "partner": partner,
+        "q": query,
+        "month": month,
+        "previous": month_previous(month),
+        "previous_link": query.month_link(month_previous(month)),
+        "next": following if following <= query.today else None,
+        "next_link": query.month_link(following),
+        "summary": tables["comparison"][0],
+        "times": reports.report_fulfillment_times(partner=partner, filters=query.filters),
+        **tables,
+        **_charts(query, tables["channels"]),
+        **filter_choices(partner, query.lang),
+        **statement_query(query),
     }
     return render(request, "partners/dashboard.html", context)
+
+
+def _table_rows(query: PageQuery) -> Any:
+    """What each exported table holds: the page's rows, computed for that table alone."""
+    partner, filters, lang = query.partner, query.filters, query.lang
+    tables: dict[str, Any] = {
+        "comparison": lambda: figures.report_comparison(partner=partner, filters=filters),
+        "daily": lambda: reports.report_sales_series(partner=partner, filters=filters),
+        "channels": lambda: reports.report_breakdown(
+            partner=partner, filters=filters, by="channel", lang=lang
+        ),
+        "products": lambda: reports.report_breakdown(
+            partner=partner, filters=filters, by="product", lang=lang
+        ),
+        "inventory": lambda: inventory.report_inventory(
+            partner=partner, filters=filters, lang=lang
+        ),
+        "low-stock": lambda: inventory.report_low_stock(
+            partner=partner, filters=filters, lang=lang
+        ),
+        "settlements": lambda: settlement_list(partner=partner),
+    }
+    return lambda name: tables[name]()
+
+
+@login_required(login_url=LOGIN_URL)
+def table_export(request: HttpRequest, table: str) -> HttpResponse:
+    user: Any = request.user
+    partner = _partner_or_none(request)
+    if partner is None:
+        raise Http404
+    query = page_query(request, partner, superuser=user.is_superuser)
+    response = table_csv(table, query, _table_rows(query))
+    if response is None:
+        raise Http404
+    return response
+
+
+@login_required(login_url=LOGIN_URL)
+def settlement_orders(request: HttpRequest, settlement_id: int) -> HttpResponse:
+    """A settlement's statement lines, one per order, each linking to the order."""
+    user: Any = request.user
+    partner = _partner_or_none(request)
+    if partner is None:
+        raise Http404
+    try:
+        settlement = settlement_get(partner=partner, settlement_id=settlement_id)
+    except ShopError as exc:
+        raise Http404 from exc
+    query = page_query(request, partner, superuser=user.is_superuser)
+    context = {
+        "partner": partner,
+        "statement": settlement_statement_get(settlement),
+        "back_link": query.month_link(settlement.period),
+        **statement_query(query),
+    }
+    return render(request, "partners/settlement.html", context)
+
+
+@login_required(login_url=LOGIN_URL)
+def order_entries(request: HttpRequest, order_number: str) -> HttpResponse:
+    """The partner's own ledger entries of one order, with the statement each is in."""
+    user: Any = request.user
+    partner = _partner_or_none(request)
+    if partner is None:
+        raise Http404
+    entries = list(
+        LedgerEntry.objects.filter(partner=partner, order__number=order_number)
+        .select_related("settlement", "product")
+        .order_by("occurred_at", "position")
+    )
+    if not entries:
+        raise Http404
+    query = page_query(request, partner, superuser=user.is_superuser)
+    rows = [
+        {
+            "entry": entry,
+            "kind": LedgerKind(entry.kind).label,
+            "product": pick(entry.product, "name", query.lang) if entry.product else "",
+            "month": entry.occurred_at.astimezone(partner.zone).date().replace(day=1),
+        }
+        for entry in entries
+    ]
+    context = {
+        "partner": partner,
+        "order_number": order_number,
+        "rows": rows,
+        "total": sum((entry.amount for entry in entries), ZERO),
+        **statement_query(query),
+    }
+    return render(request, "partners/order.html", context)
 
 
 @login_required(login_url=LOGIN_URL)

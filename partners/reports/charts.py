@@ -1,4 +1,7 @@
-"""Small server-made SVG charts for the dashboard: no script, no external assets."""
+"""Small server-made SVG charts for the dashboard: no script, no external assets.
+
+Drawn 480 units wide with 13-unit text, so that scaled to a phone's 360-odd pixels the
+text is still about 10 pixels high; the page caps their width on wide screens."""
 
 from __future__ import annotations
 
@@ -32,12 +35,12 @@ def columns_svg(
     points: Sequence[tuple[str, Decimal]],
     *,
     title: str,
-    width: int = 760,
-    height: int = 240,
+    width: int = 480,
+    height: int = 220,
     label_every: int = 1,
 ) -> str:
     """A column chart, one column per point (for example a day and its sales)."""
-    left, right, top, bottom = 64, 12, 28, 36
+    left, right, top, bottom = 64, 8, 16, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = _nice_max(max((v for _, v in points), default=Decimal(0)))
     parts = [
@@ -50,7 +53,7 @@ def columns_svg(
         y = top + plot_h - plot_h * i / 4
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="13" '
             f'fill="{TEXT}">{_amount(value)}</text>'
         )
     if points:
@@ -65,19 +68,22 @@ def columns_svg(
             )
             if index % label_every == 0:
                 parts.append(
-                    f'<text x="{x + bar_w / 2:.1f}" y="{height - bottom + 16}" font-size="11" '
+                    f'<text x="{x + bar_w / 2:.1f}" y="{height - bottom + 16}" font-size="13" '
                     f'text-anchor="middle" fill="{TEXT}">{escape(label)}</text>'
                 )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def bars_svg(rows: Sequence[tuple[str, Decimal]], *, title: str, width: int = 760) -> str:
-    """A horizontal bar chart, one bar per row (for example a channel and its sales)."""
-    label_w, right, row_h, top = 220, 90, 28, 8
+def bars_svg(rows: Sequence[tuple[str, Decimal]], *, title: str, width: int = 480) -> str:
+    """A horizontal bar chart, one bar per row (for example a channel and its sales).
+
+    Each label is on a line of its own above its bar, so a long name (English channel
+    names are long) is never cut off by the bars' column."""
+    right, row_h, top = 90, 44, 4
     height = top * 2 + row_h * max(len(rows), 1)
     peak = max((v for _, v in rows), default=Decimal(0))
-    plot_w = width - label_w - right
+    plot_w = width - right
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="{escape(title)}" class="chart">',
@@ -87,11 +93,9 @@ def bars_svg(rows: Sequence[tuple[str, Decimal]], *, title: str, width: int = 76
         y = top + index * row_h
         w = float(value / peak) * plot_w if peak > 0 and value > 0 else 0
         parts.append(
-            f'<text x="{label_w - 8}" y="{y + 18}" text-anchor="end" font-size="12" '
-            f'fill="{TEXT}">{escape(label)}</text>'
-            f'<rect x="{label_w}" y="{y + 5}" width="{w:.1f}" height="{row_h - 10}" '
-            f'fill="{BAR}"/>'
-            f'<text x="{label_w + w + 6:.1f}" y="{y + 18}" font-size="12" '
+            f'<text x="0" y="{y + 15}" font-size="13" fill="{TEXT}">{escape(label)}</text>'
+            f'<rect x="0" y="{y + 21}" width="{w:.1f}" height="16" fill="{BAR}"/>'
+            f'<text x="{w + 6:.1f}" y="{y + 34}" font-size="13" '
             f'fill="{TEXT}">{value:,.2f}</text>'
         )
     parts.append("</svg>")

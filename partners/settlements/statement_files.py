@@ -1,8 +1,8 @@
 """Settlement statements as CSV, XLSX and PDF, from one :class:`Statement`.
 
 The three files carry the same figures: the totals, then a line per order. The
-PDF names both sides of the cooperation, and Chinese text is drawn with the CID
-font built into the PDF reader (no font files needed).
+PDF names both sides of the cooperation, numbers its pages and embeds its Chinese
+font (:mod:`partners.settlements.pdf_pages`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from partners.models import Settlement, SettlementStatus
+from partners.settlements.pdf_pages import numbered_canvas, pdf_font
 from partners.settlements.statements import (
     TOTAL_COLUMNS,
     Statement,
@@ -121,10 +122,6 @@ def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-# Chinese text is drawn with this CID font, built into every PDF reader.
-PDF_FONT = "STSong-Light"
-
-
 @dataclass(frozen=True)
 class _PdfStyles:
     title: Any
@@ -135,17 +132,12 @@ class _PdfStyles:
 def _pdf_styles() -> _PdfStyles:
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
-    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+    font = pdf_font()
     return _PdfStyles(
-        title=ParagraphStyle("title", fontName=PDF_FONT, fontSize=16, leading=22, spaceAfter=4),
-        body=ParagraphStyle("body", fontName=PDF_FONT, fontSize=9.5, leading=14),
-        small=ParagraphStyle(
-            "small", fontName=PDF_FONT, fontSize=8, leading=11, textColor=colors.grey
-        ),
+        title=ParagraphStyle("title", fontName=font, fontSize=16, leading=22, spaceAfter=4),
+        body=ParagraphStyle("body", fontName=font, fontSize=9.5, leading=14),
+        small=ParagraphStyle("small", fontName=font, fontSize=8, leading=11, textColor=colors.grey),
     )
 
 
@@ -183,10 +175,10 @@ def _pdf_totals(statement: Statement) -> Any:
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), PDF_FONT, 9.5),
+                ("FONT", (0, 0), (-1, -1), pdf_font(), 9.5),
                 ("ALIGN", (1, 0), (1, -1), "RIGHT"),
                 ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
-                ("FONT", (0, -1), (-1, -1), PDF_FONT, 11),
+                ("FONT", (0, -1), (-1, -1), pdf_font(), 11),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ]
         )
@@ -210,7 +202,7 @@ def _pdf_lines(statement: Statement) -> Any:
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), PDF_FONT, 8.5),
+                ("FONT", (0, 0), (-1, -1), pdf_font(), 8.5),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#8b1e1e")),
                 ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
                 ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
@@ -252,7 +244,7 @@ def statement_pdf(statement: Statement) -> bytes:
         leftMargin=16 * mm,
         rightMargin=16 * mm,
         topMargin=16 * mm,
-        bottomMargin=16 * mm,
+        bottomMargin=18 * mm,
         title=f"Settlement statement {statement.settlement.number}",
         author="Co-branded cultural products shop",
     )
@@ -263,7 +255,8 @@ def statement_pdf(statement: Statement) -> bytes:
             Spacer(1, 6 * mm),
             _pdf_lines(statement),
             *_pdf_footer(styles),
-        ]
+        ],
+        canvasmaker=numbered_canvas(pdf_font()),
     )
     return out.getvalue()
 

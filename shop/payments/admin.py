@@ -12,6 +12,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from shop.core.errors import ShopError
+from shop.core.permissions import user_partner_id
+from shop.orders.staff_selectors import orders_for_staff
 from shop.payments import order_admin as order_admin  # the orders' admin, with their payments
 from shop.payments.models import Payment, Refund, WebhookEvent
 from shop.payments.review import ACCEPT, RETURN, payment_review_resolve
@@ -28,8 +30,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class OrderRowsAdmin(ReadOnlyAdmin):
+    """Rows of the orders the user sees (shop.orders.staff_selectors), never edited here."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        orders = orders_for_staff(request.user).order_by().values("pk")
+        return super().get_queryset(request).filter(order__in=orders)
+
+
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(OrderRowsAdmin):
     list_display = [
         "id",
         "order",
@@ -50,13 +60,21 @@ class PaymentAdmin(ReadOnlyAdmin):
     exclude = ["client_secret"]
     actions = ["review_accept", "review_return"]
 
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        # As the staff API: superusers and partner staff (on the orders they see) decide.
+        return bool(request.user.is_superuser or user_partner_id(request.user) is not None)
+
     @admin.action(
-        description=_("Accept the payment held for review (pays the order if it is whole)")
+        description=_("Accept the payment held for review (pays the order if it is whole)"),
+        permissions=["review"],
     )
     def review_accept(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
         self._review(request, queryset, ACCEPT)
 
-    @admin.action(description=_("Return the payment held for review (refund in full)"))
+    @admin.action(
+        description=_("Return the payment held for review (refund in full)"),
+        permissions=["review"],
+    )
     def review_return(self, request: HttpRequest, queryset: QuerySet[Payment]) -> None:
         self._review(request, queryset, RETURN)
 
@@ -82,7 +100,7 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyAdmin):
+class RefundAdmin(OrderRowsAdmin):
     list_display = [
         "id",
         "order",

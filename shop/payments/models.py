@@ -128,11 +128,20 @@ class Refund(TimeStampedModel):
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     failure_code = models.CharField(max_length=64, blank=True)
+    # A staff client's Idempotency-Key, and the SHA-256 of the request that sent it
+    # (shop.orders.idempotency): a retry gets this refund, not a second one.
+    idempotency_key = models.CharField(max_length=100, blank=True, editable=False)
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_gt_0"),
+            models.UniqueConstraint(
+                fields=["order", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="refund_order_idempotency_key",
+            ),
             # A refund at the provider is recorded once, whoever reads it first.
             models.UniqueConstraint(
                 fields=["payment", "provider_reference"],

@@ -10,11 +10,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shop.core.errors import ShopError
+from shop.core.permissions import user_partner_id
 from shop.orders.models import Order, OrderEvent, OrderLine
+from shop.orders.staff_selectors import orders_for_staff
 from shop.payments.models import Payment, PaymentStatus, Refund
 from shop.payments.refunds import refund_create
 
@@ -108,7 +114,8 @@ class OrderAdmin(admin.ModelAdmin):
         "amount_refunded",
         "created_at",
     ]
-    list_filter = ["status", "channel"]
+    # Only the channels of orders the user sees: no other partner's names.
+    list_filter = ["status", ("channel", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["number", "email"]
     date_hierarchy = "created_at"
     list_select_related = ["channel"]
@@ -141,27 +148,71 @@ class OrderAdmin(admin.ModelAdmin):
         "updated_at",
     ]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Order]:
+        return orders_for_staff(request.user)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    @admin.action(description="Refund what is left of the payment (through the provider)")
-    def refund_remaining(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
-        for order in queryset:
-            payment = order.payments.filter(status=PaymentStatus.SUCCEEDED).first()
-            remaining = payment.amount - payment.amount_refunded if payment else Decimal(0)
-            if not remaining:
-                self.message_user(request, f"{order}: nothing left to refund.", messages.WARNING)
-                continue
-            try:
-                refund = refund_create(
-                    order=order, amount=remaining, reason="refunded in the admin", user=request.user
-                )
-            except ShopError as exc:
-                self.message_user(request, f"{order}: {exc.message}", messages.ERROR)
-                continue
-            self.message_user(
-                request, f"{order}: refunded {refund.amount} ({refund.status}).", messages.SUCCESS
+    def has_refund_permission(self, request: HttpRequest) -> bool:
+        # As the staff API: staff who belong to no partner read orders but refund none.
+        user = request.user
+        return bool(
+            user.is_superuser
+            or (user_partner_id(user) is not None and self.has_change_permission(request))
+        )
+
+    @admin.action(
+        description=gettext_lazy("Refund what is left of the payment (through the provider)"),
+        permissions=["refund"],
+    )
+    def refund_remaining(self, request: HttpRequest, queryset: QuerySet[Order]):
+        """First a page listing the orders and what each gets back; refunds only once the
+        staff member confirms it there."""
+        orders = list(queryset.order_by("number"))
+        if request.POST.get("confirmed") != "yes":
+            return self._refund_confirmation(request, orders)
+        for order in orders:
+            self._refund_one(request, order)
+        return None
+
+    def _refund_confirmation(self, request: HttpRequest, orders: list[Order]) -> TemplateResponse:
+        rows = [(order, order_refundable_amount(order)) for order in orders]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Refund what is left of these orders?"),
+            "opts": self.model._meta,
+            "rows": rows,
+            "total": sum((amount for _order, amount in rows), Decimal(0)),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/orders/order/refund_remaining.html", context)
+
+    def _refund_one(self, request: HttpRequest, order: Order) -> None:
+        remaining = order_refundable_amount(order)
+        if not remaining:
+            message = _("%(order)s: nothing left to refund.") % {"order": order}
+            self.message_user(request, message, messages.WARNING)
+            return
+        try:
+            refund = refund_create(
+                order=order, amount=remaining, reason="refunded in the admin", user=request.user
             )
+        except ShopError as exc:
+            self.message_user(request, f"{order}: {exc.message}", messages.ERROR)
+            return
+        self.message_user(
+            request,
+            _("%(order)s: refunded %(amount)s (%(status)s).")
+            % {"order": order, "amount": refund.amount, "status": refund.get_status_display()},
+            messages.SUCCESS,
+        )
+
+
+def order_refundable_amount(order: Order) -> Decimal:
+    """What is left of the order's payment to refund, as the refund action sends it."""
+    payment = order.payments.filter(status=PaymentStatus.SUCCEEDED).first()
+    return payment.amount - payment.amount_refunded if payment else Decimal(0)

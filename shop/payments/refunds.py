@@ -19,6 +19,7 @@ from shop.core.errors import InvalidInput, ShopError
 from shop.core.hooks import hooks
 from shop.core.money import quantize
 from shop.orders.cancellation import order_cancel_unpaid
+from shop.orders.errors import IdempotencyKeyReused
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderLine, OrderStatus
 from shop.orders.reservations import order_reservations_release
@@ -57,17 +58,23 @@ def refund_create(
     reason: str,
     user: Any,
     lines: Sequence[dict[str, int]] | None = None,
+    idempotency_key: str = "",
+    fingerprint: str = "",
 ) -> Refund:
     """Staff refund part or all of what a customer paid (the caller checks it is staff).
 
     ``lines`` ([{"line_id", "quantity"}]) records which units came back; the amount
-    is what staff decide to return.
+    is what staff decide to return. With an ``idempotency_key``, the refund that key
+    already made for the same request (``fingerprint``) is returned, not made again.
     """
     amount = quantize(amount)
     if amount <= 0:
         raise InvalidInput(fields={"amount": [_("Must be more than 0.")]})
-    refund = _refund_open(order_id=order.pk, amount=amount, reason=reason, user=user, lines=lines)
-    return refund_send(refund_id=refund.pk)
+    key = (idempotency_key, fingerprint)
+    refund, new = _refund_open(
+        order_id=order.pk, amount=amount, reason=reason, user=user, lines=lines, key=key
+    )
+    return refund_send(refund_id=refund.pk) if new else refund
 
 
 @transaction_retry
@@ -79,8 +86,16 @@ def _refund_open(
     reason: str,
     user: Any,
     lines: Sequence[dict[str, int]] | None,
-) -> Refund:
+    key: tuple[str, str] = ("", ""),
+) -> tuple[Refund, bool]:
     order, payments = order_payments_lock(order_id)
+    if key[0]:
+        # Under the order's lock: a retry racing the first request finds its refund.
+        earlier = Refund.objects.filter(order_id=order_id, idempotency_key=key[0]).first()
+        if earlier is not None:
+            if earlier.idempotency_fingerprint != key[1]:
+                raise IdempotencyKeyReused()
+            return earlier, False
     if order.status not in REFUNDABLE_STATUSES or order.amount_paid <= 0:
         raise NothingToRefund(fields={"status": [order.status]})
     payment = _paying(payments)
@@ -96,7 +111,11 @@ def _refund_open(
         data={"refund_id": refund.pk, "amount": str(amount), "reason": reason},
         user=user,
     )
-    return refund
+    if key[0]:
+        Refund.objects.filter(pk=refund.pk).update(
+            idempotency_key=key[0], idempotency_fingerprint=key[1]
+        )
+    return refund, True
 
 
 def _lines_take(order: Order, lines: Sequence[dict[str, int]]) -> list[dict[str, int]]:

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop.core.errors import InvalidInput
 from shop.core.permissions import IsStaff
 from shop.core.schema import ErrorSerializer
 from shop.core.validation import ID_MAX, INTEGER_MAX
+from shop.orders.idempotency import request_fingerprint
 from shop.orders.staff_selectors import order_get_for_staff
 from shop.orders.staff_serializers import (
     StaffOrderEventSerializer,
@@ -132,20 +135,41 @@ class StaffOrderRefundApi(APIView):
             503: _ERROR,
         },
         operation_id="staff_order_refund_create",
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Up to 100 characters, one per refund meant: a retry of the "
+                "same request with the same key answers 200 with the refund it made, any "
+                "other request with it answers 409 idempotency_key_reused.",
+            )
+        ],
     )
     def post(self, request: Request, number: str) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        key = request.META.get("HTTP_IDEMPOTENCY_KEY", "").strip()
+        if len(key) > 100:
+            message = _("At most %(count)s characters.") % {"count": 100}
+            raise InvalidInput(fields={"Idempotency-Key": [message]})
         order = order_get_for_staff(user=request.user, number=number, to_change=True)
+        lines = [dict(line) for line in data.get("lines", [])]
+        asked = {"order": order.pk, **data, "lines": lines}
+        retried = bool(key) and order.refunds.filter(idempotency_key=key).exists()
         refund = refund_create(
             order=order,
             amount=data["amount"],
             reason=data["reason"],
             user=request.user,
-            lines=[dict(line) for line in data.get("lines", [])],
+            lines=lines,
+            idempotency_key=key,
+            fingerprint=request_fingerprint(
+                "staff_refund", request.user, {**asked, "lines": lines}
+            ),
         )
-        return Response(StaffRefundSerializer(refund).data, status=201)
+        return Response(StaffRefundSerializer(refund).data, status=200 if retried else 201)
 
 
 class StaffOrderCancelApi(APIView):

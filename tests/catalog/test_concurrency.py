@@ -94,6 +94,7 @@ def test_transfers_racing_for_the_same_units():
             to_warehouse=target_warehouse,
             quantity=3,
             user=user,
+            reason="restocking the other shop",
         )
 
     results = _run_together([move_three] * 6)
@@ -121,6 +122,7 @@ def test_opposite_transfers_at_once_neither_deadlock_nor_lose_units():
             to_warehouse=second.warehouse,
             quantity=1,
             user=user,
+            reason="restocking the other shop",
         )
 
     def back() -> Any:
@@ -130,6 +132,7 @@ def test_opposite_transfers_at_once_neither_deadlock_nor_lose_units():
             to_warehouse=first.warehouse,
             quantity=2,
             user=user,
+            reason="restocking the other shop",
         )
 
     results = _run_together([there, back] * 8)

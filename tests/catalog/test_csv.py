@@ -70,7 +70,7 @@ def editor(museum):
 # Products
 
 
-def test_products_export_then_import_round_trip(editor):
+def _fu_fan() -> Product:
     collection = factories.CollectionFactory(slug="wisdom")
     relic = factories.RelicFactory(slug="fu-stele")
     factories.TagFactory(slug="calligraphy")
@@ -81,6 +81,11 @@ def test_products_export_then_import_round_trip(editor):
     product.tags.set(factories.TagFactory._meta.model.objects.all())
     factories.ProductVariantFactory(product=product, sku="FU-FAN-1", price=Decimal("88.50"))
     factories.ProductVariantFactory(product=product, sku="FU-FAN-2", price=Decimal("99.00"))
+    return product
+
+
+def test_products_export_then_import_round_trip(editor):
+    product = _fu_fan()
     client = client_for(editor)
 
     status, content_type, rows = _download(client, "products/export.csv")

@@ -9,10 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import F
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from catalog.list_entries import (
     list_entries_rebuild,
@@ -20,77 +17,23 @@ from catalog.list_entries import (
     list_entries_stock_recount,
     list_entries_stock_sweep,
 )
-from catalog.models import Product, ProductListEntry, ProductVariant, Stock, Warehouse
+from catalog.models import Product, ProductListEntry, ProductVariant, Stock
 from catalog.stock.holds import stock_reserve, stock_unreserve
 from catalog.stock.movements import stock_change
 from catalog.stock.services import stock_adjust, stock_count, stock_receive, stock_transfer
 from catalog.tasks import list_entries_stock_sweep_task
 from tests import factories
+from tests.catalog.list_entries_rows import NOW, entries, free_flags
+from tests.factories.catalog_scenes import fan_shop
 
 pytestmark = pytest.mark.django_db
-
-NOW = datetime.datetime(2025, 3, 1, 12, 0, tzinfo=datetime.UTC)
-ENTRY_FIELDS = [
-    "channel_id",
-    "slug",
-    "name_zh",
-    "name_en",
-    "collection_id",
-    "available_from",
-    "available_until",
-    "price_from",
-    "has_free_units",
-]
-
-
-def entries(product) -> list[tuple]:
-    """The product's entries, browsing first, then by channel."""
-    rows = ProductListEntry.objects.filter(product=product).order_by(
-        F("channel_id").asc(nulls_first=True)
-    )
-    return [tuple(getattr(row, field) for field in ENTRY_FIELDS) for row in rows]
-
-
-def free_flags(product) -> set[bool]:
-    return set(
-        ProductListEntry.objects.filter(product=product).values_list("has_free_units", flat=True)
-    )
 
 
 @pytest.fixture
 def shop(db):
     """A product in two channels (one with its own price) and browsing, with one stock row
     of 3 units in an open warehouse."""
-    web = factories.SalesChannelFactory(code="web")
-    app = factories.SalesChannelFactory(code="app")
-    collection = factories.CollectionFactory(slug="blossoms")
-    product = factories.ProductFactory(
-        slug="fan", name_zh="折扇", name_en="Folding Fan", collection=collection
-    )
-    cheap = factories.ProductVariantFactory(product=product, sku="FAN-S", price=Decimal("80.00"))
-    factories.ProductVariantFactory(product=product, sku="FAN-L", price=Decimal("120.00"))
-    factories.VariantChannelPriceFactory(variant=cheap, channel=app, price=Decimal("70.00"))
-    factories.ProductChannelListingFactory(product=product, channel=web)
-    factories.ProductChannelListingFactory(
-        product=product,
-        channel=app,
-        available_from=NOW,
-        available_until=NOW + datetime.timedelta(days=1),
-    )
-    warehouse = factories.WarehouseFactory()
-    stock = factories.StockFactory(variant=cheap, warehouse=warehouse)
-    staff = factories.SuperuserFactory()
-    stock_receive(variant=cheap, warehouse=warehouse, quantity=3, batch_reference="B1", user=staff)
-    return {
-        "web": web,
-        "app": app,
-        "collection": collection,
-        "product": product,
-        "cheap": cheap,
-        "stock": Stock.objects.get(pk=stock.pk),
-        "warehouse": warehouse,
-        "staff": staff,
-    }
+    return fan_shop()
 
 
 def test_a_product_on_show_has_an_entry_for_browsing_and_one_per_published_channel(shop):
@@ -257,6 +200,7 @@ def test_staff_stock_changes_move_the_flag_at_once(shop):
         to_warehouse=elsewhere,
         quantity=2,
         user=staff,
+        reason="restocking the other shop",
     )
     assert free_flags(product) == {True}  # the units are free in the other warehouse
     moved = Stock.objects.get(variant=shop["cheap"], warehouse=elsewhere)
@@ -290,74 +234,6 @@ def test_the_sweep_repairs_a_flag_a_lost_recount_left_behind(shop):
     assert free_flags(product) == {False}
     assert free_flags(healthy.variant.product) == {True}
     assert list_entries_stock_sweep() == 0
-
-
-def _admin() -> Client:
-    client = Client()
-    client.force_login(factories.SuperuserFactory())
-    return client
-
-
-def test_closing_a_warehouse_in_the_admin_clears_the_flag_of_its_products(shop):
-    warehouse = shop["warehouse"]
-    data = {
-        "code": warehouse.code,
-        "name_zh": warehouse.name_zh,
-        "name_en": warehouse.name_en,
-        "partner": warehouse.partner_id,
-        "country": "CN",
-        "_save": "Save",
-    }  # is_active left out: unticked
-
-    response = _admin().post(reverse("admin:catalog_warehouse_change", args=[warehouse.pk]), data)
-
-    assert response.status_code == 302
-    assert Warehouse.objects.get(pk=warehouse.pk).is_active is False
-    assert free_flags(shop["product"]) == {False}
-
-
-def test_retiring_a_variant_in_the_admin_moves_the_price(shop):
-    cheap = shop["cheap"]
-    data = {
-        "product": shop["product"].pk,
-        "sku": cheap.sku,
-        "name_zh": cheap.name_zh,
-        "name_en": cheap.name_en,
-        "options": "{}",
-        "price": "80.00",
-        "weight_grams": "0",
-        "position": "0",
-        "channel_prices-TOTAL_FORMS": "0",
-        "channel_prices-INITIAL_FORMS": "0",
-        "stocks-TOTAL_FORMS": "0",
-        "stocks-INITIAL_FORMS": "0",
-        "_save": "Save",
-    }  # is_active left out: unticked
-
-    response = _admin().post(reverse("admin:catalog_productvariant_change", args=[cheap.pk]), data)
-
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    assert [(e[0], e[7], e[8]) for e in entries(shop["product"])] == [
-        (None, Decimal("120.00"), False),
-        (shop["web"].pk, Decimal("120.00"), False),
-        (shop["app"].pk, Decimal("120.00"), False),
-    ]
-
-
-def test_deleting_a_variant_in_the_admin_moves_the_price(shop):
-    sample = factories.ProductVariantFactory(product=shop["product"], price=Decimal("50.00"))
-    assert [e[7] for e in entries(shop["product"])] == [Decimal("50.00")] * 3
-
-    response = _admin().post(
-        reverse("admin:catalog_productvariant_delete", args=[sample.pk]), {"post": "yes"}
-    )
-
-    assert response.status_code == 302
-    assert [e[7] for e in entries(shop["product"])] == [
-        Decimal("80.00"),
-        Decimal("80.00"),
-        Decimal("70.00"),
-    ]
 
 
 @pytest.mark.parametrize("ordering", ["slug", "-price", "newest", "name"])

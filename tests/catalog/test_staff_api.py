@@ -108,23 +108,33 @@ def test_permission_matrix_on_partner_a_warehouse(
         assert _state() == before
 
 
-def test_transfer_into_another_partners_warehouse_needs_both(two_partner_warehouses, museum):
-    client = client_for(_partner_staff(museum))
+def test_units_go_to_another_partners_warehouse_with_a_reason_only(
+    two_partner_warehouses, museum, media
+):
+    body = {
+        "sku": "FU-STELE-01",
+        "from_warehouse": "museum-main",
+        "to_warehouse": "media-main",
+        "quantity": 1,
+    }
     before = _state()
 
-    response = client.post(
-        f"{BASE}/stock/transfer/",
-        {
-            "sku": "FU-STELE-01",
-            "from_warehouse": "museum-main",
-            "to_warehouse": "media-main",
-            "quantity": 1,
-        },
-        format="json",
+    # The receiving partner cannot pull units out of the sender's warehouse.
+    pulled = client_for(_partner_staff(media)).post(
+        f"{BASE}/stock/transfer/", {**body, "reason": "we need them"}, format="json"
+    )
+    assert (pulled.status_code, pulled.json()["code"]) == (403, "warehouse_not_yours")
+    sender = client_for(_partner_staff(museum))
+    without = sender.post(f"{BASE}/stock/transfer/", body, format="json")
+    assert (without.status_code, list(without.json()["fields"])) == (400, ["reason"])
+    assert _state() == before
+
+    sent = sender.post(
+        f"{BASE}/stock/transfer/", {**body, "reason": "for the joint fair"}, format="json"
     )
 
-    assert (response.status_code, response.json()["code"]) == (403, "warehouse_not_yours")
-    assert _state() == before
+    assert sent.status_code == 201, sent.json()
+    assert sent.json()["movement_in"]["note"] == "From museum-main. for the joint fair"
 
 
 # Successful changes and their bodies
@@ -159,6 +169,7 @@ def test_transfer_returns_both_movements(two_partner_warehouses, superuser):
             "from_warehouse": "museum-main",
             "to_warehouse": "media-main",
             "quantity": 5,
+            "reason": "stock for the media group's fair",
         },
         format="json",
     )

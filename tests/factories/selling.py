@@ -14,7 +14,8 @@ from shop.carts.models import Cart, CartLine
 from shop.checkout.models import ShippingMethod, Voucher, VoucherKind
 from shop.core.hooks import hooks
 from shop.orders.allocation import lines_allocate
-from shop.orders.models import Order, OrderLine, OrderStatus
+from shop.orders.lines import order_line_new
+from shop.orders.models import Order, OrderStatus
 from shop.orders.numbers import order_number_new
 from shop.payments.models import Payment, PaymentProvider
 from tests.factories.catalog import ProductVariantFactory, stock_with_units
@@ -120,21 +121,18 @@ def order_with_stock(
         timezone.localdate(),
     )
     order_lines = [
-        OrderLine.objects.create(
+        order_line_new(
             order=order,
             variant=variant,
-            product=variant.product,
-            channel=channel,
-            product_name=variant.product.name_zh,
-            variant_name=variant.name_zh,
-            sku=variant.sku,
             quantity=quantity,
             unit_price=variant.price,
-            line_total=variant.price * quantity,
+            language=order.language,
             agreement_version_id=versions.get(variant.product_id),
         )
         for variant, quantity in lines
     ]
+    for line in order_lines:
+        line.save()
     assert lines_allocate(
         [(line, line.quantity) for line in order_lines],
         channel=channel,

@@ -18,6 +18,7 @@ from shop.core.errors import InvalidInput
 from shop.core.money import MoneySum
 from shop.orders.models import OrderStatus
 from shop.payments.models import Refund
+from shop.payments.refunds import order_refund_left, refund_create
 from tests import factories
 from tests.factories.fulfillment import delivered, pay
 from tests.fulfillment.conftest import stock_levels
@@ -294,3 +295,24 @@ def test_returns_refund_what_the_units_cost_and_the_last_one_the_shipping(two_wa
         Decimal("-12.00")
     )
     assert {e.source for e in shipping} == {f"refund:{order.refunds.order_by('id').last().pk}"}
+
+
+def test_a_return_ends_without_a_refund_when_staff_refunded_everything_first(
+    delivered_order, museum_staff
+):
+    request = _return_of_both_lines(delivered_order)
+    returns.return_decide(return_request=request, approve=True, user=museum_staff)
+    returns.return_receive(
+        return_request=request,
+        user=factories.SuperuserFactory(),
+        lines=_conditions(delivered_order),
+    )
+    everything = order_refund_left(delivered_order)
+    refund_create(order=delivered_order, amount=everything, reason="goodwill", user=museum_staff)
+
+    request = returns.return_refund(return_request=request, user=museum_staff)
+
+    assert (request.status, request.refund) == (ReturnStatus.REFUNDED, None)
+    assert list(Refund.objects.filter(order=delivered_order).values_list("amount", flat=True)) == [
+        everything
+    ]

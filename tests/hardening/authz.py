@@ -139,6 +139,7 @@ def body_for(demo_shop: DemoShop, endpoint: Endpoint) -> dict[str, Any]:
             "from_warehouse": a_code,
             "to_warehouse": b_code,
             "quantity": 1,
+            "reason": "matrix",
         },
         "POST /api/v1/staff/fulfillment/returns/<int:return_id>/receive/": {
             "lines": [{"line_id": delivered_line, "condition": "resellable"}]

@@ -103,7 +103,7 @@ def test_refunds_by_staff_in_the_api_and_the_admin_name_who_asked():
     web.force_login(admin_user)
     response = web.post(
         "/admin/orders/order/",
-        {"action": "refund_remaining", "_selected_action": [order.pk]},
+        {"action": "refund_remaining", "_selected_action": [order.pk], "confirmed": "yes"},
     )
     assert response.status_code == 302
 

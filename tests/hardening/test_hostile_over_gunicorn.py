@@ -27,7 +27,7 @@ from django.conf import settings
 
 from bench.stack import Stack, free_port
 from shop.payments.models import WebhookEvent
-from tests.fulfillment import workers
+from tests import celery_workers
 from tests.shop.payments.helpers import WEBHOOK_SECRET, WRONG_SHAPE_EVENTS, signature_for
 
 WEBHOOK = "/api/v1/payments/stripe/webhook/"
@@ -103,7 +103,7 @@ def gunicorn(django_db_setup: Any, tmp_path_factory: pytest.TempPathFactory) -> 
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "shop.settings.test",
-        "DATABASE_URL": workers.test_database_url(),
+        "DATABASE_URL": celery_workers.test_database_url(),
         "STRIPE_SECRET_KEY": "sk_test_shop",
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         # Nothing here may reach Stripe: a refused event is never read back.

@@ -40,21 +40,37 @@ def pay_with_fake(api: ShopApi, payment_id: int, email: str) -> dict:
 def test_a_guest_buys_step_by_step_as_the_readme_shows(stack: Stack):
     storefront = ShopApi(stack.base_url, channel=demo.MUSEUM_WEB)
     email = unique_email("reader")
+    price = _fan_found(storefront)
+    token, totals = _cart_checked_out(storefront, email, price)
+    order = _order_placed_once(storefront, token, totals)
+    number = order["number"]
 
-    # 1. find the fan in English, then its page
+    # 5. pay with the offline fake provider
+    payment = storefront.post(
+        f"{API}/orders/{number}/payments/", {"provider": "fake", "email": email}
+    )
+    assert (payment["status"], payment["amount"]) == ("pending", order["total"])
+    pay_with_fake(storefront, payment["id"], email)
+
+    _followed_as_guest(stack, number, email, order["total"])
+
+
+def _fan_found(storefront: ShopApi) -> Decimal:
+    """1. find the fan in English, then its page: the price of the small one."""
     found = storefront.get(f"{API}/products/", params={"q": "fan", "lang": "en"})
     assert "fu-folding-fan" in [product["slug"] for product in found["results"]]
     product = storefront.get(f"{API}/products/fu-folding-fan/")
     variant = next(v for v in product["variants"] if v["sku"] == "BW-FAN-01-S")
     assert variant["availability"] in ("in_stock", "low")
-    price = money(variant["price"])
+    return money(variant["price"])
 
-    # 2. a cart and a line
+
+def _cart_checked_out(storefront: ShopApi, email: str, price: Decimal) -> tuple[str, dict]:
+    """2. a cart and a line; 3. shipping methods, then the details with the welcome voucher."""
     token = storefront.post(f"{API}/carts/")["token"]
     cart = storefront.post(f"{API}/carts/{token}/lines/", {"sku": "BW-FAN-01-S", "quantity": 2})
     assert money(cart["totals"]["subtotal"]) == 2 * price
 
-    # 3. shipping methods, then the details with the welcome voucher
     methods = storefront.get(f"{API}/carts/{token}/shipping-methods/")
     standard = next(m for m in methods if m["code"] == "standard")
     cart = storefront.patch(
@@ -73,8 +89,11 @@ def test_a_guest_buys_step_by_step_as_the_readme_shows(stack: Stack):
     assert money(totals["total"]) == (
         money(totals["subtotal"]) + money(totals["shipping"]) - money(totals["discount"])
     )
+    return token, totals
 
-    # 4. the order, and the same key again: the same order; on another cart: refused
+
+def _order_placed_once(storefront: ShopApi, token: str, totals: dict) -> dict:
+    """4. the order, and the same key again: the same order; on another cart: refused."""
     key = idempotency_key()
     order = storefront.post(f"{API}/carts/{token}/order/", headers={"Idempotency-Key": key})
     assert order["status"] == "pending_payment"
@@ -91,20 +110,15 @@ def test_a_guest_buys_step_by_step_as_the_readme_shows(stack: Stack):
         "idempotency_key_reused",
         headers={"Idempotency-Key": key},
     )
+    return order
 
-    # 5. pay with the offline fake provider
-    number = order["number"]
-    payment = storefront.post(
-        f"{API}/orders/{number}/payments/", {"provider": "fake", "email": email}
-    )
-    assert (payment["status"], payment["amount"]) == ("pending", order["total"])
-    pay_with_fake(storefront, payment["id"], email)
 
-    # 6. follow it as a guest: paid, and a parcel the tracking shows
+def _followed_as_guest(stack: Stack, number: str, email: str, total: str) -> None:
+    """6. follow it as a guest: paid, and a parcel the tracking shows."""
     guest = ShopApi(stack.base_url)
     looked_up = guest.post(f"{API}/orders/lookup/", {"number": number, "email": email}, expect=200)
     assert looked_up["status"] in PAID_STATUSES
-    assert looked_up["amount_paid"] == order["total"]
+    assert looked_up["amount_paid"] == total
     assert "payment_succeeded" in [event["type"] for event in looked_up["events"]]
     # The worker (in-process tasks on the embedded default) books the parcel with the
     # carrier; the carrier's first news comes with the next poll of its tracking.

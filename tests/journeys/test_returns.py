@@ -15,56 +15,14 @@ SKU = "FG-SCF-01-BLU"
 
 
 def test_a_delivered_item_goes_back_and_is_refunded(stack: Stack):
-    email = unique_email("returner")
-    registered = ShopApi(stack.base_url).post(
-        f"{API}/auth/register/", {"email": email, "password": "a-long-pass-phrase-9"}
-    )
-    shopper = ShopApi(stack.base_url, token=registered["token"], channel=demo.MUSEUM_WEB)
-    order = shopper.post(
-        f"{API}/orders/",
-        {
-            "lines": [{"sku": SKU, "quantity": 2}],
-            "shipping_address": demo.ADDRESS,
-            "shipping_method": "standard",
-            "payment_provider": "fake",
-        },
-        headers={"Idempotency-Key": idempotency_key()},
-    )
-    number, line = order["number"], order["lines"][0]
-    shopper.post(
-        f"{API}/payments/{order['payment']['id']}/fake/confirm/", {"outcome": "succeed"}, expect=200
-    )
-    tracking = wait_for(
-        lambda: shopper.get(f"{API}/orders/{number}/tracking/"),
-        lambda answer: answer["status"] == "delivered",
-        seconds=90,
-        what="delivered",
-    )
-    assert [parcel["status"] for parcel in tracking["parcels"]] == ["delivered"]
-
+    shopper, number, line, tracking = _delivered_order(stack)
     asked = shopper.post(
         f"{API}/orders/{number}/returns/",
         {"lines": [{"line_id": line["id"], "quantity": 1}], "reason": "Bought two by mistake."},
     )
     assert (asked["status"], asked["lines"][0]["quantity"]) == ("requested", 1)
 
-    # Each partner's staff look at their queue: the return is with those who shipped it.
-    museum, media = (
-        signed_in(stack.base_url, *demo.MUSEUM_STAFF),
-        signed_in(stack.base_url, *demo.MEDIA_STAFF),
-    )
-    queues = {
-        name: [
-            r["id"]
-            for r in staff.get(f"{API}/staff/fulfillment/returns/", params={"status": "requested"})[
-                "results"
-            ]
-            if r["order"] == number
-        ]
-        for name, staff in (("museum", museum), ("media", media))
-    }
-    assert sorted(len(ids) for ids in queues.values()) == [0, 1], queues
-    staff, other = (museum, media) if queues["museum"] else (media, museum)
+    staff, other = _staff_of_the_return(stack, number)
     returns = f"{API}/staff/fulfillment/returns/{asked['id']}"
     other.refused("POST", f"{returns}/approve/", 404, "return_not_found", json={})
 
@@ -91,3 +49,55 @@ def test_a_delivered_item_goes_back_and_is_refunded(stack: Stack):
     assert [(x["quantity"], x["quantity_refunded"]) for x in seen["lines"]] == [(2, 1)]
     assert "refunded" in [event["type"] for event in seen["events"]]
     assert [r["status"] for r in shopper.get(f"{API}/orders/{number}/returns/")] == ["refunded"]
+
+
+def _delivered_order(stack: Stack) -> tuple[ShopApi, str, dict, dict]:
+    """A new shopper buys two scarves in one request, pays, and waits for the parcel."""
+    email = unique_email("returner")
+    registered = ShopApi(stack.base_url).post(
+        f"{API}/auth/register/", {"email": email, "password": "a-long-pass-phrase-9"}
+    )
+    shopper = ShopApi(stack.base_url, token=registered["token"], channel=demo.MUSEUM_WEB)
+    order = shopper.post(
+        f"{API}/orders/",
+        {
+            "lines": [{"sku": SKU, "quantity": 2}],
+            "shipping_address": demo.ADDRESS,
+            "shipping_method": "standard",
+            "payment_provider": "fake",
+        },
+        headers={"Idempotency-Key": idempotency_key()},
+    )
+    number, line = order["number"], order["lines"][0]
+    shopper.post(
+        f"{API}/payments/{order['payment']['id']}/fake/confirm/", {"outcome": "succeed"}, expect=200
+    )
+    tracking = wait_for(
+        lambda: shopper.get(f"{API}/orders/{number}/tracking/"),
+        lambda answer: answer["status"] == "delivered",
+        seconds=90,
+        what="delivered",
+    )
+    assert [parcel["status"] for parcel in tracking["parcels"]] == ["delivered"]
+    return shopper, number, line, tracking
+
+
+def _staff_of_the_return(stack: Stack, number: str) -> tuple[ShopApi, ShopApi]:
+    """Each partner's staff look at their queue: the return is with those who shipped it.
+    The staff who have it, then the others."""
+    museum, media = (
+        signed_in(stack.base_url, *demo.MUSEUM_STAFF),
+        signed_in(stack.base_url, *demo.MEDIA_STAFF),
+    )
+    queues = {
+        name: [
+            r["id"]
+            for r in staff.get(f"{API}/staff/fulfillment/returns/", params={"status": "requested"})[
+                "results"
+            ]
+            if r["order"] == number
+        ]
+        for name, staff in (("museum", museum), ("media", media))
+    }
+    assert sorted(len(ids) for ids in queues.values()) == [0, 1], queues
+    return (museum, media) if queues["museum"] else (media, museum)

@@ -321,8 +321,8 @@ def demo_stock_load(report: DemoReport, partners: dict[str, Partner]) -> dict[st
     return warehouses
 
 
-def demo_users_load(report: DemoReport, partners: dict[str, Partner]) -> dict[str, User]:
-    """The superuser, partner staff and viewers, and a shopper; passwords set only on creation."""
+def staff_group_load() -> Group:
+    """The "Partner staff" group with exactly the admin permissions partner staff need."""
     group, _ = Group.objects.get_or_create(name=operations.STAFF_GROUP)
     wanted_permissions = set()
     for app_label, model, actions in operations.STAFF_GROUP_PERMISSIONS:
@@ -334,6 +334,12 @@ def demo_users_load(report: DemoReport, partners: dict[str, Partner]) -> dict[st
             )
     if set(group.permissions.values_list("pk", flat=True)) != wanted_permissions:
         group.permissions.set(wanted_permissions)
+    return group
+
+
+def demo_users_load(report: DemoReport, partners: dict[str, Partner]) -> dict[str, User]:
+    """The superuser, partner staff and viewers, and a shopper; passwords set only on creation."""
+    staff_group_load()
 
     users = {}
     for item in operations.USERS:

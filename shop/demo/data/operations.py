@@ -104,6 +104,21 @@ STAFF_GROUP_PERMISSIONS = (
     ("catalog", "warehouse", ("view", "change")),
     ("catalog", "stock", ("view", "change")),
     ("catalog", "stockmovement", ("view",)),
+    # The day's work in the admin: the fulfilment queue (pack, ship, labels), returns,
+    # and the orders they may refund. Money, events and lines are read-only in every
+    # admin screen; the actions go through the services, which check the partner again.
+    ("fulfillment", "shipment", ("view", "change")),
+    ("fulfillment", "shipmentline", ("view",)),
+    ("fulfillment", "shipmentevent", ("view",)),
+    ("fulfillment", "trackingevent", ("view",)),
+    ("fulfillment", "returnrequest", ("view", "change")),
+    ("fulfillment", "returnline", ("view",)),
+    ("fulfillment", "lowstockalert", ("view",)),
+    ("orders", "order", ("view", "change")),
+    ("orders", "orderline", ("view",)),
+    ("orders", "orderevent", ("view",)),
+    ("payments", "payment", ("view",)),
+    ("payments", "refund", ("view",)),
 )
 
 USERS = (

@@ -40,6 +40,7 @@ from partners.settlements.periods import month_previous
 from shop.channels.models import SalesChannel
 from shop.core.events import event_write
 from shop.core.money import quantize
+from shop.orders.lines import order_line_new
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
 from shop.orders.numbers import order_number_new
 from shop.payments.models import (
@@ -177,18 +178,9 @@ def _order_placed(
     order.created_at = paid_at - dt.timedelta(minutes=3)
     Order.objects.filter(pk=order.pk).update(number=order.number, created_at=order.created_at)
     for variant, qty, price in items:
-        OrderLine.objects.create(
-            order=order,
-            variant=variant,
-            product=variant.product,
-            channel=channel,
-            product_name=variant.product.name_zh,
-            variant_name=variant.name_zh,
-            sku=variant.sku,
-            quantity=qty,
-            unit_price=price,
-            line_total=price * qty,
-        )
+        order_line_new(
+            order=order, variant=variant, quantity=qty, unit_price=price, language=order.language
+        ).save()
     order_lines_agreements_attach(order=order)
     return order
 

@@ -171,6 +171,27 @@ def test_refund_through_the_api(staff, home, spy):
     )
 
 
+def test_a_refund_retried_with_its_idempotency_key_is_made_once(staff, home, spy):
+    order, _payment = paid_order(quantity=2, channel=home)
+    url = f"{LIST}{order.number}/refunds/"
+    body = {"amount": "50.00", "reason": "scratched"}
+
+    first = staff.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="refund-1")
+    again = staff.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="refund-1")
+    other = staff.post(
+        url, {**body, "amount": "60.00"}, format="json", HTTP_IDEMPOTENCY_KEY="refund-1"
+    )
+    too_long = staff.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="k" * 101)
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert (other.status_code, other.json()["code"]) == (409, "idempotency_key_reused")
+    assert (too_long.status_code, list(too_long.json()["fields"])) == (400, ["Idempotency-Key"])
+    assert list(Refund.objects.values_list("amount", flat=True)) == [Decimal("50.00")]
+    order.refresh_from_db()
+    assert order.amount_refunded == Decimal("50.00")
+
+
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [

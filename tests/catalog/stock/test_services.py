@@ -1,12 +1,11 @@
-import io
+"""The staff's inventory operations: receipts, adjustments, counts, transfers, thresholds."""
+
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone, translation
 
 from catalog.errors import (
-    EditionSizeExceeded,
-    ImportRejected,
     InsufficientStock,
     ReservedUnitsProtected,
     SameWarehouse,
@@ -14,8 +13,7 @@ from catalog.errors import (
     WarehouseInactive,
 )
 from catalog.models import MovementReason, Stock, StockMovement
-from catalog.stock.holds import stock_reserve, stock_ship
-from catalog.stock.selectors import stock_low_list
+from catalog.stock.holds import stock_ship
 from catalog.stock.services import (
     stock_adjust,
     stock_count,
@@ -25,22 +23,10 @@ from catalog.stock.services import (
 )
 from shop.core.errors import InvalidInput
 from tests import factories
+from tests.catalog.stock.state import stock_state as _state
+from tests.factories.catalog_scenes import stock_row as _stock
 
 pytestmark = pytest.mark.django_db
-
-
-def _stock(quantity=10, reserved=0, **kwargs) -> Stock:
-    return factories.StockFactory(quantity=quantity, quantity_reserved=reserved, **kwargs)
-
-
-def _state() -> list[tuple]:
-    """Every stock row and the number of movements: what a failed call must leave alone."""
-    rows = list(
-        Stock.objects.order_by("pk").values_list(
-            "pk", "quantity", "quantity_reserved", "low_stock_threshold"
-        )
-    )
-    return [*rows, ("movements", StockMovement.objects.count())]
 
 
 # stock_receive
@@ -125,47 +111,6 @@ def test_receive_refuses_a_closed_warehouse(staff_user):
 
     assert Stock.objects.count() == 0
     assert StockMovement.objects.count() == 0
-
-
-def test_limited_edition_receipts_stop_at_the_edition_size_over_variants_and_warehouses(
-    staff_user,
-):
-    product = factories.ProductFactory(edition_size=10)
-    red = factories.ProductVariantFactory(product=product)
-    blue = factories.ProductVariantFactory(product=product)
-    first, second = factories.WarehouseFactory(), factories.WarehouseFactory()
-    stock_receive(variant=red, warehouse=first, quantity=6, batch_reference="B1", user=staff_user)
-    stock_receive(variant=blue, warehouse=second, quantity=3, batch_reference="B2", user=staff_user)
-    before = _state()
-
-    with pytest.raises(EditionSizeExceeded) as caught:
-        stock_receive(
-            variant=red, warehouse=second, quantity=2, batch_reference="B3", user=staff_user
-        )
-
-    assert caught.value.code == "edition_size_exceeded"
-    assert caught.value.status_code == 409
-    assert caught.value.data == {"edition_size": 10, "units_received": 9}
-    assert _state() == before
-
-    stock_receive(variant=red, warehouse=second, quantity=1, batch_reference="B3", user=staff_user)
-    assert sum(Stock.objects.values_list("quantity", flat=True)) == 10
-
-
-def test_limited_edition_counts_units_received_even_after_they_were_sold(staff_user):
-    product = factories.ProductFactory(edition_size=5)
-    variant = factories.ProductVariantFactory(product=product)
-    warehouse = factories.WarehouseFactory()
-    stock_receive(
-        variant=variant, warehouse=warehouse, quantity=5, batch_reference="B1", user=staff_user
-    )
-    stock = Stock.objects.get()
-    stock_adjust(stock=stock, delta=-5, note="Broken in transit", user=staff_user)
-
-    with pytest.raises(EditionSizeExceeded):
-        stock_receive(
-            variant=variant, warehouse=warehouse, quantity=1, batch_reference="B2", user=staff_user
-        )
 
 
 # stock_adjust
@@ -282,7 +227,7 @@ def test_count_refuses_bad_input(staff_user, counted):
 
 def test_transfer_moves_free_units_with_two_movements_sharing_a_reference(staff_user):
     source = _stock(quantity=10, reserved=2)
-    target_warehouse = factories.WarehouseFactory()
+    target_warehouse = factories.WarehouseFactory(partner=source.warehouse.partner)
 
     transfer = stock_transfer(
         variant=source.variant,
@@ -316,7 +261,7 @@ def test_transfer_moves_free_units_with_two_movements_sharing_a_reference(staff_
 
 def test_transfer_of_reserved_units_is_refused_and_leaves_no_target_row(staff_user):
     source = _stock(quantity=10, reserved=5)
-    target_warehouse = factories.WarehouseFactory()
+    target_warehouse = factories.WarehouseFactory(partner=source.warehouse.partner)
     before = _state()
 
     with pytest.raises(InsufficientStock):
@@ -349,7 +294,8 @@ def test_transfer_to_the_same_warehouse_is_refused(staff_user):
 
 def test_transfer_from_a_warehouse_without_the_variant_is_refused(staff_user):
     variant = factories.ProductVariantFactory()
-    source, target = factories.WarehouseFactory(), factories.WarehouseFactory()
+    source = factories.WarehouseFactory()
+    target = factories.WarehouseFactory(partner=source.partner)
 
     with pytest.raises(StockNotFound):
         stock_transfer(
@@ -361,7 +307,7 @@ def test_transfer_from_a_warehouse_without_the_variant_is_refused(staff_user):
 
 def test_transfer_into_a_closed_warehouse_is_refused(staff_user):
     source = _stock(quantity=10)
-    closed = factories.WarehouseFactory(is_active=False)
+    closed = factories.WarehouseFactory(is_active=False, partner=source.warehouse.partner)
     before = _state()
 
     with pytest.raises(WarehouseInactive):
@@ -379,7 +325,7 @@ def test_transfer_into_a_closed_warehouse_is_refused(staff_user):
 @pytest.mark.parametrize("quantity", [0, -3, "2"])
 def test_transfer_refuses_bad_quantity(staff_user, quantity):
     source = _stock(quantity=10)
-    target = factories.WarehouseFactory()
+    target = factories.WarehouseFactory(partner=source.warehouse.partner)
     before = _state()
 
     with pytest.raises(InvalidInput):
@@ -415,92 +361,4 @@ def test_low_threshold_refuses_bad_input(staff_user, threshold):
     with pytest.raises(InvalidInput):
         stock_low_threshold_set(stock=stock, threshold=threshold, user=staff_user)
 
-    assert _state() == before
-
-
-def test_low_list_compares_free_units_with_the_threshold(museum, media):
-    museum_store = factories.WarehouseFactory(partner=museum)
-    media_store = factories.WarehouseFactory(partner=media)
-    closed = factories.WarehouseFactory(partner=museum, is_active=False)
-    at = _stock(quantity=10, reserved=5, low_stock_threshold=5, warehouse=museum_store)
-    below = _stock(quantity=3, reserved=3, low_stock_threshold=1, warehouse=media_store)
-    _stock(quantity=10, reserved=4, low_stock_threshold=5, warehouse=museum_store)
-    _stock(quantity=0, low_stock_threshold=5, warehouse=closed)
-
-    assert [s.pk for s in stock_low_list()] == [below.pk, at.pk]
-    assert [(s.pk, s.available) for s in stock_low_list(partner_id=museum.pk)] == [(at.pk, 5)]
-    assert [s.pk for s in stock_low_list(partner_id=media.pk)] == [below.pk]
-
-
-def test_primitives_still_work_with_new_services(staff_user):
-    stock = _stock(quantity=2)
-    assert stock_reserve(stock_id=stock.pk, quantity=2) is True
-    with pytest.raises(InsufficientStock):
-        stock_adjust(stock=stock, delta=-1, note="Lost", user=staff_user)
-
-
-# A limited edition holds on every path that adds units
-
-
-@pytest.fixture
-def edition_of_five(staff_user):
-    product = factories.ProductFactory(edition_size=5)
-    variant = factories.ProductVariantFactory(product=product)
-    warehouse = factories.WarehouseFactory()
-    stock_receive(
-        variant=variant, warehouse=warehouse, quantity=4, batch_reference="B1", user=staff_user
-    )
-    return Stock.objects.get(variant=variant)
-
-
-def test_found_units_beyond_the_edition_are_refused_by_adjustments_and_counts(
-    edition_of_five, staff_user
-):
-    stock = edition_of_five
-    before = _state()
-
-    with pytest.raises(EditionSizeExceeded):
-        stock_adjust(stock=stock, delta=2, note="found", user=staff_user)
-    with pytest.raises(EditionSizeExceeded):
-        stock_count(stock=stock, counted_quantity=6, user=staff_user)
-
-    assert _state() == before
-    stock_count(stock=stock, counted_quantity=5, user=staff_user)  # one place was left
-    with pytest.raises(EditionSizeExceeded):
-        stock_adjust(stock=stock, delta=1, note="found", user=staff_user)
-    assert Stock.objects.get(pk=stock.pk).quantity == 5
-
-
-def test_units_lost_and_found_again_are_counted_once(edition_of_five, staff_user):
-    stock = edition_of_five
-    stock_count(stock=stock, counted_quantity=1, user=staff_user)  # three units missing
-
-    stock_adjust(stock=stock, delta=3, note="found in the back room", user=staff_user)
-    stock_count(stock=stock, counted_quantity=5, user=staff_user)  # and the fifth place
-
-    assert Stock.objects.get(pk=stock.pk).quantity == 5
-    with pytest.raises(EditionSizeExceeded):
-        stock_receive(
-            variant=stock.variant,
-            warehouse=stock.warehouse,
-            quantity=1,
-            batch_reference="B2",
-            user=staff_user,
-        )
-
-
-def test_the_stock_import_cannot_count_an_edition_past_its_size(edition_of_five, superuser):
-    from catalog.csv.stock import stock_import
-
-    stock = edition_of_five
-    upload = (
-        "action,warehouse,sku,quantity,batch_reference,note\n"
-        f"count,{stock.warehouse.code},{stock.variant.sku},9,,\n"
-    )
-    before = _state()
-
-    with pytest.raises(ImportRejected) as caught:
-        stock_import(upload=io.BytesIO(upload.encode()), user=superuser)
-
-    assert "edition_size_exceeded" in str(caught.value.data)
     assert _state() == before
