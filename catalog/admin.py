@@ -13,7 +13,6 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from catalog.images.admin import ProductImageInline
 from catalog.list_entries import list_entries_refresh
@@ -36,6 +35,7 @@ from catalog.search import product_search_text_refresh
 
 # Registers the warehouses, stock and movements with the admin site too.
 from catalog.stock import admin as stock_admin  # noqa: F401
+from shop.core.history_admin import HistoryAdmin
 
 
 class CatalogEditorMixin:
@@ -160,7 +160,7 @@ class StockReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(ProductVariant)
-class ProductVariantAdmin(CatalogEditorMixin, SimpleHistoryAdmin):
+class ProductVariantAdmin(CatalogEditorMixin, HistoryAdmin):
     list_display = ["sku", "product", "name_en", "price", "is_active"]
     list_filter = ["is_active", "product__collection"]
     list_select_related = ["product"]
@@ -185,7 +185,7 @@ class ProductVariantAdmin(CatalogEditorMixin, SimpleHistoryAdmin):
 
 
 @admin.register(VariantChannelPrice)
-class VariantChannelPriceAdmin(CatalogEditorMixin, SimpleHistoryAdmin):
+class VariantChannelPriceAdmin(CatalogEditorMixin, HistoryAdmin):
     """Channel prices are edited on their variant's page; here each has its history."""
 
     list_display = ["variant", "channel", "price"]

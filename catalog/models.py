@@ -320,8 +320,12 @@ class Stock(models.Model):
         default=0, help_text="Units on hand held for checkouts and unshipped orders."
     )
     low_stock_threshold = models.PositiveIntegerField(default=settings.SHOP_LOW_STOCK_DEFAULT)
-    # When units on hand last changed (a stock movement); holds for checkouts do not count.
+    # When the row last changed: units on hand or reserved (holds included), or its
+    # threshold. Every change stamps it, conditional UPDATEs too (update() skips auto_now).
     updated_at = models.DateTimeField(auto_now=True)
+    # Threshold changes, with who made them; units are traced by the movements instead
+    # (and change by UPDATEs, which write no history).
+    history = ShopHistory(excluded_fields=["quantity", "quantity_reserved"])
 
     class Meta:
         ordering = ["variant_id", "warehouse_id"]

@@ -133,6 +133,7 @@ def _stock_row_apply(planned: _Planned, user: Any) -> str:
             warehouse=warehouse,
             quantity=quantity,
             batch_reference=values["batch_reference"],
+            note=values["note"],
             user=user,
         )
         return "receipts"

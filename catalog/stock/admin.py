@@ -16,6 +16,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from catalog.list_entries import list_entries_stock_recount
 from catalog.models import (
@@ -36,6 +37,7 @@ from catalog.stock.selectors import stock_with_available
 from catalog.stock.services import stock_adjust, stock_count, stock_low_threshold_set, stock_receive
 from catalog.stock.transfer_admin import stock_transfer_view
 from shop.core.errors import ShopError
+from shop.core.history_admin import HistoryAdmin
 
 
 class StockManagerMixin:
@@ -113,11 +115,13 @@ class StockAdminForm(forms.ModelForm):
 
     receive_quantity = forms.IntegerField(required=False, min_value=1, label="Receive units")
     batch_reference = forms.CharField(required=False, max_length=100)
+    receipt_note = forms.CharField(required=False, max_length=500, label=_("Receipt note"))
     adjust_by = forms.IntegerField(
         required=False, label="Adjust by", help_text="Positive adds units, negative removes."
     )
     adjust_note = forms.CharField(required=False, max_length=500, label="Reason")
     counted_quantity = forms.IntegerField(required=False, min_value=0, label="Counted units")
+    count_note = forms.CharField(required=False, max_length=500, label=_("Reason for the count"))
 
     class Meta:
         model = Stock
@@ -143,6 +147,8 @@ class StockAdminForm(forms.ModelForm):
             if stock.pk and -data["adjust_by"] > stock.quantity_available:
                 self.add_error("adjust_by", f"Only {stock.quantity_available} units are free.")
         counted = data.get("counted_quantity")
+        if counted is not None and not data.get("count_note"):
+            self.add_error("count_note", _("Say why the stock was counted."))
         if counted is not None and self.instance.pk and counted < self.instance.quantity_reserved:
             self.add_error(
                 "counted_quantity", f"{self.instance.quantity_reserved} units are reserved."
@@ -155,7 +161,7 @@ class StockActionForm(ActionForm):
 
 
 @admin.register(Stock)
-class StockAdmin(StockManagerMixin, admin.ModelAdmin):
+class StockAdmin(StockManagerMixin, HistoryAdmin):
     form = StockAdminForm
     action_form = StockActionForm
     actions = ["set_low_threshold"]
@@ -180,9 +186,12 @@ class StockAdmin(StockManagerMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["variant", "warehouse", "low_stock_threshold"]}),
         ("Units", {"fields": ["quantity", "quantity_reserved", "updated_at"]}),
-        ("Receive a production batch", {"fields": ["receive_quantity", "batch_reference"]}),
+        (
+            "Receive a production batch",
+            {"fields": ["receive_quantity", "batch_reference", "receipt_note"]},
+        ),
         ("Adjust", {"fields": ["adjust_by", "adjust_note"]}),
-        ("Count", {"fields": ["counted_quantity"]}),
+        ("Count", {"fields": ["counted_quantity", "count_note"]}),
     ]
 
     change_list_template = "admin/catalog/stock/change_list.html"
@@ -266,6 +275,7 @@ class StockAdmin(StockManagerMixin, admin.ModelAdmin):
                     warehouse=obj.warehouse,
                     quantity=data["receive_quantity"],
                     batch_reference=data["batch_reference"],
+                    note=data.get("receipt_note") or "",
                     user=request.user,
                 )
             elif data.get("adjust_by") is not None:
@@ -273,7 +283,12 @@ class StockAdmin(StockManagerMixin, admin.ModelAdmin):
                     stock=obj, delta=data["adjust_by"], note=data["adjust_note"], user=request.user
                 )
             elif data.get("counted_quantity") is not None:
-                stock_count(stock=obj, counted_quantity=data["counted_quantity"], user=request.user)
+                stock_count(
+                    stock=obj,
+                    counted_quantity=data["counted_quantity"],
+                    note=data["count_note"],
+                    user=request.user,
+                )
         except ShopError as exc:
             self.message_user(request, f"Stock not changed: {exc.message}", messages.ERROR)
 

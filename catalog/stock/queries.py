@@ -11,19 +11,21 @@ update on another condition, for every hold.
 Both go through Django's cursor (so its instrumentation sees them) and run on
 PostgreSQL and SQLite (3.35 or later, which has ``RETURNING``). The table is the stock
 rows' own (``catalog_stock``); tests/catalog/stock/test_queries.py checks both engines.
+Each also stamps the row's ``updated_at``, as every change of a stock row does.
 """
 
 from __future__ import annotations
 
 from django.db import connection
+from django.utils import timezone
 
 _HOLD = (
-    "UPDATE catalog_stock SET quantity_reserved = quantity_reserved + %s"
+    "UPDATE catalog_stock SET quantity_reserved = quantity_reserved + %s, updated_at = %s"
     " WHERE id = %s AND quantity >= quantity_reserved + %s"
     " RETURNING quantity - quantity_reserved"
 )
 _RELEASE = (
-    "UPDATE catalog_stock SET quantity_reserved = quantity_reserved - %s"
+    "UPDATE catalog_stock SET quantity_reserved = quantity_reserved - %s, updated_at = %s"
     " WHERE id = %s AND quantity_reserved >= %s"
     " RETURNING quantity - quantity_reserved"
 )
@@ -31,7 +33,8 @@ _RELEASE = (
 
 def _free_after(statement: str, stock_id: int, quantity: int) -> int | None:
     with connection.cursor() as cursor:
-        cursor.execute(statement, [quantity, stock_id, quantity])
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        cursor.execute(statement, [quantity, now, stock_id, quantity])
         found = cursor.fetchone()
     return None if found is None else int(found[0])
 

@@ -21,6 +21,7 @@ from catalog.models import MovementReason, Product, ProductVariant, Stock, Stock
 from catalog.stock.editions import edition_room_check
 from catalog.stock.movements import stock_change
 from shop.core.errors import InvalidInput
+from shop.core.permissions import signed_in
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ def stock_receive(
     quantity: int,
     batch_reference: str,
     user: Any,
+    note: str = "",
 ) -> StockMovement:
     """A production batch arrives in a warehouse; the stock row is created on first receipt.
 
@@ -79,6 +81,7 @@ def stock_receive(
     """
     quantity = _whole_number(quantity, "quantity", minimum=1)
     reference = _text(batch_reference, "batch_reference", max_length=100, required=True)
+    note = _text(note, "note", max_length=500, required=False)
     if not warehouse.is_active:
         raise WarehouseInactive()
     edition_room_check(variant.product_id, quantity, correction=False)
@@ -88,6 +91,7 @@ def stock_receive(
         delta=quantity,
         reason=MovementReason.RECEIPT,
         reference=reference,
+        note=note,
         user=user,
     )
 
@@ -221,9 +225,12 @@ def stock_transfer(
 def stock_low_threshold_set(*, stock: Stock, threshold: int, user: Any) -> Stock:
     """Below or at this many free units the stock shows up in low-stock alerts."""
     threshold = _whole_number(threshold, "threshold", minimum=0)
-    Stock.objects.filter(pk=stock.pk).update(low_stock_threshold=threshold)
-    catalog_changed()
     stock.low_stock_threshold = threshold
+    # Only these two columns are written (units stay as they are in the database); the
+    # save leaves a history row with the old and new threshold and who set it.
+    stock._history_user = signed_in(user)  # type: ignore[attr-defined]
+    stock.save(update_fields=["low_stock_threshold", "updated_at"])
+    catalog_changed()
     _refresh(stock)
     logger.info(
         "low-stock threshold of stock %s set to %s by user %s",

@@ -201,6 +201,7 @@ class StockReceiveApi(APIView):
         warehouse = serializers.CharField(max_length=40)
         quantity = serializers.IntegerField(max_value=INTEGER_MAX)
         batch_reference = serializers.CharField(max_length=100)
+        note = serializers.CharField(max_length=500, required=False, default="")
 
     @extend_schema(
         request=InputSerializer,
@@ -218,6 +219,7 @@ class StockReceiveApi(APIView):
             warehouse=warehouse,
             quantity=data["quantity"],
             batch_reference=data["batch_reference"],
+            note=data["note"],
             user=request.user,
         )
         return Response(_movement_out(movement), status=201)

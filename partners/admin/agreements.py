@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from partners.admin.inlines import ReadOnlyInline
 from partners.agreements import PartyInput, agreement_version_create, agreement_version_validate
@@ -21,6 +20,7 @@ from partners.models import (
     Partner,
 )
 from shop.core.errors import ShopError
+from shop.core.history_admin import HistoryAdmin
 
 
 class VersionInline(ReadOnlyInline):
@@ -37,7 +37,7 @@ class VersionInline(ReadOnlyInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(HistoryAdmin):
     list_display = ["code", "name_zh", "collection", "product", "valid_until"]
     search_fields = ["code", "name_zh", "name_en"]
     raw_id_fields = ["product"]
@@ -104,7 +104,7 @@ class VersionAddForm(forms.ModelForm):
 
 
 @admin.register(AgreementVersion)
-class AgreementVersionAdmin(SimpleHistoryAdmin):
+class AgreementVersionAdmin(HistoryAdmin):
     list_display = ["agreement", "number", "valid_from", "logistics_fee", "payment_fee_bearer"]
     list_filter = ["agreement"]
     inlines = [PartyInline]

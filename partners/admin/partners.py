@@ -2,9 +2,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from partners.models import AgreementParty, Partner, PartnerMembership
+from shop.core.history_admin import HistoryAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -16,7 +16,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(SimpleHistoryAdmin):
+class PartnerAdmin(HistoryAdmin):
     list_display = ["code", "name_zh", "name_en", "contact_email", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name_zh", "name_en", "legal_name"]
@@ -25,7 +25,7 @@ class PartnerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PartnerMembership)
-class PartnerMembershipAdmin(SimpleHistoryAdmin):
+class PartnerMembershipAdmin(HistoryAdmin):
     """Memberships are edited on their partner's page; here each has its history."""
 
     list_display = ["user", "partner", "role", "created_at"]
@@ -36,7 +36,7 @@ class PartnerMembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AgreementParty)
-class AgreementPartyAdmin(SimpleHistoryAdmin):
+class AgreementPartyAdmin(HistoryAdmin):
     """Parties are written with their agreement version and never edited; read only."""
 
     list_display = ["version", "partner", "role", "share_bp"]

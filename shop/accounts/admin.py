@@ -2,13 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
-from simple_history.admin import SimpleHistoryAdmin
 
 from shop.accounts.models import User
+from shop.core.history_admin import HistoryAdmin
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
+class UserAdmin(HistoryAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
@@ -30,5 +30,5 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(SimpleHistoryAdmin, BaseGroupAdmin):
+class GroupAdmin(HistoryAdmin, BaseGroupAdmin):
     pass

@@ -1,13 +1,13 @@
 from django.contrib import admin, messages
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from shop.channels.models import LivestreamDrop, SalesChannel
 from shop.channels.services import channel_api_key_issue
+from shop.core.history_admin import HistoryAdmin
 
 
 @admin.register(SalesChannel)
-class SalesChannelAdmin(SimpleHistoryAdmin):
+class SalesChannelAdmin(HistoryAdmin):
     list_display = [
         "code",
         "name_en",

@@ -1,13 +1,13 @@
 """Vouchers in the admin, each with the history of its terms (who changed what, when)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from shop.checkout.models import Voucher
+from shop.core.history_admin import HistoryAdmin
 
 
 @admin.register(Voucher)
-class VoucherAdmin(SimpleHistoryAdmin):
+class VoucherAdmin(HistoryAdmin):
     list_display = ["code", "kind", "value", "min_spend", "times_used", "usage_limit", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code"]

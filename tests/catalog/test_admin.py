@@ -128,16 +128,43 @@ def test_stock_change_form_receives_and_counts(two_partner_stock):
     url = reverse("admin:catalog_stock_change", args=[stock.pk])
     client = _client(two_partner_stock["superuser"])
 
-    client.post(url, _stock_form(stock, receive_quantity=5, batch_reference="B2"))
-    client.post(url, _stock_form(stock, counted_quantity=15, low_stock_threshold=7))
+    client.post(
+        url,
+        _stock_form(stock, receive_quantity=5, batch_reference="B2", receipt_note="One short"),
+    )
+    client.post(
+        url,
+        _stock_form(stock, counted_quantity=15, count_note="Shelf recount", low_stock_threshold=7),
+    )
 
     stock.refresh_from_db()
     assert (stock.quantity, stock.low_stock_threshold) == (15, 7)
-    assert list(StockMovement.objects.values_list("reason", "quantity_delta")) == [
-        (MovementReason.COUNT, -2),
-        (MovementReason.RECEIPT, 5),
-        (MovementReason.RECEIPT, 2),
+    assert list(StockMovement.objects.values_list("reason", "quantity_delta", "note")) == [
+        (MovementReason.COUNT, -2, "Shelf recount"),
+        (MovementReason.RECEIPT, 5, "One short"),
+        (MovementReason.RECEIPT, 2, ""),
     ]
+    threshold = stock.history.latest()
+    assert (threshold.low_stock_threshold, threshold.history_user) == (
+        7,
+        two_partner_stock["superuser"],
+    )
+    assert threshold.prev_record.low_stock_threshold == 5
+
+
+def test_stock_count_in_the_admin_needs_a_reason(two_partner_stock):
+    stock = two_partner_stock["a_stock"]
+    url = reverse("admin:catalog_stock_change", args=[stock.pk])
+
+    response = _client(two_partner_stock["superuser"]).post(
+        url, _stock_form(stock, counted_quantity=3)
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"count_note": ["请说明盘点的原因。"]}
+    stock.refresh_from_db()
+    assert stock.quantity == 12
+    assert StockMovement.objects.count() == 1
 
 
 def test_stock_change_form_refuses_bad_changes(two_partner_stock):

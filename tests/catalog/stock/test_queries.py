@@ -1,6 +1,9 @@
 """The stock rows' own statements, on whichever engine the suite runs (PostgreSQL, SQLite)."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from catalog.models import Stock
 from catalog.stock.queries import stock_hold_units, stock_release_units
@@ -50,3 +53,17 @@ def test_a_release_of_more_than_is_reserved_changes_nothing():
     stock = _stock(quantity=5, reserved=2)
     assert stock_release_units(stock_id=stock.pk, quantity=3) is None
     assert _units(stock) == (5, 2)
+
+
+def test_holds_and_releases_stamp_the_row_as_changed():
+    stock = _stock(quantity=5, reserved=0)
+    long_ago = timezone.now() - dt.timedelta(days=30)
+    Stock.objects.filter(pk=stock.pk).update(updated_at=long_ago)
+
+    stock_hold_units(stock_id=stock.pk, quantity=2)
+    stock.refresh_from_db()
+    held_at = stock.updated_at
+    stock_release_units(stock_id=stock.pk, quantity=1)
+    stock.refresh_from_db()
+
+    assert long_ago < held_at <= stock.updated_at <= timezone.now()

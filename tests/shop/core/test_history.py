@@ -5,6 +5,7 @@ whether made in the admin, through the staff API or by a CSV import."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from decimal import Decimal
@@ -227,3 +228,47 @@ def test_signing_in_writes_no_history(staff_user):
     assert staff_user.last_login is not None
 
     assert User.history.count() == before
+
+
+def test_a_past_version_is_shown_but_never_saved_back(superuser):
+    voucher = Voucher.objects.create(code="SPRING", kind="fixed", value=Decimal("10.00"))
+    _admin_save(superuser, voucher, value="15.00")
+    first = voucher.history.earliest()
+    client = Client()
+    client.force_login(superuser)
+    url = reverse("admin:checkout_voucher_simple_history", args=[voucher.pk, first.history_id])
+
+    shown = client.get(url)
+    posted = client.post(url, {"code": "SPRING", "kind": "fixed", "value": "10.00"})
+
+    assert (shown.status_code, posted.status_code) == (200, 403)
+    voucher.refresh_from_db()
+    assert voucher.value == Decimal("15.00")
+    assert voucher.history.count() == 2
+
+
+def test_partner_staff_see_the_history_of_their_own_stock_only(museum, media):
+    keeper = factories.PartnerStaffFactory(partner=museum).user
+    own = factories.StockFactory(warehouse=factories.WarehouseFactory(partner=museum))
+    other = factories.StockFactory(warehouse=factories.WarehouseFactory(partner=media))
+    client = Client()
+    client.force_login(keeper)
+
+    pages = [
+        client.get(reverse("admin:catalog_stock_history", args=[stock.pk])).status_code
+        for stock in (own, other)
+    ]
+
+    assert pages == [200, 404]
+
+
+def test_an_agreement_end_date_set_in_the_admin_is_traced(superuser):
+    agreement = factories.AgreementFactory(valid_until=None)
+
+    _admin_save(superuser, agreement, valid_until="2027-12-31")
+
+    last = agreement.history.latest()
+    assert (last.history_user, _changes(last)) == (
+        superuser,
+        {"valid_until": (None, dt.date(2027, 12, 31))},
+    )
