@@ -97,6 +97,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /api/v1/partners/reports/breakdown/": PARTNER,
     "GET /api/v1/partners/reports/top-products/": PARTNER,
     "GET /api/v1/partners/reports/fulfillment-times/": PARTNER,
+    "GET /api/v1/partners/reports/compared/": PARTNER,
+    "GET /api/v1/partners/reports/inventory/": PARTNER,
     "GET /api/v1/partners/ledger/": PARTNER,
     "GET /api/v1/partners/settlements/": PARTNER,
     "GET /api/v1/partners/settlements/<int:settlement_id>/": PARTNER_OBJECT_A,
