@@ -20,6 +20,7 @@ caller that reads more with them (its own columns, a cart's units) in that one q
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -145,6 +146,13 @@ def free_units(**lookups: Any) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
+@functools.cache
+def _variant_free_units() -> Coalesce:
+    # The same expression for every query (it names no channel and no moment): built
+    # once, each query resolves its own copy of it.
+    return free_units(variant=OuterRef("pk"))
+
+
 def offers_annotate(
     variants: QuerySet[ProductVariant], *, channel_id: int | None, now: datetime.datetime
 ) -> QuerySet[ProductVariant]:
@@ -156,7 +164,7 @@ def offers_annotate(
         **{
             _LISTED: listed,
             _PRICE: price_in_channel(channel_id),
-            _FREE: free_units(variant=OuterRef("pk")),
+            _FREE: _variant_free_units(),
         }
     )
 

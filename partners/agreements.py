@@ -201,9 +201,11 @@ def _versions_in_force(
         covers |= Q(agreement__collection_id__in=sorted(collection_ids))
     if not covers:
         return {}, {}
+    # One filter() for every condition: a chained one costs a clone and a join lookup more
+    # at every order placed (the agreement is one row, so it means the same).
+    in_force = Q(agreement__valid_until__isnull=True) | Q(agreement__valid_until__gte=on)
     candidates = (
-        AgreementVersion.objects.filter(covers, valid_from__lte=on)
-        .filter(Q(agreement__valid_until__isnull=True) | Q(agreement__valid_until__gte=on))
+        AgreementVersion.objects.filter(covers, in_force, valid_from__lte=on)
         .order_by("-valid_from")
         .values_list("id", "agreement__product_id", "agreement__collection_id")
     )

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-
-from django.db.models import OuterRef, Subquery, Sum
+from typing import Any
 
 from partners.ledger import split
 from partners.models import AgreementVersion, LedgerEntry
 from shop.channels.models import SalesChannel
 from shop.core.money import to_fen
-from shop.orders.holds import Reservation, ReservationStatus
+from shop.orders.holds import ReservationStatus
 from shop.orders.models import Order, OrderLine
 
 
@@ -53,17 +52,12 @@ def _ledger_warehouses(order_id: int) -> dict[int, tuple[int, int]]:
     return found
 
 
-def _main_warehouse(column: str) -> Subquery:
-    """The ``column`` of the warehouse holding most of a line's units (the lowest id of
-    those holding as many)."""
-    held = (
-        Reservation.objects.filter(order_line_id=OuterRef("pk"))
-        .exclude(status=ReservationStatus.RELEASED)
-        .values("stock__warehouse_id", "stock__warehouse__partner_id")
-        .annotate(units=Sum("quantity"))
-        .order_by("-units", "stock__warehouse_id")
-    )
-    return Subquery(held.values(column)[:1])
+def _main_warehouse(held: dict[tuple[int, int], int]) -> tuple[int, int] | None:
+    """The warehouse holding most of a line's units (the lowest id of those holding as
+    many) and its partner; ``held``: the units not released by (warehouse, partner)."""
+    if not held:
+        return None
+    return min(held, key=lambda warehouse: (-held[warehouse], warehouse[0]))
 
 
 # The agreement version's columns the split reads, as a line's values name them.
@@ -75,9 +69,19 @@ _VERSION_FIELDS = {
     "refund_policy": "agreement_version__refund_policy",
 }
 _PARTY_FIELDS = (
+    "agreement_version__parties__id",
     "agreement_version__parties__partner_id",
     "agreement_version__parties__role",
     "agreement_version__parties__share_bp",
+)
+# A line's holds, joined beside its parties (a row per hold and party): cheaper to read
+# and sum here than as a grouped subquery per column.
+_HOLD_FIELDS = (
+    "reservations__id",
+    "reservations__status",
+    "reservations__quantity",
+    "reservations__stock__warehouse_id",
+    "reservations__stock__warehouse__partner_id",
 )
 
 
@@ -88,53 +92,63 @@ class _TermsLine:
     quantity: int
     line_total: Decimal
     collection_id: int | None
-    warehouse: tuple[int, int] | None  # the main warehouse and its partner
     version: AgreementVersion | None
-    parties: list[split.PartyShare] = field(default_factory=list)
+    parties: dict[int, split.PartyShare] = field(default_factory=dict)  # by party id
+    holds: set[int] = field(default_factory=set)  # the holds counted in ``held``
+    held: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    @property
+    def warehouse(self) -> tuple[int, int] | None:
+        """The main warehouse and its partner."""
+        return _main_warehouse(self.held)
+
+    def row_add(self, party: tuple[Any, ...], hold: tuple[Any, ...]) -> None:
+        party_id, partner_id, role, share_bp = party
+        if party_id is not None and party_id not in self.parties:
+            self.parties[party_id] = split.PartyShare(partner_id, role, share_bp)
+        hold_id, status, units, warehouse_id, warehouse_partner_id = hold
+        if hold_id is None or hold_id in self.holds or status == ReservationStatus.RELEASED:
+            return
+        self.holds.add(hold_id)
+        key = (warehouse_id, warehouse_partner_id)
+        self.held[key] = self.held.get(key, 0) + units
 
 
 def _terms_lines(order_id: int) -> list[_TermsLine]:
     """Every line of an order with its product's collection, its main warehouse and that
     warehouse's partner, its agreement version and that version's parties: one query,
-    a row per party in the parties' own order."""
+    a row per party and hold, the parties in their own order."""
     rows = (
         OrderLine.objects.filter(order_id=order_id)
-        .annotate(
-            main_warehouse_id=_main_warehouse("stock__warehouse_id"),
-            main_warehouse_partner_id=_main_warehouse("stock__warehouse__partner_id"),
-        )
         .values_list(
             "id",
             "product_id",
             "quantity",
             "line_total",
             "product__collection_id",
-            "main_warehouse_id",
-            "main_warehouse_partner_id",
             *_VERSION_FIELDS.values(),
             *_PARTY_FIELDS,
+            *_HOLD_FIELDS,
         )
-        .order_by("id", "agreement_version__parties__id")
+        .order_by("id", "agreement_version__parties__id", "reservations__id")
     )
     lines: dict[int, _TermsLine] = {}
     width = len(_VERSION_FIELDS)
+    parties_end = 5 + width + len(_PARTY_FIELDS)
     for found in rows:
-        line_id, product_id, quantity, line_total, collection_id, warehouse, partner = found[:7]
+        line_id, product_id, quantity, line_total, collection_id = found[:5]
         line = lines.get(line_id)
         if line is None:
-            version = dict(zip(_VERSION_FIELDS, found[7 : 7 + width], strict=True))
+            version = dict(zip(_VERSION_FIELDS, found[5 : 5 + width], strict=True))
             line = lines[line_id] = _TermsLine(
                 line_id=line_id,
                 product_id=product_id,
                 quantity=quantity,
                 line_total=line_total,
                 collection_id=collection_id,
-                warehouse=None if warehouse is None else (warehouse, partner),
                 version=AgreementVersion(**version) if version["id"] else None,
             )
-        partner_id, role, share_bp = found[7 + width :]
-        if partner_id is not None:
-            line.parties.append(split.PartyShare(partner_id, role, share_bp))
+        line.row_add(found[5 + width : parties_end], found[parties_end:])
     return list(lines.values())
 
 
@@ -151,11 +165,12 @@ def order_lines_terms(
     )
     warehouses = _ledger_warehouses(order.pk) if warehouses_from_ledger else {}
     if not warehouses:
-        warehouses = {line.line_id: line.warehouse for line in lines if line.warehouse}
+        mains = ((line.line_id, line.warehouse) for line in lines)
+        warehouses = {line_id: main for line_id, main in mains if main is not None}
     terms = OrderTerms()
     for line in lines:
         version = line.version
-        parties = tuple(line.parties)
+        parties = tuple(line.parties.values())
         line_warehouse, warehouse_partner = warehouses.get(line.line_id, (None, None))
         if warehouse_id is not None:
             line_warehouse = warehouse_id

@@ -11,7 +11,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.utils.translation import gettext as _
 
 from catalog.errors import InsufficientStock, SoldOut
@@ -76,27 +85,31 @@ class CartVariantFacts(VariantFacts):
     in_cart: int  # units of it over the cart's lines
 
 
-_FACT_VALUES = (*OFFER_VALUES, "in_drop", "drop_open")
+_FACT_VALUES = (*OFFER_VALUES, "drop_now")
 
 
 def _with_facts(
     variants: QuerySet[ProductVariant], channel: SalesChannel, now: datetime
 ) -> QuerySet[ProductVariant]:
-    """``variants`` with their offers in the channel at ``now`` and its drops of them."""
-    drops = LivestreamDrop.objects.filter(variants=OuterRef("pk"), channel_id=channel.pk)
+    """``variants`` with their offers in the channel at ``now`` and its drops of them:
+    ``drop_now`` is None without a drop, else whether one of them is open (the open one
+    first), one subquery for both."""
+    open_now = ExpressionWrapper(Q(starts_at__lte=now, ends_at__gt=now), BooleanField())
+    drops = (
+        LivestreamDrop.objects.filter(variants=OuterRef("pk"), channel_id=channel.pk)
+        .annotate(open_now=open_now)
+        .order_by("-open_now")
+        .values("open_now")[:1]
+    )
     return offers_annotate(variants, channel_id=channel.pk, now=now).annotate(
-        in_drop=Exists(drops),
-        drop_open=Exists(drops.filter(starts_at__lte=now, ends_at__gt=now)),
+        drop_now=Subquery(drops, output_field=BooleanField())
     )
 
 
 def _facts(row: Any) -> dict[str, Any]:
     """The facts of a variant read through ``_with_facts`` (an instance or its values)."""
-
-    def read(name: str) -> bool:
-        return bool(row[name] if isinstance(row, dict) else getattr(row, name))
-
-    return {"offer": offer_of(row), "in_drop": read("in_drop"), "drop_open": read("drop_open")}
+    drop_now = row["drop_now"] if isinstance(row, dict) else row.drop_now
+    return {"offer": offer_of(row), "in_drop": drop_now is not None, "drop_open": bool(drop_now)}
 
 
 def variant_facts(
