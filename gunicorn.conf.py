@@ -16,8 +16,25 @@ gunicorn's HTML page.
 """
 
 import json
+import os
 
 from gunicorn import util
+
+# Workers and threads. A checkout waits on the payment provider (Stripe, Alipay, WeChat
+# Pay: up to its timeout) inside the request; a sync worker would sit idle through that
+# wait. gthread workers take GUNICORN_THREADS requests each, so a slow provider holds a
+# thread, not a process; processes (WEB_CONCURRENCY, about one per core) spread the
+# Python work over the cores. The numbers are the environment's, for the benchmark
+# (bench/README.md) to try others: GUNICORN_WORKER_CLASS=sync, GUNICORN_THREADS=1.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# A request still running after this many seconds is cut off and its worker restarted;
+# the proxy in front gives up a little later (deploy/nginx/shop.conf.template).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# Kept-alive connections from the proxy, a little longer than the proxy keeps them.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
 
 # The largest request line gunicorn accepts at all (its maximum is 8190).
 limit_request_line = 8190

@@ -63,8 +63,11 @@ class Stack:
             "--log-level",
             "warning",
         ]
+        # Named either way: gunicorn.conf.py's default (gthread) must not decide a run.
         if threads > 1:
             command += ["--worker-class", "gthread", "--threads", str(threads)]
+        else:
+            command += ["--worker-class", "sync"]
         self._start("web", command)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

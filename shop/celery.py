@@ -21,6 +21,7 @@ from celery.schedules import crontab
 from kombu import Queue
 
 import shop.core.observability  # noqa: F401  (request ids into tasks, task failure counts)
+from shop.core.heartbeat import WorkerHeartbeat
 from shop.core.task_leases import TaskLeases
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings.local")
@@ -29,6 +30,8 @@ app = Celery("shop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Workers renew the leases of the tasks they hold (shop/core/task_leases.py).
 app.steps["consumer"].add(TaskLeases)
+# Workers touch their heartbeat file, which their healthcheck reads (shop/core/heartbeat.py).
+app.steps["consumer"].add(WorkerHeartbeat)
 
 QUEUES = ("default", "fulfillment", "notifications", "reports")
 

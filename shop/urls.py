@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/v1/", front_door.api_index, name="api-index"),
     path("health/", health.health, name="health"),
     path("health/live/", health.live, name="health-live"),
+    path("health/ready/", health.ready, name="health-ready"),
     path("metrics/", include("shop.core.metrics")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,7 +1,7 @@
 """Production: PostgreSQL, Redis, gunicorn and Celery workers. Refuses to start without secrets."""
 
 from .base import *  # noqa: F403
-from .base import LOGGING, broker_transport, env, postgresql_options
+from .base import LOGGING, STORAGES, broker_transport, env, pooler_options, postgresql_options
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -10,17 +10,32 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 postgresql_options(DATABASES["default"])
+pooler_options(DATABASES["default"])
+# The shop's Redis (the broker, by default, and the event counters) and the cache's,
+# which may be another Redis with a memory policy of its own (an evicting cache must
+# never share memory with queued tasks): both default to REDIS_URL.
 REDIS_URL = env("REDIS_URL")
+CACHE_URL = env("CACHE_URL", default=REDIS_URL)
 CACHES = {
     "default": {
         "BACKEND": "shop.core.cache.TolerantRedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": CACHE_URL,
         "KEY_PREFIX": "shop",
     }
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_BROKER_TRANSPORT = broker_transport(CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = False
+# Exactly one beat schedules: the one holding a PostgreSQL advisory lock
+# (shop/core/beat_lock.py); it ticks at least every 30 s, each tick its heartbeat.
+CELERY_BEAT_SCHEDULER = "shop.core.beat_lock:SingleBeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("CELERY_BEAT_MAX_LOOP_INTERVAL", default=30)
+# Static files under names that carry a hash of their content (admin.4f3c2a.css), so
+# the proxy and browsers may keep them for a year; collectstatic writes the manifest.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

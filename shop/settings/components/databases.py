@@ -1,5 +1,7 @@
 """The database and the cache."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .environment import BASE_DIR, env
 
 DATABASES = {
@@ -24,6 +26,24 @@ def postgresql_options(database: dict) -> None:
     threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=5)
     options.setdefault("server_side_binding", True)
     options.setdefault("prepare_threshold", threshold if threshold > 0 else None)
+
+
+def pooler_options(database: dict) -> None:
+    """Behind PgBouncer in transaction mode (``DATABASE_POOLER=transaction``), where
+    consecutive transactions of one connection may reach different server sessions:
+    no prepared statements (psycopg's ``prepare_threshold=None``), whatever
+    ``DATABASE_PREPARE_THRESHOLD`` says, and no server-side cursors (``.iterator()``
+    would declare a cursor in one session and fetch from it in another). Connections
+    are still kept (``DATABASE_CONN_MAX_AGE``): PgBouncer's are cheap, the server's few."""
+    pooler = env("DATABASE_POOLER", default="")
+    if pooler not in ("", "session", "transaction"):
+        raise ImproperlyConfigured(
+            f'DATABASE_POOLER is "", "session" or "transaction", not "{pooler}".'
+        )
+    if pooler != "transaction" or "postgresql" not in database.get("ENGINE", ""):
+        return
+    database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+    database["DISABLE_SERVER_SIDE_CURSORS"] = True
 
 
 def sqlite_options(database: dict) -> None:
