@@ -28,22 +28,24 @@ RUN python -c "import tomllib; deps = tomllib.load(open('pyproject.toml', 'rb'))
 
 COPY . .
 
-# Static files are baked into the image and served by WhiteNoise. Production settings
+# Static files are baked into the image (WhiteNoise serves them where no proxy does;
+# the compose stack's collectstatic copies them, hashed, to the volume nginx serves). Production settings
 # demand their secrets, so collectstatic gets throwaway values that never reach a container.
 RUN DJANGO_SECRET_KEY=collectstatic-at-build-time-only-this-is-not-a-real-secret \
     DJANGO_ALLOWED_HOSTS=localhost \
     DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
     REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput \
-    && mkdir -p /app/media \
-    && chown shop:shop /app/media
+    && mkdir -p /app/media /app/private \
+    && chown -R shop:shop /app/media /app/private /app/staticfiles
 
 USER shop
 
 EXPOSE 8000
 
-# gunicorn.conf.py holds gunicorn's request limits and its own error answers;
-# GUNICORN_CMD_ARGS (read by gunicorn itself) adds options, e.g. "--timeout 30 --access-logfile -".
-# Request metrics of all gunicorn workers are gathered in one directory, emptied at start
-# (web only: worker and beat run other commands and keep their counts in Redis).
-CMD ["sh", "-c", "rm -rf /tmp/prometheus && mkdir -p /tmp/prometheus && PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus exec gunicorn --config gunicorn.conf.py shop.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3}"]
+# gunicorn.conf.py holds gunicorn's workers, threads and request limits (from the
+# environment: WEB_CONCURRENCY, GUNICORN_THREADS, ...) and its own error answers;
+# GUNICORN_CMD_ARGS (read by gunicorn itself) adds options, e.g. "--access-logfile -".
+# With PROMETHEUS_MULTIPROC_DIR set (docker-compose.yml sets it for web only), the
+# request metrics of all workers are gathered there; gunicorn.conf.py empties it at start.
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "shop.wsgi:application", "--bind", "0.0.0.0:8000"]

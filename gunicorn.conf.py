@@ -17,6 +17,7 @@ gunicorn's HTML page.
 
 import json
 import os
+import shutil
 
 from gunicorn import util
 
@@ -41,6 +42,16 @@ limit_request_line = 8190
 # Twice gunicorn's default per header line: large cookies fit.
 limit_request_field_size = 16380
 limit_request_fields = 100
+
+
+def on_starting(server):
+    """Request metrics of all workers are gathered in PROMETHEUS_MULTIPROC_DIR (when set):
+    emptied here, before any worker starts, so counts of a previous run are not added."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory, exist_ok=True)
+
 
 _ERROR_CODES = {
     400: ("bad_request", "Bad request."),

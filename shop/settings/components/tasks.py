@@ -50,3 +50,5 @@ SHOP_SWEEP_SECONDS = env.float("SHOP_SWEEP_SECONDS", default=60)
 SHOP_IN_PROCESS_BEAT = env.bool("SHOP_IN_PROCESS_BEAT", default=True)
 # Workers log through LOGGING above (JSON, request ids, masking), not Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Processes of a `celery worker` that names no --concurrency (docker-compose.yml's).
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2)
