@@ -192,13 +192,13 @@ def _agreements(
 
 def _dashboard_viewer(world: World, museum: Any) -> None:
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
     from partners.models import PartnerMembership
+    from shop.accounts.tokens import device_token_create
 
     viewer = get_user_model().objects.create_user(email="viewer@museum.bench", password=None)
     PartnerMembership.objects.create(user=viewer, partner=museum, role="viewer")
-    world.partner_token = Token.objects.create(user=viewer).key
+    world.partner_token = device_token_create(user=viewer, name="bench")[1]
 
 
 def world_create(now: dt.datetime) -> World:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
+from knox.settings import CONSTANTS
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -12,6 +15,8 @@ from rest_framework.views import APIView
 from shop.accounts.services import user_register, user_sign_in, user_sign_out
 from shop.core.schema import error_responses
 from shop.core.throttling import ShopScopedRateThrottle
+
+TOKEN_KEY_LENGTH = CONSTANTS.TOKEN_KEY_LENGTH
 
 
 class MeSerializer(serializers.Serializer):
@@ -35,8 +40,32 @@ class MeSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(
+        help_text="This device's API token, shown once: send it as `Authorization: Token <token>`."
+    )
+    expires_at = serializers.DateTimeField(help_text="When the token stops working.")
+    device_id = serializers.UUIDField(help_text="This device in GET /me/devices/.")
     user = MeSerializer()
+
+
+def device_name_field() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=100,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text='A name the shopper will recognise in the list of devices ("Mei\'s phone").',
+    )
+
+
+def token_answer(user: Any, token: str) -> dict[str, Any]:
+    device = user.auth_token_set.get(token_key=token[:TOKEN_KEY_LENGTH])
+    return {
+        "token": token,
+        "expires_at": serializers.DateTimeField().to_representation(device.expiry),
+        "device_id": str(device.device_id),
+        "user": MeSerializer(user).data,
+    }
 
 
 class RegisterApi(APIView):
@@ -49,6 +78,7 @@ class RegisterApi(APIView):
         first_name = serializers.CharField(max_length=150, required=False, default="")
         last_name = serializers.CharField(max_length=150, required=False, default="")
         phone = serializers.CharField(max_length=32, required=False, default="")
+        device_name = device_name_field()
 
     @extend_schema(
         request=InputSerializer,
@@ -58,10 +88,16 @@ class RegisterApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = dict(serializer.validated_data)
+        device_name = data.pop("device_name")
         user_register(**data)
-        user, token = user_sign_in(request=request, email=data["email"], password=data["password"])
-        return Response({"token": token, "user": MeSerializer(user).data}, status=201)
+        user, token = user_sign_in(
+            request=request,
+            email=data["email"],
+            password=data["password"],
+            device_name=device_name,
+        )
+        return Response(token_answer(user, token), status=201)
 
 
 class SignInApi(APIView):
@@ -71,6 +107,7 @@ class SignInApi(APIView):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=128, write_only=True)
+        device_name = device_name_field()
 
     @extend_schema(
         request=InputSerializer,
@@ -81,15 +118,18 @@ class SignInApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user, token = user_sign_in(request=request, **serializer.validated_data)
-        return Response({"token": token, "user": MeSerializer(user).data})
+        return Response(token_answer(user, token))
 
 
 class SignOutApi(APIView):
     permission_classes = [IsAuthenticated]
 
+    """Sign out this device: its token stops working; the account's other devices stay
+    signed in (``DELETE /me/devices/`` signs them all out)."""
+
     @extend_schema(request=None, responses={204: None}, operation_id="auth_sign_out")
     def post(self, request: Request) -> Response:
-        user_sign_out(user=request.user)  # type: ignore[arg-type]
+        user_sign_out(user=request.user, device=request.auth)  # type: ignore[arg-type]
         return Response(status=204)
 
 

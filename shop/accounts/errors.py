@@ -30,3 +30,9 @@ class SignInLocked(TooManyAttempts):
             "Please wait %(minutes)s minute(s) and try again."
         ) % {"minutes": minutes}
         super().__init__(message, retry_after=retry_after)
+
+
+class DeviceNotFound(ShopError):
+    code = "device_not_found"
+    status_code = 404
+    message = _("No such signed-in device.")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
+from knox.models import get_digest_token
+from knox.settings import CONSTANTS
 from simple_history import register
 
 from shop.core.history import ShopHistory
@@ -61,3 +66,46 @@ class User(AbstractUser):
 # traced like a user's own. Its history lives in this app (Django's auth app has no
 # migrations of ours).
 register(Group, app="shop.accounts", records_class=ShopHistory, m2m_fields=["permissions"])
+
+
+class DeviceTokenManager(models.Manager["DeviceToken"]):
+    def create_for(self, user: User, *, name: str, ttl: dt.timedelta) -> tuple[DeviceToken, str]:
+        """A new token as knox makes it: the row with its digest, and the token in clear
+        (returned once, never stored)."""
+        digest, token = get_digest_token()
+        device = self.create(
+            digest=digest,
+            token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH],
+            user=user,
+            expiry=timezone.now() + ttl,
+            name=name,
+        )
+        return device, token
+
+
+class DeviceToken(models.Model):
+    """One signed-in device's API token (django-rest-knox's, ``KNOX_TOKEN_MODEL``, with
+    the fields of its ``AbstractAuthToken`` written out): only its SHA-512 digest is
+    stored, it expires after ``TOKEN_TTL``, and signing out deletes this row alone.
+    ``device_id`` names it in the shopper's list of devices (the digest never leaves the
+    database)."""
+
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, primary_key=True)
+    token_key = models.CharField(
+        max_length=CONSTANTS.MAXIMUM_TOKEN_PREFIX_LENGTH + CONSTANTS.TOKEN_KEY_LENGTH,
+        db_index=True,
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="auth_token_set")
+    created = models.DateTimeField(auto_now_add=True)
+    expiry = models.DateTimeField(null=True, blank=True)
+    device_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=100, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeviceTokenManager()
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name or self.device_id}"

@@ -8,11 +8,11 @@ from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from rest_framework.authtoken.models import Token
 
 from shop.accounts.errors import EmailTaken, InvalidCredentials, SignInLocked
 from shop.accounts.models import User
 from shop.accounts.sign_in_limits import sign_in_cool_off_seconds, sign_in_locked
+from shop.accounts.tokens import device_token_create
 from shop.core.errors import InvalidInput
 
 
@@ -41,8 +41,10 @@ def user_register(
         raise EmailTaken() from exc
 
 
-def user_sign_in(*, request: Any, email: str, password: str) -> tuple[User, str]:
-    """Check the credentials and return the user's API token. ``request`` is the
+def user_sign_in(
+    *, request: Any, email: str, password: str, device_name: str = ""
+) -> tuple[User, str]:
+    """Check the credentials and return a new API token for this device. ``request`` is the
     sign-in's own: failures are counted per account and client, and a locked one is
     refused before its password is checked (shop/accounts/sign_in_limits.py)."""
     user = authenticate(request, username=email.lower(), password=password)
@@ -50,12 +52,14 @@ def user_sign_in(*, request: Any, email: str, password: str) -> tuple[User, str]
         if sign_in_locked(request):
             raise SignInLocked(retry_after=sign_in_cool_off_seconds())
         raise InvalidCredentials()
-    token, _ = Token.objects.get_or_create(user=user)
+    _device, token = device_token_create(user=user, name=device_name)
     # A token sign-in is a sign-in: its client becomes known to the account, its failures
     # are cleared, and last_login is kept, as for the admin's and the dashboard's.
     user_logged_in.send(sender=type(user), request=request, user=user)
-    return user, token.key  # type: ignore[return-value]
+    return user, token
 
 
-def user_sign_out(*, user: User) -> None:
-    Token.objects.filter(user=user).delete()
+def user_sign_out(*, user: User, device: Any) -> None:
+    """Sign out the device whose token made the request (a session: nothing to do)."""
+    if device is not None and hasattr(device, "device_id"):
+        device.delete()

@@ -6,7 +6,7 @@ the hardening tests attack. Only the outside world is faked elsewhere (providers
 carriers); everything here builds real rows through the shop's own code or models.
 """
 
-from tests.factories.accounts import StaffFactory, SuperuserFactory, UserFactory
+from tests.factories.accounts import StaffFactory, SuperuserFactory, UserFactory, api_token_for
 from tests.factories.agreements import (
     AgreementFactory,
     AgreementPartyFactory,
@@ -70,6 +70,7 @@ __all__ = [
     "VariantChannelPriceFactory",
     "VoucherFactory",
     "WarehouseFactory",
+    "api_token_for",
     "catalog_listed_in",
     "order_with_stock",
     "product_with_variant",

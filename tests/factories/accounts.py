@@ -31,3 +31,10 @@ class StaffFactory(UserFactory):
 class SuperuserFactory(UserFactory):
     is_staff = True
     is_superuser = True
+
+
+def api_token_for(user: User, *, name: str = "test device") -> str:
+    """A fresh device token for ``user``, as a sign-in would give it."""
+    from shop.accounts.tokens import device_token_create
+
+    return device_token_create(user=user, name=name)[1]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.test import TestCase
-from rest_framework.authtoken.models import Token
 
 from catalog.models import ProductVariant, Stock, Warehouse
 from fulfillment.models import ReturnRequest, Shipment
@@ -28,6 +27,7 @@ from shop.demo.data.orders import demo_agreements_load
 from shop.orders.models import Order
 from shop.payments.models import Payment
 from shop.payments.services import payment_fake_complete, payment_start
+from tests.factories.accounts import api_token_for
 from tests.factories.fulfillment import delivered
 from tests.factories.selling import ADDRESS
 
@@ -132,9 +132,7 @@ def _people(issued_keys: dict[str, str]) -> DemoShop:
     }
     return DemoShop(
         users=users,
-        tokens={
-            role: Token.objects.get_or_create(user=user)[0].key for role, user in users.items()
-        },
+        tokens={role: api_token_for(user) for role, user in users.items()},
         channel_keys={letter: issued_keys[channel.code] for letter, channel in channels.items()},
         channels=channels,
         partners=partners,

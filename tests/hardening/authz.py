@@ -75,6 +75,11 @@ def concrete_path(demo_shop: DemoShop, endpoint: Endpoint) -> str:
         "reference": "fake_re_0",
         "code": demo_shop.warehouses["a"].code if "warehouses" in route else "museum-web",
     }
+    if "<uuid:device_id>" in route:
+        from shop.accounts.models import DeviceToken
+
+        device = DeviceToken.objects.filter(user=demo_shop.users["shopper"]).first()
+        values["device_id"] = str(device.device_id) if device else ""
     if "/collections/" in route:
         from catalog.models import Collection
 

@@ -36,7 +36,7 @@ class LittleShop:
 
 
 def little_shop(units: int = 10) -> LittleShop:
-    from rest_framework.authtoken.models import Token
+    from tests.factories import api_token_for
 
     museum = factories.PartnerFactory(code="museum")
     channel = factories.SalesChannelFactory(code="museum-web", owner=museum, is_public=True)
@@ -47,7 +47,7 @@ def little_shop(units: int = 10) -> LittleShop:
     )
     ShippingMethodFactory(code="standard", price=Decimal("12.00"), free_above=None)
     shopper = factories.UserFactory(email="shopper@example.com")
-    token = Token.objects.create(user=shopper).key
+    token = api_token_for(shopper)
     return LittleShop(channel=channel, stock=stock, shopper=shopper, token=token)
 
 

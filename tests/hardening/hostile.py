@@ -20,7 +20,14 @@ from tests.hardening.authz import CHANNEL_SCOPED, Endpoint, api_endpoints, concr
 WRITES = [e for e in api_endpoints() if e.method in ("post", "put", "patch")]
 READS = [e for e in api_endpoints() if e.method == "get"]
 JSON = "application/json"
-_SHOP_MODULES = ("shop.", "catalog.", "fulfillment.", "partners.", "rest_framework.authtoken.")
+_SHOP_MODULES = (
+    "shop.",
+    "catalog.",
+    "fulfillment.",
+    "partners.",
+    "rest_framework.authtoken.",
+    "knox.",
+)
 
 
 def rows() -> dict[str, int]:

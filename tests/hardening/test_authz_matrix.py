@@ -67,6 +67,10 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /api/v1/auth/sign-in/": PUBLIC,
     "POST /api/v1/auth/sign-out/": SIGNED_IN,
     "GET /api/v1/me/": SIGNED_IN,
+    "GET /api/v1/me/devices/": SIGNED_IN,
+    "DELETE /api/v1/me/devices/": SIGNED_IN,
+    # the shopper's phone: anyone else is told it does not exist
+    "DELETE /api/v1/me/devices/<uuid:device_id>/": row(SHOPPER_ONLY, **NOT_SIGNED_IN),
     # carts: the shopper's cart in channel A
     "POST /api/v1/carts/": PUBLIC,
     "GET /api/v1/carts/<uuid:token>/": SHOPPER_ONLY,

@@ -19,7 +19,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
+    # Only for the migration that carried its plain tokens over to hashed device tokens.
     "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -113,4 +115,14 @@ USE_TZ = True
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="shop@example.com")
 
-TOKEN_TTL = timedelta(days=30)
+# How long a device's API token lives after sign-in (django-rest-knox, per device,
+# stored hashed: shop/accounts/tokens.py). Signing in again gives a fresh one.
+TOKEN_TTL = timedelta(hours=env.float("TOKEN_TTL_HOURS", default=30 * 24))
+KNOX_TOKEN_MODEL = "accounts.DeviceToken"
+REST_KNOX = {
+    "TOKEN_TTL": TOKEN_TTL,
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+# Devices one account may keep signed in; signing in on one more signs out the oldest.
+TOKEN_DEVICES_PER_USER = env.int("TOKEN_DEVICES_PER_USER", default=20)

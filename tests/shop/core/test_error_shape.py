@@ -27,10 +27,10 @@ def assert_error(response, status: int, code: str, extras: frozenset[str] = froz
 
 
 def token_client(user) -> APIClient:
-    from rest_framework.authtoken.models import Token
+    from tests.factories import api_token_for
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
     return client
 
 

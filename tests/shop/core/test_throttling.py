@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 from rest_framework.test import APIClient, APIRequestFactory
 
@@ -74,7 +73,7 @@ def sign_in(client: APIClient, remote_addr: str = "127.0.0.1", **extra):
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {factories.api_token_for(user)}")
     return client
 
 

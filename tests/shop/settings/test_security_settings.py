@@ -217,11 +217,11 @@ def test_session_post_with_a_wrong_csrf_token_is_403_csrf_failed():
 
 @pytest.mark.django_db
 def test_token_clients_need_no_csrf_token():
-    from rest_framework.authtoken.models import Token
+    from tests.factories import api_token_for
 
     user = factories.UserFactory()
     client = APIClient(enforce_csrf_checks=True)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
 
     assert client.post("/api/v1/auth/sign-out/").status_code == 204
 
