@@ -79,3 +79,39 @@ def _trade_columns(fake: Any, trade: dict[str, Any]) -> dict[str, str]:
         "费率": "0.60%",
         "订单金额": _yuan(trade["amount"]["total"]),
     }
+
+
+ALIPAY_COLUMNS = (
+    "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,"
+    "对方账户,订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,"
+    "商家优惠（元）,券核销金额（元）,券名称,商家红包消费金额（元）,卡消费金额（元）,"
+    "退款批次号/请求号,服务费（元）,分润（元）,备注"
+)
+
+
+def alipay_bill(fake: Any, day: str) -> str:
+    """The business detail of ``day``: a trade row per payment (its fee negative) and a
+    refund row per refund (its amount negative, the fee's share given back)."""
+    lines = ["#支付宝业务明细查询", f"#账号：[{fake.keys.app_id}]", "#---业务明细列表---"]
+    lines.append(ALIPAY_COLUMNS)
+    columns = ALIPAY_COLUMNS.split(",")
+    for trade in fake.trades.values():
+        if str(trade.get("send_pay_date", "")).startswith(day):
+            fen = int(Decimal(trade["total_amount"]) * 100)
+            values = {"支付宝交易号": trade["trade_no"], "商户订单号": trade["out_trade_no"],
+                "业务类型": "交易", "完成时间": trade["send_pay_date"],
+                "订单金额（元）": trade["total_amount"], "商家实收（元）": trade["total_amount"],
+                "服务费（元）": "-" + _yuan(fen_fee(fen, fake.fee_rate))}  # fmt: skip
+            lines.append(",".join(values.get(name, "") for name in columns))
+    for refund in fake.refunds.values():
+        if str(refund.get("gmt", "")).startswith(day):
+            fen = int(Decimal(refund["refund_amount"]) * 100)
+            values = {"支付宝交易号": refund["trade_no"], "商户订单号": refund["out_trade_no"],
+                "业务类型": "退款", "完成时间": refund["gmt"],
+                "订单金额（元）": refund["total_amount"],
+                "商家实收（元）": "-" + refund["refund_amount"],
+                "退款批次号/请求号": refund["out_request_no"],
+                "服务费（元）": _yuan(fen_fee(fen, fake.fee_rate))}  # fmt: skip
+            lines.append(",".join(values.get(name, "") for name in columns))
+    lines += ["#---业务明细列表结束---", f"#导出时间：[{day}]"]
+    return "\r\n".join(lines) + "\r\n"

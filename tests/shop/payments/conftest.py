@@ -36,3 +36,24 @@ def fake_wechatpay(settings, wechatpay_keys, tmp_path):
     settings.WECHATPAY_TIMEOUT_SECONDS = 1
     yield fake
     fake.stop()
+
+
+@pytest.fixture(scope="session")
+def alipay_keys():
+    from shop.payments.fakes.alipay import AlipayKeys
+
+    return AlipayKeys()
+
+
+@pytest.fixture
+def fake_alipay(settings, alipay_keys):
+    """Alipay enabled and pointed at a local fake gateway; ``python-alipay-sdk`` is used."""
+    from shop.payments.fakes.alipay import FakeAlipay
+
+    fake = FakeAlipay(alipay_keys).start()
+    for name, value in alipay_keys.shop_settings(fake.url).items():
+        setattr(settings, name, value)
+    settings.ALIPAY_NOTIFY_URL = "https://shop.example.com/api/v1/payments/alipay/notify/"
+    settings.ALIPAY_TIMEOUT_SECONDS = 1
+    yield fake
+    fake.stop()
