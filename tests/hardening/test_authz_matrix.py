@@ -100,6 +100,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /api/v1/partners/reports/top-products/": PARTNER,
     "GET /api/v1/partners/reports/fulfillment-times/": PARTNER,
     "GET /api/v1/partners/reports/compared/": PARTNER,
+    "GET /api/v1/partners/reports/payment-mismatches/": PARTNER,
     "GET /api/v1/partners/reports/inventory/": PARTNER,
     "GET /api/v1/partners/ledger/": PARTNER,
     "GET /api/v1/partners/settlements/": PARTNER,

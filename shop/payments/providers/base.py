@@ -112,3 +112,10 @@ class PaymentGateway(ABC):
     @abstractmethod
     def refunds_list(self, payment_reference: str) -> list[ProviderRefundState]:
         """Every refund of a payment, including those made at the provider directly."""
+
+    def trade_bill(self, bill_date: str) -> bytes:
+        """The provider's bill of a day (YYYY-MM-DD) as it writes it, for the daily
+        reconciliation; providers without one refuse."""
+        from shop.payments.errors import PaymentProviderRejected
+
+        raise PaymentProviderRejected()
