@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -29,12 +29,13 @@ from partners.models import LedgerEntry, Partner
 from partners.reports import selectors as reports
 from partners.reports.selectors import ReportFilters
 from partners.selectors import partner_for_user
-from partners.settlements.statement_files import FORMATS, statement_response
+from partners.settlements.statement_files import FORMATS
 from partners.settlements.statements import (
     settlement_get,
     settlement_list,
     settlement_statement_get,
 )
+from partners.settlements.stored_statements import statement_response
 from shop.channels.models import SalesChannel
 from shop.core.i18n import language_from_request
 from shop.core.pagination import PagePagination
@@ -380,6 +381,6 @@ class SettlementStatementApi(APIView):
             404: OpenApiResponse(ErrorSerializer, description="Not yours, or no such partner"),
         },
     )
-    def get(self, request: Request, settlement_id: int, fmt: str) -> HttpResponse:
+    def get(self, request: Request, settlement_id: int, fmt: str) -> HttpResponseBase:
         settlement = settlement_get(partner=_partner(request), settlement_id=settlement_id)
         return statement_response(settlement, fmt)

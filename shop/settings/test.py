@@ -47,6 +47,8 @@ MEDIA_ROOT = BASE_DIR / ".pytest_cache" / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Each test gets a directory of its own (tests/conftest.py).
+    "statements": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
 }
 # Throttling and the sign-in and order-guess limits have their own tests, which set their
 # limits; elsewhere they must not interfere.
