@@ -40,6 +40,7 @@ from shop.channels.models import SalesChannel
 from shop.core.i18n import language_from_request
 from shop.core.pagination import PagePagination
 from shop.core.permissions import IsPartnerUser
+from shop.core.replica import replica_reads
 from shop.core.schema import ErrorSerializer
 
 
@@ -135,6 +136,7 @@ class ReportSummaryApi(APIView):
         parameters=FILTER_PARAMS,
         responses={200: OutputSerializer, **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = _partner(request)
         filters = report_filters(partner, request.query_params)
@@ -162,6 +164,7 @@ class ReportSalesApi(APIView):
         ],
         responses={200: OutputSerializer(many=True), **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = _partner(request)
         filters = report_filters(partner, request.query_params)
@@ -190,6 +193,7 @@ class ReportBreakdownApi(APIView):
         ],
         responses={200: BreakdownRowSerializer(many=True), **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = _partner(request)
         filters = report_filters(partner, request.query_params)
@@ -212,6 +216,7 @@ class ReportTopProductsApi(APIView):
         parameters=[*FILTER_PARAMS, OpenApiParameter("limit", int, description="1..50, 10")],
         responses={200: BreakdownRowSerializer(many=True), **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = _partner(request)
         filters = report_filters(partner, request.query_params)
@@ -242,6 +247,7 @@ class ReportFulfillmentTimesApi(APIView):
         parameters=FILTER_PARAMS,
         responses={200: OutputSerializer, **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = _partner(request)
         filters = report_filters(partner, request.query_params)
@@ -283,6 +289,7 @@ class LedgerEntryListApi(APIView):
         parameters=[PARTNER_PARAM, OpenApiParameter("period", str, description="YYYY-MM")],
         responses={200: OutputSerializer(many=True), **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = _partner(request)
         entries = LedgerEntry.objects.filter(partner=partner).select_related("order", "channel")

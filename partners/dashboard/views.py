@@ -36,6 +36,7 @@ from partners.settlements.stored_statements import statement_response
 from shop.core.errors import ShopError
 from shop.core.i18n import pick
 from shop.core.money import ZERO
+from shop.core.replica import replica_reads
 
 LOGIN_URL = "partners_dashboard:login"
 
@@ -115,6 +116,7 @@ def dashboard_tables(query: PageQuery) -> dict[str, Any]:
 
 
 @login_required(login_url=LOGIN_URL)
+@replica_reads()
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     partner = _partner_or_none(request)
@@ -166,6 +168,7 @@ def _table_rows(query: PageQuery) -> Any:
 
 
 @login_required(login_url=LOGIN_URL)
+@replica_reads()
 def table_export(request: HttpRequest, table: str) -> HttpResponse:
     user: Any = request.user
     partner = _partner_or_none(request)

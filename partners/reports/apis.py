@@ -18,6 +18,7 @@ from partners.reports.inventory import report_inventory, report_low_stock
 from partners.selectors import partner_for_user
 from shop.core.i18n import language_from_request
 from shop.core.permissions import IsPartnerUser
+from shop.core.replica import replica_reads
 
 
 class ReportComparedApi(APIView):
@@ -43,6 +44,7 @@ class ReportComparedApi(APIView):
         parameters=FILTER_PARAMS,
         responses={200: OutputSerializer(many=True), **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = partner_for_user(request.user, request.query_params.get("partner"))
         filters = report_filters(partner, request.query_params)
@@ -84,6 +86,7 @@ class ReportInventoryApi(APIView):
         parameters=[*FILTER_PARAMS, OpenApiParameter("lang", str, enum=["zh", "en"])],
         responses={200: OutputSerializer, **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = partner_for_user(request.user, request.query_params.get("partner"))
         filters = report_filters(partner, request.query_params)
