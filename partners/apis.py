@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -29,16 +29,18 @@ from partners.models import LedgerEntry, Partner
 from partners.reports import selectors as reports
 from partners.reports.selectors import ReportFilters
 from partners.selectors import partner_for_user
-from partners.settlements.statement_files import FORMATS, statement_response
+from partners.settlements.statement_files import FORMATS
 from partners.settlements.statements import (
     settlement_get,
     settlement_list,
     settlement_statement_get,
 )
+from partners.settlements.stored_statements import statement_response
 from shop.channels.models import SalesChannel
 from shop.core.i18n import language_from_request
 from shop.core.pagination import PagePagination
 from shop.core.permissions import IsPartnerUser
+from shop.core.replica import replica_reads
 from shop.core.schema import ErrorSerializer
 
 
@@ -134,6 +136,7 @@ class ReportSummaryApi(APIView):
         parameters=FILTER_PARAMS,
         responses={200: OutputSerializer, **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = _partner(request)
         filters = report_filters(partner, request.query_params)
@@ -161,6 +164,7 @@ class ReportSalesApi(APIView):
         ],
         responses={200: OutputSerializer(many=True), **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = _partner(request)
         filters = report_filters(partner, request.query_params)
@@ -189,6 +193,7 @@ class ReportBreakdownApi(APIView):
         ],
         responses={200: BreakdownRowSerializer(many=True), **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = _partner(request)
         filters = report_filters(partner, request.query_params)
@@ -211,6 +216,7 @@ class ReportTopProductsApi(APIView):
         parameters=[*FILTER_PARAMS, OpenApiParameter("limit", int, description="1..50, 10")],
         responses={200: BreakdownRowSerializer(many=True), **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = _partner(request)
         filters = report_filters(partner, request.query_params)
@@ -241,6 +247,7 @@ class ReportFulfillmentTimesApi(APIView):
         parameters=FILTER_PARAMS,
         responses={200: OutputSerializer, **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = _partner(request)
         filters = report_filters(partner, request.query_params)
@@ -282,6 +289,7 @@ class LedgerEntryListApi(APIView):
         parameters=[PARTNER_PARAM, OpenApiParameter("period", str, description="YYYY-MM")],
         responses={200: OutputSerializer(many=True), **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = _partner(request)
         entries = LedgerEntry.objects.filter(partner=partner).select_related("order", "channel")
@@ -380,6 +388,6 @@ class SettlementStatementApi(APIView):
             404: OpenApiResponse(ErrorSerializer, description="Not yours, or no such partner"),
         },
     )
-    def get(self, request: Request, settlement_id: int, fmt: str) -> HttpResponse:
+    def get(self, request: Request, settlement_id: int, fmt: str) -> HttpResponseBase:
         settlement = settlement_get(partner=_partner(request), settlement_id=settlement_id)
         return statement_response(settlement, fmt)

@@ -1,6 +1,7 @@
-"""Partner tasks: close the months that are over, and pay partners when that is enabled.
+"""Partner tasks: close the months that are over, store their statements, and pay
+partners when that is enabled.
 
-Both take ids (or nothing), call a service and are safe to run again.
+They take ids (or nothing), call a service and are safe to run again.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from celery import shared_task
 
 from partners.reports.rollups import report_rows_current
 from partners.settlements.closing import settlements_close_due
+from partners.settlements.stored_statements import settlement_statements_store
 from partners.settlements.transfers import TransferTemporaryError, settlement_transfer_send
 
 
@@ -34,3 +36,9 @@ def settlement_transfer_send_task(settlement_id: int) -> str:
 def report_rows_catch_up_task() -> None:
     """Add the money events of the last seconds to the report rows (every few seconds)."""
     report_rows_current()
+
+
+@shared_task(name="partners.settlement_statements_store")
+def settlement_statements_store_task(settlement_id: int) -> list[str]:
+    """Render a closed settlement's CSV, XLSX and PDF once and store them (idempotent)."""
+    return settlement_statements_store(settlement_id=settlement_id)

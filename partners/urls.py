@@ -24,6 +24,11 @@ urlpatterns = [
     path("reports/summary/", apis.ReportSummaryApi.as_view(), name="report-summary"),
     path("reports/compared/", report_apis.ReportComparedApi.as_view(), name="report-compared"),
     path("reports/inventory/", report_apis.ReportInventoryApi.as_view(), name="report-inventory"),
+    path(
+        "reports/payment-mismatches/",
+        report_apis.ReportPaymentMismatchesApi.as_view(),
+        name="report-payment-mismatches",
+    ),
     path("reports/sales/", apis.ReportSalesApi.as_view(), name="report-sales"),
     path("reports/breakdown/", apis.ReportBreakdownApi.as_view(), name="report-breakdown"),
     path("reports/top-products/", apis.ReportTopProductsApi.as_view(), name="report-top-products"),

@@ -71,6 +71,9 @@ SCHEDULE: tuple[tuple[str, str, Every, float | str | None], ...] = (
     ("sync-pending-refunds", "payments.refunds_sync_pending", 1, SOON),
     # Payments left pending (a lost webhook) are re-read from the provider.
     ("sync-stale-payments", "payments.payments_sync_stale", 10, 9),
+    # Yesterday's WeChat Pay and Alipay bills matched against our payments and refunds
+    # (both offer a day's bill from 10:00 China time the next day).
+    ("reconcile-provider-bills", "payments.bills_reconcile", crontab(hour=3, minute=30), None),
     # The partners' report rows take the money events of the last seconds; every
     # report reads through them too, so this only keeps the waiting ones few.
     ("catch-up-report-rows", "partners.report_rows_catch_up", 1 / 6, 1 / 6),

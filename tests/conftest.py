@@ -36,6 +36,20 @@ def _media_root(tmp_path_factory):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _statement_storage(settings, tmp_path_factory):
+    """Stored statements of this test alone: two tests closing the same partner's month
+    must not find each other's files."""
+    location = tmp_path_factory.mktemp("statements")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "statements": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location), "base_url": None},
+        },
+    }
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     """An empty MEDIA_ROOT for this test alone."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -27,15 +27,16 @@ from partners.reports import selectors as reports
 from partners.reports.charts import bars_svg, columns_svg
 from partners.selectors import partner_for_user
 from partners.settlements.periods import month_next, month_previous
-from partners.settlements.statement_files import statement_response
 from partners.settlements.statements import (
     settlement_get,
     settlement_list,
     settlement_statement_get,
 )
+from partners.settlements.stored_statements import statement_response
 from shop.core.errors import ShopError
 from shop.core.i18n import pick
 from shop.core.money import ZERO
+from shop.core.replica import replica_reads
 
 LOGIN_URL = "partners_dashboard:login"
 
@@ -115,6 +116,7 @@ def dashboard_tables(query: PageQuery) -> dict[str, Any]:
 
 
 @login_required(login_url=LOGIN_URL)
+@replica_reads()
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     partner = _partner_or_none(request)
@@ -166,6 +168,7 @@ def _table_rows(query: PageQuery) -> Any:
 
 
 @login_required(login_url=LOGIN_URL)
+@replica_reads()
 def table_export(request: HttpRequest, table: str) -> HttpResponse:
     user: Any = request.user
     partner = _partner_or_none(request)
@@ -234,7 +237,7 @@ def order_entries(request: HttpRequest, order_number: str) -> HttpResponse:
 
 
 @login_required(login_url=LOGIN_URL)
-def statement_download(request: HttpRequest, settlement_id: int, fmt: str) -> HttpResponse:
+def statement_download(request: HttpRequest, settlement_id: int, fmt: str) -> HttpResponseBase:
     partner = _partner_or_none(request)
     if partner is None:
         raise Http404

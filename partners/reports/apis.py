@@ -15,9 +15,11 @@ from rest_framework.views import APIView
 from partners.apis import ERRORS, FILTER_PARAMS, FiguresSerializer, report_filters
 from partners.reports.figures import report_comparison
 from partners.reports.inventory import report_inventory, report_low_stock
+from partners.reports.mismatches import report_payment_mismatches
 from partners.selectors import partner_for_user
 from shop.core.i18n import language_from_request
 from shop.core.permissions import IsPartnerUser
+from shop.core.replica import replica_reads
 
 
 class ReportComparedApi(APIView):
@@ -43,6 +45,7 @@ class ReportComparedApi(APIView):
         parameters=FILTER_PARAMS,
         responses={200: OutputSerializer(many=True), **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = partner_for_user(request.user, request.query_params.get("partner"))
         filters = report_filters(partner, request.query_params)
@@ -84,6 +87,7 @@ class ReportInventoryApi(APIView):
         parameters=[*FILTER_PARAMS, OpenApiParameter("lang", str, enum=["zh", "en"])],
         responses={200: OutputSerializer, **ERRORS},
     )
+    @replica_reads()
     def get(self, request: Request) -> Response:
         partner = partner_for_user(request.user, request.query_params.get("partner"))
         filters = report_filters(partner, request.query_params)
@@ -96,3 +100,29 @@ class ReportInventoryApi(APIView):
                 "low_stock": self.LowSerializer(low, many=True).data,
             }
         )
+
+
+class ReportPaymentMismatchesApi(APIView):
+    """Where the payment providers' daily bills and the shop disagree on the partner's
+    own channels' payments and refunds (the daily reconciliation), per provider over
+    the period's bill dates: how many lines are still open and the money they differ
+    by (the bill's amount against the shop's)."""
+
+    permission_classes = [IsPartnerUser]
+
+    class OutputSerializer(serializers.Serializer):
+        provider = serializers.CharField()
+        open = serializers.IntegerField()
+        resolved = serializers.IntegerField()
+        difference = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+    @extend_schema(
+        operation_id="partner_report_payment_mismatches",
+        parameters=FILTER_PARAMS,
+        responses={200: OutputSerializer(many=True), **ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        partner = partner_for_user(request.user, request.query_params.get("partner"))
+        filters = report_filters(partner, request.query_params)
+        rows = report_payment_mismatches(partner=partner, filters=filters)
+        return Response(self.OutputSerializer(rows, many=True).data)

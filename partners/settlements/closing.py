@@ -91,6 +91,8 @@ def settlement_close(
             "closed_by": _actor(user),
         },
     )
+    # Its statement files, rendered once off the request (stored_statements.py).
+    enqueue_on_commit("partners.settlement_statements_store", settlement.pk)
     if transfers_enabled() and settlement.partner.stripe_account_id and settlement.net > 0:
         enqueue_on_commit("partners.settlement_transfer_send", settlement.pk)
     return settlement

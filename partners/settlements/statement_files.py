@@ -13,16 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpResponse
 from django.utils import timezone
 
-from partners.models import Settlement, SettlementStatus
+from partners.models import SettlementStatus
 from partners.settlements.pdf_pages import numbered_canvas, pdf_font
 from partners.settlements.statements import (
     TOTAL_COLUMNS,
     Statement,
     StatementLine,
-    settlement_statement_get,
 )
 
 FORMATS = {
@@ -267,12 +265,3 @@ def statement_render(statement: Statement, fmt: str) -> bytes:
     if fmt == "xlsx":
         return statement_xlsx(statement)
     return statement_pdf(statement)
-
-
-def statement_response(settlement: Settlement, fmt: str) -> HttpResponse:
-    """A settlement's statement as a file download."""
-    statement = settlement_statement_get(settlement)
-    response = HttpResponse(statement_render(statement, fmt), content_type=FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{statement_filename(statement, fmt)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response

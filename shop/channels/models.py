@@ -32,6 +32,20 @@ class SalesChannel(TimeStampedModel):
         help_text="Share of net revenue the owner earns for selling, 0.1000 = 10%.",
     )
     is_active = models.BooleanField(default=True)
+    payment_provider = models.CharField(
+        max_length=16,
+        blank=True,
+        choices=[
+            ("fake", "Offline fake provider"),
+            ("stripe", "Stripe"),
+            ("wechatpay", "WeChat Pay"),
+            ("alipay", "Alipay"),
+        ],
+        help_text=(
+            "The payment provider this storefront's shoppers pay with (fake, stripe,"
+            " wechatpay, alipay); empty: the shop's default (SHOP_PAYMENT_PROVIDER)."
+        ),
+    )
     is_public = models.BooleanField(
         default=False,
         help_text="Storefront may be addressed by channel code alone (the museum's own shop).",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from shop.core.errors import ShopError
 from shop.core.permissions import user_partner_id
 from shop.orders.staff_selectors import orders_for_staff
+from shop.payments import bill_admin as bill_admin  # the daily reconciliation
 from shop.payments import order_admin as order_admin  # the orders' admin, with their payments
 from shop.payments.models import Payment, Refund, WebhookEvent
 from shop.payments.review import ACCEPT, RETURN, payment_review_resolve

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,9 +19,17 @@ from shop.core.schema import ErrorSerializer
 from shop.core.throttling import ShopScopedRateThrottle
 from shop.core.validation import validated
 from shop.payments.models import PaymentProvider
+from shop.payments.notifications import alipay_notify_receive, wechatpay_notify_receive
+from shop.payments.providers.base import PaymentOptions
 from shop.payments.selectors import order_for_payer_get, payment_for_payer_get
 from shop.payments.serializers import ShopperPaymentSerializer, payment_output
-from shop.payments.services import FAKE_OUTCOMES, payment_fake_complete, payment_start
+from shop.payments.services import (
+    FAKE_OUTCOMES,
+    PAYMENT_SCENES,
+    channel_payment_provider,
+    payment_fake_complete,
+    payment_start,
+)
 from shop.payments.webhooks import stripe_webhook_receive
 
 _ERROR = ErrorSerializer
@@ -45,6 +54,15 @@ class PaymentStartApi(APIView):
     class InputSerializer(serializers.Serializer):
         provider = serializers.ChoiceField(choices=PaymentProvider.choices, required=False)
         email = serializers.EmailField(required=False)
+        scene = serializers.ChoiceField(
+            choices=PAYMENT_SCENES,
+            required=False,
+            help_text="WeChat Pay: jsapi (inside WeChat), h5 (mobile browser), native (QR"
+            " code, the default). Alipay: page (PC, the default) or wap (mobile browser).",
+        )
+        openid = serializers.CharField(
+            max_length=128, required=False, help_text="The payer's WeChat openid (jsapi)."
+        )
 
     @extend_schema(
         request=InputSerializer,
@@ -60,10 +78,16 @@ class PaymentStartApi(APIView):
     def post(self, request: Request, number: str) -> Response:
         data = _valid(self.InputSerializer, request.data)
         order = order_for_payer_get(number=number, user=request.user, email=data.get("email"))
+        options = PaymentOptions(
+            scene=data.get("scene", ""),
+            openid=data.get("openid", ""),
+            client_ip=str(request.META.get("REMOTE_ADDR") or ""),
+        )
         payment = payment_start(
             order=order,
-            provider=data.get("provider") or settings.SHOP_PAYMENT_PROVIDER,
+            provider=data.get("provider") or channel_payment_provider(order),
             user=request.user,
+            options=options,
         )
         return Response(payment_output(payment), status=201)
 
@@ -135,3 +159,39 @@ class StripeWebhookApi(APIView):
             payload=request.body, signature=request.META.get("HTTP_STRIPE_SIGNATURE", "")
         )
         return Response({"received": True, "duplicate": result.duplicate})
+
+
+class WeChatPayNotifyApi(APIView):
+    """WeChat Pay's notifications (payments and refunds), signed by the platform and
+    encrypted with the API v3 key; answered 204 once taken (WeChat Pay's success)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={204: None, 400: _ERROR, 503: _ERROR},
+        operation_id="payment_wechatpay_notify",
+    )
+    def post(self, request: Request) -> Response:
+        wechatpay_notify_receive(headers=request.META, body=request.body)
+        return Response(status=204)
+
+
+class AlipayNotifyApi(APIView):
+    """Alipay's asynchronous notifications, form-encoded and signed with RSA2; answered
+    with the text ``success`` Alipay waits for."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    parser_classes = [FormParser]
+
+    @extend_schema(
+        request={"application/x-www-form-urlencoded": OpenApiTypes.OBJECT},
+        responses={(200, "text/plain"): OpenApiTypes.STR, 400: _ERROR, 503: _ERROR},
+        operation_id="payment_alipay_notify",
+    )
+    def post(self, request: Request) -> HttpResponse:
+        form = {key: str(request.POST.get(key, "")) for key in request.POST}
+        alipay_notify_receive(form=form)
+        return HttpResponse("success", content_type="text/plain")

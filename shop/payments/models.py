@@ -16,6 +16,8 @@ from shop.core.models import TimeStampedModel, currency_field, money_field
 class PaymentProvider(models.TextChoices):
     FAKE = "fake", "Offline fake provider"
     STRIPE = "stripe", "Stripe"
+    WECHATPAY = "wechatpay", "WeChat Pay"
+    ALIPAY = "alipay", "Alipay"
 
 
 class PaymentStatus(models.TextChoices):
@@ -50,6 +52,12 @@ class Payment(TimeStampedModel):
     amount_refunded = money_field(default=Decimal("0"))
     fee = money_field(default=Decimal("0"), help_text="What the provider charged us.")
     client_secret = models.CharField(max_length=255, blank=True)
+    action = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the storefront's page needs to let the shopper pay (WeChat Pay"
+        " prepay parameters, a redirect URL or a QR code string).",
+    )
     failure_code = models.CharField(max_length=64, blank=True)
     failure_message = models.CharField(max_length=255, blank=True)
     succeeded_at = models.DateTimeField(null=True, blank=True)
@@ -253,3 +261,74 @@ class FakeRefund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.status}"
+
+
+class BillStatement(models.Model):
+    """A provider's bill for one day, downloaded and matched against the shop's payments
+    and refunds by the daily reconciliation (shop/payments/reconciliation.py)."""
+
+    provider = models.CharField(_("支付渠道"), max_length=16, choices=PaymentProvider.choices)
+    bill_date = models.DateField(_("账单日期"))
+    rows = models.PositiveIntegerField(_("账单笔数"), default=0)
+    matched = models.PositiveIntegerField(_("核对一致"), default=0)
+    mismatched = models.PositiveIntegerField(_("差异笔数"), default=0)
+    downloaded_at = models.DateTimeField(_("下载时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("对账单")
+        verbose_name_plural = _("对账单")
+        ordering = ["-bill_date", "provider"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "bill_date"], name="bill_once_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.bill_date}"
+
+
+class BillMismatchKind(models.TextChoices):
+    NOT_IN_SHOP = "not_in_shop", _("账单有，本店无")
+    NOT_IN_BILL = "not_in_bill", _("本店有，账单无")
+    AMOUNT = "amount", _("金额不符")
+    FEE = "fee", _("手续费不符")
+
+
+class BillMismatch(models.Model):
+    """One line where a provider's bill and the shop disagree, for staff to settle."""
+
+    statement = models.ForeignKey(
+        BillStatement, on_delete=models.CASCADE, related_name="mismatches", verbose_name=_("对账单")
+    )
+    kind = models.CharField(_("差异类型"), max_length=16, choices=BillMismatchKind.choices)
+    reference = models.CharField(_("商户单号"), max_length=100)
+    payment = models.ForeignKey(
+        Payment, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("支付")
+    )
+    refund = models.ForeignKey(
+        Refund, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("退款")
+    )
+    channel = models.ForeignKey(
+        "channels.SalesChannel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("销售渠道"),
+    )
+    shop_amount = money_field(verbose_name=_("本店金额"), null=True, blank=True)
+    bill_amount = money_field(verbose_name=_("账单金额"), null=True, blank=True)
+    resolved = models.BooleanField(_("已处理"), default=False)
+    note = models.CharField(_("备注"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("对账差异")
+        verbose_name_plural = _("对账差异")
+        ordering = ["-statement__bill_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "kind", "reference"], name="bill_mismatch_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.kind}"

@@ -16,6 +16,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -39,13 +40,24 @@ from shop.payments.errors import (
 from shop.payments.locks import order_payments_lock
 from shop.payments.models import Payment, PaymentProvider, PaymentStatus, Refund
 from shop.payments.providers import provider_get, providers_enabled
-from shop.payments.providers.base import ProviderPaymentState
+from shop.payments.providers.base import PaymentOptions, ProviderPayment, ProviderPaymentState
 from shop.payments.providers.fake import fake_charge_complete, fake_refund_settle
 from shop.payments.refund_state import refund_send, refund_take, refunds_reconcile
 
 logger = logging.getLogger(__name__)
 
 FAKE_OUTCOMES = ("succeed", "decline")
+# The ways a page lets the shopper pay (PaymentOptions.scene).
+PAYMENT_SCENES = ("jsapi", "h5", "native", "page", "wap")
+
+
+def channel_payment_provider(order: Order) -> str:
+    """The provider an order's storefront takes payments with: its channel's, else the
+    shop's default."""
+    chosen = order.channel.payment_provider if order.channel_id else ""
+    return chosen or settings.SHOP_PAYMENT_PROVIDER
+
+
 FAKE_REFUND_OUTCOMES = ("succeed", "fail")
 
 
@@ -57,18 +69,23 @@ def payment_provider_check(provider: str) -> None:
         )
 
 
-def payment_start(*, order: Order, provider: str, user: Any = None) -> Payment:
+def payment_start(
+    *, order: Order, provider: str, user: Any = None, options: PaymentOptions | None = None
+) -> Payment:
     """Start (or resume) paying an order that waits for payment.
 
     One pending payment per order and provider is reused, so a shopper who presses
     "pay" twice gets the same payment. A pending payment with another provider is
     cancelled, here and at its provider. When the provider does not answer, the payment
     stays pending without a reference and the next attempt retries it with the same
-    idempotency key.
+    idempotency key. ``options``: the way the page lets the shopper pay (WeChat Pay's
+    JSAPI, H5 or Native; Alipay's page or mobile web); a pending payment started another
+    way is replaced, as one with another provider is.
     """
     payment_provider_check(provider)
     gateway = provider_get(provider)
-    prepared = _payment_prepare(order_id=order.pk, provider=provider)
+    options = options or PaymentOptions()
+    prepared = _payment_prepare(order_id=order.pk, provider=provider, scene=options.scene)
     # Calls over the network: never while holding the order's lock.
     paid = [
         p for p in prepared.replaced if payment_cancel_at_provider(p) == PaymentStatus.SUCCEEDED
@@ -83,10 +100,8 @@ def payment_start(*, order: Order, provider: str, user: Any = None) -> Payment:
         raise OrderNotPayable(fields={"status": ["paid"]})
     if payment.provider_reference:
         return payment
-    created = gateway.create_payment(payment)
-    stored = _payment_reference_store(
-        payment=payment, reference=created.reference, client_secret=created.client_secret, user=user
-    )
+    created = gateway.create_payment(payment, options)
+    stored = _payment_reference_store(payment=payment, created=created, user=user)
     if stored.status == PaymentStatus.CANCELLED:
         # Replaced by a payment with another provider while this one was being created.
         payment_cancel_at_provider(stored)
@@ -101,7 +116,7 @@ class _Prepared:
 
 @transaction_retry
 @transaction.atomic
-def _payment_prepare(*, order_id: int, provider: str) -> _Prepared:
+def _payment_prepare(*, order_id: int, provider: str, scene: str = "") -> _Prepared:
     """The order's pending payment with this provider, created if there is none; the
     order's pending payments with other providers are cancelled."""
     order, payments = order_payments_lock(order_id)
@@ -116,7 +131,10 @@ def _payment_prepare(*, order_id: int, provider: str) -> _Prepared:
     if any(p.status == PaymentStatus.REVIEW for p in payments):
         raise PaymentUnderReview()
     pending = [p for p in payments if p.status == PaymentStatus.PENDING]
-    reusable = next((p for p in pending if p.provider == provider), None)
+    reusable = next(
+        (p for p in pending if p.provider == provider and p.action.get("scene", "") == scene),
+        None,
+    )
     replaced = [p for p in pending if p is not reusable]
     for other in replaced:
         # The shopper switched provider; the old payment is cancelled at its provider
@@ -133,22 +151,26 @@ def _payment_prepare(*, order_id: int, provider: str) -> _Prepared:
     if reusable is not None:
         return _Prepared(reusable, replaced)
     payment = Payment.objects.create(
-        order=order, provider=provider, amount=order.total, currency=order.currency
+        order=order,
+        provider=provider,
+        amount=order.total,
+        currency=order.currency,
+        action={"scene": scene} if scene else {},
     )
     return _Prepared(payment, replaced)
 
 
 @transaction_retry
 @transaction.atomic
-def _payment_reference_store(
-    *, payment: Payment, reference: str, client_secret: str, user: Any
-) -> Payment:
+def _payment_reference_store(*, payment: Payment, created: ProviderPayment, user: Any) -> Payment:
     # The order first, as everywhere (the event written below refers to it); the payment
     # row is then changed only while it waits without a reference, the usual case.
     order = Order.objects.select_for_update(of=("self",), no_key=True).get(pk=payment.order_id)
+    reference, client_secret = created.reference, created.client_secret
     changes = {
         "provider_reference": reference,
         "client_secret": client_secret,
+        "action": created.action,
         "updated_at": timezone.now(),
     }
     waiting = Payment.objects.filter(
@@ -163,6 +185,7 @@ def _payment_reference_store(
         Payment.objects.filter(pk=payment.pk).update(**changes)
     payment.provider_reference = reference
     payment.client_secret = client_secret
+    payment.action = created.action
     order_event_write(
         order,
         OrderEventType.PAYMENT_STARTED,

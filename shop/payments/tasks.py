@@ -8,6 +8,7 @@ from celery import shared_task
 
 from shop.core.tasks import EMAIL_TASK_OPTIONS
 from shop.payments.alerts import payment_alert_send
+from shop.payments.reconciliation import bills_reconcile_yesterday
 from shop.payments.refund_state import refunds_sync_pending
 from shop.payments.services import payments_sync_stale
 
@@ -27,3 +28,9 @@ def payment_alert_send_task(kind: str, subject_id: int) -> bool:
     """Tell the staff of the order's partner about a payment held for review or a refund
     that failed; once per subject."""
     return payment_alert_send(kind=kind, subject_id=subject_id)
+
+
+@shared_task(name="payments.bills_reconcile")
+def bills_reconcile_task() -> dict[str, int]:
+    """Yesterday's bill of each provider that offers one, matched against the shop."""
+    return bills_reconcile_yesterday()

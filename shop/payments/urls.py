@@ -20,4 +20,14 @@ urlpatterns = [
         apis.StripeWebhookApi.as_view(),
         name="payment-stripe-webhook",
     ),
+    path(
+        "payments/wechatpay/notify/",
+        apis.WeChatPayNotifyApi.as_view(),
+        name="payment-wechatpay-notify",
+    ),
+    path(
+        "payments/alipay/notify/",
+        apis.AlipayNotifyApi.as_view(),
+        name="payment-alipay-notify",
+    ),
 ]

@@ -1,7 +1,15 @@
 """Production: PostgreSQL, Redis, gunicorn and Celery workers. Refuses to start without secrets."""
 
 from .base import *  # noqa: F403
-from .base import LOGGING, STORAGES, broker_transport, env, pooler_options, postgresql_options
+from .base import (
+    LOGGING,
+    STORAGES,
+    broker_transport,
+    env,
+    pooler_options,
+    postgresql_options,
+    replica_add,
+)
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -11,6 +19,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 postgresql_options(DATABASES["default"])
 pooler_options(DATABASES["default"])
+DATABASE_ROUTERS = replica_add(DATABASES)
 # The shop's Redis (the broker, by default, and the event counters) and the cache's,
 # which may be another Redis with a memory policy of its own (an evicting cache must
 # never share memory with queued tasks): both default to REDIS_URL.

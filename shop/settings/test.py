@@ -4,7 +4,7 @@ import os
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, broker_transport, env, postgresql_options, sqlite_options
+from .base import BASE_DIR, broker_transport, env, postgresql_options, replica_add, sqlite_options
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/coshop"),
@@ -12,6 +12,7 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 postgresql_options(DATABASES["default"])
 sqlite_options(DATABASES["default"])
+DATABASE_ROUTERS = replica_add(DATABASES)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The embedded default's engine, on a file as make run has it (an in-memory database
     # shares one cache between threads and locks differently).
@@ -47,6 +48,8 @@ MEDIA_ROOT = BASE_DIR / ".pytest_cache" / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Each test gets a directory of its own (tests/conftest.py).
+    "statements": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
 }
 # Throttling and the sign-in and order-guess limits have their own tests, which set their
 # limits; elsewhere they must not interfere.

@@ -95,6 +95,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /api/v1/orders/lookup/": SHOPPER_ONLY,
     # signed by Stripe, not by a user: everyone is turned down for the signature (400)
     "POST /api/v1/payments/stripe/webhook/": PUBLIC,
+    "POST /api/v1/payments/wechatpay/notify/": PUBLIC,
+    "POST /api/v1/payments/alipay/notify/": PUBLIC,
     # partner reports, ledger and settlements (settlement of partner A)
     "GET /api/v1/partners/reports/summary/": PARTNER,
     "GET /api/v1/partners/reports/sales/": PARTNER,
@@ -102,6 +104,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /api/v1/partners/reports/top-products/": PARTNER,
     "GET /api/v1/partners/reports/fulfillment-times/": PARTNER,
     "GET /api/v1/partners/reports/compared/": PARTNER,
+    "GET /api/v1/partners/reports/payment-mismatches/": PARTNER,
     "GET /api/v1/partners/reports/inventory/": PARTNER,
     "GET /api/v1/partners/ledger/": PARTNER,
     "GET /api/v1/partners/settlements/": PARTNER,

@@ -64,6 +64,7 @@ def users(museum, media):
 ENDPOINTS = [
     f"/api/v1/partners/reports/summary/?{RANGE}",
     f"/api/v1/partners/reports/compared/?{RANGE}",
+    f"/api/v1/partners/reports/payment-mismatches/?{RANGE}",
     f"/api/v1/partners/reports/inventory/?{RANGE}",
     f"/api/v1/partners/reports/sales/?{RANGE}&interval=week",
     f"/api/v1/partners/reports/breakdown/?{RANGE}&by=channel",

@@ -1,4 +1,5 @@
-"""Payment providers: Stripe for real money, an offline fake for development and the demo."""
+"""Payment providers: Stripe, WeChat Pay and Alipay for real money, an offline fake for
+development and the demo."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ def providers_enabled() -> set[str]:
     enabled = {settings.SHOP_PAYMENT_PROVIDER}
     if settings.STRIPE_SECRET_KEY:
         enabled.add(PaymentProvider.STRIPE)
+    if settings.WECHATPAY_MCHID:
+        enabled.add(PaymentProvider.WECHATPAY)
+    if settings.ALIPAY_APP_ID:
+        enabled.add(PaymentProvider.ALIPAY)
     return enabled & set(PaymentProvider.values)
 
 
@@ -28,4 +33,12 @@ def provider_get(name: str) -> PaymentGateway:
         from shop.payments.providers.stripe import StripeGateway
 
         return StripeGateway()
+    if name == PaymentProvider.WECHATPAY:
+        from shop.payments.providers.wechatpay import WeChatPayGateway
+
+        return WeChatPayGateway()
+    if name == PaymentProvider.ALIPAY:
+        from shop.payments.providers.alipay import AlipayGateway
+
+        return AlipayGateway()
     raise PaymentProviderNotEnabled()

@@ -9,9 +9,9 @@ never charges, cancels or refunds twice.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shop.core.money import ZERO
 
@@ -20,11 +20,25 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class PaymentOptions:
+    """What the storefront's page asks for: ``scene`` (WeChat Pay ``jsapi``, ``h5`` or
+    ``native``; Alipay ``page`` or ``wap``; "" for providers with one way), the WeChat
+    ``openid`` of the payer (JSAPI) and the shopper's IP address (H5)."""
+
+    scene: str = ""
+    openid: str = ""
+    client_ip: str = ""
+
+
+@dataclass(frozen=True)
 class ProviderPayment:
-    """A payment as the provider created it; the shopper completes it with the client secret."""
+    """A payment as the provider created it; the shopper completes it with the client
+    secret (Stripe) or with ``action``: what the page needs (prepay parameters signed
+    for WeChat's JSAPI, a URL to send the shopper to, a QR code string)."""
 
     reference: str
     client_secret: str
+    action: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -77,7 +91,9 @@ class PaymentGateway(ABC):
     name: str
 
     @abstractmethod
-    def create_payment(self, payment: Payment) -> ProviderPayment: ...
+    def create_payment(
+        self, payment: Payment, options: PaymentOptions | None = None
+    ) -> ProviderPayment: ...
 
     @abstractmethod
     def retrieve(self, reference: str) -> ProviderPaymentState: ...
@@ -96,3 +112,10 @@ class PaymentGateway(ABC):
     @abstractmethod
     def refunds_list(self, payment_reference: str) -> list[ProviderRefundState]:
         """Every refund of a payment, including those made at the provider directly."""
+
+    def trade_bill(self, bill_date: str) -> bytes:
+        """The provider's bill of a day (YYYY-MM-DD) as it writes it, for the daily
+        reconciliation; providers without one refuse."""
+        from shop.payments.errors import PaymentProviderRejected
+
+        raise PaymentProviderRejected()

@@ -31,6 +31,7 @@ from shop.payments.models import (
 )
 from shop.payments.providers.base import (
     PaymentGateway,
+    PaymentOptions,
     ProviderPayment,
     ProviderPaymentState,
     ProviderRefundState,
@@ -52,7 +53,9 @@ def fake_reference(payment: Payment) -> str:
 class FakeGateway(PaymentGateway):
     name = "fake"
 
-    def create_payment(self, payment: Payment) -> ProviderPayment:
+    def create_payment(
+        self, payment: Payment, options: PaymentOptions | None = None
+    ) -> ProviderPayment:
         # Created once per payment, whoever asks first (one INSERT that does nothing when
         # an earlier attempt whose answer was lost made it); asked again, the same one.
         reference = fake_reference(payment)

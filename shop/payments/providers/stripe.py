@@ -25,6 +25,7 @@ from shop.payments.errors import (
 from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from shop.payments.providers.base import (
     PaymentGateway,
+    PaymentOptions,
     ProviderPayment,
     ProviderPaymentState,
     ProviderRefundState,
@@ -127,7 +128,9 @@ class StripeGateway(PaymentGateway):
     def __init__(self, client: stripe.StripeClient | None = None) -> None:
         self.client = client or stripe_client()
 
-    def create_payment(self, payment: Payment) -> ProviderPayment:
+    def create_payment(
+        self, payment: Payment, options: PaymentOptions | None = None
+    ) -> ProviderPayment:
         params: Any = {
             "amount": to_fen(payment.amount),
             "currency": payment.currency.lower(),

@@ -61,6 +61,34 @@ def sqlite_options(database: dict) -> None:
 
 postgresql_options(DATABASES["default"])
 sqlite_options(DATABASES["default"])
+
+
+def replica_database(default: dict) -> dict | None:
+    """``DATABASE_REPLICA_URL``: a read replica of the primary for partners' reports
+    and exports (shop/core/replica.py), with the primary's options; in tests, the test
+    database itself."""
+    url = env("DATABASE_REPLICA_URL", default="")
+    if not url:
+        return None
+    replica = env.db_url_config(url)
+    replica["CONN_MAX_AGE"] = default.get("CONN_MAX_AGE", 0)
+    replica["CONN_HEALTH_CHECKS"] = default.get("CONN_HEALTH_CHECKS", False)
+    postgresql_options(replica)
+    pooler_options(replica)
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+def replica_add(databases: dict) -> list[str]:
+    """Add the replica alias when one is configured; the routers to install."""
+    replica = replica_database(databases["default"])
+    if replica is None:
+        return []
+    databases["replica"] = replica
+    return ["shop.core.replica.ReplicaRouter"]
+
+
+DATABASE_ROUTERS = replica_add(DATABASES)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL: str = env("REDIS_URL", default="")

@@ -51,3 +51,36 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=10)
 # Pay partners through Stripe Connect when a settlement closes (partners need account ids).
 PARTNERS_STRIPE_TRANSFERS = env.bool("PARTNERS_STRIPE_TRANSFERS", default=False)
+
+# WeChat Pay API v3, direct merchant (README: "WeChat Pay and Alipay"). Enabled once
+# WECHATPAY_MCHID is set. The platform's signatures are checked with its public key
+# (WECHATPAY_PUBLIC_KEY and _ID) or, when those are empty, with the platform
+# certificates downloaded into WECHATPAY_CERT_DIR.
+WECHATPAY_MCHID = env("WECHATPAY_MCHID", default="")
+WECHATPAY_APPID = env("WECHATPAY_APPID", default="")
+WECHATPAY_API_V3_KEY = env("WECHATPAY_API_V3_KEY", default="")
+WECHATPAY_CERT_SERIAL_NO = env("WECHATPAY_CERT_SERIAL_NO", default="")
+WECHATPAY_PRIVATE_KEY = env("WECHATPAY_PRIVATE_KEY", default="")  # PEM text
+WECHATPAY_PUBLIC_KEY = env("WECHATPAY_PUBLIC_KEY", default="")  # PEM text
+WECHATPAY_PUBLIC_KEY_ID = env("WECHATPAY_PUBLIC_KEY_ID", default="")
+WECHATPAY_CERT_DIR = env("WECHATPAY_CERT_DIR", default="")
+WECHATPAY_NOTIFY_URL = env("WECHATPAY_NOTIFY_URL", default="")
+WECHATPAY_API_BASE = env("WECHATPAY_API_BASE", default="https://api.mch.weixin.qq.com")
+WECHATPAY_TIMEOUT_SECONDS = env.int("WECHATPAY_TIMEOUT_SECONDS", default=10)
+WECHATPAY_FEE_RATE = env("WECHATPAY_FEE_RATE", default="0.006")  # of each payment, to the fen
+# Our trade numbers start with this (unique per merchant account and environment).
+WECHATPAY_TRADE_PREFIX = env("WECHATPAY_TRADE_PREFIX", default="coshop")
+
+# Alipay open platform, RSA2 keys (README: "WeChat Pay and Alipay"). Enabled once
+# ALIPAY_APP_ID is set.
+ALIPAY_APP_ID = env("ALIPAY_APP_ID", default="")
+ALIPAY_APP_PRIVATE_KEY = env("ALIPAY_APP_PRIVATE_KEY", default="")  # PEM text
+ALIPAY_PUBLIC_KEY = env("ALIPAY_PUBLIC_KEY", default="")  # PEM text
+ALIPAY_NOTIFY_URL = env("ALIPAY_NOTIFY_URL", default="")
+ALIPAY_RETURN_URL = env("ALIPAY_RETURN_URL", default="")
+ALIPAY_GATEWAY = env("ALIPAY_GATEWAY", default="https://openapi.alipay.com/gateway.do")
+ALIPAY_TIMEOUT_SECONDS = env.int("ALIPAY_TIMEOUT_SECONDS", default=10)
+ALIPAY_FEE_RATE = env("ALIPAY_FEE_RATE", default="0.006")
+ALIPAY_TRADE_PREFIX = env("ALIPAY_TRADE_PREFIX", default="coshop")
+# Seconds a provider's notification may be old (its signed timestamp) before it is refused.
+PAYMENT_NOTIFY_MAX_AGE_SECONDS = env.int("PAYMENT_NOTIFY_MAX_AGE_SECONDS", default=300)

@@ -192,6 +192,7 @@ def test_an_order_placed_with_its_payment_is_paid_in_one_more_step(api_client, s
         "provider": "fake",
         "status": "pending",
         "client_secret": f"fake_pi_{payment.pk}_secret",
+        "action": {},
         "amount": "140.00",
         "currency": "CNY",
         "order_number": order.number,

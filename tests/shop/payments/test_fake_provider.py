@@ -50,6 +50,7 @@ def test_guest_pays_with_the_fake_provider(api_client, spy, django_capture_on_co
         "provider": "fake",
         "status": "pending",
         "client_secret": f"fake_pi_{payment.pk}_secret",
+        "action": {},
         "amount": "257.00",
         "currency": "CNY",
         "order_number": order.number,
