@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 from simple_history import register
 
 from shop.core.history import ShopHistory
@@ -35,8 +36,8 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractUser):
     username = None  # type: ignore[assignment]
-    email = models.EmailField("e-mail address", unique=True)
-    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(_("e-mail address"), unique=True)
+    phone = models.CharField(max_length=32, blank=True, verbose_name=_("phone"))
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []  # type: ignore[misc]
@@ -48,6 +49,8 @@ class User(AbstractUser):
     )
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ["email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
