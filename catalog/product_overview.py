@@ -11,6 +11,7 @@ query each. Partner staff see the stock of their own warehouses only, as everywh
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
@@ -34,6 +35,7 @@ from catalog.images.sizes import picture_size
 from catalog.models import Product, ProductVariant, Stock, VariantChannelPrice
 from catalog.permissions import stocks_visible_to
 from shop.core.i18n import pick_active
+from shop.core.money import quantize
 
 THUMBNAIL_WIDTH = 48
 
@@ -86,6 +88,8 @@ def price_range_text(product: Product) -> str:
     low, high = getattr(product, "price_min", None), getattr(product, "price_max", None)
     if low is None:
         return "-"
+    # SQLite hands an aggregate of decimals back as a number: two places, as stored.
+    low, high = quantize(Decimal(str(low))), quantize(Decimal(str(high)))
     return f"¥{low}" if low == high else f"¥{low}–¥{high}"
 
 
