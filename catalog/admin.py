@@ -13,8 +13,9 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from catalog.images.admin import ProductImageInline
+from catalog.images.admin import PREVIEW_WIDTH, ProductImageInline
 from catalog.list_entries import list_entries_refresh
 from catalog.models import (
     Collection,
@@ -30,6 +31,15 @@ from catalog.permissions import (
     stocks_visible_to,
     user_can_edit_catalog,
     user_is_staff,
+)
+from catalog.product_overview import (
+    first_picture,
+    price_range_text,
+    prices_table,
+    products_with_overview,
+    stock_table,
+    stock_text,
+    thumbnail_html,
 )
 from catalog.search import product_search_text_refresh
 
@@ -80,11 +90,11 @@ class TagAdmin(CatalogEditorMixin, admin.ModelAdmin):
 
 
 class LimitedEditionFilter(admin.SimpleListFilter):
-    title = "limited edition"
+    title = _("limited edition")
     parameter_name = "limited"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Limited edition"), ("no", "Open edition")]
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("Limited edition")), ("no", _("Open edition"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value() == "yes":
@@ -100,6 +110,9 @@ class VariantInline(CatalogEditorMixin, admin.TabularInline):
     extra = 0
     show_change_link = True
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProductVariant]:
+        return super().get_queryset(request).select_related("product")
+
 
 class ImageInline(CatalogEditorMixin, ProductImageInline):
     pass
@@ -110,16 +123,76 @@ class ChannelListingInline(CatalogEditorMixin, admin.TabularInline):
     fields = ["channel", "is_published", "available_from", "available_until"]
     extra = 0
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProductChannelListing]:
+        return super().get_queryset(request).select_related("product", "channel")
+
 
 @admin.register(Product)
 class ProductAdmin(CatalogEditorMixin, admin.ModelAdmin):
-    list_display = ["slug", "name_zh", "name_en", "collection", "edition_size", "is_active"]
+    list_display = [
+        "thumbnail",
+        "slug",
+        "name_zh",
+        "name_en",
+        "collection",
+        "price_range",
+        "stock_free",
+        "edition_size",
+        "is_active",
+    ]
+    list_display_links = ["slug"]
     list_filter = ["collection", "is_active", LimitedEditionFilter]
     list_select_related = ["collection"]
     search_fields = ["slug", "name_zh", "name_en", "variants__sku"]
     filter_horizontal = ["tags"]
-    readonly_fields = ["search_text", "created_at", "updated_at"]
+    readonly_fields = [
+        "picture",
+        "prices",
+        "stock",
+        "search_text",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [VariantInline, ImageInline, ChannelListingInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Product]:
+        return products_with_overview(super().get_queryset(request), request.user)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = [f for f in super().get_fields(request, obj) if f not in self.overview]
+        return [*self.overview, *fields] if obj is not None else fields
+
+    overview = ("picture", "prices", "stock")
+
+    @admin.display(description=_("picture"))
+    def thumbnail(self, product: Product) -> str:
+        return thumbnail_html(first_picture(product))
+
+    @admin.display(description=_("picture"))
+    def picture(self, product: Product) -> str:
+        return thumbnail_html(first_picture(product), width=PREVIEW_WIDTH)
+
+    @admin.display(description=_("price"), ordering="price_min")
+    def price_range(self, product: Product) -> str:
+        return price_range_text(product)
+
+    @admin.display(description=_("stock"), ordering="units_free")
+    def stock_free(self, product: Product) -> str:
+        return stock_text(product)
+
+    @admin.display(description=_("prices"))
+    def prices(self, product: Product) -> str:
+        return prices_table(product)
+
+    @admin.display(description=_("stock per warehouse"))
+    def stock(self, product: Product) -> str:
+        return stock_table(product, getattr(product, "viewer", None))
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        product = super().get_object(request, object_id, from_field)
+        if product is not None:
+            product.viewer = request.user  # the stock table shows the warehouses they see
+        return product
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -131,6 +204,9 @@ class ChannelPriceInline(CatalogEditorMixin, admin.TabularInline):
     model = VariantChannelPrice
     fields = ["channel", "price"]
     extra = 0
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[VariantChannelPrice]:
+        return super().get_queryset(request).select_related("variant__product", "channel")
 
 
 class StockReadOnlyInline(admin.TabularInline):
@@ -144,7 +220,8 @@ class StockReadOnlyInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Stock]:
-        return stocks_visible_to(request.user, super().get_queryset(request))
+        stocks = super().get_queryset(request).select_related("variant__product", "warehouse")
+        return stocks_visible_to(request.user, stocks)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return user_is_staff(request.user)
@@ -190,5 +267,5 @@ class VariantChannelPriceAdmin(CatalogEditorMixin, HistoryAdmin):
 
     list_display = ["variant", "channel", "price"]
     list_filter = ["channel"]
-    list_select_related = ["variant", "channel"]
+    list_select_related = ["variant__product", "channel"]
     search_fields = ["variant__sku"]

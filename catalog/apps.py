@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CatalogConfig(AppConfig):
     name = "catalog"
-    verbose_name = "Catalog and stock"
+    verbose_name = _("Catalog and stock")
 
     def ready(self) -> None:
         # Connects the receivers that raise the catalog cache's version on changes.

@@ -4,65 +4,77 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 # Product pictures, with their files and sizes, are a folder of their own (catalog/images/).
 from catalog.images.models import ProductImage as ProductImage
+
+# Warehouses, stock and its movements are in catalog/stock/models.py.
+from catalog.stock.models import MovementReason as MovementReason
+from catalog.stock.models import Stock as Stock
+from catalog.stock.models import StockMovement as StockMovement
+from catalog.stock.models import Warehouse as Warehouse
 from shop.core.history import ShopHistory
+from shop.core.i18n import pick_active
 from shop.core.models import TimeStampedModel, money_field
 
 
 class Collection(TimeStampedModel):
     """A co-branded product line, for example "Blossoms of Wisdom"."""
 
-    slug = models.SlugField(max_length=80, unique=True)
-    name_zh = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
-    description_zh = models.TextField(blank=True)
-    description_en = models.TextField(blank=True)
-    position = models.PositiveIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
+    slug = models.SlugField(max_length=80, unique=True, verbose_name=_("slug"))
+    name_zh = models.CharField(max_length=200, verbose_name=_("name (Chinese)"))
+    name_en = models.CharField(max_length=200, verbose_name=_("name (English)"))
+    description_zh = models.TextField(blank=True, verbose_name=_("description (Chinese)"))
+    description_en = models.TextField(blank=True, verbose_name=_("description (English)"))
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     class Meta:
+        verbose_name = _("collection")
+        verbose_name_plural = _("collections")
         ordering = ["position", "slug"]
 
     def __str__(self) -> str:
-        return self.name_en or self.name_zh
+        return pick_active(self, "name")
 
 
 class Relic(TimeStampedModel):
     """The relic or collection piece that inspired a product, with its story."""
 
-    slug = models.SlugField(max_length=80, unique=True)
-    name_zh = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
-    period_zh = models.CharField(max_length=100, blank=True)
-    period_en = models.CharField(max_length=100, blank=True)
-    museum_number = models.CharField(max_length=64, blank=True)
-    story_zh = models.TextField(blank=True)
-    story_en = models.TextField(blank=True)
-    image_url = models.URLField(max_length=500, blank=True)
+    slug = models.SlugField(max_length=80, unique=True, verbose_name=_("slug"))
+    name_zh = models.CharField(max_length=200, verbose_name=_("name (Chinese)"))
+    name_en = models.CharField(max_length=200, verbose_name=_("name (English)"))
+    period_zh = models.CharField(max_length=100, blank=True, verbose_name=_("period (Chinese)"))
+    period_en = models.CharField(max_length=100, blank=True, verbose_name=_("period (English)"))
+    museum_number = models.CharField(max_length=64, blank=True, verbose_name=_("museum number"))
+    story_zh = models.TextField(blank=True, verbose_name=_("story (Chinese)"))
+    story_en = models.TextField(blank=True, verbose_name=_("story (English)"))
+    image_url = models.URLField(max_length=500, blank=True, verbose_name=_("image URL"))
 
     class Meta:
+        verbose_name = _("relic")
+        verbose_name_plural = _("relics")
         ordering = ["slug"]
 
     def __str__(self) -> str:
-        return self.name_en or self.name_zh
+        return pick_active(self, "name")
 
 
 class Tag(models.Model):
-    slug = models.SlugField(max_length=60, unique=True)
-    name_zh = models.CharField(max_length=100)
-    name_en = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=60, unique=True, verbose_name=_("slug"))
+    name_zh = models.CharField(max_length=100, verbose_name=_("name (Chinese)"))
+    name_en = models.CharField(max_length=100, verbose_name=_("name (English)"))
 
     class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
         ordering = ["slug"]
 
     def __str__(self) -> str:
-        return self.slug
+        return pick_active(self, "name") or self.slug
 
 
 class PersonalisationCharset(models.TextChoices):
@@ -72,39 +84,67 @@ class PersonalisationCharset(models.TextChoices):
 
 
 class Product(TimeStampedModel):
-    slug = models.SlugField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, verbose_name=_("slug"))
     collection = models.ForeignKey(
-        Collection, on_delete=models.PROTECT, related_name="products", null=True, blank=True
+        Collection,
+        on_delete=models.PROTECT,
+        related_name="products",
+        null=True,
+        blank=True,
+        verbose_name=_("collection"),
     )
     relic = models.ForeignKey(
-        Relic, on_delete=models.SET_NULL, related_name="products", null=True, blank=True
+        Relic,
+        on_delete=models.SET_NULL,
+        related_name="products",
+        null=True,
+        blank=True,
+        verbose_name=_("relic"),
     )
-    tags = models.ManyToManyField(Tag, related_name="products", blank=True)
-    name_zh = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
-    description_zh = models.TextField(blank=True)
-    description_en = models.TextField(blank=True)
-    is_active = models.BooleanField(default=True)
+    tags = models.ManyToManyField(Tag, related_name="products", blank=True, verbose_name=_("tags"))
+    name_zh = models.CharField(max_length=200, verbose_name=_("name (Chinese)"))
+    name_en = models.CharField(max_length=200, verbose_name=_("name (English)"))
+    description_zh = models.TextField(blank=True, verbose_name=_("description (Chinese)"))
+    description_en = models.TextField(blank=True, verbose_name=_("description (English)"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     # Limited editions: a fixed number of units ever made, and a cap per shopper.
-    edition_size = models.PositiveIntegerField(null=True, blank=True)
+    edition_size = models.PositiveIntegerField(
+        null=True, blank=True, verbose_name=_("edition size")
+    )
     purchase_limit = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Most units one shopper may buy, over all orders."
+        null=True,
+        blank=True,
+        help_text=_("Most units one shopper may buy, over all orders."),
+        verbose_name=_("purchase limit"),
     )
 
     # Personalisation, for example an engraved name, passed on to production.
-    personalisation_enabled = models.BooleanField(default=False)
-    personalisation_label_zh = models.CharField(max_length=100, blank=True)
-    personalisation_label_en = models.CharField(max_length=100, blank=True)
-    personalisation_max_length = models.PositiveSmallIntegerField(null=True, blank=True)
+    personalisation_enabled = models.BooleanField(
+        default=False, verbose_name=_("personalisation enabled")
+    )
+    personalisation_label_zh = models.CharField(
+        max_length=100, blank=True, verbose_name=_("personalisation label (Chinese)")
+    )
+    personalisation_label_en = models.CharField(
+        max_length=100, blank=True, verbose_name=_("personalisation label (English)")
+    )
+    personalisation_max_length = models.PositiveSmallIntegerField(
+        null=True, blank=True, verbose_name=_("personalisation max length")
+    )
     personalisation_charset = models.CharField(
-        max_length=16, choices=PersonalisationCharset.choices, blank=True
+        max_length=16,
+        choices=PersonalisationCharset.choices,
+        blank=True,
+        verbose_name=_("personalisation charset"),
     )
 
     # Lower-cased names, descriptions, tags and SKUs in both languages, for search.
-    search_text = models.TextField(blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False, verbose_name=_("search text"))
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         ordering = ["slug"]
         indexes = [models.Index(fields=["collection", "is_active"])]
         constraints = [
@@ -124,7 +164,7 @@ class Product(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name_en or self.name_zh
+        return pick_active(self, "name")
 
     @property
     def is_limited_edition(self) -> bool:
@@ -132,18 +172,24 @@ class Product(TimeStampedModel):
 
 
 class ProductVariant(TimeStampedModel):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
-    sku = models.CharField(max_length=64, unique=True)
-    name_zh = models.CharField(max_length=200, blank=True)
-    name_en = models.CharField(max_length=200, blank=True)
-    options = models.JSONField(default=dict, blank=True, help_text='e.g. {"size": "M"}')
-    price = money_field(help_text="List price in CNY.")
-    weight_grams = models.PositiveIntegerField(default=0)
-    position = models.PositiveIntegerField(default=0)
-    is_active = models.BooleanField(default=True)
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="variants", verbose_name=_("product")
+    )
+    sku = models.CharField(max_length=64, unique=True, verbose_name=_("SKU"))
+    name_zh = models.CharField(max_length=200, blank=True, verbose_name=_("name (Chinese)"))
+    name_en = models.CharField(max_length=200, blank=True, verbose_name=_("name (English)"))
+    options = models.JSONField(
+        default=dict, blank=True, help_text=_('e.g. {"size": "M"}'), verbose_name=_("options")
+    )
+    price = money_field(help_text=_("List price in CNY."), verbose_name=_("price"))
+    weight_grams = models.PositiveIntegerField(default=0, verbose_name=_("weight (grams)"))
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
     history = ShopHistory()
 
     class Meta:
+        verbose_name = _("product variant")
+        verbose_name_plural = _("product variants")
         ordering = ["product_id", "position", "id"]
         constraints = [
             models.CheckConstraint(
@@ -152,21 +198,35 @@ class ProductVariant(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.sku
+        name = str(self.product)
+        variant_name = pick_active(self, "name")
+        if variant_name:
+            name = f"{name} · {variant_name}"
+        return _("%(name)s (SKU %(sku)s)") % {"name": name, "sku": self.sku}
 
 
 class ProductChannelListing(TimeStampedModel):
     """A product is sold in a channel only while published there, inside its dates."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="channel_listings")
-    channel = models.ForeignKey(
-        "channels.SalesChannel", on_delete=models.CASCADE, related_name="product_listings"
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.CASCADE,
+        related_name="channel_listings",
+        verbose_name=_("product"),
     )
-    is_published = models.BooleanField(default=True)
-    available_from = models.DateTimeField(null=True, blank=True)
-    available_until = models.DateTimeField(null=True, blank=True)
+    channel = models.ForeignKey(
+        "channels.SalesChannel",
+        on_delete=models.CASCADE,
+        related_name="product_listings",
+        verbose_name=_("channel"),
+    )
+    is_published = models.BooleanField(default=True, verbose_name=_("published"))
+    available_from = models.DateTimeField(null=True, blank=True, verbose_name=_("available from"))
+    available_until = models.DateTimeField(null=True, blank=True, verbose_name=_("available until"))
 
     class Meta:
+        verbose_name = _("product channel listing")
+        verbose_name_plural = _("product channel listings")
         constraints = [
             models.UniqueConstraint(fields=["product", "channel"], name="listing_product_channel"),
             models.CheckConstraint(
@@ -179,22 +239,30 @@ class ProductChannelListing(TimeStampedModel):
         indexes = [models.Index(fields=["channel", "is_published"])]
 
     def __str__(self) -> str:
-        return f"{self.product} in {self.channel}"
+        return _("%(product)s in %(channel)s") % {"product": self.product, "channel": self.channel}
 
 
 class VariantChannelPrice(models.Model):
     """A channel's own price for a variant, overriding the list price."""
 
     variant = models.ForeignKey(
-        ProductVariant, on_delete=models.CASCADE, related_name="channel_prices"
+        ProductVariant,
+        on_delete=models.CASCADE,
+        related_name="channel_prices",
+        verbose_name=_("variant"),
     )
     channel = models.ForeignKey(
-        "channels.SalesChannel", on_delete=models.CASCADE, related_name="variant_prices"
+        "channels.SalesChannel",
+        on_delete=models.CASCADE,
+        related_name="variant_prices",
+        verbose_name=_("channel"),
     )
-    price = money_field()
+    price = money_field(verbose_name=_("price"))
     history = ShopHistory()
 
     class Meta:
+        verbose_name = _("variant channel price")
+        verbose_name_plural = _("variant channel prices")
         constraints = [
             models.UniqueConstraint(fields=["variant", "channel"], name="channel_price_unique"),
             models.CheckConstraint(
@@ -203,7 +271,11 @@ class VariantChannelPrice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.variant} {self.price} in {self.channel}"
+        return _("%(variant)s: %(price)s in %(channel)s") % {
+            "variant": self.variant,
+            "price": self.price,
+            "channel": self.channel,
+        }
 
 
 def _entry_index(name: str, *fields: str) -> models.Index:
@@ -234,28 +306,38 @@ class ProductListEntry(models.Model):
     clock when the list is read.
     """
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="list_entries")
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="list_entries", verbose_name=_("product")
+    )
     channel = models.ForeignKey(
         "channels.SalesChannel",
         on_delete=models.CASCADE,
         related_name="+",
         null=True,
         db_index=False,
-        help_text="Empty: the catalog browsed without a channel, at list prices.",
+        help_text=_("Empty: the catalog browsed without a channel, at list prices."),
+        verbose_name=_("channel"),
     )
-    slug = models.SlugField(max_length=120, db_index=False)
-    name_zh = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
-    created_at = models.DateTimeField()
+    slug = models.SlugField(max_length=120, db_index=False, verbose_name=_("slug"))
+    name_zh = models.CharField(max_length=200, verbose_name=_("name (Chinese)"))
+    name_en = models.CharField(max_length=200, verbose_name=_("name (English)"))
+    created_at = models.DateTimeField(verbose_name=_("created at"))
     collection = models.ForeignKey(
-        Collection, on_delete=models.CASCADE, related_name="+", null=True, db_index=False
+        Collection,
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        db_index=False,
+        verbose_name=_("collection"),
     )
-    available_from = models.DateTimeField(null=True)
-    available_until = models.DateTimeField(null=True)
-    price_from = money_field()
-    has_free_units = models.BooleanField(default=False)
+    available_from = models.DateTimeField(null=True, verbose_name=_("available from"))
+    available_until = models.DateTimeField(null=True, verbose_name=_("available until"))
+    price_from = money_field(verbose_name=_("price from"))
+    has_free_units = models.BooleanField(default=False, verbose_name=_("free units"))
 
     class Meta:
+        verbose_name = _("product list entry")
+        verbose_name_plural = _("product list entries")
         constraints = [
             models.UniqueConstraint(
                 fields=["product", "channel"],
@@ -282,114 +364,3 @@ class ProductListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.slug} in {self.channel_id or 'the catalog'}"
-
-
-class Warehouse(TimeStampedModel):
-    """A stock location operated by one partner."""
-
-    code = models.SlugField(max_length=40, unique=True)
-    name_zh = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
-    partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.PROTECT, related_name="warehouses"
-    )
-    country = models.CharField(max_length=2, default="CN")
-    province = models.CharField(max_length=64, blank=True)
-    city = models.CharField(max_length=64, blank=True)
-    district = models.CharField(max_length=64, blank=True)
-    street = models.CharField(max_length=255, blank=True)
-    postcode = models.CharField(max_length=16, blank=True)
-    phone = models.CharField(max_length=32, blank=True)
-    email = models.EmailField(blank=True)
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return self.code
-
-
-class Stock(models.Model):
-    """Units of one variant in one warehouse: on hand, and how many of those are reserved."""
-
-    variant = models.ForeignKey(ProductVariant, on_delete=models.PROTECT, related_name="stocks")
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="stocks")
-    quantity = models.IntegerField(default=0, help_text="Units on hand.")
-    quantity_reserved = models.IntegerField(
-        default=0, help_text="Units on hand held for checkouts and unshipped orders."
-    )
-    low_stock_threshold = models.PositiveIntegerField(default=settings.SHOP_LOW_STOCK_DEFAULT)
-    # When the row last changed: units on hand or reserved (holds included), or its
-    # threshold. Every change stamps it, conditional UPDATEs too (update() skips auto_now).
-    updated_at = models.DateTimeField(auto_now=True)
-    # Threshold changes, with who made them; units are traced by the movements instead
-    # (and change by UPDATEs, which write no history).
-    history = ShopHistory(excluded_fields=["quantity", "quantity_reserved"])
-
-    class Meta:
-        ordering = ["variant_id", "warehouse_id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["variant", "warehouse"], name="stock_variant_warehouse"
-            ),
-            models.CheckConstraint(condition=Q(quantity__gte=0), name="stock_quantity_gte_0"),
-            models.CheckConstraint(
-                condition=Q(quantity_reserved__gte=0), name="stock_reserved_gte_0"
-            ),
-            models.CheckConstraint(
-                condition=Q(quantity_reserved__lte=F("quantity")),
-                name="stock_reserved_lte_quantity",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.variant_id}@{self.warehouse_id}: {self.quantity}/{self.quantity_reserved}"
-
-    @property
-    def quantity_available(self) -> int:
-        return self.quantity - self.quantity_reserved
-
-
-class MovementReason(models.TextChoices):
-    RECEIPT = "receipt", "Receipt of a production batch"
-    ADJUSTMENT = "adjustment", "Adjustment"
-    COUNT = "count", "Stock count"
-    TRANSFER_OUT = "transfer_out", "Transfer out"
-    TRANSFER_IN = "transfer_in", "Transfer in"
-    SALE = "sale", "Sale (shipped)"
-    RETURN = "return", "Return"
-    WRITE_OFF = "write_off", "Written off"
-
-
-class StockMovement(models.Model):
-    """One change of units on hand; the rows of a stock add up to its quantity."""
-
-    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="movements")
-    quantity_delta = models.IntegerField()
-    quantity_after = models.IntegerField()
-    reason = models.CharField(max_length=16, choices=MovementReason.choices)
-    reference = models.CharField(max_length=100, blank=True, help_text="Batch, order or transfer.")
-    note = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="stock_movements",
-    )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(condition=~Q(quantity_delta=0), name="movement_delta_nonzero"),
-            models.CheckConstraint(condition=Q(quantity_after__gte=0), name="movement_after_gte_0"),
-            models.CheckConstraint(
-                condition=Q(reason__in=MovementReason.values), name="movement_reason_valid"
-            ),
-        ]
-        indexes = [models.Index(fields=["stock", "-created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.reason} {self.quantity_delta:+d} on {self.stock_id}"

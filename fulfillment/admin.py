@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rangefilter.filters import DateRangeFilter
 
 from catalog.models import Stock, Warehouse
 from catalog.permissions import stocks_visible_to, warehouses_visible_to
@@ -67,8 +68,8 @@ class TrackingEventInline(_ReadOnlyInline):
 
 class ShipmentEventInline(_ReadOnlyInline):
     model = ShipmentEvent
-    fields = ["created_at", "type", "from_status", "to_status", "data", "user"]
-    readonly_fields = ["created_at", "type", "from_status", "to_status", "data", "user"]
+    fields = ["created_at", "type", "from_status_label", "to_status_label", "data", "user"]
+    readonly_fields = ["created_at", "type", "from_status_label", "to_status_label", "data", "user"]
 
 
 def _each(request: HttpRequest, queryset: QuerySet[Shipment], action: Any, done: str) -> None:
@@ -100,7 +101,13 @@ class ShipmentAdmin(admin.ModelAdmin):
         "created_at",
         "label_link",
     ]
-    list_filter = ["status", ("warehouse", admin.RelatedOnlyFieldListFilter), "carrier"]
+    list_filter = [
+        "status",
+        ("warehouse", admin.RelatedOnlyFieldListFilter),
+        "carrier",
+        ("created_at", DateRangeFilter),
+        ("shipped_at", DateRangeFilter),
+    ]
     search_fields = ["order__number", "waybill_number", "order__email"]
     list_select_related = ["order", "warehouse"]
     inlines = [ShipmentLineInline, TrackingEventInline, ShipmentEventInline]
@@ -199,9 +206,9 @@ class ReturnLineInline(_ReadOnlyInline):
 @admin.register(ReturnRequest)
 class ReturnRequestAdmin(admin.ModelAdmin):
     list_display = ["id", "order", "status", "created_at", "decided_at", "received_at", "refund"]
-    list_filter = ["status"]
+    list_filter = ["status", ("created_at", DateRangeFilter)]
     search_fields = ["order__number", "order__email"]
-    list_select_related = ["order", "refund"]
+    list_select_related = ["order", "refund__order"]
     inlines = [ReturnLineInline]
     actions = ["approve", "reject", "receive_resellable", "receive_damaged", "refund"]
     readonly_fields = [
@@ -287,7 +294,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
 @admin.register(OrderEmail)
 class OrderEmailAdmin(admin.ModelAdmin):
     list_display = ["order", "kind", "to", "language", "subject", "sent_at"]
-    list_filter = ["kind", "language"]
+    list_filter = ["kind", "language", ("sent_at", DateRangeFilter)]
     search_fields = ["order__number", "to"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -300,7 +307,8 @@ class OrderEmailAdmin(admin.ModelAdmin):
 @admin.register(LowStockAlert)
 class LowStockAlertAdmin(admin.ModelAdmin):
     list_display = ["stock", "day", "quantity_available", "created_at"]
-    list_filter = ["day"]
+    list_filter = [("day", DateRangeFilter)]
+    list_select_related = ["stock__variant__product", "stock__warehouse"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LowStockAlert]:
         # The alerts of the stock the user sees: partner staff, their warehouses only.

@@ -17,9 +17,9 @@ from shop.core.models import TimeStampedModel
 
 
 class CarrierCode(models.TextChoices):
-    SIMULATED = "simulated", "Simulated carrier"
-    EXPRESS = "express", "Express carrier (HTTP API)"
-    MANUAL = "manual", "Shipped by hand"
+    SIMULATED = "simulated", _("Simulated carrier")
+    EXPRESS = "express", _("Express carrier (HTTP API)")
+    MANUAL = "manual", _("Shipped by hand")
 
 
 class ShipmentStatus(models.TextChoices):
@@ -38,33 +38,51 @@ TRACKED_STATUSES = (ShipmentStatus.BOOKED, ShipmentStatus.PACKED, ShipmentStatus
 
 
 class Shipment(TimeStampedModel):
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="shipments")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="shipments", verbose_name=_("order")
+    )
     warehouse = models.ForeignKey(
-        "catalog.Warehouse", on_delete=models.PROTECT, related_name="shipments"
+        "catalog.Warehouse",
+        on_delete=models.PROTECT,
+        related_name="shipments",
+        verbose_name=_("warehouse"),
     )
     partner = models.ForeignKey(
         "partners.Partner",
         on_delete=models.PROTECT,
         related_name="shipments",
-        help_text="The partner operating the warehouse, who charges the logistics fee.",
+        help_text=_("The partner operating the warehouse, who charges the logistics fee."),
+        verbose_name=_("partner"),
     )
-    carrier = models.CharField(max_length=16, choices=CarrierCode.choices)
+    carrier = models.CharField(
+        max_length=16, choices=CarrierCode.choices, verbose_name=_("carrier")
+    )
     status = models.CharField(
-        max_length=16, choices=ShipmentStatus.choices, default=ShipmentStatus.PENDING
+        max_length=16,
+        choices=ShipmentStatus.choices,
+        default=ShipmentStatus.PENDING,
+        verbose_name=_("status"),
     )
-    waybill_number = models.CharField(max_length=64, blank=True)
-    label_pdf = models.BinaryField(blank=True, default=b"", editable=False)
-    booking_attempts = models.PositiveIntegerField(default=0)
+    waybill_number = models.CharField(max_length=64, blank=True, verbose_name=_("waybill number"))
+    label_pdf = models.BinaryField(
+        blank=True, default=b"", editable=False, verbose_name=_("label PDF")
+    )
+    booking_attempts = models.PositiveIntegerField(default=0, verbose_name=_("booking attempts"))
     booking_error = models.CharField(
-        max_length=500, blank=True, help_text="Why the carrier refused; staff ship by hand."
+        max_length=500,
+        blank=True,
+        help_text=_("Why the carrier refused; staff ship by hand."),
+        verbose_name=_("booking error"),
     )
-    booked_at = models.DateTimeField(null=True, blank=True)
-    packed_at = models.DateTimeField(null=True, blank=True)
-    shipped_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    last_polled_at = models.DateTimeField(null=True, blank=True)
+    booked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("booked at"))
+    packed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("packed at"))
+    shipped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("shipped at"))
+    delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
+    last_polled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last polled at"))
 
     class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
         ordering = ["id"]
         constraints = [
             # One shipment per warehouse per order: two fulfilment runs cannot both create it.
@@ -88,50 +106,72 @@ class Shipment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"shipment {self.pk} of order {self.order_id} from {self.warehouse_id}"
+        return _("Shipment %(id)s of order %(order)s from %(warehouse)s") % {
+            "id": self.pk,
+            "order": self.order,
+            "warehouse": self.warehouse,
+        }
 
 
 class ShipmentLine(models.Model):
     """Units of one order line leaving with this shipment: exactly one reservation's units."""
 
-    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("shipment")
+    )
     order_line = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, related_name="shipment_lines"
+        "orders.OrderLine",
+        on_delete=models.PROTECT,
+        related_name="shipment_lines",
+        verbose_name=_("order line"),
     )
     reservation = models.OneToOneField(
-        "checkout.Reservation", on_delete=models.PROTECT, related_name="shipment_line"
+        "checkout.Reservation",
+        on_delete=models.PROTECT,
+        related_name="shipment_line",
+        verbose_name=_("reservation"),
     )
-    quantity = models.PositiveIntegerField()
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
 
     class Meta:
+        verbose_name = _("shipment line")
+        verbose_name_plural = _("shipment lines")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="shipment_line_quantity_gt_0"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} x line {self.order_line_id}"
+        return f"{self.quantity} × {self.order_line.product_name} ({self.order_line.sku})"
 
 
 class TrackingCode(models.TextChoices):
-    BOOKED = "booked", "Waybill created"
-    PICKED_UP = "picked_up", "Picked up"
-    IN_TRANSIT = "in_transit", "In transit"
-    OUT_FOR_DELIVERY = "out_for_delivery", "Out for delivery"
-    DELIVERED = "delivered", "Delivered"
-    EXCEPTION = "exception", "Problem reported by the carrier"
+    BOOKED = "booked", _("Waybill created")
+    PICKED_UP = "picked_up", _("Picked up")
+    IN_TRANSIT = "in_transit", _("In transit")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+    DELIVERED = "delivered", _("Delivered")
+    EXCEPTION = "exception", _("Problem reported by the carrier")
 
 
 class TrackingEvent(models.Model):
-    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="tracking")
-    code = models.CharField(max_length=20, choices=TrackingCode.choices)
-    occurred_at = models.DateTimeField()
-    location = models.CharField(max_length=200, blank=True)
-    description_zh = models.CharField(max_length=300, blank=True)
-    description_en = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, related_name="tracking", verbose_name=_("shipment")
+    )
+    code = models.CharField(max_length=20, choices=TrackingCode.choices, verbose_name=_("code"))
+    occurred_at = models.DateTimeField(verbose_name=_("occurred at"))
+    location = models.CharField(max_length=200, blank=True, verbose_name=_("location"))
+    description_zh = models.CharField(
+        max_length=300, blank=True, verbose_name=_("description (Chinese)")
+    )
+    description_en = models.CharField(
+        max_length=300, blank=True, verbose_name=_("description (English)")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("tracking event")
+        verbose_name_plural = _("tracking events")
         ordering = ["occurred_at", "id"]
         constraints = [
             # Polling the same carrier history twice stores each event once.
@@ -141,27 +181,38 @@ class TrackingEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} at {self.occurred_at:%Y-%m-%d %H:%M}"
+        return _("%(code)s at %(time)s") % {
+            "code": self.code,
+            "time": f"{self.occurred_at:%Y-%m-%d %H:%M}",
+        }
 
 
 class ShipmentEventType(models.TextChoices):
-    CREATED = "created", "Created"
-    BOOKED = "booked", "Booked with the carrier"
-    BOOKING_FAILED = "booking_failed", "Booking failed"
-    PACKED = "packed", "Packed"
-    SHIPPED = "shipped", "Shipped"
-    DELIVERED = "delivered", "Delivered"
-    CANCELLED = "cancelled", "Cancelled"
+    CREATED = "created", _("Created")
+    BOOKED = "booked", _("Booked with the carrier")
+    BOOKING_FAILED = "booking_failed", _("Booking failed")
+    PACKED = "packed", _("Packed")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class ShipmentEvent(Event):
     subject_field = "shipment"
 
-    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(max_length=20, choices=ShipmentEventType.choices)
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, related_name="events", verbose_name=_("shipment")
+    )
+    type = models.CharField(
+        max_length=20, choices=ShipmentEventType.choices, verbose_name=_("type")
+    )
     # As long as Shipment.status.
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
+    from_status = models.CharField(max_length=16, blank=True, verbose_name=_("from status"))
+    to_status = models.CharField(max_length=16, blank=True, verbose_name=_("to status"))
+
+    class Meta(Event.Meta):
+        verbose_name = _("shipment event")
+        verbose_name_plural = _("shipment events")
 
 
 class ReturnStatus(models.TextChoices):
@@ -173,18 +224,24 @@ class ReturnStatus(models.TextChoices):
 
 
 class ReturnRequest(TimeStampedModel):
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="returns")
-    status = models.CharField(
-        max_length=16, choices=ReturnStatus.choices, default=ReturnStatus.REQUESTED
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="returns", verbose_name=_("order")
     )
-    reason = models.CharField(max_length=500, blank=True)
-    staff_note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=16,
+        choices=ReturnStatus.choices,
+        default=ReturnStatus.REQUESTED,
+        verbose_name=_("status"),
+    )
+    reason = models.CharField(max_length=500, blank=True, verbose_name=_("reason"))
+    staff_note = models.CharField(max_length=500, blank=True, verbose_name=_("staff note"))
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("requested by"),
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -192,18 +249,22 @@ class ReturnRequest(TimeStampedModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    received_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    received_at = models.DateTimeField(null=True, blank=True, verbose_name=_("received at"))
     refund = models.OneToOneField(
         "payments.Refund",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="return_request",
+        verbose_name=_("refund"),
     )
 
     class Meta:
+        verbose_name = _("return request")
+        verbose_name_plural = _("return requests")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -212,31 +273,51 @@ class ReturnRequest(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"return {self.pk} of order {self.order_id}"
+        return _("Return %(id)s of order %(order)s") % {"id": self.pk, "order": self.order}
 
 
 class ReturnCondition(models.TextChoices):
-    RESELLABLE = "resellable", "Back in stock"
-    DAMAGED = "damaged", "Written off as damaged"
+    RESELLABLE = "resellable", _("Back in stock")
+    DAMAGED = "damaged", _("Written off as damaged")
 
 
 class ReturnLine(models.Model):
     return_request = models.ForeignKey(
-        ReturnRequest, on_delete=models.CASCADE, related_name="lines"
+        ReturnRequest,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("return request"),
     )
     order_line = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, related_name="return_lines"
+        "orders.OrderLine",
+        on_delete=models.PROTECT,
+        related_name="return_lines",
+        verbose_name=_("order line"),
     )
-    quantity = models.PositiveIntegerField()
-    condition = models.CharField(max_length=16, choices=ReturnCondition.choices, blank=True)
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
+    condition = models.CharField(
+        max_length=16, choices=ReturnCondition.choices, blank=True, verbose_name=_("condition")
+    )
     warehouse = models.ForeignKey(
-        "catalog.Warehouse", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "catalog.Warehouse",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("warehouse"),
     )
     movement = models.ForeignKey(
-        "catalog.StockMovement", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "catalog.StockMovement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("movement"),
     )
 
     class Meta:
+        verbose_name = _("return line")
+        verbose_name_plural = _("return lines")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="return_line_quantity_gt_0"),
@@ -246,44 +327,56 @@ class ReturnLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} x line {self.order_line_id}"
+        return f"{self.quantity} × {self.order_line.product_name} ({self.order_line.sku})"
 
 
 class OrderEmail(models.Model):
     """One e-mail sent about an order; the unique key makes sending idempotent."""
 
-    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="emails")
-    kind = models.CharField(max_length=32)
-    key = models.CharField(max_length=64, help_text="The kind, plus the refund for refund mails.")
-    to = models.EmailField()
-    language = models.CharField(max_length=8)
-    subject = models.CharField(max_length=200)
-    sent_at = models.DateTimeField(auto_now_add=True)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="emails", verbose_name=_("order")
+    )
+    kind = models.CharField(max_length=32, verbose_name=_("kind"))
+    key = models.CharField(
+        max_length=64,
+        help_text=_("The kind, plus the refund for refund mails."),
+        verbose_name=_("key"),
+    )
+    to = models.EmailField(verbose_name=_("recipient"))
+    language = models.CharField(max_length=8, verbose_name=_("language"))
+    subject = models.CharField(max_length=200, verbose_name=_("subject"))
+    sent_at = models.DateTimeField(auto_now_add=True, verbose_name=_("sent at"))
 
     class Meta:
+        verbose_name = _("order email")
+        verbose_name_plural = _("order emails")
         ordering = ["sent_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["order", "key"], name="order_email_once"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.key} to {self.to}"
+        return _("%(key)s to %(to)s") % {"key": self.key, "to": self.to}
 
 
 class LowStockAlert(models.Model):
     """A low-stock warning sent for one stock row on one day (at most once a day)."""
 
-    stock = models.ForeignKey("catalog.Stock", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    quantity_available = models.IntegerField()
-    recipients = models.JSONField(default=list)
-    created_at = models.DateTimeField(auto_now_add=True)
+    stock = models.ForeignKey(
+        "catalog.Stock", on_delete=models.CASCADE, related_name="+", verbose_name=_("stock")
+    )
+    day = models.DateField(verbose_name=_("day"))
+    quantity_available = models.IntegerField(verbose_name=_("quantity available"))
+    recipients = models.JSONField(default=list, verbose_name=_("recipients"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("low stock alert")
+        verbose_name_plural = _("low stock alerts")
         ordering = ["-day", "id"]
         constraints = [
             models.UniqueConstraint(fields=["stock", "day"], name="low_stock_alert_once_a_day"),
         ]
 
     def __str__(self) -> str:
-        return f"low stock {self.stock_id} on {self.day}"
+        return _("Low stock on %(day)s: %(stock)s") % {"day": self.day, "stock": self.stock}

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from catalog.images.models import ProductImage
 from catalog.images.sizes import picture_size
@@ -44,11 +45,11 @@ class ProductImageInline(admin.TabularInline):
     ordering = ["position", "id"]
     extra = 0
 
-    @admin.display(description="Preview")
+    @admin.display(description=_("preview"))
     def preview(self, picture: ProductImage) -> str:
         if not picture.image:
             if picture.external_url:
-                return format_html("No file yet; was at {}", picture.external_url)
+                return format_html(str(_("No file yet; was at {}")), picture.external_url)
             return "-"
         thumbnail = picture_size(picture, "thumbnail")
         return format_html(
@@ -61,7 +62,7 @@ class ProductImageInline(admin.TabularInline):
             PREVIEW_WIDTH,
         )
 
-    @admin.display(description="Width x height")
+    @admin.display(description=_("width × height"))
     def dimensions(self, picture: ProductImage) -> str:
         if not picture.image:
             return "-"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from imagekit.models import ImageSpecField
 
 from catalog.images.sizes import Large, Thumbnail
@@ -20,7 +21,12 @@ class ProductImage(models.Model):
     whose address is sure to answer.
     """
 
-    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="images")
+    product = models.ForeignKey(
+        "catalog.Product",
+        on_delete=models.CASCADE,
+        related_name="images",
+        verbose_name=_("product"),
+    )
     image = models.ImageField(
         upload_to=picture_upload_to,
         width_field="width",
@@ -28,17 +34,24 @@ class ProductImage(models.Model):
         max_length=255,
         blank=True,
         validators=[FileExtensionValidator(PICTURE_EXTENSIONS)],
+        verbose_name=_("image"),
     )
-    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    external_url = models.CharField(max_length=500, blank=True)
-    alt_zh = models.CharField(max_length=200, blank=True)
-    alt_en = models.CharField(max_length=200, blank=True)
-    position = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, verbose_name=_("width")
+    )
+    height = models.PositiveIntegerField(
+        null=True, blank=True, editable=False, verbose_name=_("height")
+    )
+    external_url = models.CharField(max_length=500, blank=True, verbose_name=_("external URL"))
+    alt_zh = models.CharField(max_length=200, blank=True, verbose_name=_("alt (Chinese)"))
+    alt_en = models.CharField(max_length=200, blank=True, verbose_name=_("alt (English)"))
+    position = models.PositiveIntegerField(default=0, verbose_name=_("position"))
     thumbnail = ImageSpecField(source="image", spec=Thumbnail)
     large = ImageSpecField(source="image", spec=Large)
 
     class Meta:
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
         app_label = "catalog"
         ordering = ["product_id", "position", "id"]
         constraints = [

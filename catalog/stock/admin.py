@@ -13,10 +13,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import path
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from rangefilter.filters import DateRangeFilter
 
 from catalog.list_entries import list_entries_stock_recount
 from catalog.models import (
@@ -33,6 +35,7 @@ from catalog.permissions import (
     warehouse_manage_check,
     warehouses_visible_to,
 )
+from catalog.stock.list_filters import LowStockFilter, OwnPartnerFilter, OwnWarehouseFilter
 from catalog.stock.selectors import stock_with_available
 from catalog.stock.services import stock_adjust, stock_count, stock_low_threshold_set, stock_receive
 from catalog.stock.transfer_admin import stock_transfer_view
@@ -94,33 +97,17 @@ class WarehouseAdmin(StockManagerMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class LowStockFilter(admin.SimpleListFilter):
-    title = "stock level"
-    parameter_name = "level"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("low", "At or below threshold"), ("ok", "Above threshold")]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        low = Q(available__lte=F("low_stock_threshold"))
-        if self.value() == "low":
-            return queryset.filter(low)
-        if self.value() == "ok":
-            return queryset.exclude(low)
-        return queryset
-
-
 class StockAdminForm(forms.ModelForm):
     """One change at a time: a receipt, an adjustment or a count, applied by the services."""
 
-    receive_quantity = forms.IntegerField(required=False, min_value=1, label="Receive units")
-    batch_reference = forms.CharField(required=False, max_length=100)
+    receive_quantity = forms.IntegerField(required=False, min_value=1, label=_("Receive units"))
+    batch_reference = forms.CharField(required=False, max_length=100, label=_("Batch reference"))
     receipt_note = forms.CharField(required=False, max_length=500, label=_("Receipt note"))
     adjust_by = forms.IntegerField(
-        required=False, label="Adjust by", help_text="Positive adds units, negative removes."
+        required=False, label=_("Adjust by"), help_text=_("Positive adds units, negative removes.")
     )
-    adjust_note = forms.CharField(required=False, max_length=500, label="Reason")
-    counted_quantity = forms.IntegerField(required=False, min_value=0, label="Counted units")
+    adjust_note = forms.CharField(required=False, max_length=500, label=_("Reason"))
+    counted_quantity = forms.IntegerField(required=False, min_value=0, label=_("Counted units"))
     count_note = forms.CharField(required=False, max_length=500, label=_("Reason for the count"))
 
     class Meta:
@@ -135,29 +122,35 @@ class StockAdminForm(forms.ModelForm):
             if data.get(name) is not None
         ]
         if len(chosen) > 1:
-            raise forms.ValidationError("Receive, adjust or count: one change at a time.")
+            raise forms.ValidationError(_("Receive, adjust or count: one change at a time."))
         if data.get("receive_quantity") is not None and not data.get("batch_reference"):
-            self.add_error("batch_reference", "A receipt needs its batch reference.")
+            self.add_error("batch_reference", _("A receipt needs its batch reference."))
         if data.get("adjust_by") is not None:
             if data["adjust_by"] == 0:
-                self.add_error("adjust_by", "Cannot be zero.")
+                self.add_error("adjust_by", _("Cannot be zero."))
             if not data.get("adjust_note"):
-                self.add_error("adjust_note", "Say why the units changed.")
+                self.add_error("adjust_note", _("Say why the units changed."))
             stock = self.instance
             if stock.pk and -data["adjust_by"] > stock.quantity_available:
-                self.add_error("adjust_by", f"Only {stock.quantity_available} units are free.")
+                self.add_error(
+                    "adjust_by",
+                    _("Only %(free)s units are free; %(asked)s cannot be removed.")
+                    % {"free": stock.quantity_available, "asked": -data["adjust_by"]},
+                )
         counted = data.get("counted_quantity")
         if counted is not None and not data.get("count_note"):
             self.add_error("count_note", _("Say why the stock was counted."))
         if counted is not None and self.instance.pk and counted < self.instance.quantity_reserved:
             self.add_error(
-                "counted_quantity", f"{self.instance.quantity_reserved} units are reserved."
+                "counted_quantity",
+                _("%(count)s units are reserved; the count cannot be lower.")
+                % {"count": self.instance.quantity_reserved},
             )
         return data
 
 
 class StockActionForm(ActionForm):
-    threshold = forms.IntegerField(required=False, min_value=0, label="Threshold")
+    threshold = forms.IntegerField(required=False, min_value=0, label=_("Threshold"))
 
 
 @admin.register(Stock)
@@ -185,13 +178,13 @@ class StockAdmin(StockManagerMixin, HistoryAdmin):
     readonly_fields = ["quantity", "quantity_reserved", "updated_at"]
     fieldsets = [
         (None, {"fields": ["variant", "warehouse", "low_stock_threshold"]}),
-        ("Units", {"fields": ["quantity", "quantity_reserved", "updated_at"]}),
+        (_("Units"), {"fields": ["quantity", "quantity_reserved", "updated_at"]}),
         (
-            "Receive a production batch",
+            _("Receive a production batch"),
             {"fields": ["receive_quantity", "batch_reference", "receipt_note"]},
         ),
-        ("Adjust", {"fields": ["adjust_by", "adjust_note"]}),
-        ("Count", {"fields": ["counted_quantity", "count_note"]}),
+        (_("Adjust"), {"fields": ["adjust_by", "adjust_note"]}),
+        (_("Count"), {"fields": ["counted_quantity", "count_note"]}),
     ]
 
     change_list_template = "admin/catalog/stock/change_list.html"
@@ -241,19 +234,19 @@ class StockAdmin(StockManagerMixin, HistoryAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description="SKU", ordering="variant__sku")
+    @admin.display(description=_("SKU"), ordering="variant__sku")
     def sku(self, stock: Stock) -> str:
         return stock.variant.sku
 
-    @admin.display(description="Product")
+    @admin.display(description=_("product"))
     def product(self, stock: Stock) -> str:
         return str(stock.variant.product)
 
-    @admin.display(description="Available", ordering="available")
+    @admin.display(description=_("free"), ordering="available")
     def available(self, stock: Stock) -> int:
         return stock.quantity_available
 
-    @admin.display(description="Low", boolean=True)
+    @admin.display(description=_("low"), boolean=True)
     def is_low(self, stock: Stock) -> bool:
         return stock.quantity_available <= stock.low_stock_threshold
 
@@ -290,9 +283,13 @@ class StockAdmin(StockManagerMixin, HistoryAdmin):
                     user=request.user,
                 )
         except ShopError as exc:
-            self.message_user(request, f"Stock not changed: {exc.message}", messages.ERROR)
+            self.message_user(
+                request,
+                _("Stock not changed: %(message)s") % {"message": exc.message},
+                messages.ERROR,
+            )
 
-    @admin.action(description="Set the low-stock threshold (enter it above)")
+    @admin.action(description=_("Set the low-stock threshold (enter it above)"))
     def set_low_threshold(self, request: HttpRequest, queryset: QuerySet[Stock]) -> None:
         field = StockActionForm.base_fields["threshold"]
         try:
@@ -300,7 +297,7 @@ class StockAdmin(StockManagerMixin, HistoryAdmin):
         except forms.ValidationError:
             threshold = None
         if threshold is None:
-            self.message_user(request, "Enter a threshold of 0 or more.", messages.ERROR)
+            self.message_user(request, _("Enter a threshold of 0 or more."), messages.ERROR)
             return
         changed = skipped = 0
         for stock in queryset.select_related("warehouse"):
@@ -309,10 +306,16 @@ class StockAdmin(StockManagerMixin, HistoryAdmin):
                 continue
             stock_low_threshold_set(stock=stock, threshold=threshold, user=request.user)
             changed += 1
-        self.message_user(request, f"Threshold set to {threshold} on {changed} stock rows.")
+        self.message_user(
+            request,
+            _("Threshold set to %(threshold)s on %(count)s stock rows.")
+            % {"threshold": threshold, "count": changed},
+        )
         if skipped:
             self.message_user(
-                request, f"{skipped} rows are in warehouses you do not manage.", messages.WARNING
+                request,
+                _("%(count)s rows are in warehouses you do not manage.") % {"count": skipped},
+                messages.WARNING,
             )
 
 
@@ -322,18 +325,19 @@ class StockMovementAdmin(StockManagerMixin, admin.ModelAdmin):
 
     list_display = [
         "created_at",
+        "who",
         "sku",
         "warehouse",
         "reason",
         "quantity_delta",
         "quantity_after",
         "reference",
-        "created_by",
     ]
     list_filter = [
         "reason",
-        ("stock__warehouse", admin.RelatedOnlyFieldListFilter),
-        ("stock__warehouse__partner", admin.RelatedOnlyFieldListFilter),
+        ("stock__warehouse", OwnWarehouseFilter),
+        ("stock__warehouse__partner", OwnPartnerFilter),
+        ("created_at", DateRangeFilter),
     ]
     list_select_related = ["stock__variant", "stock__warehouse", "created_by"]
     search_fields = ["stock__variant__sku", "reference", "note"]
@@ -351,10 +355,19 @@ class StockMovementAdmin(StockManagerMixin, admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description="SKU", ordering="stock__variant__sku")
+    @admin.display(description=_("SKU"), ordering="stock__variant__sku")
     def sku(self, movement: StockMovement) -> str:
         return movement.stock.variant.sku
 
-    @admin.display(description="Warehouse", ordering="stock__warehouse__code")
+    @admin.display(description=_("warehouse"), ordering="stock__warehouse__code")
     def warehouse(self, movement: StockMovement) -> str:
         return movement.stock.warehouse.code
+
+    @admin.display(description=_("created by"), ordering="created_by__email")
+    def who(self, movement: StockMovement) -> str:
+        """Who made the change, whole and on one line, beside when (a long e-mail address
+        in the last column was cut off at the page's edge)."""
+        user = movement.created_by
+        if user is None:
+            return "-"
+        return format_html('<span style="white-space: nowrap">{}</span>', user.email)

@@ -71,9 +71,12 @@ def stock_change(
     if stock.filter(quantity__gt=stays_free).update(**changed) != 1:
         allowed = stock if delta > 0 else stock.filter(quantity__gte=stays_free)
         if allowed.update(**changed) != 1:
+            free = stock.annotate(free=F("quantity") - F("quantity_reserved"))
+            free_units = free.values_list("free", flat=True).first() or 0
             raise InsufficientStock(
-                _("Not enough free units: reserved units cannot be removed."),
-                fields={"quantity": [_("Not enough free units.")]},
+                _("Only %(free)s units are free; %(asked)s cannot be removed.")
+                % {"free": free_units, "asked": -delta},
+                fields={"quantity": [_("At most %(free)s.") % {"free": free_units}]},
             )
         _stock_products_recount(stock_id)
     catalog_changed()

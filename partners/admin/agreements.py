@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from partners.admin.inlines import ReadOnlyInline
 from partners.agreements import PartyInput, agreement_version_create, agreement_version_validate
@@ -56,10 +57,12 @@ class PartyInline(ReadOnlyInline):
 
 class VersionAddForm(forms.ModelForm):
     parties_text = forms.CharField(
-        label="Parties",
+        label=_("Parties"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One party a line: partner code, role, basis points; e.g. 'museum licensor "
-        "6000'. The shares add up to 10000.",
+        help_text=_(
+            "One party a line: partner code, role, basis points; e.g. 'museum licensor "
+            "6000'. The shares add up to 10000."
+        ),
     )
 
     class Meta:
@@ -85,7 +88,9 @@ class VersionAddForm(forms.ModelForm):
                 partner = Partner.objects.get(code=code)
                 parties.append(PartyInput(partner, role, int(share)))
             except (ValueError, Partner.DoesNotExist) as exc:
-                raise ValidationError({"parties_text": f"Cannot read {raw!r}."}) from exc
+                raise ValidationError(
+                    {"parties_text": _("Cannot read %(line)r.") % {"line": raw}}
+                ) from exc
         data["parties"] = parties
         if data.get("agreement") and data.get("valid_from"):
             try:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from rangefilter.filters import DateRangeFilter
 
 from partners.models import (
     LedgerEntry,
@@ -17,7 +18,7 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     """The ledger is append-only: nobody adds, edits or deletes an entry here."""
 
     list_display = ["occurred_at", "partner", "kind", "role", "amount", "order", "period"]
-    list_filter = ["partner", "kind", "period"]
+    list_filter = ["partner", "kind", "period", ("occurred_at", DateRangeFilter)]
     search_fields = ["order__number", "source"]
     list_select_related = ["partner", "order"]
     date_hierarchy = "occurred_at"

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from partners.admin.inlines import ReadOnlyInline
 from partners.models import (
@@ -37,7 +38,7 @@ class SettlementLineInline(ReadOnlyInline):
 
 class SettlementEventInline(ReadOnlyInline):
     model = SettlementEvent
-    fields = ("created_at", "type", "from_status", "to_status", "data", "user")
+    fields = ("created_at", "type", "from_status_label", "to_status_label", "data", "user")
     readonly_fields = fields
 
 
@@ -51,7 +52,7 @@ class SettlementAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [f.name for f in Settlement._meta.fields] + ["statements"]
 
-    @admin.display(description="Statements")
+    @admin.display(description=_("statements"))
     def statements(self, obj: Settlement) -> str:
         return format_html_join(
             " · ",
@@ -72,7 +73,7 @@ class SettlementAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.action(description="Close the selected settlements (months that are over)")
+    @admin.action(description=_("Close the selected settlements (months that are over)"))
     def close_selected(self, request: HttpRequest, queryset: QuerySet[Settlement]) -> None:
         closed = 0
         for settlement_id in queryset.order_by("period").values_list("pk", flat=True):
@@ -81,4 +82,4 @@ class SettlementAdmin(admin.ModelAdmin):
                 closed += 1
             except ShopError as exc:
                 self.message_user(request, exc.message, messages.WARNING)
-        self.message_user(request, f"{closed} settlement(s) closed.")
+        self.message_user(request, _("%(count)s settlement(s) closed.") % {"count": closed})

@@ -127,6 +127,7 @@ def _claim(refund: Any) -> reversal.RefundClaim:
             for item in (refund.lines or [])
             if isinstance(item, dict) and "line_id" in item
         ),
+        shipping=bool(getattr(refund, "shipping", False)),
     )
 
 
@@ -140,7 +141,7 @@ def _refund_units(refund: Any, terms: Any, buckets_after: int) -> dict[int, int]
     }
     if named:
         return {line_id: qty for line_id, qty in named.items() if line_id in terms.facts}
-    if buckets_after > 0:
+    if buckets_after > 0 or getattr(refund, "shipping", False):
         return {}
     already: dict[int, int] = {}
     for other in refund.__class__.objects.filter(

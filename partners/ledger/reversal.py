@@ -12,6 +12,9 @@ The rules:
   the amount by the units' worth, largest remainder in fen. Shipping income moves not.
 - Whatever such a refund pays above its units' worth is a shipping refund: it reverses
   the logistics operators' shipping income, by their shipping income.
+- A shipping refund (staff refunding the shipping charge alone) reverses the logistics
+  operators' shipping income only, by their shipping income; what it cannot take is
+  treated as a refund naming no lines.
 - A refund naming no lines, and anything a line or the shipping cannot take, comes
   off what is left of the lines' parts in proportion to it, and only once the lines are
   all reversed, off the shipping income.
@@ -60,6 +63,7 @@ class RefundClaim:
 
     fen: int
     lines: tuple[tuple[int, int], ...] = ()
+    shipping: bool = False
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,9 @@ def reversal_targets(sale: Sale, refunds: Sequence[RefundClaim]) -> dict[BucketK
     shipping_claim = 0
     left_over = 0
     for refund in refunds:
+        if refund.shipping:
+            shipping_claim += refund.fen
+            continue
         if not any(line_id in values and units > 0 for line_id, units in refund.lines):
             left_over += refund.fen
             continue

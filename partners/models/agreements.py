@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from partners.models.partners import Partner
 from shop.core.history import ShopHistory
@@ -12,21 +13,21 @@ from shop.core.models import TimeStampedModel
 
 
 class PartyRole(models.TextChoices):
-    LICENSOR = "licensor", "Licensor"
-    DESIGNER = "designer", "Designer"
-    PRODUCER = "producer", "Producer"
-    MARKETER = "marketer", "Marketer"
-    OTHER = "other", "Other"
+    LICENSOR = "licensor", _("Licensor")
+    DESIGNER = "designer", _("Designer")
+    PRODUCER = "producer", _("Producer")
+    MARKETER = "marketer", _("Marketer")
+    OTHER = "other", _("Other")
 
 
 class FeeBearer(models.TextChoices):
-    CHANNEL_OWNER = "channel_owner", "The selling channel's owner"
-    PARTIES = "parties", "The parties, in proportion to their shares"
+    CHANNEL_OWNER = "channel_owner", _("The selling channel's owner")
+    PARTIES = "parties", _("The parties, in proportion to their shares")
 
 
 class RefundPolicy(models.TextChoices):
-    MIRROR = "mirror", "Every part of the sale is reversed in proportion"
-    PARTIES = "parties", "The channel owner keeps its commission; the parties bear the refund"
+    MIRROR = "mirror", _("Every part of the sale is reversed in proportion")
+    PARTIES = "parties", _("The channel owner keeps its commission; the parties bear the refund")
 
 
 class Agreement(TimeStampedModel):
@@ -36,15 +37,16 @@ class Agreement(TimeStampedModel):
     new version valid from a later date.
     """
 
-    code = models.SlugField(max_length=60, unique=True)
-    name_zh = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
+    code = models.SlugField(max_length=60, unique=True, verbose_name=_("code"))
+    name_zh = models.CharField(max_length=200, verbose_name=_("name (Chinese)"))
+    name_en = models.CharField(max_length=200, verbose_name=_("name (English)"))
     collection = models.ForeignKey(
         "catalog.Collection",
         on_delete=models.PROTECT,
         related_name="agreements",
         null=True,
         blank=True,
+        verbose_name=_("collection"),
     )
     product = models.ForeignKey(
         "catalog.Product",
@@ -52,14 +54,20 @@ class Agreement(TimeStampedModel):
         related_name="agreements",
         null=True,
         blank=True,
+        verbose_name=_("product"),
     )
     valid_until = models.DateField(
-        null=True, blank=True, help_text="Last day of the agreement; empty while it runs."
+        null=True,
+        blank=True,
+        help_text=_("Last day of the agreement; empty while it runs."),
+        verbose_name=_("valid until"),
     )
 
     history = ShopHistory()
 
     class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
@@ -86,14 +94,17 @@ class Agreement(TimeStampedModel):
 class AgreementVersion(models.Model):
     """The terms of an agreement from ``valid_from`` until the next version starts."""
 
-    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="versions")
-    number = models.PositiveIntegerField()
-    valid_from = models.DateField()
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="versions", verbose_name=_("agreement")
+    )
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    valid_from = models.DateField(verbose_name=_("valid from"))
     logistics_fee = models.DecimalField(
         max_digits=12,
         decimal_places=2,
         default=0,
-        help_text="What the logistics operator earns per shipment, in CNY.",
+        help_text=_("What the logistics operator earns per shipment, in CNY."),
+        verbose_name=_("logistics fee"),
     )
     logistics_partner = models.ForeignKey(
         Partner,
@@ -101,23 +112,36 @@ class AgreementVersion(models.Model):
         related_name="+",
         null=True,
         blank=True,
-        help_text="Who operates logistics; empty means the partner of the shipping warehouse.",
+        help_text=_("Who operates logistics; empty means the partner of the shipping warehouse."),
+        verbose_name=_("logistics partner"),
     )
     payment_fee_bearer = models.CharField(
-        max_length=16, choices=FeeBearer.choices, default=FeeBearer.PARTIES
+        max_length=16,
+        choices=FeeBearer.choices,
+        default=FeeBearer.PARTIES,
+        verbose_name=_("payment fee bearer"),
     )
     refund_policy = models.CharField(
-        max_length=16, choices=RefundPolicy.choices, default=RefundPolicy.MIRROR
+        max_length=16,
+        choices=RefundPolicy.choices,
+        default=RefundPolicy.MIRROR,
+        verbose_name=_("refund policy"),
     )
-    note = models.CharField(max_length=500, blank=True)
+    note = models.CharField(max_length=500, blank=True, verbose_name=_("note"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     history = ShopHistory()
 
     class Meta:
+        verbose_name = _("agreement version")
+        verbose_name_plural = _("agreement versions")
         ordering = ["agreement_id", "valid_from"]
         constraints = [
             models.UniqueConstraint(
@@ -140,7 +164,11 @@ class AgreementVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.agreement.code} v{self.number} from {self.valid_from}"
+        return _("%(agreement)s version %(number)s from %(date)s") % {
+            "agreement": self.agreement.code,
+            "number": self.number,
+            "date": self.valid_from,
+        }
 
 
 class AgreementParty(models.Model):
@@ -150,14 +178,26 @@ class AgreementParty(models.Model):
     refuses any other total, and a version's parties are written with the version only.
     """
 
-    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="parties")
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="agreement_parts")
-    role = models.CharField(max_length=16, choices=PartyRole.choices)
-    share_bp = models.PositiveIntegerField(help_text="Basis points of net revenue, 10000 = 100%.")
+    version = models.ForeignKey(
+        AgreementVersion,
+        on_delete=models.PROTECT,
+        related_name="parties",
+        verbose_name=_("version"),
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="agreement_parts", verbose_name=_("partner")
+    )
+    role = models.CharField(max_length=16, choices=PartyRole.choices, verbose_name=_("role"))
+    share_bp = models.PositiveIntegerField(
+        help_text=_("Basis points of net revenue, 10000 = 100%."),
+        verbose_name=_("share (basis points)"),
+    )
 
     history = ShopHistory()
 
     class Meta:
+        verbose_name = _("agreement party")
+        verbose_name_plural = _("agreement parties")
         ordering = ["version_id", "id"]
         constraints = [
             models.CheckConstraint(
@@ -173,4 +213,8 @@ class AgreementParty(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.partner} {self.role} {self.share_bp}bp"
+        return _("%(partner)s, %(role)s, %(share)s%%") % {
+            "partner": self.partner,
+            "role": self.get_role_display(),
+            "share": f"{self.share_bp / 100:.2f}",
+        }

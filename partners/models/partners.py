@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from shop.core.history import ShopHistory
+from shop.core.i18n import pick_active
 from shop.core.models import TimeStampedModel
 
 # The shop's own timezone: a partner's until it names another.
@@ -25,22 +27,26 @@ def zone_named(name: str) -> ZoneInfo:
 
 
 class Partner(TimeStampedModel):
-    code = models.SlugField(max_length=40, unique=True)
-    name_zh = models.CharField(max_length=200)
-    name_en = models.CharField(max_length=200)
-    legal_name = models.CharField(max_length=255, blank=True)
-    timezone = models.CharField(max_length=64, default=DEFAULT_TIMEZONE)
-    contact_email = models.EmailField(blank=True)
-    stripe_account_id = models.CharField(max_length=64, blank=True)
-    is_active = models.BooleanField(default=True)
+    code = models.SlugField(max_length=40, unique=True, verbose_name=_("code"))
+    name_zh = models.CharField(max_length=200, verbose_name=_("name (Chinese)"))
+    name_en = models.CharField(max_length=200, verbose_name=_("name (English)"))
+    legal_name = models.CharField(max_length=255, blank=True, verbose_name=_("legal name"))
+    timezone = models.CharField(max_length=64, default=DEFAULT_TIMEZONE, verbose_name=_("timezone"))
+    contact_email = models.EmailField(blank=True, verbose_name=_("contact e-mail"))
+    stripe_account_id = models.CharField(
+        max_length=64, blank=True, verbose_name=_("Stripe account ID")
+    )
+    is_active = models.BooleanField(default=True, verbose_name=_("active"))
 
     history = ShopHistory()
 
     class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name_en or self.name_zh
+        return pick_active(self, "name")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -49,22 +55,34 @@ class Partner(TimeStampedModel):
 
 
 class PartnerRole(models.TextChoices):
-    VIEWER = "viewer", "Viewer"
-    MANAGER = "manager", "Manager"
+    VIEWER = "viewer", _("Viewer")
+    MANAGER = "manager", _("Manager")
 
 
 class PartnerMembership(TimeStampedModel):
     """A user belongs to one partner, as a viewer (reports) or a manager."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_membership"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="partner_membership",
+        verbose_name=_("user"),
     )
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=16, choices=PartnerRole.choices, default=PartnerRole.VIEWER)
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("partner")
+    )
+    role = models.CharField(
+        max_length=16,
+        choices=PartnerRole.choices,
+        default=PartnerRole.VIEWER,
+        verbose_name=_("role"),
+    )
 
     history = ShopHistory()
 
     class Meta:
+        verbose_name = _("partner membership")
+        verbose_name_plural = _("partner memberships")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role__in=PartnerRole.values), name="membership_role_valid"
@@ -72,4 +90,8 @@ class PartnerMembership(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.partner} ({self.role})"
+        return _("%(user)s at %(partner)s (%(role)s)") % {
+            "user": self.user,
+            "partner": self.partner,
+            "role": self.get_role_display(),
+        }

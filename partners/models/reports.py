@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from partners.models.amounts import amount_field
 from partners.models.partners import Partner
@@ -20,18 +21,22 @@ class ReportDelta(models.Model):
     an insert checks none, so it waits on no partner, channel or product row either.
     """
 
-    partner_id = models.BigIntegerField()
-    day = models.DateField()
-    channel_id = models.BigIntegerField()
-    product_id = models.BigIntegerField()
-    collection_id = models.BigIntegerField(default=0)
-    warehouse_id = models.BigIntegerField(default=0)
-    units = models.BigIntegerField(default=0)
-    units_refunded = models.BigIntegerField(default=0)
-    gross = amount_field()
-    refunds = amount_field()
-    own_share = amount_field()
-    created_at = models.DateTimeField(auto_now_add=True)
+    partner_id = models.BigIntegerField(verbose_name=_("partner ID"))
+    day = models.DateField(verbose_name=_("day"))
+    channel_id = models.BigIntegerField(verbose_name=_("channel ID"))
+    product_id = models.BigIntegerField(verbose_name=_("product ID"))
+    collection_id = models.BigIntegerField(default=0, verbose_name=_("collection ID"))
+    warehouse_id = models.BigIntegerField(default=0, verbose_name=_("warehouse ID"))
+    units = models.BigIntegerField(default=0, verbose_name=_("units"))
+    units_refunded = models.BigIntegerField(default=0, verbose_name=_("units refunded"))
+    gross = amount_field(verbose_name=_("gross"))
+    refunds = amount_field(verbose_name=_("refunds"))
+    own_share = amount_field(verbose_name=_("own share"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("report delta")
+        verbose_name_plural = _("report deltas")
 
     def __str__(self) -> str:
         return f"{self.partner_id} {self.day} {self.product_id}"
@@ -44,20 +49,27 @@ class DailySales(models.Model):
     few thousand rows instead of millions of order lines. Zero ids stand for "none".
     """
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    channel_id = models.BigIntegerField()
-    product_id = models.BigIntegerField()
-    collection_id = models.BigIntegerField(default=0)
-    warehouse_id = models.BigIntegerField(default=0)
-    units = models.BigIntegerField(default=0)
-    units_refunded = models.BigIntegerField(default=0)
-    gross = amount_field(help_text="Net revenue of the lines sold (after discounts).")
-    refunds = amount_field(help_text="Revenue refunded (positive).")
-    own_share = amount_field(help_text="The partner's own ledger amounts on these lines.")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="+", verbose_name=_("partner")
+    )
+    day = models.DateField(verbose_name=_("day"))
+    channel_id = models.BigIntegerField(verbose_name=_("channel ID"))
+    product_id = models.BigIntegerField(verbose_name=_("product ID"))
+    collection_id = models.BigIntegerField(default=0, verbose_name=_("collection ID"))
+    warehouse_id = models.BigIntegerField(default=0, verbose_name=_("warehouse ID"))
+    units = models.BigIntegerField(default=0, verbose_name=_("units"))
+    units_refunded = models.BigIntegerField(default=0, verbose_name=_("units refunded"))
+    gross = amount_field(
+        help_text=_("Net revenue of the lines sold (after discounts)."), verbose_name=_("gross")
+    )
+    refunds = amount_field(help_text=_("Revenue refunded (positive)."), verbose_name=_("refunds"))
+    own_share = amount_field(
+        help_text=_("The partner's own ledger amounts on these lines."), verbose_name=_("own share")
+    )
 
     class Meta:
-        verbose_name_plural = "daily sales"
+        verbose_name = _("daily sales")
+        verbose_name_plural = _("daily sales")
         constraints = [
             models.UniqueConstraint(
                 fields=[
@@ -85,19 +97,22 @@ class DailyTotals(models.Model):
     had. Written in the same transaction as the daily rows, so the two always agree.
     """
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    channel_id = models.BigIntegerField()
-    collection_id = models.BigIntegerField(default=0)
-    warehouse_id = models.BigIntegerField(default=0)
-    units = models.BigIntegerField(default=0)
-    units_refunded = models.BigIntegerField(default=0)
-    gross = amount_field()
-    refunds = amount_field()
-    own_share = amount_field()
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="+", verbose_name=_("partner")
+    )
+    day = models.DateField(verbose_name=_("day"))
+    channel_id = models.BigIntegerField(verbose_name=_("channel ID"))
+    collection_id = models.BigIntegerField(default=0, verbose_name=_("collection ID"))
+    warehouse_id = models.BigIntegerField(default=0, verbose_name=_("warehouse ID"))
+    units = models.BigIntegerField(default=0, verbose_name=_("units"))
+    units_refunded = models.BigIntegerField(default=0, verbose_name=_("units refunded"))
+    gross = amount_field(verbose_name=_("gross"))
+    refunds = amount_field(verbose_name=_("refunds"))
+    own_share = amount_field(verbose_name=_("own share"))
 
     class Meta:
-        verbose_name_plural = "daily totals"
+        verbose_name = _("daily totals")
+        verbose_name_plural = _("daily totals")
         constraints = [
             models.UniqueConstraint(
                 fields=["partner", "day", "channel_id", "collection_id", "warehouse_id"],
@@ -114,17 +129,20 @@ class MonthlyProductSales(models.Model):
     day), over every channel and collection: what the top products of whole months are
     read from, in gross order straight off an index."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
-    month = models.DateField()
-    product_id = models.BigIntegerField()
-    units = models.BigIntegerField(default=0)
-    units_refunded = models.BigIntegerField(default=0)
-    gross = amount_field()
-    refunds = amount_field()
-    own_share = amount_field()
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="+", verbose_name=_("partner")
+    )
+    month = models.DateField(verbose_name=_("month"))
+    product_id = models.BigIntegerField(verbose_name=_("product ID"))
+    units = models.BigIntegerField(default=0, verbose_name=_("units"))
+    units_refunded = models.BigIntegerField(default=0, verbose_name=_("units refunded"))
+    gross = amount_field(verbose_name=_("gross"))
+    refunds = amount_field(verbose_name=_("refunds"))
+    own_share = amount_field(verbose_name=_("own share"))
 
     class Meta:
-        verbose_name_plural = "monthly product sales"
+        verbose_name = _("monthly product sales")
+        verbose_name_plural = _("monthly product sales")
         constraints = [
             models.UniqueConstraint(
                 fields=["partner", "month", "product_id"], name="monthly_product_sales_key"

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from knox.models import get_digest_token
 from knox.settings import CONSTANTS
 from simple_history import register
@@ -40,8 +41,8 @@ class UserManager(BaseUserManager["User"]):
 
 class User(AbstractUser):
     username = None  # type: ignore[assignment]
-    email = models.EmailField("e-mail address", unique=True)
-    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(_("e-mail address"), unique=True)
+    phone = models.CharField(max_length=32, blank=True, verbose_name=_("phone"))
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []  # type: ignore[misc]
@@ -53,6 +54,8 @@ class User(AbstractUser):
     )
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ["email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),

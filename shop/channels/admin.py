@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from shop.channels.models import LivestreamDrop, SalesChannel
 from shop.channels.services import channel_api_key_issue
@@ -29,16 +30,20 @@ class SalesChannelAdmin(HistoryAdmin):
             issued = channel_api_key_issue(channel=obj)
             self.message_user(
                 request,
-                f"Storefront key for {obj.code} (shown once, store it now): {issued.key}",
+                _("Storefront key for %(code)s (shown once, store it now): %(key)s")
+                % {"code": obj.code, "key": issued.key},
                 messages.WARNING,
             )
 
-    @admin.action(description="Issue a new storefront key (the old one stops working)")
+    @admin.action(description=_("Issue a new storefront key (the old one stops working)"))
     def issue_new_key(self, request: HttpRequest, queryset) -> None:
         for channel in queryset:
             issued = channel_api_key_issue(channel=channel)
             self.message_user(
-                request, f"New key for {channel.code} (shown once): {issued.key}", messages.WARNING
+                request,
+                _("New key for %(code)s (shown once): %(key)s")
+                % {"code": channel.code, "key": issued.key},
+                messages.WARNING,
             )
 
 

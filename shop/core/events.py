@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
+from django.contrib.admin import display
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from shop.core.permissions import signed_in
 
@@ -25,21 +27,45 @@ class Event(models.Model):
 
     subject_field: ClassVar[str]
 
-    type = models.CharField(max_length=32)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    type = models.CharField(max_length=32, verbose_name=_("type"))
+    from_status = models.CharField(max_length=20, blank=True, verbose_name=_("from status"))
+    to_status = models.CharField(max_length=20, blank=True, verbose_name=_("to status"))
+    data = models.JSONField(default=dict, blank=True, verbose_name=_("data"))
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("user"),
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(
+        auto_now_add=True, db_index=True, verbose_name=_("created at")
+    )
 
     class Meta:
         abstract = True
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{getattr(self, f'{self.subject_field}_id')} {self.type}"
+        return _("%(type)s: %(subject)s") % {
+            "type": self.get_type_display(),  # type: ignore[attr-defined]
+            "subject": getattr(self, self.subject_field),
+        }
+
+    def _status_label(self, value: str) -> str:
+        """A status of the subject by its name in the active language (the raw value when
+        it is no longer one of the subject's statuses)."""
+        subject = self._meta.get_field(self.subject_field).related_model
+        choices = dict(subject._meta.get_field("status").choices or [])  # type: ignore[union-attr]
+        return str(choices.get(value, value))
+
+    @display(description=_("from status"))
+    def from_status_label(self) -> str:
+        return self._status_label(self.from_status)
+
+    @display(description=_("to status"))
+    def to_status_label(self) -> str:
+        return self._status_label(self.to_status)
 
 
 E = TypeVar("E", bound=Event)

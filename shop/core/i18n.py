@@ -56,6 +56,12 @@ def pick(obj: Any, field: str, lang: str) -> str:
     return getattr(obj, f"{field}_{lang}", "") or getattr(obj, f"{field}_{other}", "")
 
 
+def pick_active(obj: Any, field: str) -> str:
+    """The ``field_<lang>`` text in the active language (an object's name in the admin)."""
+    active = translation.get_language() or ""
+    return pick(obj, field, EN if active.startswith("en") else ZH)
+
+
 class RequestLanguageMiddleware:
     """Answer each request in its language: the shop's rule everywhere but the admin.
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class ReservationStatus(models.TextChoices):
-    ACTIVE = "active", "Held for payment"
-    CONFIRMED = "confirmed", "Paid, held until shipped"
-    RELEASED = "released", "Released"
-    SHIPPED = "shipped", "Shipped"
+    ACTIVE = "active", _("Held for payment")
+    CONFIRMED = "confirmed", _("Paid, held until shipped")
+    RELEASED = "released", _("Released")
+    SHIPPED = "shipped", _("Shipped")
 
 
 class Reservation(models.Model):
@@ -22,22 +23,33 @@ class Reservation(models.Model):
     """
 
     order_line = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.CASCADE, related_name="reservations"
+        "orders.OrderLine",
+        on_delete=models.CASCADE,
+        related_name="reservations",
+        verbose_name=_("order line"),
     )
     stock = models.ForeignKey(
-        "catalog.Stock", on_delete=models.PROTECT, related_name="reservations"
+        "catalog.Stock",
+        on_delete=models.PROTECT,
+        related_name="reservations",
+        verbose_name=_("stock"),
     )
-    quantity = models.PositiveIntegerField()
+    quantity = models.PositiveIntegerField(verbose_name=_("quantity"))
     status = models.CharField(
-        max_length=16, choices=ReservationStatus.choices, default=ReservationStatus.ACTIVE
+        max_length=16,
+        choices=ReservationStatus.choices,
+        default=ReservationStatus.ACTIVE,
+        verbose_name=_("status"),
     )
-    expires_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("expires at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         # The table has been checkout's since the first release; the class lives with the
         # orders that hold the units, whose services and payments read and release them.
+        verbose_name = _("reservation")
+        verbose_name_plural = _("reservations")
         app_label = "checkout"
         ordering = ["id"]
         constraints = [
@@ -52,4 +64,8 @@ class Reservation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} of stock {self.stock_id} ({self.status})"
+        return _("%(quantity)s reserved of %(stock)s (%(status)s)") % {
+            "quantity": self.quantity,
+            "stock": self.stock,
+            "status": self.get_status_display(),
+        }

@@ -10,6 +10,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from rangefilter.filters import DateRangeFilter
 
 from shop.core.errors import ShopError
 from shop.core.permissions import user_partner_id
@@ -55,7 +56,7 @@ class PaymentAdmin(OrderRowsAdmin):
         "failure_code",
         "created_at",
     ]
-    list_filter = ["status", "provider", "confirmed_status"]
+    list_filter = ["status", "provider", "confirmed_status", ("created_at", DateRangeFilter)]
     search_fields = ["order__number", "provider_reference", "order__email"]
     list_select_related = ["order"]
     exclude = ["client_secret"]
@@ -113,7 +114,7 @@ class RefundAdmin(OrderRowsAdmin):
         "created_by",
         "created_at",
     ]
-    list_filter = ["status", "confirmed_status"]
+    list_filter = ["status", "confirmed_status", ("created_at", DateRangeFilter)]
     search_fields = ["order__number", "provider_reference"]
     list_select_related = ["order", "payment", "created_by"]
 
@@ -121,5 +122,5 @@ class RefundAdmin(OrderRowsAdmin):
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = ["event_id", "provider", "type", "received_at", "processed_at"]
-    list_filter = ["provider", "type"]
+    list_filter = ["provider", "type", ("received_at", DateRangeFilter)]
     search_fields = ["event_id"]

@@ -14,10 +14,10 @@ from shop.core.models import TimeStampedModel, currency_field, money_field
 
 
 class PaymentProvider(models.TextChoices):
-    FAKE = "fake", "Offline fake provider"
-    STRIPE = "stripe", "Stripe"
-    WECHATPAY = "wechatpay", "WeChat Pay"
-    ALIPAY = "alipay", "Alipay"
+    FAKE = "fake", _("Offline fake provider")
+    STRIPE = "stripe", _("Stripe")
+    WECHATPAY = "wechatpay", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
 
 
 class PaymentStatus(models.TextChoices):
@@ -29,11 +29,11 @@ class PaymentStatus(models.TextChoices):
     pending -> failed (declined; the shopper may retry) or cancelled (replaced, expired)
     """
 
-    PENDING = "pending", "Waiting for the shopper"
-    SUCCEEDED = "succeeded", "Succeeded"
+    PENDING = "pending", _("Waiting for the shopper")
+    SUCCEEDED = "succeeded", _("Succeeded")
     REVIEW = "review", _("Held for review")
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # What counts as captured: what the provider confirmed once it did, what we asked before.
@@ -41,41 +41,65 @@ CAPTURED = Coalesce(F("confirmed_amount"), F("amount"))
 
 
 class Payment(TimeStampedModel):
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
-    provider = models.CharField(max_length=16, choices=PaymentProvider.choices)
-    provider_reference = models.CharField(max_length=100, blank=True)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="payments", verbose_name=_("order")
+    )
+    provider = models.CharField(
+        max_length=16, choices=PaymentProvider.choices, verbose_name=_("provider")
+    )
+    provider_reference = models.CharField(
+        max_length=100, blank=True, verbose_name=_("provider reference")
+    )
     status = models.CharField(
-        max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+        max_length=16,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.PENDING,
+        verbose_name=_("status"),
     )
     currency = currency_field()
-    amount = money_field()
-    amount_refunded = money_field(default=Decimal("0"))
-    fee = money_field(default=Decimal("0"), help_text="What the provider charged us.")
-    client_secret = models.CharField(max_length=255, blank=True)
+    amount = money_field(verbose_name=_("amount"))
+    amount_refunded = money_field(default=Decimal("0"), verbose_name=_("amount refunded"))
+    fee = money_field(
+        default=Decimal("0"), help_text=_("What the provider charged us."), verbose_name=_("fee")
+    )
+    client_secret = models.CharField(max_length=255, blank=True, verbose_name=_("client secret"))
     action = models.JSONField(
         default=dict,
         blank=True,
-        help_text="What the storefront's page needs to let the shopper pay (WeChat Pay"
-        " prepay parameters, a redirect URL or a QR code string).",
+        verbose_name=_("payment action"),
+        help_text=_(
+            "What the storefront's page needs to let the shopper pay (WeChat Pay"
+            " prepay parameters, a redirect URL or a QR code string)."
+        ),
     )
-    failure_code = models.CharField(max_length=64, blank=True)
-    failure_message = models.CharField(max_length=255, blank=True)
-    succeeded_at = models.DateTimeField(null=True, blank=True)
+    failure_code = models.CharField(max_length=64, blank=True, verbose_name=_("failure code"))
+    failure_message = models.CharField(
+        max_length=255, blank=True, verbose_name=_("failure message")
+    )
+    succeeded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("succeeded at"))
     # The provider's word, as last read back and applied under the order's lock: what
     # the invariant check compares the order and the ledger with.
     confirmed_status = models.CharField(
         max_length=16,
         choices=PaymentStatus.choices,
         blank=True,
-        help_text="The payment's status as the provider last confirmed it.",
+        help_text=_("The payment's status as the provider last confirmed it."),
+        verbose_name=_("confirmed status"),
     )
     confirmed_amount = money_field(
-        null=True, blank=True, help_text="The amount the provider last confirmed captured."
+        null=True,
+        blank=True,
+        help_text=_("The amount the provider last confirmed captured."),
+        verbose_name=_("confirmed amount"),
     )
-    confirmed_currency = models.CharField(max_length=3, blank=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_currency = models.CharField(
+        max_length=3, blank=True, verbose_name=_("confirmed currency")
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("confirmed at"))
 
     class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0"),
@@ -98,7 +122,11 @@ class Payment(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.provider} {self.provider_reference or self.pk} {self.status}"
+        return _("%(provider)s payment %(reference)s (%(status)s)") % {
+            "provider": self.get_provider_display(),
+            "reference": self.provider_reference or self.pk,
+            "status": self.get_status_display(),
+        }
 
 
 class RefundStatus(models.TextChoices):
@@ -106,42 +134,70 @@ class RefundStatus(models.TextChoices):
     or -> failed when it refuses, fails or cancels it (the amount is refundable again).
     Only a succeeded refund moves the order's money and the ledger."""
 
-    PENDING = "pending", "Pending"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
 
 
 class Refund(TimeStampedModel):
-    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
-    amount = money_field()
-    currency = currency_field()
-    reason = models.CharField(max_length=255, blank=True)
-    status = models.CharField(
-        max_length=16, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment")
     )
-    provider_reference = models.CharField(max_length=100, blank=True)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order")
+    )
+    amount = money_field(verbose_name=_("amount"))
+    currency = currency_field()
+    reason = models.CharField(max_length=255, blank=True, verbose_name=_("reason"))
+    status = models.CharField(
+        max_length=16,
+        choices=RefundStatus.choices,
+        default=RefundStatus.PENDING,
+        verbose_name=_("status"),
+    )
+    provider_reference = models.CharField(
+        max_length=100, blank=True, verbose_name=_("provider reference")
+    )
     lines = models.JSONField(
-        default=list, blank=True, help_text='[{"line_id": 1, "quantity": 1}] when by line.'
+        default=list,
+        blank=True,
+        help_text=_('[{"line_id": 1, "quantity": 1}] when by line.'),
+        verbose_name=_("lines"),
+    )
+    shipping = models.BooleanField(
+        default=False,
+        help_text=_("A refund of the shipping charge alone: it moves only the shipping income."),
+        verbose_name=_("shipping only"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("created by"),
     )
-    succeeded_at = models.DateTimeField(null=True, blank=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("succeeded at"))
     confirmed_status = models.CharField(
         max_length=16,
         choices=RefundStatus.choices,
         blank=True,
-        help_text="The refund's status as the provider last confirmed it.",
+        help_text=_("The refund's status as the provider last confirmed it."),
+        verbose_name=_("confirmed status"),
     )
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    failure_code = models.CharField(max_length=64, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("confirmed at"))
+    failure_code = models.CharField(max_length=64, blank=True, verbose_name=_("failure code"))
     # A staff client's Idempotency-Key, and the SHA-256 of the request that sent it
     # (shop.orders.idempotency): a retry gets this refund, not a second one.
-    idempotency_key = models.CharField(max_length=100, blank=True, editable=False)
-    idempotency_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    idempotency_key = models.CharField(
+        max_length=100, blank=True, editable=False, verbose_name=_("idempotency key")
+    )
+    idempotency_fingerprint = models.CharField(
+        max_length=64, blank=True, editable=False, verbose_name=_("idempotency fingerprint")
+    )
 
     class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_gt_0"),
@@ -160,20 +216,27 @@ class Refund(TimeStampedModel):
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
-        return f"refund {self.amount} of payment {self.payment_id}"
+        return _("Refund of %(amount)s on order %(order)s") % {
+            "amount": self.amount,
+            "order": self.order,
+        }
 
 
 class WebhookEvent(models.Model):
     """A provider event, stored once by its id; events are hints, never the truth."""
 
-    provider = models.CharField(max_length=16, choices=PaymentProvider.choices)
-    event_id = models.CharField(max_length=100)
-    type = models.CharField(max_length=100)
-    payload = models.JSONField()
-    received_at = models.DateTimeField(auto_now_add=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    provider = models.CharField(
+        max_length=16, choices=PaymentProvider.choices, verbose_name=_("provider")
+    )
+    event_id = models.CharField(max_length=100, verbose_name=_("event ID"))
+    type = models.CharField(max_length=100, verbose_name=_("type"))
+    payload = models.JSONField(verbose_name=_("payload"))
+    received_at = models.DateTimeField(auto_now_add=True, verbose_name=_("received at"))
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
 
     class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
         constraints = [
             models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_once"),
         ]
@@ -187,20 +250,28 @@ class PaymentAlert(models.Model):
     refund that failed), sent once per subject: written with the sending, in one
     transaction."""
 
-    key = models.CharField(max_length=100, unique=True)  # "payment-review:12"
-    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="+")
-    recipients = models.JSONField(default=list)
-    sent_at = models.DateTimeField(auto_now_add=True)
+    key = models.CharField(
+        max_length=100, unique=True, verbose_name=_("key")
+    )  # "payment-review:12"
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="+", verbose_name=_("order")
+    )
+    recipients = models.JSONField(default=list, verbose_name=_("recipients"))
+    sent_at = models.DateTimeField(auto_now_add=True, verbose_name=_("sent at"))
+
+    class Meta:
+        verbose_name = _("payment alert")
+        verbose_name_plural = _("payment alerts")
 
     def __str__(self) -> str:
         return self.key
 
 
 class FakeChargeStatus(models.TextChoices):
-    REQUIRES_PAYMENT = "requires_payment", "Waiting for the shopper"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Declined"
-    CANCELLED = "cancelled", "Cancelled"
+    REQUIRES_PAYMENT = "requires_payment", _("Waiting for the shopper")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class FakeCharge(models.Model):
@@ -210,28 +281,39 @@ class FakeCharge(models.Model):
     the same code as real payments.
     """
 
-    reference = models.CharField(max_length=100, unique=True)
+    reference = models.CharField(max_length=100, unique=True, verbose_name=_("reference"))
     currency = currency_field()
-    amount = money_field(help_text="What the shop asked for.")
+    amount = money_field(help_text=_("What the shop asked for."), verbose_name=_("amount"))
     amount_received = money_field(
-        null=True, blank=True, help_text="What the shopper's payment brought in, once it did."
+        null=True,
+        blank=True,
+        help_text=_("What the shopper's payment brought in, once it did."),
+        verbose_name=_("amount received"),
     )
     amount_refunded = money_field(
-        default=Decimal("0"), help_text="Pending and succeeded refunds, as Stripe counts them."
+        default=Decimal("0"),
+        help_text=_("Pending and succeeded refunds, as Stripe counts them."),
+        verbose_name=_("amount refunded"),
     )
     status = models.CharField(
-        max_length=20, choices=FakeChargeStatus.choices, default=FakeChargeStatus.REQUIRES_PAYMENT
+        max_length=20,
+        choices=FakeChargeStatus.choices,
+        default=FakeChargeStatus.REQUIRES_PAYMENT,
+        verbose_name=_("status"),
     )
     refunds_wait = models.BooleanField(
         default=False,
-        help_text=(
+        help_text=_(
             "Its refunds stay pending until settled through the fake provider's API, as"
             " Alipay's and WeChat Pay's do."
         ),
+        verbose_name=_("refunds wait"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("fake charge")
+        verbose_name_plural = _("fake charges")
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_refunded__gte=0)
@@ -247,17 +329,31 @@ class FakeCharge(models.Model):
 class FakeRefund(models.Model):
     """A refund in the fake provider's book, made once per idempotency key."""
 
-    reference = models.CharField(max_length=100, unique=True)
-    charge = models.ForeignKey(FakeCharge, on_delete=models.CASCADE, related_name="refunds")
-    idempotency_key = models.CharField(max_length=100, unique=True)
+    reference = models.CharField(max_length=100, unique=True, verbose_name=_("reference"))
+    charge = models.ForeignKey(
+        FakeCharge, on_delete=models.CASCADE, related_name="refunds", verbose_name=_("charge")
+    )
+    idempotency_key = models.CharField(
+        max_length=100, unique=True, verbose_name=_("idempotency key")
+    )
     refund_id = models.BigIntegerField(
-        null=True, blank=True, help_text="The shop's refund it was asked for, as metadata."
+        null=True,
+        blank=True,
+        help_text=_("The shop's refund it was asked for, as metadata."),
+        verbose_name=_("refund ID"),
     )
-    amount = money_field()
+    amount = money_field(verbose_name=_("amount"))
     status = models.CharField(
-        max_length=16, choices=RefundStatus.choices, default=RefundStatus.PENDING
+        max_length=16,
+        choices=RefundStatus.choices,
+        default=RefundStatus.PENDING,
+        verbose_name=_("status"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("fake refund")
+        verbose_name_plural = _("fake refunds")
 
     def __str__(self) -> str:
         return f"{self.reference} {self.status}"

@@ -16,13 +16,14 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rangefilter.filters import DateRangeFilter
 
 from shop.core.errors import ShopError
 from shop.core.permissions import user_partner_id
 from shop.orders.models import Order, OrderEvent, OrderLine
 from shop.orders.staff_selectors import orders_for_staff
 from shop.payments.models import Payment, PaymentStatus, Refund
-from shop.payments.refunds import refund_create
+from shop.payments.refunds import order_shipping_refundable, refund_create
 
 _ORDER_LINE_FIELDS: tuple[str, ...] = (
     "sku",
@@ -38,8 +39,8 @@ _ORDER_LINE_FIELDS: tuple[str, ...] = (
 _ORDER_EVENT_FIELDS: tuple[str, ...] = (
     "created_at",
     "type",
-    "from_status",
-    "to_status",
+    "from_status_label",
+    "to_status_label",
     "data",
     "user",
 )
@@ -115,12 +116,17 @@ class OrderAdmin(admin.ModelAdmin):
         "created_at",
     ]
     # Only the channels of orders the user sees: no other partner's names.
-    list_filter = ["status", ("channel", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "status",
+        ("channel", admin.RelatedOnlyFieldListFilter),
+        ("created_at", DateRangeFilter),
+        ("paid_at", DateRangeFilter),
+    ]
     search_fields = ["number", "email"]
     date_hierarchy = "created_at"
     list_select_related = ["channel"]
     inlines = [OrderLineInline, PaymentInline, RefundInline, OrderEventInline]
-    actions = ["refund_remaining"]
+    actions = ["refund_remaining", "refund_shipping"]
     readonly_fields = [
         "number",
         "channel",
@@ -179,11 +185,35 @@ class OrderAdmin(admin.ModelAdmin):
             self._refund_one(request, order)
         return None
 
-    def _refund_confirmation(self, request: HttpRequest, orders: list[Order]) -> TemplateResponse:
-        rows = [(order, order_refundable_amount(order)) for order in orders]
+    @admin.action(
+        description=gettext_lazy("Refund the shipping charge alone (through the provider)"),
+        permissions=["refund"],
+    )
+    def refund_shipping(self, request: HttpRequest, queryset: QuerySet[Order]):
+        """As refund_remaining, for what is left of each order's shipping charge: the
+        partners' ledger moves only the shipping income for it."""
+        orders = list(queryset.order_by("number"))
+        if request.POST.get("confirmed") != "yes":
+            return self._refund_confirmation(request, orders, shipping=True)
+        for order in orders:
+            self._refund_one(request, order, shipping=True)
+        return None
+
+    def _refund_confirmation(
+        self, request: HttpRequest, orders: list[Order], shipping: bool = False
+    ) -> TemplateResponse:
+        amount_of = order_shipping_refundable if shipping else order_refundable_amount
+        rows = [(order, amount_of(order)) for order in orders]
+        title = (
+            _("Refund the shipping charge of these orders?")
+            if shipping
+            else _("Refund what is left of these orders?")
+        )
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Refund what is left of these orders?"),
+            "title": title,
+            "shipping": shipping,
+            "action": "refund_shipping" if shipping else "refund_remaining",
             "opts": self.model._meta,
             "rows": rows,
             "total": sum((amount for _order, amount in rows), Decimal(0)),
@@ -191,15 +221,19 @@ class OrderAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/orders/order/refund_remaining.html", context)
 
-    def _refund_one(self, request: HttpRequest, order: Order) -> None:
-        remaining = order_refundable_amount(order)
+    def _refund_one(self, request: HttpRequest, order: Order, shipping: bool = False) -> None:
+        remaining = order_shipping_refundable(order) if shipping else order_refundable_amount(order)
         if not remaining:
             message = _("%(order)s: nothing left to refund.") % {"order": order}
             self.message_user(request, message, messages.WARNING)
             return
         try:
             refund = refund_create(
-                order=order, amount=remaining, reason="refunded in the admin", user=request.user
+                order=order,
+                amount=remaining,
+                reason="shipping refunded in the admin" if shipping else "refunded in the admin",
+                user=request.user,
+                shipping=shipping,
             )
         except ShopError as exc:
             self.message_user(request, f"{order}: {exc.message}", messages.ERROR)

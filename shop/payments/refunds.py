@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from shop.core.db import transaction_retry
@@ -27,7 +27,7 @@ from shop.orders.services import order_event_write, order_status_set
 from shop.orders.state import PAID_STATUSES
 from shop.payments.errors import NothingToRefund, OrderNotCancellable, RefundLineInvalid
 from shop.payments.locks import order_payments_lock
-from shop.payments.models import Payment, PaymentStatus, Refund
+from shop.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from shop.payments.refund_state import refund_reserve, refund_send
 
 logger = logging.getLogger(__name__)
@@ -60,19 +60,30 @@ def refund_create(
     lines: Sequence[dict[str, int]] | None = None,
     idempotency_key: str = "",
     fingerprint: str = "",
+    shipping: bool = False,
 ) -> Refund:
     """Staff refund part or all of what a customer paid (the caller checks it is staff).
 
     ``lines`` ([{"line_id", "quantity"}]) records which units came back; the amount
     is what staff decide to return. With an ``idempotency_key``, the refund that key
     already made for the same request (``fingerprint``) is returned, not made again.
+    A ``shipping`` refund gives back part or all of the shipping charge alone (no lines):
+    the partners' ledger moves only the shipping income for it.
     """
     amount = quantize(amount)
     if amount <= 0:
         raise InvalidInput(fields={"amount": [_("Must be more than 0.")]})
     key = (idempotency_key, fingerprint)
+    if shipping and lines:
+        raise InvalidInput(fields={"lines": [_("A shipping refund names no lines.")]})
     refund, new = _refund_open(
-        order_id=order.pk, amount=amount, reason=reason, user=user, lines=lines, key=key
+        order_id=order.pk,
+        amount=amount,
+        reason=reason,
+        user=user,
+        lines=lines,
+        key=key,
+        shipping=shipping,
     )
     return refund_send(refund_id=refund.pk) if new else refund
 
@@ -87,6 +98,7 @@ def _refund_open(
     user: Any,
     lines: Sequence[dict[str, int]] | None,
     key: tuple[str, str] = ("", ""),
+    shipping: bool = False,
 ) -> tuple[Refund, bool]:
     order, payments = order_payments_lock(order_id)
     if key[0]:
@@ -101,6 +113,8 @@ def _refund_open(
     payment = _paying(payments)
     if payment is None:
         raise NothingToRefund()
+    if shipping:
+        _shipping_room_check(order, amount)
     clean_lines = _lines_take(order, lines or [])
     refund = refund_reserve(
         order=order, payment=payment, amount=amount, reason=reason, user=user, lines=clean_lines
@@ -111,11 +125,40 @@ def _refund_open(
         data={"refund_id": refund.pk, "amount": str(amount), "reason": reason},
         user=user,
     )
-    if key[0]:
+    if key[0] or shipping:
+        refund.idempotency_key, refund.idempotency_fingerprint = key
+        refund.shipping = shipping
         Refund.objects.filter(pk=refund.pk).update(
-            idempotency_key=key[0], idempotency_fingerprint=key[1]
+            idempotency_key=key[0], idempotency_fingerprint=key[1], shipping=shipping
         )
     return refund, True
+
+
+def order_shipping_refundable(order: Order) -> Decimal:
+    """What is left of the order's shipping charge to refund as a shipping refund: the
+    charge less the shipping refunds made or under way, and never more than is left of
+    the payment."""
+    refunded = (
+        order.refunds.filter(shipping=True)
+        .exclude(status=RefundStatus.FAILED)
+        .aggregate(total=Sum("amount"))["total"]
+    ) or Decimal(0)
+    left = order.shipping_price - refunded
+    paid_left = order.amount_paid - order.amount_refunded
+    return max(min(left, paid_left), Decimal(0))
+
+
+def _shipping_room_check(order: Order, amount: Decimal) -> None:
+    left = order_shipping_refundable(order)
+    if amount > left:
+        raise InvalidInput(
+            fields={
+                "amount": [
+                    _("At most %(amount)s of the shipping charge is left to refund.")
+                    % {"amount": left}
+                ]
+            }
+        )
 
 
 def _lines_take(order: Order, lines: Sequence[dict[str, int]]) -> list[dict[str, int]]:

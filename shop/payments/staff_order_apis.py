@@ -28,7 +28,7 @@ from shop.orders.staff_serializers import (
     StaffOrderSummarySerializer,
 )
 from shop.payments.models import Payment, Refund
-from shop.payments.refunds import order_cancel, refund_create
+from shop.payments.refunds import order_cancel, order_shipping_refundable, refund_create
 
 _ERROR = ErrorSerializer
 
@@ -66,6 +66,7 @@ class StaffRefundSerializer(serializers.ModelSerializer):
             "status",
             "provider_reference",
             "lines",
+            "shipping",
             "created_by",
             "created_at",
             "succeeded_at",
@@ -118,10 +119,20 @@ class StaffOrderRefundApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         amount = serializers.DecimalField(
-            max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+            max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False
         )
         reason = serializers.CharField(max_length=255, allow_blank=True, default="")
         lines = StaffRefundLineSerializer(many=True, required=False)
+        shipping = serializers.BooleanField(
+            default=False,
+            help_text="Refund the shipping charge alone (no lines); without an amount, "
+            "all of it that is left.",
+        )
+
+        def validate(self, data: dict) -> dict:
+            if "amount" not in data and not data.get("shipping"):
+                raise serializers.ValidationError({"amount": [_("This field is required.")]})
+            return data
 
     @extend_schema(
         request=InputSerializer,
@@ -158,12 +169,16 @@ class StaffOrderRefundApi(APIView):
         lines = [dict(line) for line in data.get("lines", [])]
         asked = {"order": order.pk, **data, "lines": lines}
         retried = bool(key) and order.refunds.filter(idempotency_key=key).exists()
+        amount = data.get("amount")
+        if amount is None:
+            amount = order_shipping_refundable(order)
         refund = refund_create(
             order=order,
-            amount=data["amount"],
+            amount=amount,
             reason=data["reason"],
             user=request.user,
             lines=lines,
+            shipping=data["shipping"],
             idempotency_key=key,
             fingerprint=request_fingerprint(
                 "staff_refund", request.user, {**asked, "lines": lines}

@@ -180,12 +180,13 @@ def test_stock_change_form_refuses_bad_changes(two_partner_stock):
     no_note = client.post(url, _stock_form(stock, adjust_by=1))
 
     assert too_many.status_code == two_at_once.status_code == no_note.status_code == 200
-    assert too_many.context["adminform"].form.errors == {"adjust_by": ["Only 2 units are free."]}
-    assert no_note.context["adminform"].form.errors == {
-        "adjust_note": ["Say why the units changed."]
+    # The admin speaks Chinese unless English is chosen.
+    assert too_many.context["adminform"].form.errors == {
+        "adjust_by": ["只有 2 件可用，无法减少 3 件。"]
     }
+    assert no_note.context["adminform"].form.errors == {"adjust_note": ["请说明件数变化的原因。"]}
     assert two_at_once.context["adminform"].form.non_field_errors() == [
-        "Receive, adjust or count: one change at a time."
+        "入库、调整或盘点：每次只能做一项。"
     ]
     stock.refresh_from_db()
     assert stock.quantity == 12

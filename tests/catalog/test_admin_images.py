@@ -102,7 +102,7 @@ def test_a_picture_kept_from_before_files_shows_its_old_address(editor, media_ro
 
     page = editor.get(reverse("admin:catalog_product_change", args=[picture.product_id]))
 
-    assert "No file yet; was at /static/demo/old.jpg" in page.content.decode()
+    assert "尚无文件；原地址 /static/demo/old.jpg" in page.content.decode()
 
 
 def test_an_upload_that_is_not_a_web_picture_is_refused_and_nothing_saved(editor, media_root):

@@ -358,3 +358,21 @@ def test_movement_history_is_read_only(two_partner_warehouses, superuser):
     )
 
     assert response.status_code == 405
+
+
+def test_removing_more_than_the_free_units_says_how_many_are_free(
+    two_partner_warehouses, superuser
+):
+    stock = two_partner_warehouses["stock"]
+    Stock.objects.filter(pk=stock.pk).update(quantity=100, quantity_reserved=10)
+
+    response = client_for(superuser).post(
+        f"{BASE}/stock/{stock.pk}/adjust/?lang=en",
+        {"delta": -100000, "note": "Gone"},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert response.json()["message"] == "Only 90 units are free; 100000 cannot be removed."
+    assert response.json()["fields"] == {"quantity": ["At most 90."]}
+    assert "reserved" not in response.json()["message"]

@@ -136,8 +136,10 @@ def refund_of(
     *,
     lines: list[dict] | None = None,
     at: dt.datetime | None = None,
+    shipping: bool = False,
 ) -> Refund:
     refund = Refund.objects.create(
+        shipping=shipping,
         payment=payment,
         order=order,
         amount=amount,

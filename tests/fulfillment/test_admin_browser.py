@@ -1,7 +1,8 @@
 """A day in the admin for the staff of each partner, in a real headless Chromium: the
 fulfilment queue and pick list of their own warehouse, packing and shipping with a label,
-a transfer into the other partner's warehouse that both see, and a refund through its
-confirmation page.
+a transfer into the other partner's warehouse that both see, a refund through its
+confirmation page, and a return of each partner's parcel approved, received back into
+stock and refunded by that partner's staff.
 
 Uses Debian's chromium (``apt-get install chromium``); skipped with a message when it is
 missing. Playwright drives the system browser, so nothing is downloaded.
@@ -18,13 +19,13 @@ from typing import Any
 import pytest
 from django.db import connections
 
-from fulfillment import services
-from fulfillment.models import Shipment, ShipmentStatus
+from fulfillment import returns, services
+from fulfillment.models import ReturnStatus, Shipment, ShipmentStatus
 from shop.demo.data.loaders import staff_group_load
 from shop.payments.models import Refund
 from tests import factories
 from tests.factories import order_with_stock
-from tests.factories.fulfillment import pay
+from tests.factories.fulfillment import delivered, pay
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PASSWORD = "correct-horse-battery"
@@ -94,6 +95,27 @@ def work_the_queue(page: Any, base: str, own: str, other: str) -> None:
     assert page.locator("#result_list a[href$='label.pdf']").count() == 1
 
 
+def handle_the_return(page: Any, base: str, other_id: int) -> None:
+    """Approve, receive back into stock and refund the one return the list shows."""
+    page.goto(f"{base}/admin/fulfillment/returnrequest/")
+    assert page.locator("#result_list tbody tr").count() == 1
+    assert page.locator(f"#result_list input[value='{other_id}']").count() == 0
+    for action in ("approve", "receive_resellable", "refund"):
+        run_action(page, action)
+        assert page.locator(".messagelist .error").count() == 0, page.text_content("body")
+
+
+def returned(two_warehouses: Any, stock: Any) -> Any:
+    """A delivered order of one unit from ``stock``'s warehouse, with a return asked."""
+    order = order_with_stock(channel=two_warehouses.channel, lines=[(stock.variant, 1)])
+    pay(order)
+    delivered(order)
+    line = order.lines.get()
+    return returns.return_request_create(
+        order=order, lines=[{"line_id": line.pk, "quantity": 1}], reason="too small"
+    )
+
+
 def test_each_partners_staff_work_their_day_in_the_admin(live_server, browser, two_warehouses):
     base = live_server.url
     order = order_with_stock(
@@ -134,4 +156,15 @@ def test_each_partners_staff_work_their_day_in_the_admin(live_server, browser, t
     with museum.expect_navigation():
         museum.click("#refund-form [type=submit]")
     museum.wait_for_selector(".messagelist .success")
-    assert Refund.objects.get().amount == order.total > Decimal(0)
+    assert Refund.objects.get(order=order).amount == order.total > Decimal(0)
+
+    # A shopper of each partner's parcel sends it back: that partner's staff approve the
+    # return, put the unit back in stock and refund it; neither sees the other's return.
+    museum_return = returned(two_warehouses, two_warehouses.museum_stock)
+    media_return = returned(two_warehouses, two_warehouses.media_stock)
+    handle_the_return(museum, base, media_return.pk)
+    handle_the_return(media, base, museum_return.pk)
+    for request in (museum_return, media_return):
+        request.refresh_from_db()
+        assert request.status == ReturnStatus.REFUNDED
+        assert request.refund.amount == request.order.lines.get().unit_price

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "imagekit",
     "simple_history",
+    # Date-range filters on the admin's long lists (orders, payments, movements, ...).
+    "rangefilter",
     "shop.accounts",
     "shop.channels",
     "shop.carts",

@@ -96,6 +96,50 @@ def test_a_line_refund_above_the_units_worth_refunds_shipping_with_the_rest(
 
 
 @pytest.mark.django_db
+def test_a_shipping_refund_moves_the_shipping_income_alone(collection, media_web, media):
+    first, second = variant(collection, "50.00"), variant(collection, "30.00")
+    order, payment = paid_order(
+        channel=media_web, items=[(first, 1), (second, 2)], shipping=Decimal("12.00")
+    )
+    first_line, second_line = OrderLine.objects.filter(order=order).order_by("id")
+
+    refund_of(order, payment, Decimal("5.00"), shipping=True)
+    refund_of(order, payment, Decimal("7.00"), shipping=True)
+
+    assert _line_value(order, first_line) == Decimal("50.00")
+    assert _line_value(order, second_line) == Decimal("60.00")
+    reversed_shipping = LedgerEntry.objects.filter(
+        order=order, partner=media, reversed_kind="shipping_income"
+    )
+    assert reversed_shipping.aggregate(s=MoneySum("amount"))["s"] == Decimal("-12.00")
+    assert (
+        not LedgerEntry.objects.filter(order=order, kind="refund_reversal")
+        .exclude(reversed_kind="shipping_income")
+        .exists()
+    )
+
+
+def test_a_shipping_refund_and_a_line_refund_reverse_the_same_in_either_order():
+    sale = reversal.Sale(
+        buckets=(
+            reversal.Bucket(1, ledger.SALE_SHARE, "licensor", 10, 6000, 6000),
+            reversal.Bucket(2, ledger.SALE_SHARE, "designer", 10, 4000, 4000),
+            reversal.Bucket(2, ledger.SHIPPING_INCOME, "logistics", 10, 1200),
+        ),
+        quantities={10: 2},
+    )
+    line = reversal.RefundClaim(5000, ((10, 1),))
+    shipping = reversal.RefundClaim(1200, shipping=True)
+
+    one_way = reversal.reversal_targets(sale, [line, shipping])
+    other_way = reversal.reversal_targets(sale, [shipping, line])
+
+    assert one_way == other_way
+    assert sum(fen for key, fen in one_way.items() if key[2] == ledger.SHIPPING_INCOME) == 1200
+    assert sum(one_way.values()) == 6200
+
+
+@pytest.mark.django_db
 def test_a_parcel_of_two_agreements_earns_the_higher_fee_once_shared_by_line_value(
     collection, media_web, museum, media
 ):

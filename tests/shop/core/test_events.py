@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 
 from fulfillment.models import Shipment, ShipmentEvent, ShipmentEventType, ShipmentStatus
 from partners.models import Settlement, SettlementEvent, SettlementEventType, SettlementStatus
@@ -57,7 +58,11 @@ def test_the_writer_records_the_change_and_who_made_it_when_signed_in():
         (by_staff.pk, "status_changed", "pending_payment", "paid", {"why": "test"}, staff.pk),
         (anonymous.pk, "note", "", "", {}, None),
     ]
-    assert str(by_staff) == f"{order.pk} status_changed"
+    # An event reads as its type and its subject, in the active language.
+    with translation.override("en"):
+        assert str(by_staff) == f"Status changed: {order}"
+    with translation.override("zh-hans"):
+        assert str(by_staff) == f"状态变更：{order}"
 
 
 def test_shipment_and_settlement_events_are_written_by_the_same_writer():
@@ -81,7 +86,8 @@ def test_shipment_and_settlement_events_are_written_by_the_same_writer():
     assert list(settlement.events.values_list("pk", "type", "to_status")) == [
         (opened.pk, "opened", "open")
     ]
-    assert str(opened) == f"{settlement.pk} opened"
+    with translation.override("en"):
+        assert str(opened) == f"Opened: {settlement}"
 
 
 def test_a_built_event_is_not_written_until_saved():
