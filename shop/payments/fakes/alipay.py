@@ -32,6 +32,11 @@ CHINA = ZoneInfo("Asia/Shanghai")
 _CASHIER = ("alipay.trade.page.pay", "alipay.trade.wap.pay")
 
 
+_CASHIER_PAGE = """<!doctype html><html lang="zh"><meta charset="utf-8"><title>收银台</title>
+<p>订单 {number}：¥{amount}</p>
+<form method="post" action="/_fake/pay/{number}"><button>确认付款</button></form></html>"""
+
+
 def _now() -> str:
     return datetime.now(CHINA).strftime("%Y-%m-%d %H:%M:%S")
 
@@ -66,6 +71,7 @@ class FakeAlipay(FakeServer):
         self.refunds_wait = False  # refunds taken with fund_change "N", settled later
         self.fee_rate = Decimal("0.006")
         self.forger = KeyPair.generate()
+        self.notify_url = ""  # where development's notifications go (the request's, if any)
 
     # -- what happens at Alipay, driven by tests -------------------------------
 
@@ -108,6 +114,23 @@ class FakeAlipay(FakeServer):
         form["sign"] = sign(self.keys.alipay.key, signed_string(form, drop=("sign", "sign_type")))
         return form
 
+    def control(self, parts: list[str]) -> Answer:
+        try:
+            if parts[0] == "pay":
+                form = self.pay(parts[1])
+                trade = self.trades[parts[1]]
+            elif parts[0] == "refund":
+                self.refund_settle(parts[1])
+                refund = self.refunds[parts[1]]
+                trade = self.trades[refund["out_trade_no"]]
+                form = self.notification(trade, out_biz_no=parts[1])
+            else:
+                return Answer(404)
+        except (KeyError, IndexError):
+            return Answer(404)
+        url = self.notify_url or str(trade.get("notify_url", ""))
+        return self.deliver(url, data=form)
+
     # -- the gateway -----------------------------------------------------------
 
     def _signed_by_app(self, params: dict[str, str]) -> bool:
@@ -145,8 +168,9 @@ class FakeAlipay(FakeServer):
         biz = json.loads(params.get("biz_content") or "{}")
         with self.lock:
             if name in _CASHIER:
-                self._open(biz)
-                return Answer(200, "<html>收银台</html>".encode(), {"Content-Type": "text/html"})
+                self._open(biz, params.get("notify_url", ""))
+                page = _CASHIER_PAGE.format(number=biz["out_trade_no"], amount=biz["total_amount"])
+                return Answer(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"})
             result = self._route(name, biz)
         return self._signed(rtype, result, forge=forge)
 
@@ -156,11 +180,12 @@ class FakeAlipay(FakeServer):
         text = f'{{"{rtype}":{inner},"sign":"{signature}"}}'
         return Answer(200, text.encode(), {"Content-Type": "application/json;charset=utf-8"})
 
-    def _open(self, biz: dict[str, Any]) -> None:
+    def _open(self, biz: dict[str, Any], notify_url: str) -> None:
         number = biz["out_trade_no"]
         self.trades.setdefault(
             number,
             {
+                "notify_url": notify_url,
                 "out_trade_no": number,
                 "trade_no": f"2026{secrets.randbits(48)}",
                 "trade_status": "WAIT_BUYER_PAY",
@@ -176,7 +201,7 @@ class FakeAlipay(FakeServer):
         trade = self.trades.get(str(biz.get("out_trade_no")))
         if trade is None:
             return _refused("ACQ.TRADE_NOT_EXIST", "交易不存在")
-        public = {k: v for k, v in trade.items() if k != "refunded"}
+        public = {k: v for k, v in trade.items() if k not in ("refunded", "notify_url")}
         if name == "alipay.trade.query":
             return {**ok, **public, "buyer_logon_id": "sho***@example.com"}
         if name == "alipay.trade.close":

@@ -7,8 +7,9 @@ import datetime
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
+import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -103,7 +104,7 @@ class FakeServer:
         host, port = self.server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def start(self, port: int = 0) -> FakeServer:
+    def start(self, port: int = 0) -> Self:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -136,6 +137,8 @@ class FakeServer:
             self.server.server_close()
 
     def dispatch(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        if path.startswith("/_fake/"):
+            return self.control(path.removeprefix("/_fake/").strip("/").split("/"))
         with self.lock:
             trouble = self.trouble.pop(0) if self.trouble else None
         if trouble and trouble[0] == "status":
@@ -151,3 +154,19 @@ class FakeServer:
         self, method: str, path: str, headers: dict[str, str], body: bytes, *, forge: bool
     ) -> Answer:
         raise NotImplementedError
+
+    def control(self, parts: list[str]) -> Answer:
+        """Development's buttons (``POST /_fake/pay/<trade>``, ``/_fake/refund/<refund>``):
+        what the shopper or the bank does, then the notification sent to the shop."""
+        raise NotImplementedError
+
+    def deliver(self, url: str, **request: Any) -> Answer:
+        """Send a notification to the shop at ``url``; its answer, as JSON for the caller."""
+        if not url:
+            return Answer(200, b'{"notified": null}', {"Content-Type": "application/json"})
+        try:
+            status = requests.post(url, timeout=10, **request).status_code
+        except requests.RequestException:
+            status = 0
+        body = f'{{"notified": {status}}}'.encode()
+        return Answer(200, body, {"Content-Type": "application/json"})

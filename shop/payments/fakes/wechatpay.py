@@ -104,6 +104,7 @@ class FakeWeChatPay(FakeServer):
         self.refund_status = "PROCESSING"  # WeChat Pay refunds settle later
         self.fee_rate = Decimal("0.006")
         self.forger = KeyPair.generate()
+        self.notify_url = ""  # where development's notifications go (the request's, if any)
 
     # -- what happens at WeChat Pay, driven by tests -----------------------------
 
@@ -171,6 +172,25 @@ class FakeWeChatPay(FakeServer):
             "Wechatpay-Serial": self.keys.platform_serial_hex,
             "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048",
         }
+
+    def control(self, parts: list[str]) -> Answer:
+        try:
+            if parts[0] == "pay":
+                event, resource = "TRANSACTION.SUCCESS", self.pay(parts[1])
+            elif parts[0] == "refund":
+                status = parts[2] if len(parts) > 2 else "SUCCESS"
+                event, resource = f"REFUND.{status}", self.refund_settle(parts[1], status)
+            else:
+                return Answer(404)
+        except (KeyError, IndexError):
+            return Answer(404)
+        resource = {k: v for k, v in resource.items() if k not in ("refunded", "notify_url")}
+        meta, body = self.notification(event, resource)
+        headers = {k[5:].replace("_", "-").title(): v for k, v in meta.items()}
+        headers["Content-Type"] = "application/json"
+        trade = self.trades[str(resource["out_trade_no"])]
+        url = self.notify_url or str(trade.get("notify_url", ""))
+        return self.deliver(url, data=body, headers=headers)
 
     # -- the API ---------------------------------------------------------------
 
@@ -245,6 +265,7 @@ class FakeWeChatPay(FakeServer):
         if match := re.fullmatch(r"/v3/pay/transactions/out-trade-no/([^/]+)", route):
             trade = dict(self.trades[match.group(1)])
             trade.pop("refunded", None)
+            trade.pop("notify_url", None)
             return 200, trade
         if method == "POST" and route == "/v3/refund/domestic/refunds":
             return self._refund(data)
@@ -287,6 +308,7 @@ class FakeWeChatPay(FakeServer):
                     "currency": data["amount"].get("currency", "CNY"),
                 },
                 "prepay_id": f"wx{secrets.token_hex(14)}",
+                "notify_url": data.get("notify_url", ""),
             }
         if kind == "h5":
             return 200, {

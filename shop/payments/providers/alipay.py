@@ -46,6 +46,7 @@ from shop.payments.providers.base import (
 )
 from shop.payments.providers.china import (
     fee_by_rate,
+    pem_text,
     refund_id_of,
     refund_number,
     refund_numbers_of,
@@ -83,8 +84,8 @@ def alipay_client() -> AliPay:
     return _client(
         (
             s.ALIPAY_APP_ID,
-            s.ALIPAY_APP_PRIVATE_KEY,
-            s.ALIPAY_PUBLIC_KEY,
+            pem_text(s.ALIPAY_APP_PRIVATE_KEY),
+            pem_text(s.ALIPAY_PUBLIC_KEY),
             s.ALIPAY_NOTIFY_URL,
             s.ALIPAY_GATEWAY,
             str(s.ALIPAY_TIMEOUT_SECONDS),

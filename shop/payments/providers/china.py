@@ -5,6 +5,7 @@ refunds nor counts them in its answer to a payment query)."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from django.db.models import Sum
 
@@ -12,6 +13,17 @@ from shop.core.money import CENT, ZERO
 from shop.payments.models import Payment, Refund, RefundStatus
 
 REFUND_MARK = "R"
+
+
+def pem_text(value: str) -> str:
+    """A key setting as PEM text: given inline, or as the path of the file holding it
+    (as merchants receive them: apiclient_key.pem, the platform public key)."""
+    value = value.strip()
+    if value and not value.startswith("-----") and "\n" not in value:
+        path = Path(value)
+        if path.is_file():
+            return path.read_text()
+    return value
 
 
 def fee_by_rate(amount: Decimal, rate: str | Decimal) -> Decimal:

@@ -48,6 +48,7 @@ from shop.payments.providers.base import (
 )
 from shop.payments.providers.china import (
     fee_by_rate,
+    pem_text,
     refund_id_of,
     refund_number,
     refund_numbers_of,
@@ -136,8 +137,8 @@ def wechatpay_client() -> WeChatPay:
                     s.WECHATPAY_APPID,
                     s.WECHATPAY_API_V3_KEY,
                     s.WECHATPAY_CERT_SERIAL_NO,
-                    s.WECHATPAY_PRIVATE_KEY,
-                    s.WECHATPAY_PUBLIC_KEY,
+                    pem_text(s.WECHATPAY_PRIVATE_KEY),
+                    pem_text(s.WECHATPAY_PUBLIC_KEY),
                     s.WECHATPAY_PUBLIC_KEY_ID,
                     s.WECHATPAY_CERT_DIR,
                     s.WECHATPAY_NOTIFY_URL,
