@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+# Registers the warehouses, stock and movements with the admin site too.
+from catalog.csv import admin as csv_admin  # noqa: F401
 from catalog.images.admin import ProductImageInline
 from catalog.list_entries import list_entries_refresh
 from catalog.models import (
@@ -32,8 +34,6 @@ from catalog.permissions import (
     user_is_staff,
 )
 from catalog.search import product_search_text_refresh
-
-# Registers the warehouses, stock and movements with the admin site too.
 from catalog.stock import admin as stock_admin  # noqa: F401
 from shop.core.history_admin import HistoryAdmin
 

@@ -393,3 +393,6 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} {self.quantity_delta:+d} on {self.stock_id}"
+
+
+from catalog.csv.jobs import CsvImport as CsvImport  # noqa: E402

@@ -75,6 +75,11 @@ def concrete_path(demo_shop: DemoShop, endpoint: Endpoint) -> str:
         "reference": "fake_re_0",
         "code": demo_shop.warehouses["a"].code if "warehouses" in route else "museum-web",
     }
+    if "<int:import_id>" in route:  # a CSV import run by a task, made by partner A's staff
+        from catalog.models import CsvImport
+
+        made = CsvImport.objects.create(kind="stock", created_by=demo_shop.users["staff_a"])
+        values["import_id"] = str(made.pk)
     if "/collections/" in route:
         from catalog.models import Collection
 

@@ -51,3 +51,6 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=10)
 # Pay partners through Stripe Connect when a settlement closes (partners need account ids).
 PARTNERS_STRIPE_TRANSFERS = env.bool("PARTNERS_STRIPE_TRANSFERS", default=False)
+# A CSV import of more lines than this runs as a task (staff follow its progress) instead
+# of inside the request.
+SHOP_CSV_IMPORT_INLINE_ROWS = env.int("SHOP_CSV_IMPORT_INLINE_ROWS", default=1000)
