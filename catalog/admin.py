@@ -15,6 +15,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+# Registers the CSV imports with the admin site too.
+from catalog.csv import admin as csv_admin  # noqa: F401
 from catalog.images.admin import PREVIEW_WIDTH, ProductImageInline
 from catalog.list_entries import list_entries_refresh
 from catalog.models import (
@@ -42,8 +44,6 @@ from catalog.product_overview import (
     thumbnail_html,
 )
 from catalog.search import product_search_text_refresh
-
-# Registers the warehouses, stock and movements with the admin site too.
 from catalog.stock import admin as stock_admin  # noqa: F401
 from shop.core.history_admin import HistoryAdmin
 

@@ -17,6 +17,12 @@ class SoldOut(ShopError):
     message = _("This item is sold out.")
 
 
+class CsvImportNotFound(ShopError):
+    code = "csv_import_not_found"
+    status_code = 404
+    message = _("No such import of yours.")
+
+
 class StockNotFound(ShopError):
     code = "stock_not_found"
     status_code = 404

@@ -15,6 +15,9 @@ urlpatterns = [
     path("stock/export.csv", csv_staff_apis.StockExportApi.as_view(), name="staff-stock-export"),
     path("stock/import/", csv_staff_apis.StockImportApi.as_view(), name="staff-stock-import"),
     path(
+        "imports/<int:import_id>/", csv_staff_apis.CsvImportApi.as_view(), name="staff-csv-import"
+    ),
+    path(
         "stock/<int:stock_id>/adjust/",
         stock_staff_apis.StockAdjustApi.as_view(),
         name="staff-stock-adjust",

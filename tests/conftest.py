@@ -37,13 +37,13 @@ def _media_root(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _statement_storage(settings, tmp_path_factory):
-    """Stored statements of this test alone: two tests closing the same partner's month
-    must not find each other's files."""
-    location = tmp_path_factory.mktemp("statements")
+def _private_storage(settings, tmp_path_factory):
+    """Private files (stored statements, CSV imports) of this test alone: two tests
+    closing the same partner's month must not find each other's files."""
+    location = tmp_path_factory.mktemp("private")
     settings.STORAGES = {
         **settings.STORAGES,
-        "statements": {
+        "private": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(location), "base_url": None},
         },

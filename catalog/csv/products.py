@@ -3,7 +3,7 @@ imported (created or updated, matched by slug and SKU)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,10 +226,13 @@ def _products_parse(
     return products, variants
 
 
-def products_import(*, upload: Any, user: Any) -> ProductImportResult:
+def products_import(
+    *, upload: Any, user: Any, progress: Callable[[int, int], None] | None = None
+) -> ProductImportResult:
     """Create or update products and their variants (matched by slug and SKU) from a CSV.
 
     Variants missing from the file are left as they are; tags are set to the file's list.
+    ``progress(done, total)`` is told after each product (a task reports it to staff).
     """
     products, variants = _products_parse(csv_rows_read(upload, PRODUCT_COLUMNS))
     tags = {
@@ -243,7 +246,9 @@ def products_import(*, upload: Any, user: Any) -> ProductImportResult:
     saved: list[Product] = []
     try:
         with transaction.atomic():
-            for slug, values in products.items():
+            for done, (slug, values) in enumerate(products.items(), start=1):
+                if progress is not None:
+                    progress(done, len(products))
                 fields = {k: v for k, v in values.items() if k not in {"slug", "row", "tags"}}
                 product, created = Product.objects.update_or_create(slug=slug, defaults=fields)
                 counts["products_created" if created else "products_updated"] += 1

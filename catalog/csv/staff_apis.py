@@ -17,9 +17,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.csv.imports import csv_import_is_large, csv_import_progress, csv_import_queue
+from catalog.csv.jobs import CsvImport, CsvImportKind
 from catalog.csv.products import products_csv, products_import
 from catalog.csv.stock import stock_import, stocks_csv
-from catalog.errors import WarehouseNotYours
+from catalog.errors import CsvImportNotFound, WarehouseNotYours
 from catalog.models import Stock
 from catalog.permissions import (
     catalog_edit_check,
@@ -96,15 +98,20 @@ class ProductImportApi(APIView):
 
     @extend_schema(
         request=_UPLOAD,
-        responses={200: OutputSerializer, **_CHANGE_ERRORS},
+        responses={200: OutputSerializer, 202: OpenApiTypes.OBJECT, **_CHANGE_ERRORS},
         operation_id="staff_product_import_csv",
         description=(
             "Creates or updates products and variants by slug and SKU, in the columns the "
-            "export writes. A file with any bad row is refused whole, listing each row."
+            "export writes. A file with any bad row is refused whole, listing each row. "
+            "A file of more lines than SHOP_CSV_IMPORT_INLINE_ROWS is imported by a task: "
+            "202 with the import to follow at /api/v1/staff/imports/<id>/."
         ),
     )
     def post(self, request: Request) -> Response:
         catalog_edit_check(request.user)
+        queued = _queued_if_large(request, CsvImportKind.PRODUCTS)
+        if queued is not None:
+            return queued
         result = products_import(upload=request.FILES.get("file"), user=request.user)
         return Response(self.OutputSerializer(result).data)
 
@@ -120,11 +127,13 @@ class StockImportApi(APIView):
 
     @extend_schema(
         request=_UPLOAD,
-        responses={200: OutputSerializer, **_CHANGE_ERRORS},
+        responses={200: OutputSerializer, 202: OpenApiTypes.OBJECT, **_CHANGE_ERRORS},
         operation_id="staff_stock_import_csv",
         description=(
             "Columns: action (receipt or count), warehouse, sku, quantity, batch_reference, "
-            "note. Rows apply in order, all or nothing."
+            "note. Rows apply in order, all or nothing. A file of more lines than "
+            "SHOP_CSV_IMPORT_INLINE_ROWS is imported by a task: 202 with the import to "
+            "follow at /api/v1/staff/imports/<id>/."
         ),
     )
     def post(self, request: Request) -> Response:
@@ -133,5 +142,75 @@ class StockImportApi(APIView):
             raise WarehouseNotYours(
                 _("Staff who do not belong to a partner can view stock but not change it.")
             )
+        queued = _queued_if_large(request, CsvImportKind.STOCK)
+        if queued is not None:
+            return queued
         result = stock_import(upload=request.FILES.get("file"), user=user)
         return Response(self.OutputSerializer(result).data)
+
+
+# Imports run by a task
+
+
+class CsvImportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    rows_done = serializers.IntegerField()
+    rows_total = serializers.IntegerField()
+    result = serializers.DictField()
+    # Why a refused file was refused: the error shape, with the rows at fault.
+    refusal = serializers.DictField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.CharField()
+
+
+def csv_import_body(job: CsvImport) -> dict[str, Any]:
+    done, total = csv_import_progress(job)
+    return CsvImportSerializer(
+        {
+            "id": job.pk,
+            "kind": job.kind,
+            "status": job.status,
+            "rows_done": done,
+            "rows_total": total,
+            "result": job.result,
+            "refusal": job.errors,
+            "created_at": job.created_at,
+            "finished_at": job.finished_at,
+            "url": f"/api/v1/staff/imports/{job.pk}/",
+        }
+    ).data
+
+
+def _queued_if_large(request: Request, kind: str) -> Response | None:
+    """A large file kept and queued (202 with the import), or None to import it here."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        return None
+    raw = upload.read()
+    upload.seek(0)
+    if not csv_import_is_large(raw):
+        return None
+    job = csv_import_queue(kind=kind, raw=raw, filename=upload.name or "", user=request.user)
+    return Response(csv_import_body(job), status=202)
+
+
+class CsvImportApi(APIView):
+    """An import run by a task: its status and progress, to its author (or a superuser)."""
+
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        responses={200: CsvImportSerializer, **error_responses(403, 404)},
+        operation_id="staff_csv_import_get",
+    )
+    def get(self, request: Request, import_id: int) -> Response:
+        jobs = CsvImport.objects.all()
+        if not request.user.is_superuser:
+            jobs = jobs.filter(created_by_id=request.user.pk)
+        job = jobs.filter(pk=import_id).first()
+        if job is None:
+            raise CsvImportNotFound()
+        return Response(csv_import_body(job))

@@ -3,7 +3,7 @@ and counts, in file order, all or nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -142,14 +142,19 @@ def _stock_row_apply(planned: _Planned, user: Any) -> str:
     return "counts" if movement is not None else "unchanged"
 
 
-def stock_import(*, upload: Any, user: Any) -> StockImportResult:
+def stock_import(
+    *, upload: Any, user: Any, progress: Callable[[int, int], None] | None = None
+) -> StockImportResult:
     """Apply receipts and counts from a CSV (columns: action, warehouse, sku, quantity,
-    batch_reference, note), in file order, all or nothing."""
+    batch_reference, note), in file order, all or nothing. ``progress(done, total)`` is
+    told after each row (a task reports it to staff)."""
     planned = _stock_rows_plan(csv_rows_read(upload, STOCK_IMPORT_COLUMNS), user)
     errors = RowErrors()
     result = {"receipts": 0, "counts": 0, "unchanged": 0}
     with transaction.atomic():
-        for row in planned:
+        for done, row in enumerate(planned, start=1):
+            if progress is not None:
+                progress(done, len(planned))
             try:
                 result[_stock_row_apply(row, user)] += 1
             except ShopError as exc:

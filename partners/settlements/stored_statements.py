@@ -2,8 +2,8 @@
 
 A closed month never changes, so its CSV, XLSX and PDF are rendered once, by the task
 ``partners.settlement_statements_store`` that closing enqueues, and kept through
-Django's storage API (``storages["statements"]``: files under ``SHOP_PRIVATE_ROOT`` by
-default, an S3-compatible bucket with ``STATEMENT_STORAGE=s3``); a download then streams
+Django's storage API (``storages["private"]``: files under ``SHOP_PRIVATE_ROOT`` by
+default, an S3-compatible bucket with ``PRIVATE_STORAGE=s3``); a download then streams
 the stored file instead of rendering a 40,000-line month inside a web request. The
 files are private: no proxy serves them, only the partner API and dashboard, after
 checking who asks.
@@ -27,7 +27,7 @@ from partners.settlements.statements import settlement_statement_get
 
 logger = logging.getLogger(__name__)
 
-STORAGE_ALIAS = "statements"
+STORAGE_ALIAS = "private"
 
 
 def statement_storage() -> Storage:
@@ -35,7 +35,7 @@ def statement_storage() -> Storage:
 
 
 def statement_stored_name(settlement: Settlement, fmt: str) -> str:
-    return f"{settlement.partner_id}/{settlement.number}.{fmt}"
+    return f"statements/{settlement.partner_id}/{settlement.number}.{fmt}"
 
 
 def statement_store(settlement: Settlement, fmt: str) -> str:

@@ -49,7 +49,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     # Each test gets a directory of its own (tests/conftest.py).
-    "statements": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
 }
 # Throttling and the sign-in and order-guess limits have their own tests, which set their
 # limits; elsewhere they must not interfere.

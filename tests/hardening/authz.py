@@ -80,6 +80,11 @@ def concrete_path(demo_shop: DemoShop, endpoint: Endpoint) -> str:
 
         device = DeviceToken.objects.filter(user=demo_shop.users["shopper"]).first()
         values["device_id"] = str(device.device_id) if device else ""
+    if "<int:import_id>" in route:  # a CSV import run by a task, made by partner A's staff
+        from catalog.models import CsvImport
+
+        made = CsvImport.objects.create(kind="stock", created_by=demo_shop.users["staff_a"])
+        values["import_id"] = str(made.pk)
     if "/collections/" in route:
         from catalog.models import Collection
 

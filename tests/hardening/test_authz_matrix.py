@@ -127,6 +127,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /api/v1/staff/stock/<int:stock_id>/count/": STAFF_WRITE_A,
     "POST /api/v1/staff/stock/<int:stock_id>/low-threshold/": STAFF_WRITE_A,
     "POST /api/v1/staff/stock/import/": STAFF_IMPORT,
+    # a CSV import run by a task: its author and superusers; other staff are told it
+    # does not exist
+    "GET /api/v1/staff/imports/<int:import_id>/": row(
+        STAFF_READ, staff_b="404", staff_nopartner="404"
+    ),
     "GET /api/v1/staff/products/export.csv": STAFF_READ,
     "POST /api/v1/staff/products/import/": STAFF_IMPORT,
     # staff orders (the shopper's order, sold in A's channel from A's warehouse): staff see

@@ -1,7 +1,5 @@
 """Static files and uploaded media (product pictures), on local disk or in a bucket."""
 
-import os
-
 from django.core.exceptions import ImproperlyConfigured
 
 from .environment import BASE_DIR, env
@@ -45,26 +43,23 @@ def media_storage(kind: str) -> dict:
     }
 
 
-# Files no proxy serves: closed settlements' statements, handed out by the partner API
-# and dashboard only after checking who asks.
+# Files no proxy serves: closed settlements' statements and uploaded CSV imports, handed
+# out only by the shop after checking who asks.
 SHOP_PRIVATE_ROOT = env.path("SHOP_PRIVATE_ROOT", default=str(BASE_DIR / "private"))
 
 
-def statement_storage(kind: str) -> dict:
-    """Where closed settlements' statement files are kept: "local", under
-    SHOP_PRIVATE_ROOT/statements; or "s3", the media bucket's AWS_STATEMENTS_LOCATION
-    folder, private (no public address; the shop streams them)."""
+def private_storage(kind: str) -> dict:
+    """Where private files are kept: "local", under SHOP_PRIVATE_ROOT; or "s3", the
+    media bucket's AWS_PRIVATE_LOCATION folder, private (no public address; the shop
+    streams them)."""
     if kind == "local":
         return {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {
-                "location": os.path.join(str(SHOP_PRIVATE_ROOT), "statements"),
-                "base_url": None,
-            },
+            "OPTIONS": {"location": str(SHOP_PRIVATE_ROOT), "base_url": None},
         }
     storage = media_storage(kind)
     storage["OPTIONS"].update(
-        location=env("AWS_STATEMENTS_LOCATION", default="statements"),
+        location=env("AWS_PRIVATE_LOCATION", default="private"),
         default_acl="private",
         querystring_auth=True,
         object_parameters={"CacheControl": "private, no-store"},
@@ -74,10 +69,10 @@ def statement_storage(kind: str) -> dict:
 
 MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")
 # Several hosts need one place for them: the bucket, as for the media.
-STATEMENT_STORAGE = env("STATEMENT_STORAGE", default=MEDIA_STORAGE)
+PRIVATE_STORAGE = env("PRIVATE_STORAGE", default=MEDIA_STORAGE)
 STORAGES = {
     "default": media_storage(MEDIA_STORAGE),
-    "statements": statement_storage(STATEMENT_STORAGE),
+    "private": private_storage(PRIVATE_STORAGE),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Answer MEDIA_URL from MEDIA_ROOT in the web process (Django's static serve view), for the

@@ -84,3 +84,7 @@ ALIPAY_FEE_RATE = env("ALIPAY_FEE_RATE", default="0.006")
 ALIPAY_TRADE_PREFIX = env("ALIPAY_TRADE_PREFIX", default="coshop")
 # Seconds a provider's notification may be old (its signed timestamp) before it is refused.
 PAYMENT_NOTIFY_MAX_AGE_SECONDS = env.int("PAYMENT_NOTIFY_MAX_AGE_SECONDS", default=300)
+
+# A CSV import of more lines than this runs as a task (staff follow its progress) instead
+# of inside the request.
+SHOP_CSV_IMPORT_INLINE_ROWS = env.int("SHOP_CSV_IMPORT_INLINE_ROWS", default=1000)

@@ -47,7 +47,7 @@ def test_closing_stores_the_three_files_once(
     # Closing again (the task sent twice) stores nothing more.
     with django_capture_on_commit_callbacks(execute=True):
         settlement_close(settlement_id=settlement.pk, now=JUNE_3)
-    assert sorted(storage.listdir(str(museum.pk))[1]) == [
+    assert sorted(storage.listdir(f"statements/{museum.pk}")[1]) == [
         "ST-MUSEUM-202505.csv",
         "ST-MUSEUM-202505.pdf",
         "ST-MUSEUM-202505.xlsx",
