@@ -12,9 +12,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.accounts.services import user_register, user_sign_in, user_sign_out
+from shop.accounts.services import (
+    user_profile_update,
+    user_register,
+    user_sign_in,
+    user_sign_out,
+)
 from shop.core.schema import error_responses
 from shop.core.throttling import ShopScopedRateThrottle
+from shop.core.validation import validated
 
 TOKEN_KEY_LENGTH = CONSTANTS.TOKEN_KEY_LENGTH
 
@@ -27,8 +33,16 @@ class MeSerializer(serializers.Serializer):
     phone = serializers.CharField()
     is_staff = serializers.BooleanField()
     is_superuser = serializers.BooleanField()
+    email_verified = serializers.SerializerMethodField()
+    phone_verified = serializers.SerializerMethodField()
     partner = serializers.SerializerMethodField()
     partner_role = serializers.SerializerMethodField()
+
+    def get_email_verified(self, user) -> bool:
+        return user.email_verified_at is not None
+
+    def get_phone_verified(self, user) -> bool:
+        return user.phone_verified_at is not None
 
     def get_partner(self, user) -> str | None:
         membership = getattr(user, "partner_membership", None)
@@ -134,7 +148,23 @@ class SignOutApi(APIView):
 
 
 class MeApi(APIView):
+    """``GET``: who is signed in. ``PATCH``: change one's name."""
+
     permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+        last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: MeSerializer, **error_responses(400, 401)},
+        operation_id="me_update",
+    )
+    def patch(self, request: Request) -> Response:
+        data = validated(self.InputSerializer, request.data)
+        user = user_profile_update(user=request.user, **data)  # type: ignore[arg-type]
+        return Response(MeSerializer(user).data)
 
     @extend_schema(responses=MeSerializer, operation_id="me")
     def get(self, request: Request) -> Response:

@@ -36,3 +36,9 @@ class DeviceNotFound(ShopError):
     code = "device_not_found"
     status_code = 404
     message = _("No such signed-in device.")
+
+
+class AddressNotFound(ShopError):
+    code = "address_not_found"
+    status_code = 404
+    message = _("No such saved address.")

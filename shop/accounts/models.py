@@ -43,6 +43,14 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
     phone = models.CharField(max_length=32, blank=True, verbose_name=_("phone"))
+    # When the shopper proved the address or number theirs (a link by e-mail, a code by
+    # SMS): a verified number signs in by SMS, and guest orders with either join the account.
+    email_verified_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("e-mail verified at")
+    )
+    phone_verified_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("phone verified at")
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []  # type: ignore[misc]
@@ -59,6 +67,12 @@ class User(AbstractUser):
         ordering = ["email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            # One account signs in with a verified mobile number.
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=models.Q(phone_verified_at__isnull=False),
+                name="user_verified_phone_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -112,3 +126,59 @@ class DeviceToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name or self.device_id}"
+
+
+class Address(models.Model):
+    """A shopper's saved address. In mainland China (``country`` "CN") the province, city
+    and district are national division codes (shop/accounts/divisions.py) with their names
+    as they were when saved, the phone an 11-digit mobile number, the postcode optional."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    label = models.CharField(max_length=40, blank=True)
+    name = models.CharField(max_length=100)
+    phone = models.CharField(max_length=32)
+    country = models.CharField(max_length=2, default="CN")
+    province_code = models.CharField(max_length=6, blank=True)
+    city_code = models.CharField(max_length=6, blank=True)
+    district_code = models.CharField(max_length=6, blank=True)
+    province = models.CharField(max_length=64, blank=True)
+    city = models.CharField(max_length=64, blank=True)
+    district = models.CharField(max_length=64, blank=True)
+    street = models.CharField(max_length=255)
+    postcode = models.CharField(max_length=16, blank=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = ShopHistory()
+
+    class Meta:
+        ordering = ["-is_default", "-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default=True),
+                name="address_one_default_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.province}{self.city}{self.district}{self.street}"
+
+
+class SmsCode(models.Model):
+    """A one-time code sent by SMS to sign in with (or to verify) a mobile number: only its
+    digest is kept; it expires, allows a few wrong guesses, and is used once."""
+
+    phone = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"SMS code for {self.phone}"

@@ -63,3 +63,12 @@ def user_sign_out(*, user: User, device: Any) -> None:
     """Sign out the device whose token made the request (a session: nothing to do)."""
     if device is not None and hasattr(device, "device_id"):
         device.delete()
+
+
+def user_profile_update(*, user: User, **changes: str) -> User:
+    """Change the shopper's name (an e-mail or mobile number changes through verification)."""
+    for field, value in changes.items():
+        setattr(user, field, value)
+    if changes:
+        user.save(update_fields=list(changes))
+    return user

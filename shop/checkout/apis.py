@@ -199,6 +199,12 @@ class CheckoutDetailsInputSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254, required=False)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     shipping_address = AddressSerializer(required=False)
+    saved_address = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="One of the signed-in shopper's saved addresses (GET /me/addresses/), "
+        "instead of shipping_address.",
+    )
     shipping_method = serializers.SlugField(max_length=40, required=False)
     voucher_code = serializers.CharField(max_length=40, required=False, allow_blank=True)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
@@ -235,7 +241,7 @@ class CartCreateApi(_CartApi):
             user=request.user,
             language=lang,
             lines=[LineWanted(**line) for line in data.get("lines", [])],
-            details=CheckoutDetails.from_input(data),
+            details=CheckoutDetails.from_input(data, request.user),
         )
         return Response(cart_output(created.cart, lang, prices=created.prices), status=201)
 
@@ -326,7 +332,7 @@ class CheckoutApi(_CartApi):
         cart = cart_for_request(request, token, with_lines=False).cart
         data = validated(self.InputSerializer, request.data)
         updated = checkout_update(
-            cart=cart, details=CheckoutDetails.from_input(data), user=request.user
+            cart=cart, details=CheckoutDetails.from_input(data, request.user), user=request.user
         )
         # The cart as just written, with its channel, shipping method and voucher.
         return self.respond_lines_changed(request, updated)

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shop.accounts.addresses import address_as_shipping, address_get
+from shop.accounts.errors import AddressNotFound
 from shop.carts.errors import CartAlreadyOrdered
 from shop.carts.models import Cart, CartStatus
 from shop.checkout.cart_pricing import cart_totals
@@ -34,12 +36,19 @@ class CheckoutDetails:
     note: str | None = None
 
     @classmethod
-    def from_input(cls, data: Mapping[str, Any]) -> CheckoutDetails:
-        """The details of validated API input (whose shipping method is ``shipping_method``)."""
+    def from_input(cls, data: Mapping[str, Any], user: Any = None) -> CheckoutDetails:
+        """The details of validated API input (whose shipping method is ``shipping_method``);
+        ``saved_address`` names one of the signed-in ``user``'s saved addresses."""
+        shipping_address = data.get("shipping_address")
+        if data.get("saved_address") is not None:
+            if user is None or not user.is_authenticated:
+                raise AddressNotFound()
+            saved = address_get(user=user, address_id=data["saved_address"])
+            shipping_address = address_as_shipping(saved)
         return cls(
             email=data.get("email"),
             phone=data.get("phone"),
-            shipping_address=data.get("shipping_address"),
+            shipping_address=shipping_address,
             shipping_method_code=data.get("shipping_method"),
             voucher_code=data.get("voucher_code"),
             note=data.get("note"),

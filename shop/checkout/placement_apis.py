@@ -32,6 +32,8 @@ from shop.core.schema import ErrorSerializer, error_responses
 from shop.core.throttling import ShopScopedRateThrottle
 from shop.core.validation import validated
 from shop.orders.errors import IdempotencyKeyRequired
+from shop.orders.fapiao.serializers import FapiaoInputSerializer
+from shop.orders.fapiao.services import FapiaoTitle, fapiao_request
 from shop.orders.selectors import order_list_for_user
 from shop.orders.serializers import OrderOutputSerializer, order_output
 from shop.payments.models import PaymentProvider
@@ -67,6 +69,20 @@ def _idempotency_key(request: Request) -> str | None:
     return key if 0 < len(key) <= 100 else None
 
 
+def fapiao_title_checked(data: dict[str, Any]) -> FapiaoTitle | None:
+    """The fapiao asked for with the order, checked before anything is placed."""
+    if not data.get("fapiao"):
+        return None
+    return FapiaoInputSerializer.title_of(data["fapiao"]).checked("fapiao.")
+
+
+def _fapiao_with(placed: Placed, fapiao: FapiaoTitle | None, user: Any) -> None:
+    """Store the fapiao request with the order just placed (a retry of the same
+    Idempotency-Key answers with the order and its request as they are)."""
+    if fapiao is not None and placed.created:
+        fapiao_request(order=placed.order, title=fapiao, user=user)
+
+
 def _placed_answer(request: Request, placed: Placed) -> Response:
     body = order_output(placed.order, language_from_request(request), include_contact=True)
     body["payment"] = None if placed.payment is None else payment_output(placed.payment)
@@ -87,6 +103,9 @@ class OrderPlaceApi(_CartApi):
             required=False,
             help_text="Start paying the order with this provider in the same request.",
         )
+        fapiao = FapiaoInputSerializer(
+            required=False, help_text="Ask for an electronic fapiao with the order."
+        )
 
     @extend_schema(
         request=InputSerializer,
@@ -100,9 +119,11 @@ class OrderPlaceApi(_CartApi):
     )
     def post(self, request: Request, token: Any) -> Response:
         key = _idempotency_key(request)
-        provider = None
+        data: dict[str, Any] = {}
         if request.data:
-            provider = validated(self.InputSerializer, request.data).get("payment_provider")
+            data = validated(self.InputSerializer, request.data)
+        provider = data.get("payment_provider")
+        fapiao = fapiao_title_checked(data)
         # Placing reads the lines and the checkout details itself, under the cart's lock.
         cart = cart_for_request(request, token, with_lines=False, with_checkout=False).cart
         if key is None:
@@ -110,6 +131,7 @@ class OrderPlaceApi(_CartApi):
         placed = order_place(
             cart=cart, idempotency_key=key, user=request.user, payment_provider=provider
         )
+        _fapiao_with(placed, fapiao, request.user)
         return _placed_answer(request, placed)
 
 
@@ -127,6 +149,9 @@ class OrdersApi(APIView):
             choices=PaymentProvider.choices,
             required=False,
             help_text="Start paying the order with this provider in the same request.",
+        )
+        fapiao = FapiaoInputSerializer(
+            required=False, help_text="Ask for an electronic fapiao with the order."
         )
 
     pagination_class = PagePagination  # so the schema shows the page, not a bare list
@@ -169,6 +194,7 @@ class OrdersApi(APIView):
         if key is None:
             raise IdempotencyKeyRequired()
         data = validated(self.InputSerializer, request.data)
+        fapiao = fapiao_title_checked(data)
         placed = order_buy_now(
             channel=channel,
             idempotency_key=key,
@@ -176,6 +202,7 @@ class OrdersApi(APIView):
             language=language_from_request(request),
             lines=[LineWanted(**line) for line in data["lines"]],
             payment_provider=data.get("payment_provider"),
-            details=CheckoutDetails.from_input(data),
+            details=CheckoutDetails.from_input(data, request.user),
         )
+        _fapiao_with(placed, fapiao, request.user)
         return _placed_answer(request, placed)

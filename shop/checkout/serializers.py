@@ -13,8 +13,9 @@ _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,19}$")
 
 
 class AddressSerializer(serializers.Serializer):
-    """A shipping address. For China (``country`` "CN") province, city, district, street and
-    a six-digit postcode are required; elsewhere ``line1``, ``city`` and ``postcode``."""
+    """A shipping address. For China (``country`` "CN") province, city, district and street
+    are required, the postcode optional (six digits); elsewhere ``line1``, ``city`` and
+    ``postcode``."""
 
     name = serializers.CharField(max_length=100)
     phone = serializers.CharField(max_length=32)
@@ -44,7 +45,8 @@ class AddressSerializer(serializers.Serializer):
             for field in ("province", "city", "district", "street"):
                 if not attrs.get(field, "").strip():
                     errors[field] = [_("Required for an address in China.")]
-            if not _CN_POSTCODE.match(attrs.get("postcode", "")):
+            # Optional in China (few shoppers know theirs); six digits when given.
+            if attrs.get("postcode") and not _CN_POSTCODE.match(attrs["postcode"]):
                 errors["postcode"] = [_("A Chinese postcode has six digits.")]
         else:
             for field in ("line1", "city", "postcode"):

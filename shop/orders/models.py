@@ -14,6 +14,7 @@ from shop.core.events import Event
 from shop.core.models import TimeStampedModel, currency_field, money_field
 
 # Imported with the orders' models so that Django knows the holds (a checkout table).
+from shop.orders.fapiao.models import FapiaoRequest as FapiaoRequest
 from shop.orders.holds import Reservation as Reservation
 from shop.orders.numbers import NUMBER_MAX_LENGTH
 
@@ -221,6 +222,8 @@ class OrderEventType(models.TextChoices):
     NOTE = "note", _("Note")
     FULFILLMENT = "fulfillment", _("Fulfillment")
     EMAIL_SENT = "email_sent", _("E-mail sent")
+    FAPIAO_REQUESTED = "fapiao_requested", _("Fapiao requested")
+    FAPIAO_ISSUED = "fapiao_issued", _("Fapiao issued")
 
 
 class OrderEvent(Event):

@@ -85,6 +85,14 @@ def concrete_path(demo_shop: DemoShop, endpoint: Endpoint) -> str:
 
         made = CsvImport.objects.create(kind="stock", created_by=demo_shop.users["staff_a"])
         values["import_id"] = str(made.pk)
+    if "<int:address_id>" in route:
+        from shop.accounts.models import Address
+
+        address, _ = Address.objects.get_or_create(
+            user=demo_shop.users["shopper"],
+            defaults={"name": "王小明", "phone": "13800000000", "street": "前海西街17号"},
+        )
+        values["address_id"] = str(address.pk)
     if "/collections/" in route:
         from catalog.models import Collection
 
@@ -93,6 +101,14 @@ def concrete_path(demo_shop: DemoShop, endpoint: Endpoint) -> str:
         values["number"] = demo_shop.orders["delivered"].number
     if route.endswith("/tracking/"):
         values["number"] = demo_shop.orders["paid_a"].number
+
+    if "/fapiao/" in route and "<str:number>" in route:
+        from shop.orders.models import FapiaoRequest, Order
+
+        order = Order.objects.get(number=values["number"])
+        FapiaoRequest.objects.get_or_create(
+            order=order, defaults={"title_type": "personal", "title": "李伟"}
+        )
 
     def fill(match: re.Match[str]) -> str:
         return values[match.group(1)]

@@ -67,6 +67,13 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /api/v1/auth/sign-in/": PUBLIC,
     "POST /api/v1/auth/sign-out/": SIGNED_IN,
     "GET /api/v1/me/": SIGNED_IN,
+    "PATCH /api/v1/me/": SIGNED_IN,
+    "GET /api/v1/divisions/": PUBLIC,
+    "GET /api/v1/me/addresses/": SIGNED_IN,
+    "POST /api/v1/me/addresses/": SIGNED_IN,
+    "GET /api/v1/me/addresses/<int:address_id>/": row(SHOPPER_ONLY, **NOT_SIGNED_IN),
+    "PATCH /api/v1/me/addresses/<int:address_id>/": row(SHOPPER_ONLY, **NOT_SIGNED_IN),
+    "DELETE /api/v1/me/addresses/<int:address_id>/": row(SHOPPER_ONLY, **NOT_SIGNED_IN),
     "GET /api/v1/me/devices/": SIGNED_IN,
     "DELETE /api/v1/me/devices/": SIGNED_IN,
     # the shopper's phone: anyone else is told it does not exist
@@ -85,6 +92,9 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /api/v1/orders/": PUBLIC,  # buy now: a guest may order in one request
     "GET /api/v1/orders/<str:number>/": SHOPPER_ONLY,
     "POST /api/v1/orders/<str:number>/cancel/": SHOPPER_ONLY,
+    "GET /api/v1/orders/<str:number>/fapiao/": SHOPPER_ONLY,
+    "POST /api/v1/orders/<str:number>/fapiao/": SHOPPER_ONLY,
+    "GET /api/v1/orders/<str:number>/fapiao/file/": SHOPPER_ONLY,
     "POST /api/v1/orders/<str:number>/payments/": SHOPPER_ONLY,
     "GET /api/v1/orders/<str:number>/tracking/": SHOPPER_ONLY,
     "GET /api/v1/orders/<str:number>/returns/": SHOPPER_ONLY,
@@ -142,6 +152,10 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /api/v1/staff/orders/<str:number>/": STAFF_READ_A,
     "POST /api/v1/staff/orders/<str:number>/refunds/": STAFF_WRITE_A_HIDDEN,
     "POST /api/v1/staff/orders/<str:number>/cancel/": STAFF_WRITE_A_HIDDEN,
+    # fapiao requests of the orders each staff member handles; issuing is changing A's order
+    "GET /api/v1/staff/fapiao/": STAFF_READ,
+    "POST /api/v1/staff/orders/<str:number>/fapiao/issue/": STAFF_WRITE_A_HIDDEN,
+    "GET /api/v1/staff/orders/<str:number>/fapiao/file/": STAFF_READ_A,
     # staff payments held for review: as their orders (the shopper's, partner A's)
     "GET /api/v1/staff/payments/review/": STAFF_READ,
     "POST /api/v1/staff/payments/<int:payment_id>/review/": STAFF_WRITE_A_HIDDEN,
