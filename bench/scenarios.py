@@ -2,36 +2,36 @@
 
 Order of a run: the ceiling (``/health/live/``); the catalog sweep at each size (every
 request a cache miss); at the main size the catalog scenarios with the Redis cache,
-the checkout and the livestream drop; the catalog's largest size; then the sales sweep
-with the partner report and statements; the ceiling again.
+the checkout, the livestream drop and the sustained rate (bench/selling.py); the
+catalog's largest size; then the sales sweep with the partner report and statements;
+the ceiling again. The Celery worker and beat run through all of it, and every scenario
+is measured with what they did meanwhile (bench/meter.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import signal
 import time
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 import psycopg
 import redis
 
-from bench import seed
+from bench import seed, selling
+from bench.meter import Meter
 from bench.plans import Plan
 from bench.report import row_line, targets
 from bench.stack import Stack, load
 
 
-def database_prepare(pg: str, name: str, redis_db: int, env: dict[str, str]) -> None:
+def database_prepare(pg: str, name: str, redis_url: str, env: dict[str, str]) -> None:
     import subprocess
     import sys
 
     from bench.stack import ROOT
 
-    redis.Redis(db=redis_db).flushdb()
+    redis.Redis.from_url(redis_url).flushdb()
     started = time.monotonic()
     seed.database_reset(f"{pg}/postgres", name)
     subprocess.run(
@@ -43,27 +43,19 @@ def database_prepare(pg: str, name: str, redis_db: int, env: dict[str, str]) -> 
     print(f"database {name} created and migrated in {time.monotonic() - started:.1f} s")
 
 
-def cleanup(pg: str, name: str, redis_db: int, *, keep: bool) -> None:
+def cleanup(pg: str, name: str, redis_url: str, *, keep: bool) -> None:
     from django.db import connections
 
     connections.close_all()
     try:
-        redis.Redis(db=redis_db).flushdb()
+        redis.Redis.from_url(redis_url).flushdb()
     except redis.RedisError as exc:
-        print(f"could not flush Redis db {redis_db}: {exc}")
+        print(f"could not flush Redis {redis_url}: {exc}")
     if not keep:
         try:
             seed.database_drop(f"{pg}/postgres", name)
         except psycopg.Error as exc:
             print(f"could not drop database {name}: {exc}")
-
-
-TASK_QUEUES = ("default", "fulfillment", "notifications", "reports")
-
-
-def tasks_waiting(client: redis.Redis) -> int:
-    """Tasks in the worker's queues, not yet taken."""
-    return sum(int(client.llen(queue)) for queue in TASK_QUEUES)
 
 
 def _ratio(rps: float, ceiling_rps: float) -> float | None:
@@ -78,10 +70,18 @@ def _row(name: str, size: str, result: dict[str, Any], **extra: Any) -> dict[str
 
 class Bench:
     def __init__(
-        self, *, plan: Plan, port: int, stack: Stack, run: dict[str, Any], redis_db: int
+        self,
+        *,
+        plan: Plan,
+        port: int,
+        stack: Stack,
+        run: dict[str, Any],
+        meter: Meter,
+        provider_spec: dict[str, Any],
     ) -> None:
         self.plan = plan
-        self.redis_db = redis_db
+        self.meter = meter
+        self.provider_spec = provider_spec
         self.port = port
         self.stack = stack
         self.run = run
@@ -147,8 +147,9 @@ class Bench:
                 },
                 timeout=60,
             )
-        result = load(spec, timeout=spec["seconds"] + 120)
-        row = _row(name, size, result)
+        with self.meter.scenario() as seen:
+            result = load(spec, timeout=spec["seconds"] + 120)
+        row = _row(name, size, result, **seen)
         if paired:
             row["ceiling_rps"] = ceiling["rps"]
             row["ceiling_ratio"] = _ratio(result["rps"], ceiling["rps"])
@@ -195,124 +196,6 @@ class Bench:
                 f"{name} ({label})", f"{size} products", requests, prime=not miss, bust=miss
             )
 
-    def checkout(self) -> None:
-        """The checkout as the storefront's buy now does it (two requests per order: the
-        order placed with its payment started, the payment confirmed), then step by step
-        (six requests, as a client that builds its cart line by line does) for comparison.
-        A short unmeasured run first fills the order, hold and payment tables, so that the
-        statistics ANALYZE takes before the measurement describe tables with rows in them,
-        as a shop's tables have."""
-        skus = [seed.variant_sku(i, 0) for i in range(0, self.world.products, 7)][:2000]
-        spec = {
-            "kind": "checkout",
-            "port": self.port,
-            "channel": "museum-web",
-            "skus": skus,
-            "concurrency": self.plan.checkout_shoppers,
-            "seconds": min(5.0, self.plan.checkout_seconds),
-            "warmup": 0.0,
-        }
-        load(spec, timeout=240)
-        flows = (
-            ("buy-now", "checkout (orders/s)", "2 requests per order (buy now)"),
-            ("step-by-step", "checkout, step by step", "6 requests per order; for comparison"),
-        )
-        for flow, name, note in flows:
-            spec |= {"flow": flow, "seconds": self.plan.checkout_seconds, "warmup": 2.0}
-            with self.measured_alone(f"checkout {flow}"):
-                result = load(spec, timeout=self.plan.checkout_seconds + 180)
-            row = _row(
-                name,
-                f"{self.plan.checkout_shoppers} shoppers",
-                result,
-                ceiling_ratio=_ratio(result["rps"], self.ceiling_rps),
-                note=f"{note}; latency is the whole checkout",
-            )
-            self.run["results"].append(row)
-            print(row_line(row), flush=True)
-
-    @contextlib.contextmanager
-    def measured_alone(self, scenario: str) -> Iterator[None]:
-        """Measure a scenario on tables the planner knows the size of (ANALYZE, where
-        the server's autovacuum is off), with the Celery worker held (SIGSTOP) once it has taken
-        every task queued before, then let it take what the scenario queued and record
-        how long that took: on this one machine the worker would otherwise take half
-        of the cores the web processes are measured on (its e-mails and shipments cost
-        about as much CPU per order as the web requests do), where in production it
-        runs on machines of its own. Without a worker (eager tasks) nothing is held."""
-        if not self.run.setdefault("autovacuum", seed.autovacuum_on()):
-            seed.selling_tables_analyze()
-        if not self.stack.signal("worker", 0):
-            yield
-            return
-        self.tasks_drain(f"before {scenario}")
-        self.stack.signal("worker", signal.SIGSTOP)
-        try:
-            yield
-        finally:
-            self.stack.signal("worker", signal.SIGCONT)
-        self.run.setdefault("tasks", {})[scenario] = self.tasks_drain(f"after {scenario}")
-
-    def tasks_drain(self, label: str, limit_seconds: float = 300) -> dict[str, Any]:
-        """Wait (bounded) until the worker has taken every queued task (e-mails,
-        shipments); returns the backlog found, what is left and how long it took."""
-        client = redis.Redis(db=self.redis_db)
-        started = time.monotonic()
-        backlog = tasks_waiting(client)
-        waiting = backlog
-        while waiting and time.monotonic() - started < limit_seconds:
-            time.sleep(0.2)
-            waiting = tasks_waiting(client)
-        seconds = time.monotonic() - started
-        drained = {
-            "backlog": backlog,
-            "left": waiting,
-            "seconds": round(seconds, 1),
-            "tasks_per_second": round((backlog - waiting) / seconds, 1) if seconds else None,
-        }
-        if backlog:
-            print(f"  tasks queued {label}: {drained}", flush=True)
-        return drained
-
-    def drop(self) -> None:
-        sku = seed.drop_prepare(
-            self.world, units=self.plan.drop_units, now=dt.datetime.now(dt.UTC), code="live"
-        )
-        spec = {
-            "kind": "drop",
-            "port": self.port,
-            "channel": "media-live",
-            "channel_key": self.world.live_key,
-            "sku": sku,
-            "shoppers": self.plan.drop_shoppers,
-        }
-        with self.measured_alone("drop"):
-            result = load(spec, timeout=600)
-        outcome = seed.drop_outcome(sku)
-        burst = result["burst"]
-        ordered = burst["statuses"].get("201", 0)
-        row = _row(
-            "livestream drop (order burst)",
-            f"{self.plan.drop_shoppers} shoppers, {self.plan.drop_units} units",
-            burst,
-            all_answers_s=burst["seconds"],
-            orders_succeeded=ordered,
-            orders_in_database=outcome["orders"],
-            stock_free_left=outcome["free"],
-            prepare=result["prepare"],
-        )
-        self.run["results"].append(row)
-        print(row_line(row), flush=True)
-        self.run["drop"] = {
-            "orders_succeeded": ordered,
-            "orders_in_database": outcome["orders"],
-            "stock_free_left": outcome["free"],
-            "all_answers_s": burst["seconds"],
-            "slowest_answer_ms": burst["max_ms"],
-            "server_errors": sum(v for k, v in burst["statuses"].items() if k.startswith("5")),
-            "answers": burst["statuses"],
-        }
-
     def reports(self, lines: int) -> None:
         ids = seed.statement_ids(self.world, self.now)
         this_month = self.now.astimezone(dt.timezone(dt.timedelta(hours=8))).date().replace(day=1)
@@ -348,14 +231,14 @@ class Bench:
 
     def all(self, only: frozenset[str] = frozenset()) -> None:
         """Every scenario, or only the sections named in ``only`` (catalog, checkout,
-        drop, reports) with the ceiling around them."""
+        drop, sustained, reports) with the ceiling around them."""
         plan = self.plan
 
         def wanted(section: str) -> bool:
             return not only or section in only
 
         self.ceiling("ceiling")
-        if wanted("catalog") or wanted("checkout") or wanted("drop"):
+        if any(wanted(section) for section in ("catalog", "checkout", "drop", "sustained")):
             for size in [s for s in plan.catalog_sizes if s <= plan.catalog_main]:
                 if wanted("catalog") or size == plan.catalog_sizes[0]:
                     self._catalog_to(size)
@@ -365,9 +248,11 @@ class Bench:
         if wanted("catalog"):
             self.catalog(plan.catalog_main, miss=False)
         if wanted("checkout"):
-            self.checkout()
+            selling.checkout(self)
         if wanted("drop"):
-            self.drop()
+            selling.drop(self)
+        if wanted("sustained"):
+            selling.sustained(self)
         if wanted("catalog"):
             for size in [s for s in plan.catalog_sizes if s > plan.catalog_main]:
                 self._catalog_to(size)

@@ -94,13 +94,56 @@ class Stack:
                 "-l",
                 "warning",
                 "-Q",
-                "default,fulfillment,notifications",
+                "default,fulfillment,notifications,reports",
                 "--concurrency",
                 "1",
                 "--without-gossip",
                 "--without-mingle",
             ],
         )
+
+    def beat_start(self) -> None:
+        """Celery beat, as production runs it: expiring holds and unpaid orders, polling
+        parcels, syncing payments and the report rows while the scenarios run."""
+        self._start(
+            "beat",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "shop",
+                "beat",
+                "-l",
+                "warning",
+                "--schedule",
+                str(self.logs / "celerybeat-schedule"),
+            ],
+        )
+
+    def provider_start(
+        self, *, port: int, shop_port: int, secret: str, create_ms: float, read_ms: float
+    ) -> None:
+        """The local fake of Stripe's API (bench/provider.py) the shop pays through."""
+        self._start(
+            "provider",
+            [
+                sys.executable,
+                "-m",
+                "bench.provider",
+                str(port),
+                str(shop_port),
+                secret,
+                str(create_ms),
+                str(read_ms),
+            ],
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"the fake provider did not start; see {self.logs / 'provider.log'}")
 
     def signal(self, name: str, signum: int) -> bool:
         """Send ``signum`` to a started process's whole group; False if it is not running."""

@@ -85,10 +85,16 @@ def order_fulfill(order_id: int) -> list[int]:
 @shared_task(name="fulfillment.order_paid", **TASK_OPTIONS)
 def order_paid(order_id: int) -> list[int]:
     """What follows a payment, sent as one message by the request that took it: the
-    payment e-mail is queued, then the order is split and booked as ``order_fulfill``
-    does. Run again after a temporary failure, the e-mail is queued again and still
-    sent once."""
-    enqueue(order_email_send, order_id, "payment_received")
+    payment e-mail is sent, then the order is split and booked as ``order_fulfill``
+    does. The e-mail goes out here rather than as a task of its own (one task less per
+    order for the worker); when it cannot be sent now (the mail server away for a
+    moment) it is queued as its own task, retried as e-mails are, and the fulfilment
+    goes on. Run again, the e-mail is still sent once (each kind once per order)."""
+    try:
+        order_email_send.run(order_id, "payment_received")
+    except EMAIL_TASK_OPTIONS["autoretry_for"]:
+        logger.warning("order %s: payment e-mail not sent now; queued", order_id)
+        enqueue(order_email_send, order_id, "payment_received")
     return order_fulfill(order_id)
 
 

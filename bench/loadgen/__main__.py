@@ -15,7 +15,14 @@ Kinds of spec:
   started, the fake confirmation) or step by step ("step-by-step": cart, line, checkout
   details, order with an Idempotency-Key, payment start, fake confirmation);
 - ``drop``: ``shoppers`` carts are readied (cart, line, details), then every shopper
-  places the order at the same instant, each on its own open connection.
+  places the order at the same instant, each on its own open connection;
+- ``arrivals``: shoppers arriving at a fixed ``rate`` for ``seconds``, each checking out
+  once by a flow and paying (the livestream drop as shoppers live it, the sustained
+  scenario); see arrivals.py.
+
+``provider`` "stripe" (with ``provider_port``): shoppers pay at the local fake of
+Stripe's API (bench/provider.py) as Stripe.js does, and the provider's webhook tells the
+shop; "fake": at the shop's own fake provider.
 """
 
 from __future__ import annotations
@@ -24,11 +31,17 @@ import asyncio
 import json
 import sys
 
+from bench.loadgen.arrivals import run_arrivals
 from bench.loadgen.checkout import run_checkout
 from bench.loadgen.drop import run_drop
 from bench.loadgen.request_loop import run_requests
 
-KINDS = {"requests": run_requests, "checkout": run_checkout, "drop": run_drop}
+KINDS = {
+    "requests": run_requests,
+    "checkout": run_checkout,
+    "drop": run_drop,
+    "arrivals": run_arrivals,
+}
 
 
 def main() -> None:

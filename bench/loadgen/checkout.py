@@ -62,42 +62,79 @@ ADDRESS = {
 
 
 async def _buy_now(
-    client: Client, *, channel: str, sku: str, email: str, timed: dict[str, float]
+    client: Client, *, channel: str, sku: str, email: str, timed: dict[str, float], payer: Payer
 ) -> None:
     """The storefront's buy now: the order placed in one request with its line, details
-    and payment started (``POST /api/v1/orders/``), the payment confirmed at the fake
-    provider."""
+    and payment started (``POST /api/v1/orders/``), then paid at the provider."""
     started = time.perf_counter()
     order = await client.send(
         "POST",
         f"/api/v1/orders/?channel={channel}",
-        headers={"Idempotency-Key": f"bench-{uuid.uuid4().hex}"},
+        headers={"Idempotency-Key": f"bench-{uuid.uuid4().hex}", **payer.headers},
         body={
             "lines": [{"sku": sku, "quantity": 1}],
             "email": email,
             "shipping_address": ADDRESS,
             "shipping_method": "standard",
-            "payment_provider": "fake",
+            "payment_provider": payer.provider,
         },
     )
     timed["order"] = time.perf_counter() - started
     if order.status != 201 or order.json()["payment"] is None:
         raise StepFailed("order", order)
-    payment = order.json()["payment"]
-    started = time.perf_counter()
-    confirmed = await client.send(
-        "POST",
-        f"/api/v1/payments/{payment['id']}/fake/confirm/",
-        headers={},
-        body={"outcome": "succeed", "email": email},
-    )
-    timed["confirm"] = time.perf_counter() - started
-    if confirmed.status != 200 or confirmed.json()["order_status"] != "paid":
-        raise StepFailed("confirm", confirmed)
+    await payer.pay(client, order.json()["payment"], email, timed)
+
+
+class Payer:
+    """How a shopper pays: at the fake Stripe over HTTP (``stripe``: confirm the intent
+    with its client secret, as Stripe.js does; the provider delivers the webhook to the
+    shop before it answers) or at the shop's fake provider (``fake``)."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.provider = spec.get("provider", "fake")
+        self.provider_port = spec.get("provider_port")
+        self.headers = {"X-Channel-Key": spec["channel_key"]} if spec.get("channel_key") else {}
+        self.clients: list[Client] = []
+
+    async def pay(
+        self, client: Client, payment: dict[str, Any], email: str, timed: dict[str, float]
+    ) -> None:
+        started = time.perf_counter()
+        if self.provider == "stripe":
+            secret = payment["client_secret"]
+            intent = secret.split("_secret_")[0]
+            at = self.clients.pop() if self.clients else Client(int(self.provider_port))
+            try:
+                answer = await at.send(
+                    "POST",
+                    f"/v1/payment_intents/{intent}/confirm",
+                    body={"client_secret": secret, "payment_method": "pm_card_visa"},
+                )
+            except Exception:
+                await at.close()
+                raise
+            self.clients.append(at)
+            timed["confirm"] = time.perf_counter() - started
+            if answer.status != 200 or answer.headers.get("x-webhook-status") != "200":
+                raise StepFailed("confirm", answer)
+            return
+        confirmed = await client.send(
+            "POST",
+            f"/api/v1/payments/{payment['id']}/fake/confirm/",
+            headers={},
+            body={"outcome": "succeed", "email": email},
+        )
+        timed["confirm"] = time.perf_counter() - started
+        if confirmed.status != 200 or confirmed.json()["order_status"] != "paid":
+            raise StepFailed("confirm", confirmed)
+
+    async def close(self) -> None:
+        for client in self.clients:
+            await client.close()
 
 
 async def _cart_then_order(
-    client: Client, *, channel: str, sku: str, email: str, timed: dict[str, float]
+    client: Client, *, channel: str, sku: str, email: str, timed: dict[str, float], payer: Payer
 ) -> None:
     """A cart created with its line and details, the order placed with its payment
     started, the payment confirmed at the fake provider."""
@@ -125,25 +162,18 @@ async def _cart_then_order(
     order = await step(
         "order",
         cart_path(channel, token, "order/"),
-        {"payment_provider": "fake"},
+        {"payment_provider": payer.provider},
         201,
         **{"Idempotency-Key": f"bench-{token}"},
     )
     payment = order.json()["payment"]
     if payment is None:
         raise StepFailed("order", order)
-    confirmed = await step(
-        "confirm",
-        f"/api/v1/payments/{payment['id']}/fake/confirm/",
-        {"outcome": "succeed", "email": email},
-        200,
-    )
-    if confirmed.json()["order_status"] != "paid":
-        raise StepFailed("confirm", confirmed)
+    await payer.pay(client, payment, email, timed)
 
 
 async def _step_by_step(
-    client: Client, *, channel: str, sku: str, email: str, timed: dict[str, float]
+    client: Client, *, channel: str, sku: str, email: str, timed: dict[str, float], payer: Payer
 ) -> None:
     """Cart, line, checkout details, order (with an Idempotency-Key), payment start with
     the fake provider, fake confirmation: a request each."""
@@ -164,20 +194,12 @@ async def _step_by_step(
     payment = await client.send(
         "POST",
         f"/api/v1/orders/{number_}/payments/",
-        body={"provider": "fake", "email": email},
+        body={"provider": payer.provider, "email": email},
     )
     timed["pay"] = time.perf_counter() - t
     if payment.status != 201:
         raise StepFailed("pay", payment)
-    t = time.perf_counter()
-    confirmed = await client.send(
-        "POST",
-        f"/api/v1/payments/{payment.json()['id']}/fake/confirm/",
-        body={"outcome": "succeed", "email": email},
-    )
-    timed["confirm"] = time.perf_counter() - t
-    if confirmed.status != 200 or confirmed.json()["order_status"] != "paid":
-        raise StepFailed("confirm", confirmed)
+    await payer.pay(client, payment.json(), email, timed)
 
 
 FLOWS = {
@@ -196,6 +218,7 @@ async def run_checkout(spec: dict[str, Any]) -> dict[str, Any]:
     max_orders = spec.get("max_orders", 100_000)
     counter = iter(range(10**9))
     record.started = warm_until
+    payer = Payer(spec)
 
     async def shopper(number: int) -> None:
         client = Client(port)
@@ -207,7 +230,12 @@ async def run_checkout(spec: dict[str, Any]) -> dict[str, Any]:
                 started = time.perf_counter()
                 try:
                     await flow(
-                        client, channel=channel, sku=skus[n % len(skus)], email=email, timed=timed
+                        client,
+                        channel=channel,
+                        sku=skus[n % len(skus)],
+                        email=email,
+                        timed=timed,
+                        payer=payer,
                     )
                 except StepFailed as exc:
                     if started >= warm_until:
@@ -230,4 +258,5 @@ async def run_checkout(spec: dict[str, Any]) -> dict[str, Any]:
 
     await asyncio.gather(*(shopper(n) for n in range(spec["concurrency"])))
     record.ended = time.perf_counter()
+    await payer.close()
     return record.summary()

@@ -56,16 +56,29 @@ def drop_prepare(world: World, *, units: int, now: dt.datetime, code: str) -> st
 
 
 def drop_outcome(sku: str) -> dict[str, int]:
+    """Orders of the drop's SKU, those paid, and the units on hand and free."""
     from django.db.models import F, Sum
 
     from catalog.models import Stock
     from shop.orders.models import OrderLine
+    from shop.payments.models import Payment, PaymentStatus
 
     stock = Stock.objects.filter(variant__sku=sku).aggregate(
         on_hand=Sum("quantity"), free=Sum(F("quantity") - F("quantity_reserved"))
     )
     orders = OrderLine.objects.filter(sku=sku).values("order_id").distinct().count()
-    return {"orders": orders, "on_hand": stock["on_hand"] or 0, "free": stock["free"] or 0}
+    paid = (
+        Payment.objects.filter(order__lines__sku=sku, status=PaymentStatus.SUCCEEDED)
+        .values("order_id")
+        .distinct()
+        .count()
+    )
+    return {
+        "orders": orders,
+        "paid": paid,
+        "on_hand": stock["on_hand"] or 0,
+        "free": stock["free"] or 0,
+    }
 
 
 def statement_ids(world: World, now: dt.datetime) -> dict[str, int]:

@@ -5,9 +5,10 @@ from django.utils import timezone
 
 from catalog.models import MovementReason
 from catalog.stock.movements import stock_change
-from fulfillment.models import LowStockAlert, Shipment, ShipmentEvent, ShipmentStatus
+from fulfillment.models import LowStockAlert, OrderEmail, Shipment, ShipmentEvent, ShipmentStatus
 from fulfillment.tasks import (
     order_fulfill,
+    order_paid,
     orders_fulfill_sweep,
     shipments_track_open,
     stock_low_alerts_send,
@@ -28,6 +29,21 @@ def test_the_fulfil_task_run_twice_books_each_shipment_once(two_warehouses):
     assert [s.status for s in Shipment.objects.filter(order=order)] == [ShipmentStatus.BOOKED] * 2
     assert ShipmentEvent.objects.filter(shipment__order=order, type="booked").count() == 2
     assert list(Shipment.objects.values_list("booking_attempts", flat=True)) == [1, 1]
+
+
+def test_the_paid_task_sends_the_payment_email_and_books_each_shipment_once(two_warehouses):
+    order = two_warehouses.paid_order()
+
+    booked = order_paid.apply(args=[order.pk]).get()
+    again = order_paid.apply(args=[order.pk]).get()
+
+    assert len(booked) == 2
+    assert again == []
+    assert [s.status for s in Shipment.objects.filter(order=order)] == [ShipmentStatus.BOOKED] * 2
+    assert set(OrderEmail.objects.filter(order=order).values_list("kind", flat=True)) == {
+        "payment_received"
+    }
+    assert len([m for m in mail.outbox if order.number in m.subject + m.body]) == 1
 
 
 def test_the_poll_tracks_open_shipments(two_warehouses):

@@ -1,0 +1,124 @@
+"""CPU per order in one process: the figure to trust on a shared machine.
+
+``python bench/cpu.py [orders] [--profile FILE]`` seeds its own small shop (the
+benchmark's world and 1,000 products, database ``$BENCH_DATABASE_cpu``), then places
+buy-now orders (``POST /api/v1/orders/`` with the fake provider) and confirms their
+payments through Django's whole request stack (the test client: middleware, DRF,
+serializers, the ORM on PostgreSQL; tasks are sent to Redis, not run), 20 to warm up
+and then ``orders`` (150) measured. It prints the process's CPU time per order, which
+hardly moves when other work shares the cores where throughput halves, and the
+statements of one order. ``--profile FILE`` writes cProfile's statistics of the
+measured orders to FILE (read them with ``python -m pstats FILE``).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import datetime as dt
+import json
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import run, scenarios, seed  # noqa: E402
+
+ADDRESS = {
+    "name": "王小明",
+    "phone": "13800000000",
+    "country": "CN",
+    "province": "北京市",
+    "city": "北京市",
+    "district": "西城区",
+    "street": "前海西街17号",
+    "postcode": "100009",
+}
+
+
+def _order(client: object, sku: str) -> None:
+    email = f"cpu-{uuid.uuid4().hex[:12]}@example.com"
+    answer = client.post(  # type: ignore[attr-defined]
+        "/api/v1/orders/?channel=museum-web",
+        data=json.dumps(
+            {
+                "lines": [{"sku": sku, "quantity": 1}],
+                "email": email,
+                "shipping_address": ADDRESS,
+                "shipping_method": "standard",
+                "payment_provider": "fake",
+            }
+        ),
+        content_type="application/json",
+        headers={"Idempotency-Key": f"cpu-{uuid.uuid4().hex}"},
+    )
+    assert answer.status_code == 201, answer.content
+    payment = answer.json()["payment"]
+    confirmed = client.post(  # type: ignore[attr-defined]
+        f"/api/v1/payments/{payment['id']}/fake/confirm/",
+        data=json.dumps({"outcome": "succeed", "email": email}),
+        content_type="application/json",
+    )
+    assert confirmed.status_code == 200, confirmed.content
+
+
+def main() -> int:
+    args = sys.argv[1:]
+    profile = None
+    if "--profile" in args:
+        at = args.index("--profile")
+        profile = args[at + 1]
+        del args[at : at + 2]
+    orders = int(args[0]) if args else 150
+    name = f"{run.DB_NAME}_cpu"
+    env = run.server_env(0, 0)
+    env["DATABASE_URL"] = f"{run.PG}/{name}"
+    env["STRIPE_SECRET_KEY"] = ""
+    env["DJANGO_ALLOWED_HOSTS"] += ",testserver"
+    # A Redis database of its own, beside a running benchmark's.
+    redis_url = env["REDIS_URL"].rsplit("/", 1)[0] + f"/{run.REDIS_DB + 1}"
+    env["REDIS_URL"] = env["CELERY_BROKER_URL"] = redis_url
+    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    scenarios.database_prepare(run.PG, name, redis_url, env)
+    try:
+        import django
+
+        django.setup()
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext
+
+        world = seed.world_create(dt.datetime.now(dt.UTC))
+        seed.catalog_grow(world, to=1000, now=dt.datetime.now(dt.UTC))
+        skus = [seed.variant_sku(i, 0) for i in range(0, 1000, 7)]
+        client = Client()
+        for n in range(20):
+            _order(client, skus[n % len(skus)])
+        with CaptureQueriesContext(connection) as queries:
+            _order(client, skus[0])
+        profiler = cProfile.Profile() if profile else None
+        started, cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        for n in range(orders):
+            _order(client, skus[(n + 1) % len(skus)])
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)
+        cpu_ms = (time.process_time() - cpu) * 1000 / orders
+        wall_ms = (time.perf_counter() - started) * 1000 / orders
+        print(
+            f"CPU per order {cpu_ms:.1f} ms (wall {wall_ms:.1f} ms), {len(queries)} statements, "
+            f"{orders} orders, load {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
+    finally:
+        scenarios.cleanup(run.PG, name, redis_url, keep=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
