@@ -219,6 +219,7 @@ class EmbeddedStack(Stack):
         env = scrubbed_environment(
             DATABASE_URL=f"sqlite:///{self.workdir / 'db.sqlite3'}",
             MEDIA_ROOT=str(self.workdir / "media"),
+            SHOP_PRIVATE_ROOT=str(self.workdir / "private"),
             # None at all (a .env file at the root is read too, and must not bring one).
             REDIS_URL="",
         )
@@ -252,6 +253,7 @@ class ProductionStack(Stack):
             DATABASE_URL=self.database_url,
             REDIS_URL=self.redis_url,
             MEDIA_ROOT=str(self.workdir / "media"),
+            SHOP_PRIVATE_ROOT=str(self.workdir / "private"),
             # No proxy in front of gunicorn here: the shop answers /media/ itself.
             SHOP_SERVE_MEDIA="true",
             STATIC_ROOT=str(self.workdir / "static"),

@@ -77,6 +77,10 @@ def test_a_guest_and_a_storefront_buy_through_the_proxy(trusting: ProxiedStack):
 def test_a_partner_downloads_a_closed_statement_through_the_proxy(trusting: ProxiedStack):
     test_partners.test_a_partner_viewer_reads_the_month_and_downloads_a_closed_statement(trusting)
     test_partners.test_a_partner_viewer_sees_nothing_of_the_other_partner(trusting)
+    # The closed months' statements were downloaded from the private storage, which
+    # the proxy never serves.
+    stored = trusting.workdir / "private" / "statements"
+    assert {path.suffix for path in stored.rglob("ST-MUSEUM-*")} == {".csv", ".xlsx", ".pdf"}
 
 
 def test_the_database_is_reached_through_pgbouncer_in_transaction_mode(proxied: ProxiedStack):
