@@ -71,6 +71,7 @@ class PaymentStartApi(APIView):
             400: _ERROR,
             404: _ERROR,
             409: _ERROR,
+            502: _ERROR,
             503: _ERROR,
         },
         operation_id="order_payment_start",

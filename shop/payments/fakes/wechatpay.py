@@ -105,6 +105,9 @@ class FakeWeChatPay(FakeServer):
         self.fee_rate = Decimal("0.006")
         self.forger = KeyPair.generate()
         self.notify_url = ""  # where development's notifications go (the request's, if any)
+        # Set: the platform signs as with its public key of that id (WeChat Pay's newer
+        # merchants), not as its certificate.
+        self.public_key_id = ""
 
     # -- what happens at WeChat Pay, driven by tests -----------------------------
 
@@ -169,7 +172,7 @@ class FakeWeChatPay(FakeServer):
             "Wechatpay-Timestamp": timestamp,
             "Wechatpay-Nonce": nonce,
             "Wechatpay-Signature": sign(key, f"{timestamp}\n{nonce}\n{body.decode()}\n"),
-            "Wechatpay-Serial": self.keys.platform_serial_hex,
+            "Wechatpay-Serial": self.public_key_id or self.keys.platform_serial_hex,
             "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048",
         }
 

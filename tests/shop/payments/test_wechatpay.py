@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
 from shop.orders.models import OrderStatus
-from shop.payments.errors import PaymentProviderRejected
+from shop.payments.errors import PaymentProviderRejected, PaymentProviderUnavailable
 from shop.payments.fakes.base import KeyPair
 from shop.payments.models import Payment, PaymentStatus
 from shop.payments.providers.base import PaymentOptions
@@ -171,3 +171,20 @@ def test_another_scene_replaces_the_pending_payment(api_client, fake_wechatpay):
     assert Payment.objects.get(pk=first["id"]).status == PaymentStatus.CANCELLED
     assert fake_wechatpay.trades[f"coshop{first['id']}"]["trade_state"] == "CLOSED"
     assert _start(api_client, order, scene="h5").json()["id"] == second["id"]
+
+
+def test_the_platform_public_key_mode_needs_no_certificate(fake_wechatpay, settings):
+    fake_wechatpay.public_key_id = "PUB_KEY_ID_0112345678"
+    settings.WECHATPAY_PUBLIC_KEY = fake_wechatpay.keys.platform.public_pem
+    settings.WECHATPAY_PUBLIC_KEY_ID = "PUB_KEY_ID_0112345678"
+    settings.WECHATPAY_CERT_DIR = ""
+    order = _order()
+    payment = payment_start(order=order, provider="wechatpay", options=PaymentOptions("native"))
+    fake_wechatpay.pay(payment.provider_reference)
+
+    assert payment_sync(payment_id=payment.pk).status == PaymentStatus.SUCCEEDED
+    assert fake_wechatpay.calls("GET", "/v3/certificates") == []
+    # An answer signed by another key is still refused.
+    fake_wechatpay.forge_next()
+    with pytest.raises(PaymentProviderUnavailable):
+        payment_sync(payment_id=payment.pk)
