@@ -182,7 +182,7 @@ class TrackingEvent(models.Model):
 
     def __str__(self) -> str:
         return _("%(code)s at %(time)s") % {
-            "code": self.code,
+            "code": self.get_code_display(),
             "time": f"{self.occurred_at:%Y-%m-%d %H:%M}",
         }
 
@@ -330,13 +330,21 @@ class ReturnLine(models.Model):
         return f"{self.quantity} × {self.order_line.product_name} ({self.order_line.sku})"
 
 
+class OrderEmailKind(models.TextChoices):
+    ORDER_CONFIRMATION = "order_confirmation", _("Order confirmation")
+    PAYMENT_RECEIVED = "payment_received", _("Payment received")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    REFUND_ISSUED = "refund_issued", _("Refund issued")
+
+
 class OrderEmail(models.Model):
     """One e-mail sent about an order; the unique key makes sending idempotent."""
 
     order = models.ForeignKey(
         "orders.Order", on_delete=models.CASCADE, related_name="emails", verbose_name=_("order")
     )
-    kind = models.CharField(max_length=32, verbose_name=_("kind"))
+    kind = models.CharField(max_length=32, choices=OrderEmailKind.choices, verbose_name=_("kind"))
     key = models.CharField(
         max_length=64,
         help_text=_("The kind, plus the refund for refund mails."),
@@ -356,7 +364,7 @@ class OrderEmail(models.Model):
         ]
 
     def __str__(self) -> str:
-        return _("%(key)s to %(to)s") % {"key": self.key, "to": self.to}
+        return _("%(key)s to %(to)s") % {"key": self.get_kind_display(), "to": self.to}
 
 
 class LowStockAlert(models.Model):

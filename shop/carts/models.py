@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from shop.core.models import TimeStampedModel
 
@@ -44,6 +45,8 @@ class Cart(TimeStampedModel):
     language = models.CharField(max_length=8, default="zh")
 
     class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "channel", "status"])]
 
@@ -61,6 +64,8 @@ class CartLine(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("cart line")
+        verbose_name_plural = _("cart lines")
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(

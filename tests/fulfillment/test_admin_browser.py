@@ -1,8 +1,9 @@
 """A day in the admin for the staff of each partner, in a real headless Chromium: the
 fulfilment queue and pick list of their own warehouse, packing and shipping with a label,
-a transfer into the other partner's warehouse that both see, a refund through its
-confirmation page, and a return of each partner's parcel approved, received back into
-stock and refunded by that partner's staff.
+a transfer into the other partner's warehouse that both see, a batch received with its
+note and a shelf counted with a reason, a refund through its confirmation page, and a
+return of each partner's parcel approved, received back into stock and refunded by that
+partner's staff.
 
 Uses Debian's chromium (``apt-get install chromium``); skipped with a message when it is
 missing. Playwright drives the system browser, so nothing is downloaded.
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 from django.db import connections
 
+from catalog.models import StockMovement
 from fulfillment import returns, services
 from fulfillment.models import ReturnStatus, Shipment, ShipmentStatus
 from shop.demo.data.loaders import staff_group_load
@@ -105,6 +107,24 @@ def handle_the_return(page: Any, base: str, other_id: int) -> None:
         assert page.locator(".messagelist .error").count() == 0, page.text_content("body")
 
 
+def receive_and_count(page: Any, base: str, stock: Any) -> None:
+    """Receive a batch with its note, then count the shelf with a reason, on the stock page."""
+    url = f"{base}/admin/catalog/stock/{stock.pk}/change/"
+    page.goto(url)
+    page.fill("#id_receive_quantity", "5")
+    page.fill("#id_batch_reference", "B-2026-12")
+    page.fill("#id_receipt_note", "second run from the workshop")
+    with page.expect_navigation():
+        page.click("input[name=_save]")
+    assert page.locator(".errorlist").count() == 0, page.text_content("body")
+    page.goto(url)
+    page.fill("#id_counted_quantity", "4")
+    page.fill("#id_count_note", "shelf recount after the fair")
+    with page.expect_navigation():
+        page.click("input[name=_save]")
+    assert page.locator(".errorlist").count() == 0, page.text_content("body")
+
+
 def returned(two_warehouses: Any, stock: Any) -> Any:
     """A delivered order of one unit from ``stock``'s warehouse, with a return asked."""
     order = order_with_stock(channel=two_warehouses.channel, lines=[(stock.variant, 1)])
@@ -157,6 +177,14 @@ def test_each_partners_staff_work_their_day_in_the_admin(live_server, browser, t
         museum.click("#refund-form [type=submit]")
     museum.wait_for_selector(".messagelist .success")
     assert Refund.objects.get(order=order).amount == order.total > Decimal(0)
+
+    # Each partner's staff receive a batch with its note and count a shelf with a reason.
+    for page, stock in ((museum, two_warehouses.museum_stock), (media, two_warehouses.media_stock)):
+        receive_and_count(page, base, stock)
+        notes = set(StockMovement.objects.filter(stock=stock).values_list("note", flat=True))
+        assert {"second run from the workshop", "shelf recount after the fair"} <= notes
+        stock.refresh_from_db()
+        assert stock.quantity == 4
 
     # A shopper of each partner's parcel sends it back: that partner's staff approve the
     # return, put the unit back in stock and refund it; neither sees the other's return.
