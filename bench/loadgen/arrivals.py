@@ -99,8 +99,12 @@ async def run_arrivals(spec: dict[str, Any]) -> dict[str, Any]:
         arrivals=total,
         offered_rate=rate,
         arrival_seconds=round(offered_until - record.started, 3),
-        # Paid orders per second of the offered window (the rate the shop sustained).
-        paid_per_second=round(record.statuses["paid"] / seconds, 1),
+        # Paid orders per second from the first arrival to the last answer: the rate
+        # the shop sustained (the offered window alone would flatter a shop that
+        # answers long after the last shopper arrived).
+        paid_per_second=round(
+            record.statuses["paid"] / max(seconds, record.ended - record.started), 1
+        ),
         all_answers_s=round(record.ended - record.started, 3),
         answers=len(ordered),
         answer_p95_ms=percentile_ms(ordered, 95),
