@@ -7,7 +7,9 @@ payments through Django's whole request stack (the test client: middleware, DRF,
 serializers, the ORM on PostgreSQL; tasks are sent to Redis, not run), 20 to warm up
 and then ``orders`` (150) measured. It prints the process's CPU time per order, which
 hardly moves when other work shares the cores where throughput halves, and the
-statements of one order. ``--profile FILE`` writes cProfile's statistics of the
+statements of one order. ``BENCH_CPU_KEEP=1`` keeps the database for the next run,
+which then reuses it; under callgrind (see ``_callgrind``) it counts the measured
+orders' instructions. ``--profile FILE`` writes cProfile's statistics of the
 measured orders to FILE (read them with ``python -m pstats FILE``).
 """
 
@@ -17,6 +19,7 @@ import cProfile
 import datetime as dt
 import json
 import os
+import subprocess
 import sys
 import time
 import uuid
@@ -65,6 +68,22 @@ def _order(client: object, sku: str) -> None:
     assert confirmed.status_code == 200, confirmed.content
 
 
+def _callgrind(state: str) -> None:
+    """Under ``valgrind --tool=callgrind --collect-atstart=no`` with BENCH_CPU_CALLGRIND=1:
+    instructions are counted for the measured orders only (an exact A/B figure)."""
+    if os.environ.get("BENCH_CPU_CALLGRIND"):
+        subprocess.run(["callgrind_control", "-i", state, str(os.getpid())], check=False)  # noqa: S603, S607
+
+
+def _exists(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(f"{run.PG}/postgres") as admin:
+        return bool(
+            admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        )
+
+
 def main() -> int:
     args = sys.argv[1:]
     profile = None
@@ -82,41 +101,48 @@ def main() -> int:
     redis_url = env["REDIS_URL"].rsplit("/", 1)[0] + f"/{run.REDIS_DB + 1}"
     env["REDIS_URL"] = env["CELERY_BROKER_URL"] = redis_url
     os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
-    scenarios.database_prepare(run.PG, name, redis_url, env)
+    reuse = bool(os.environ.get("BENCH_CPU_KEEP")) and _exists(name)
+    if not reuse:
+        scenarios.database_prepare(run.PG, name, redis_url, env)
     try:
         import django
 
         django.setup()
         from django.db import connection
         from django.test import Client
-        from django.test.utils import CaptureQueriesContext
 
-        world = seed.world_create(dt.datetime.now(dt.UTC))
-        seed.catalog_grow(world, to=1000, now=dt.datetime.now(dt.UTC))
+        if not reuse:
+            world = seed.world_create(dt.datetime.now(dt.UTC))
+            seed.catalog_grow(world, to=1000, now=dt.datetime.now(dt.UTC))
         skus = [seed.variant_sku(i, 0) for i in range(0, 1000, 7)]
         client = Client()
         for n in range(20):
             _order(client, skus[n % len(skus)])
-        with CaptureQueriesContext(connection) as queries:
+        statements: list[str] = []
+        with connection.execute_wrapper(
+            lambda execute, sql, *rest: statements.append(sql) or execute(sql, *rest)
+        ):
             _order(client, skus[0])
         profiler = cProfile.Profile() if profile else None
         started, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
+        _callgrind("on")
         for n in range(orders):
             _order(client, skus[(n + 1) % len(skus)])
+        _callgrind("off")
         if profiler:
             profiler.disable()
             profiler.dump_stats(profile)
         cpu_ms = (time.process_time() - cpu) * 1000 / orders
         wall_ms = (time.perf_counter() - started) * 1000 / orders
         print(
-            f"CPU per order {cpu_ms:.1f} ms (wall {wall_ms:.1f} ms), {len(queries)} statements, "
+            f"CPU per order {cpu_ms:.1f} ms (wall {wall_ms:.1f} ms), {len(statements)} statements, "
             f"{orders} orders, load {os.getloadavg()[0]:.2f}",
             flush=True,
         )
     finally:
-        scenarios.cleanup(run.PG, name, redis_url, keep=False)
+        scenarios.cleanup(run.PG, name, redis_url, keep=bool(os.environ.get("BENCH_CPU_KEEP")))
     return 0
 
 

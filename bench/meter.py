@@ -41,15 +41,19 @@ def tasks_waiting(client: redis.Redis) -> int:
         return sum(int(n) for n in pipe.execute())
 
 
-def tasks_done() -> int | None:
-    """Tasks the running Celery worker has taken since it started (``inspect stats``'
-    totals; None when no worker answers)."""
+def tasks_done() -> dict[str, int] | None:
+    """Tasks the running Celery worker has taken since it started, by task name
+    (``inspect stats``' totals; None when no worker answers)."""
     from shop.celery import app
 
     stats = app.control.inspect(timeout=1.0, limit=1).stats() or {}
     if not stats:
         return None
-    return sum(sum(worker.get("total", {}).values()) for worker in stats.values())
+    totals: dict[str, int] = {}
+    for worker in stats.values():
+        for name, count in worker.get("total", {}).items():
+            totals[name] = totals.get(name, 0) + int(count)
+    return totals
 
 
 class Meter:
@@ -113,7 +117,7 @@ class Meter:
             conn.close()
 
     def _drained(
-        self, done_before: int | None, waiting_before: int, limit_seconds: float
+        self, done_before: dict[str, int] | None, waiting_before: int, limit_seconds: float
     ) -> dict[str, Any]:
         """Wait (bounded) until the worker has finished every queued task; how long it
         took, and the tasks enqueued and done over the scenario and the drain."""
@@ -125,10 +129,18 @@ class Meter:
                 waiting = tasks_waiting(self.redis)
         seconds = round(time.monotonic() - started, 1)
         done_after = tasks_done() if self.worker else None
-        done = None if done_before is None or done_after is None else done_after - done_before
+        by_name: dict[str, int] = {}
+        if done_before is not None and done_after is not None:
+            by_name = {
+                name: count - done_before.get(name, 0)
+                for name, count in sorted(done_after.items())
+                if count - done_before.get(name, 0)
+            }
+        done = sum(by_name.values()) if done_after is not None and done_before is not None else None
         return {
             "drain_seconds": seconds if not waiting else None,
             "queue_left": waiting,
             "tasks_done": done,
+            "tasks_by_name": by_name,
             "tasks_enqueued": None if done is None else done + waiting - waiting_before,
         }

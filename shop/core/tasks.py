@@ -155,6 +155,9 @@ def _publisher_forget() -> None:
         publisher.close()
 
 
+_tasks_loading = threading.Lock()
+
+
 def task_named(name: str) -> Any:
     """The registered task of that name (``"fulfillment.order_paid"``): a domain enqueues
     the tasks of a domain above it by name, never by importing it. Every app's tasks
@@ -163,7 +166,13 @@ def task_named(name: str) -> Any:
 
     tasks = current_app.tasks
     if name not in tasks:
-        current_app.loader.import_default_modules()
+        # One thread loads them while the others wait: with threaded web workers
+        # (gunicorn's gthread) the first requests of a process arrive together, and
+        # Celery's loader answers a second caller at once, before the first has
+        # registered every task (the order then committed, and its answer was a 500).
+        with _tasks_loading:
+            if name not in tasks:
+                current_app.loader.import_default_modules()
     return tasks[name]
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -134,3 +137,48 @@ def test_in_process_tasks_run_at_once_without_a_broker():
     assert Shipment.objects.filter(order=order).count() == 1
     assert Order.objects.get(pk=order.pk).status == OrderStatus.FULFILLING
     assert getattr(tasks._local, "publisher", None) is None
+
+
+_FIRST_REQUESTS_AT_ONCE = """
+import threading
+
+import django
+
+django.setup()
+from shop.core.tasks import task_named
+
+barrier = threading.Barrier(16)
+errors = []
+
+
+def first_request():
+    barrier.wait()
+    try:
+        task_named("fulfillment.order_email_send")
+    except Exception as exc:
+        errors.append(type(exc).__name__)
+
+
+threads = [threading.Thread(target=first_request) for _ in range(16)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(len(errors))
+"""
+
+
+def test_threads_of_a_new_process_all_find_a_task_by_name():
+    # A threaded web worker's first requests arrive together: each must find the task it
+    # sends once its order is committed (one that did not answered a 500 for a placed
+    # order). A fresh interpreter, since this one has every task loaded already.
+    for _ in range(3):
+        ran = subprocess.run(
+            [sys.executable, "-c", _FIRST_REQUESTS_AT_ONCE],
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "shop.settings.test"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        assert ran.stdout.strip().splitlines()[-1] == "0", ran.stderr[-2000:]
