@@ -18,6 +18,7 @@ from shop.accounts.services import (
     user_sign_in,
     user_sign_out,
 )
+from shop.accounts.verification import email_verification_send
 from shop.core.schema import error_responses
 from shop.core.throttling import ShopScopedRateThrottle
 from shop.core.validation import validated
@@ -104,7 +105,8 @@ class RegisterApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         device_name = data.pop("device_name")
-        user_register(**data)
+        registered = user_register(**data)
+        email_verification_send(user=registered)
         user, token = user_sign_in(
             request=request,
             email=data["email"],

@@ -42,3 +42,43 @@ class AddressNotFound(ShopError):
     code = "address_not_found"
     status_code = 404
     message = _("No such saved address.")
+
+
+class VerificationLinkInvalid(ShopError):
+    code = "link_invalid"
+    status_code = 400
+    message = _("This link is not valid or has expired. Ask for a new one.")
+
+
+class SmsCodeInvalid(ShopError):
+    code = "sms_code_invalid"
+    status_code = 400
+    message = _("The code is wrong or has expired. Ask for a new one.")
+
+
+class SmsCodeTooOften(TooManyAttempts):
+    code = "sms_code_too_often"
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(
+            _("Too many codes were sent to this number. Please try again later."),
+            retry_after=retry_after,
+        )
+
+
+class SmsNotSent(ShopError):
+    code = "sms_not_sent"
+    status_code = 503
+    message = _("The text message could not be sent. Please try again.")
+
+
+class PhoneTaken(ShopError):
+    code = "phone_taken"
+    status_code = 409
+    message = _("Another account has verified this mobile number.")
+
+
+class PhoneNotRegistered(ShopError):
+    code = "phone_not_registered"
+    status_code = 401
+    message = _("No account has verified this mobile number.")

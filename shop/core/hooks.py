@@ -59,6 +59,21 @@ class ShopHooks(Protocol):
         cancelled, in the caller's transaction (which holds the order's lock)."""
         ...
 
+    def account_contact_verified(self, *, user: Any, email: str = "", phone: str = "") -> None:
+        """An account proved an e-mail address or mobile number its own: the guest orders
+        placed with it join the account, in the caller's transaction."""
+        ...
+
+    def account_personal_data(self, *, user: Any) -> dict[str, Any]:
+        """What the higher domains hold about the account's person (orders, fapiao), for
+        the data the shopper downloads."""
+        ...
+
+    def account_erasing(self, *, user: Any) -> None:
+        """The account is being deleted: its orders stay for accounting with their
+        personal fields removed, in the caller's transaction."""
+        ...
+
 
 class _AllHooks:
     """Every implementation named in ``SHOP_HOOKS``, in the order named: a notice goes to
@@ -95,6 +110,20 @@ class _AllHooks:
     def order_closed(self, *, order: Any, user: Any) -> None:
         for call in self._having("order_closed"):
             call(order=order, user=user)
+
+    def account_contact_verified(self, *, user: Any, email: str = "", phone: str = "") -> None:
+        for call in self._having("account_contact_verified"):
+            call(user=user, email=email, phone=phone)
+
+    def account_personal_data(self, *, user: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for call in self._having("account_personal_data"):
+            data.update(call(user=user))
+        return data
+
+    def account_erasing(self, *, user: Any) -> None:
+        for call in self._having("account_erasing"):
+            call(user=user)
 
 
 @functools.cache

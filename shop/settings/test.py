@@ -57,7 +57,15 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {
         scope: "100000/min"
-        for scope in ("sign_in", "registration", "cart", "checkout", "order_access")
+        for scope in (
+            "sign_in",
+            "registration",
+            "cart",
+            "checkout",
+            "order_access",
+            "sms_code",
+            "account_email",
+        )
     },
 }
 AXES_FAILURE_LIMIT = 100000

@@ -22,6 +22,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "sign_in": env("THROTTLE_SIGN_IN", default="10/min"),
         "registration": env("THROTTLE_REGISTRATION", default="10/hour"),
+        # SMS codes asked for, and password-reset or verification e-mails, per client.
+        "sms_code": env("THROTTLE_SMS_CODE", default="10/hour"),
+        "account_email": env("THROTTLE_ACCOUNT_EMAIL", default="10/hour"),
         "cart": env("THROTTLE_CART", default="120/min"),
         "checkout": env("THROTTLE_CHECKOUT", default="30/min"),
         # Guest order pages (look-up, tracking, returns, cancelling): per client.

@@ -37,3 +37,20 @@ AXES_CACHE = "default"
 # must wait for that number, and how long (shop/orders/guest_access.py).
 GUEST_ORDER_FAILURES_PER_ORDER = env.int("GUEST_ORDER_FAILURES_PER_ORDER", default=10)
 GUEST_ORDER_COOL_OFF_MINUTES = env.float("GUEST_ORDER_COOL_OFF_MINUTES", default=60)
+
+# Sign-in by mobile number with a one-time SMS code (shop/accounts/sms/). The sender:
+# "console" (printed; the embedded default) or "aliyun" (Alibaba Cloud SMS: an AccessKey,
+# an approved signature name and a template with a ${code} parameter).
+SMS_SENDER = env("SMS_SENDER", default="console")
+SMS_SIGN_NAME = env("SMS_SIGN_NAME", default="")
+SMS_TEMPLATE_CODE = env("SMS_TEMPLATE_CODE", default="")
+SMS_ALIYUN_ACCESS_KEY_ID = env("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_REGION = env("SMS_ALIYUN_REGION", default="cn-hangzhou")
+SMS_ALIYUN_ENDPOINT = env("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=5)
+# How long a code lives, how many wrong guesses it takes, how many codes one number gets
+# an hour (the rate per client is THROTTLE_SMS_CODE).
+SMS_CODE_MINUTES = env.float("SMS_CODE_MINUTES", default=5)
+SMS_CODE_ATTEMPTS = env.int("SMS_CODE_ATTEMPTS", default=5)
+SMS_CODES_PER_NUMBER_PER_HOUR = env.int("SMS_CODES_PER_NUMBER_PER_HOUR", default=5)
