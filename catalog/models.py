@@ -101,8 +101,10 @@ class Product(TimeStampedModel):
         max_length=16, choices=PersonalisationCharset.choices, blank=True
     )
 
-    # Lower-cased names, descriptions, tags and SKUs in both languages, for search.
+    # Searchable forms (catalog.search.index): every text; the names; relic, collection, tags.
     search_text = models.TextField(blank=True, editable=False)
+    search_name = models.TextField(blank=True, editable=False)
+    search_related = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["slug"]
@@ -393,3 +395,6 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} {self.quantity_delta:+d} on {self.stock_id}"
+
+
+from catalog.search import models as _search_models  # noqa: E402, F401  (registered)
