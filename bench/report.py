@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.plans import DROP_ANSWER_LIMIT_MS
+from bench.search import search_checks
 
 LIST_SCENARIOS = ("list first page", "list deep page", "list filtered", "list search")
 
@@ -73,6 +74,7 @@ def _report_check(run: dict[str, Any]) -> dict[str, Any]:
 def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
     """What the run had to reach, each with what it reached (only the sections run)."""
     checks = [*_catalog_checks(run), _checkout_check(run), _drop_check(run), _report_check(run)]
+    checks += search_checks(run)  # bench/search.py
     only = set(run.get("only") or ())
     return [check for check in checks if not only or check["section"] in only]
 

@@ -39,6 +39,14 @@ class SearchSynonymAdmin(admin.ModelAdmin):
     list_display = ["term", "replacement", "note"]
     search_fields = ["term", "replacement"]
 
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # An edit is stored as a new row, so every process sees the synonyms' version move
+        # (catalog.search.dictionary.search_versions) and reads them again.
+        if change:
+            SearchSynonym.objects.filter(pk=obj.pk).delete()
+            obj.pk = None
+        super().save_model(request, obj, form, change)
+
     def has_module_permission(self, request: HttpRequest) -> bool:
         return user_is_staff(request.user)
 

@@ -15,7 +15,7 @@ import threading
 from dataclasses import dataclass, field
 
 import jieba
-from django.db.models import Count, Max
+from django.db import connection
 
 from catalog.search.models import SearchSynonym, SearchWord
 from catalog.search.text import has_han, pinyin_forms
@@ -35,10 +35,25 @@ _lock = threading.Lock()
 _state: _Segmenter | None = None
 
 
-def dictionary_version() -> tuple[int, int]:
+Version = tuple[int, int]
+_VERSIONS = (
+    "SELECT (SELECT MAX(id) FROM catalog_searchword), (SELECT COUNT(*) FROM catalog_searchword),"
+    " (SELECT MAX(id) FROM catalog_searchsynonym), (SELECT COUNT(*) FROM catalog_searchsynonym)"
+)
+
+
+def search_versions() -> tuple[Version, Version]:
+    """``(highest id, number)`` of the catalog's words and of the synonyms, in one query:
+    each changes whenever its rows change (a synonym edited is stored as a new row)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSIONS)
+        last, count, synonym_last, synonym_count = cursor.fetchone()
+    return (last or 0, count), (synonym_last or 0, synonym_count)
+
+
+def dictionary_version() -> Version:
     """``(highest id, number)`` of the catalog's words: changes whenever they change."""
-    row = SearchWord.objects.aggregate(last=Max("id"), count=Count("id"))
-    return row["last"] or 0, row["count"]
+    return search_versions()[0]
 
 
 def _words_add(state: _Segmenter, last_id: int) -> None:
@@ -48,10 +63,11 @@ def _words_add(state: _Segmenter, last_id: int) -> None:
             state.tokenizer.add_word(word, freq=max(state.tokenizer.suggest_freq(word), 100))
 
 
-def segmenter() -> jieba.Tokenizer:
-    """The process's segmenter, with every word of the catalog's names."""
+def segmenter(version: Version | None = None) -> jieba.Tokenizer:
+    """The process's segmenter, with every word of the catalog's names (at ``version``,
+    read from the database when not given)."""
     global _state
-    last_id, count = dictionary_version()
+    last_id, count = version if version is not None else dictionary_version()
     with _lock:
         state = _state
         if state is None or last_id < state.last_id or count < state.count:
@@ -66,9 +82,9 @@ def segmenter() -> jieba.Tokenizer:
         return state.tokenizer
 
 
-def segment(text: str) -> list[str]:
+def segment(text: str, version: Version | None = None) -> list[str]:
     """Words of a run of Chinese characters, as a shopper means them."""
-    return [word for word in segmenter().lcut(text, HMM=True) if word.strip()]
+    return [word for word in segmenter(version).lcut(text, HMM=True) if word.strip()]
 
 
 def segment_for_index(text: str) -> list[str]:
@@ -76,12 +92,23 @@ def segment_for_index(text: str) -> list[str]:
     return [word for word in segmenter().lcut_for_search(text, HMM=True) if word.strip()]
 
 
-def synonyms() -> dict[str, list[str]]:
-    """Each shoppers' word, and its pinyin, with the catalog's words for it."""
+_synonyms: tuple[Version, dict[str, list[str]]] | None = None
+
+
+def synonyms(version: Version) -> dict[str, list[str]]:
+    """Each shoppers' word, and its pinyin, with the catalog's words for it (kept per
+    process while the synonyms' ``version`` holds)."""
+    global _synonyms
+    kept = _synonyms
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    if version[1] == 0:
+        return {}
     found: dict[str, list[str]] = {}
     for term, replacement in SearchSynonym.objects.values_list("term", "replacement"):
         found.setdefault(term, []).append(replacement)
         full, _initials = pinyin_forms(term)
         if full and full != term:
             found.setdefault(full, []).append(replacement)
+    _synonyms = (version, found)
     return found

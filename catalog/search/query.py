@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from catalog.search.dictionary import segment, synonyms
+from catalog.search.dictionary import Version, search_versions, segment, synonyms
 from catalog.search.text import chunks, english_stem, has_han, normalize
 
 MAX_GROUPS = 8
@@ -39,20 +39,21 @@ def _forms(word: str, known: dict[str, list[str]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(form for form in forms if form))
 
 
-def _han_words(part: str, known: dict[str, list[str]]) -> list[str]:
+def _han_words(part: str, known: dict[str, list[str]], version: Version) -> list[str]:
     if part in known or len(part) <= 1:
         return [part]
-    return segment(part)
+    return segment(part, version)
 
 
 def query_parse(text: str) -> SearchQuery:
     """Understand a shopper's query (any script, spaces or none)."""
     normalized = normalize(text)
     parts = chunks(normalized)
-    known = synonyms() if parts else {}
+    words_version, synonyms_version = search_versions() if parts else ((0, 0), (0, 0))
+    known = synonyms(synonyms_version) if parts else {}
     groups: list[tuple[str, ...]] = []
     for part in parts:
-        words = _han_words(part, known) if has_han(part) else [part]
+        words = _han_words(part, known, words_version) if has_han(part) else [part]
         groups += [_forms(word, known) for word in words]
     groups = list(dict.fromkeys(groups))[:MAX_GROUPS]
     whole = {" ".join(parts), "".join(parts)}
