@@ -40,6 +40,13 @@ def search_mixes() -> dict[str, list[str]]:
     }
 
 
+def search_columns_prime() -> None:
+    """Build the process's segmenter before a COPY streams rows (it reads the database)."""
+    from catalog.search.dictionary import segmenter
+
+    segmenter()
+
+
 @functools.cache
 def _name_lines(zh: str, en: str) -> tuple[str, tuple[str, ...]]:
     from catalog.search.index import names_searchable

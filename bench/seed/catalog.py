@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bench.search import product_search_columns
+from bench.search import product_search_columns, search_columns_prime
 from bench.seed.database import copy_rows, execute, fetch, replica_mode, sequences_reset
 from bench.seed.world import (
     COLLECTIONS,
@@ -169,6 +169,7 @@ def _products_write(batch: _Batch) -> None:
             "SELECT substring(slug from 7)::int, id FROM catalog_relic WHERE slug LIKE 'relic-%%'"
         )
     )
+    search_columns_prime()
     rows = (_product_row(batch, i, relic_ids[i % RELICS]) for i in batch.indexes)
     copy_rows("catalog_product", PRODUCT_COLUMNS, rows)
     tag_ids = dict(

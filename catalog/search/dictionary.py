@@ -88,8 +88,14 @@ def segment(text: str, version: Version | None = None) -> list[str]:
 
 
 def segment_for_index(text: str) -> list[str]:
-    """Words of a run of Chinese characters, the long ones with their parts too."""
-    return [word for word in segmenter().lcut_for_search(text, HMM=True) if word.strip()]
+    """Words of a run of Chinese characters, the long ones with their parts too.
+
+    Cut by the process's segmenter as it stands (the version is read only to build the
+    first one): indexing many names asks the database nothing more, and the whole run is
+    indexed too, so a word the segmenter learns later is still found."""
+    state = _state
+    tokenizer = state.tokenizer if state is not None else segmenter()
+    return [word for word in tokenizer.lcut_for_search(text, HMM=True) if word.strip()]
 
 
 _synonyms: tuple[Version, dict[str, list[str]]] | None = None
