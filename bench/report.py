@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.plans import DROP_ANSWER_LIMIT_MS, DROP_ANSWER_P95_MS
+from bench.search import search_checks
 
 LIST_SCENARIOS = ("list first page", "list deep page", "list filtered", "list search")
 
@@ -110,6 +111,7 @@ def targets(run: dict[str, Any]) -> list[dict[str, Any]]:
         *_sustained_checks(run),
         _report_check(run),
     ]
+    checks += search_checks(run)  # bench/search.py
     only = set(run.get("only") or ())
     return [check for check in checks if not only or check["section"] in only]
 

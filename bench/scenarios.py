@@ -22,6 +22,7 @@ from bench import seed, selling
 from bench.meter import Meter
 from bench.plans import Plan
 from bench.report import row_line, targets
+from bench.search import search_mixes
 from bench.stack import Stack, load
 
 
@@ -179,6 +180,7 @@ class Bench:
                 for word in ("crane", "仙鹤", "folding fan", "tag-07", "bookmark")
             ],
             "product detail": [f"/api/v1/products/{slug}/?channel=museum-web" for slug in hot],
+            **search_mixes(),  # bench/search.py
         }
         return {
             name: [{"path": path, "headers": {"Accept-Language": "en"}} for path in paths]

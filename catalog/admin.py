@@ -43,9 +43,21 @@ from catalog.product_overview import (
     stock_text,
     thumbnail_html,
 )
-from catalog.search import product_search_text_refresh
+
+# Registers the search synonyms with the admin site too.
+from catalog.search import admin as search_admin  # noqa: F401
+from catalog.search import product_search_text_refresh, products_of_refresh
 from catalog.stock import admin as stock_admin  # noqa: F401
 from shop.core.history_admin import HistoryAdmin
+
+
+class SearchNamesMixin:
+    """A relic's, collection's or tag's name is searched in its products: saving one
+    refreshes their search texts (and the search's dictionary)."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        products_of_refresh(obj)
 
 
 class CatalogEditorMixin:
@@ -68,7 +80,7 @@ class CatalogEditorMixin:
 
 
 @admin.register(Collection)
-class CollectionAdmin(CatalogEditorMixin, admin.ModelAdmin):
+class CollectionAdmin(SearchNamesMixin, CatalogEditorMixin, admin.ModelAdmin):
     list_display = ["slug", "name_zh", "name_en", "position", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["slug", "name_zh", "name_en"]
@@ -76,7 +88,7 @@ class CollectionAdmin(CatalogEditorMixin, admin.ModelAdmin):
 
 
 @admin.register(Relic)
-class RelicAdmin(CatalogEditorMixin, admin.ModelAdmin):
+class RelicAdmin(SearchNamesMixin, CatalogEditorMixin, admin.ModelAdmin):
     list_display = ["slug", "name_zh", "name_en", "period_en", "museum_number"]
     search_fields = ["slug", "name_zh", "name_en", "museum_number"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -84,7 +96,7 @@ class RelicAdmin(CatalogEditorMixin, admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(CatalogEditorMixin, admin.ModelAdmin):
+class TagAdmin(SearchNamesMixin, CatalogEditorMixin, admin.ModelAdmin):
     list_display = ["slug", "name_zh", "name_en"]
     search_fields = ["slug", "name_zh", "name_en"]
 

@@ -12,6 +12,7 @@ import hashlib
 import re
 from typing import Any, cast
 
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
@@ -26,8 +27,10 @@ from rest_framework.views import APIView
 
 from catalog.cache import kept_answer_get, kept_answer_response, kept_answer_store
 from catalog.filters import BOOLEAN_CHOICES, ORDERING_CHOICES, SEARCH_MAX_LENGTH
+from catalog.search.suggestions import PREFIX_MAX_LENGTH, suggestions_for
 from catalog.selectors import collection_get, collection_list, product_get, product_list
 from catalog.serializers import (
+    AutocompleteSerializer,
     CollectionSerializer,
     ProductDetailSerializer,
     ProductListItemSerializer,
@@ -251,6 +254,48 @@ class ProductListApi(CatalogApi):
         page = paginator.paginate_queryset(cast(Any, products), request, view=self)
         results = ProductListItemSerializer(page, many=True, context={"lang": lang}).data
         data = paginator.get_paginated_response(results).data
+        if request.query_params.get("q", "").strip():
+            data["did_you_mean"] = products.did_you_mean
+        return cacheable_response(request, data, lang=lang)
+
+
+class AutocompleteApi(CatalogApi):
+    """Suggestions while the shopper types: products (on show, in the channel if one is
+    named), collections and relics whose names or their words start with ``q``, in
+    Chinese, traditional or simplified, pinyin (full or initials) or English."""
+
+    class InputSerializer(serializers.Serializer):
+        q = serializers.CharField(max_length=PREFIX_MAX_LENGTH, trim_whitespace=True)
+
+    @extend_schema(
+        operation_id="catalog_autocomplete",
+        parameters=[
+            *COMMON_PARAMETERS,
+            *CHANNEL_PARAMETERS,
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                required=True,
+                description=f"What was typed so far (1 to {PREFIX_MAX_LENGTH} characters).",
+            ),
+        ],
+        responses={
+            200: AutocompleteSerializer,
+            304: NOT_MODIFIED,
+            400: _error("q is missing, empty or too long (code invalid)."),
+            **CHANNEL_ERRORS,
+            404: _error("No such channel."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        lang = language_from_request(request)
+        channel_id = _channel_id(request)
+        params = self.InputSerializer(data=request.query_params)
+        if not params.is_valid():
+            raise InvalidInput(fields=_serializer_errors(params.errors))
+        text = params.validated_data["q"]
+        found = suggestions_for(text, lang=lang, channel_id=channel_id, now=timezone.now())
+        data = AutocompleteSerializer({"query": text, **found}).data
         return cacheable_response(request, data, lang=lang)
 
 

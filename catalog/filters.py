@@ -15,11 +15,11 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import BooleanField, Case, Exists, OuterRef, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from catalog.models import ProductListEntry, Tag
-from catalog.search import product_ids_matching
+from catalog.search.filtering import RANK, SearchResult, entries_search
 from shop.core.i18n import EN, ZH
 
 ORDERING_CHOICES = [
@@ -29,15 +29,11 @@ ORDERING_CHOICES = [
     ("price", "price"),
     ("-price", "-price"),
     ("newest", "newest"),
+    ("relevance", "relevance"),
 ]
 BOOLEAN_CHOICES = [("true", "true"), ("false", "false")]
 SEARCH_MAX_LENGTH = 100
 PRICE_MAX = Decimal("9999999999.99")
-SEARCH_MAX_TERMS = 8
-
-
-def search_terms(text: str) -> list[str]:
-    return text.split()[:SEARCH_MAX_TERMS]
 
 
 class PriceFilter(django_filters.NumberFilter):
@@ -90,7 +86,9 @@ class ProductFilter(django_filters.FilterSet):
         help_text="Words to find in names, descriptions, tags, SKUs and relic names.",
     )
     ordering = django_filters.ChoiceFilter(
-        choices=ORDERING_CHOICES, method="filter_ordering", help_text="Default: slug."
+        choices=ORDERING_CHOICES,
+        method="filter_ordering",
+        help_text="Default: relevance when searching (q), otherwise slug.",
     )
 
     class Meta:
@@ -101,6 +99,7 @@ class ProductFilter(django_filters.FilterSet):
     def __init__(self, *args: Any, lang: str = ZH, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lang = lang if lang in (ZH, EN) else ZH
+        self.search: SearchResult | None = None
 
     def filter_tag(
         self, queryset: QuerySet[ProductListEntry], name: str, value: str
@@ -117,15 +116,9 @@ class ProductFilter(django_filters.FilterSet):
     def filter_search(
         self, queryset: QuerySet[ProductListEntry], name: str, value: str
     ) -> QuerySet[ProductListEntry]:
-        for term in search_terms(value):
-            # Inside a CASE the IN stays a lookup in the hashed matches while the entries
-            # are read in order (the first page stops after twenty); a plain IN may be
-            # planned as a join that reads all the matches again for every entry read.
-            found = When(product_id__in=product_ids_matching(term), then=Value(True))
-            queryset = queryset.filter(
-                Case(found, default=Value(False), output_field=BooleanField())
-            )
-        return queryset
+        # catalog.search understands the words, finds and ranks the entries.
+        self.search = entries_search(queryset, value)
+        return self.search.entries
 
     def filter_ordering(
         self, queryset: QuerySet[ProductListEntry], name: str, value: str
@@ -142,7 +135,12 @@ class ProductFilter(django_filters.FilterSet):
         for browsing without a channel: PostgreSQL does not take ``channel IS NULL`` for
         one value and would sort every entry instead of reading the index in order.
         """
-        ordering = self.form.cleaned_data.get("ordering") or "slug"
+        searching = bool(self.form.cleaned_data.get("q"))
+        ordering = self.form.cleaned_data.get("ordering") or ("relevance" if searching else "slug")
+        if ordering == "relevance":
+            # Best match first, then what can be bought, then by slug (stable pages).
+            ranked = [f"-{RANK}", "-has_free_units", "slug"] if searching else ["slug"]
+            return ["channel_id", *ranked]
         name_field = f"name_{self.lang}"
         fields = {
             "slug": ["slug"],

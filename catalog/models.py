@@ -139,8 +139,12 @@ class Product(TimeStampedModel):
         verbose_name=_("personalisation charset"),
     )
 
-    # Lower-cased names, descriptions, tags and SKUs in both languages, for search.
+    # Searchable forms (catalog.search.index): every text; the names; relic, collection, tags.
     search_text = models.TextField(blank=True, editable=False, verbose_name=_("search text"))
+    search_name = models.TextField(blank=True, editable=False, verbose_name=_("search name"))
+    search_related = models.TextField(
+        blank=True, editable=False, verbose_name=_("search related text")
+    )
 
     class Meta:
         verbose_name = _("product")
@@ -367,3 +371,4 @@ class ProductListEntry(models.Model):
 
 
 from catalog.csv.jobs import CsvImport as CsvImport  # noqa: E402
+from catalog.search import models as _search_models  # noqa: E402, F401  (registered)

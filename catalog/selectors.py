@@ -144,10 +144,13 @@ class ProductList:
         entries: QuerySet[ProductListEntry],
         ordering: list[str],
         channel_id: int | None,
+        did_you_mean: str | None = None,
     ) -> None:
         self.entries = entries
         self.ordering = ordering
         self.channel_id = channel_id
+        # The corrected query whose products these are, when the shopper's found none.
+        self.did_you_mean = did_you_mean
 
     def count(self) -> int:
         return self.entries.count()
@@ -172,6 +175,8 @@ class ProductList:
         # before them; the entry they were picked by orders them the same way.
         page = self.entries.values("pk")[index]
         products = _priced_and_stocked(Product.objects.all(), self.channel_id)
+        if any(field.lstrip("-") not in ENTRY_FIELDS for field in self.ordering):
+            return _in_entry_order(products, self.entries, index)
         return list(
             products.filter(list_entries__in=page)
             .select_related("collection")
@@ -184,6 +189,27 @@ class ProductList:
 
     def __iter__(self) -> Iterator[Product]:
         return iter(self[:])
+
+
+ENTRY_FIELDS = {field.attname for field in ProductListEntry._meta.concrete_fields}
+
+
+def _in_entry_order(
+    products: QuerySet[Product], entries: QuerySet[ProductListEntry], index: slice
+) -> list[Product]:
+    """The products of a page of entries ordered by an annotation (the search's relevance),
+    in the entries' order."""
+    order = list(entries.values_list("product_id", flat=True)[index])
+    found = (
+        products.filter(pk__in=order)
+        .select_related("collection")
+        .prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.order_by("slug")),
+            Prefetch("images", queryset=_pictures_shown()),
+        )
+    )
+    by_id = {product.pk: product for product in found}
+    return [by_id[pk] for pk in order if pk in by_id]
 
 
 def _entry_field(field: str) -> str:
@@ -215,8 +241,13 @@ def product_list(
     filterset = ProductFilter(data=filters or {}, queryset=entries, lang=lang)
     if not filterset.is_valid():
         raise InvalidInput(fields=_form_errors(filterset.errors))
+    entries = filterset.qs  # runs the filters, the search among them
+    search = filterset.search
     return ProductList(
-        entries=filterset.qs, ordering=filterset.ordering_fields, channel_id=channel_id
+        entries=entries,
+        ordering=filterset.ordering_fields,
+        channel_id=channel_id,
+        did_you_mean=search.did_you_mean if search is not None else None,
     )
 
 

@@ -189,3 +189,24 @@ class ProductPageSerializer(serializers.Serializer):
     next = serializers.URLField(read_only=True, allow_null=True)
     previous = serializers.URLField(read_only=True, allow_null=True)
     results = ProductListItemSerializer(many=True, read_only=True)
+    did_you_mean = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        required=False,
+        help_text=(
+            "Only when searching (q): the corrected query whose products these are, when "
+            "the words typed found nothing; null when they found something."
+        ),
+    )
+
+
+class SuggestionSerializer(serializers.Serializer):
+    slug = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True, help_text="In the request's language.")
+
+
+class AutocompleteSerializer(serializers.Serializer):
+    query = serializers.CharField(read_only=True)
+    products = SuggestionSerializer(many=True, read_only=True)
+    collections = SuggestionSerializer(many=True, read_only=True)
+    relics = SuggestionSerializer(many=True, read_only=True)

@@ -11,6 +11,7 @@ urlpatterns = [
         apis.CollectionDetailApi.as_view(),
         name="catalog-collection-detail",
     ),
+    path("autocomplete/", apis.AutocompleteApi.as_view(), name="catalog-autocomplete"),
     path("products/", apis.ProductListApi.as_view(), name="catalog-product-list"),
     path("products/<slug:slug>/", apis.ProductDetailApi.as_view(), name="catalog-product-detail"),
 ]

@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bench.search import product_search_columns, search_columns_prime
 from bench.seed.database import copy_rows, execute, fetch, replica_mode, sequences_reset
 from bench.seed.world import (
     COLLECTIONS,
@@ -83,6 +84,8 @@ PRODUCT_COLUMNS = [
     "personalisation_label_en",
     "personalisation_charset",
     "search_text",
+    "search_name",
+    "search_related",
     "created_at",
     "updated_at",
 ]
@@ -140,17 +143,21 @@ def _product_row(batch: _Batch, i: int, relic_id: int) -> tuple:
     zh, en = product_names(i)
     description_zh = f"取材于{NAMES_ZH[i % 10]}纹样的文创{KINDS_ZH[(i // 10) % 10]}。"
     description_en = f"A {KINDS_EN[(i // 10) % 10].lower()} after a palace pattern."
+    # The search fields as catalog.search.index writes them (bench/search.py).
+    related = [f"标签{t}" for t in batch.tags[i]] + [f"Tag {t}" for t in batch.tags[i]]
+    base_zh, base_en = zh.rsplit(" ", 1)[0], en.rsplit(" ", 1)[0]
+    name, related_text = product_search_columns(base_zh, base_en, i, related)
     search = "\n".join(
         [product_slug(i), zh, en, description_zh, description_en]
         + [f"tag-{t:02d}\n标签{t}\ntag {t}" for t in batch.tags[i]]
-        + [variant_sku(i, 0), variant_sku(i, 1)]
+        + [variant_sku(i, 0), variant_sku(i, 1), name, related_text]
     ).lower()
     created = batch.times[i - batch.start]
     collection_id = batch.world.collection_ids[i % COLLECTIONS]
     return (
         *(i + 1, product_slug(i), collection_id, relic_id, zh, en),
         *(description_zh, description_en, True, False, "", "", ""),
-        *(search, created, created),
+        *(search, name, related_text, created, created),
     )
 
 
@@ -162,6 +169,7 @@ def _products_write(batch: _Batch) -> None:
             "SELECT substring(slug from 7)::int, id FROM catalog_relic WHERE slug LIKE 'relic-%%'"
         )
     )
+    search_columns_prime()
     rows = (_product_row(batch, i, relic_ids[i % RELICS]) for i in batch.indexes)
     copy_rows("catalog_product", PRODUCT_COLUMNS, rows)
     tag_ids = dict(

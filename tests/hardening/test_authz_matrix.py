@@ -59,6 +59,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /api/v1/collections/": PUBLIC,
     "GET /api/v1/collections/<slug:slug>/": PUBLIC,
     "GET /api/v1/products/": PUBLIC,
+    "GET /api/v1/autocomplete/": PUBLIC,
     "GET /api/v1/products/<slug:slug>/": PUBLIC,
     "GET /api/v1/channel/": PUBLIC,
     "GET /api/v1/drops/": PUBLIC,

@@ -31,6 +31,7 @@ from catalog.models import (
     VariantChannelPrice,
     Warehouse,
 )
+from catalog.search.models import SearchSynonym
 from catalog.stock.movements import stock_change
 from partners.models import Partner, PartnerMembership
 from shop.accounts.models import User
@@ -39,7 +40,7 @@ from shop.channels.services import channel_api_key_issue, channel_create
 from shop.demo.data import operations, products_classics, products_glory, products_wisdom
 from shop.demo.data.pictures import demo_pictures_load
 from shop.demo.data.records import DemoProduct
-from shop.demo.data.stories import COLLECTIONS, PARTNERS, RELICS, TAGS
+from shop.demo.data.stories import COLLECTIONS, PARTNERS, RELICS, SEARCH_SYNONYMS, TAGS
 
 PRODUCTS: tuple[DemoProduct, ...] = (
     products_wisdom.PRODUCTS + products_classics.PRODUCTS + products_glory.PRODUCTS
@@ -146,6 +147,8 @@ def demo_catalog_load(report: DemoReport) -> dict[str, Product]:
             report, Tag, {"slug": tag.slug}, {"name_zh": tag.name_zh, "name_en": tag.name_en}
         )
 
+    for term, replacement in SEARCH_SYNONYMS:
+        _upsert(report, SearchSynonym, {"term": term, "replacement": replacement}, {})
     refresh = _search_text_refresher()
     products = {}
     for item in PRODUCTS:

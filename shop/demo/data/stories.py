@@ -243,3 +243,15 @@ TAGS = (
     DemoTag(slug="books", name_zh="图书", name_en="Books"),
     DemoTag(slug="accessories", name_zh="配饰", name_en="Accessories"),
 )
+
+# Search synonyms (catalog.search): the word shoppers type -> the word in the catalog's names.
+SEARCH_SYNONYMS = (
+    ("扇子", "扇"),
+    ("丝巾", "围巾"),
+    ("丝巾", "方巾"),
+    ("围巾", "方巾"),
+    ("杯子", "杯"),
+    ("靠枕", "抱枕"),
+    ("冰箱磁贴", "冰箱贴"),
+    ("毛笔", "文房四宝"),
+)

@@ -1,11 +1,8 @@
-"""The lower-cased text a product is found by, kept on ``Product.search_text``, and the
-query that finds products by one search word.
+"""The query that finds products by one search word (in its searchable form).
 
-Every service that saves a product, its variants, its tags, its relic or its collection
-must call :func:`product_search_text_refresh` for the products concerned after saving
-(in the same transaction), so the catalog search finds them by their current words. The
-public search also matches the name and description fields directly, so a product whose
-text is stale is still found by those; tags, SKUs and collection names need the refresh.
+The word is looked for in the product's search text (:mod:`catalog.search.index`), and
+also in the name and description fields directly, so a product whose text is stale is
+still found by those; tags, SKUs and collection names need the refresh.
 """
 
 from __future__ import annotations
@@ -100,37 +97,3 @@ def product_ids_matching(term: str) -> QuerySet[Any]:
             all=True,
         )
     )
-
-
-def product_search_text_build(product: Product) -> str:
-    """Names, descriptions, tags, SKUs, relic and collection names, both languages, lower-cased."""
-    parts: list[str] = [
-        product.slug,
-        product.name_zh,
-        product.name_en,
-        product.description_zh,
-        product.description_en,
-    ]
-    for tag in product.tags.all():
-        parts += [tag.slug, tag.name_zh, tag.name_en]
-    for variant in product.variants.filter(is_active=True):
-        parts += [variant.sku, variant.name_zh, variant.name_en]
-    if product.relic is not None:
-        relic = product.relic
-        parts += [relic.name_zh, relic.name_en, relic.period_zh, relic.period_en]
-        parts.append(relic.museum_number)
-    if product.collection is not None:
-        parts += [product.collection.name_zh, product.collection.name_en]
-    return "\n".join(part.strip() for part in parts if part and part.strip()).lower()
-
-
-def product_search_text_refresh(product: Product) -> str:
-    """Rebuild and store the product's search text; returns it.
-
-    Written with a single-column update so it neither races with nor re-stamps other
-    edits of the product.
-    """
-    text = product_search_text_build(product)
-    Product.objects.filter(pk=product.pk).update(search_text=text)
-    product.search_text = text
-    return text

@@ -1,0 +1,137 @@
+"""The search applied to the product list: which entries a query finds, how well each
+matches (the relevance the list is ordered by), and the fallback for typos.
+
+Ranking (``search_rank``, highest first), per group of words of the query: 4 where it is
+a word of the product's name, 3 where the name holds it otherwise (inside a word or its
+pinyin), 2 where the relic's, collection's or a tag's name does, 1 elsewhere
+(description, SKU, ...); plus 100 when the query is the product's whole name. The list
+then puts products with free units before sold-out ones, and breaks ties by slug, so the
+order is stable from page to page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+from catalog.models import Product
+from catalog.search.matching import product_ids_matching
+from catalog.search.query import SearchQuery, query_parse
+from catalog.search.suggestions import word_closest
+from catalog.search.text import has_han
+
+EXACT = 100
+NAME_WORD, IN_NAME, IN_RELATED, ELSEWHERE = 4, 3, 2, 1
+RANK = "search_rank"
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Entries found, and the corrected query when the shopper's found nothing."""
+
+    entries: QuerySet[Any]
+    query: SearchQuery
+    did_you_mean: str | None = None
+
+
+def _group_ids(group: tuple[str, ...]) -> QuerySet[Any]:
+    found = product_ids_matching(group[0])
+    for form in group[1:]:
+        found = found.union(product_ids_matching(form), all=True)
+    return found
+
+
+def _entries_matching(entries: QuerySet[Any], query: SearchQuery) -> QuerySet[Any]:
+    if not query.groups:
+        return entries.none()
+    for group in query.groups:
+        # Inside a CASE the IN stays a lookup in the hashed matches while the entries
+        # are read in order; a plain IN may be planned as a join that reads all the
+        # matches again for every entry read.
+        found = When(product_id__in=_group_ids(group), then=Value(True))
+        entries = entries.filter(Case(found, default=Value(False), output_field=BooleanField()))
+    return entries
+
+
+def _any_contains(field: str, forms: tuple[str, ...] | list[str]) -> Q:
+    condition = Q()
+    for form in forms:
+        condition |= Q(**{f"product__{field}__contains": form})
+    return condition
+
+
+def relevance(query: SearchQuery) -> Any:
+    """The ``search_rank`` expression of a list entry for ``query``."""
+    if not query.whole:
+        return Value(0, output_field=IntegerField())
+    score: Any = Case(
+        When(_any_contains("search_name", [f"\n={w}\n" for w in query.whole]), then=EXACT),
+        default=0,
+        output_field=IntegerField(),
+    )
+    for group in query.groups:
+        score = score + Case(
+            When(_any_contains("search_name", [f"\n{w}\n" for w in group]), then=NAME_WORD),
+            When(_any_contains("search_name", group), then=IN_NAME),
+            When(_any_contains("search_related", group), then=IN_RELATED),
+            default=ELSEWHERE,
+            output_field=IntegerField(),
+        )
+    return score
+
+
+def _corrected(query: SearchQuery) -> SearchQuery | None:
+    """The query with each word that finds nothing replaced by the closest catalog word
+    (or, for Chinese, by its characters); None when nothing changed."""
+    groups: list[tuple[str, ...]] = []
+    changed = False
+    for group in query.groups:
+        if Product.objects.filter(pk__in=_group_ids(group)).exists():
+            groups.append(group)
+            continue
+        closest = word_closest(group[0])
+        if closest is not None:
+            groups.append((closest,))
+        elif has_han(group[0]) and len(group[0]) > 1:
+            groups += [(character,) for character in group[0]]
+        else:
+            return None
+        changed = True
+    if not changed:
+        return None
+    words = [group[0] for group in groups]
+    whole = tuple(sorted({"".join(words), " ".join(words)}))
+    return SearchQuery(text=query.text, groups=tuple(groups), whole=whole)
+
+
+def _spoken(query: SearchQuery) -> str:
+    words = query.words
+    return ("" if all(has_han(word) for word in words) else " ").join(words)
+
+
+def entries_search(entries: QuerySet[Any], text: str) -> SearchResult:
+    """The entries ``text`` finds, annotated with their ``search_rank``; when it finds
+    nothing, those its correction finds, with the corrected text."""
+    query = query_parse(text)
+    found = _entries_matching(entries, query)
+    if query.groups and not found.exists():
+        corrected = _corrected(query)
+        if corrected is not None:
+            retry = _entries_matching(entries, corrected)
+            if retry.exists():
+                return SearchResult(
+                    retry.annotate(**{RANK: relevance(corrected)}),
+                    corrected,
+                    did_you_mean=_spoken(corrected),
+                )
+    return SearchResult(found.annotate(**{RANK: relevance(query)}), query)

@@ -1,0 +1,164 @@
+"""Answers while the shopper types (autocomplete), and the closest catalog word to one
+that finds nothing ("did you mean").
+
+Autocomplete offers products, collections and relics whose name, or a word of it, starts
+with what was typed, in Chinese (simplified or traditional), pinyin (full or initials) or
+English: names that start with it first, then shorter names, then by slug.
+
+The closest word is the catalog word (:class:`SearchWord`) most similar by trigrams, at
+least pg_trgm's 0.3 alike and of a length within two of the typed word's. PostgreSQL
+finds it with pg_trgm's ``%`` over its trigram index; SQLite compares the same trigrams
+in Python (:func:`catalog.search.text.similarity`) over at most ``CANDIDATES_MAX`` words.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    FloatField,
+    Func,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Length
+
+from catalog.models import Collection, ProductListEntry, Relic
+from catalog.offers import window_open
+from catalog.search.models import SearchWord
+from catalog.search.text import SIMILARITY_THRESHOLD, chunks, has_han, normalize, similarity
+
+CANDIDATES_MAX = 20000
+LENGTH_SLACK = 2
+PRODUCTS_MAX, OTHERS_MAX = 8, 4
+PREFIX_MAX_LENGTH = 50
+
+
+class _Similar(Func):
+    """pg_trgm's ``%``: similar at least ``pg_trgm.similarity_threshold`` (0.3)."""
+
+    arg_joiner = " %% "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+class _Similarity(Func):
+    function = "similarity"
+    output_field = FloatField()
+
+
+def word_closest(word: str) -> str | None:
+    """The catalog word most like ``word``, or None."""
+    if not word:
+        return None
+    near = SearchWord.objects.annotate(length=Length("word")).filter(
+        length__gte=len(word) - LENGTH_SLACK, length__lte=len(word) + LENGTH_SLACK
+    )
+    if connection.vendor == "postgresql":
+        found = (
+            near.filter(_Similar("word", Value(word)))
+            .annotate(score=_Similarity("word", Value(word)))
+            .order_by("-score", "word")
+            .values_list("word", flat=True)
+            .first()
+        )
+        return found if found != word else None
+    scored = [
+        (similarity(candidate, word), candidate)
+        for candidate in near.order_by("id").values_list("word", flat=True)[:CANDIDATES_MAX]
+    ]
+    alike = [(-score, candidate) for score, candidate in scored if score >= SIMILARITY_THRESHOLD]
+    best = min(alike, default=None)
+    return best[1] if best is not None and best[1] != word else None
+
+
+def typed_prefix(text: str) -> str:
+    """What was typed, in searchable form: ``仙鹤团`` / ``xianhe`` / ``crane ro``."""
+    parts = chunks(normalize(text)[:PREFIX_MAX_LENGTH])
+    return "".join(parts) if all(has_han(part) for part in parts) else " ".join(parts)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str
+    slug: str
+    name: str
+
+
+def _product_suggestions(
+    prefix: str, lang: str, channel_id: int | None, now: datetime.datetime
+) -> list[Suggestion]:
+    if channel_id is None:
+        entries = ProductListEntry.objects.filter(channel__isnull=True)
+    else:
+        entries = ProductListEntry.objects.filter(window_open(now), channel_id=channel_id)
+    starts = Q(product__search_name__contains=f"\n={prefix}")
+    rows = (
+        entries.filter(starts | Q(product__search_name__contains=f"\n{prefix}"))
+        .annotate(
+            name_first=Case(When(starts, then=0), default=1),
+            name_length=Length(f"name_{lang}"),
+        )
+        .order_by("name_first", "name_length", "slug")
+        .values_list("slug", f"name_{lang}")[:PRODUCTS_MAX]
+    )
+    return [Suggestion("product", slug, name) for slug, name in rows]
+
+
+_named_lock = threading.Lock()
+_named: dict[str, tuple[Any, list[tuple[str, str, str, str]]]] = {}
+
+
+def _named_rows(model: type[Collection] | type[Relic]) -> list[tuple[str, str, str, str]]:
+    """``(searchable lines, slug, name_zh, name_en)`` of every shown collection or relic,
+    kept per process until one of them changes."""
+    from catalog.search.index import names_searchable
+
+    shown: QuerySet[Any] = (
+        Collection.objects.filter(is_active=True) if model is Collection else Relic.objects.all()
+    )
+    version = shown.aggregate(count=Count("id"), changed=Max("updated_at"))
+    with _named_lock:
+        kept = _named.get(model.__name__)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+    rows = [
+        (names_searchable([zh, en])[0], slug, zh, en)
+        for slug, zh, en in shown.order_by("slug").values_list("slug", "name_zh", "name_en")
+    ]
+    with _named_lock:
+        _named[model.__name__] = (version, rows)
+    return rows
+
+
+def _named_suggestions(model: Any, kind: str, prefix: str, lang: str) -> list[Suggestion]:
+    found = []
+    for lines, slug, zh, en in _named_rows(model):
+        if f"\n{prefix}" in lines or f"\n={prefix}" in lines:
+            name = en if lang == "en" else zh
+            found.append((f"\n={prefix}" not in lines, len(name), slug, name))
+    return [Suggestion(kind, slug, name) for *_, slug, name in sorted(found)[:OTHERS_MAX]]
+
+
+def suggestions_for(
+    text: str, *, lang: str, channel_id: int | None = None, now: datetime.datetime
+) -> dict[str, list[Suggestion]]:
+    """Products, collections and relics whose names start with what was typed."""
+    prefix = typed_prefix(text)
+    if not prefix:
+        return {"products": [], "collections": [], "relics": []}
+    return {
+        "products": _product_suggestions(prefix, lang, channel_id, now),
+        "collections": _named_suggestions(Collection, "collection", prefix, lang),
+        "relics": _named_suggestions(Relic, "relic", prefix, lang),
+    }

@@ -1,0 +1,75 @@
+"""Autocomplete as the shopper types, and "did you mean" in the product list, over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.search.suggestions import word_closest
+from tests.catalog.public_api import PRODUCTS, api_get
+
+pytestmark = pytest.mark.django_db
+AUTOCOMPLETE = "/api/v1/autocomplete/"
+
+
+def suggested(text: str, lang: str = "zh", kind: str = "products") -> list[str]:
+    response = api_get(AUTOCOMPLETE, {"q": text, "lang": lang})
+    assert response.status_code == 200, response.content
+    return [item["slug"] for item in response.json()[kind]]
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("仙鹤", "crane-round-fan"),
+        ("仙", "crane-round-fan"),
+        ("仙鶴", "crane-round-fan"),  # traditional
+        ("xianhe", "crane-round-fan"),  # pinyin, as typed so far
+        ("xht", "crane-round-fan"),  # initials
+        ("cra", "crane-round-fan"),
+        ("团扇", "plain-round-fan"),  # the name that starts with it, then the shortest
+        ("jasm", "palace-jasmine-tea"),
+        ("书", "study-seal"),
+    ],
+)
+def test_autocomplete_offers_products_whose_names_start_with_what_was_typed(
+    searchable, text, first
+):
+    assert suggested(text)[0] == first
+
+
+def test_autocomplete_answers_in_the_request_language_with_collections_and_relics(searchable):
+    response = api_get(AUTOCOMPLETE, {"q": "fu", "lang": "en"})
+
+    body = response.json()
+    assert response.status_code == 200
+    assert response["Content-Language"] == "en"
+    assert {"slug": "fu-folding-fan", "name": "Fu Folding Fan"} in body["products"]
+    assert body["relics"] == [{"slug": "relic-stele", "name": "Fu Character Stele"}]
+    assert suggested("智慧", kind="collections") == ["wisdom"]
+    assert api_get(AUTOCOMPLETE, {"q": "智慧"}).json()["collections"][0]["name"] == "智慧之花"
+    assert suggested("xianhe", kind="relics") == ["relic-crane"]
+
+
+def test_autocomplete_refuses_a_missing_or_too_long_query_in_the_error_shape(searchable):
+    for params in ({}, {"q": ""}, {"q": "扇" * 51}):
+        response = api_get(AUTOCOMPLETE, params)
+        assert response.status_code == 400
+        assert response.json()["code"] == "invalid"
+        assert "q" in response.json()["fields"]
+    assert api_get(AUTOCOMPLETE, {"q": "%_"}).json()["products"] == []
+
+
+def test_the_product_list_says_what_it_searched_for_when_the_words_found_nothing(searchable):
+    corrected = api_get(PRODUCTS, {"q": "cushon"}).json()
+    plain = api_get(PRODUCTS, {"q": "cushion"}).json()
+
+    assert corrected["did_you_mean"] == "cushion"
+    assert [item["slug"] for item in corrected["results"]] == ["hundred-bats-cushion"]
+    assert plain["did_you_mean"] is None
+    assert "did_you_mean" not in api_get(PRODUCTS).json()
+
+
+def test_the_closest_word_is_the_same_on_both_engines(searchable):
+    assert word_closest("teh") == "tea"
+    assert word_closest("tuanshang") == "tuanshan"
+    assert word_closest("qqqq") is None
