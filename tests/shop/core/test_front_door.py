@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import resolve
@@ -34,12 +36,11 @@ def test_the_api_index_lists_every_resource_by_audience():
     assert resources["partners"]["settlements"] == "/api/v1/partners/settlements/"
     for paths in resources.values():
         for path in paths.values():
-            sample = path.replace("{token}", "00000000-0000-0000-0000-000000000000")
-            for name in ("slug", "code", "number", "statement_format", "fmt", "reference"):
-                sample = sample.replace("{" + name + "}", "csv")
-            for name in ("payment_id", "stock_id", "line_id", "shipment_id", "return_id"):
-                sample = sample.replace("{" + name + "}", "1")
-            sample = sample.replace("{settlement_id}", "1")
+            sample = path
+            for name in ("token", "device_id"):  # the paths that take a UUID
+                sample = sample.replace("{" + name + "}", "00000000-0000-0000-0000-000000000000")
+            sample = re.sub(r"\{\w+_id\}", "1", sample)  # the paths that take a number
+            sample = re.sub(r"\{\w+\}", "csv", sample)  # slugs, codes, numbers, formats
             assert "{" not in sample, path
             resolve(sample)
 
