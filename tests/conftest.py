@@ -5,11 +5,20 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from tests import factories
 from tests.shop.payments.fake_stripe import FakeStripe
 from tests.shop.payments.helpers import WEBHOOK_SECRET
+
+# Property tests judge what they find, not how fast the machine makes examples: a CI machine
+# shared with other runs must not fail them for slowness (a test may still set its own).
+hypothesis_settings.register_profile(
+    "shop", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("shop")
 
 
 def pytest_collection_modifyitems(config, items):

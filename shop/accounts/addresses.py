@@ -16,7 +16,7 @@ from shop.core.errors import InvalidInput
 
 _CN_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _CN_POSTCODE = re.compile(r"^\d{6}$")
-# City names that say "the province's own" rather than name a city.
+# What a saved address holds, as the API reads and writes it.
 ADDRESS_FIELDS = (
     "label",
     "name",
@@ -32,6 +32,7 @@ ADDRESS_FIELDS = (
     "postcode",
     "is_default",
 )
+# City names that say "the province's own" rather than name a city.
 _PLACEHOLDER_CITIES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
 
 

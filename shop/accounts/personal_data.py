@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shop.accounts.addresses import ADDRESS_FIELDS
 from shop.accounts.models import Address, DeviceToken, SmsCode, User
 from shop.core.errors import InvalidInput
 from shop.core.hooks import hooks
@@ -25,22 +26,7 @@ _USER_FIELDS = (
     "email_verified_at",
     "phone_verified_at",
 )
-_ADDRESS_FIELDS = (
-    "label",
-    "name",
-    "phone",
-    "country",
-    "province_code",
-    "city_code",
-    "district_code",
-    "province",
-    "city",
-    "district",
-    "street",
-    "postcode",
-    "is_default",
-    "created_at",
-)
+_ADDRESS_FIELDS = (*ADDRESS_FIELDS, "created_at")
 
 
 def _plain(value: Any) -> Any:

@@ -12,7 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.accounts.addresses import address_create, address_delete, address_get, address_update
+from shop.accounts.addresses import (
+    ADDRESS_FIELDS,
+    address_create,
+    address_delete,
+    address_get,
+    address_update,
+)
 from shop.accounts.divisions import division_children
 from shop.accounts.models import Address
 from shop.core.errors import InvalidInput
@@ -23,22 +29,7 @@ from shop.core.validation import validated
 class AddressSerializer(serializers.ModelSerializer):
     class Meta:
         model = Address
-        fields = [
-            "id",
-            "label",
-            "name",
-            "phone",
-            "country",
-            "province_code",
-            "city_code",
-            "district_code",
-            "province",
-            "city",
-            "district",
-            "street",
-            "postcode",
-            "is_default",
-        ]
+        fields = ["id", *ADDRESS_FIELDS]
         read_only_fields = ["id", "province", "city", "district"]
 
 
