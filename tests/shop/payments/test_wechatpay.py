@@ -90,6 +90,23 @@ def test_h5_payment_answers_the_redirect_url(api_client, fake_wechatpay):
     assert json.loads(call.body)["scene_info"]["h5_info"] == {"type": "Wap"}
 
 
+def test_h5_payment_gives_wechat_pay_the_shoppers_address_the_trusted_proxy_saw(
+    api_client, fake_wechatpay, settings
+):
+    settings.THROTTLE_TRUSTED_PROXIES = 1
+    response = api_client.post(
+        f"/api/v1/orders/{_order().number}/payments/",
+        {"provider": "wechatpay", "email": "s@example.com", "scene": "h5"},
+        format="json",
+        HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.7",
+        REMOTE_ADDR="10.0.0.2",
+    )
+
+    assert response.status_code == 201
+    [call] = fake_wechatpay.calls("POST", "/v3/pay/transactions/h5")
+    assert json.loads(call.body)["scene_info"]["payer_client_ip"] == "203.0.113.7"
+
+
 def test_a_paid_trade_read_back_pays_the_order_with_the_fee_rule(fake_wechatpay, settings):
     order = _order(price="100.00", quantity=1)
     payment = payment_start(order=order, provider="wechatpay", options=PaymentOptions("native"))
