@@ -22,6 +22,7 @@ from shop.core.errors import ShopError
 from shop.orders.idempotency import order_for_key, request_fingerprint
 from shop.orders.models import Order
 from shop.payments.models import Payment
+from shop.payments.providers.base import PaymentOptions
 from shop.payments.services import payment_open_for_placed, payment_provider_check
 
 logger = logging.getLogger(__name__)
@@ -36,12 +37,21 @@ class Placed:
     payment_error: ShopError | None = None
 
 
-def _placed(order: Order, created: bool, payment_provider: str | None, user: Any) -> Placed:
+def _placed(
+    order: Order,
+    created: bool,
+    payment_provider: str | None,
+    user: Any,
+    options: PaymentOptions | None = None,
+) -> Placed:
     """The answer of placing ``order`` (``created`` now, or earlier with the same key),
-    with its payment started or resumed when a provider was asked for."""
+    with its payment started or resumed (the way ``options`` say) when a provider was
+    asked for."""
     if payment_provider is None:
         return Placed(order=order, created=created)
-    opened = payment_open_for_placed(order=order, provider=payment_provider, user=user)
+    opened = payment_open_for_placed(
+        order=order, provider=payment_provider, user=user, options=options
+    )
     return Placed(order, created, payment=opened.payment, payment_error=opened.error)
 
 
@@ -61,7 +71,12 @@ def _sold_out_early_raise(cart: Cart) -> dict[int, VariantFacts]:
 
 
 def order_place(
-    *, cart: Cart, idempotency_key: str, user: Any = None, payment_provider: str | None = None
+    *,
+    cart: Cart,
+    idempotency_key: str,
+    user: Any = None,
+    payment_provider: str | None = None,
+    payment_options: PaymentOptions | None = None,
 ) -> Placed:
     """Turn the cart into an order awaiting payment, holding its stock; with
     ``payment_provider``, start paying it too (a storefront's one-step "place and pay").
@@ -88,8 +103,8 @@ def order_place(
             if existing is None:
                 raise
         else:
-            return _placed(order, True, payment_provider, user)
-    return _placed(existing, False, payment_provider, user)
+            return _placed(order, True, payment_provider, user, payment_options)
+    return _placed(existing, False, payment_provider, user, payment_options)
 
 
 def order_buy_now(
@@ -101,6 +116,7 @@ def order_buy_now(
     lines: Sequence[LineWanted] = (),
     payment_provider: str | None = None,
     details: CheckoutDetails | None = None,
+    payment_options: PaymentOptions | None = None,
 ) -> Placed:
     """An order in one step, as a storefront's "buy now" asks for it: a cart with its
     lines and checkout details, checked as ``checkout_create`` checks them and kept as the
@@ -127,7 +143,7 @@ def order_buy_now(
     )
     found = order_for_key(channel.pk, idempotency_key, fingerprint)
     if found is not None:
-        return _placed(found, False, payment_provider, user)
+        return _placed(found, False, payment_provider, user, payment_options)
     built = checkout_build(
         channel=channel, user=user, language=language, lines=lines, details=details
     )
@@ -138,5 +154,5 @@ def order_buy_now(
         found = order_for_key(channel.pk, idempotency_key, fingerprint)
         if found is None:
             raise
-        return _placed(found, False, payment_provider, user)
-    return _placed(order, True, payment_provider, user)
+        return _placed(found, False, payment_provider, user, payment_options)
+    return _placed(order, True, payment_provider, user, payment_options)

@@ -29,7 +29,7 @@ from shop.checkout.placement import Placed, order_buy_now, order_place
 from shop.core.i18n import language_from_request
 from shop.core.pagination import PagePagination
 from shop.core.schema import ErrorSerializer, error_responses
-from shop.core.throttling import ShopScopedRateThrottle
+from shop.core.throttling import ShopScopedRateThrottle, client_address
 from shop.core.validation import validated
 from shop.orders.errors import IdempotencyKeyRequired
 from shop.orders.fapiao.serializers import FapiaoInputSerializer
@@ -37,7 +37,9 @@ from shop.orders.fapiao.services import FapiaoTitle, fapiao_request
 from shop.orders.selectors import order_list_for_user
 from shop.orders.serializers import OrderOutputSerializer, order_output
 from shop.payments.models import PaymentProvider
+from shop.payments.providers.base import PaymentOptions
 from shop.payments.serializers import ShopperPaymentSerializer, payment_output
+from shop.payments.services import PAYMENT_SCENES
 
 
 class OrderPlacedOutputSerializer(OrderOutputSerializer):
@@ -91,18 +93,40 @@ def _placed_answer(request: Request, placed: Placed) -> Response:
     return Response(body, status=201 if placed.created else 200)
 
 
+class PaymentAskedSerializer(serializers.Serializer):
+    """The payment started with the order, as the payments API starts it."""
+
+    payment_provider = serializers.ChoiceField(
+        choices=PaymentProvider.choices,
+        required=False,
+        help_text="Start paying the order with this provider in the same request.",
+    )
+    payment_scene = serializers.ChoiceField(
+        choices=PAYMENT_SCENES,
+        required=False,
+        help_text="WeChat Pay: jsapi (inside WeChat), h5 (mobile browser), native (QR"
+        " code, the default). Alipay: page (PC, the default) or wap (mobile browser).",
+    )
+    payment_openid = serializers.CharField(
+        max_length=128, required=False, help_text="The payer's WeChat openid (jsapi)."
+    )
+
+
+def payment_options_of(request: Request, data: dict[str, Any]) -> PaymentOptions:
+    return PaymentOptions(
+        scene=data.get("payment_scene", ""),
+        openid=data.get("payment_openid", ""),
+        client_ip=client_address(request),
+    )
+
+
 class OrderPlaceApi(_CartApi):
     """Place the order: holds the stock for the payment. Needs an ``Idempotency-Key``.
     With ``payment_provider`` the payment starts in the same request."""
 
     throttle_scope = "checkout"
 
-    class InputSerializer(serializers.Serializer):
-        payment_provider = serializers.ChoiceField(
-            choices=PaymentProvider.choices,
-            required=False,
-            help_text="Start paying the order with this provider in the same request.",
-        )
+    class InputSerializer(PaymentAskedSerializer):
         fapiao = FapiaoInputSerializer(
             required=False, help_text="Ask for an electronic fapiao with the order."
         )
@@ -129,7 +153,11 @@ class OrderPlaceApi(_CartApi):
         if key is None:
             raise IdempotencyKeyRequired()
         placed = order_place(
-            cart=cart, idempotency_key=key, user=request.user, payment_provider=provider
+            cart=cart,
+            idempotency_key=key,
+            user=request.user,
+            payment_provider=provider,
+            payment_options=payment_options_of(request, data),
         )
         _fapiao_with(placed, fapiao, request.user)
         return _placed_answer(request, placed)
@@ -143,13 +171,8 @@ class OrdersApi(APIView):
 
     throttle_scope = "checkout"
 
-    class InputSerializer(CheckoutDetailsInputSerializer):
+    class InputSerializer(CheckoutDetailsInputSerializer, PaymentAskedSerializer):
         lines = CartLineInputSerializer(many=True, allow_empty=False)
-        payment_provider = serializers.ChoiceField(
-            choices=PaymentProvider.choices,
-            required=False,
-            help_text="Start paying the order with this provider in the same request.",
-        )
         fapiao = FapiaoInputSerializer(
             required=False, help_text="Ask for an electronic fapiao with the order."
         )
@@ -203,6 +226,7 @@ class OrdersApi(APIView):
             lines=[LineWanted(**line) for line in data["lines"]],
             payment_provider=data.get("payment_provider"),
             details=CheckoutDetails.from_input(data, request.user),
+            payment_options=payment_options_of(request, data),
         )
         _fapiao_with(placed, fapiao, request.user)
         return _placed_answer(request, placed)

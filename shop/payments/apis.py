@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from shop.core.errors import InvalidInput
 from shop.core.schema import ErrorSerializer
-from shop.core.throttling import ShopScopedRateThrottle
+from shop.core.throttling import ShopScopedRateThrottle, client_address
 from shop.core.validation import validated
 from shop.payments.models import PaymentProvider
 from shop.payments.notifications import alipay_notify_receive, wechatpay_notify_receive
@@ -82,7 +82,7 @@ class PaymentStartApi(APIView):
         options = PaymentOptions(
             scene=data.get("scene", ""),
             openid=data.get("openid", ""),
-            client_ip=str(request.META.get("REMOTE_ADDR") or ""),
+            client_ip=client_address(request),
         )
         payment = payment_start(
             order=order,

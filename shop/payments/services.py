@@ -246,21 +246,24 @@ class PaymentOpened:
     error: ShopError | None = None
 
 
-def payment_open_for_placed(*, order: Order, provider: str, user: Any = None) -> PaymentOpened:
+def payment_open_for_placed(
+    *, order: Order, provider: str, user: Any = None, options: PaymentOptions | None = None
+) -> PaymentOpened:
     """The payment of an order placed a moment ago with a payment asked for in the same
     request (a storefront's one-step "place and pay"), started once the order is
     committed, as every payment is. An order still awaiting payment starts or resumes
     its payment with ``provider``; one that no longer waits (the same Idempotency-Key
     sent again after paying) answers with its latest payment. A provider that cannot
     start the payment now leaves the order placed and says why: the shopper pays it
-    later through the payments API."""
+    later through the payments API. ``options``: the way the page lets the shopper pay,
+    as with the payments API (WeChat Pay's scene and openid, the shopper's address)."""
     if order.status != OrderStatus.PENDING_PAYMENT:
         latest = Payment.objects.filter(order=order).order_by("-id").first()
         if latest is not None:
             latest.order = order
         return PaymentOpened(payment=latest)
     try:
-        payment = payment_start(order=order, provider=provider, user=user)
+        payment = payment_start(order=order, provider=provider, user=user, options=options)
     except ShopError as exc:
         logger.warning("order %s placed; payment not started: %s", order.pk, exc.code)
         return PaymentOpened(payment=None, error=exc)

@@ -17,6 +17,7 @@ from shop.payments.providers.base import PaymentOptions
 from shop.payments.providers.wechatpay import wechatpay_client
 from shop.payments.services import payment_start, payment_sync
 from tests.factories import SalesChannelFactory, order_with_stock
+from tests.shop.conftest import ADDRESS_CN
 from tests.shop.payments.helpers import priced_variant
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +89,23 @@ def test_h5_payment_answers_the_redirect_url(api_client, fake_wechatpay):
     assert response.json()["action"]["url"].startswith("https://wx.tenpay.com/")
     [call] = fake_wechatpay.calls("POST", "/v3/pay/transactions/h5")
     assert json.loads(call.body)["scene_info"]["h5_info"] == {"type": "Wap"}
+
+
+def test_h5_payment_gives_wechat_pay_the_shoppers_address_the_trusted_proxy_saw(
+    api_client, fake_wechatpay, settings
+):
+    settings.THROTTLE_TRUSTED_PROXIES = 1
+    response = api_client.post(
+        f"/api/v1/orders/{_order().number}/payments/",
+        {"provider": "wechatpay", "email": "s@example.com", "scene": "h5"},
+        format="json",
+        HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.7",
+        REMOTE_ADDR="10.0.0.2",
+    )
+
+    assert response.status_code == 201
+    [call] = fake_wechatpay.calls("POST", "/v3/pay/transactions/h5")
+    assert json.loads(call.body)["scene_info"]["payer_client_ip"] == "203.0.113.7"
 
 
 def test_a_paid_trade_read_back_pays_the_order_with_the_fee_rule(fake_wechatpay, settings):
@@ -188,3 +206,57 @@ def test_the_platform_public_key_mode_needs_no_certificate(fake_wechatpay, setti
     fake_wechatpay.forge_next()
     with pytest.raises(PaymentProviderUnavailable):
         payment_sync(payment_id=payment.pk)
+
+
+def test_buy_now_in_one_request_starts_a_jsapi_payment_for_the_payers_openid(
+    api_client, fake_wechatpay, small_shop
+):
+    response = api_client.post(
+        f"/api/v1/orders/?channel={small_shop.channel.code}",
+        {
+            "lines": [{"sku": small_shop.variant.sku, "quantity": 1}],
+            "email": "s@example.com",
+            "shipping_address": ADDRESS_CN,
+            "shipping_method": "standard",
+            "payment_provider": "wechatpay",
+            "payment_scene": "jsapi",
+            "payment_openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+        },
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="buy-jsapi",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["payment"]["action"]["type"] == "jsapi"
+    [call] = fake_wechatpay.calls("POST", "/v3/pay/transactions/jsapi")
+    assert json.loads(call.body)["payer"] == {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"}
+
+
+def test_a_cart_placed_and_paid_in_one_request_starts_an_h5_payment_for_the_shopper(
+    api_client, fake_wechatpay, small_shop, settings
+):
+    settings.THROTTLE_TRUSTED_PROXIES = 1
+    channel = f"?channel={small_shop.channel.code}"
+    token = api_client.post(
+        f"/api/v1/carts/{channel}",
+        {
+            "lines": [{"sku": small_shop.variant.sku, "quantity": 1}],
+            "email": "s@example.com",
+            "shipping_address": ADDRESS_CN,
+            "shipping_method": "standard",
+        },
+        format="json",
+    ).json()["token"]
+
+    response = api_client.post(
+        f"/api/v1/carts/{token}/order/{channel}",
+        {"payment_provider": "wechatpay", "payment_scene": "h5"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="cart-h5",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["payment"]["action"]["type"] == "redirect"
+    [call] = fake_wechatpay.calls("POST", "/v3/pay/transactions/h5")
+    assert json.loads(call.body)["scene_info"]["payer_client_ip"] == "203.0.113.9"
