@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     Case,
     IntegerField,
     Q,
@@ -25,7 +24,7 @@ from django.db.models import (
 )
 
 from catalog.models import Product
-from catalog.search.matching import product_ids_matching
+from catalog.search.matching import Characters, HoldsAll, ProductCharacters, few_characters
 from catalog.search.query import SearchQuery, query_parse
 from catalog.search.suggestions import word_closest
 from catalog.search.text import has_han
@@ -44,23 +43,34 @@ class SearchResult:
     did_you_mean: str | None = None
 
 
-def _group_ids(group: tuple[str, ...]) -> QuerySet[Any]:
-    found = product_ids_matching(group[0])
-    for form in group[1:]:
-        found = found.union(product_ids_matching(form), all=True)
-    return found
+def _form_condition(form: str, prefix: str) -> Q:
+    """One indexed match of a form in the product's search text: the trigram index of
+    ``search_text`` serves it, or for a word too short for trigrams (团扇) the index of
+    the characters it holds narrows the rows first."""
+    condition = Q(**{f"{prefix}search_text__contains": form})
+    if few_characters(form):
+        characters = HoldsAll(ProductCharacters(prefix), Characters(Value(form)))
+        condition &= Q(characters)
+    return condition
+
+
+def _group_condition(group: tuple[str, ...], prefix: str = "") -> Q:
+    """The product's search text holds any form of the group."""
+    condition = Q()
+    for form in group:
+        condition |= _form_condition(form, prefix)
+    return condition
 
 
 def _entries_matching(entries: QuerySet[Any], query: SearchQuery) -> QuerySet[Any]:
     if not query.groups:
         return entries.none()
+    # On the entry's own product row (one join, shared with the ranking), so the rank
+    # is worked out only for the rows found, never for the whole catalog.
+    condition = Q()
     for group in query.groups:
-        # Inside a CASE the IN stays a lookup in the hashed matches while the entries
-        # are read in order; a plain IN may be planned as a join that reads all the
-        # matches again for every entry read.
-        found = When(product_id__in=_group_ids(group), then=Value(True))
-        entries = entries.filter(Case(found, default=Value(False), output_field=BooleanField()))
-    return entries
+        condition &= _group_condition(group, "product__")
+    return entries.filter(condition)
 
 
 def _any_contains(field: str, forms: tuple[str, ...] | list[str]) -> Q:
@@ -96,7 +106,7 @@ def _corrected(query: SearchQuery) -> SearchQuery | None:
     groups: list[tuple[str, ...]] = []
     changed = False
     for group in query.groups:
-        if Product.objects.filter(pk__in=_group_ids(group)).exists():
+        if Product.objects.filter(_group_condition(group)).exists():
             groups.append(group)
             continue
         closest = word_closest(group[0])

@@ -1,4 +1,5 @@
-"""The query that finds products by one search word (in its searchable form).
+"""The older query that finds products by one search word (in its searchable form);
+the product list no longer uses it (it matches on ``search_text`` alone, filtering.py).
 
 The word is looked for in the product's search text (:mod:`catalog.search.index`), and
 also in the name and description fields directly, so a product whose text is stale is
@@ -19,7 +20,7 @@ from catalog.models import Product, ProductVariant, Relic, Tag
 TRIGRAM = 3
 
 
-class _Characters(Func):
+class Characters(Func):
     """The characters of a text, as an array (PostgreSQL)."""
 
     function = "string_to_array"
@@ -27,20 +28,19 @@ class _Characters(Func):
     output_field = TextField()
 
 
-class _ProductCharacters(Func):
+class ProductCharacters(Func):
     """The characters of every text a product's row is searched in (PostgreSQL): the
     expression of the GIN index ``catalog_product_search_characters`` (migration 0003)."""
 
     function = "catalog_product_search_characters"
     output_field = TextField()
 
-    def __init__(self) -> None:
-        super().__init__(
-            F("search_text"), F("name_zh"), F("name_en"), F("description_zh"), F("description_en")
-        )
+    def __init__(self, prefix: str = "") -> None:
+        fields = ("search_text", "name_zh", "name_en", "description_zh", "description_en")
+        super().__init__(*(F(f"{prefix}{field}") for field in fields))
 
 
-class _HoldsAll(Func):
+class HoldsAll(Func):
     """The left array holds every element of the right one (PostgreSQL's ``@>``)."""
 
     arg_joiner = " @> "
@@ -48,7 +48,7 @@ class _HoldsAll(Func):
     output_field = BooleanField()
 
 
-def _few_characters(term: str) -> bool:
+def few_characters(term: str) -> bool:
     return connection.vendor == "postgresql" and len(term) < TRIGRAM
 
 
@@ -73,15 +73,15 @@ def product_ids_matching(term: str) -> QuerySet[Any]:
         | Q(description_en__icontains=term)
     )
     variants = ProductVariant.objects.filter(is_active=True, sku__icontains=term)
-    if _few_characters(term):
+    if few_characters(term):
         # The search text is compared with the lower-cased word, the other texts with
         # the upper-cased one: a row found holds all the characters of one of the two.
         products = products.filter(
-            _HoldsAll(_ProductCharacters(), _Characters(Value(lowered)))
-            | _HoldsAll(_ProductCharacters(), _Characters(Upper(Value(term))))
+            HoldsAll(ProductCharacters(), Characters(Value(lowered)))
+            | HoldsAll(ProductCharacters(), Characters(Upper(Value(term))))
         )
         variants = variants.filter(
-            _HoldsAll(_Characters(Upper("sku")), _Characters(Upper(Value(term))))
+            HoldsAll(Characters(Upper("sku")), Characters(Upper(Value(term))))
         )
     relics = Relic.objects.filter(Q(name_zh__icontains=term) | Q(name_en__icontains=term))
     tags = Tag.objects.filter(

@@ -186,6 +186,8 @@ def test_search_matches_both_languages_tags_skus_and_relic_case_insensitively():
         slug="notebook", name_zh="海棠手账本", name_en="Crabapple Notebook", relic=None
     )
     ProductVariantFactory(product=notebook, sku="GWF-NOTE-01")
+    for product in Product.objects.all():  # the search reads the refreshed search text
+        product_search_text_refresh(product)
 
     def found(text: str) -> list[str]:
         return slugs(product_list(filters={"q": text}))
