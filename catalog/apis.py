@@ -254,8 +254,7 @@ class ProductListApi(CatalogApi):
         page = paginator.paginate_queryset(cast(Any, products), request, view=self)
         results = ProductListItemSerializer(page, many=True, context={"lang": lang}).data
         data = paginator.get_paginated_response(results).data
-        if request.query_params.get("q", "").strip():
-            data["did_you_mean"] = products.did_you_mean
+        data["did_you_mean"] = products.did_you_mean
         return cacheable_response(request, data, lang=lang)
 
 

@@ -194,8 +194,8 @@ class ProductPageSerializer(serializers.Serializer):
         allow_null=True,
         required=False,
         help_text=(
-            "Only when searching (q): the corrected query whose products these are, when "
-            "the words typed found nothing; null when they found something."
+            "When searching (q): the corrected query whose products these are, when the "
+            "words typed found nothing; null when they found something or nobody searched."
         ),
     )
 

@@ -63,6 +63,6 @@ class BillMismatchAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description=_("标记为已处理"))
+    @admin.action(description=_("Mark as resolved"))
     def mark_resolved(self, request: HttpRequest, queryset: QuerySet) -> None:
         queryset.update(resolved=True)

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.journey
 
 SAMPLE_VALUES = {
     "token": "00000000-0000-0000-0000-000000000000",
+    "device_id": "00000000-0000-0000-0000-000000000000",
     "fmt": "csv",
     "statement_format": "csv",
 }

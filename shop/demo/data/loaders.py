@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Model
+from django.utils import translation
 
 from catalog.models import (
     Collection,
@@ -59,8 +60,15 @@ class DemoReport:
     channels_with_keys: list[str] = field(default_factory=list)
     search_text_refreshed: bool = False
 
-    def count(self, model: type[Model], outcome: str) -> None:
-        self.rows[f"{model._meta.verbose_name_plural} {outcome}"] += 1
+    def count(self, model: type[Model], outcome: str, times: int = 1) -> None:
+        self.rows[f"{_plural_in_english(model)} {outcome}"] += times
+
+
+def _plural_in_english(model: type[Model]) -> str:
+    """The model's plural name as the command's English report says it (the admin
+    translates the same name for staff)."""
+    with translation.override("en"):
+        return str(model._meta.verbose_name_plural)
 
 
 def _upsert(
@@ -213,7 +221,7 @@ def _product_load(
     pictures = demo_pictures_load(item, product)
     for outcome in ("created", "updated", "unchanged"):
         if pictures[outcome]:
-            report.rows[f"{ProductImage._meta.verbose_name_plural} {outcome}"] += pictures[outcome]
+            report.count(ProductImage, outcome, pictures[outcome])
     if pictures["drawn"]:
         report.rows["pictures drawn"] += pictures["drawn"]
     return product

@@ -22,24 +22,38 @@ class FapiaoStatus(models.TextChoices):
 
 
 class FapiaoRequest(models.Model):
-    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="fapiao")
-    title_type = models.CharField(max_length=10, choices=FapiaoTitleType.choices)
-    title = models.CharField(max_length=100)
-    tax_number = models.CharField(max_length=20, blank=True)
+    order = models.OneToOneField(
+        "orders.Order", on_delete=models.CASCADE, related_name="fapiao", verbose_name=_("order")
+    )
+    title_type = models.CharField(
+        max_length=10, choices=FapiaoTitleType.choices, verbose_name=_("title type")
+    )
+    title = models.CharField(max_length=100, verbose_name=_("invoice title"))
+    tax_number = models.CharField(max_length=20, blank=True, verbose_name=_("tax number"))
     status = models.CharField(
-        max_length=10, choices=FapiaoStatus.choices, default=FapiaoStatus.REQUESTED
+        max_length=10,
+        choices=FapiaoStatus.choices,
+        default=FapiaoStatus.REQUESTED,
+        verbose_name=_("status"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    fapiao_number = models.CharField(max_length=40, blank=True)
-    issued_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("requested at"))
+    fapiao_number = models.CharField(max_length=40, blank=True, verbose_name=_("fapiao number"))
+    issued_at = models.DateTimeField(null=True, blank=True, verbose_name=_("issued at"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
     )
-    file_name = models.CharField(max_length=100, blank=True)
-    file_type = models.CharField(max_length=100, blank=True)
+    file_name = models.CharField(max_length=100, blank=True, verbose_name=_("file name"))
+    file_type = models.CharField(max_length=100, blank=True, verbose_name=_("file type"))
     file_content = models.BinaryField(blank=True, default=b"", editable=False)
 
     class Meta:
+        verbose_name = _("fapiao request")
+        verbose_name_plural = _("fapiao requests")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
