@@ -57,6 +57,7 @@ def test_product_list_item_shape(seal):
                 "is_limited_edition": True,
             }
         ],
+        "did_you_mean": None,
     }
 
 
