@@ -74,6 +74,7 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "shop.payments.models.PaymentStatus.choices",
         "RefundStatusEnum": "shop.payments.models.RefundStatus.choices",
         "FakeChargeStatusEnum": "shop.payments.models.FakeChargeStatus.choices",
+        "PaymentSceneEnum": "shop.payments.services.PAYMENT_SCENES",
     },
 }
 
