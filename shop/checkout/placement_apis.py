@@ -39,7 +39,7 @@ from shop.orders.serializers import OrderOutputSerializer, order_output
 from shop.payments.models import PaymentProvider
 from shop.payments.providers.base import PaymentOptions
 from shop.payments.serializers import ShopperPaymentSerializer, payment_output
-from shop.payments.services import PAYMENT_SCENES
+from shop.payments.services import PAYMENT_SCENES, PAYMENT_SCENES_HELP
 
 
 class OrderPlacedOutputSerializer(OrderOutputSerializer):
@@ -104,8 +104,7 @@ class PaymentAskedSerializer(serializers.Serializer):
     payment_scene = serializers.ChoiceField(
         choices=PAYMENT_SCENES,
         required=False,
-        help_text="WeChat Pay: jsapi (inside WeChat), h5 (mobile browser), native (QR"
-        " code, the default). Alipay: page (PC, the default) or wap (mobile browser).",
+        help_text=PAYMENT_SCENES_HELP,
     )
     payment_openid = serializers.CharField(
         max_length=128, required=False, help_text="The payer's WeChat openid (jsapi)."

@@ -26,6 +26,7 @@ from shop.payments.serializers import ShopperPaymentSerializer, payment_output
 from shop.payments.services import (
     FAKE_OUTCOMES,
     PAYMENT_SCENES,
+    PAYMENT_SCENES_HELP,
     channel_payment_provider,
     payment_fake_complete,
     payment_start,
@@ -57,8 +58,7 @@ class PaymentStartApi(APIView):
         scene = serializers.ChoiceField(
             choices=PAYMENT_SCENES,
             required=False,
-            help_text="WeChat Pay: jsapi (inside WeChat), h5 (mobile browser), native (QR"
-            " code, the default). Alipay: page (PC, the default) or wap (mobile browser).",
+            help_text=PAYMENT_SCENES_HELP,
         )
         openid = serializers.CharField(
             max_length=128, required=False, help_text="The payer's WeChat openid (jsapi)."

@@ -49,6 +49,10 @@ logger = logging.getLogger(__name__)
 FAKE_OUTCOMES = ("succeed", "decline")
 # The ways a page lets the shopper pay (PaymentOptions.scene).
 PAYMENT_SCENES = ("jsapi", "h5", "native", "page", "wap")
+PAYMENT_SCENES_HELP = (
+    "WeChat Pay: jsapi (inside WeChat), h5 (mobile browser), native (QR"
+    " code, the default). Alipay: page (PC, the default) or wap (mobile browser)."
+)
 
 
 def channel_payment_provider(order: Order) -> str:
