@@ -104,11 +104,35 @@ class SizedPicture:
     height: int
 
 
+# The stored name and storage of each size, by its original's name and the size's name.
+# imagekit names a size after its original's name and a hash of the spec (processors,
+# format, options), which it works out by pickling the spec each time an address is asked:
+# about a third of the product list's time. The name never changes for a given original
+# (a new upload gets a new name), so it is worked out once per process; the address is
+# still asked of the storage on every call (an S3 storage may sign it). Bounded: a full
+# table is emptied and filled again.
+_SIZE_FILES: dict[tuple[str, str], tuple[str, Any]] = {}
+_SIZE_FILES_MOST = 50_000
+
+
+def _size_file(picture: Any, name: str) -> tuple[str, Any]:
+    key = (picture.image.name, name)
+    known = _SIZE_FILES.get(key)
+    if known is None:
+        size_file = getattr(picture, name)
+        known = (size_file.name, size_file.storage)
+        if len(_SIZE_FILES) >= _SIZE_FILES_MOST:
+            _SIZE_FILES.clear()
+        _SIZE_FILES[key] = known
+    return known
+
+
 def picture_size(picture: Any, name: str) -> SizedPicture:
     """Address, width and height of one size (a name in :data:`SIZE_BOXES`) of a stored
     picture (a :class:`~catalog.models.ProductImage` with a file), opening no file."""
     width, height = fitted_size(picture.width, picture.height, SIZE_BOXES[name])
-    return SizedPicture(getattr(picture, name).url, width, height)
+    file_name, storage = _size_file(picture, name)
+    return SizedPicture(storage.url(file_name), width, height)
 
 
 def picture_sizes_make(picture: Any) -> None:

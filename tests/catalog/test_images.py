@@ -18,7 +18,7 @@ from catalog.images import uploads
 from catalog.images.sizes import fitted_size, picture_sizes_make
 from catalog.images.uploads import picture_upload_check
 from catalog.models import ProductImage, Stock
-from catalog.serializers import ImageSerializer
+from catalog.serializers import ImageSerializer, picture_data
 from tests.factories import ProductFactory, ProductImageFactory
 
 
@@ -115,6 +115,25 @@ def test_image_serializer_gives_the_original_and_its_sizes(media_root):
         "thumbnail": {"url": picture.thumbnail.url, "width": 200, "height": 320},
         "large": {"url": picture.large.url, "width": 750, "height": 1200},
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_lists_picture_is_what_the_image_serializer_gives(media_root, lang):
+    picture = ProductImageFactory(
+        product=ProductFactory(slug="scarf"),
+        image__width=900,
+        image__height=300,
+        image__filename="scarf.jpg",
+        alt_zh="丝巾",
+        alt_en="Silk scarf",
+    )
+
+    first = picture_data(picture, lang)
+    again = picture_data(ProductImage.objects.get(pk=picture.pk), lang)
+
+    assert first == again == ImageSerializer(picture, context={"lang": lang}).data
+    assert first["thumbnail"]["url"] == picture.thumbnail.url
 
 
 @pytest.mark.django_db
