@@ -134,6 +134,17 @@ def variant_facts(
     return {row["id"]: VariantFacts(**_facts(row)) for row in rows.values(*_FACT_VALUES)}
 
 
+@functools.cache
+def _variants_with_products() -> QuerySet[ProductVariant]:
+    """Variants with their products, less the texts no rule reads: built once per
+    process, each call filters a copy (the copy is evaluated, never this one)."""
+    return (
+        ProductVariant.objects.select_related("product")
+        .defer(*(f"product__{name}" for name in _PRODUCT_TEXTS_UNREAD))
+        .order_by()
+    )
+
+
 def variants_with_facts(
     skus: Iterable[str], channel: SalesChannel, now: datetime
 ) -> dict[str, tuple[ProductVariant, VariantFacts]]:
@@ -142,11 +153,7 @@ def variants_with_facts(
     wanted = sorted(set(skus))
     if not wanted:
         return {}
-    variants = (
-        ProductVariant.objects.filter(sku__in=wanted)
-        .select_related("product")
-        .defer(*(f"product__{name}" for name in _PRODUCT_TEXTS_UNREAD))
-    )
+    variants = _variants_with_products().filter(sku__in=wanted)
     return {
         variant.sku: (variant, VariantFacts(**_facts(variant)))
         for variant in _with_facts(variants, channel, now)
