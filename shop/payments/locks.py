@@ -16,11 +16,17 @@ def order_payments_lock(
 ) -> tuple[Order, list[Payment]]:
     """The order (with its channel, read but not locked) and all its payments, locked for
     the rest of the transaction. Order.DoesNotExist when there is no such order.
-    ``order_fields``: only these of the order are read (no channel), for a caller that
-    reads no other (a row read whole costs a column name compiled and decoded each)."""
+    ``order_fields``: only these of the order are read (its channel only when some of
+    them are the channel's, ``channel__code``), for a caller that reads no other: a row
+    read whole costs a column name compiled and a value decoded for each column."""
     locked = Order.objects.select_for_update(of=("self",), no_key=True)
-    read = locked.only(*order_fields) if order_fields else locked.select_related("channel")
-    order = read.get(pk=order_id)
+    if not order_fields:
+        locked = locked.select_related("channel")
+    elif any(name.startswith("channel__") for name in order_fields):
+        locked = locked.select_related("channel").only(*order_fields)
+    else:
+        locked = locked.only(*order_fields)
+    order = locked.get(pk=order_id)
     payments = list(
         Payment.objects.select_for_update(of=("self",), no_key=True)
         .filter(order_id=order_id)
