@@ -118,7 +118,7 @@ class _TermsLine:
 
 
 @functools.cache
-def _terms_rows() -> QuerySet[OrderLine]:
+def _terms_rows() -> QuerySet[OrderLine, tuple[Any, ...]]:
     """The rows of ``_terms_lines`` for every order: resolving its nineteen names over
     five joins costs more than running it, so it is built once per process and each
     call filters a copy (the copy is evaluated, never this one)."""

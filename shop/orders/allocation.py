@@ -52,7 +52,7 @@ def variants_available(variant_ids: set[int]) -> dict[int, int]:
 
 
 @functools.cache
-def _free_rows() -> QuerySet[Stock]:
+def _free_rows() -> QuerySet[Stock, tuple[int, int, int, int, int]]:
     """The stock rows with free units, as ``_free_units`` reads them: built once per
     process, each call filters a copy (the copy is evaluated, never this one)."""
     return (
