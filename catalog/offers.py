@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    DateTimeField,
     DecimalField,
     Exists,
     F,
@@ -44,6 +45,7 @@ from catalog.models import ProductChannelListing, ProductVariant, Stock, Variant
 from shop.core.money import quantize
 
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
+_MOMENT: DateTimeField[datetime.datetime, datetime.datetime] = DateTimeField()
 
 # The annotations offers_annotate adds, read back by offer_of.
 _LISTED = "offer_listed"
@@ -83,9 +85,10 @@ def window_open(now: datetime.datetime, *, prefix: str = "") -> Q:
     return opened & not_closed
 
 
-def published_now(channel: Any, now: datetime.datetime, *, product: str = "pk") -> Exists:
+def published_now(channel: Any, now: Any, *, product: str = "pk") -> Exists:
     """The product (the outer query's field ``product``, by default its primary key) has a
-    published listing in ``channel`` that is open at ``now``."""
+    published listing in ``channel`` that is open at ``now`` (a moment, or an expression
+    of the outer query naming one)."""
     listings = ProductChannelListing.objects.filter(
         window_open(now),
         product=OuterRef(product),
@@ -146,26 +149,45 @@ def free_units(**lookups: Any) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
+# The moment an offer is read at, an alias of the variants' query (not selected) that
+# the subqueries of offers_annotate compare with: they name no moment themselves, so they
+# are built once per channel and process, and each query resolves its own copy of them.
+OFFER_NOW = "offer_now"
+
+
 @functools.cache
 def _variant_free_units() -> Coalesce:
-    # The same expression for every query (it names no channel and no moment): built
-    # once, each query resolves its own copy of it.
     return free_units(variant=OuterRef("pk"))
 
 
-def offers_annotate(
-    variants: QuerySet[ProductVariant], *, channel_id: int | None, now: datetime.datetime
-) -> QuerySet[ProductVariant]:
-    """``variants`` with their offer in the channel at ``now`` (read it with :func:`offer_of`)."""
+@functools.lru_cache(maxsize=256)
+def _variant_offer(channel_id: int | None) -> dict[str, Any]:
+    """The annotations of a variant's offer in the channel, at the outer query's
+    ``OFFER_NOW``."""
     listed: Any = (
-        Value(True) if channel_id is None else published_now(channel_id, now, product="product_id")
+        Value(True)
+        if channel_id is None
+        else published_now(channel_id, OuterRef(OFFER_NOW), product="product_id")
     )
-    return variants.annotate(
-        **{
-            _LISTED: listed,
-            _PRICE: price_in_channel(channel_id),
-            _FREE: _variant_free_units(),
-        }
+    return {
+        _LISTED: listed,
+        _PRICE: price_in_channel(channel_id),
+        _FREE: _variant_free_units(),
+    }
+
+
+def offers_annotate(
+    variants: QuerySet[ProductVariant],
+    *,
+    channel_id: int | None,
+    now: datetime.datetime,
+    **more: Any,
+) -> QuerySet[ProductVariant]:
+    """``variants`` with their offer in the channel at ``now`` (read it with
+    :func:`offer_of`) and the caller's ``more`` annotations, which may compare with the
+    moment as ``OuterRef(OFFER_NOW)``."""
+    return variants.alias(**{OFFER_NOW: Value(now, output_field=_MOMENT)}).annotate(
+        **_variant_offer(channel_id), **more
     )
 
 

@@ -4,9 +4,12 @@ commission and the warehouse that shipped most of each line."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from django.db.models import QuerySet
 
 from partners.ledger import split
 from partners.models import AgreementVersion, LedgerEntry
@@ -114,24 +117,28 @@ class _TermsLine:
         self.held[key] = self.held.get(key, 0) + units
 
 
+@functools.cache
+def _terms_rows() -> QuerySet[OrderLine, tuple[Any, ...]]:
+    """The rows of ``_terms_lines`` for every order: resolving its nineteen names over
+    five joins costs more than running it, so it is built once per process and each
+    call filters a copy (the copy is evaluated, never this one)."""
+    return OrderLine.objects.values_list(
+        "id",
+        "product_id",
+        "quantity",
+        "line_total",
+        "product__collection_id",
+        *_VERSION_FIELDS.values(),
+        *_PARTY_FIELDS,
+        *_HOLD_FIELDS,
+    ).order_by("id", "agreement_version__parties__id", "reservations__id")
+
+
 def _terms_lines(order_id: int) -> list[_TermsLine]:
     """Every line of an order with its product's collection, its main warehouse and that
     warehouse's partner, its agreement version and that version's parties: one query,
     a row per party and hold, the parties in their own order."""
-    rows = (
-        OrderLine.objects.filter(order_id=order_id)
-        .values_list(
-            "id",
-            "product_id",
-            "quantity",
-            "line_total",
-            "product__collection_id",
-            *_VERSION_FIELDS.values(),
-            *_PARTY_FIELDS,
-            *_HOLD_FIELDS,
-        )
-        .order_by("id", "agreement_version__parties__id", "reservations__id")
-    )
+    rows = _terms_rows().filter(order_id=order_id)
     lines: dict[int, _TermsLine] = {}
     width = len(_VERSION_FIELDS)
     parties_end = 5 + width + len(_PARTY_FIELDS)

@@ -4,6 +4,7 @@ again, under lock, when the order is placed."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from catalog.models import (
     Product,
     ProductVariant,
 )
-from catalog.offers import OFFER_VALUES, Offer, offer_of, offers_annotate
+from catalog.offers import OFFER_NOW, OFFER_VALUES, Offer, offer_of, offers_annotate
 from shop.carts.models import CartLine
 from shop.channels.models import LivestreamDrop, SalesChannel
 from shop.checkout.errors import (
@@ -88,21 +89,29 @@ class CartVariantFacts(VariantFacts):
 _FACT_VALUES = (*OFFER_VALUES, "drop_now")
 
 
-def _with_facts(
-    variants: QuerySet[ProductVariant], channel: SalesChannel, now: datetime
-) -> QuerySet[ProductVariant]:
-    """``variants`` with their offers in the channel at ``now`` and its drops of them:
-    ``drop_now`` is None without a drop, else whether one of them is open (the open one
-    first), one subquery for both."""
-    open_now = ExpressionWrapper(Q(starts_at__lte=now, ends_at__gt=now), BooleanField())
+@functools.lru_cache(maxsize=256)
+def _drop_now(channel_id: int) -> Subquery:
+    """None without a drop of the channel selling the variant, else whether one of them is
+    open at the offer's moment (the open one first): one subquery for both, built once
+    per channel."""
+    moment = OuterRef(OFFER_NOW)
+    open_now = ExpressionWrapper(Q(starts_at__lte=moment, ends_at__gt=moment), BooleanField())
     drops = (
-        LivestreamDrop.objects.filter(variants=OuterRef("pk"), channel_id=channel.pk)
+        LivestreamDrop.objects.filter(variants=OuterRef("pk"), channel_id=channel_id)
         .annotate(open_now=open_now)
         .order_by("-open_now")
         .values("open_now")[:1]
     )
-    return offers_annotate(variants, channel_id=channel.pk, now=now).annotate(
-        drop_now=Subquery(drops, output_field=BooleanField())
+    return Subquery(drops, output_field=BooleanField())
+
+
+def _with_facts(
+    variants: QuerySet[ProductVariant], channel: SalesChannel, now: datetime, **more: Any
+) -> QuerySet[ProductVariant]:
+    """``variants`` with their offers in the channel at ``now``, its drops of them
+    (``drop_now``) and ``more`` annotations, in no particular order (one annotate)."""
+    return offers_annotate(
+        variants.order_by(), channel_id=channel.pk, now=now, drop_now=_drop_now(channel.pk), **more
     )
 
 
@@ -125,6 +134,17 @@ def variant_facts(
     return {row["id"]: VariantFacts(**_facts(row)) for row in rows.values(*_FACT_VALUES)}
 
 
+@functools.cache
+def _variants_with_products() -> QuerySet[ProductVariant]:
+    """Variants with their products, less the texts no rule reads: built once per
+    process, each call filters a copy (the copy is evaluated, never this one)."""
+    return (
+        ProductVariant.objects.select_related("product")
+        .defer(*(f"product__{name}" for name in _PRODUCT_TEXTS_UNREAD))
+        .order_by()
+    )
+
+
 def variants_with_facts(
     skus: Iterable[str], channel: SalesChannel, now: datetime
 ) -> dict[str, tuple[ProductVariant, VariantFacts]]:
@@ -133,11 +153,7 @@ def variants_with_facts(
     wanted = sorted(set(skus))
     if not wanted:
         return {}
-    variants = (
-        ProductVariant.objects.filter(sku__in=wanted)
-        .select_related("product")
-        .defer(*(f"product__{name}" for name in _PRODUCT_TEXTS_UNREAD))
-    )
+    variants = _variants_with_products().filter(sku__in=wanted)
     return {
         variant.sku: (variant, VariantFacts(**_facts(variant)))
         for variant in _with_facts(variants, channel, now)
@@ -157,10 +173,11 @@ def cart_variant_facts(
         .annotate(units=Sum("quantity"))
         .values("units")
     )
-    variants = ProductVariant.objects.filter(pk__in=lines.values("variant_id")).annotate(
-        in_cart=Subquery(in_cart, output_field=IntegerField())
+    variants = ProductVariant.objects.filter(pk__in=lines.values("variant_id"))
+    units = Subquery(in_cart, output_field=IntegerField())
+    rows = _with_facts(variants, channel, now, in_cart=units).values(
+        *_FACT_VALUES, "sku", "in_cart"
     )
-    rows = _with_facts(variants, channel, now).values(*_FACT_VALUES, "sku", "in_cart")
     return {
         row["id"]: CartVariantFacts(**_facts(row), sku=row["sku"], in_cart=int(row["in_cart"] or 0))
         for row in rows

@@ -18,12 +18,14 @@ concurrent checkouts never deadlock; a lost race re-plans (bounded).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 
+from catalog.models import Stock
 from catalog.offers import free_stock
 from catalog.stock.holds import stock_reserve
 from shop.channels.models import SalesChannel
@@ -49,16 +51,23 @@ def variants_available(variant_ids: set[int]) -> dict[int, int]:
     return {variant_id: int(free) for variant_id, free in rows}
 
 
+@functools.cache
+def _free_rows() -> QuerySet[Stock, tuple[int, int, int, int, int]]:
+    """The stock rows with free units, as ``_free_units`` reads them: built once per
+    process, each call filters a copy (the copy is evaluated, never this one)."""
+    return (
+        free_stock()
+        .annotate(free=F("quantity") - F("quantity_reserved"))
+        .values_list("id", "variant_id", "warehouse_id", "warehouse__partner_id", "free")
+    )
+
+
 def _free_units(
     variant_ids: set[int],
 ) -> tuple[dict[int, dict[int, tuple[int, int]]], dict[int, int]]:
     """Free units per warehouse: ``{warehouse_id: {variant_id: (stock_id, free)}}``,
     and each warehouse's partner."""
-    rows = (
-        free_stock(variant_id__in=variant_ids)
-        .annotate(free=F("quantity") - F("quantity_reserved"))
-        .values_list("id", "variant_id", "warehouse_id", "warehouse__partner_id", "free")
-    )
+    rows = _free_rows().filter(variant_id__in=variant_ids)
     free: dict[int, dict[int, tuple[int, int]]] = {}
     partners: dict[int, int] = {}
     for stock_id, variant_id, warehouse_id, partner_id, available in rows:

@@ -36,7 +36,9 @@ def request_fingerprint(kind: str, user: Any, request: Mapping[str, Any]) -> str
 def order_for_key(channel_id: int, idempotency_key: str, fingerprint: str) -> Order | None:
     """The order this key placed in the channel, when the same request placed it; None
     when the key is new; IdempotencyKeyReused when another request used it."""
-    order = Order.objects.filter(channel_id=channel_id, idempotency_key=idempotency_key).first()
+    # At most one (the key is unique in the channel): no ordering to compile or sort.
+    found = Order.objects.filter(channel_id=channel_id, idempotency_key=idempotency_key)
+    order = next(iter(found.order_by()[:1]), None)
     if order is None:
         return None
     if order.idempotency_fingerprint != fingerprint:

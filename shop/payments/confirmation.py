@@ -73,6 +73,27 @@ def differs_from_asked(payment: Payment, state: ProviderPaymentState) -> bool:
     return state.amount != payment.amount or state.currency != payment.currency
 
 
+# What applying a provider's state reads of the order and its channel, whatever the
+# outcome: marking it paid and its ledger entries, a review, a refund, the payer's answer
+# (one left out is read when first used, by a query of its own).
+ORDER_APPLIED_FIELDS = (
+    "id",
+    "number",
+    "status",
+    "currency",
+    "total",
+    "discount",
+    "shipping_price",
+    "amount_paid",
+    "amount_refunded",
+    "expires_at",
+    "created_at",
+    "channel__code",
+    "channel__owner",
+    "channel__commission_rate",
+)
+
+
 # Applying reads the provider's state anew under the locks, so after a deadlock with a
 # concurrent sync (a webhook storm) the whole transaction can simply run again.
 @transaction_retry
@@ -82,7 +103,7 @@ def payment_apply(*, payment_id: int, order_id: int, state: ProviderPaymentState
     changes)."""
     # The order, then every payment of it in id order: whether another one already paid
     # it is then known without asking again.
-    order, payments = order_payments_lock(order_id)
+    order, payments = order_payments_lock(order_id, order_fields=ORDER_APPLIED_FIELDS)
     payment = next(p for p in payments if p.pk == payment_id)
     refunds_differ = state.amount_refunded != payment.amount_refunded
     confirmed_changed = confirmed_set(payment, state)

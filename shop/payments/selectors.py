@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+from django.db.models import QuerySet
 
 from shop.orders.guest_access import order_open, order_open_to
 from shop.orders.models import Order
@@ -21,11 +24,23 @@ def order_for_payer_get(*, number: str, user: Any, email: str | None) -> Order:
 _BIGINT_MAX = 2**63 - 1
 
 
+@functools.cache
+def _payments_with_owners() -> QuerySet[Payment]:
+    """Payments with what ``order_open_to`` reads of their orders (the rest of an order is
+    read, and locked, by what changes it): built once per process, each call filters a
+    copy (the copy is evaluated, never this one)."""
+    return Payment.objects.select_related("order").only(
+        *(field.name for field in Payment._meta.concrete_fields),
+        "order__user_id",
+        "order__email",
+    )
+
+
 def payment_for_payer_get(*, payment_id: int, user: Any, email: str | None) -> Payment:
     """The payment with its order, or PaymentNotFound when it does not exist or is not
     the caller's."""
     payment = (
-        Payment.objects.select_related("order").filter(pk=payment_id).first()
+        _payments_with_owners().filter(pk=payment_id).first()
         if 0 < payment_id <= _BIGINT_MAX
         else None
     )

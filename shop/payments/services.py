@@ -118,12 +118,17 @@ class _Prepared:
     replaced: list[Payment] = field(default_factory=list)  # to cancel at their provider
 
 
+# What preparing a payment reads of its order, and what the providers and the answer
+# read of the payment's (an event of it needs only its id).
+_ORDER_PAYABLE_FIELDS = ("id", "number", "status", "expires_at", "total", "currency")
+
+
 @transaction_retry
 @transaction.atomic
 def _payment_prepare(*, order_id: int, provider: str, scene: str = "") -> _Prepared:
     """The order's pending payment with this provider, created if there is none; the
     order's pending payments with other providers are cancelled."""
-    order, payments = order_payments_lock(order_id)
+    order, payments = order_payments_lock(order_id, order_fields=_ORDER_PAYABLE_FIELDS)
     if order.status == OrderStatus.EXPIRED or (
         order.status == OrderStatus.PENDING_PAYMENT
         and order.expires_at is not None
@@ -169,7 +174,12 @@ def _payment_prepare(*, order_id: int, provider: str, scene: str = "") -> _Prepa
 def _payment_reference_store(*, payment: Payment, created: ProviderPayment, user: Any) -> Payment:
     # The order first, as everywhere (the event written below refers to it); the payment
     # row is then changed only while it waits without a reference, the usual case.
-    order = Order.objects.select_for_update(of=("self",), no_key=True).get(pk=payment.order_id)
+    # Locked, not read: the event below needs only its id.
+    order = (
+        Order.objects.select_for_update(of=("self",), no_key=True)
+        .only("id")
+        .get(pk=payment.order_id)
+    )
     reference, client_secret = created.reference, created.client_secret
     changes = {
         "provider_reference": reference,
