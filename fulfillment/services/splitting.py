@@ -39,7 +39,7 @@ BOOKABLE = (ShipmentStatus.PENDING, ShipmentStatus.PACKED)
 class _Parcel:
     """One shipment of the order as this run sees it (read narrow: no label)."""
 
-    pk: int | None
+    pk: int  # 0 until the shipment is written
     warehouse_id: int
     partner_id: int
     carrier: str
@@ -107,7 +107,7 @@ def _order_fulfill(order_id: int, *, book: bool) -> Fulfilment:
             event_type=OrderEventType.FULFILLMENT,
             data={"shipments": [parcel.pk for parcel in created]},
         )
-    ids = sorted(parcel.pk for parcel in parcels.values() if parcel.pk is not None)
+    ids = sorted(parcel.pk for parcel in parcels.values() if parcel.pk)
     to_book = {parcel.pk for parcel in parcels.values() if parcel.to_book}
     return Fulfilment(
         booked=[pk for pk in ids if pk in booked],
@@ -149,7 +149,7 @@ def _parcels_of(order: Order) -> dict[int, _Parcel]:
     for reservation_id, line_id, quantity, warehouse_id, partner_id in held:
         parcel = parcels.get(warehouse_id)
         if parcel is None:
-            parcel = parcels[warehouse_id] = _Parcel(None, warehouse_id, partner_id, carrier)
+            parcel = parcels[warehouse_id] = _Parcel(0, warehouse_id, partner_id, carrier)
         parcel.units.append((reservation_id, line_id, quantity))
     return parcels
 
@@ -159,7 +159,7 @@ def _units_ship(order: Order, parcels: dict[int, _Parcel], events: list[Event]) 
     ``events``; returns the shipments made here. A shipment that is no longer open takes
     no units (logged: stock held but never sent needs a person)."""
     for parcel in parcels.values():
-        if parcel.pk is not None and parcel.units and parcel.status not in OPEN_STATUSES:
+        if parcel.pk and parcel.units and parcel.status not in OPEN_STATUSES:
             logger.warning(
                 "order %s: units in warehouse %s but its shipment %s is %s",
                 order.pk,
@@ -168,7 +168,7 @@ def _units_ship(order: Order, parcels: dict[int, _Parcel], events: list[Event]) 
                 parcel.status,
             )
             parcel.units = []
-    created = [parcel for parcel in parcels.values() if parcel.pk is None]
+    created = [parcel for parcel in parcels.values() if not parcel.pk]
     rows = Shipment.objects.bulk_create(
         Shipment(
             order=order,
@@ -250,7 +250,7 @@ def _book_in_process(order: Order, parcels: Iterable[_Parcel], events: list[Even
         (parcel, ShipmentEventType.BOOKED, current, parcel.status, {"waybill_number": waybill})
         for parcel, waybill, current in booked
     )
-    return {parcel.pk for parcel, _, _ in booked if parcel.pk is not None}
+    return {parcel.pk for parcel, _, _ in booked if parcel.pk}
 
 
 def _events_write(events: Iterable[Event]) -> None:

@@ -209,9 +209,7 @@ def _queued(url: str) -> list[tuple[str, list]]:
     """The tasks waiting in the test broker: name and arguments, oldest first."""
     client = redis.Redis.from_url(url)
     messages = [json.loads(m) for queue in QUEUES for m in reversed(client.lrange(queue, 0, -1))]
-    return [
-        (m["headers"]["task"], json.loads(base64.b64decode(m["body"]))[0]) for m in messages
-    ]
+    return [(m["headers"]["task"], json.loads(base64.b64decode(m["body"]))[0]) for m in messages]
 
 
 def test_the_paid_task_books_a_carrier_over_http_right_after_the_split(two_warehouses, carrier):
@@ -230,9 +228,7 @@ def test_the_paid_task_books_a_carrier_over_http_right_after_the_split(two_wareh
     assert ShipmentEvent.objects.filter(shipment=shipment, type="booked").count() == 1
 
 
-def test_a_carrier_away_at_payment_leaves_its_booking_to_a_task_of_its_own(
-    two_warehouses, carrier
-):
+def test_a_carrier_away_at_payment_leaves_its_booking_to_a_task_of_its_own(two_warehouses, carrier):
     order = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 2)])
     carrier.modes = ["500"]
     url = broker_url()

@@ -90,9 +90,7 @@ def test_a_hold_that_expires_clears_the_mark_and_the_unit_sells_again(
     assert Stock.objects.get(pk=last_unit.stock.pk).quantity_reserved == 10
 
 
-def test_units_received_clear_the_mark(
-    api_client, last_unit, django_capture_on_commit_callbacks
-):
+def test_units_received_clear_the_mark(api_client, last_unit, django_capture_on_commit_callbacks):
     assert _buy(api_client, last_unit, "first").status_code == 201
     assert _buy(api_client, last_unit, "second").status_code == 409
 
