@@ -129,6 +129,25 @@ def _new_version() -> int:
     return int(time.time() * 1000)
 
 
+# What a Redis call may raise when Redis is away; callers answer without it.
+REDIS_FAILURES = _FAILURES
+
+
+def new_version() -> int:
+    """A catalog version to create when none is kept (see ``_new_version``)."""
+    return _new_version()
+
+
+def catalog_redis() -> tuple[redis.Redis, str] | None:
+    """The process's Redis client of the cache and the catalog's key prefix (its version
+    key is the prefix and ``version``), for other catalog state kept beside the
+    answers (sold-out marks); None when the cache is not Redis."""
+    store = _redis()
+    if store is None or store.client is None:
+        return None
+    return store.client, store.prefix
+
+
 def catalog_version() -> int:
     store = _redis()
     if store is None or store.client is None:

@@ -61,19 +61,26 @@ def _context(order: Order, kind: str, lang: str, refund: Any) -> dict[str, Any]:
     address = order.shipping_address or {}
     lines = [
         {
-            "name": line.product_name
-            + (f" {line.variant_name}" if line.variant_name and lang == "zh" else ""),
-            "sku": line.sku,
-            "quantity": line.quantity,
-            "unit_price": line.unit_price,
+            "name": product_name + (f" {variant_name}" if variant_name and lang == "zh" else ""),
+            "sku": sku,
+            "quantity": quantity,
+            "unit_price": unit_price,
         }
-        for line in order.lines.all().order_by("id")
+        for product_name, variant_name, sku, quantity, unit_price in order.lines.order_by(
+            "id"
+        ).values_list("product_name", "variant_name", "sku", "quantity", "unit_price")
     ]
-    shipments = [
-        {"carrier": shipment.get_carrier_display(), "waybill_number": shipment.waybill_number}
-        for shipment in order.shipments.exclude(status=ShipmentStatus.CANCELLED).order_by("id")
-        if shipment.waybill_number
-    ]
+    shipments = (
+        [  # only the shipped e-mail lists the parcels
+            {"carrier": shipment.get_carrier_display(), "waybill_number": shipment.waybill_number}
+            for shipment in order.shipments.exclude(status=ShipmentStatus.CANCELLED)
+            .exclude(waybill_number="")
+            .order_by("id")
+            .only("carrier", "waybill_number")
+        ]
+        if kind == "shipped"
+        else []
+    )
     default_name = "顾客" if lang == "zh" else "customer"
     return {
         "lang": lang,
@@ -135,30 +142,32 @@ def order_email_send(*, order_id: int, kind: str, refund_id: int | None = None) 
     if OrderEmail.objects.filter(order=order, key__in=keys).exists():
         return False
     subject, text, html = order_email_render(order, kind, refund)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                OrderEmail.objects.bulk_create(
-                    OrderEmail(
-                        order=order,
-                        kind=kind,
-                        key=one,
-                        to=order.email,
-                        language=email_language(order),
-                        subject=subject[:200],
-                    )
-                    for one in keys
+    try:
+        with transaction.atomic():
+            # First, so that a second worker sending it at once waits here, then fails.
+            OrderEmail.objects.bulk_create(
+                OrderEmail(
+                    order=order,
+                    kind=kind,
+                    key=one,
+                    to=order.email,
+                    language=email_language(order),
+                    subject=subject[:200],
                 )
-        except IntegrityError:
-            return False  # another worker sent it a moment ago
-        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [order.email])
-        message.attach_alternative(html, "text/html")
-        message.send()
-        order_event_write(
-            order,
-            OrderEventType.EMAIL_SENT,
-            data={"kind": kind, "refund_id": refund.pk if refund is not None else None},
-        )
+                for one in keys
+            )
+            message = EmailMultiAlternatives(
+                subject, text, settings.DEFAULT_FROM_EMAIL, [order.email]
+            )
+            message.attach_alternative(html, "text/html")
+            message.send()
+            order_event_write(
+                order,
+                OrderEventType.EMAIL_SENT,
+                data={"kind": kind, "refund_id": refund.pk if refund is not None else None},
+            )
+    except IntegrityError:
+        return False  # another worker sent it a moment ago: nothing of this one is kept
     return True
 
 

@@ -25,6 +25,7 @@ import logging
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 
 from fulfillment import alerts, emails, services
 from fulfillment.carriers import CarrierTemporaryError
@@ -59,15 +60,55 @@ def enqueue_later(task: Any, *args: Any, countdown: float) -> bool:
 
 def _simulated_next_poll(shipment: Shipment) -> float | None:
     """Seconds until the simulated carrier's next event, so the demo moves without waiting
-    for the minute-by-minute poll; None for real carriers and finished shipments."""
+    for the periodic poll; None for real carriers, finished shipments, and news further
+    away than the periodic poll's next turn (``SHOP_SWEEP_SECONDS``), which asks then:
+    a poll due an hour later would wait in the worker's memory all that time."""
     if shipment.carrier != CarrierCode.SIMULATED or shipment.booked_at is None:
         return None
     pickup, delivery = simulated_timings()
     if shipment.status in (ShipmentStatus.BOOKED, ShipmentStatus.PACKED):
-        return pickup + 1.0
-    if shipment.status == ShipmentStatus.SHIPPED:
-        return delivery + 1.0
-    return None
+        delay = pickup + 1.0
+    elif shipment.status == ShipmentStatus.SHIPPED:
+        delay = delivery + 1.0
+    else:
+        return None
+    return _polled_before_the_sweep(delay)
+
+
+def _polled_before_the_sweep(delay: float) -> float | None:
+    return delay if delay < float(settings.SHOP_SWEEP_SECONDS) else None
+
+
+_POLL_FIELDS = ("carrier", "status", "booked_at")
+
+
+def _poll_when_due(shipment: Shipment) -> None:
+    delay = _simulated_next_poll(shipment)
+    if delay is not None:
+        enqueue_later(shipment_track, shipment.pk, countdown=delay)
+
+
+def _fulfil_and_book(order_id: int) -> list[int]:
+    """Split the order into shipments and book each, in this task: with a carrier that
+    lives in this process in the split's own transaction, with one over the network
+    right after it. A carrier away for a moment leaves that booking to a task of its
+    own, retried as bookings are; the rest goes on. Returns the shipments booked."""
+    fulfilment = services.order_fulfill_booking(order_id=order_id)
+    booked = list(fulfilment.booked)
+    if booked and _polled_before_the_sweep(simulated_timings()[0] + 1.0) is not None:
+        for shipment in Shipment.objects.filter(pk__in=booked).only(*_POLL_FIELDS):
+            _poll_when_due(shipment)
+    for shipment_id in fulfilment.to_book:
+        try:
+            shipment = services.shipment_book(shipment_id=shipment_id)
+        except TASK_OPTIONS["autoretry_for"]:
+            logger.warning("shipment %s: carrier not reached now; booking queued", shipment_id)
+            enqueue(shipment_book, shipment_id)
+            continue
+        if shipment.waybill_number:
+            booked.append(shipment_id)
+            _poll_when_due(shipment)
+    return booked
 
 
 # Tasks other code enqueues
@@ -75,27 +116,26 @@ def _simulated_next_poll(shipment: Shipment) -> float | None:
 
 @shared_task(name="fulfillment.order_fulfill", **TASK_OPTIONS)
 def order_fulfill(order_id: int) -> list[int]:
-    """Split a paid order into shipments (one per warehouse) and book each with its carrier."""
-    to_book = services.order_fulfill(order_id=order_id)
-    for shipment_id in to_book:
-        enqueue(shipment_book, shipment_id)
-    return to_book
+    """Split a paid order into shipments (one per warehouse) and book each with its
+    carrier; returns the shipments booked."""
+    return _fulfil_and_book(order_id)
 
 
 @shared_task(name="fulfillment.order_paid", **TASK_OPTIONS)
 def order_paid(order_id: int) -> list[int]:
     """What follows a payment, sent as one message by the request that took it: the
-    payment e-mail is sent, then the order is split and booked as ``order_fulfill``
-    does. The e-mail goes out here rather than as a task of its own (one task less per
-    order for the worker); when it cannot be sent now (the mail server away for a
+    payment e-mail is sent, then the order is split and its shipments booked as
+    ``order_fulfill`` does: one task per paid order. The e-mail goes out here rather
+    than as a task of its own; when it cannot be sent now (the mail server away for a
     moment) it is queued as its own task, retried as e-mails are, and the fulfilment
-    goes on. Run again, the e-mail is still sent once (each kind once per order)."""
+    goes on. Run again, the e-mail is still sent once (each kind once per order) and
+    each shipment booked once."""
     try:
         order_email_send.run(order_id, "payment_received")
     except EMAIL_TASK_OPTIONS["autoretry_for"]:
         logger.warning("order %s: payment e-mail not sent now; queued", order_id)
         enqueue(order_email_send, order_id, "payment_received")
-    return order_fulfill(order_id)
+    return _fulfil_and_book(order_id)
 
 
 @shared_task(name="fulfillment.order_email_send", **EMAIL_TASK_OPTIONS)
@@ -116,9 +156,7 @@ def order_email_send(order_id: int, kind: str, refund_id: int | None = None) -> 
 def shipment_book(shipment_id: int) -> str:
     """Book a waybill with the carrier; then look at its tracking when news is due."""
     shipment = services.shipment_book(shipment_id=shipment_id)
-    delay = _simulated_next_poll(shipment)
-    if delay is not None:
-        enqueue_later(shipment_track, shipment.pk, countdown=delay)
+    _poll_when_due(shipment)
     return shipment.waybill_number
 
 
@@ -128,9 +166,7 @@ def shipment_track(shipment_id: int) -> str:
     before = Shipment.objects.values_list("status", flat=True).get(pk=shipment_id)
     shipment = services.shipment_track(shipment_id=shipment_id)
     if shipment.status != before:
-        delay = _simulated_next_poll(shipment)
-        if delay is not None:
-            enqueue_later(shipment_track, shipment.pk, countdown=delay)
+        _poll_when_due(shipment)
     return shipment.status
 
 

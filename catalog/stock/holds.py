@@ -15,6 +15,7 @@ from catalog.list_entries import list_entries_stock_recount_on_commit
 from catalog.models import MovementReason, Stock, StockMovement
 from catalog.stock.movements import movement_write
 from catalog.stock.queries import stock_hold_units, stock_release_units
+from catalog.stock.sold_out import sold_out_clear_on_commit
 
 
 def stock_reserve(*, stock_id: int, quantity: int) -> bool:
@@ -37,7 +38,8 @@ def stock_unreserve(*, stock_id: int, quantity: int) -> None:
     """Give back held units (an expired reservation, a cancelled order).
 
     One conditional statement; when these are the first units to come back, the
-    product's entries are recounted after the commit.
+    product's entries are recounted after the commit and the variant is no longer
+    marked sold out (``catalog.stock.sold_out``).
     """
     if quantity <= 0:
         raise ValueError("quantity must be positive")
@@ -46,6 +48,7 @@ def stock_unreserve(*, stock_id: int, quantity: int) -> None:
         raise InsufficientStock(_("Fewer units are reserved than are being released."))
     if free_after <= quantity:  # none were free before
         list_entries_stock_recount_on_commit(stock_id=stock_id)
+        sold_out_clear_on_commit(stock_id=stock_id)
 
 
 @transaction.atomic

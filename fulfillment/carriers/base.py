@@ -50,6 +50,9 @@ class TrackingHistory:
 
 class Carrier(Protocol):
     code: str
+    # True when booking needs no network (a carrier living in this process): a paid
+    # order's shipments are then booked in the transaction that makes them.
+    books_in_process: bool
 
     def book(self, shipment: Shipment) -> Booking:
         """Create a waybill for the shipment; the same shipment books the same waybill."""

@@ -1,6 +1,7 @@
 """A carrier that lives in this process: for development, the demo and the tests.
 
 Waybill numbers come from the shipment's id, so booking twice gives the same number.
+It keeps no label: the staff's label download draws one from the shipment.
 The tracking history is a pure function of the booking time and now: picked up
 ``SHOP_SIMULATED_PICKUP_SECONDS`` after booking, in transit half-way, delivered
 ``SHOP_SIMULATED_DELIVERY_SECONDS`` after booking.
@@ -14,7 +15,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from fulfillment.carriers.base import Booking, CarrierPermanentError, TrackingUpdate
-from fulfillment.labels import label_render
 from fulfillment.models import CarrierCode, Shipment, TrackingCode
 
 DEFAULT_PICKUP_SECONDS = 20
@@ -29,10 +29,13 @@ def simulated_timings() -> tuple[int, int]:
 
 class SimulatedCarrier:
     code = CarrierCode.SIMULATED.value
+    # Nothing to wait for: a paid order's shipments are booked as they are made.
+    books_in_process = True
 
     def book(self, shipment: Shipment) -> Booking:
-        waybill = f"SIM{shipment.pk:010d}"
-        return Booking(waybill_number=waybill, label_pdf=label_render(shipment, waybill))
+        """The waybill, without a stored label: the staff's label download draws it
+        (``fulfillment.labels``) when asked, as it does for a parcel shipped by hand."""
+        return Booking(waybill_number=f"SIM{shipment.pk:010d}", label_pdf=b"")
 
     def track(self, shipment: Shipment, now: datetime | None = None) -> list[TrackingUpdate]:
         if shipment.booked_at is None:

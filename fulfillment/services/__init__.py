@@ -7,7 +7,8 @@ carrier polls and staff actions wait for each other instead of deadlocking.
 Calls to a carrier happen outside any transaction: a slow carrier never holds a lock.
 
 - ``shipment_state``: statuses, events and the shipment's lock every step shares;
-- ``splitting``: a paid order's held units into one shipment per warehouse;
+- ``splitting``: a paid order's held units into one shipment per warehouse (booked
+  at once when the carrier lives in this process);
 - ``booking``: the carrier's waybill;
 - ``staff_steps``: pack, ship, deliver;
 - ``tracking``: the carrier's tracking events;
@@ -29,7 +30,9 @@ from fulfillment.services.shipment_state import (
     shipment_status_set,
 )
 from fulfillment.services.splitting import (
+    Fulfilment,
     order_fulfill,
+    order_fulfill_booking,
 )
 from fulfillment.services.staff_steps import (
     shipment_deliver,
@@ -57,8 +60,10 @@ __all__ = [
     "FULFILLABLE_ORDER_STATUSES",
     "MOVED_CODES",
     "SHIPPABLE_ORDER_STATUSES",
+    "Fulfilment",
     "carrier_default",
     "order_fulfill",
+    "order_fulfill_booking",
     "order_shipments_cancel",
     "order_tracking_refresh",
     "orders_closed_with_open_shipments",

@@ -1,16 +1,22 @@
-"""Splitting a paid order's held units into shipments, one per warehouse."""
+"""Splitting a paid order's held units into shipments, one per warehouse, and booking in
+the same transaction the shipments whose carrier books in this process."""
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Exists, F
+from django.utils import timezone
 
+from fulfillment.carriers import carrier_get
 from fulfillment.models import (
     OPEN_STATUSES,
     CarrierCode,
     Shipment,
+    ShipmentEvent,
     ShipmentEventType,
     ShipmentLine,
     ShipmentStatus,
@@ -18,103 +24,245 @@ from fulfillment.models import (
 from fulfillment.services.shipment_state import (
     FULFILLABLE_ORDER_STATUSES,
     carrier_default,
-    shipment_event_write,
 )
+from shop.core.events import event_build
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderStatus
 from shop.orders.services import order_lock, order_status_set
 
 logger = logging.getLogger(__name__)
 
+BOOKABLE = (ShipmentStatus.PENDING, ShipmentStatus.PACKED)
+
+
+@dataclass
+class _Parcel:
+    """One shipment of the order as this run sees it (read narrow: no label)."""
+
+    pk: int  # 0 until the shipment is written
+    warehouse_id: int
+    partner_id: int
+    carrier: str
+    status: str = ShipmentStatus.PENDING
+    waybill_number: str = ""
+    booking_error: str = ""
+    units: list[tuple[int, int, int]] = field(default_factory=list)  # held: id, line, units
+
+    @property
+    def to_book(self) -> bool:
+        return (
+            self.status in BOOKABLE
+            and not self.waybill_number
+            and not self.booking_error
+            and self.carrier != CarrierCode.MANUAL
+        )
+
+
+# A shipment's event to write: the shipment, type, from and to status, data.
+Event = tuple[_Parcel, str, str, str, dict[str, object]]
+
 
 # Splitting an order into shipments
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class Fulfilment:
+    booked: list[int]  # shipments booked by this run, in its transaction
+    to_book: list[int]  # shipments that still need a waybill
+
+
 def order_fulfill(*, order_id: int) -> list[int]:
-    """Group the order's paid, unshipped units by warehouse into shipments.
+    """Group the order's paid, unshipped units by warehouse into shipments; returns the
+    shipments that still need a waybill (none is booked here).
 
     Idempotent: units already on a shipment are skipped, and a unique constraint on
     (order, warehouse) means even two runs racing past the order lock cannot create a
-    warehouse's shipment twice. Returns the shipments that still need a waybill.
+    warehouse's shipment twice.
     """
+    return _order_fulfill(order_id, book=False).to_book
+
+
+def order_fulfill_booking(*, order_id: int) -> Fulfilment:
+    """``order_fulfill``, and the shipments whose carrier books in this process (the
+    simulated carrier) booked in the same transaction, as ``shipment_book`` books them.
+    The others (a carrier over the network) are left in ``to_book``, to be booked after
+    the commit: never inside a transaction."""
+    return _order_fulfill(order_id, book=True)
+
+
+@transaction.atomic
+def _order_fulfill(order_id: int, *, book: bool) -> Fulfilment:
     order = order_lock(order_id)
     if order.status not in FULFILLABLE_ORDER_STATUSES:
-        return []
-    created_ids = []
-    for warehouse_id, held in _unshipped_by_warehouse(order).items():
-        shipment_id = _warehouse_units_ship(order, warehouse_id, held)
-        if shipment_id is not None:
-            created_ids.append(shipment_id)
-    if order.status == OrderStatus.PAID and order.shipments.exists():
+        return Fulfilment([], [])
+    parcels = _parcels_of(order)
+    events: list[Event] = []
+    created = _units_ship(order, parcels, events)
+    booked = _book_in_process(order, parcels.values(), events) if book else set()
+    _events_write(events)
+    if order.status == OrderStatus.PAID and parcels:
         order_status_set(
             order,
             OrderStatus.FULFILLING,
             event_type=OrderEventType.FULFILLMENT,
-            data={"shipments": created_ids},
+            data={"shipments": [parcel.pk for parcel in created]},
         )
-    return list(
-        order.shipments.filter(
-            status__in=[ShipmentStatus.PENDING, ShipmentStatus.PACKED],
-            waybill_number="",
-            booking_error="",
-        )
-        .exclude(carrier=CarrierCode.MANUAL)
-        .values_list("pk", flat=True)
+    ids = sorted(parcel.pk for parcel in parcels.values() if parcel.pk)
+    to_book = {parcel.pk for parcel in parcels.values() if parcel.to_book}
+    return Fulfilment(
+        booked=[pk for pk in ids if pk in booked],
+        to_book=[pk for pk in ids if pk in to_book and pk not in booked],
     )
 
 
-def _unshipped_by_warehouse(order: Order) -> dict[int, list[Reservation]]:
-    """The order's confirmed holds on no shipment yet, by warehouse in id order."""
-    reservations = (
+def _parcels_of(order: Order) -> dict[int, _Parcel]:
+    """The order's shipments by warehouse, and the confirmed holds on no shipment yet put
+    on them (a warehouse without its shipment gets a new, unsaved one)."""
+    parcels = {
+        row[1]: _Parcel(*row)
+        for row in Shipment.objects.filter(order_id=order.pk).values_list(
+            "pk",
+            "warehouse_id",
+            "partner_id",
+            "carrier",
+            "status",
+            "waybill_number",
+            "booking_error",
+        )
+    }
+    held = (
         Reservation.objects.filter(
-            order_line__order=order,
+            order_line__order_id=order.pk,
             status=ReservationStatus.CONFIRMED,
             shipment_line__isnull=True,
         )
-        .select_related("stock__warehouse")
         .order_by("stock__warehouse_id", "id")
-    )
-    by_warehouse: dict[int, list[Reservation]] = defaultdict(list)
-    for reservation in reservations:
-        by_warehouse[reservation.stock.warehouse_id].append(reservation)
-    return by_warehouse
-
-
-def _warehouse_units_ship(order: Order, warehouse_id: int, held: list[Reservation]) -> int | None:
-    """Put one warehouse's held units on the order's shipment from that warehouse, made if
-    there is none yet; returns the shipment's id when it was made here. A shipment that is
-    no longer open takes no units (logged: stock held but never sent needs a person)."""
-    warehouse = held[0].stock.warehouse
-    shipment, created = Shipment.objects.get_or_create(
-        order=order,
-        warehouse=warehouse,
-        defaults={"partner_id": warehouse.partner_id, "carrier": carrier_default()},
-    )
-    if shipment.status not in OPEN_STATUSES:
-        logger.warning(
-            "order %s: units in warehouse %s but its shipment %s is %s",
-            order.pk,
-            warehouse_id,
-            shipment.pk,
-            shipment.status,
+        .values_list(
+            "pk",
+            "order_line_id",
+            "quantity",
+            "stock__warehouse_id",
+            "stock__warehouse__partner_id",
         )
-        return None
+    )
+    carrier = carrier_default()
+    for reservation_id, line_id, quantity, warehouse_id, partner_id in held:
+        parcel = parcels.get(warehouse_id)
+        if parcel is None:
+            parcel = parcels[warehouse_id] = _Parcel(0, warehouse_id, partner_id, carrier)
+        parcel.units.append((reservation_id, line_id, quantity))
+    return parcels
+
+
+def _units_ship(order: Order, parcels: dict[int, _Parcel], events: list[Event]) -> list[_Parcel]:
+    """Write the new shipments and the held units' lines, and add their created events to
+    ``events``; returns the shipments made here. A shipment that is no longer open takes
+    no units (logged: stock held but never sent needs a person)."""
+    for parcel in parcels.values():
+        if parcel.pk and parcel.units and parcel.status not in OPEN_STATUSES:
+            logger.warning(
+                "order %s: units in warehouse %s but its shipment %s is %s",
+                order.pk,
+                parcel.warehouse_id,
+                parcel.pk,
+                parcel.status,
+            )
+            parcel.units = []
+    created = [parcel for parcel in parcels.values() if not parcel.pk]
+    rows = Shipment.objects.bulk_create(
+        Shipment(
+            order=order,
+            warehouse_id=parcel.warehouse_id,
+            partner_id=parcel.partner_id,
+            carrier=parcel.carrier,
+        )
+        for parcel in created
+    )
+    for parcel, row in zip(created, rows, strict=True):
+        parcel.pk = row.pk
     ShipmentLine.objects.bulk_create(
         ShipmentLine(
-            shipment=shipment,
-            order_line_id=reservation.order_line_id,
-            reservation=reservation,
-            quantity=reservation.quantity,
+            shipment_id=parcel.pk,
+            order_line_id=line_id,
+            reservation_id=reservation_id,
+            quantity=quantity,
         )
-        for reservation in held
+        for parcel in parcels.values()
+        for reservation_id, line_id, quantity in parcel.units
     )
-    if not created:
-        return None
-    shipment_event_write(
-        shipment,
-        ShipmentEventType.CREATED,
-        to_status=shipment.status,
-        data={"units": sum(reservation.quantity for reservation in held)},
+    events.extend(
+        (
+            parcel,
+            ShipmentEventType.CREATED,
+            "",
+            parcel.status,
+            {"units": sum(units for _, _, units in parcel.units)},
+        )
+        for parcel in created
     )
-    return shipment.pk
+    return created
+
+
+def _book_in_process(order: Order, parcels: Iterable[_Parcel], events: list[Event]) -> set[int]:
+    """Book the shipments whose carrier answers in this process (no network: nothing to
+    wait for while the order is locked), each with its waybill as ``shipment_book``
+    writes it, its event added to ``events``; returns their ids. A waybill already taken by
+    another shipment is left to ``shipment_book``, which records it."""
+    booked: list[tuple[_Parcel, str, str]] = []
+    now = timezone.now()
+    for parcel in parcels:
+        carrier = carrier_get(parcel.carrier) if parcel.to_book else None
+        if carrier is None or not carrier.books_in_process:
+            continue
+        shipment = Shipment(
+            pk=parcel.pk,
+            order=order,
+            warehouse_id=parcel.warehouse_id,
+            partner_id=parcel.partner_id,
+            carrier=parcel.carrier,
+            status=parcel.status,
+        )
+        booking = carrier.book(shipment)
+        current = parcel.status
+        new_status = ShipmentStatus.BOOKED if current == ShipmentStatus.PENDING else current
+        written = (
+            Shipment.objects.filter(pk=parcel.pk, status=current, waybill_number="")
+            .exclude(
+                Exists(
+                    Shipment.objects.filter(
+                        carrier=parcel.carrier, waybill_number=booking.waybill_number
+                    ).exclude(pk=parcel.pk)
+                )
+            )
+            .update(
+                status=new_status,
+                waybill_number=booking.waybill_number,
+                label_pdf=booking.label_pdf,
+                booked_at=now,
+                booking_attempts=F("booking_attempts") + 1,
+                updated_at=now,
+            )
+        )
+        if written:
+            booked.append((parcel, booking.waybill_number, current))
+            parcel.status, parcel.waybill_number = new_status, booking.waybill_number
+    events.extend(
+        (parcel, ShipmentEventType.BOOKED, current, parcel.status, {"waybill_number": waybill})
+        for parcel, waybill, current in booked
+    )
+    return {parcel.pk for parcel, _, _ in booked if parcel.pk}
+
+
+def _events_write(events: Iterable[Event]) -> None:
+    """The shipments' events, in one statement."""
+    ShipmentEvent.objects.bulk_create(
+        event_build(
+            ShipmentEvent,
+            Shipment(pk=parcel.pk),
+            type,
+            from_status=from_status,
+            to_status=to_status,
+            data=data,
+        )
+        for parcel, type, from_status, to_status, data in events
+    )

@@ -4,13 +4,16 @@ Idempotency-Key, with its payment started when the request asks for one."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError
 from django.utils import timezone
 
+from catalog.errors import SoldOut
+from catalog.stock.sold_out import sold_out_mark, sold_out_marked_raise
 from shop.carts.errors import CartAlreadyOrdered
 from shop.carts.models import Cart, CartStatus
 from shop.channels.models import SalesChannel
@@ -70,6 +73,18 @@ def _sold_out_early_raise(cart: Cart) -> dict[int, VariantFacts]:
     return dict(in_cart)
 
 
+@contextmanager
+def _sold_out_marked(channel_id: int) -> Iterator[None]:
+    """A refusal for lack of units, read from the database, marks the lines it names
+    sold out in the channel (``catalog.stock.sold_out``), so the next shoppers asking
+    for them are told before anything is read."""
+    try:
+        yield
+    except SoldOut as exc:
+        sold_out_mark(channel_id, exc.fields.get("lines", []))
+        raise
+
+
 def order_place(
     *,
     cart: Cart,
@@ -94,9 +109,10 @@ def order_place(
     )
     existing = order_for_key(cart.channel_id, idempotency_key, fingerprint)
     if existing is None:
-        facts = _sold_out_early_raise(cart)
         try:
-            order = order_create(cart, (idempotency_key, fingerprint), user, facts)
+            with _sold_out_marked(cart.channel_id):
+                facts = _sold_out_early_raise(cart)
+                order = order_create(cart, (idempotency_key, fingerprint), user, facts)
         except (IntegrityError, CartAlreadyOrdered):
             # A request with the same key won the race: answer with its order.
             existing = order_for_key(cart.channel_id, idempotency_key, fingerprint)
@@ -144,12 +160,15 @@ def order_buy_now(
     found = order_for_key(channel.pk, idempotency_key, fingerprint)
     if found is not None:
         return _placed(found, False, payment_provider, user, payment_options)
-    built = checkout_build(
-        channel=channel, user=user, language=language, lines=lines, details=details
-    )
+    # A variant the database found sold out a moment ago is refused at once.
+    sold_out_marked_raise(channel.pk, [line.sku for line in lines])
     key = (idempotency_key, fingerprint)
     try:
-        order = order_create(built.cart, key, user, built.facts, unsaved=built)
+        with _sold_out_marked(channel.pk):
+            built = checkout_build(
+                channel=channel, user=user, language=language, lines=lines, details=details
+            )
+            order = order_create(built.cart, key, user, built.facts, unsaved=built)
     except IntegrityError:
         found = order_for_key(channel.pk, idempotency_key, fingerprint)
         if found is None:

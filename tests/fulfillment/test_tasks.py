@@ -102,3 +102,74 @@ def test_low_stock_alerts_go_to_the_partners_staff_once_a_day(two_warehouses):
     assert "museum-wh: 4 (<= 5)" in message.body
     alert = LowStockAlert.objects.get()
     assert (alert.stock_id, alert.quantity_available) == (two_warehouses.museum_stock.pk, 4)
+
+
+def test_one_paid_order_task_books_the_simulated_carrier_as_it_splits(
+    two_warehouses, django_assert_num_queries
+):
+    """The simulated carrier answers in this process: its waybills are written with the
+    shipments, in the split's transaction, and no booking task follows. Pinned: the
+    payment e-mail (the order with its sent e-mails, its lines, the e-mail's row and
+    event) and the split (the order locked, its shipments and held units read, the
+    shipments, their lines, their created and booked events, the bookings, the order's
+    status and event), with the savepoints the test's transaction adds."""
+    order = two_warehouses.paid_order()
+
+    with django_assert_num_queries(PAID_TASK_QUERIES):
+        booked = order_paid.apply(args=[order.pk]).get()
+
+    shipments = list(Shipment.objects.filter(order=order))
+    assert booked == [s.pk for s in shipments]
+    assert [(s.status, s.waybill_number, s.booking_attempts) for s in shipments] == [
+        (ShipmentStatus.BOOKED, f"SIM{s.pk:010d}", 1) for s in shipments
+    ]
+    assert all(s.booked_at is not None for s in shipments)
+    events = ShipmentEvent.objects.filter(shipment__order=order).order_by("shipment_id", "id")
+    assert [(e.shipment_id, e.type, e.from_status, e.to_status) for e in events] == [
+        row
+        for s in shipments
+        for row in [(s.pk, "created", "", "pending"), (s.pk, "booked", "pending", "booked")]
+    ]
+    assert ShipmentEvent.objects.get(shipment=shipments[0], type="booked").data == {
+        "waybill_number": shipments[0].waybill_number
+    }
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.FULFILLING
+
+
+PAID_TASK_QUERIES = 19
+
+
+def test_a_packed_shipment_waiting_for_its_waybill_is_booked_and_stays_packed(two_warehouses):
+    from fulfillment import services
+
+    order = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 1)])
+    (shipment_id,) = services.order_fulfill(order_id=order.pk)
+    Shipment.objects.filter(pk=shipment_id).update(status=ShipmentStatus.PACKED)
+
+    assert order_fulfill.apply(args=[order.pk]).get() == [shipment_id]
+
+    shipment = Shipment.objects.get(pk=shipment_id)
+    assert (shipment.status, shipment.waybill_number) == (
+        ShipmentStatus.PACKED,
+        f"SIM{shipment_id:010d}",
+    )
+    event = ShipmentEvent.objects.get(shipment=shipment, type="booked")
+    assert (event.from_status, event.to_status) == ("packed", "packed")
+
+
+def test_a_waybill_taken_by_another_shipment_is_recorded_not_booked_twice(two_warehouses):
+    from fulfillment import services
+
+    order = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 1)])
+    (shipment_id,) = services.order_fulfill(order_id=order.pk)
+    other = two_warehouses.paid_order(lines=[(two_warehouses.media_stock.variant, 1)])
+    (other_id,) = services.order_fulfill(order_id=other.pk)
+    Shipment.objects.filter(pk=other_id).update(
+        status=ShipmentStatus.SHIPPED, waybill_number=f"SIM{shipment_id:010d}"
+    )
+
+    assert order_fulfill.apply(args=[order.pk]).get() == []
+
+    shipment = Shipment.objects.get(pk=shipment_id)
+    assert (shipment.waybill_number, shipment.status) == ("", ShipmentStatus.PENDING)
+    assert "already in use" in shipment.booking_error

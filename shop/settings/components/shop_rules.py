@@ -28,6 +28,9 @@ SHOP_RETURN_WINDOW_DAYS = env.int("SHOP_RETURN_WINDOW_DAYS", default=14)
 SHOP_LOW_STOCK_DEFAULT = env.int("SHOP_LOW_STOCK_DEFAULT", default=5)
 # Seconds public catalog answers are kept in Redis (0: not kept); see catalog/cache.py.
 CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=10)
+# Seconds a variant found sold out stays marked so in Redis, refusing a buy-now at once
+# (0: no marks); units coming back clear it sooner. See catalog/stock/sold_out.py.
+SHOP_SOLD_OUT_MARK_SECONDS = env.float("SHOP_SOLD_OUT_MARK_SECONDS", default=2)
 SHOP_PUBLIC_URL = env("SHOP_PUBLIC_URL", default="http://127.0.0.1:8000")
 SHOP_PAYMENT_PROVIDER = env("SHOP_PAYMENT_PROVIDER", default="fake")
 # Hours an unpaid order and its stock are held for staff once its payment is held for

@@ -1,11 +1,20 @@
+import base64
+import json
+
 import pytest
+import redis
+from django.core import mail
 
 from fulfillment import services
 from fulfillment.carriers import CarrierTemporaryError
 from fulfillment.carriers.express import ExpressCarrier, data_digest
-from fulfillment.models import CarrierCode, Shipment, ShipmentEvent, ShipmentStatus
+from fulfillment.models import CarrierCode, OrderEmail, Shipment, ShipmentEvent, ShipmentStatus
+from fulfillment.tasks import order_paid
 from fulfillment.tasks import shipment_book as shipment_book_task
+from shop.celery import QUEUES
 from shop.core.tasks import MAX_RETRIES
+from shop.orders.models import Order, OrderStatus
+from tests.celery_workers import broker_flush, broker_url, tasks_sent_to
 from tests.fulfillment.carriers.fake_express import APP_KEY, APP_SECRET, LABEL, FakeCarrierServer
 from tests.fulfillment.conftest import stock_levels
 
@@ -194,3 +203,52 @@ def test_the_client_has_a_timeout(settings):
     settings.SHOP_EXPRESS_TIMEOUT_SECONDS = 3
     client = ExpressCarrier.from_settings()
     assert (client.base_url, client.timeout) == ("https://carrier.example.com", 3.0)
+
+
+def _queued(url: str) -> list[tuple[str, list]]:
+    """The tasks waiting in the test broker: name and arguments, oldest first."""
+    client = redis.Redis.from_url(url)
+    messages = [json.loads(m) for queue in QUEUES for m in reversed(client.lrange(queue, 0, -1))]
+    return [(m["headers"]["task"], json.loads(base64.b64decode(m["body"]))[0]) for m in messages]
+
+
+def test_the_paid_task_books_a_carrier_over_http_right_after_the_split(two_warehouses, carrier):
+    order = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 2)])
+
+    booked = order_paid.apply(args=[order.pk]).get()
+
+    (shipment,) = Shipment.objects.filter(order=order)
+    assert booked == [shipment.pk]
+    assert (shipment.status, shipment.waybill_number, shipment.booking_attempts) == (
+        ShipmentStatus.BOOKED,
+        f"ZT{shipment.pk:0>10}",
+        1,
+    )
+    assert len(carrier.requests) == 1
+    assert ShipmentEvent.objects.filter(shipment=shipment, type="booked").count() == 1
+
+
+def test_a_carrier_away_at_payment_leaves_its_booking_to_a_task_of_its_own(two_warehouses, carrier):
+    order = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 2)])
+    carrier.modes = ["500"]
+    url = broker_url()
+    broker_flush(url)
+
+    with tasks_sent_to(url):
+        booked = order_paid.apply(args=[order.pk]).get()
+        queued = _queued(url)
+    broker_flush(url)
+
+    (shipment,) = Shipment.objects.filter(order=order)
+    assert booked == []
+    assert queued == [("fulfillment.shipment_book", [shipment.pk])]
+    assert (shipment.status, shipment.waybill_number, shipment.booking_attempts) == (
+        ShipmentStatus.PENDING,
+        "",
+        1,
+    )
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.FULFILLING
+    assert set(OrderEmail.objects.filter(order=order).values_list("kind", flat=True)) == {
+        "payment_received"
+    }
+    assert len(mail.outbox) == 1
