@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from shop.core.permissions import user_partner_id
 from shop.payments.models import BillLine, BillMismatch, BillStatement
 
-_STATEMENT_FIELDS = [
+_STATEMENT_FIELDS: tuple[str, ...] = (
     "bill_date",
     "provider",
     "rows",
@@ -20,14 +20,14 @@ _STATEMENT_FIELDS = [
     "bill_fees",
     "shop_fees",
     "downloaded_at",
-]
+)
 
 
 class BillLineInline(admin.TabularInline):
     """The bill's rows as read: what a payment billed on a neighbouring day is found by."""
 
     model = BillLine
-    fields = ["kind", "reference", "amount", "fee", "occurred_at"]
+    fields = ("kind", "reference", "amount", "fee", "occurred_at")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -65,7 +65,8 @@ def cert_sn(pem: str) -> str:
     parts = []
     for label, oid in _ORDER:
         found = cert.issuer.get_attributes_for_oid(oid)
-        parts.append(f"{label}={found[0].value if found else None}")
+        value = found[0].value if found else None
+        parts.append(f"{label}={value!s}")
     text = ",".join(parts) + str(cert.serial_number)
     return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
 

@@ -82,6 +82,7 @@ def test_a_refund_never_returns_more_than_is_left_of_the_fee(settings):
         status=PaymentStatus.SUCCEEDED,
         amount=Decimal("100.00"),
         fee=Decimal("0.25"),
+        order__subtotal=Decimal("100.00"),
         order__total=Decimal("100.00"),
     )
     earlier = Refund.objects.create(
@@ -108,6 +109,7 @@ def test_stripe_and_the_fake_provider_keep_their_fee(provider):
         status=PaymentStatus.SUCCEEDED,
         amount=Decimal("100.00"),
         fee=Decimal("3.20"),
+        order__subtotal=Decimal("100.00"),
         order__total=Decimal("100.00"),
     )
     refund = Refund.objects.create(payment=payment, order=payment.order, amount=payment.amount)
