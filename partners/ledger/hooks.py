@@ -1,6 +1,6 @@
-"""The money hooks: the ledger entries of captured payments, succeeded refunds and
-shipped parcels, called through :mod:`partners.hooks` by the selling code inside its
-own transactions.
+"""The money hooks: the ledger entries of captured payments (and their fee), succeeded
+refunds (and the fee they gave back) and shipped parcels, called through
+:mod:`partners.hooks` by the selling code inside its own transactions.
 
 A money event and its ledger entries are written together or not at all. Each hook is
 idempotent: an event already in the ledger is not written again. The ledger is
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from partners.agreements import order_lines_agreements_attach
-from partners.ledger import reversal, split
+from partners.ledger import fee_returns, reversal, split
 from partners.ledger.entries import EventContext, daily_sales_add, entries_write
 from partners.ledger.terms import order_lines_terms
 from partners.models import LedgerEntry, RefundPolicy
@@ -159,10 +159,16 @@ def _refund_units(refund: Any, terms: Any, buckets_after: int) -> dict[int, int]
 
 @transaction.atomic
 def ledger_refund_record(*, refund: Any) -> None:
-    """Write the reversing ledger entries of a succeeded refund."""
+    """Write the reversing ledger entries of a succeeded refund, and those of the payment
+    fee it gave back."""
+    if not _recorded(f"refund:{refund.pk}"):
+        _refund_reversal_record(refund)
+    if refund.fee_returned and not _recorded(f"refund-fee:{refund.pk}"):
+        _refund_fee_record(refund)
+
+
+def _refund_reversal_record(refund: Any) -> None:
     source = f"refund:{refund.pk}"
-    if _recorded(source):
-        return
     order = Order.objects.get(pk=refund.order_id)
     if not LedgerEntry.objects.filter(order_id=order.pk, kind__in=split.REVERSIBLE_KINDS).exists():
         # The sale was never recorded (an order paid before the ledger existed).
@@ -185,6 +191,58 @@ def ledger_refund_record(*, refund: Any) -> None:
         units_refunded=_refund_units(refund, terms, left),
         mode="refund",
     )
+
+
+def _fee_buckets(order_id: int, source: str) -> dict[reversal.BucketKey, int]:
+    """The order's payment fee entries of ``source`` (a prefix when it ends with ":"),
+    summed per line, partner, role and share."""
+    entries = LedgerEntry.objects.filter(order_id=order_id, kind=split.PAYMENT_FEE)
+    entries = (
+        entries.filter(source__startswith=source)
+        if source.endswith(":")
+        else entries.filter(source=source)
+    )
+    rows = (
+        entries.values("partner_id", "role", "order_line_id", "share_bp")
+        .annotate(total=MoneySum("amount"))
+        .order_by()
+    )
+    return {
+        (r["order_line_id"], r["partner_id"], split.PAYMENT_FEE, r["role"], r["share_bp"]): to_fen(
+            r["total"]
+        )
+        for r in rows
+    }
+
+
+def _refund_fee_record(refund: Any) -> None:
+    """The payment fee ``refund`` gave back, returned to the fee's bearers
+    (:mod:`partners.ledger.fee_returns`): what all the order's recorded fee returns and
+    this one give back together, less what is in the ledger already."""
+    order = Order.objects.get(pk=refund.order_id)
+    borne = _fee_buckets(order.pk, f"payment-fee:{refund.payment_id}")
+    buckets = [reversal.Bucket(k[1], k[2], k[3], k[0], fen, k[4]) for k, fen in borne.items()]
+    returned_before = _fee_buckets(order.pk, "refund-fee:")
+    sources = (
+        LedgerEntry.objects.filter(order_id=order.pk, source__startswith="refund-fee:")
+        .values_list("source", flat=True)
+        .distinct()
+        .order_by()
+    )
+    ids = {int(s.split(":", 1)[1]) for s in sources} | {refund.pk}
+    total = Refund.objects.filter(pk__in=ids, payment_id=refund.payment_id).aggregate(
+        total=MoneySum("fee_returned")
+    )["total"]
+    # Never more than the fee the ledger holds (check_invariants reports such a payment).
+    returned = min(to_fen(total), -sum(b.fen for b in buckets if b.fen < 0))
+    parts = fee_returns.fee_return_parts(buckets, returned_before, returned)
+    terms = order_lines_terms(order, warehouses_from_ledger=True)
+    occurred_at = refund.succeeded_at or timezone.now()
+    context = EventContext(
+        f"refund-fee:{refund.pk}", order.pk, order.channel_id, occurred_at, terms.facts
+    )
+    entries_write(context, parts)
+    daily_sales_add(context, parts, concerned={}, mode="fee")
 
 
 @transaction.atomic

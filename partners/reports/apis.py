@@ -106,7 +106,9 @@ class ReportPaymentMismatchesApi(APIView):
     """Where the payment providers' daily bills and the shop disagree on the partner's
     own channels' payments and refunds (the daily reconciliation), per provider over
     the period's bill dates: how many lines are still open and the money they differ
-    by (the bill's amount against the shop's)."""
+    by (the bill's amount against the shop's); ``pending``: the shop's payments and
+    refunds missing from a day's bill while the next day's bill is not reconciled yet
+    (not mismatches, unless that bill lacks them too)."""
 
     permission_classes = [IsPartnerUser]
 
@@ -114,6 +116,7 @@ class ReportPaymentMismatchesApi(APIView):
         provider = serializers.CharField()
         open = serializers.IntegerField()
         resolved = serializers.IntegerField()
+        pending = serializers.IntegerField()
         difference = serializers.DecimalField(max_digits=14, decimal_places=2)
 
     @extend_schema(

@@ -28,9 +28,10 @@ def report_payment_mismatches(*, partner: Partner, filters: ReportFilters) -> li
     totals = (
         rows.values("statement__provider")
         .annotate(
-            open=Count("pk", filter=Q(resolved=False)),
+            open=Count("pk", filter=Q(resolved=False, pending=False)),
             resolved_count=Count("pk", filter=Q(resolved=True)),
-            difference=Coalesce(Sum(difference, filter=Q(resolved=False)), _ZERO),
+            pending_count=Count("pk", filter=Q(resolved=False, pending=True)),
+            difference=Coalesce(Sum(difference, filter=Q(resolved=False, pending=False)), _ZERO),
         )
         .order_by("statement__provider")
     )
@@ -39,6 +40,7 @@ def report_payment_mismatches(*, partner: Partner, filters: ReportFilters) -> li
             "provider": row["statement__provider"],
             "open": row["open"],
             "resolved": row["resolved_count"],
+            "pending": row["pending_count"],
             "difference": row["difference"],
         }
         for row in totals

@@ -17,7 +17,8 @@ an empty list means the books are consistent:
   than SHOP_REFUND_PENDING_ALERT_HOURS; no payment waits in review (staff must settle
   it);
 - the ledger of each order adds up to what was captured, less the refunds and the
-  payment fees (logistics fees move money between partners and add up to zero);
+  payment fees, plus the fees the refunds gave back (logistics fees move money
+  between partners and add up to zero);
   an order that never counted a payment has nothing in the ledger;
 - the reports' daily totals and monthly product rows equal the daily rows summed.
 """
@@ -147,7 +148,7 @@ def payment_violations() -> list[Violation]:
     """Paid orders and their payments, refunds and ledger."""
     paid_orders = _paid_orders()
     succeeded = _succeeded_payments_by_order()
-    refunded = _succeeded_refunds_by_payment()
+    refunded = _refund_sums()
     ledger = {
         row["order_id"]: row["total"]
         for row in LedgerEntry.objects.values("order_id").annotate(total=MoneySum("amount"))
@@ -189,25 +190,26 @@ def _succeeded_payments_by_order() -> dict[int, list[dict[str, Any]]]:
     return succeeded
 
 
-def _succeeded_refunds_by_payment() -> dict[int, Decimal]:
-    """What succeeded refunds of each succeeded payment add up to (zero for none)."""
-    refunded: dict[int, Decimal] = defaultdict(lambda: ZERO)
+def _refund_sums() -> dict[int, tuple[Decimal, Decimal]]:
+    """What the succeeded refunds of each succeeded payment add up to, and the payment
+    fee they gave back (zeros for none)."""
+    found: dict[int, tuple[Decimal, Decimal]] = defaultdict(lambda: (ZERO, ZERO))
     for row in (
         Refund.objects.filter(
             status=RefundStatus.SUCCEEDED, payment__status=PaymentStatus.SUCCEEDED
         )
         .values("payment_id")
-        .annotate(total=MoneySum("amount"))
+        .annotate(total=MoneySum("amount"), fee=MoneySum("fee_returned"))
     ):
-        refunded[row["payment_id"]] = row["total"]
-    return refunded
+        found[row["payment_id"]] = (row["total"], row["fee"])
+    return found
 
 
 def _paid_order_violations(
     order_id: int,
     order: dict[str, Any],
     payments: list[dict[str, Any]],
-    refunded: dict[int, Decimal],
+    refunded: dict[int, tuple[Decimal, Decimal]],
     ledger: dict[int, Decimal],
 ) -> list[Violation]:
     """One paid order against its one succeeded payment, its refunds and its ledger."""
@@ -221,6 +223,7 @@ def _paid_order_violations(
             )
         ]
     payment = payments[0]
+    refunds_total, fee_returned = refunded[payment["pk"]]
     found = []
     if order["amount_paid"] != payment["amount"]:
         found.append(
@@ -230,18 +233,17 @@ def _paid_order_violations(
                 f"paid {order['amount_paid']}, its payment is {payment['amount']}",
             )
         )
-    if order["amount_refunded"] != refunded[payment["pk"]]:
+    if order["amount_refunded"] != refunds_total:
         found.append(
             Violation(
                 "order_refunds_mismatch",
                 subject,
-                f"refunded {order['amount_refunded']}, "
-                f"succeeded refunds add up to {refunded[payment['pk']]}",
+                f"refunded {order['amount_refunded']}, succeeded refunds add up to {refunds_total}",
             )
         )
     if order["amount_paid"] <= 0:
         return found
-    expected = order["amount_paid"] - refunded[payment["pk"]] - payment["fee"]
+    expected = order["amount_paid"] - refunds_total - payment["fee"] + fee_returned
     actual = ledger.get(order_id, ZERO)
     if actual != expected:
         found.append(

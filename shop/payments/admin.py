@@ -108,6 +108,7 @@ class RefundAdmin(OrderRowsAdmin):
         "order",
         "payment",
         "amount",
+        "fee_returned",
         "status",
         "confirmed_status",
         "reason",

@@ -8,15 +8,41 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from shop.core.permissions import user_partner_id
-from shop.payments.models import BillMismatch, BillStatement
+from shop.payments.models import BillLine, BillMismatch, BillStatement
+
+_STATEMENT_FIELDS: tuple[str, ...] = (
+    "bill_date",
+    "provider",
+    "rows",
+    "matched",
+    "mismatched",
+    "pending",
+    "bill_fees",
+    "shop_fees",
+    "downloaded_at",
+)
+
+
+class BillLineInline(admin.TabularInline):
+    """The bill's rows as read: what a payment billed on a neighbouring day is found by."""
+
+    model = BillLine
+    fields = ("kind", "reference", "amount", "fee", "occurred_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(BillStatement)
 class BillStatementAdmin(admin.ModelAdmin):
-    list_display = ["bill_date", "provider", "rows", "matched", "mismatched", "downloaded_at"]
+    list_display = _STATEMENT_FIELDS
     list_filter = ["provider"]
     date_hierarchy = "bill_date"
-    readonly_fields = ["bill_date", "provider", "rows", "matched", "mismatched", "downloaded_at"]
+    readonly_fields = _STATEMENT_FIELDS
+    inlines = [BillLineInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -36,9 +62,10 @@ class BillMismatchAdmin(admin.ModelAdmin):
         "channel",
         "payment",
         "refund",
+        "pending",
         "resolved",
     ]
-    list_filter = ["resolved", "kind", "statement__provider", "statement__bill_date"]
+    list_filter = ["resolved", "pending", "kind", "statement__provider", "statement__bill_date"]
     search_fields = ["reference"]
     list_select_related = ["statement", "channel", "payment", "refund"]
     readonly_fields = [
@@ -50,6 +77,7 @@ class BillMismatchAdmin(admin.ModelAdmin):
         "channel",
         "shop_amount",
         "bill_amount",
+        "pending",
     ]
     actions = ["mark_resolved"]
 

@@ -176,6 +176,14 @@ class Refund(TimeStampedModel):
         blank=True,
         verbose_name=_("created by"),
     )
+    fee_returned = money_field(
+        default=Decimal("0"),
+        help_text=_(
+            "The share of the payment's fee the provider gave back with this refund"
+            " (WeChat Pay and Alipay do; Stripe does not)."
+        ),
+        verbose_name=_("fee returned"),
+    )
     succeeded_at = models.DateTimeField(null=True, blank=True, verbose_name=_("succeeded at"))
     confirmed_status = models.CharField(
         max_length=16,
@@ -201,6 +209,9 @@ class Refund(TimeStampedModel):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_gt_0"),
+            models.CheckConstraint(
+                condition=Q(fee_returned__gte=0), name="refund_fee_returned_gte_0"
+            ),
             models.UniqueConstraint(
                 fields=["order", "idempotency_key"],
                 condition=~Q(idempotency_key=""),
@@ -360,6 +371,12 @@ class FakeRefund(models.Model):
 
 
 # The providers' daily bills, in a module of their own; imported here so Django finds them.
+from shop.payments.bill_models import (  # noqa: E402
+    BillLine as BillLine,
+)
+from shop.payments.bill_models import (  # noqa: E402
+    BillLineKind as BillLineKind,
+)
 from shop.payments.bill_models import (  # noqa: E402
     BillMismatch as BillMismatch,
 )

@@ -58,6 +58,7 @@ _PAYMENT_FIELDS: tuple[str, ...] = (
 
 _REFUND_FIELDS: tuple[str, ...] = (
     "amount",
+    "fee_returned",
     "status",
     "reason",
     "provider_reference",

@@ -1,29 +1,36 @@
 """The daily reconciliation: each provider's bill for a day, matched against the shop's
 payments and refunds.
 
-WeChat Pay's trade bill (``/v3/bill/tradebill``, every value behind a backtick) and
-Alipay's business detail (the CSV in the zip its bill download URL gives, in GBK) are
-read into the same rows: a payment (its amount and fee) or a refund. Each row is
-matched with the shop's payment or refund by our own trade or refund number; what
-differs, and what the shop holds as succeeded that day but the bill lacks, is written
-as a :class:`BillMismatch` for staff (admin: 对账差异) and counted in the partner's
-report. Running a day again replaces its open mismatches; settled ones stay.
+A bill (read by shop/payments/bill_reading.py) is kept row by row (``BillLine``), and
+each row is matched with the shop's payment or refund by our own trade or refund number:
+a row the shop does not know, an amount that differs, a fee that differs (a payment's
+fee, or the fee a refund gave back) is written as a :class:`BillMismatch` for staff
+(admin: 对账差异) and counted in the partner's report; so is a bill whose stated totals
+differ from its own rows.
+
+Neighbouring days: a payment paid at 23:59:59 may be billed the next day, and the shop
+may learn of a payment a moment after midnight that the provider billed the day
+before. So what the shop counts as succeeded on day D is looked for in the bills of
+D-1, D and D+1. One found in none of them, while D+1's bill is not reconciled yet, is
+*pending* (shown, not counted as a mismatch); once D+1's bill is reconciled it is found
+there, and the pending line goes, or it becomes a mismatch. Reconciling a day
+re-examines its neighbours too, so the days may come in any order and running a day
+again changes nothing: its rows and its open lines are replaced; lines staff settled
+stay settled.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
 from shop.core.errors import ShopError
+from shop.core.money import ZERO
+from shop.payments.bill_reading import CHINA, Bill, BillRow, bill_download
 from shop.payments.models import (
+    BillLine,
     BillMismatch,
     BillMismatchKind,
     BillStatement,
@@ -32,82 +39,12 @@ from shop.payments.models import (
     Refund,
     RefundStatus,
 )
-from shop.payments.providers import provider_get, providers_enabled
+from shop.payments.providers import providers_enabled
 
 logger = logging.getLogger(__name__)
 
-CHINA = ZoneInfo("Asia/Shanghai")  # both providers cut their bills at midnight in China
 BILLED_PROVIDERS = (PaymentProvider.WECHATPAY, PaymentProvider.ALIPAY)
-
-
-@dataclass(frozen=True)
-class BillRow:
-    kind: str  # "payment" or "refund"
-    reference: str  # our trade number (payment) or refund number (refund)
-    amount: Decimal
-    fee: Decimal  # what the provider kept on a payment
-
-
-def _money(text: str) -> Decimal:
-    try:
-        return abs(Decimal(text.strip() or "0"))
-    except InvalidOperation:
-        return Decimal("0")
-
-
-def wechatpay_bill_rows(text: str) -> list[BillRow]:
-    """The rows of a WeChat Pay trade bill, up to its totals."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
-        return []
-    header = lines[0].lstrip("\ufeff").split(",")
-    rows = []
-    for line in lines[1:]:
-        if line.startswith("总交易单数"):
-            break
-        values = dict(zip(header, (v.lstrip("`") for v in line.split(",")), strict=False))
-        if values.get("交易状态") == "REFUND":
-            rows.append(
-                BillRow(
-                    "refund",
-                    values.get("商户退款单号", ""),
-                    _money(values["退款金额"]),
-                    _money("0"),
-                )
-            )
-        elif values.get("交易状态") == "SUCCESS":
-            amount = _money(values.get("订单金额") or values.get("应结订单金额", "0"))
-            rows.append(
-                BillRow("payment", values.get("商户订单号", ""), amount, _money(values["手续费"]))
-            )
-    return rows
-
-
-def alipay_bill_rows(raw: bytes) -> list[BillRow]:
-    """The rows of Alipay's business detail (comment lines start with ``#``)."""
-    text = raw.decode("gbk", errors="replace")
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    rows = []
-    for values in csv.DictReader(io.StringIO("\n".join(lines))):
-        kind = (values.get("业务类型") or "").strip()
-        fee = _money(values.get("服务费（元）") or "0")
-        if kind == "交易":
-            amount = _money(values.get("订单金额（元）") or "0")
-            rows.append(BillRow("payment", values.get("商户订单号", "").strip(), amount, fee))
-        elif kind == "退款":
-            amount = _money(values.get("商家实收（元）") or "0")
-            number = values.get("退款批次号/请求号", "").strip()
-            rows.append(BillRow("refund", number, amount, fee))
-    return rows
-
-
-def bill_rows(provider: str, day: date) -> list[BillRow]:
-    """Download and read a provider's bill of ``day``."""
-    gateway = provider_get(provider)
-    raw = gateway.trade_bill(day.isoformat())
-    if provider == PaymentProvider.WECHATPAY:
-        return wechatpay_bill_rows(raw.decode("utf-8-sig", errors="replace"))
-    return alipay_bill_rows(raw)
+_ROW_KINDS = (BillMismatchKind.NOT_IN_SHOP, BillMismatchKind.AMOUNT, BillMismatchKind.FEE)
 
 
 def _day_window(day: date) -> tuple[datetime, datetime]:
@@ -117,36 +54,68 @@ def _day_window(day: date) -> tuple[datetime, datetime]:
 
 def bill_reconcile(*, provider: str, day: date) -> BillStatement:
     """Download ``provider``'s bill of ``day`` and match it; returns the statement."""
-    rows = bill_rows(provider, day)
-    return _statement_write(provider, day, rows)
+    return bill_statement_write(provider, day, bill_download(provider, day))
 
 
 @transaction.atomic
-def _statement_write(provider: str, day: date, rows: list[BillRow]) -> BillStatement:
-    statement, _ = BillStatement.objects.get_or_create(provider=provider, bill_date=day)
-    statement.mismatches.filter(resolved=False).delete()
-    found: list[BillMismatch] = []
-    matched = 0
+def bill_statement_write(provider: str, day: date, bill: Bill) -> BillStatement:
+    """Keep ``bill`` as the statement of ``provider``'s ``day`` and match it, then look
+    again at what the shop counted on that day and its neighbours."""
+    statement, _ = BillStatement.objects.select_for_update().get_or_create(
+        provider=provider, bill_date=day
+    )
+    rows = list({(r.kind, r.reference): r for r in bill.rows}.values())
+    statement.lines.all().delete()
+    BillLine.objects.bulk_create(
+        BillLine(
+            statement=statement,
+            kind=r.kind,
+            reference=r.reference,
+            amount=r.amount,
+            fee=r.fee,
+            occurred_at=r.occurred_at,
+        )
+        for r in rows
+    )
+    statement.mismatches.filter(
+        resolved=False, kind__in=[*_ROW_KINDS, BillMismatchKind.TOTAL]
+    ).delete()
     payments = _payments(provider, [r.reference for r in rows if r.kind == "payment"])
     refunds = _refunds(provider, [r.reference for r in rows if r.kind == "refund"])
+    found: list[BillMismatch] = []
+    shop_fees = ZERO
     for row in rows:
-        problems = (
-            _payment_problems(row, payments)
-            if row.kind == "payment"
-            else _refund_problems(row, refunds)
-        )
-        matched += not problems
-        found += problems
-    found += _not_billed(provider, day, rows)
+        if row.kind == "payment":
+            found += _payment_problems(row, payments)
+            shop_fees += payments[row.reference].fee if row.reference in payments else ZERO
+        else:
+            found += _refund_problems(row, refunds)
+            refund = refunds.get(row.reference)
+            shop_fees -= refund.fee_returned if refund is not None else ZERO
+    found += _totals_problems(bill)
+    statement.rows = len(rows)
+    statement.matched = len(rows) - len({m.reference for m in found if m.kind in _ROW_KINDS})
+    statement.bill_fees, statement.shop_fees = bill.sums().fees or ZERO, shop_fees
+    _mismatches_add(statement, found)
+    neighbours = BillStatement.objects.filter(
+        provider=provider, bill_date__range=(day - timedelta(days=1), day + timedelta(days=1))
+    ).order_by("bill_date")
+    for neighbour in neighbours:
+        if neighbour.pk == statement.pk:
+            neighbour = statement
+        _unbilled_refresh(neighbour)
+    statement.refresh_from_db()
+    return statement
+
+
+def _mismatches_add(statement: BillStatement, found: list[BillMismatch]) -> None:
+    """Write the open lines found, except those staff already settled."""
     settled = set(statement.mismatches.values_list("kind", "reference"))
     for mismatch in found:
         mismatch.statement = statement
     BillMismatch.objects.bulk_create(
         [m for m in found if (m.kind, m.reference) not in settled], ignore_conflicts=True
     )
-    statement.rows, statement.matched, statement.mismatched = len(rows), matched, len(found)
-    statement.save()
-    return statement
 
 
 def _payments(provider: str, references: list[str]) -> dict[str, Payment]:
@@ -159,14 +128,18 @@ def _refunds(provider: str, references: list[str]) -> dict[str, Refund]:
     return {r.provider_reference: r for r in found.select_related("order", "payment")}
 
 
+def _not_in_shop(row: BillRow) -> list[BillMismatch]:
+    return [
+        BillMismatch(
+            kind=BillMismatchKind.NOT_IN_SHOP, reference=row.reference, bill_amount=row.amount
+        )
+    ]
+
+
 def _payment_problems(row: BillRow, payments: dict[str, Payment]) -> list[BillMismatch]:
     payment = payments.get(row.reference)
     if payment is None:
-        return [
-            BillMismatch(
-                kind=BillMismatchKind.NOT_IN_SHOP, reference=row.reference, bill_amount=row.amount
-            )
-        ]
+        return _not_in_shop(row)
     shop = payment.confirmed_amount if payment.confirmed_amount is not None else payment.amount
     base = {"reference": row.reference, "payment": payment, "channel_id": payment.order.channel_id}
     if shop != row.amount:
@@ -187,51 +160,103 @@ def _payment_problems(row: BillRow, payments: dict[str, Payment]) -> list[BillMi
 def _refund_problems(row: BillRow, refunds: dict[str, Refund]) -> list[BillMismatch]:
     refund = refunds.get(row.reference)
     if refund is None:
-        return [
-            BillMismatch(
-                kind=BillMismatchKind.NOT_IN_SHOP, reference=row.reference, bill_amount=row.amount
-            )
-        ]
+        return _not_in_shop(row)
     base = {
         "reference": row.reference,
         "refund": refund,
         "payment": refund.payment,
         "channel_id": refund.order.channel_id,
     }
-    if refund.status != RefundStatus.SUCCEEDED or refund.amount != row.amount:
+    succeeded = refund.status == RefundStatus.SUCCEEDED
+    if not succeeded or refund.amount != row.amount:
         return [
             BillMismatch(
                 kind=BillMismatchKind.AMOUNT,
-                shop_amount=refund.amount
-                if refund.status == RefundStatus.SUCCEEDED
-                else Decimal("0"),
+                shop_amount=refund.amount if succeeded else ZERO,
                 bill_amount=row.amount,
+                **base,
+            )
+        ]
+    if refund.fee_returned != row.fee:
+        return [
+            BillMismatch(
+                kind=BillMismatchKind.FEE,
+                shop_amount=refund.fee_returned,
+                bill_amount=row.fee,
                 **base,
             )
         ]
     return []
 
 
-def _not_billed(provider: str, day: date, rows: list[BillRow]) -> list[BillMismatch]:
-    """What the shop counts as succeeded that day and the bill does not hold."""
+def _totals_problems(bill: Bill) -> list[BillMismatch]:
+    """The bill's stated totals against its own rows: one line naming what differs (a
+    bill cut short, or rows the reading missed)."""
+    sums, stated = bill.sums(), bill.totals
+    differing = [
+        name
+        for name in ("rows", "paid", "refunded", "fees")
+        if getattr(stated, name) is not None and getattr(stated, name) != getattr(sums, name)
+    ]
+    if not differing:
+        return []
+    first = differing[0]
+    return [
+        BillMismatch(
+            kind=BillMismatchKind.TOTAL,
+            reference="totals",
+            bill_amount=getattr(stated, first),
+            shop_amount=getattr(sums, first),
+            note=("differs: " + ", ".join(differing))[:255],
+        )
+    ]
+
+
+def _unbilled_refresh(statement: BillStatement) -> None:
+    """What the shop counts as succeeded on the statement's day and no bill of that day
+    or a neighbouring one holds: pending while the next day's bill is not reconciled,
+    a mismatch once it is. Replaces the statement's open lines of that kind."""
+    day = statement.bill_date
+    statement.mismatches.filter(resolved=False, kind=BillMismatchKind.NOT_IN_BILL).delete()
+    billed = set(
+        BillLine.objects.filter(
+            statement__provider=statement.provider,
+            statement__bill_date__range=(day - timedelta(days=1), day + timedelta(days=1)),
+        ).values_list("kind", "reference")
+    )
+    waiting = not BillStatement.objects.filter(
+        provider=statement.provider, bill_date=day + timedelta(days=1)
+    ).exists()
+    found = []
+    for mismatch in _shop_succeeded(statement.provider, day):
+        kind = "payment" if mismatch.refund_id is None else "refund"
+        if (kind, mismatch.reference) not in billed:
+            mismatch.pending = waiting
+            found.append(mismatch)
+    _mismatches_add(statement, found)
+    open_lines = statement.mismatches.filter(resolved=False)
+    statement.mismatched = open_lines.filter(pending=False).count()
+    statement.pending = open_lines.filter(pending=True).count()
+    statement.save()
+
+
+def _shop_succeeded(provider: str, day: date) -> list[BillMismatch]:
+    """A ``not_in_bill`` line for each payment and refund the shop counts as succeeded
+    on ``day`` (China time)."""
     start, end = _day_window(day)
-    billed = {(r.kind, r.reference) for r in rows}
     found = []
     paid = Payment.objects.filter(provider=provider, succeeded_at__gte=start, succeeded_at__lt=end)
     for payment in paid.select_related("order"):
-        if ("payment", payment.provider_reference) not in billed:
-            shop = (
-                payment.confirmed_amount if payment.confirmed_amount is not None else payment.amount
+        shop = payment.confirmed_amount if payment.confirmed_amount is not None else payment.amount
+        found.append(
+            BillMismatch(
+                kind=BillMismatchKind.NOT_IN_BILL,
+                reference=payment.provider_reference,
+                payment=payment,
+                channel_id=payment.order.channel_id,
+                shop_amount=shop,
             )
-            found.append(
-                BillMismatch(
-                    kind=BillMismatchKind.NOT_IN_BILL,
-                    reference=payment.provider_reference,
-                    payment=payment,
-                    channel_id=payment.order.channel_id,
-                    shop_amount=shop,
-                )
-            )
+        )
     refunded = Refund.objects.filter(
         payment__provider=provider,
         status=RefundStatus.SUCCEEDED,
@@ -239,17 +264,16 @@ def _not_billed(provider: str, day: date, rows: list[BillRow]) -> list[BillMisma
         succeeded_at__lt=end,
     )
     for refund in refunded.select_related("order", "payment"):
-        if ("refund", refund.provider_reference) not in billed:
-            found.append(
-                BillMismatch(
-                    kind=BillMismatchKind.NOT_IN_BILL,
-                    reference=refund.provider_reference,
-                    refund=refund,
-                    payment=refund.payment,
-                    channel_id=refund.order.channel_id,
-                    shop_amount=refund.amount,
-                )
+        found.append(
+            BillMismatch(
+                kind=BillMismatchKind.NOT_IN_BILL,
+                reference=refund.provider_reference,
+                refund=refund,
+                payment=refund.payment,
+                channel_id=refund.order.channel_id,
+                shop_amount=refund.amount,
             )
+        )
     return found
 
 

@@ -6,8 +6,9 @@
 2. *send* it to the provider with the idempotency key ``refund-<id>-create``, outside
    every lock; the provider's answer is applied as in 3;
 3. *apply* the provider's state under the locks (order, its payment, the refund):
-   - ``succeeded``: the order's refunded amount and status, the stock, the ledger's
-     reversal and the shopper's e-mail change together, only now;
+   - ``succeeded``: the order's refunded amount and status, the stock, the fee given
+     back (shop/payments/refund_fees.py), the ledger's reversal and the shopper's
+     e-mail change together, only now;
    - ``pending``: nothing moves but the refund's confirmed status (an order event says
      the provider has it); Alipay and WeChat Pay refunds wait here for a while;
    - ``failed`` (refused, failed or cancelled at the provider): the reserved amount and
@@ -55,6 +56,7 @@ from shop.payments.locks import order_payment_lock, refund_lock
 from shop.payments.models import CAPTURED, Payment, PaymentStatus, Refund, RefundStatus
 from shop.payments.providers import provider_get
 from shop.payments.providers.base import ProviderRefundState
+from shop.payments.refund_fees import refund_fee_returned
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +167,7 @@ def refund_apply(*, refund_id: int, state: ProviderRefundState) -> Refund:
     refund.failure_code = state.failure_code or refund.failure_code
     fields = ["confirmed_status", "confirmed_at", "provider_reference", "failure_code"]
     if refund.status == RefundStatus.PENDING and state.status == RefundStatus.SUCCEEDED:
-        _refund_succeed(order, payment, refund, fields)
+        _refund_succeed(order, payment, refund, fields, fee=state.fee)
     elif refund.status == RefundStatus.PENDING and state.status == RefundStatus.FAILED:
         _refund_fail(order, payment, refund, fields, code=state.failure_code or "refund_failed")
     else:
@@ -205,10 +207,13 @@ def _counts_for_order(order: Order, payment: Payment) -> bool:
     return payment.status == PaymentStatus.SUCCEEDED and order.amount_paid > 0
 
 
-def _refund_succeed(order: Order, payment: Payment, refund: Refund, fields: list[str]) -> None:
+def _refund_succeed(
+    order: Order, payment: Payment, refund: Refund, fields: list[str], *, fee: Decimal | None
+) -> None:
     refund.status = RefundStatus.SUCCEEDED
     refund.succeeded_at = timezone.now()
-    refund.save(update_fields=[*fields, "status", "succeeded_at", "updated_at"])
+    refund.fee_returned = refund_fee_returned(payment, refund, fee)
+    refund.save(update_fields=[*fields, "status", "succeeded_at", "fee_returned", "updated_at"])
     if _counts_for_order(order, payment):
         _refund_apply_to_order(order, refund)
         return
@@ -307,7 +312,7 @@ def _refund_external_record(
         data={"refund_id": refund.pk, "amount": str(refund.amount), "reason": "at the provider"},
     )
     if state.status == RefundStatus.SUCCEEDED:
-        _refund_succeed(order, payment, refund, fields)
+        _refund_succeed(order, payment, refund, fields, fee=state.fee)
     else:
         refund.save(update_fields=[*fields, "updated_at"])
         order_event_write(

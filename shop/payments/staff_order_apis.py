@@ -61,6 +61,7 @@ class StaffRefundSerializer(serializers.ModelSerializer):
             "id",
             "payment",
             "amount",
+            "fee_returned",
             "currency",
             "reason",
             "status",

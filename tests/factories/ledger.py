@@ -137,9 +137,12 @@ def refund_of(
     lines: list[dict] | None = None,
     at: dt.datetime | None = None,
     shipping: bool = False,
+    fee_returned: Decimal = Decimal("0.00"),
 ) -> Refund:
+    """A succeeded refund recorded in the ledger, with the payment fee it gave back."""
     refund = Refund.objects.create(
         shipping=shipping,
+        fee_returned=fee_returned,
         payment=payment,
         order=order,
         amount=amount,

@@ -24,8 +24,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from shop.payments.fakes.alipay_certs import AlipayCertificates
 from shop.payments.fakes.base import Answer, FakeServer, KeyPair, Seen
-from shop.payments.fakes.bills import alipay_bill
+from shop.payments.fakes.bills import alipay_bill, refund_fee_fen
 from shop.payments.fakes.wechatpay import sign
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -46,18 +47,26 @@ def signed_string(params: dict[str, str], *, drop: tuple[str, ...]) -> str:
 
 
 class AlipayKeys:
-    """The app's key pair (the merchant uploads its public key) and Alipay's."""
+    """The app's key pair (the merchant uploads its public key) and Alipay's; in
+    certificate mode, the certificates Alipay issued for both and its root chain."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, certificates: bool = False) -> None:
         self.app_id = "2021000000000001"
         self.app = KeyPair.generate()
         self.alipay = KeyPair.generate()
+        self.certificates = (
+            AlipayCertificates.issue(self.app, self.alipay) if certificates else None
+        )
 
     def shop_settings(self, url: str) -> dict[str, Any]:
+        certs = self.certificates
         return {
             "ALIPAY_APP_ID": self.app_id,
             "ALIPAY_APP_PRIVATE_KEY": self.app.private_pem,
-            "ALIPAY_PUBLIC_KEY": self.alipay.public_pem,
+            "ALIPAY_PUBLIC_KEY": "" if certs else self.alipay.public_pem,
+            "ALIPAY_APP_CERT": certs.app_cert if certs else "",
+            "ALIPAY_PUBLIC_CERT": certs.alipay_cert if certs else "",
+            "ALIPAY_ROOT_CERT": certs.root_chain if certs else "",
             "ALIPAY_GATEWAY": f"{url}/gateway.do",
         }
 
@@ -134,6 +143,12 @@ class FakeAlipay(FakeServer):
     # -- the gateway -----------------------------------------------------------
 
     def _signed_by_app(self, params: dict[str, str]) -> bool:
+        certs = self.keys.certificates
+        if certs is not None and (
+            params.get("app_cert_sn") != certs.app_cert_sn
+            or params.get("alipay_root_cert_sn") != certs.root_cert_sn
+        ):
+            return False  # certificate mode: the request names the certificates issued
         public = serialization.load_pem_public_key(self.keys.app.public_pem.encode())
         try:
             public.verify(  # type: ignore[union-attr, call-arg]
@@ -177,7 +192,9 @@ class FakeAlipay(FakeServer):
     def _signed(self, rtype: str, result: dict[str, Any], *, forge: bool) -> Answer:
         inner = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
         signature = sign(self.forger.key if forge else self.keys.alipay.key, inner)
-        text = f'{{"{rtype}":{inner},"sign":"{signature}"}}'
+        certs = self.keys.certificates
+        cert_sn = f',"alipay_cert_sn":"{certs.alipay_cert_sn}"' if certs else ""
+        text = f'{{"{rtype}":{inner}{cert_sn},"sign":"{signature}"}}'
         return Answer(200, text.encode(), {"Content-Type": "application/json;charset=utf-8"})
 
     def _open(self, biz: dict[str, Any], notify_url: str) -> None:
@@ -215,7 +232,7 @@ class FakeAlipay(FakeServer):
             found = self.refunds.get(str(biz.get("out_request_no")))
             if found is None:
                 return {**ok, "out_trade_no": trade["out_trade_no"]}  # none (yet)
-            return {**ok, **{k: v for k, v in found.items() if k != "gmt"}}
+            return {**ok, **{k: v for k, v in found.items() if k not in ("gmt", "fee_fen")}}
         return _refused("ACQ.INVALID_PARAMETER", "不支持的接口")
 
     def _refund(
@@ -231,6 +248,13 @@ class FakeAlipay(FakeServer):
         amount = Decimal(str(biz["refund_amount"]))
         if trade["refunded"] + amount > Decimal(trade["total_amount"]):
             return _refused("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限")
+        total_fen = int(Decimal(trade["total_amount"]) * 100)
+        before = [
+            (int(Decimal(r["refund_amount"]) * 100), r["fee_fen"])
+            for r in self.refunds.values()
+            if r["out_trade_no"] == trade["out_trade_no"]
+        ]
+        fee_fen = refund_fee_fen(total_fen, int(amount * 100), before, self.fee_rate)
         trade["refunded"] += amount
         if trade["refunded"] == Decimal(trade["total_amount"]):
             trade["trade_status"] = "TRADE_CLOSED"
@@ -240,6 +264,7 @@ class FakeAlipay(FakeServer):
             "out_request_no": number,
             "refund_amount": f"{amount:.2f}",
             "total_amount": trade["total_amount"],
+            "fee_fen": fee_fen,  # the fee given back: in the bill, not in the answers
         }
         if not self.refunds_wait:
             self.refunds[number].update(refund_status="REFUND_SUCCESS", gmt=_now())

@@ -22,6 +22,19 @@ def fen_fee(fen: int, rate: Decimal) -> int:
     return int((Decimal(fen) * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def refund_fee_fen(
+    total_fen: int, refund_fen: int, before: list[tuple[int, int]], rate: Decimal
+) -> int:
+    """The fee a refund gives back, as both providers do: the rate of the refunded part;
+    the refund that empties the trade gets all the fee left; never more than is left.
+    ``before``: the (amount, fee returned) of the trade's refunds made before it."""
+    fee = fen_fee(total_fen, rate)
+    left = fee - sum(f for _, f in before)
+    if sum(a for a, _ in before) + refund_fen >= total_fen:
+        return max(left, 0)
+    return max(min(fen_fee(refund_fen, rate), left), 0)
+
+
 def _yuan(fen: int) -> str:
     return f"{Decimal(fen) / 100:.2f}"
 
@@ -46,7 +59,7 @@ def wechatpay_bill(fake: Any, day: str) -> str:
         if refund["status"] == "SUCCESS" and str(refund.get("success_time", "")).startswith(day):
             trade = fake.trades[refund["out_trade_no"]]
             fen = refund["amount"]["refund"]
-            fee = -fen_fee(fen, fake.fee_rate)  # the fee of the refunded part comes back
+            fee = -refund["amount"]["refund_fee"]  # the fee of the refunded part comes back
             count, refunded, fees = count + 1, refunded + fen, fees + fee
             lines.append(_row({**_trade_columns(fake, trade), "交易时间": refund["success_time"],
                 "交易状态": "REFUND", "应结订单金额": "0.00", "微信退款单号": refund["refund_id"],
@@ -105,13 +118,15 @@ def alipay_bill(fake: Any, day: str) -> str:
             lines.append(",".join(values.get(name, "") for name in columns))
     for refund in fake.refunds.values():
         if str(refund.get("gmt", "")).startswith(day):
-            fen = int(Decimal(refund["refund_amount"]) * 100)
             values = {"支付宝交易号": refund["trade_no"], "商户订单号": refund["out_trade_no"],
                 "业务类型": "退款", "完成时间": refund["gmt"],
                 "订单金额（元）": refund["total_amount"],
                 "商家实收（元）": "-" + refund["refund_amount"],
                 "退款批次号/请求号": refund["out_request_no"],
-                "服务费（元）": _yuan(fen_fee(fen, fake.fee_rate))}  # fmt: skip
+                "服务费（元）": _yuan(refund["fee_fen"])}  # fmt: skip
             lines.append(",".join(values.get(name, "") for name in columns))
-    lines += ["#---业务明细列表结束---", f"#导出时间：[{day}]"]
+    trades = sum(1 for line in lines if ",交易," in line)
+    refunds = sum(1 for line in lines if ",退款," in line)
+    lines += ["#---业务明细列表结束---", f"#交易合计：{trades}笔，退款合计：{refunds}笔"]
+    lines.append(f"#导出时间：[{day}]")
     return "\r\n".join(lines) + "\r\n"

@@ -30,10 +30,11 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from shop.payments.fakes.base import Answer, FakeServer, KeyPair, Seen
-from shop.payments.fakes.bills import fen_fee, wechatpay_bill
+from shop.payments.fakes.bills import fen_fee, refund_fee_fen, wechatpay_bill
 
 CHINA = ZoneInfo("Asia/Shanghai")
 _AUTH = re.compile(r'(\w+)="([^"]*)"')
+_UNDONE = ("CLOSED", "ABNORMAL")  # refunds whose money went back to the trade
 
 
 def sign(key: Any, message: str) -> str:
@@ -331,6 +332,12 @@ class FakeWeChatPay(FakeServer):
         fen = int(data["amount"]["refund"])
         if fen + trade["refunded"] > trade["amount"]["total"]:
             return 403, {"code": "NOT_ENOUGH", "message": "退款金额超过订单可退金额"}
+        before = [
+            (r["amount"]["refund"], r["amount"]["refund_fee"])
+            for r in self.refunds.values()
+            if r["out_trade_no"] == trade["out_trade_no"] and r["status"] not in _UNDONE
+        ]
+        returned = refund_fee_fen(trade["amount"]["total"], fen, before, self.fee_rate)
         trade["refunded"] += fen
         trade["trade_state"] = "REFUND"
         self.refunds[number] = refund = {
@@ -346,6 +353,7 @@ class FakeWeChatPay(FakeServer):
                 "total": trade["amount"]["total"],
                 "currency": "CNY",
                 "payer_refund": fen,
+                "refund_fee": returned,  # 手续费退款金额
             },
         }
         if self.refund_status == "SUCCESS":

@@ -1,4 +1,6 @@
-"""Alipay (open platform, RSA2) through ``python-alipay-sdk``.
+"""Alipay (open platform, RSA2) through ``python-alipay-sdk``, in public-key mode or in
+certificate mode (公钥证书模式: ``DCAliPay``, when ``ALIPAY_APP_CERT``,
+``ALIPAY_PUBLIC_CERT`` and ``ALIPAY_ROOT_CERT`` are set).
 
 A payment is one trade whose ``out_trade_no`` is ours (``<prefix><payment id>``); the
 shopper is sent to Alipay's cashier with a signed URL (``page``: the PC cashier,
@@ -23,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 import requests
-from alipay import AliPay
+from alipay import AliPay, BaseAliPay, DCAliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
 from alipay.utils import AliPayConfig
 from django.conf import settings
@@ -65,21 +67,39 @@ _PAID = ("TRADE_SUCCESS", "TRADE_FINISHED")
 
 
 @lru_cache(maxsize=8)
-def _client(config: tuple[str, ...]) -> AliPay:
-    app_id, private_key, public_key, notify_url, gateway, timeout = config
-    client = AliPay(
-        appid=app_id,
-        app_notify_url=notify_url or None,
-        app_private_key_string=private_key,
-        alipay_public_key_string=public_key,
-        sign_type="RSA2",
-        config=AliPayConfig(timeout=int(timeout)),
-    )
+def _client(config: tuple[str, ...]) -> BaseAliPay:
+    app_id, private_key, public_key, notify_url, gateway, timeout, *certs = config
+    client: BaseAliPay
+    if any(certs):
+        # Certificate mode: requests carry the app's and the root certificate's serial
+        # numbers, answers are checked with the key of Alipay's public certificate.
+        app_cert, alipay_cert, root_cert = certs
+        client = DCAliPay(
+            appid=app_id,
+            app_notify_url=notify_url or None,
+            app_private_key_string=private_key,
+            app_public_key_cert_string=app_cert,
+            alipay_public_key_cert_string=alipay_cert,
+            alipay_root_cert_string=root_cert,
+            sign_type="RSA2",
+        )
+        client._config = AliPayConfig(timeout=int(timeout))  # DCAliPay takes no config
+    else:
+        client = AliPay(
+            appid=app_id,
+            app_notify_url=notify_url or None,
+            app_private_key_string=private_key,
+            alipay_public_key_string=public_key,
+            sign_type="RSA2",
+            config=AliPayConfig(timeout=int(timeout)),
+        )
     client._gateway = gateway  # the library knows only Alipay's own two gateways
     return client
 
 
-def alipay_client() -> AliPay:
+def alipay_client() -> BaseAliPay:
+    """The client for the current settings: public-key mode, or certificate mode
+    (公钥证书模式) when the certificates are set."""
     s = settings
     return _client(
         (
@@ -89,6 +109,9 @@ def alipay_client() -> AliPay:
             s.ALIPAY_NOTIFY_URL,
             s.ALIPAY_GATEWAY,
             str(s.ALIPAY_TIMEOUT_SECONDS),
+            pem_text(s.ALIPAY_APP_CERT),
+            pem_text(s.ALIPAY_PUBLIC_CERT),
+            pem_text(s.ALIPAY_ROOT_CERT),
         )
     )
 
@@ -131,7 +154,7 @@ def _yuan(amount: Decimal) -> str:
 class AlipayGateway(PaymentGateway):
     name = "alipay"
 
-    def __init__(self, client: AliPay | None = None) -> None:
+    def __init__(self, client: BaseAliPay | None = None) -> None:
         self.client = client or alipay_client()
         self.prefix = settings.ALIPAY_TRADE_PREFIX
 

@@ -68,6 +68,10 @@ class ProviderRefundState:
     payment_reference: str
     refund_id: int | None = None  # the shop's refund it was made for (None: made elsewhere)
     failure_code: str = ""
+    # The share of the payment's fee given back, where the provider's answer says it
+    # (WeChat Pay's ``amount.refund_fee``); None: the provider's fee rule decides
+    # (shop/payments/refund_fees.py).
+    fee: Decimal | None = None
 
 
 def payment_idempotency_key(payment: Payment) -> str:

@@ -22,7 +22,6 @@ import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -315,9 +314,11 @@ class WeChatPayGateway(PaymentGateway):
         number = str(body.get("out_refund_no") or "")
         status = _REFUND_STATUS.get(str(body.get("status")), RefundStatus.PENDING)
         amount_info = body.get("amount") or {}
+        fee = amount_info.get("refund_fee")  # 手续费退款金额, in fen, when WeChat Pay says
         return ProviderRefundState(
             reference=number,
             status=status,
+            fee=from_fen(int(fee)) if isinstance(fee, int) and fee >= 0 else None,
             amount=from_fen(int(amount_info.get("refund") or 0)),
             payment_reference=str(body.get("out_trade_no") or ""),
             refund_id=refund_id_of(self.prefix, number),
@@ -346,7 +347,3 @@ class WeChatPayGateway(PaymentGateway):
             logger.error("wechatpay bill of %s: its hash does not match", bill_date)
             raise PaymentProviderUnavailable()
         return gzip.decompress(raw)
-
-
-def fee_of(amount: Decimal) -> Decimal:
-    return fee_by_rate(amount, settings.WECHATPAY_FEE_RATE)

@@ -79,6 +79,12 @@ WECHATPAY_TRADE_PREFIX = env("WECHATPAY_TRADE_PREFIX", default="coshop")
 ALIPAY_APP_ID = env("ALIPAY_APP_ID", default="")
 ALIPAY_APP_PRIVATE_KEY = env("ALIPAY_APP_PRIVATE_KEY", default="")  # PEM text
 ALIPAY_PUBLIC_KEY = env("ALIPAY_PUBLIC_KEY", default="")  # PEM text
+# Public-key certificate mode (公钥证书模式), instead of ALIPAY_PUBLIC_KEY: the app's
+# public key certificate, Alipay's public key certificate and Alipay's root certificate
+# (PEM text, or the path of the .crt file Alipay's key tool gives). All three, or none.
+ALIPAY_APP_CERT = env("ALIPAY_APP_CERT", default="")  # appCertPublicKey_<app id>.crt
+ALIPAY_PUBLIC_CERT = env("ALIPAY_PUBLIC_CERT", default="")  # alipayCertPublicKey_RSA2.crt
+ALIPAY_ROOT_CERT = env("ALIPAY_ROOT_CERT", default="")  # alipayRootCert.crt
 ALIPAY_NOTIFY_URL = env("ALIPAY_NOTIFY_URL", default="")
 ALIPAY_RETURN_URL = env("ALIPAY_RETURN_URL", default="")
 ALIPAY_GATEWAY = env("ALIPAY_GATEWAY", default="https://openapi.alipay.com/gateway.do")

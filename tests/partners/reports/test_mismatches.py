@@ -1,4 +1,5 @@
-"""A partner sees the payment reconciliation's open lines of its own channels only."""
+"""A partner sees the payment reconciliation's open lines of its own channels only, and
+those still waiting for the next day's bill apart."""
 
 import datetime as dt
 from decimal import Decimal
@@ -25,6 +26,14 @@ def test_a_partner_sees_the_open_mismatches_of_its_own_channels(museum, media):
         (statement, media_app, "d", Decimal("99.00"), None, False),
         (old, museum_shop, "e", Decimal("5.00"), None, False),  # outside the period
     ]
+    BillMismatch.objects.create(  # waiting for the next day's bill: not a mismatch yet
+        statement=statement,
+        channel=museum_shop,
+        kind=BillMismatchKind.NOT_IN_BILL,
+        reference="f",
+        shop_amount=Decimal("7.00"),
+        pending=True,
+    )
     for bill, channel, reference, shop, billed, resolved in rows:
         BillMismatch.objects.create(
             statement=bill,
@@ -41,5 +50,5 @@ def test_a_partner_sees_the_open_mismatches_of_its_own_channels(museum, media):
 
     assert response.status_code == 200
     assert response.json() == [
-        {"provider": "wechatpay", "open": 2, "resolved": 1, "difference": "5.50"}
+        {"provider": "wechatpay", "open": 2, "resolved": 1, "pending": 1, "difference": "5.50"}
     ]

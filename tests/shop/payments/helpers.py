@@ -13,10 +13,11 @@ from typing import Any
 
 import redis
 import stripe
-from django.db.models import Min, Sum
+from django.db.models import Min
 
 from partners.models import LedgerEntry
 from shop.celery import QUEUES
+from shop.core.money import MoneySum
 from shop.orders.models import Order
 from shop.payments.models import Payment
 from shop.payments.services import payment_fake_complete, payment_start
@@ -212,7 +213,10 @@ def webhook_post(client: Any, event: dict[str, Any]) -> Any:
 
 def ledger_total(order: Order) -> Decimal:
     """What the partner ledger holds for the order, all partners together."""
-    total = LedgerEntry.objects.filter(order_id=order.pk).aggregate(total=Sum("amount"))["total"]
+    # MoneySum: exact to the fen on SQLite too, which adds decimals as floating point.
+    total = LedgerEntry.objects.filter(order_id=order.pk).aggregate(total=MoneySum("amount"))[
+        "total"
+    ]
     return total if total is not None else Decimal("0.00")
 
 

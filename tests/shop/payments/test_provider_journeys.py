@@ -100,3 +100,5 @@ def test_wechat_pay_jsapi_and_native_and_alipay_page_end_to_end(live_server, fak
     for provider, rows in [("wechatpay", 3), ("alipay", 2)]:
         statement = bill_reconcile(provider=provider, day=today)
         assert (statement.rows, statement.mismatched) == (rows, 0)
+        # The fees billed, less those the refunds gave back, are the shop's.
+        assert statement.bill_fees == statement.shop_fees > 0

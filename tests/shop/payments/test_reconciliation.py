@@ -1,16 +1,21 @@
 """The daily reconciliation downloads each provider's bill from the local fakes (signed
 answers, the bill's own format) and lists where it and the shop disagree."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from shop.payments.bill_reading import wechatpay_bill
 from shop.payments.errors import PaymentProviderUnavailable
-from shop.payments.models import BillMismatch, BillMismatchKind, BillStatement
+from shop.payments.models import BillLine, BillMismatch, BillMismatchKind, BillStatement
 from shop.payments.providers.base import PaymentOptions
-from shop.payments.reconciliation import bill_reconcile, bills_reconcile_yesterday
+from shop.payments.reconciliation import (
+    bill_reconcile,
+    bill_statement_write,
+    bills_reconcile_yesterday,
+)
 from shop.payments.services import payment_start, payment_sync
 from tests.conftest import client_for
 from tests.factories import SuperuserFactory, order_with_stock
@@ -68,6 +73,8 @@ def test_wechat_pay_mismatches_are_listed_once_per_run(fake_wechatpay):
 
     for _ in range(2):
         statement = bill_reconcile(provider="wechatpay", day=TODAY())
+        tomorrow = bill_reconcile(provider="wechatpay", day=TODAY() + timedelta(days=1))
+        statement.refresh_from_db()
 
     assert _mismatches() == sorted(
         [
@@ -79,7 +86,8 @@ def test_wechat_pay_mismatches_are_listed_once_per_run(fake_wechatpay):
     fee = BillMismatch.objects.get(kind=BillMismatchKind.FEE)
     assert (fee.shop_amount, fee.bill_amount) == (Decimal("0.59"), Decimal("0.99"))
     assert fee.channel_id == payment.order.channel_id
-    assert statement.mismatched == 3
+    assert (statement.mismatched, statement.pending, tomorrow.rows) == (3, 0, 0)
+    assert BillLine.objects.filter(statement=statement).count() == 2
 
 
 def test_an_alipay_day_is_matched_from_its_zipped_gbk_bill(fake_alipay):
@@ -134,3 +142,102 @@ def test_staff_see_the_mismatches_in_chinese_in_the_admin(client, fake_wechatpay
     assert page.status_code == 200
     text = page.content.decode()
     assert "对账差异" in text and "手续费不符" in text
+
+
+def _tomorrow() -> str:
+    return (TODAY() + timedelta(days=1)).isoformat()
+
+
+def test_a_payment_billed_the_next_day_is_pending_then_found(fake_wechatpay):
+    _, late = _paid("wechatpay", fake_wechatpay)
+    # Paid at 23:59:59 by the shop's clock, billed by WeChat Pay the next day.
+    fake_wechatpay.trades[late.provider_reference]["success_time"] = f"{_tomorrow()}T00:00:01+08:00"
+
+    # The daily task of tomorrow morning reconciles today: nothing counted as a mismatch.
+    assert bills_reconcile_yesterday(today=TODAY() + timedelta(days=1)) == {"wechatpay": 0}
+
+    today = BillStatement.objects.get(bill_date=TODAY())
+    [waiting] = BillMismatch.objects.all()
+    assert (waiting.kind, waiting.reference, waiting.pending) == (
+        BillMismatchKind.NOT_IN_BILL,
+        late.provider_reference,
+        True,
+    )
+    assert (today.mismatched, today.pending) == (0, 1)
+
+    bill_reconcile(provider="wechatpay", day=TODAY() + timedelta(days=1))
+
+    today.refresh_from_db()
+    assert BillMismatch.objects.count() == 0
+    assert (today.mismatched, today.pending) == (0, 0)
+    line = BillLine.objects.get(reference=late.provider_reference)
+    # The provider's own time of it, from its row.
+    assert line.occurred_at == datetime.fromisoformat(f"{_tomorrow()}T00:00:01+08:00")
+
+
+def test_a_payment_in_neither_day_s_bill_becomes_a_mismatch_once_the_next_day_is_in(
+    fake_wechatpay,
+):
+    _, lost = _paid("wechatpay", fake_wechatpay)
+    fake_wechatpay.trades[lost.provider_reference]["success_time"] = "2020-01-01T00:00:00+08:00"
+
+    bill_reconcile(provider="wechatpay", day=TODAY())
+    assert BillMismatch.objects.get().pending is True
+    tomorrow = bill_reconcile(provider="wechatpay", day=TODAY() + timedelta(days=1))
+
+    [mismatch] = BillMismatch.objects.all()
+    assert (mismatch.kind, mismatch.pending) == (BillMismatchKind.NOT_IN_BILL, False)
+    today = BillStatement.objects.get(bill_date=TODAY())
+    assert (today.mismatched, today.pending, tomorrow.mismatched) == (1, 0, 0)
+    # Running the days again, in either order, changes nothing.
+    bill_reconcile(provider="wechatpay", day=TODAY())
+    bill_reconcile(provider="wechatpay", day=TODAY() + timedelta(days=1))
+    assert [(m.kind, m.pending) for m in BillMismatch.objects.all()] == [
+        (BillMismatchKind.NOT_IN_BILL, False)
+    ]
+
+
+def test_a_payment_the_shop_learnt_of_after_midnight_matches_the_day_before_s_bill(
+    fake_alipay,
+):
+    _, early = _paid("alipay", fake_alipay)
+    yesterday = TODAY() - timedelta(days=1)
+    fake_alipay.trades[early.provider_reference]["send_pay_date"] = f"{yesterday} 23:59:59"
+
+    bill_reconcile(provider="alipay", day=TODAY() + timedelta(days=1))
+    before = bill_reconcile(provider="alipay", day=yesterday)
+    today = bill_reconcile(provider="alipay", day=TODAY())
+
+    assert BillMismatch.objects.count() == 0
+    assert (before.rows, before.matched, today.rows, today.mismatched) == (1, 1, 0, 0)
+
+
+def test_a_refund_s_returned_fee_is_compared_with_the_bill(fake_wechatpay):
+    fake_wechatpay.refund_status = "SUCCESS"
+    order, _payment = _paid("wechatpay", fake_wechatpay)
+    refund_number = _refund(order, "40.00").json()["provider_reference"]
+    # The bill gives back 0.10 where the refund answer (and the shop) said 0.24.
+    fake_wechatpay.refunds[refund_number]["amount"]["refund_fee"] = 10
+
+    statement = bill_reconcile(provider="wechatpay", day=TODAY())
+
+    [mismatch] = BillMismatch.objects.all()
+    assert (mismatch.kind, mismatch.reference) == (BillMismatchKind.FEE, refund_number)
+    assert (mismatch.shop_amount, mismatch.bill_amount) == (Decimal("0.24"), Decimal("0.10"))
+    assert mismatch.refund.provider_reference == refund_number
+    assert (statement.bill_fees, statement.shop_fees) == (Decimal("0.49"), Decimal("0.35"))
+
+
+def test_a_bill_whose_totals_differ_from_its_rows_is_listed(fake_wechatpay):
+    _paid("wechatpay", fake_wechatpay)
+    _, dropped = _paid("wechatpay", fake_wechatpay, price="10.00")
+    text = fake_wechatpay.bill(TODAY().isoformat())
+    cut = "\r\n".join(line for line in text.split("\r\n") if dropped.provider_reference not in line)
+
+    statement = bill_statement_write("wechatpay", TODAY(), wechatpay_bill(cut))
+
+    total = BillMismatch.objects.get(kind=BillMismatchKind.TOTAL)
+    assert (total.bill_amount, total.shop_amount) == (Decimal("2"), Decimal("1"))
+    assert total.note == "differs: rows, paid, fees"
+    assert statement.mismatched == 1  # and the dropped payment waits for tomorrow's bill
+    assert statement.pending == 1

@@ -1,6 +1,6 @@
 """WeChat Pay's notifications (signed by the platform, resource encrypted with the API v3
-key) are stored once and followed by a query; refunds settle asynchronously and one that
-fails is reopened with the ledger untouched."""
+key) are stored once and followed by a query; refunds settle asynchronously, give back
+their share of the fee, and one that fails is reopened with the ledger untouched."""
 
 import time
 from decimal import Decimal
@@ -171,10 +171,11 @@ def test_a_refund_processing_then_successful_moves_the_ledger_once(
 
     refund.refresh_from_db()
     order.refresh_from_db()
-    assert refund.status == RefundStatus.SUCCEEDED
+    assert (refund.status, refund.fee_returned) == (RefundStatus.SUCCEEDED, Decimal("0.59"))
     assert order.amount_refunded == Decimal("99.00")
-    assert ledger_sources(order) >= {f"refund:{refund.pk}"}
-    assert ledger_total(order) == Decimal("99.00") - Decimal("1.19")
+    assert ledger_sources(order) >= {f"refund:{refund.pk}", f"refund-fee:{refund.pk}"}
+    # Half the payment refunded: the fee of that half (0.59 of 1.19) comes back.
+    assert ledger_total(order) == Decimal("99.00") - Decimal("1.19") + Decimal("0.59")
     assert invariants_check() == []
 
 
@@ -204,7 +205,13 @@ def test_a_refund_that_fails_is_reopened_and_the_ledger_never_sees_it(
     with django_capture_on_commit_callbacks(execute=True):
         again = _refund(order, "198.00")
     assert (again.status_code, again.json()["status"]) == (201, "succeeded")
-    assert ledger_total(order) == Decimal("-1.19")
+    # The whole fee came back with the refund that went through, once; none with the
+    # one that failed.
+    assert [r.fee_returned for r in Refund.objects.filter(order=order)] == [
+        Decimal("0.00"),
+        Decimal("1.19"),
+    ]
+    assert ledger_total(order) == Decimal("0.00")
     assert invariants_check() == []
 
 

@@ -22,24 +22,34 @@ from shop.payments.fakes.alipay import AlipayKeys, FakeAlipay
 from shop.payments.fakes.wechatpay import FakeWeChatPay, WeChatPayKeys
 
 
-def fakes_start(keys_dir: Path, wechatpay_port: int, alipay_port: int) -> dict[str, Any]:
+def fakes_start(
+    keys_dir: Path, wechatpay_port: int, alipay_port: int, *, alipay_certificates: bool = False
+) -> dict[str, Any]:
     """Start both fakes; returns them and the settings the shop needs (key files in
-    ``keys_dir``)."""
+    ``keys_dir``). ``alipay_certificates``: Alipay in certificate mode, its three
+    certificates written as the open platform names them."""
     keys_dir.mkdir(parents=True, exist_ok=True)
     wechatpay = FakeWeChatPay(WeChatPayKeys()).start(wechatpay_port)
-    alipay = FakeAlipay(AlipayKeys()).start(alipay_port)
+    alipay = FakeAlipay(AlipayKeys(certificates=alipay_certificates)).start(alipay_port)
     files = {
-        "wechatpay_merchant_key.pem": wechatpay.keys.merchant.private_pem,
-        "alipay_app_private_key.pem": alipay.keys.app.private_pem,
-        "alipay_public_key.pem": alipay.keys.alipay.public_pem,
+        "wechatpay_merchant_key.pem": (
+            "WECHATPAY_PRIVATE_KEY",
+            wechatpay.keys.merchant.private_pem,
+        ),
+        "alipay_app_private_key.pem": ("ALIPAY_APP_PRIVATE_KEY", alipay.keys.app.private_pem),
     }
-    for name, text in files.items():
-        (keys_dir / name).write_text(text)
+    certs = alipay.keys.certificates
+    if certs is None:
+        files["alipay_public_key.pem"] = ("ALIPAY_PUBLIC_KEY", alipay.keys.alipay.public_pem)
+    else:
+        files[f"appCertPublicKey_{alipay.keys.app_id}.crt"] = ("ALIPAY_APP_CERT", certs.app_cert)
+        files["alipayCertPublicKey_RSA2.crt"] = ("ALIPAY_PUBLIC_CERT", certs.alipay_cert)
+        files["alipayRootCert.crt"] = ("ALIPAY_ROOT_CERT", certs.root_chain)
     shop = wechatpay.keys.shop_settings(wechatpay.url, str(keys_dir / "wechatpay-certs"))
-    shop["WECHATPAY_PRIVATE_KEY"] = str(keys_dir / "wechatpay_merchant_key.pem")
     shop.update(alipay.keys.shop_settings(alipay.url))
-    shop["ALIPAY_APP_PRIVATE_KEY"] = str(keys_dir / "alipay_app_private_key.pem")
-    shop["ALIPAY_PUBLIC_KEY"] = str(keys_dir / "alipay_public_key.pem")
+    for name, (setting, text) in files.items():
+        (keys_dir / name).write_text(text)
+        shop[setting] = str(keys_dir / name)
     return {"wechatpay": wechatpay, "alipay": alipay, "settings": shop}
 
 
@@ -52,12 +62,20 @@ class Command(BaseCommand):
         parser.add_argument("--wechatpay-port", type=int, default=8190)
         parser.add_argument("--alipay-port", type=int, default=8191)
         parser.add_argument(
+            "--alipay-certificates",
+            action="store_true",
+            help="Alipay in public-key certificate mode (公钥证书模式).",
+        )
+        parser.add_argument(
             "--shop-url", default="http://127.0.0.1:8000", help="Where the shop listens."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = fakes_start(
-            Path(options["keys_dir"]), options["wechatpay_port"], options["alipay_port"]
+            Path(options["keys_dir"]),
+            options["wechatpay_port"],
+            options["alipay_port"],
+            alipay_certificates=options["alipay_certificates"],
         )
         shop = options["shop_url"].rstrip("/")
         env = {
