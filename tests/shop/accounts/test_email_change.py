@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from shop.accounts.email_change import email_change_confirm, email_masked
+from shop.accounts.errors import VerificationLinkInvalid
 from shop.accounts.models import EmailChange, User
 from shop.orders.models import Order
 from tests import factories
@@ -83,9 +84,8 @@ def test_a_link_expires(api_client, mei, django_capture_on_commit_callbacks, set
     ask(api_client, django_capture_on_commit_callbacks)
     token = token_of(next(m for m in mail.outbox if m.to == ["mei.li@example.org"]))
     later = timezone.now() + dt.timedelta(hours=2, seconds=1)
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(VerificationLinkInvalid):
         email_change_confirm(token=token, now=later)
-    assert getattr(refused.value, "code", "") == "link_invalid"
     EmailChange.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     expired = api_client.post("/api/v1/auth/email-change/confirm/", {"token": token}, format="json")
     assert (expired.status_code, expired.json()["code"]) == (400, "link_invalid")
