@@ -20,8 +20,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from fulfillment.models import OrderEmail, ShipmentStatus
+from shop.orders.fapiao.links import fapiao_link
+from shop.orders.fapiao.models import FapiaoRequest, FapiaoStatus
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
 from shop.orders.services import order_event_write
 from shop.orders.state import PAID_STATUSES
@@ -34,7 +38,13 @@ EMAIL_KINDS = (
     "shipped",
     "delivered",
     "refund_issued",
+    "fapiao_issued",
 )
+# The kinds written once with gettext (English message ids, their Chinese in the .po),
+# rendered in the order's language from one template: their subjects.
+TRANSLATED_SUBJECTS = {
+    "fapiao_issued": gettext_lazy("Your fapiao for order %(number)s is ready"),
+}
 SUBJECTS = {
     "order_confirmation": {"zh": "订单 {number} 已提交", "en": "Order {number} received"},
     "payment_received": {"zh": "订单 {number} 付款成功", "en": "Payment received for {number}"},
@@ -50,6 +60,10 @@ class UnknownEmailKind(ValueError):
 
 def email_language(order: Order) -> str:
     return "en" if (order.language or "").lower().startswith("en") else "zh"
+
+
+def _django_language(lang: str) -> str:
+    return "en" if lang == "en" else "zh-hans"
 
 
 def order_tracking_url(order: Order) -> str:
@@ -98,19 +112,42 @@ def _context(order: Order, kind: str, lang: str, refund: Any) -> dict[str, Any]:
     }
 
 
+def _fapiao_context(order: Order) -> dict[str, Any]:
+    fapiao = FapiaoRequest.objects.defer("file_content").select_related("order").get(order=order)
+    return {
+        "fapiao_number": fapiao.fapiao_number,
+        "fapiao_title": fapiao.title,
+        "fapiao_url": fapiao_link(fapiao),
+        "fapiao_link_days": settings.FAPIAO_LINK_DAYS,
+    }
+
+
 def order_email_render(order: Order, kind: str, refund: Any = None) -> tuple[str, str, str]:
     """Subject, plain text and HTML of one e-mail about ``order``."""
     if kind not in EMAIL_KINDS:
         raise UnknownEmailKind(f"No e-mail of kind {kind!r}.")
     lang = email_language(order)
-    subject = SUBJECTS[kind][lang].format(number=order.number or order.pk)
-    context = {**_context(order, kind, lang, refund), "subject": subject}
-    text = render_to_string(f"fulfillment/emails/{lang}/{kind}.txt", context)
-    html = render_to_string(f"fulfillment/emails/{lang}/{kind}.html", context)
+    number = order.number or order.pk
+    with translation.override(_django_language(lang)):
+        if kind in TRANSLATED_SUBJECTS:
+            subject = str(TRANSLATED_SUBJECTS[kind]) % {"number": number}
+            folder = "fulfillment/emails"
+        else:
+            subject = SUBJECTS[kind][lang].format(number=number)
+            folder = f"fulfillment/emails/{lang}"
+        context = {**_context(order, kind, lang, refund), "subject": subject}
+        if kind == "fapiao_issued":
+            context.update(_fapiao_context(order))
+        text = render_to_string(f"{folder}/{kind}.txt", context)
+        html = render_to_string(f"{folder}/{kind}.html", context)
     return subject, text, html
 
 
 _ONE_FOR_A_PAID_ORDER = ("order_confirmation", "payment_received")
+
+
+def _fapiao_issued(order: Order) -> bool:
+    return FapiaoRequest.objects.filter(order=order, status=FapiaoStatus.ISSUED).exists()
 
 
 def order_email_send(*, order_id: int, kind: str, refund_id: int | None = None) -> bool:
@@ -121,6 +158,11 @@ def order_email_send(*, order_id: int, kind: str, refund_id: int | None = None) 
     if kind not in EMAIL_KINDS:
         raise UnknownEmailKind(f"No e-mail of kind {kind!r}.")
     order = Order.objects.get(pk=order_id)
+    if not order.email:
+        return False  # its person was erased (PIPL): nobody to write to
+    if kind == "fapiao_issued" and not _fapiao_issued(order):
+        logger.warning("fapiao e-mail for order %s: no issued fapiao", order_id)
+        return False
     refund = None
     if kind == "refund_issued":
         from shop.payments.models import Refund
@@ -196,6 +238,8 @@ _OWED_BY_EVENT: dict[str, tuple[Q, tuple[str, ...]]] = {
         Q(type=OrderEventType.STATUS_CHANGED, to_status=OrderStatus.DELIVERED),
         (OrderStatus.DELIVERED, OrderStatus.COMPLETED),
     ),
+    # A fapiao is issued for an order in any state; the shopper is told whatever it is.
+    "fapiao_issued": (Q(type=OrderEventType.FAPIAO_ISSUED), tuple(OrderStatus.values)),
 }
 
 

@@ -336,6 +336,7 @@ class OrderEmailKind(models.TextChoices):
     SHIPPED = "shipped", _("Shipped")
     DELIVERED = "delivered", _("Delivered")
     REFUND_ISSUED = "refund_issued", _("Refund issued")
+    FAPIAO_ISSUED = "fapiao_issued", _("Fapiao issued")
 
 
 class OrderEmail(models.Model):

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from shop.accounts.addresses import cn_mobile_normalize
 from shop.accounts.apis import MeSerializer, TokenSerializer, device_name_field, token_answer
+from shop.accounts.email_change import email_change_confirm, email_change_request
 from shop.accounts.phone import phone_sign_in, phone_verify
 from shop.accounts.sms.codes import sms_code_send
 from shop.accounts.verification import (
@@ -103,6 +104,47 @@ class EmailVerificationSendApi(_Limited):
     def post(self, request: Request) -> Response:
         email_verification_send(user=request.user)  # type: ignore[arg-type]
         return Response(status=202)
+
+
+class EmailChangeApi(_Limited):
+    """Ask to change the signed-in shopper's e-mail address (the password again): a link
+    goes to the new address, a notice to the present one. Nothing changes until the link
+    is used."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_scope = "account_email"
+
+    class InputSerializer(serializers.Serializer):
+        new_email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=128, write_only=True)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={202: None, **error_responses(400, 401, 409, 429)},
+        operation_id="me_email_change",
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(self.InputSerializer, request.data)
+        email_change_request(user=request.user, **data)  # type: ignore[arg-type]
+        return Response(status=202)
+
+
+class EmailChangeConfirmApi(_Limited):
+    """Make the new e-mail address the account's with the link's ``token``."""
+
+    throttle_scope = "sign_in"
+
+    class InputSerializer(serializers.Serializer):
+        token = serializers.CharField(max_length=128)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: MeSerializer, **error_responses(400, 409, 429)},
+        operation_id="auth_email_change_confirm",
+    )
+    def post(self, request: Request) -> Response:
+        user = email_change_confirm(**validated(self.InputSerializer, request.data))
+        return Response(MeSerializer(user).data)
 
 
 class PhoneInputSerializer(serializers.Serializer):

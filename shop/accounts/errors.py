@@ -82,3 +82,24 @@ class PhoneNotRegistered(ShopError):
     code = "phone_not_registered"
     status_code = 401
     message = _("No account has verified this mobile number.")
+
+
+class SmsNumberLimited(TooManyAttempts):
+    """The SMS provider's own limit for one number (so many a minute, an hour, a day)."""
+
+    code = "sms_number_limited"
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__(
+            _(
+                "This number has been sent as many text messages as the provider allows "
+                "for now. Please try again later."
+            ),
+            retry_after=retry_after,
+        )
+
+
+class SmsNumberRefused(ShopError):
+    code = "sms_number_refused"
+    status_code = 400
+    message = _("Text messages cannot be sent to this number.")

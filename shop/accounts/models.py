@@ -182,3 +182,18 @@ class SmsCode(models.Model):
 
     def __str__(self) -> str:
         return f"SMS code for {self.phone}"
+
+
+class EmailChange(models.Model):
+    """A shopper's request to change their e-mail address, waiting for the link sent to
+    the new address: only the link's digest is kept; it expires, and it is gone once used
+    (or when a newer request replaces it)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="email_changes")
+    new_email = models.EmailField(verbose_name=_("new e-mail address"))
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.new_email}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.accounts.addresses import ADDRESS_FIELDS
-from shop.accounts.models import Address, DeviceToken, SmsCode, User
+from shop.accounts.models import Address, DeviceToken, EmailChange, SmsCode, User
 from shop.core.errors import InvalidInput
 from shop.core.hooks import hooks
 
@@ -50,6 +50,10 @@ def user_personal_data(*, user: User) -> dict[str, Any]:
                 "last_used_at": _plain(d.last_used_at),
             }
             for d in devices
+        ],
+        "email_changes": [
+            {"new_email": c.new_email, "asked_at": _plain(c.created_at)}
+            for c in EmailChange.objects.filter(user=user)
         ],
         **hooks().account_personal_data(user=user),
     }

@@ -49,7 +49,8 @@ def _user_of(uid: str) -> User | None:
     return User.objects.filter(pk=pk, is_active=True).first()
 
 
-def _send(subject: str, body: str, to: str) -> None:
+def send_after_commit(subject: str, body: str, to: str) -> None:
+    """Send an account e-mail once the transaction that owes it has committed."""
     transaction.on_commit(
         lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
     )
@@ -57,7 +58,7 @@ def _send(subject: str, body: str, to: str) -> None:
 
 def email_verification_send(*, user: User) -> None:
     link = _link("verify-email", user, email_verification_tokens.make_token(user))
-    _send(
+    send_after_commit(
         _("Confirm your e-mail address"),
         _("Open this link to confirm that %(email)s is yours:\n\n%(link)s\n")
         % {"email": user.email, "link": link},
@@ -84,7 +85,7 @@ def password_reset_send(*, email: str) -> None:
     if user is None or not user.has_usable_password():
         return
     link = _link("reset-password", user, default_token_generator.make_token(user))
-    _send(
+    send_after_commit(
         _("Reset your password"),
         _(
             "Open this link to choose a new password:\n\n%(link)s\n\n"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from fulfillment.emails import CATCH_UP_WINDOW, order_emails_owed
 from fulfillment.models import OrderEmail
 from fulfillment.tasks import order_emails_sweep
+from shop.orders.fapiao.models import FapiaoRequest
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
 from tests.factories import order_with_stock
 
@@ -108,3 +109,21 @@ def test_loading_the_demo_and_running_every_periodic_task_mails_no_shopper():
     staff |= set(Partner.objects.values_list("contact_email", flat=True))
     assert mail.outbox
     assert {address for message in mail.outbox for address in message.to} <= staff
+
+
+def test_an_issued_fapiao_whose_e_mail_was_lost_is_told_by_the_sweep():
+    order = order_with_stock(email="reader@example.com")
+    FapiaoRequest.objects.create(
+        order=order,
+        title_type="personal",
+        title="李梅",
+        status="issued",
+        issued_at=timezone.now(),
+        fapiao_number="2411",
+    )
+    OrderEvent.objects.create(order=order, type=OrderEventType.FAPIAO_ISSUED)
+    _events_age(order, 10)
+    assert (order.pk, "fapiao_issued", None) in _owed()
+    order_emails_sweep()
+    assert [m.to for m in mail.outbox if "2411" in m.body] == [["reader@example.com"]]
+    assert (order.pk, "fapiao_issued", None) not in _owed()

@@ -75,6 +75,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "POST /api/v1/auth/sms-code/": PUBLIC,
     "POST /api/v1/auth/sms-sign-in/": PUBLIC,
     "POST /api/v1/me/email-verification/": SIGNED_IN,
+    "POST /api/v1/me/email/": SIGNED_IN,
+    "POST /api/v1/auth/email-change/confirm/": PUBLIC,  # the link opens on any device
     "POST /api/v1/me/phone/": SIGNED_IN,
     "GET /api/v1/me/data/": SIGNED_IN,
     "POST /api/v1/me/delete/": SIGNED_IN,

@@ -1,7 +1,8 @@
 """A shopper's account from the first day to the last, over HTTP: signing up and proving
 the e-mail with the link the shop sends, two devices and signing one out, a saved
 Chinese address, buying with it and asking for a fapiao, a guest order joining the
-account, downloading one's data and deleting the account (PIPL)."""
+account, changing the e-mail address with the link sent to the new one, downloading
+one's data and deleting the account (PIPL)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ PASSWORD = "a-long-journey-password-20"
 # The console e-mail backend ends each message with a line of 79 dashes.
 MESSAGE_END = "\n" + "-" * 79 + "\n"
 VERIFY_LINK = re.compile(r"/verify-email\?uid=([\w-]+)&token=([\w-]+)")
+CHANGE_LINK = re.compile(r"/change-email\?token=([\w-]+)")
 COMPANY = {
     "title_type": "company",
     "title": "某文化传媒有限公司",
@@ -52,6 +54,7 @@ def test_a_shopper_signs_up_buys_takes_their_data_and_leaves(stack: Stack):
     laptop = _second_device_signs_the_first_out(stack, email, signed_up["device_id"], phone)
     address = _address_saved(laptop)
     number = _bought_with_saved_address_and_fapiao(laptop, address, email)
+    email = _email_changed(stack, laptop, email)
 
     data = laptop.get(f"{API}/me/data/")
     assert data["account"]["email"] == email
@@ -100,13 +103,64 @@ def _email_verified(stack: Stack, phone: ShopApi, email: str) -> None:
     assert phone.get(f"{API}/me/")["email_verified"] is True
 
 
-def _link_sent(stack: Stack, email: str) -> tuple[str, str] | None:
-    for log in sorted(stack.workdir.glob("*.log")):
-        for message in log.read_text(errors="replace").split(MESSAGE_END):
-            found = VERIFY_LINK.search(message)
-            if found and re.search(rf"^To: {re.escape(email)}$", message, re.MULTILINE):
-                return found.group(1), found.group(2)
+def _link_sent(
+    stack: Stack, email: str, link: re.Pattern[str] = VERIFY_LINK
+) -> tuple[str, ...] | None:
+    for message in _messages_to(stack, email):
+        found = link.search(message)
+        if found:
+            return found.groups()
     return None
+
+
+def _messages_to(stack: Stack, email: str) -> list[str]:
+    """The e-mails to ``email`` the shop printed (its console mail backend)."""
+    return [
+        message
+        for log in sorted(stack.workdir.glob("*.log"))
+        for message in log.read_text(errors="replace").split(MESSAGE_END)
+        if re.search(rf"^To: {re.escape(email)}$", message, re.MULTILINE)
+    ]
+
+
+def _email_changed(stack: Stack, laptop: ShopApi, email: str) -> str:
+    """A new address, with the password again: the link goes to the new address, a notice
+    to the old one; the address changes when the link is used, and the laptop stays
+    signed in."""
+    new_email = unique_email("account-new")
+    laptop.refused(
+        "POST",
+        f"{API}/me/email/",
+        400,
+        "password_incorrect",
+        json={"new_email": new_email, "password": "wrong"},
+    )
+    laptop.request(
+        "POST", f"{API}/me/email/", expect=202, json={"new_email": new_email, "password": PASSWORD}
+    )
+    link = wait_for(
+        lambda: _link_sent(stack, new_email, CHANGE_LINK),
+        bool,
+        seconds=30,
+        what=f"an e-mail change link to {new_email} in the shop's logs",
+    )
+    assert link is not None
+    assert laptop.get(f"{API}/me/")["email"] == email  # not before the link is used
+    masked = f"{new_email[0]}***@example.com"  # the notice shows the new address masked
+    wait_for(
+        lambda: [m for m in _messages_to(stack, email) if masked in m],
+        bool,
+        seconds=30,
+        what=f"a notice to {email} in the shop's logs",
+    )
+    elsewhere = ShopApi(stack.base_url)
+    confirmed = elsewhere.post(f"{API}/auth/email-change/confirm/", {"token": link[0]}, expect=200)
+    assert (confirmed["email"], confirmed["email_verified"]) == (new_email, True)
+    elsewhere.refused(
+        "POST", f"{API}/auth/email-change/confirm/", 400, "link_invalid", json={"token": link[0]}
+    )
+    assert laptop.get(f"{API}/me/")["email"] == new_email
+    return new_email
 
 
 def _second_device_signs_the_first_out(

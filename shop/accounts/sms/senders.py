@@ -1,6 +1,7 @@
 """Who carries a one-time code to a phone: ``SMS_SENDER`` "console" (the embedded default:
-the message is logged and printed) or "aliyun" (Alibaba Cloud SMS, dysmsapi SendSms,
-signed with the account's AccessKey as its RPC API demands)."""
+the message is logged and printed), "aliyun" (Alibaba Cloud SMS, dysmsapi SendSms,
+signed with the account's AccessKey as its RPC API demands) or "tencent" (Tencent Cloud
+SMS, shop/accounts/sms/tencent.py)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,11 @@ from urllib.parse import quote
 
 import requests
 from django.conf import settings
+from django.utils import timezone
 
 from shop.accounts.errors import SmsNotSent
+from shop.accounts.sms.refusals import sms_refusal
+from shop.accounts.sms.tencent import TencentSender
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +47,15 @@ def aliyun_signature(params: dict[str, str], secret: str, method: str = "GET") -
     to_sign = f"{method}&{_percent('/')}&{_percent(canonical)}"
     digest = hmac.new(f"{secret}&".encode(), to_sign.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
+
+
+# Alibaba's per-number limits (its flow control: a minute, an hour; a day) and numbers it
+# will not text.
+ALIYUN_NUMBER_LIMITS: dict[str, int | None] = {
+    "isv.BUSINESS_LIMIT_CONTROL": 3600,
+    "isv.DAY_LIMIT_CONTROL": None,
+}
+ALIYUN_NUMBER_REFUSED = {"isv.MOBILE_NUMBER_ILLEGAL", "isv.BLACK_KEY_CONTROL_LIMIT"}
 
 
 class AliyunSender:
@@ -73,10 +86,21 @@ class AliyunSender:
             raise SmsNotSent() from exc
         if response.status_code != 200 or body.get("Code") != "OK":
             logger.warning("Aliyun SMS refused: %s %s", response.status_code, body.get("Code"))
-            raise SmsNotSent()
+            if response.status_code != 200:
+                raise SmsNotSent()
+            raise sms_refusal(
+                str(body.get("Code")),
+                limits=ALIYUN_NUMBER_LIMITS,
+                refused=ALIYUN_NUMBER_REFUSED,
+                now=timezone.now(),
+            )
 
 
-SENDERS: dict[str, type] = {"console": ConsoleSender, "aliyun": AliyunSender}
+SENDERS: dict[str, type] = {
+    "console": ConsoleSender,
+    "aliyun": AliyunSender,
+    "tencent": TencentSender,
+}
 
 
 def sms_sender() -> SmsSender:

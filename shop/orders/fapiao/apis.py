@@ -17,6 +17,7 @@ from shop.core.permissions import IsStaff
 from shop.core.schema import error_responses
 from shop.core.throttling import ShopScopedRateThrottle
 from shop.core.validation import validated
+from shop.orders.fapiao.links import fapiao_by_link
 from shop.orders.fapiao.models import FapiaoRequest, FapiaoStatus
 from shop.orders.fapiao.serializers import FapiaoInputSerializer, FapiaoOutputSerializer
 from shop.orders.fapiao.services import (
@@ -71,17 +72,27 @@ def fapiao_download(fapiao: FapiaoRequest) -> HttpResponse:
 
 
 class OrderFapiaoFileApi(APIView):
-    """The issued fapiao's file."""
+    """The issued fapiao's file: for the order's owner signed in, a guest with ``email``,
+    or anyone with the ``token`` of the link the shop e-mailed when it was issued."""
 
     throttle_classes = [ShopScopedRateThrottle]
     throttle_scope = "order_access"
 
     @extend_schema(
-        parameters=[OpenApiParameter("email", str, required=False)],
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **error_responses(404, 409)},
+        parameters=[
+            OpenApiParameter("email", str, required=False),
+            OpenApiParameter("token", str, required=False),
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            **error_responses(400, 404, 409),
+        },
         operation_id="order_fapiao_file",
     )
     def get(self, request: Request, number: str) -> HttpResponse:
+        token = str(request.query_params.get("token", ""))
+        if token:
+            return fapiao_download(fapiao_by_link(number=number, token=token[:500]))
         order = order_get_for_shopper(number=number, user=request.user, email=_email(request))
         return fapiao_download(fapiao_file(order))
 

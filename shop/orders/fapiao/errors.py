@@ -25,3 +25,12 @@ class FapiaoNotAllowed(ShopError):
     code = "fapiao_not_allowed"
     status_code = 409
     message = _("A fapiao is issued only for an order that is placed and not cancelled.")
+
+
+class FapiaoLinkInvalid(ShopError):
+    code = "link_invalid"
+    status_code = 400
+    message = _(
+        "This download link is not valid or has expired. Sign in, or open the order with "
+        "its e-mail address, to download the fapiao."
+    )

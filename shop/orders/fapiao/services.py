@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.core.errors import InvalidInput
+from shop.core.tasks import enqueue_on_commit
 from shop.orders.fapiao.errors import (
     FapiaoAlreadyRequested,
     FapiaoNotAllowed,
@@ -82,8 +83,9 @@ def fapiao_request(
 def fapiao_issue(
     *, order: Order, fapiao_number: str, upload: Any, user: Any = None
 ) -> FapiaoRequest:
-    """Staff attach the issued fapiao's file; issuing again replaces the file (a red-letter
-    correction is a new fapiao from the tax platform)."""
+    """Staff attach the issued fapiao's file, and the shopper is e-mailed a link to it;
+    issuing again replaces the file (a red-letter correction is a new fapiao from the tax
+    platform)."""
     fapiao = FapiaoRequest.objects.select_for_update().filter(order=order).first()
     if fapiao is None:
         raise FapiaoNotFound()
@@ -105,6 +107,9 @@ def fapiao_issue(
     order_event_write(
         order, OrderEventType.FAPIAO_ISSUED, data={"fapiao_number": fapiao.fapiao_number}, user=user
     )
+    # The shopper is told once, with a link to the file (issuing again replaces the file
+    # the link opens); the e-mails' sweep sends it if the broker was away.
+    enqueue_on_commit("fulfillment.order_email_send", order.pk, "fapiao_issued")
     return fapiao
 
 

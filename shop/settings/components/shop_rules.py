@@ -32,6 +32,8 @@ CATALOG_CACHE_SECONDS = env.int("CATALOG_CACHE_SECONDS", default=10)
 # (0: no marks); units coming back clear it sooner. See catalog/stock/sold_out.py.
 SHOP_SOLD_OUT_MARK_SECONDS = env.float("SHOP_SOLD_OUT_MARK_SECONDS", default=2)
 SHOP_PUBLIC_URL = env("SHOP_PUBLIC_URL", default="http://127.0.0.1:8000")
+# Days the download link in the "your fapiao is issued" e-mail works.
+FAPIAO_LINK_DAYS = env.int("FAPIAO_LINK_DAYS", default=90)
 SHOP_PAYMENT_PROVIDER = env("SHOP_PAYMENT_PROVIDER", default="fake")
 # Hours an unpaid order and its stock are held for staff once its payment is held for
 # review (the provider confirmed another amount or currency).

@@ -38,9 +38,14 @@ AXES_CACHE = "default"
 GUEST_ORDER_FAILURES_PER_ORDER = env.int("GUEST_ORDER_FAILURES_PER_ORDER", default=10)
 GUEST_ORDER_COOL_OFF_MINUTES = env.float("GUEST_ORDER_COOL_OFF_MINUTES", default=60)
 
+# Hours the link that confirms a new e-mail address works (shop/accounts/email_change.py).
+EMAIL_CHANGE_LINK_HOURS = env.float("EMAIL_CHANGE_LINK_HOURS", default=24)
+
 # Sign-in by mobile number with a one-time SMS code (shop/accounts/sms/). The sender:
-# "console" (printed; the embedded default) or "aliyun" (Alibaba Cloud SMS: an AccessKey,
-# an approved signature name and a template with a ${code} parameter).
+# "console" (printed; the embedded default), "aliyun" (Alibaba Cloud SMS: an AccessKey,
+# an approved signature name and a template with a ${code} parameter) or "tencent"
+# (Tencent Cloud SMS: a SecretId/SecretKey, the SMS application's SdkAppId, an approved
+# signature name and a template whose {1} is the code; SMS_TEMPLATE_CODE is its id).
 SMS_SENDER = env("SMS_SENDER", default="console")
 SMS_SIGN_NAME = env("SMS_SIGN_NAME", default="")
 SMS_TEMPLATE_CODE = env("SMS_TEMPLATE_CODE", default="")
@@ -48,6 +53,11 @@ SMS_ALIYUN_ACCESS_KEY_ID = env("SMS_ALIYUN_ACCESS_KEY_ID", default="")
 SMS_ALIYUN_ACCESS_KEY_SECRET = env("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
 SMS_ALIYUN_REGION = env("SMS_ALIYUN_REGION", default="cn-hangzhou")
 SMS_ALIYUN_ENDPOINT = env("SMS_ALIYUN_ENDPOINT", default="https://dysmsapi.aliyuncs.com/")
+SMS_TENCENT_SECRET_ID = env("SMS_TENCENT_SECRET_ID", default="")
+SMS_TENCENT_SECRET_KEY = env("SMS_TENCENT_SECRET_KEY", default="")
+SMS_TENCENT_SDK_APP_ID = env("SMS_TENCENT_SDK_APP_ID", default="")
+SMS_TENCENT_REGION = env("SMS_TENCENT_REGION", default="ap-guangzhou")
+SMS_TENCENT_ENDPOINT = env("SMS_TENCENT_ENDPOINT", default="sms.tencentcloudapi.com")
 SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=5)
 # How long a code lives, how many wrong guesses it takes, how many codes one number gets
 # an hour (the rate per client is THROTTLE_SMS_CODE).

@@ -141,8 +141,12 @@ def test_aliyun_sends_a_signed_request(api_client, settings):
             "SMS_0001",
         )
         assert len(json.loads(sent["TemplateParam"])["code"]) == 6
-        fake.refuse_with = "isv.BUSINESS_LIMIT_CONTROL"
-        refused = api_client.post("/api/v1/auth/sms-code/", {"phone": "13900139000"}, format="json")
+        fake.refuse_with = "isv.BUSINESS_LIMIT_CONTROL"  # Alibaba's limit on the number
+        limited = api_client.post("/api/v1/auth/sms-code/", {"phone": "13900139000"}, format="json")
+        assert (limited.status_code, limited.json()["code"]) == (429, "sms_number_limited")
+        assert limited["Retry-After"] == "3600"
+        fake.refuse_with = "isv.AMOUNT_NOT_ENOUGH"  # the merchant's account, not the shopper
+        refused = api_client.post("/api/v1/auth/sms-code/", {"phone": "13600136000"}, format="json")
         assert refused.status_code == 503
         assert refused.json()["code"] == "sms_not_sent"
         settings.SMS_ALIYUN_ACCESS_KEY_SECRET = "a-wrong-secret"
