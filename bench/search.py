@@ -4,8 +4,8 @@ search fields the seed writes for each product; the targets they must reach.
 
 Registered with small changes elsewhere: ``bench/scenarios.py`` adds :func:`search_mixes`
 to the catalog's request mixes, ``bench/seed/catalog.py`` writes
-:func:`product_search_columns` with each product, ``bench/report.py`` adds
-:func:`search_checks` to the targets.
+:func:`product_search_columns` and :func:`product_search_terms` with each product,
+``bench/report.py`` adds :func:`search_checks` to the targets.
 """
 
 from __future__ import annotations
@@ -63,6 +63,14 @@ def product_search_columns(
     name = f"\n={base_zh}{number}\n={base_en.lower()} {number}{lines}{number}\n"
     related_lines = "".join(_name_lines(text, "")[0] for text in related)
     return name, related_lines
+
+
+def product_search_terms(product_id: int, name_lines: str) -> list[tuple[int, str, bool]]:
+    """The autocomplete rows (``catalog_searchterm``) of a product whose ``search_name`` is
+    ``name_lines``, as ``catalog.search.index`` writes them."""
+    from catalog.search.index import name_terms
+
+    return [(product_id, term, whole) for term, whole in name_terms(name_lines)]
 
 
 def search_checks(run: dict[str, Any]) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from contextlib import nullcontext
 from typing import Any, cast
 
 from django.utils import timezone
@@ -27,6 +28,7 @@ from rest_framework.views import APIView
 
 from catalog.cache import kept_answer_get, kept_answer_response, kept_answer_store
 from catalog.filters import BOOLEAN_CHOICES, ORDERING_CHOICES, SEARCH_MAX_LENGTH
+from catalog.search.statements import unprepared
 from catalog.search.suggestions import PREFIX_MAX_LENGTH, suggestions_for
 from catalog.selectors import collection_get, collection_list, product_get, product_list
 from catalog.serializers import (
@@ -241,20 +243,26 @@ class ProductListApi(CatalogApi):
         channel_id = _channel_id(request)
         params = self.InputSerializer(data=request.query_params)
         page_errors = {} if params.is_valid() else _serializer_errors(params.errors)
-        try:
-            products = product_list(filters=request.query_params, channel_id=channel_id, lang=lang)
-        except InvalidInput as exc:
-            # Every bad value is reported at once, the page's with the filters'.
-            exc.fields = {**page_errors, **exc.fields}
-            raise
-        if page_errors:
-            raise InvalidInput(fields=page_errors)
-        paginator = PagePagination()
-        # A ProductList pages like a queryset (count, then one slice): typed for querysets only.
-        page = paginator.paginate_queryset(cast(Any, products), request, view=self)
-        results = ProductListItemSerializer(page, many=True, context={"lang": lang}).data
+        # A search's statements are planned for its words (catalog/search/statements.py).
+        with unprepared() if request.query_params.get("q") else nullcontext():
+            try:
+                products = product_list(
+                    filters=request.query_params, channel_id=channel_id, lang=lang
+                )
+            except InvalidInput as exc:
+                # Every bad value is reported at once, the page's with the filters'.
+                exc.fields = {**page_errors, **exc.fields}
+                raise
+            if page_errors:
+                raise InvalidInput(fields=page_errors)
+            paginator = PagePagination()
+            # A ProductList pages like a queryset (count, then one slice): typed for
+            # querysets only.
+            page = paginator.paginate_queryset(cast(Any, products), request, view=self)
+            results = ProductListItemSerializer(page, many=True, context={"lang": lang}).data
         data = paginator.get_paginated_response(results).data
         data["did_you_mean"] = products.did_you_mean
+        data["count_capped"] = products.count_capped
         return cacheable_response(request, data, lang=lang)
 
 

@@ -11,5 +11,8 @@ class CatalogConfig(AppConfig):
         import catalog.cache  # noqa: F401
         from catalog.images.sizes import source_signals_narrow
         from catalog.models import ProductImage
+        from catalog.search.index import deletes_follow
+
+        deletes_follow()
 
         source_signals_narrow(ProductImage)

@@ -47,6 +47,7 @@ from catalog.models import (
     Tag,
 )
 from catalog.offers import MONEY, free_units, price_in_channel, published_now, window_open
+from catalog.search.filtering import RANK, SEARCH_COUNT_MAX
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.i18n import ZH
 
@@ -145,15 +146,35 @@ class ProductList:
         ordering: list[str],
         channel_id: int | None,
         did_you_mean: str | None = None,
+        count_max: int | None = None,
+        candidates: QuerySet[Any] | None = None,
     ) -> None:
         self.entries = entries
         self.ordering = ordering
         self.channel_id = channel_id
         # The corrected query whose products these are, when the shopper's found none.
         self.did_you_mean = did_you_mean
+        # A search counts its products up to this many (None: every list entry counted).
+        self.count_max = count_max
+        self.count_capped = False
+        self._count: int | None = None
+        # A search by relevance: the product ids ranked first when it found more than it
+        # counts (the others follow by slug), so a page never ranks every product found.
+        self.candidates = candidates
 
     def count(self) -> int:
-        return self.entries.count()
+        """How many products the list holds; for a search at most ``count_max``, and
+        ``count_capped`` then says there are more (its pages reach the first ones only)."""
+        if self._count is None:
+            if self.count_max is None:
+                self._count = self.entries.count()
+            else:
+                # Counting stops at one past the cap: a word a tenth of the catalog holds
+                # costs what a rare one does (the rank is not worked out for it).
+                found = self.entries.order_by().values("pk")[: self.count_max + 1].count()
+                self.count_capped = found > self.count_max
+                self._count = min(found, self.count_max)
+        return self._count
 
     def __len__(self) -> int:
         return self.count()
@@ -175,8 +196,11 @@ class ProductList:
         # before them; the entry they were picked by orders them the same way.
         page = self.entries.values("pk")[index]
         products = _priced_and_stocked(Product.objects.all(), self.channel_id)
+        if self.candidates is not None and self.count() and self.count_capped:
+            return _in_entry_order(products, self._bounded_ids(index))
         if any(field.lstrip("-") not in ENTRY_FIELDS for field in self.ordering):
-            return _in_entry_order(products, self.entries, index)
+            order = list(self.entries.values_list("product_id", flat=True)[index])
+            return _in_entry_order(products, order)
         return list(
             products.filter(list_entries__in=page)
             .select_related("collection")
@@ -187,6 +211,21 @@ class ProductList:
             .order_by(*(_entry_field(field) for field in self.ordering))
         )
 
+    def _bounded_ids(self, index: slice) -> list[int]:
+        """The product ids of a page of a search that found more than it counts: its
+        candidates ranked (at most a few hundred), then the other products it found by
+        slug, read from the slug index only as deep as the page."""
+        assert self.candidates is not None
+        entries = self.entries.values_list("product_id", flat=True)
+        ranked = list(entries.filter(product_id__in=self.candidates))
+        start, stop = index.start or 0, index.stop
+        ids = ranked[start:stop]
+        if stop is None or stop > len(ranked):
+            rest = entries.exclude(product_id__in=self.candidates).order_by("channel_id", "slug")
+            end = None if stop is None else stop - len(ranked)
+            ids += list(rest[max(start - len(ranked), 0) : end])
+        return ids
+
     def __iter__(self) -> Iterator[Product]:
         return iter(self[:])
 
@@ -194,12 +233,9 @@ class ProductList:
 ENTRY_FIELDS = {field.attname for field in ProductListEntry._meta.concrete_fields}
 
 
-def _in_entry_order(
-    products: QuerySet[Product], entries: QuerySet[ProductListEntry], index: slice
-) -> list[Product]:
+def _in_entry_order(products: QuerySet[Product], order: list[int]) -> list[Product]:
     """The products of a page of entries ordered by an annotation (the search's relevance),
-    in the entries' order."""
-    order = list(entries.values_list("product_id", flat=True)[index])
+    in the entries' order (``order``: their product ids)."""
     found = (
         products.filter(pk__in=order)
         .select_related("collection")
@@ -243,11 +279,14 @@ def product_list(
         raise InvalidInput(fields=_form_errors(filterset.errors))
     entries = filterset.qs  # runs the filters, the search among them
     search = filterset.search
+    ranked = f"-{RANK}" in filterset.ordering_fields
     return ProductList(
         entries=entries,
         ordering=filterset.ordering_fields,
         channel_id=channel_id,
         did_you_mean=search.did_you_mean if search is not None else None,
+        count_max=SEARCH_COUNT_MAX if search is not None else None,
+        candidates=search.candidates if search is not None and ranked else None,
     )
 
 

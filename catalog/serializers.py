@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from catalog.images.sizes import LARGE_BOX, THUMBNAIL_BOX, picture_size
 from catalog.models import PersonalisationCharset
+from catalog.search.filtering import SEARCH_COUNT_MAX
 from catalog.selectors import IN_STOCK, LOW, SOLD_OUT, availability_level
 from shop.core.i18n import ZH, pick
 from shop.core.money import CURRENCY
@@ -202,7 +203,20 @@ class ProductDetailSerializer(ProductListItemSerializer):
 
 
 class ProductPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField(read_only=True)
+    count = serializers.IntegerField(
+        read_only=True,
+        help_text=(
+            "How many products the list holds; a search (q) counts at most "
+            f"{SEARCH_COUNT_MAX}, and its pages reach those best-ranked ones only."
+        ),
+    )
+    count_capped = serializers.BooleanField(
+        read_only=True,
+        help_text=(
+            f"True when a search found more than {SEARCH_COUNT_MAX} products: count is "
+            f"then {SEARCH_COUNT_MAX}, a floor, not the total."
+        ),
+    )
     next = serializers.URLField(read_only=True, allow_null=True)
     previous = serializers.URLField(read_only=True, allow_null=True)
     results = ProductListItemSerializer(many=True, read_only=True)

@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bench.search import product_search_columns, search_columns_prime
+from bench.search import product_search_columns, product_search_terms, search_columns_prime
 from bench.seed.database import copy_rows, execute, fetch, replica_mode, sequences_reset
 from bench.seed.world import (
     COLLECTIONS,
@@ -161,6 +161,13 @@ def _product_row(batch: _Batch, i: int, relic_id: int) -> tuple:
     )
 
 
+def _product_terms(batch: _Batch, i: int) -> list[tuple[int, str, bool]]:
+    zh, en = product_names(i)
+    base_zh, base_en = zh.rsplit(" ", 1)[0], en.rsplit(" ", 1)[0]
+    name, _related = product_search_columns(base_zh, base_en, i, [])
+    return product_search_terms(i + 1, name)
+
+
 def _products_write(batch: _Batch) -> None:
     # Written with the products rather than updated after: an update writes every row
     # again, with all its search indexes.
@@ -172,6 +179,11 @@ def _products_write(batch: _Batch) -> None:
     search_columns_prime()
     rows = (_product_row(batch, i, relic_ids[i % RELICS]) for i in batch.indexes)
     copy_rows("catalog_product", PRODUCT_COLUMNS, rows)
+    copy_rows(
+        "catalog_searchterm",
+        ["product_id", "term", "whole"],
+        (term for i in batch.indexes for term in _product_terms(batch, i)),
+    )
     tag_ids = dict(
         fetch("SELECT substring(slug from 5)::int, id FROM catalog_tag WHERE slug LIKE 'tag-%%'")
     )
@@ -272,6 +284,7 @@ def catalog_grow(world: World, *, to: int, now: dt.datetime) -> int:
 
 CATALOG_TABLES = [
     "catalog_product",
+    "catalog_searchterm",
     "catalog_product_tags",
     "catalog_productvariant",
     "catalog_productimage",

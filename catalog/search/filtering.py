@@ -7,6 +7,13 @@ pinyin), 2 where the relic's, collection's or a tag's name does, 1 elsewhere
 (description, SKU, ...); plus 100 when the query is the product's whole name. The list
 then puts products with free units before sold-out ones, and breaks ties by slug, so the
 order is stable from page to page.
+
+Bounded work: a search counts at most ``SEARCH_COUNT_MAX`` products (one past it, then
+stops). When it found more, ranking them all would read every product found (a word a
+tenth of the catalog holds); instead only its candidates are ranked — at most
+``CANDIDATES_MAX`` products whose name is the query or has one of its words as a word,
+from the name terms' B-tree (:func:`candidates`) — and the other products found follow
+them by slug, read as deep as the page asked for (``catalog.selectors.ProductList``).
 """
 
 from __future__ import annotations
@@ -25,13 +32,18 @@ from django.db.models import (
 
 from catalog.models import Product
 from catalog.search.matching import Characters, HoldsAll, ProductCharacters, few_characters
+from catalog.search.models import SearchTerm
 from catalog.search.query import SearchQuery, query_parse
-from catalog.search.suggestions import word_closest
+from catalog.search.suggestions import term_key, word_closest
 from catalog.search.text import has_han
 
 EXACT = 100
 NAME_WORD, IN_NAME, IN_RELATED, ELSEWHERE = 4, 3, 2, 1
 RANK = "search_rank"
+# A search counts its products up to this many (the product list's ``count_capped``).
+SEARCH_COUNT_MAX = 1000
+# Beyond that many found, only this many candidates are ranked; the rest follow by slug.
+CANDIDATES_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,7 @@ class SearchResult:
     entries: QuerySet[Any]
     query: SearchQuery
     did_you_mean: str | None = None
+    candidates: QuerySet[Any] | None = None
 
 
 def _form_condition(form: str, prefix: str) -> Q:
@@ -100,6 +113,18 @@ def relevance(query: SearchQuery) -> Any:
     return score
 
 
+def candidates(query: SearchQuery) -> QuerySet[Any]:
+    """The ids of the products ranked first when a search finds more than it counts:
+    those whose name is the query, or has one of its words (or two words from one on) as
+    a word, read from the name terms' index (equal terms; their rank is the highest but
+    for names that merely hold the word); the ``CANDIDATES_MAX`` oldest of them."""
+    forms = {form for group in query.groups for form in group} | set(query.whole)
+    terms = SearchTerm.objects.alias(key=term_key()).filter(
+        whole__in=[True, False], key__in=sorted(forms)
+    )
+    return terms.order_by("product_id").values("product_id")[:CANDIDATES_MAX]
+
+
 def _corrected(query: SearchQuery) -> SearchQuery | None:
     """The query with each word that finds nothing replaced by the closest catalog word
     (or, for Chinese, by its characters); None when nothing changed."""
@@ -143,5 +168,8 @@ def entries_search(entries: QuerySet[Any], text: str) -> SearchResult:
                     retry.annotate(**{RANK: relevance(corrected)}),
                     corrected,
                     did_you_mean=_spoken(corrected),
+                    candidates=candidates(corrected),
                 )
-    return SearchResult(found.annotate(**{RANK: relevance(query)}), query)
+    return SearchResult(
+        found.annotate(**{RANK: relevance(query)}), query, candidates=candidates(query)
+    )

@@ -49,3 +49,27 @@ class SearchWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class SearchTerm(models.Model):
+    """A form a product's name starts with, or one of its words, or the rest of the name
+    from one of its words on ("round fan 12" of "Crane Round Fan 12"), searchable.
+
+    What autocomplete reads: one range of the B-tree ``(whole, term, product_id)`` per
+    prefix typed, the terms compared byte by byte (``COLLATE "C"`` on PostgreSQL, as the
+    index is made in migration 0012), so the range is also the order. Written with the
+    product's search text (:func:`catalog.search.index.product_search_text_refresh`) and
+    by ``search_index_rebuild``; ``whole`` marks a form of the whole name.
+    """
+
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="search_terms"
+    )
+    term = models.CharField(max_length=200)
+    whole = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["term", "product_id"]
+
+    def __str__(self) -> str:
+        return self.term

@@ -58,6 +58,7 @@ def test_product_list_item_shape(seal):
             }
         ],
         "did_you_mean": None,
+        "count_capped": False,
     }
 
 

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from catalog.models import Product, Relic
+from catalog.models import Product, Relic, Tag
 from catalog.search.dictionary import dictionary_version, segment
-from catalog.search.models import SearchSynonym, SearchWord
+from catalog.search.models import SearchSynonym, SearchTerm, SearchWord
 from catalog.selectors import product_list
 from tests import factories
 from tests.factories.catalog import product_with_variant
@@ -73,3 +73,44 @@ def test_the_dictionary_learns_the_catalogs_names_and_follows_a_rebuild(searchab
     assert SearchWord.objects.filter(word="梅瓶").exists()
     assert found("meiping") == ["plum-vase"]
     assert "福字碑" in segment("福字碑拓片")
+
+
+def test_deleting_a_relic_or_a_tag_refreshes_the_products_that_named_them(searchable):
+    assert found("福字碑") == ["fu-brass-bookmark", "fu-folding-fan", "stele-rubbing-scroll"]
+    assert found("丝绸") == ["brocade-sachet", "dragon-pattern-scarf"]
+
+    Relic.objects.get(slug="relic-stele").delete()
+    Tag.objects.get(slug="silk").delete()
+
+    texts = dict(Product.objects.values_list("slug", "search_text"))
+    assert not any("福字碑" in texts[slug] for slug in ("fu-folding-fan", "stele-rubbing-scroll"))
+    assert not any("丝绸" in texts[slug] for slug in ("brocade-sachet", "dragon-pattern-scarf"))
+    assert "silk" not in texts["brocade-sachet"]
+    assert "fu-folding-fan" in found("福字")  # its own name still finds it
+    assert found("锦缎") == ["brocade-sachet"]
+
+
+def test_deleting_a_tag_in_the_admin_refreshes_its_products(searchable):
+    tag = Tag.objects.get(slug="summer")
+    assert found("夏日") == ["crane-round-fan"]
+
+    response = _admin().post(reverse("admin:catalog_tag_delete", args=[tag.pk]), {"post": "yes"})
+
+    assert response.status_code == 302, response.content
+    assert "夏日" not in Product.objects.get(slug="crane-round-fan").search_text
+
+
+def test_the_name_terms_follow_the_product_and_the_rebuild(searchable):
+    crane = Product.objects.get(slug="crane-round-fan")
+    terms = dict(crane.search_terms.values_list("term", "whole"))
+    assert terms["仙鹤团扇"] is True
+    assert terms["crane round fan"] is True
+    assert terms["round fan"] is False  # from its second word on
+    assert terms["仙鹤"] is False
+    assert terms["xianhetuanshan"] is True
+    SearchTerm.objects.all().delete()
+
+    call_command("search_index_rebuild", stdout=io.StringIO())
+
+    assert dict(crane.search_terms.values_list("term", "whole")) == terms
+    assert SearchTerm.objects.filter(product__slug="study-seal", term="study seal").exists()

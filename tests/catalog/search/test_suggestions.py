@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
+from catalog.list_entries import list_entries_refresh
+from catalog.models import Product
+from catalog.search import suggestions
 from catalog.search.suggestions import word_closest
 from tests.catalog.public_api import PRODUCTS, api_get
 
@@ -73,3 +77,33 @@ def test_the_closest_word_is_the_same_on_both_engines(searchable):
     assert word_closest("teh") == "tea"
     assert word_closest("tuanshang") == "tuanshan"
     assert word_closest("qqqq") is None
+
+
+def test_autocomplete_answers_two_words_typed_from_a_word_inside_the_name(searchable):
+    assert suggested("round f", lang="en")[:2] == ["plain-round-fan", "crane-round-fan"]
+    assert suggested("house wis", lang="en") == ["wisteria-tea-set"]
+    assert suggested("round x", lang="en") == []
+
+
+def test_autocomplete_offers_only_products_on_show_in_the_channel(searchable):
+    assert "crane-round-fan" in suggested("仙鹤")
+    Product.objects.filter(slug="crane-round-fan").update(is_active=False)
+    list_entries_refresh(product_ids=list(Product.objects.values_list("pk", flat=True)))
+
+    assert "crane-round-fan" not in suggested("仙鹤")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+@pytest.mark.parametrize("prefix", ["仙", "round f", "xianhe"])
+def test_autocomplete_reads_one_range_of_the_name_terms_index(searchable, prefix):
+    sql, params = suggestions._candidates(prefix, False).query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Few rows in a test table: ask whether the index can serve the range in order
+        # at all (a sort or another scan is then costed as a last resort).
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "Index Only Scan using catalog_searchterm_prefix" in plan, plan
+    assert "Sort" not in plan, plan  # the index's order is the candidates' order
