@@ -24,6 +24,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -42,9 +43,10 @@ ADDRESS = {
 }
 
 
-def _order(client: object, sku: str) -> None:
-    email = f"cpu-{uuid.uuid4().hex[:12]}@example.com"
-    answer = client.post(  # type: ignore[attr-defined]
+def place(client: Any, sku: str, label: str = "cpu") -> tuple[int, str]:
+    """A buy-now order of one ``sku`` with the fake provider: its payment's id and e-mail."""
+    email = f"{label}-{uuid.uuid4().hex[:12]}@example.com"
+    answer = client.post(
         "/api/v1/orders/?channel=museum-web",
         data=json.dumps(
             {
@@ -56,16 +58,24 @@ def _order(client: object, sku: str) -> None:
             }
         ),
         content_type="application/json",
-        headers={"Idempotency-Key": f"cpu-{uuid.uuid4().hex}"},
+        headers={"Idempotency-Key": f"{label}-{uuid.uuid4().hex}"},
     )
     assert answer.status_code == 201, answer.content
-    payment = answer.json()["payment"]
-    confirmed = client.post(  # type: ignore[attr-defined]
-        f"/api/v1/payments/{payment['id']}/fake/confirm/",
+    return int(answer.json()["payment"]["id"]), email
+
+
+def pay(client: Any, payment_id: int, email: str) -> None:
+    """The fake provider's confirmation of a payment, as the shopper's page sends it."""
+    confirmed = client.post(
+        f"/api/v1/payments/{payment_id}/fake/confirm/",
         data=json.dumps({"outcome": "succeed", "email": email}),
         content_type="application/json",
     )
     assert confirmed.status_code == 200, confirmed.content
+
+
+def _order(client: Any, sku: str) -> None:
+    pay(client, *place(client, sku))
 
 
 def _callgrind(state: str) -> None:

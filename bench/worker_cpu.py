@@ -31,11 +31,9 @@ from __future__ import annotations
 
 import cProfile
 import datetime as dt
-import json
 import os
 import sys
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -44,38 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import run, scenarios, seed  # noqa: E402
-from bench.cpu import ADDRESS, _callgrind, _exists  # noqa: E402
+from bench.cpu import _callgrind, _exists, pay, place  # noqa: E402
 
 QUEUES = ("default", "fulfillment", "notifications", "reports")
-
-
-def _place(client: Any, sku: str) -> tuple[int, str]:
-    email = f"worker-{uuid.uuid4().hex[:12]}@example.com"
-    answer = client.post(
-        "/api/v1/orders/?channel=museum-web",
-        data=json.dumps(
-            {
-                "lines": [{"sku": sku, "quantity": 1}],
-                "email": email,
-                "shipping_address": ADDRESS,
-                "shipping_method": "standard",
-                "payment_provider": "fake",
-            }
-        ),
-        content_type="application/json",
-        headers={"Idempotency-Key": f"worker-{uuid.uuid4().hex}"},
-    )
-    assert answer.status_code == 201, answer.content
-    return int(answer.json()["payment"]["id"]), email
-
-
-def _pay(client: Any, payment_id: int, email: str) -> None:
-    confirmed = client.post(
-        f"/api/v1/payments/{payment_id}/fake/confirm/",
-        data=json.dumps({"outcome": "succeed", "email": email}),
-        content_type="application/json",
-    )
-    assert confirmed.status_code == 200, confirmed.content
 
 
 class Worker:
@@ -148,9 +117,9 @@ def _statements_per_task(worker: Worker, client: Any, sku: str) -> dict[str, int
                 with connection.execute_wrapper(count):
                     worker.run(message)
 
-    payment_id, email = _place(client, sku)
+    payment_id, email = place(client, sku, "worker")
     run_counted()
-    _pay(client, payment_id, email)
+    pay(client, payment_id, email)
     run_counted()
     return dict(counted)
 
@@ -222,17 +191,17 @@ def main() -> int:
         client = Client()
         worker = Worker()
         for n in range(20):
-            payment_id, email = _place(client, skus[n % len(skus)])
+            payment_id, email = place(client, skus[n % len(skus)])
             worker.run_all()
-            _pay(client, payment_id, email)
+            pay(client, payment_id, email)
             worker.run_all()
         statements = _statements_per_task(worker, client, skus[0])
         worker = Worker()
         profiler = cProfile.Profile() if profile else None
-        placed = [_place(client, skus[(n + 1) % len(skus)]) for n in range(orders)]
+        placed = [place(client, skus[(n + 1) % len(skus)]) for n in range(orders)]
         _measured(worker, profiler, worker.run_all)
         for payment_id, email in placed:
-            _pay(client, payment_id, email)
+            pay(client, payment_id, email)
         _measured(worker, profiler, worker.run_all)
         if profiler:
             profiler.dump_stats(profile)
