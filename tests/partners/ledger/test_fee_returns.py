@@ -73,7 +73,9 @@ def test_returns_add_up_exactly_and_do_not_depend_on_their_order(fees, cuts, ful
         assert steps == list(order)  # each refund's entries add up to its fee returned
         for bucket in buckets:
             assert 0 <= held.get(bucket.key, 0) <= -bucket.fen
-        finals.add(tuple(sorted(held.items())))
+        # A later refund may move a fen back from one bearer to another (each total is
+        # shared anew): a bearer then holds 0, the same as one never written to.
+        finals.add(tuple(sorted((key, fen) for key, fen in held.items() if fen)))
     assert len(finals) == 1
     if full:
         assert dict(next(iter(finals))) == {b.key: -b.fen for b in buckets}
