@@ -17,8 +17,7 @@ an empty list means the books are consistent:
   than SHOP_REFUND_PENDING_ALERT_HOURS; no payment waits in review (staff must settle
   it);
 - the ledger of each order adds up to what was captured, less the refunds and the
-  payment fees, plus the fees the refunds gave back (logistics fees move money
-  between partners and add up to zero);
+  payment fees, plus the fees refunds gave back (logistics fees add up to zero);
   an order that never counted a payment has nothing in the ledger;
 - the reports' daily totals and monthly product rows equal the daily rows summed.
 """

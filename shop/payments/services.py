@@ -172,14 +172,10 @@ def _payment_prepare(*, order_id: int, provider: str, scene: str = "") -> _Prepa
 @transaction_retry
 @transaction.atomic
 def _payment_reference_store(*, payment: Payment, created: ProviderPayment, user: Any) -> Payment:
-    # The order first, as everywhere (the event written below refers to it); the payment
-    # row is then changed only while it waits without a reference, the usual case.
-    # Locked, not read: the event below needs only its id.
-    order = (
-        Order.objects.select_for_update(of=("self",), no_key=True)
-        .only("id")
-        .get(pk=payment.order_id)
-    )
+    # The order locked first, as everywhere (the event below needs only its id); the
+    # payment row is then changed only while it waits without a reference, the usual case.
+    locked = Order.objects.select_for_update(of=("self",), no_key=True).only("id")
+    order = locked.get(pk=payment.order_id)
     reference, client_secret = created.reference, created.client_secret
     changes = {
         "provider_reference": reference,
