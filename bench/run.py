@@ -3,8 +3,10 @@ drive it from a separate load-generator process, print a table and write JSON.
 
 Environment (all optional):
   BENCH_QUICK=1        a small, fast run (smaller data, shorter phases)
-  BENCH_WORKERS=4      gunicorn worker processes
-  BENCH_THREADS=1      threads per worker (more than 1: the gthread worker)
+  BENCH_WORKERS=3      gunicorn worker processes (the production default)
+  BENCH_THREADS=8      threads per worker (more than 1: the gthread worker, the
+                       production default; BENCH_WORKERS=4 BENCH_THREADS=1 for the
+                       sync workers of the earlier runs in bench/README.md)
   BENCH_CELERY=worker  "worker": one Celery worker (concurrency 1) and Celery beat run
                        through every scenario; "eager": tasks run inside the request
   BENCH_PROVIDER=stripe  how shoppers pay: "stripe" (the shop's Stripe provider against
@@ -47,8 +49,8 @@ from bench.meter import Meter  # noqa: E402
 from bench.stack import Stack, free_port  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
-THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
+THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 CELERY = os.environ.get("BENCH_CELERY", "worker")
 PROVIDER = os.environ.get("BENCH_PROVIDER", "stripe")
 PROVIDER_CREATE_MS = float(os.environ.get("BENCH_PROVIDER_CREATE_MS", "100"))
