@@ -45,7 +45,13 @@ from shop.orders.models import OrderLine
 from shop.orders.state import ACTIVE_STATUSES
 
 # Long texts of a product that no rule reads.
-_PRODUCT_TEXTS_UNREAD = ("description_zh", "description_en", "search_text")
+_PRODUCT_TEXTS_UNREAD = (
+    "description_zh",
+    "description_en",
+    "search_text",
+    "search_name",
+    "search_related",
+)
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CHARSETS = {
     PersonalisationCharset.HAN: re.compile(rf"^[{_HAN}]+$"),

@@ -7,4 +7,6 @@ from shop.checkout.models import ShippingMethod
 
 def shipping_method_active(code: str) -> ShippingMethod | None:
     """The active shipping method with this code (read on every checkout that names one)."""
-    return ShippingMethod.objects.filter(code=code, is_active=True).first()
+    # The code is unique: no ordering to compile or sort.
+    found = ShippingMethod.objects.filter(code=code, is_active=True).order_by()[:1]
+    return next(iter(found), None)

@@ -36,11 +36,13 @@ def request_fingerprint(kind: str, user: Any, request: Mapping[str, Any]) -> str
 def order_for_key(channel_id: int, idempotency_key: str, fingerprint: str) -> Order | None:
     """The order this key placed in the channel, when the same request placed it; None
     when the key is new; IdempotencyKeyReused when another request used it."""
-    # At most one (the key is unique in the channel): no ordering to compile or sort.
+    # At most one (the key is unique in the channel): no ordering to compile or sort, and
+    # only the fingerprint read, since a new key (the usual case) finds nothing; the order
+    # a retry gets back is read whole by its id.
     found = Order.objects.filter(channel_id=channel_id, idempotency_key=idempotency_key)
-    order = next(iter(found.order_by()[:1]), None)
-    if order is None:
+    row = next(iter(found.order_by().values_list("pk", "idempotency_fingerprint")[:1]), None)
+    if row is None:
         return None
-    if order.idempotency_fingerprint != fingerprint:
+    if row[1] != fingerprint:
         raise IdempotencyKeyReused()
-    return order
+    return Order.objects.get(pk=row[0])

@@ -39,11 +39,9 @@ def _payments_with_owners() -> QuerySet[Payment]:
 def payment_for_payer_get(*, payment_id: int, user: Any, email: str | None) -> Payment:
     """The payment with its order, or PaymentNotFound when it does not exist or is not
     the caller's."""
-    payment = (
-        _payments_with_owners().filter(pk=payment_id).first()
-        if 0 < payment_id <= _BIGINT_MAX
-        else None
-    )
+    payment = None
+    if 0 < payment_id <= _BIGINT_MAX:  # one at most: no ordering to compile or sort
+        payment = next(iter(_payments_with_owners().filter(pk=payment_id).order_by()[:1]), None)
     if payment is None or not order_open_to(payment.order, user, email):
         raise PaymentNotFound()
     return payment
