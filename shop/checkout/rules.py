@@ -44,13 +44,19 @@ from shop.checkout.queries import customer_checkouts_lock
 from shop.orders.models import OrderLine
 from shop.orders.state import ACTIVE_STATUSES
 
-# Long texts of a product that no rule reads.
+# What no rule reads of a product: its long texts, its search forms, its labels, its dates.
 _PRODUCT_TEXTS_UNREAD = (
     "description_zh",
     "description_en",
     "search_text",
     "search_name",
     "search_related",
+    "personalisation_label_zh",
+    "personalisation_label_en",
+    "created_at",
+    "updated_at",
+    "relic",
+    "edition_size",
 )
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CHARSETS = {
