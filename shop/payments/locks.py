@@ -48,6 +48,12 @@ def order_payments_lock(
     return order, payments
 
 
+def order_alone_lock(order_id: int, *, order_fields: Sequence[str] = ()) -> Order:
+    """The order alone, locked (a caller that changes one payment it knows is pending
+    without a reference); ``order_fields`` as for ``order_payments_lock``."""
+    return _orders_locked(tuple(order_fields)).get(pk=order_id)
+
+
 def order_payment_lock(order_id: int, payment_id: int) -> tuple[Order, Payment]:
     """The order, then one of its payments (a subset of the order above: the same order)."""
     order = (
