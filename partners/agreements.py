@@ -4,13 +4,14 @@ in force for the products of an order."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -189,6 +190,15 @@ def agreement_version_create(
     return version
 
 
+@functools.cache
+def _versions_newest_first() -> QuerySet[AgreementVersion, tuple[Any, ...]]:
+    """The versions with their agreement's product and collection, newest first: built
+    once per process, each placing filters a copy (the copy is evaluated, never this one)."""
+    return AgreementVersion.objects.order_by("-valid_from").values_list(
+        "id", "agreement__product_id", "agreement__collection_id"
+    )
+
+
 def _versions_in_force(
     product_ids: set[int], collection_ids: set[int], on: dt.date
 ) -> tuple[dict[int, int], dict[int, int]]:
@@ -204,11 +214,7 @@ def _versions_in_force(
     # One filter() for every condition: a chained one costs a clone and a join lookup more
     # at every order placed (the agreement is one row, so it means the same).
     in_force = Q(agreement__valid_until__isnull=True) | Q(agreement__valid_until__gte=on)
-    candidates = (
-        AgreementVersion.objects.filter(covers, in_force, valid_from__lte=on)
-        .order_by("-valid_from")
-        .values_list("id", "agreement__product_id", "agreement__collection_id")
-    )
+    candidates = _versions_newest_first().filter(covers, in_force, valid_from__lte=on)
     by_product: dict[int, int] = {}
     by_collection: dict[int, int] = {}
     for version_id, product_id, collection_id in candidates:

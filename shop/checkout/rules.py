@@ -44,8 +44,23 @@ from shop.checkout.queries import customer_checkouts_lock
 from shop.orders.models import OrderLine
 from shop.orders.state import ACTIVE_STATUSES
 
-# Long texts of a product that no rule reads.
-_PRODUCT_TEXTS_UNREAD = ("description_zh", "description_en", "search_text")
+# What no rule reads of a product: its long texts, its search forms, its labels, its dates.
+_PRODUCT_UNREAD = (
+    "description_zh",
+    "description_en",
+    "search_text",
+    "search_name",
+    "search_related",
+    "personalisation_label_zh",
+    "personalisation_label_en",
+    "created_at",
+    "updated_at",
+    "relic",
+    "edition_size",
+)
+# Nor of a variant: its options, weight, position and dates (its names, SKU, list price
+# and whether it is active are read).
+_VARIANT_UNREAD = ("options", "weight_grams", "position", "created_at", "updated_at")
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CHARSETS = {
     PersonalisationCharset.HAN: re.compile(rf"^[{_HAN}]+$"),
@@ -136,11 +151,12 @@ def variant_facts(
 
 @functools.cache
 def _variants_with_products() -> QuerySet[ProductVariant]:
-    """Variants with their products, less the texts no rule reads: built once per
-    process, each call filters a copy (the copy is evaluated, never this one)."""
+    """Variants with their products, less what no rule, cart line or order line reads:
+    built once per process, each call filters a copy (the copy is evaluated, never this
+    one)."""
     return (
         ProductVariant.objects.select_related("product")
-        .defer(*(f"product__{name}" for name in _PRODUCT_TEXTS_UNREAD))
+        .defer(*_VARIANT_UNREAD, *(f"product__{name}" for name in _PRODUCT_UNREAD))
         .order_by()
     )
 

@@ -9,10 +9,13 @@ about the first order, not even that it exists beyond the refusal.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
+
+from django.db.models import QuerySet
 
 from shop.core.permissions import signed_in
 from shop.orders.errors import IdempotencyKeyReused
@@ -33,14 +36,22 @@ def request_fingerprint(kind: str, user: Any, request: Mapping[str, Any]) -> str
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@functools.cache
+def _fingerprints() -> QuerySet[Order, tuple[Any, ...]]:
+    """The id and fingerprint of orders, in no order (a key is unique in its channel, so
+    a lookup finds one at most): built once per process, each lookup filters a copy."""
+    return Order.objects.order_by().values_list("pk", "idempotency_fingerprint")
+
+
 def order_for_key(channel_id: int, idempotency_key: str, fingerprint: str) -> Order | None:
     """The order this key placed in the channel, when the same request placed it; None
     when the key is new; IdempotencyKeyReused when another request used it."""
-    # At most one (the key is unique in the channel): no ordering to compile or sort.
-    found = Order.objects.filter(channel_id=channel_id, idempotency_key=idempotency_key)
-    order = next(iter(found.order_by()[:1]), None)
-    if order is None:
+    # Only the fingerprint is read, since a new key (the usual case) finds nothing; the
+    # order a retry gets back is read whole by its id.
+    found = _fingerprints().filter(channel_id=channel_id, idempotency_key=idempotency_key)
+    row = next(iter(found[:1]), None)
+    if row is None:
         return None
-    if order.idempotency_fingerprint != fingerprint:
+    if row[1] != fingerprint:
         raise IdempotencyKeyReused()
-    return order
+    return Order.objects.get(pk=row[0])

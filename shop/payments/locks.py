@@ -5,10 +5,32 @@ held."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+
+from django.db.models import QuerySet
 
 from shop.orders.models import Order
 from shop.payments.models import Payment, Refund
+
+
+@functools.lru_cache(maxsize=32)
+def _orders_locked(order_fields: tuple[str, ...]) -> QuerySet[Order]:
+    """The orders to lock, read with ``order_fields`` (see ``order_payments_lock``):
+    built once per process and set of fields, each call filters a copy (the copy is
+    evaluated, never this one)."""
+    locked = Order.objects.select_for_update(of=("self",), no_key=True)
+    if not order_fields:
+        return locked.select_related("channel")
+    if any(name.startswith("channel__") for name in order_fields):
+        return locked.select_related("channel").only(*order_fields)
+    return locked.only(*order_fields)
+
+
+@functools.cache
+def _payments_locked() -> QuerySet[Payment]:
+    """An order's payments to lock, in id order (built once, as ``_orders_locked``)."""
+    return Payment.objects.select_for_update(of=("self",), no_key=True).order_by("pk")
 
 
 def order_payments_lock(
@@ -19,22 +41,17 @@ def order_payments_lock(
     ``order_fields``: only these of the order are read (its channel only when some of
     them are the channel's, ``channel__code``), for a caller that reads no other: a row
     read whole costs a column name compiled and a value decoded for each column."""
-    locked = Order.objects.select_for_update(of=("self",), no_key=True)
-    if not order_fields:
-        locked = locked.select_related("channel")
-    elif any(name.startswith("channel__") for name in order_fields):
-        locked = locked.select_related("channel").only(*order_fields)
-    else:
-        locked = locked.only(*order_fields)
-    order = locked.get(pk=order_id)
-    payments = list(
-        Payment.objects.select_for_update(of=("self",), no_key=True)
-        .filter(order_id=order_id)
-        .order_by("pk")
-    )
+    order = _orders_locked(tuple(order_fields)).get(pk=order_id)
+    payments = list(_payments_locked().filter(order_id=order_id))
     for payment in payments:
         payment.order = order
     return order, payments
+
+
+def order_alone_lock(order_id: int, *, order_fields: Sequence[str] = ()) -> Order:
+    """The order alone, locked (a caller that changes one payment it knows is pending
+    without a reference); ``order_fields`` as for ``order_payments_lock``."""
+    return _orders_locked(tuple(order_fields)).get(pk=order_id)
 
 
 def order_payment_lock(order_id: int, payment_id: int) -> tuple[Order, Payment]:

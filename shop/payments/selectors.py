@@ -22,28 +22,27 @@ def order_for_payer_get(*, number: str, user: Any, email: str | None) -> Order:
 
 
 _BIGINT_MAX = 2**63 - 1
+# What the fake provider's confirmation (``payment_fake_complete``) reads of the payment.
+_PAYER_CHECKED = ("id", "order", "provider", "provider_reference", "status")
 
 
 @functools.cache
 def _payments_with_owners() -> QuerySet[Payment]:
-    """Payments with what ``order_open_to`` reads of their orders (the rest of an order is
-    read, and locked, by what changes it): built once per process, each call filters a
-    copy (the copy is evaluated, never this one)."""
+    """Payments with what their payer's endpoint checks (which provider, whether it waits
+    with a reference) and what ``order_open_to`` reads of their orders; the rest is read,
+    and locked, by what changes them. Built once per process, each call filters a copy
+    (the copy is evaluated, never this one)."""
     return Payment.objects.select_related("order").only(
-        *(field.name for field in Payment._meta.concrete_fields),
-        "order__user_id",
-        "order__email",
+        *_PAYER_CHECKED, "order__user_id", "order__email"
     )
 
 
 def payment_for_payer_get(*, payment_id: int, user: Any, email: str | None) -> Payment:
-    """The payment with its order, or PaymentNotFound when it does not exist or is not
-    the caller's."""
-    payment = (
-        _payments_with_owners().filter(pk=payment_id).first()
-        if 0 < payment_id <= _BIGINT_MAX
-        else None
-    )
+    """The payment (its ``_PAYER_CHECKED`` fields) with its order, or PaymentNotFound when
+    it does not exist or is not the caller's."""
+    payment = None
+    if 0 < payment_id <= _BIGINT_MAX:  # one at most: no ordering to compile or sort
+        payment = next(iter(_payments_with_owners().filter(pk=payment_id).order_by()[:1]), None)
     if payment is None or not order_open_to(payment.order, user, email):
         raise PaymentNotFound()
     return payment

@@ -37,7 +37,7 @@ from shop.payments.errors import (
     PaymentProviderNotEnabled,
     PaymentUnderReview,
 )
-from shop.payments.locks import order_payments_lock
+from shop.payments.locks import order_alone_lock, order_payments_lock
 from shop.payments.models import Payment, PaymentProvider, PaymentStatus, Refund
 from shop.payments.providers import provider_get, providers_enabled
 from shop.payments.providers.base import PaymentOptions, ProviderPayment, ProviderPaymentState
@@ -174,8 +174,7 @@ def _payment_prepare(*, order_id: int, provider: str, scene: str = "") -> _Prepa
 def _payment_reference_store(*, payment: Payment, created: ProviderPayment, user: Any) -> Payment:
     # The order locked first, as everywhere (the event below needs only its id); the
     # payment row is then changed only while it waits without a reference, the usual case.
-    locked = Order.objects.select_for_update(of=("self",), no_key=True).only("id")
-    order = locked.get(pk=payment.order_id)
+    order = order_alone_lock(payment.order_id, order_fields=("id",))
     reference, client_secret = created.reference, created.client_secret
     changes = {
         "provider_reference": reference,

@@ -122,7 +122,8 @@ class FakeGateway(PaymentGateway):
 
 
 def _charge(reference: str) -> FakeCharge:
-    charge = FakeCharge.objects.filter(reference=reference).first()
+    # The reference is unique: no ordering to compile or sort.
+    charge = next(iter(FakeCharge.objects.filter(reference=reference).order_by()[:1]), None)
     if charge is None:
         raise PaymentNotFound()
     return charge
