@@ -32,6 +32,7 @@ import datetime as dt
 import os
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,7 @@ def unacknowledged(client: Any) -> int:
     return int(client.hlen("unacked"))
 
 
-def _environment(name: str) -> tuple[dict[str, str], str]:
+def _environment(name: str, logs: Path) -> tuple[dict[str, str], str]:
     env = run.server_env(0, 0)
     env["DATABASE_URL"] = f"{run.PG}/{name}"
     env["STRIPE_SECRET_KEY"] = ""
@@ -96,7 +97,7 @@ def _environment(name: str) -> tuple[dict[str, str], str]:
     env["LOG_LEVEL"] = os.environ.get("LOG_LEVEL", "INFO")
     env["LOG_FORMAT"] = os.environ.get("LOG_FORMAT", "json")
     env["DATABASE_CONN_MAX_AGE"] = os.environ.get("DATABASE_CONN_MAX_AGE", "60")
-    env["SHOP_HEARTBEAT_DIR"] = str(ROOT / "bench" / "results" / "drain-heartbeat")
+    env["SHOP_HEARTBEAT_DIR"] = str(logs / "heartbeat")
     os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
     reuse = bool(os.environ.get("BENCH_CPU_KEEP")) and _exists(name)
     if not reuse:
@@ -180,9 +181,9 @@ def main() -> int:
     orders = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     name = f"{run.DB_NAME}_drain"
     reuse = bool(os.environ.get("BENCH_CPU_KEEP")) and _exists(name)
-    env, redis_url = _environment(name)
-    logs = ROOT / "bench" / "results" / "drain"
-    logs.mkdir(parents=True, exist_ok=True)
+    logs = Path(tempfile.mkdtemp(prefix="coshop-drain-"))
+    print(f"worker drain: logs in {logs}", flush=True)
+    env, redis_url = _environment(name, logs)
     stack = Stack(env, logs)
     try:
         import django
