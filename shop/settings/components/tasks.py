@@ -53,6 +53,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Seconds between the sweeps that run "every minute" (lapsed holds, unpaid orders,
 # parcels, lost tasks); see the beat schedule in shop/celery.py.
 SHOP_SWEEP_SECONDS = env.float("SHOP_SWEEP_SECONDS", default=60)
+# The periodic tracking poll asks about a parcel at the next sweep after news, then
+# waits twice as long each time the carrier had nothing new, at most this long.
+SHOP_TRACKING_POLL_MAX_SECONDS = env.float("SHOP_TRACKING_POLL_MAX_SECONDS", default=3600)
 # Run the beat schedule inside `manage.py runserver` when tasks run in-process (the
 # embedded default), so nothing periodic needs a second command there.
 SHOP_IN_PROCESS_BEAT = env.bool("SHOP_IN_PROCESS_BEAT", default=True)
