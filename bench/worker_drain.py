@@ -46,6 +46,7 @@ from bench.meter import TASK_QUEUES, tasks_done, tasks_waiting  # noqa: E402
 from bench.stack import Stack  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
+WARM = 100  # tasks after which the worker counts as warm
 
 
 def tree_cpu(root: int) -> tuple[float, float]:
@@ -121,7 +122,10 @@ def _publish(orders: int) -> None:
 
 
 def _drain(stack: Stack, client: Any, timeout: float) -> dict[str, float]:
-    """Start the worker and follow it until the queues are empty and nothing is held."""
+    """Start the worker and follow it until the queues are empty and nothing is held.
+    Measured twice: from its first task (cold: each pool process's first queries,
+    templates and translations) and from its ``WARM``-th (the worker as it runs for
+    days)."""
     waiting = tasks_waiting(client)
     started = time.monotonic()
     process = stack.worker_start_as_deployed()
@@ -131,21 +135,32 @@ def _drain(stack: Stack, client: Any, timeout: float) -> dict[str, float]:
         time.sleep(0.005)
     first = time.monotonic()
     boot = tree_cpu(process.pid)
-    while tasks_waiting(client) or unacknowledged(client):
+    warm_at = warm_cpu = None
+    warm_tasks = 0
+    while (left := tasks_waiting(client)) or unacknowledged(client):
+        if warm_at is None and left <= waiting - WARM:
+            warm_at, warm_cpu = time.monotonic(), tree_cpu(process.pid)
+            warm_tasks = left + unacknowledged(client)
         if time.monotonic() - first > timeout:
             raise RuntimeError(f"not drained within {timeout:.0f} s")
         time.sleep(0.005)
     end = time.monotonic()
     consumer, pool = tree_cpu(process.pid)
-    return {
+    seen = {
         "tasks": waiting,
         "boot_s": first - started,
         "boot_cpu_s": sum(boot),
         "wall_s": end - first,
-        "consumer_cpu_s": consumer - boot[0],
-        "pool_cpu_s": pool - boot[1],
         "cpu_s": consumer + pool - sum(boot),
     }
+    if warm_at is not None and warm_cpu is not None and warm_tasks:
+        seen.update(
+            warm_tasks=warm_tasks,
+            warm_wall_s=end - warm_at,
+            consumer_cpu_s=consumer - warm_cpu[0],
+            pool_cpu_s=pool - warm_cpu[1],
+        )
+    return seen
 
 
 def _check(orders: int) -> dict[str, int]:
@@ -167,13 +182,22 @@ def _report(orders: int, seen: dict[str, float], done: dict[str, int], names: An
         f"drained {tasks:.0f} tasks of {orders} orders in {seen['wall_s']:.2f} s: "
         f"{tasks / seen['wall_s']:.0f} tasks/s, {orders / seen['wall_s']:.0f} orders/s "
         f"(wall, {os.environ.get('CELERY_WORKER_CONCURRENCY', '2')} pool processes); "
-        f"worker tree CPU {seen['cpu_s']:.2f} s = {per_task:.2f} ms per task: "
-        f"{1000 / per_task:.0f} tasks/s, {1000 * orders / tasks / per_task:.0f} orders/s "
-        f"per core (consumer {seen['consumer_cpu_s'] * 1000 / tasks:.2f} ms, pool "
-        f"{seen['pool_cpu_s'] * 1000 / tasks:.2f} ms per task); start {seen['boot_s']:.1f} s ({seen['boot_cpu_s']:.1f} s CPU); "
+        f"worker tree CPU {seen['cpu_s']:.2f} s = {per_task:.2f} ms per task; "
+        f"start {seen['boot_s']:.1f} s ({seen['boot_cpu_s']:.1f} s CPU); "
         f"load {os.getloadavg()[0]:.2f}",
         flush=True,
     )
+    if "warm_tasks" in seen:
+        warm = seen["warm_tasks"]
+        consumer = seen["consumer_cpu_s"] * 1000 / warm
+        pool = seen["pool_cpu_s"] * 1000 / warm
+        print(
+            f"  warm (after {WARM} tasks): {warm:.0f} tasks in {seen['warm_wall_s']:.2f} s, "
+            f"{warm / seen['warm_wall_s']:.0f} tasks/s wall; CPU {consumer + pool:.2f} ms per "
+            f"task (consumer {consumer:.2f}, pool {pool:.2f}): "
+            f"{1000 / (consumer + pool):.0f} tasks/s, "
+            f"{1000 * orders / tasks / (consumer + pool):.0f} orders/s per core of CPU"
+        )
     print(f"  shipments booked {done['booked']}, e-mails sent {done['emails']}; by task: {names}")
 
 
