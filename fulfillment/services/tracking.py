@@ -95,9 +95,7 @@ def tracking_events_store(
     return new
 
 
-def tracking_next_poll(
-    *, last_polled_at: datetime | None, now: datetime, news: bool
-) -> datetime:
+def tracking_next_poll(*, last_polled_at: datetime | None, now: datetime, news: bool) -> datetime:
     """When the periodic poll asks the carrier about a parcel polled ``now``: at the
     next sweep (``SHOP_SWEEP_SECONDS``) after news or a first poll; otherwise after
     twice the time since the poll before, at most ``SHOP_TRACKING_POLL_MAX_SECONDS``.
