@@ -102,6 +102,23 @@ class Stack:
             ],
         )
 
+    def worker_start_as_deployed(self) -> subprocess.Popen:
+        """One worker with docker-compose.yml's command: the prefork pool of
+        ``CELERY_WORKER_CONCURRENCY`` processes, gossip and mingle as Celery has them."""
+        return self._start(
+            "worker",
+            [
+                str(BIN / "celery"),
+                "-A",
+                "shop",
+                "worker",
+                "-l",
+                "info",
+                "-Q",
+                "default,fulfillment,notifications,reports",
+            ],
+        )
+
     def beat_start(self) -> None:
         """Celery beat, as production runs it: expiring holds and unpaid orders, polling
         parcels, syncing payments and the report rows while the scenarios run."""

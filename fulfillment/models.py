@@ -79,6 +79,9 @@ class Shipment(TimeStampedModel):
     shipped_at = models.DateTimeField(null=True, blank=True, verbose_name=_("shipped at"))
     delivered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("delivered at"))
     last_polled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last polled at"))
+    # When the periodic poll asks the carrier again (fulfillment/services/tracking.py):
+    # soon after news, later and later while there is none. Empty: at its next turn.
+    next_poll_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next poll at"))
 
     class Meta:
         verbose_name = _("shipment")
@@ -102,7 +105,7 @@ class Shipment(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["warehouse", "status"]),
-            models.Index(fields=["status", "last_polled_at"]),
+            models.Index(fields=["status", "next_poll_at"]),
         ]
 
     def __str__(self) -> str:

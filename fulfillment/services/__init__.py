@@ -52,6 +52,7 @@ from fulfillment.services.tracking import (
     shipment_track,
     shipments_to_track,
     tracking_events_store,
+    tracking_next_poll,
 )
 
 __all__ = [
@@ -81,4 +82,5 @@ __all__ = [
     "shipments_to_track",
     "shipments_unbooked",
     "tracking_events_store",
+    "tracking_next_poll",
 ]

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from fulfillment.carriers import (
@@ -35,8 +36,9 @@ logger = logging.getLogger(__name__)
 # Tracking
 
 
-def shipment_track(*, shipment_id: int) -> Shipment:
-    """Read the carrier's tracking history, store new events, and ship or deliver.
+def shipment_track(*, shipment_id: int, now: datetime | None = None) -> Shipment:
+    """Read the carrier's tracking history, store new events, and ship or deliver;
+    set when the periodic poll asks again (:func:`tracking_next_poll`).
 
     A temporary carrier failure propagates (the task retries); a permanent one is
     logged and the shipment waits for the next poll.
@@ -50,9 +52,9 @@ def shipment_track(*, shipment_id: int) -> Shipment:
         updates = carrier_get(shipment.carrier).track(shipment)
     except CarrierPermanentError as exc:
         logger.warning("tracking shipment %s failed: %s", shipment.pk, exc)
-        Shipment.objects.filter(pk=shipment.pk).update(last_polled_at=timezone.now())
+        _polled(shipment, now=now or timezone.now(), news=False)
         return shipment
-    tracking_events_store(shipment=shipment, updates=updates)
+    tracking_events_store(shipment=shipment, updates=updates, now=now)
     codes = {update.code for update in updates}
     if shipment.order.status in CLOSED_ORDER_STATUSES and shipment.status in OPEN_STATUSES:
         # The order was cancelled while the parcel waited: it must not ship.
@@ -69,8 +71,10 @@ def shipment_track(*, shipment_id: int) -> Shipment:
 
 
 @transaction.atomic
-def tracking_events_store(*, shipment: Shipment, updates: list[TrackingUpdate]) -> int:
-    """Store the events not seen before; returns how many were new."""
+def tracking_events_store(
+    *, shipment: Shipment, updates: list[TrackingUpdate], now: datetime | None = None
+) -> int:
+    """Store the events not seen before and when to poll again; returns how many were new."""
     before = TrackingEvent.objects.filter(shipment=shipment).count()
     TrackingEvent.objects.bulk_create(
         [
@@ -86,26 +90,44 @@ def tracking_events_store(*, shipment: Shipment, updates: list[TrackingUpdate]) 
         ],
         ignore_conflicts=True,
     )
-    Shipment.objects.filter(pk=shipment.pk).update(last_polled_at=timezone.now())
-    return TrackingEvent.objects.filter(shipment=shipment).count() - before
+    new = TrackingEvent.objects.filter(shipment=shipment).count() - before
+    _polled(shipment, now=now or timezone.now(), news=new > 0)
+    return new
 
 
-def shipments_to_track(
-    *, now: datetime | None = None, min_interval_seconds: float | None = None
-) -> list[int]:
-    """Shipments with a carrier waybill whose carrier may have news: not polled in the
-    last half of the sweeps' interval (``SHOP_SWEEP_SECONDS``; 30 s at the default
-    minute), so each sweep asks once about each open parcel, whatever the interval."""
-    if min_interval_seconds is None:
-        min_interval_seconds = settings.SHOP_SWEEP_SECONDS / 2
+def tracking_next_poll(*, last_polled_at: datetime | None, now: datetime, news: bool) -> datetime:
+    """When the periodic poll asks the carrier about a parcel polled ``now``: at the
+    next sweep (``SHOP_SWEEP_SECONDS``) after news or a first poll; otherwise after
+    twice the time since the poll before, at most ``SHOP_TRACKING_POLL_MAX_SECONDS``.
+    A parcel waiting for its pickup, or days on the road, is asked about a few times
+    an hour at most instead of every sweep; news brings the sweeps back."""
+    sweep = float(settings.SHOP_SWEEP_SECONDS)
+    if news or last_polled_at is None:
+        wait = sweep
+    else:
+        longest = max(float(settings.SHOP_TRACKING_POLL_MAX_SECONDS), sweep)
+        wait = min(max(2 * (now - last_polled_at).total_seconds(), sweep), longest)
+    return now + timedelta(seconds=wait)
+
+
+def _polled(shipment: Shipment, *, now: datetime, news: bool) -> None:
+    next_poll_at = tracking_next_poll(last_polled_at=shipment.last_polled_at, now=now, news=news)
+    Shipment.objects.filter(pk=shipment.pk).update(last_polled_at=now, next_poll_at=next_poll_at)
+
+
+def shipments_to_track(*, now: datetime | None = None) -> list[int]:
+    """Shipments with a carrier waybill whose next poll is due (:func:`tracking_next_poll`;
+    never polled: at once), the longest due first, at most 500. Due within half a
+    sweep (``SHOP_SWEEP_SECONDS``) counts: a parcel to be asked about at every sweep is
+    asked at every sweep, whatever the interval."""
     now = now or timezone.now()
-    recently = now - timedelta(seconds=min_interval_seconds)
+    due = now + timedelta(seconds=float(settings.SHOP_SWEEP_SECONDS) / 2)
     queryset = (
         Shipment.objects.filter(status__in=TRACKED_STATUSES)
         .exclude(carrier=CarrierCode.MANUAL)
         .exclude(waybill_number="")
-        .exclude(last_polled_at__gt=recently)
-        .order_by("last_polled_at", "id")
+        .exclude(next_poll_at__gt=due)
+        .order_by(F("next_poll_at").asc(nulls_first=True), "id")
     )
     return list(queryset.values_list("pk", flat=True)[:500])
 

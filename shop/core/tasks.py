@@ -22,7 +22,7 @@ from typing import Any
 
 from celery import signals
 from celery.utils.nodenames import anon_nodename
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, close_old_connections, transaction
 from kombu.serialization import dumps
 from kombu.utils.uuid import uuid
 
@@ -60,6 +60,19 @@ PERIODIC_OPTIONS: dict[str, Any] = {
     "soft_time_limit": 240,
     "time_limit": 300,
 }
+
+
+@signals.task_prerun.connect(weak=False)
+@signals.task_postrun.connect(weak=False)
+def _connections_tidy(task: Any = None, **_: Any) -> None:
+    """Around each task in a worker, what Django does around each request: a connection
+    older than ``CONN_MAX_AGE``, broken, or left by an error is closed (the next
+    statement opens a new one); a healthy one is kept for the next task. Celery's own
+    closing of every connection around every task is set to rare
+    (``CELERY_DB_REUSE_MAX``). Tasks run in-process (eager) belong to their caller."""
+    if task is None or getattr(task.request, "is_eager", False):
+        return
+    close_old_connections()
 
 
 class Publisher:

@@ -16,7 +16,9 @@ from shop.payments.services import payment_fake_complete, payment_start
 def age_booking(shipment: Shipment, seconds: int) -> None:
     """Pretend the shipment was booked ``seconds`` ago (the simulated carrier's clock)."""
     Shipment.objects.filter(pk=shipment.pk).update(
-        booked_at=timezone.now() - timedelta(seconds=seconds), last_polled_at=None
+        booked_at=timezone.now() - timedelta(seconds=seconds),
+        last_polled_at=None,
+        next_poll_at=None,
     )
     shipment.refresh_from_db()
 

@@ -62,12 +62,16 @@ def test_the_poll_asks_about_each_open_parcel_once_per_sweep_interval(two_wareho
     order = two_warehouses.paid_order()
     order_fulfill.apply(args=[order.pk])
     polled = timezone.now() - timedelta(seconds=3)
-    Shipment.objects.filter(order=order).update(last_polled_at=polled)
+    # Asked 3 s ago, with news: to be asked again at the next sweep.
+    Shipment.objects.filter(order=order).update(
+        last_polled_at=polled, next_poll_at=polled + timedelta(seconds=60)
+    )
 
     settings.SHOP_SWEEP_SECONDS = 60
     assert shipments_track_open.apply(throw=True).result == 0  # asked 3 s ago: this round
+    Shipment.objects.filter(order=order).update(next_poll_at=polled + timedelta(seconds=4))
     settings.SHOP_SWEEP_SECONDS = 4
-    assert shipments_track_open.apply(throw=True).result == 2  # asked a round ago
+    assert shipments_track_open.apply(throw=True).result == 2  # due a round later
     assert all(s.last_polled_at > polled for s in Shipment.objects.filter(order=order))
 
 

@@ -16,6 +16,8 @@ def broker_transport(url: str) -> str | None:
 
 CELERY_BROKER_TRANSPORT = broker_transport(CELERY_BROKER_URL)
 CELERY_RESULT_BACKEND = None
+# No task's result is read (there is no result backend): a worker does not store them.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -41,10 +43,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 10,
 }
+# Celery's Django fixup closes every database connection before and after every task
+# unless this is set, and then every this many tasks: a new PostgreSQL session per task
+# (a connection, its authentication, its prepared statements lost) cost a worker more
+# than most of its tasks. A worker keeps its connections as a web process does
+# (``DATABASE_CONN_MAX_AGE``, health checks, closed after an error; shop/core/tasks.py).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TIMEZONE = TIME_ZONE
 # Seconds between the sweeps that run "every minute" (lapsed holds, unpaid orders,
 # parcels, lost tasks); see the beat schedule in shop/celery.py.
 SHOP_SWEEP_SECONDS = env.float("SHOP_SWEEP_SECONDS", default=60)
+# The periodic tracking poll asks about a parcel at the next sweep after news, then
+# waits twice as long each time the carrier had nothing new, at most this long.
+SHOP_TRACKING_POLL_MAX_SECONDS = env.float("SHOP_TRACKING_POLL_MAX_SECONDS", default=3600)
 # Run the beat schedule inside `manage.py runserver` when tasks run in-process (the
 # embedded default), so nothing periodic needs a second command there.
 SHOP_IN_PROCESS_BEAT = env.bool("SHOP_IN_PROCESS_BEAT", default=True)
