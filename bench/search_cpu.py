@@ -14,7 +14,8 @@ the statements of one request of each scenario.
 
 ``BENCH_CPU_KEEP=1`` keeps the database for the next run, which then reuses it; under
 callgrind (``valgrind --tool=callgrind --collect-atstart=no``, ``BENCH_CPU_CALLGRIND=1``)
-it counts the measured requests' instructions of this process. ``--profile FILE`` writes
+it counts the measured requests' instructions of this process (``BENCH_SEARCH_ONLY=search``
+or ``autocomplete`` measures one scenario only). ``--profile FILE`` writes
 cProfile's statistics of the measured requests to FILE.
 """
 
@@ -98,13 +99,16 @@ def _report(client: Any, requests: int, profile: str | None) -> None:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
     profiler = cProfile.Profile(time.process_time) if profile else None
+    only = os.environ.get("BENCH_SEARCH_ONLY")
     for scenario, paths in search_mixes().items():
-        statements = _statements(client, paths[0])
+        if only and scenario != only:
+            continue
         if profiler:
             profiler.enable()
         figures = _measure(client, paths, requests, pid)
         if profiler:
             profiler.disable()
+        statements = _statements(client, paths[0])
         print(
             f"{scenario}: CPU per request {figures['cpu']:.2f} ms here + "
             f"{figures['backend']:.2f} ms PostgreSQL (wall {figures['wall']:.1f} ms), "
