@@ -8,6 +8,7 @@ not matter); "扇子" finds fans through the synonym 扇子 -> 扇 (also typed `
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from catalog.search.dictionary import Version, search_versions, segment, synonyms
@@ -49,15 +50,26 @@ def query_parse(text: str) -> SearchQuery:
     """Understand a shopper's query (any script, spaces or none)."""
     normalized = normalize(text)
     parts = chunks(normalized)
-    words_version, synonyms_version = search_versions() if parts else ((0, 0), (0, 0))
-    known = synonyms(synonyms_version) if parts else {}
+    if not parts:
+        return SearchQuery(text=normalized, groups=(), whole=())
+    return _understood(normalized, tuple(parts), *search_versions())
+
+
+# Shoppers ask the same words again and again: what they mean is worked out once per
+# process for the dictionary's and the synonyms' versions (a change of either is a new key;
+# the old ones age out), so a query is segmented, converted and stemmed only once.
+@functools.lru_cache(maxsize=4096)
+def _understood(
+    normalized: str, parts: tuple[str, ...], words_version: Version, synonyms_version: Version
+) -> SearchQuery:
+    known = synonyms(synonyms_version)
     groups: list[tuple[str, ...]] = []
     for part in parts:
         words = _han_words(part, known, words_version) if has_han(part) else [part]
         groups += [_forms(word, known) for word in words]
     groups = list(dict.fromkeys(groups))[:MAX_GROUPS]
     whole = {" ".join(parts), "".join(parts)}
-    if parts and not any(has_han(part) for part in parts):
+    if not any(has_han(part) for part in parts):
         whole.add(" ".join(english_stem(part) for part in parts))
     return SearchQuery(
         text=normalized, groups=tuple(groups), whole=tuple(sorted(w for w in whole if w))
