@@ -116,9 +116,19 @@ class ProductFilter(django_filters.FilterSet):
     def filter_search(
         self, queryset: QuerySet[ProductListEntry], name: str, value: str
     ) -> QuerySet[ProductListEntry]:
-        # catalog.search understands the words, finds and ranks the entries.
-        self.search = entries_search(queryset, value)
-        return self.search.entries
+        # Applied last, in filter_queryset: the search counts what it found.
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet[ProductListEntry]) -> QuerySet[ProductListEntry]:
+        """Every filter, then the search (catalog.search understands the words, finds, ranks
+        and counts the entries), on the entries all other filters narrowed: its count is
+        then the list's."""
+        queryset = super().filter_queryset(queryset)
+        text = self.form.cleaned_data.get("q")
+        if text:
+            self.search = entries_search(queryset, text)
+            return self.search.entries
+        return queryset
 
     def filter_ordering(
         self, queryset: QuerySet[ProductListEntry], name: str, value: str

@@ -52,8 +52,17 @@ class SearchResult:
 
     entries: QuerySet[Any]
     query: SearchQuery
+    # How many entries were found, counted to one past SEARCH_COUNT_MAX (see found_count).
+    found: int = 0
     did_you_mean: str | None = None
     candidates: QuerySet[Any] | None = None
+
+
+def found_count(entries: QuerySet[Any]) -> int:
+    """How many ``entries`` there are, counted to one past ``SEARCH_COUNT_MAX``, then no
+    further: a word a tenth of the catalog holds costs what a rare one does (the rank is
+    not worked out for it)."""
+    return entries.order_by().values("pk")[: SEARCH_COUNT_MAX + 1].count()
 
 
 def _form_condition(form: str, prefix: str) -> Q:
@@ -155,21 +164,30 @@ def _spoken(query: SearchQuery) -> str:
 
 
 def entries_search(entries: QuerySet[Any], text: str) -> SearchResult:
-    """The entries ``text`` finds, annotated with their ``search_rank``; when it finds
-    nothing, those its correction finds, with the corrected text."""
+    """The entries ``text`` finds, annotated with their ``search_rank``, and how many
+    (:func:`found_count`); when it finds nothing, those its correction finds, with the
+    corrected text."""
     query = query_parse(text)
     found = _entries_matching(entries, query)
-    if query.groups and not found.exists():
+    # Counted at once (the list's count, no query when there are no words): whether the
+    # words found anything decides whether to try a correction.
+    counted = found_count(found)
+    if query.groups and not counted:
         corrected = _corrected(query)
         if corrected is not None:
             retry = _entries_matching(entries, corrected)
-            if retry.exists():
+            retry_counted = found_count(retry)
+            if retry_counted:
                 return SearchResult(
                     retry.annotate(**{RANK: relevance(corrected)}),
                     corrected,
+                    found=retry_counted,
                     did_you_mean=_spoken(corrected),
                     candidates=candidates(corrected),
                 )
     return SearchResult(
-        found.annotate(**{RANK: relevance(query)}), query, candidates=candidates(query)
+        found.annotate(**{RANK: relevance(query)}),
+        query,
+        found=counted,
+        candidates=candidates(query),
     )
