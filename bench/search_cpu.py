@@ -13,7 +13,7 @@ one request costs the machine, which hardly moves when other work shares the cor
 the statements of one request of each scenario.
 
 ``BENCH_CPU_KEEP=1`` keeps the database for the next run, which then reuses it; under
-callgrind (``valgrind --tool=callgrind --collect-atstart=no``, ``BENCH_CPU_CALLGRIND=1``)
+callgrind (``valgrind --tool=callgrind --instr-atstart=no``, ``BENCH_CPU_CALLGRIND=1``)
 it counts the measured requests' instructions of this process (``BENCH_SEARCH_ONLY=search``
 or ``autocomplete`` measures one scenario only). ``--profile FILE`` writes
 cProfile's statistics of the measured requests to FILE.
