@@ -130,7 +130,11 @@ def _product_suggestions(
     # the shortest, then by slug), so a prefix common to half the catalog costs no more.
     # Read first (two index ranges), then looked up by id: as a subquery in an OR,
     # PostgreSQL would test every entry of the channel against it.
-    found = {*_candidates(prefix, True), *_candidates(prefix, False)}
+    whole, words = _candidates(prefix, True), _candidates(prefix, False)
+    if connection.features.supports_slicing_ordering_in_compound:
+        found = set(whole.union(words, all=True))  # one statement (PostgreSQL)
+    else:
+        found = {*whole, *words}
     starts = Q(product__search_name__contains=f"\n={prefix}")
     rows = (
         entries.filter(product_id__in=sorted(found))
