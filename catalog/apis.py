@@ -256,6 +256,8 @@ class ProductListApi(CatalogApi):
                 raise
             if page_errors:
                 raise InvalidInput(fields=page_errors)
+            page_size = params.validated_data.get("page_size", PagePagination.page_size)
+            products.count_through_page(params.validated_data.get("page", 1), page_size)
             paginator = PagePagination()
             # A ProductList pages like a queryset (count, then one slice): typed for
             # querysets only.

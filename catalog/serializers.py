@@ -18,7 +18,14 @@ from catalog.images.sizes import LARGE_BOX, THUMBNAIL_BOX, picture_size, picture
 from catalog.models import PersonalisationCharset
 from catalog.product_cards import CardPicture, ProductCard
 from catalog.search.filtering import SEARCH_COUNT_MAX
-from catalog.selectors import IN_STOCK, LOW, SOLD_OUT, ProductPage, availability_level
+from catalog.selectors import (
+    IN_STOCK,
+    LIST_COUNT_MAX,
+    LOW,
+    SOLD_OUT,
+    ProductPage,
+    availability_level,
+)
 from shop.core.i18n import ZH, pick
 from shop.core.money import CURRENCY
 
@@ -313,15 +320,16 @@ class ProductPageSerializer(serializers.Serializer):
     count = serializers.IntegerField(
         read_only=True,
         help_text=(
-            "How many products the list holds; a search (q) counts at most "
+            f"How many products the list holds, counted up to {LIST_COUNT_MAX} or the page "
+            "after the one asked, whichever is further; a search (q) counts at most "
             f"{SEARCH_COUNT_MAX}, and its pages reach those best-ranked ones only."
         ),
     )
     count_capped = serializers.BooleanField(
         read_only=True,
         help_text=(
-            f"True when a search found more than {SEARCH_COUNT_MAX} products: count is "
-            f"then {SEARCH_COUNT_MAX}, a floor, not the total."
+            "True when the list holds more products than it counted: count is then a "
+            "floor, not the total (next still leads on; a search's pages end there)."
         ),
     )
     next = serializers.URLField(read_only=True, allow_null=True)
