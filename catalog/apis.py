@@ -35,8 +35,9 @@ from catalog.serializers import (
     AutocompleteSerializer,
     CollectionSerializer,
     ProductDetailSerializer,
-    ProductListItemSerializer,
     ProductPageSerializer,
+    product_card_data,
+    product_page_data,
 )
 from shop.core.errors import InvalidInput
 from shop.core.i18n import CONTENT_LANGUAGE, language_from_request
@@ -255,11 +256,13 @@ class ProductListApi(CatalogApi):
                 raise
             if page_errors:
                 raise InvalidInput(fields=page_errors)
+            page_size = params.validated_data.get("page_size", PagePagination.page_size)
+            products.count_through_page(params.validated_data.get("page", 1), page_size)
             paginator = PagePagination()
             # A ProductList pages like a queryset (count, then one slice): typed for
             # querysets only.
             page = paginator.paginate_queryset(cast(Any, products), request, view=self)
-            results = ProductListItemSerializer(page, many=True, context={"lang": lang}).data
+            results = [product_card_data(card, lang) for card in page or []]
         data = paginator.get_paginated_response(results).data
         data["did_you_mean"] = products.did_you_mean
         data["count_capped"] = products.count_capped
@@ -320,8 +323,8 @@ class ProductDetailApi(CatalogApi):
     )
     def get(self, request: Request, slug: str) -> Response:
         lang = language_from_request(request)
-        product = product_get(slug=slug, channel_id=_channel_id(request))
-        data = ProductDetailSerializer(product, context={"lang": lang}).data
+        page = product_get(slug=slug, channel_id=_channel_id(request))
+        data = product_page_data(page, lang)
         return cacheable_response(request, data, lang=lang)
 
 

@@ -20,19 +20,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, overload
 
 from django.db.models import (
-    Exists,
-    IntegerField,
-    OuterRef,
-    Prefetch,
     QuerySet,
-    Subquery,
-    Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,16 +34,27 @@ from catalog.filters import ProductFilter
 from catalog.models import (
     Collection,
     Product,
-    ProductImage,
     ProductListEntry,
-    ProductVariant,
-    Stock,
-    Tag,
 )
-from catalog.offers import MONEY, free_units, price_in_channel, published_now, window_open
+from catalog.offers import published_now, window_open
+from catalog.product_cards import (
+    CardPicture,
+    Named,
+    ProductCard,
+    cards_of_entries,
+    cards_of_products,
+    pictures_of,
+    tags_of,
+    variants_shown,
+)
 from catalog.search.filtering import RANK, SEARCH_COUNT_MAX
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.i18n import ZH
+
+# A list without search counts up to this many products (one past it, then stops), or
+# as far as the page after the one asked: a count no longer reads every entry of the
+# channel, 63 ms of PostgreSQL at 100,000 products.
+LIST_COUNT_MAX = 1000
 
 IN_STOCK = "in_stock"
 LOW = "low"
@@ -66,74 +71,14 @@ def availability_level(quantity_available: int | None, low_stock_threshold: int 
     return IN_STOCK
 
 
-def _thresholds(**lookups: Any) -> Coalesce:
-    """The sum of the low-stock thresholds of the stock rows in active warehouses matching
-    ``lookups``."""
-    rows = (
-        Stock.objects.filter(warehouse__is_active=True, **lookups)
-        .order_by()
-        .values(*lookups.keys())
-        .annotate(total=Sum("low_stock_threshold"))
-        .values("total")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
-def _active_variants(channel_id: int | None) -> QuerySet[ProductVariant]:
-    return (
-        ProductVariant.objects.filter(is_active=True)
-        .annotate(
-            effective_price=price_in_channel(channel_id),
-            quantity_available=free_units(variant=OuterRef("pk")),
-            low_stock_threshold=_thresholds(variant=OuterRef("pk")),
-        )
-        .order_by("position", "id")
-    )
-
-
-def _pictures_shown() -> QuerySet[ProductImage]:
-    """A product's pictures shoppers see, in order: those with a file (a row kept from
-    before pictures were files has only an old address nobody vouches for)."""
-    return ProductImage.objects.exclude(image="").order_by("position", "id")
-
-
-def _priced_and_stocked(queryset: QuerySet[Product], channel_id: int | None) -> QuerySet[Product]:
-    cheapest = (
-        ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)
-        .annotate(effective_price=price_in_channel(channel_id))
-        .order_by("effective_price")
-        .values("effective_price")[:1]
-    )
-    active_variant_stock = {"variant__product": OuterRef("pk"), "variant__is_active": True}
-    return queryset.annotate(
-        price_from=Subquery(cheapest, output_field=MONEY),
-        quantity_available=free_units(**active_variant_stock),
-        low_stock_threshold=_thresholds(**active_variant_stock),
-    )
-
-
-def product_visible_queryset(
-    *, channel_id: int | None = None, now: datetime.datetime | None = None
-) -> QuerySet[Product]:
-    """Active products with an active variant (and published in the channel, if given),
-    annotated with ``price_from``, ``quantity_available`` and ``low_stock_threshold``."""
-    now = now or timezone.now()
-    queryset = Product.objects.filter(
-        Exists(ProductVariant.objects.filter(product=OuterRef("pk"), is_active=True)),
-        is_active=True,
-    )
-    if channel_id is not None:
-        queryset = queryset.filter(published_now(channel_id, now))
-    return _priced_and_stocked(queryset, channel_id)
-
-
 def _form_errors(errors: Mapping[str, Any]) -> dict[str, list[str]]:
     return {field: [str(message) for message in messages] for field, messages in errors.items()}
 
 
 class ProductList:
     """The products a shopper may browse, in order: counted and cut into pages on their
-    list entries, read with prices, stock, tags and images only a page at a time.
+    list entries, read as cards (:mod:`catalog.product_cards`: prices, stock, tags and
+    pictures) only a page at a time.
 
     Behaves as the sequence Django's paginator expects: ``count()``, ``len()``, slices
     (a list of products, in order) and iteration.
@@ -147,7 +92,9 @@ class ProductList:
         channel_id: int | None,
         did_you_mean: str | None = None,
         count_max: int | None = None,
+        found: int | None = None,
         candidates: QuerySet[Any] | None = None,
+        searching: bool = False,
     ) -> None:
         self.entries = entries
         self.ordering = ordering
@@ -157,58 +104,66 @@ class ProductList:
         # A search counts its products up to this many (None: every list entry counted).
         self.count_max = count_max
         self.count_capped = False
+        # A list without search counts as far as the page after the one asked, at least.
+        self.pages_past_count_max = not searching
+        self.count_through = 0
         self._count: int | None = None
+        # What the search counted already (to one past count_max), or None: counted here.
+        self._found = found
         # A search by relevance: the product ids ranked first when it found more than it
         # counts (the others follow by slug), so a page never ranks every product found.
         self.candidates = candidates
 
     def count(self) -> int:
-        """How many products the list holds; for a search at most ``count_max``, and
-        ``count_capped`` then says there are more (its pages reach the first ones only)."""
+        """How many products the list holds, at most ``count_max`` (or ``count_through``
+        when that is further), and ``count_capped`` then says there are more. A search's
+        pages reach the first ``count_max`` only; a list's reach every product, since the
+        page asked counts one page past itself."""
         if self._count is None:
             if self.count_max is None:
                 self._count = self.entries.count()
             else:
                 # Counting stops at one past the cap: a word a tenth of the catalog holds
-                # costs what a rare one does (the rank is not worked out for it).
-                found = self.entries.order_by().values("pk")[: self.count_max + 1].count()
-                self.count_capped = found > self.count_max
-                self._count = min(found, self.count_max)
+                # costs what a rare one does, and so does a catalog of 100,000 products.
+                most = max(self.count_max, self.count_through)
+                found = self._found
+                if found is None:
+                    found = self.entries.order_by().values("pk")[: most + 1].count()
+                self.count_capped = found > most
+                self._count = min(found, most)
         return self._count
+
+    def count_through_page(self, page: int, page_size: int) -> None:
+        """Count far enough for page ``page`` (from 1) and the one after it: the list's
+        own pages (not a search's) reach past ``count_max``, at the cost of the offset."""
+        if self.pages_past_count_max:
+            self.count_through = (page + 1) * page_size
 
     def __len__(self) -> int:
         return self.count()
 
     @overload
-    def __getitem__(self, index: int) -> Product: ...
+    def __getitem__(self, index: int) -> ProductCard: ...
 
     @overload
-    def __getitem__(self, index: slice) -> list[Product]: ...
+    def __getitem__(self, index: slice) -> list[ProductCard]: ...
 
-    def __getitem__(self, index: int | slice) -> Product | list[Product]:
+    def __getitem__(self, index: int | slice) -> ProductCard | list[ProductCard]:
         if isinstance(index, int):
             found = self[index : index + 1]
             if not found:
                 raise IndexError("product list index out of range")
             return found[0]
-        # The page's entries are picked in a subquery (the index alone), so the prices and
-        # stock below are worked out for those products only, not for every row skipped
-        # before them; the entry they were picked by orders them the same way.
-        page = self.entries.values("pk")[index]
-        products = _priced_and_stocked(Product.objects.all(), self.channel_id)
         if self.candidates is not None and self.count() and self.count_capped:
-            return _in_entry_order(products, self._bounded_ids(index))
+            return cards_of_products(self._bounded_ids(index), channel_id=self.channel_id)
         if any(field.lstrip("-") not in ENTRY_FIELDS for field in self.ordering):
             order = list(self.entries.values_list("product_id", flat=True)[index])
-            return _in_entry_order(products, order)
-        return list(
-            products.filter(list_entries__in=page)
-            .select_related("collection")
-            .prefetch_related(
-                Prefetch("tags", queryset=Tag.objects.order_by("slug")),
-                Prefetch("images", queryset=_pictures_shown()),
-            )
-            .order_by(*(_entry_field(field) for field in self.ordering))
+            return cards_of_products(order, channel_id=self.channel_id)
+        # The page's entries are picked in a subquery (the index alone), so the stock,
+        # tags and pictures are read for those products only, not for every row skipped
+        # before them.
+        return cards_of_entries(
+            self.entries.values("pk")[index], self.ordering, channel_id=self.channel_id
         )
 
     def _bounded_ids(self, index: slice) -> list[int]:
@@ -226,33 +181,11 @@ class ProductList:
             ids += list(rest[max(start - len(ranked), 0) : end])
         return ids
 
-    def __iter__(self) -> Iterator[Product]:
+    def __iter__(self) -> Iterator[ProductCard]:
         return iter(self[:])
 
 
 ENTRY_FIELDS = {field.attname for field in ProductListEntry._meta.concrete_fields}
-
-
-def _in_entry_order(products: QuerySet[Product], order: list[int]) -> list[Product]:
-    """The products of a page of entries ordered by an annotation (the search's relevance),
-    in the entries' order (``order``: their product ids)."""
-    found = (
-        products.filter(pk__in=order)
-        .select_related("collection")
-        .prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.order_by("slug")),
-            Prefetch("images", queryset=_pictures_shown()),
-        )
-    )
-    by_id = {product.pk: product for product in found}
-    return [by_id[pk] for pk in order if pk in by_id]
-
-
-def _entry_field(field: str) -> str:
-    """An entry field as seen from the product: ``-price_from`` -> ``-list_entries__price_from``."""
-    if field.startswith("-"):
-        return f"-list_entries__{field[1:]}"
-    return f"list_entries__{field}"
 
 
 def _entries_on_show(channel_id: int | None, now: datetime.datetime) -> QuerySet[ProductListEntry]:
@@ -285,31 +218,63 @@ def product_list(
         ordering=filterset.ordering_fields,
         channel_id=channel_id,
         did_you_mean=search.did_you_mean if search is not None else None,
-        count_max=SEARCH_COUNT_MAX if search is not None else None,
+        count_max=SEARCH_COUNT_MAX if search is not None else LIST_COUNT_MAX,
+        found=search.found if search is not None else None,
         candidates=search.candidates if search is not None and ranked else None,
+        searching=search is not None,
     )
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    """One product as its page shows it: the product with its collection and relic, its
+    active variants in order (annotated with ``effective_price``, ``quantity_available``
+    and ``low_stock_threshold``), its tags and the pictures shoppers see."""
+
+    product: Product
+    active_variants: list[Any]  # ProductVariant rows with the annotations above
+    tags: list[Named]
+    pictures: list[CardPicture]
+
+    @property
+    def slug(self) -> str:
+        return self.product.slug
+
+    @property
+    def price_from(self) -> Decimal:
+        """The cheapest active variant in the channel (the list's ``price_from``)."""
+        return min(variant.effective_price for variant in self.active_variants)
+
+    @property
+    def quantity_available(self) -> int:
+        return sum(variant.quantity_available for variant in self.active_variants)
+
+    @property
+    def low_stock_threshold(self) -> int:
+        return sum(variant.low_stock_threshold for variant in self.active_variants)
 
 
 def product_get(
     *, slug: str, channel_id: int | None = None, now: datetime.datetime | None = None
-) -> Product:
+) -> ProductPage:
     """One product a shopper may see, with its active variants at their effective prices.
 
-    Raises :class:`NotFound` when no such product is on show (in the channel, now).
+    Raises :class:`NotFound` when no such product is on show (in the channel, now): not
+    active, without an active variant, or not published there now.
     """
-    queryset = (
-        product_visible_queryset(channel_id=channel_id, now=now)
-        .select_related("collection", "relic")
-        .prefetch_related(
-            Prefetch("variants", queryset=_active_variants(channel_id), to_attr="active_variants"),
-            Prefetch("tags", queryset=Tag.objects.order_by("slug")),
-            Prefetch("images", queryset=_pictures_shown()),
-        )
-    )
-    product = queryset.filter(slug=slug).first()
-    if product is None:
+    products = Product.objects.filter(slug=slug, is_active=True)
+    if channel_id is not None:
+        products = products.filter(published_now(channel_id, now or timezone.now()))
+    product = products.select_related("collection", "relic").first()
+    variants = list(variants_shown(channel_id).filter(product=product)) if product else []
+    if product is None or not variants:
         raise NotFound(_("No such product is on sale here."), code="product_not_found")
-    return product
+    return ProductPage(
+        product=product,
+        active_variants=variants,
+        tags=tags_of([product.pk]).get(product.pk, []),
+        pictures=pictures_of([product.pk]).get(product.pk, []),
+    )
 
 
 def collection_list() -> QuerySet[Collection]:

@@ -6,20 +6,37 @@ products to come from :mod:`catalog.selectors`, which annotates prices and stock
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from catalog.images.sizes import LARGE_BOX, THUMBNAIL_BOX, picture_size
+from catalog.images.models import ProductImage
+from catalog.images.sizes import LARGE_BOX, THUMBNAIL_BOX, picture_size, picture_size_stored
 from catalog.models import PersonalisationCharset
+from catalog.product_cards import CardPicture, ProductCard
 from catalog.search.filtering import SEARCH_COUNT_MAX
-from catalog.selectors import IN_STOCK, LOW, SOLD_OUT, availability_level
+from catalog.selectors import (
+    IN_STOCK,
+    LIST_COUNT_MAX,
+    LOW,
+    SOLD_OUT,
+    ProductPage,
+    availability_level,
+)
 from shop.core.i18n import ZH, pick
 from shop.core.money import CURRENCY
 
+CENT = Decimal("0.01")
 AVAILABILITY_CHOICES = [IN_STOCK, LOW, SOLD_OUT]
+PICTURE_STORAGE = ProductImage._meta.get_field("image").storage  # type: ignore[attr-defined]
+
+
+def money_text(amount: Decimal | None) -> str | None:
+    """An amount as DRF's ``DecimalField(decimal_places=2)`` writes it: ``"45.00"``."""
+    return None if amount is None else f"{amount.quantize(CENT, rounding=ROUND_HALF_UP):f}"
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -119,6 +136,103 @@ def picture_data(picture: Any, lang: str) -> dict:
     }
 
 
+def _named(named: Any, lang: str) -> dict | None:
+    return None if named is None else {"slug": named.slug, "name": pick(named, "name", lang)}
+
+
+def _card_picture_data(picture: CardPicture, lang: str) -> dict:
+    """:func:`picture_data` for a card's picture, read as a plain row."""
+
+    def stored() -> ProductImage:
+        # Made only the first time this process meets the picture (its sizes' names).
+        return ProductImage(image=picture.name, width=picture.width, height=picture.height)
+
+    sizes = {}
+    for name in ("thumbnail", "large"):
+        sized = picture_size_stored(picture.name, picture.width, picture.height, name, stored)
+        sizes[name] = {"url": sized.url, "width": sized.width, "height": sized.height}
+    return {
+        "url": PICTURE_STORAGE.url(picture.name),
+        "width": picture.width,
+        "height": picture.height,
+        "alt": pick(picture, "alt", lang),
+        **sizes,
+    }
+
+
+def product_card_data(card: ProductCard, lang: str) -> dict:
+    """What :class:`ProductListItemSerializer` gives for a card, built directly: twenty
+    cards a page, and a serializer's fields per card cost more than reading them."""
+    return {
+        "slug": card.slug,
+        "name": pick(card, "name", lang),
+        "collection": _named(card.collection, lang),
+        "tags": [_named(tag, lang) for tag in card.tags],
+        "image": None if card.picture is None else _card_picture_data(card.picture, lang),
+        "price_from": money_text(card.price_from),
+        "currency": CURRENCY,
+        "availability": availability_level(card.quantity_available, card.low_stock_threshold),
+        "is_limited_edition": card.is_limited_edition,
+    }
+
+
+def _relic_data(relic: Any, lang: str) -> dict | None:
+    if relic is None:
+        return None
+    return {
+        "slug": relic.slug,
+        "name": pick(relic, "name", lang),
+        "period": pick(relic, "period", lang),
+        "museum_number": relic.museum_number,
+        "story": pick(relic, "story", lang),
+        "image_url": relic.image_url,
+    }
+
+
+def _variant_data(variant: Any, lang: str) -> dict:
+    return {
+        "sku": variant.sku,
+        "name": pick(variant, "name", lang),
+        "options": variant.options,
+        "price": money_text(variant.effective_price),
+        "currency": CURRENCY,
+        "availability": availability_level(variant.quantity_available, variant.low_stock_threshold),
+    }
+
+
+def product_page_data(page: ProductPage, lang: str) -> dict:
+    """What :class:`ProductDetailSerializer` gives for a product page, built directly
+    (the nested serializers' fields, copied for every variant and picture, cost more than
+    the product's statements)."""
+    product = page.product
+    pictures = [_card_picture_data(picture, lang) for picture in page.pictures]
+    return {
+        "slug": product.slug,
+        "name": pick(product, "name", lang),
+        "collection": _named(product.collection, lang),
+        "tags": [_named(tag, lang) for tag in page.tags],
+        "image": pictures[0] if pictures else None,
+        "price_from": money_text(page.price_from),
+        "currency": CURRENCY,
+        "availability": availability_level(page.quantity_available, page.low_stock_threshold),
+        "is_limited_edition": product.is_limited_edition,
+        "description": pick(product, "description", lang),
+        "relic": _relic_data(product.relic, lang),
+        "images": pictures,
+        "variants": [_variant_data(variant, lang) for variant in page.active_variants],
+        "limited_edition": {
+            "edition_size": product.edition_size,
+            "purchase_limit": product.purchase_limit,
+        },
+        "personalisation": {
+            "enabled": product.personalisation_enabled,
+            "label": pick(product, "personalisation_label", lang),
+            "max_length": product.personalisation_max_length,
+            "charset": product.personalisation_charset,
+        },
+    }
+
+
 class RelicSerializer(serializers.Serializer):
     slug = serializers.SlugField(read_only=True)
     name = TranslatedField("name")
@@ -206,15 +320,16 @@ class ProductPageSerializer(serializers.Serializer):
     count = serializers.IntegerField(
         read_only=True,
         help_text=(
-            "How many products the list holds; a search (q) counts at most "
+            f"How many products the list holds, counted up to {LIST_COUNT_MAX} or the page "
+            "after the one asked, whichever is further; a search (q) counts at most "
             f"{SEARCH_COUNT_MAX}, and its pages reach those best-ranked ones only."
         ),
     )
     count_capped = serializers.BooleanField(
         read_only=True,
         help_text=(
-            f"True when a search found more than {SEARCH_COUNT_MAX} products: count is "
-            f"then {SEARCH_COUNT_MAX}, a floor, not the total."
+            "True when the list holds more products than it counted: count is then a "
+            "floor, not the total (next still leads on; a search's pages end there)."
         ),
     )
     next = serializers.URLField(read_only=True, allow_null=True)

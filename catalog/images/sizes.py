@@ -12,6 +12,7 @@ the API never opens a file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,10 +117,14 @@ _SIZE_FILES_MOST = 50_000
 
 
 def _size_file(picture: Any, name: str) -> tuple[str, Any]:
-    key = (picture.image.name, name)
+    return _size_file_named(picture.image.name, name, lambda: picture)
+
+
+def _size_file_named(image_name: str, name: str, picture: Callable[[], Any]) -> tuple[str, Any]:
+    key = (image_name, name)
     known = _SIZE_FILES.get(key)
     if known is None:
-        size_file = getattr(picture, name)
+        size_file = getattr(picture(), name)
         known = (size_file.name, size_file.storage)
         if len(_SIZE_FILES) >= _SIZE_FILES_MOST:
             _SIZE_FILES.clear()
@@ -133,6 +138,17 @@ def picture_size(picture: Any, name: str) -> SizedPicture:
     width, height = fitted_size(picture.width, picture.height, SIZE_BOXES[name])
     file_name, storage = _size_file(picture, name)
     return SizedPicture(storage.url(file_name), width, height)
+
+
+def picture_size_stored(
+    image_name: str, width: int, height: int, name: str, picture: Callable[[], Any]
+) -> SizedPicture:
+    """:func:`picture_size` for a picture read as its stored name, width and height (a
+    list reads twenty as plain rows); ``picture`` makes the picture object, asked only
+    the first time this process meets the name."""
+    fitted_width, fitted_height = fitted_size(width, height, SIZE_BOXES[name])
+    file_name, storage = _size_file_named(image_name, name, picture)
+    return SizedPicture(storage.url(file_name), fitted_width, fitted_height)
 
 
 def picture_sizes_make(picture: Any) -> None:

@@ -80,13 +80,14 @@ def test_product_list_queries_do_not_grow_with_the_page(
     segmenter()  # the words just remembered: the dictionary is read once, not counted
 
     # the search's synonyms, its count (which also says whether the words found anything,
-    # else "did you mean"), the page's entries in order of relevance, page, tags, images
-    with django_assert_num_queries(6):
+    # else "did you mean"), the page's entries in order of relevance, their cards, the
+    # variants' prices and stock, tags, images
+    with django_assert_num_queries(7):
         response = api_get(PRODUCTS, {"page_size": page_size, "q": "product", "in_stock": "true"})
     assert len(response.json()["results"]) == min(page_size, 42)
 
-    # the channel, count, page, tags, images
-    with django_assert_num_queries(5):
+    # the channel, count, the page's cards, the variants' prices and stock, tags, images
+    with django_assert_num_queries(6):
         response = api_get(PRODUCTS, {"page_size": page_size, "channel": "museum-web"})
     assert len(response.json()["results"]) == page_size
     assert {item["price_from"] for item in response.json()["results"]} == {"45.00"}
@@ -111,11 +112,12 @@ def test_product_list_queries_do_not_grow_with_deep_pages_filters_or_search(
         product_search_text_refresh(product)
     segmenter()  # the words just remembered: the dictionary is read once, not counted
 
-    # the channel, count, page, tags, images; a search (catalog.search) adds the versions of
-    # its dictionary and synonyms (its count says whether the words found anything, else
-    # "did you mean") and, ordered by relevance, the page's entries in order
+    # the channel, count, the page's cards, the variants' prices and stock, tags, images; a
+    # search (catalog.search) adds the versions of its dictionary and synonyms (its count
+    # says whether the words found anything, else "did you mean") and, ordered by
+    # relevance, the page's entries in order
     searching = 1 + (params.get("ordering") is None) if "q" in params else 0
-    with django_assert_num_queries(5 + searching):
+    with django_assert_num_queries(6 + searching):
         response = api_get(PRODUCTS, {"channel": "museum-web", "page_size": 10, **params})
     assert response.status_code == 200, response.content
     assert response.json()["results"]

@@ -307,3 +307,21 @@ def test_product_list_availability_levels():
         ("none", "sold_out"),
         ("plenty", "in_stock"),
     ]
+
+
+def test_a_list_counts_up_to_its_cap_and_its_pages_still_reach_every_product(monkeypatch):
+    for index in range(8):
+        make_product(slug=f"p-{index}")
+    monkeypatch.setattr("catalog.selectors.LIST_COUNT_MAX", 5)
+
+    first = api_get(PRODUCTS, {"page_size": 2})
+    assert (first.json()["count"], first.json()["count_capped"]) == (5, True)
+    assert first.json()["next"] is not None
+    # Page 3 counts through page 4, the last: every product, so the count is exact again.
+    third = api_get(PRODUCTS, {"page_size": 2, "page": 3})
+    assert (third.json()["count"], third.json()["count_capped"]) == (8, False)
+    assert result_slugs(third) == ["p-4", "p-5"]
+    last = api_get(PRODUCTS, {"page_size": 2, "page": 4})
+    assert (last.json()["count"], last.json()["next"]) == (8, None)
+    assert result_slugs(last) == ["p-6", "p-7"]
+    assert api_get(PRODUCTS, {"page_size": 2, "page": 5}).status_code == 404

@@ -335,7 +335,7 @@ def test_product_get_hides_what_is_not_on_sale():
     )
     make_product(slug="retired", is_active=False)
 
-    assert product_get(slug="on-sale", channel_id=channel.pk, now=NOW) == on_sale
+    assert product_get(slug="on-sale", channel_id=channel.pk, now=NOW).product == on_sale
     assert product_get(slug="later", now=NOW).slug == "later"
     for slug, channel_id in [("later", channel.pk), ("retired", None), ("missing", None)]:
         with pytest.raises(NotFound) as raised:

@@ -1,0 +1,136 @@
+"""CPU per uncached catalog read in one process: the figure to trust on a shared machine.
+
+``python bench/catalog_cpu.py [products] [requests] [--profile FILE] [--only NAME,...]``
+seeds its own catalog (the benchmark's world and ``products`` products, 10,000 by
+default; database ``$BENCH_DATABASE_catalog_<products>``), then asks the catalog
+scenarios of ``make bench`` through Django's whole request stack (the test client:
+middleware, DRF, serializers, the ORM on PostgreSQL) with the catalog cache off
+(``CATALOG_CACHE_SECONDS=0``): the list's first page, a page 80% of the way down, the
+filtered list and product pages, 5 of each to warm up, then ``requests`` (100) of each
+measured. It prints, per scenario, the process's CPU time and the wall time per
+request and the statements of one request. ``BENCH_CPU_KEEP=1`` keeps the database for
+the next run, which then reuses it; under ``valgrind --tool=callgrind
+--collect-atstart=no`` with ``BENCH_CPU_CALLGRIND=1`` it counts the measured requests'
+instructions (one scenario at a time: ``--only``). ``--profile FILE`` writes cProfile's
+statistics of the measured requests to FILE.<scenario>.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import run, scenarios, seed  # noqa: E402
+from bench.cpu import _callgrind, _exists  # noqa: E402
+
+
+def _paths(size: int) -> dict[str, list[str]]:
+    deep = max(1, int(size * 0.8) // 20)
+    hot = [seed.product_slug(i) for i in range(0, size, max(1, size // 200))][:200]
+    return {
+        "list first page": ["/api/v1/products/?channel=museum-web"],
+        "list deep page": [f"/api/v1/products/?channel=museum-web&page={deep}"],
+        "list filtered": [
+            f"/api/v1/products/?channel=museum-web&collection=collection-{n:02d}"
+            "&in_stock=true&price_min=100&ordering=price"
+            for n in range(seed.COLLECTIONS)
+        ],
+        "product detail": [f"/api/v1/products/{slug}/?channel=museum-web" for slug in hot],
+    }
+
+
+def _ask(client: Any, path: str) -> None:
+    answer = client.get(path, headers={"Accept-Language": "en"})
+    assert answer.status_code == 200, answer.content[:300]
+
+
+def _measure(client: Any, name: str, paths: list[str], requests: int, profile: str | None) -> None:
+    from django.db import connection
+
+    for n in range(5):
+        _ask(client, paths[n % len(paths)])
+    statements: list[str] = []
+    with connection.execute_wrapper(
+        lambda execute, sql, *rest: statements.append(sql) or execute(sql, *rest)
+    ):
+        _ask(client, paths[0])
+    profiler = cProfile.Profile() if profile else None
+    started, cpu = time.perf_counter(), time.process_time()
+    if profiler:
+        profiler.enable()
+    _callgrind("on")
+    for n in range(requests):
+        _ask(client, paths[n % len(paths)])
+    _callgrind("off")
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(f"{profile}.{name.replace(' ', '_')}")
+    cpu_ms = (time.process_time() - cpu) * 1000 / requests
+    wall_ms = (time.perf_counter() - started) * 1000 / requests
+    print(
+        f"{name:16} CPU {cpu_ms:6.2f} ms (wall {wall_ms:6.2f} ms), {len(statements)} statements, "
+        f"{requests} requests, load {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
+    if os.environ.get("BENCH_CPU_STATEMENTS"):
+        for sql in statements:
+            print(f"    {sql[:400]}")
+
+
+def _options(args: list[str]) -> tuple[list[str], str | None, tuple[str, ...]]:
+    profile, only = None, ()
+    if "--profile" in args:
+        at = args.index("--profile")
+        profile = args[at + 1]
+        del args[at : at + 2]
+    if "--only" in args:
+        at = args.index("--only")
+        only = tuple(name.strip() for name in args[at + 1].split(","))
+        del args[at : at + 2]
+    return args, profile, only
+
+
+def main() -> int:
+    args, profile, only = _options(sys.argv[1:])
+    size = int(args[0]) if args else 10_000
+    requests = int(args[1]) if len(args) > 1 else 100
+    name = f"{run.DB_NAME}_catalog_{size}"
+    env = run.server_env(0, 0)
+    env.update(DATABASE_URL=f"{run.PG}/{name}", CATALOG_CACHE_SECONDS="0")
+    env["DJANGO_ALLOWED_HOSTS"] += ",testserver"
+    redis_url = env["REDIS_URL"].rsplit("/", 1)[0] + f"/{run.REDIS_DB + 1}"
+    env["REDIS_URL"] = env["CELERY_BROKER_URL"] = redis_url
+    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
+    reuse = bool(os.environ.get("BENCH_CPU_KEEP")) and _exists(name)
+    if not reuse:
+        scenarios.database_prepare(run.PG, name, redis_url, env)
+    try:
+        import django
+
+        django.setup()
+        from django.test import Client
+
+        if not reuse:
+            started = time.monotonic()
+            world = seed.world_create(dt.datetime.now(dt.UTC))
+            seed.catalog_grow(world, to=size, now=dt.datetime.now(dt.UTC))
+            print(f"seeded {size} products in {time.monotonic() - started:.1f} s", flush=True)
+        client = Client()
+        for scenario, paths in _paths(size).items():
+            if not only or scenario in only:
+                _measure(client, scenario, paths, requests, profile)
+    finally:
+        scenarios.cleanup(run.PG, name, redis_url, keep=bool(os.environ.get("BENCH_CPU_KEEP")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""What a card of the public product list shows, read for one page as plain rows.
+
+A page of the list is twenty cards: the product's slug, names, collection, tags, first
+picture, lowest price and stock level. The list entries (:mod:`catalog.list_entries`)
+already hold the slug and the names, so a page reads:
+
+1. its entries, picked by the list's own index in a subquery (a deep page skips index
+   entries only) and joined to their product and collection for what the entry lacks;
+2. its products' active variants with their price in the channel, free units and
+   low-stock thresholds (:func:`variants_shown`, the rules of :mod:`catalog.offers`, the
+   same statement the product page reads), summed per product here: prices and units
+   change with every order and every repricing, so they are never taken from the entry;
+3. the tags and 4. the pictures of its products.
+
+Rows, not model instances: building twenty products, their prefetched tags and
+pictures and their annotations' subqueries cost more than everything else the request
+does.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from catalog.images.models import ProductImage
+from catalog.models import Product, ProductListEntry, ProductVariant, Stock
+from catalog.offers import free_units, price_in_channel
+
+
+@dataclass(frozen=True)
+class Named:
+    """A collection or tag as a card names it."""
+
+    slug: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class CardPicture:
+    """A product's first picture with a file, as stored."""
+
+    name: str
+    width: int
+    height: int
+    alt_zh: str
+    alt_en: str
+
+
+@dataclass
+class ProductCard:
+    """One product as the list shows it (the attributes the list's serializer reads)."""
+
+    product_id: int
+    slug: str
+    name_zh: str
+    name_en: str
+    price_from: Decimal
+    is_limited_edition: bool
+    collection: Named | None
+    tags: list[Named] = field(default_factory=list)
+    picture: CardPicture | None = None
+    quantity_available: int = 0
+    low_stock_threshold: int = 0
+
+
+# What the card reads from its entry, its product and its collection, in this order.
+_ENTRY_VALUES = (
+    "product_id",
+    "slug",
+    "name_zh",
+    "name_en",
+    "price_from",
+    "product__edition_size",
+    "collection__slug",
+    "collection__name_zh",
+    "collection__name_en",
+)
+
+
+def _card(row: tuple) -> ProductCard:
+    product_id, slug, name_zh, name_en, price, edition_size, *collection = row
+    return ProductCard(
+        product_id=product_id,
+        slug=slug,
+        name_zh=name_zh,
+        name_en=name_en,
+        price_from=price,
+        is_limited_edition=edition_size is not None,
+        collection=Named(*collection) if collection[0] is not None else None,
+    )
+
+
+def cards_of_entries(
+    entries: QuerySet[ProductListEntry, Any], ordering: list[str], *, channel_id: int | None
+) -> list[ProductCard]:
+    """The cards of a page of entries (``entries``: sliced, selecting their ``pk``), in
+    ``ordering``."""
+    rows = (
+        ProductListEntry.objects.filter(pk__in=entries)
+        .order_by(*ordering)
+        .values_list(*_ENTRY_VALUES)
+    )
+    return _completed([_card(row) for row in rows], channel_id)
+
+
+def cards_of_products(product_ids: list[int], *, channel_id: int | None) -> list[ProductCard]:
+    """The cards of these products' entries (in the channel, or for browsing without
+    one), in the order of ``product_ids``."""
+    if not product_ids:
+        return []
+    entries = ProductListEntry.objects.filter(product_id__in=product_ids)
+    if channel_id is None:
+        entries = entries.filter(channel__isnull=True)
+    else:
+        entries = entries.filter(channel_id=channel_id)
+    by_id = {row[0]: _card(row) for row in entries.values_list(*_ENTRY_VALUES)}
+    return _completed([by_id[pk] for pk in product_ids if pk in by_id], channel_id)
+
+
+def _completed(cards: list[ProductCard], channel_id: int | None) -> list[ProductCard]:
+    """The cards with their price, stock, tags and first picture. The price is the
+    cheapest active variant's in the channel, worked out again here rather than read from
+    the entry, so a card shows what the product page and the checkout ask."""
+    if not cards:
+        return cards
+    by_id = {card.product_id: card for card in cards}
+    ids = list(by_id)
+    variants = variants_shown(channel_id).filter(product_id__in=ids)
+    prices: dict[int, list[Decimal]] = {}
+    for product_id, price, free, thresholds in variants.values_list(*_VARIANT_VALUES):
+        card = by_id[product_id]
+        prices.setdefault(product_id, []).append(price)
+        card.quantity_available += free
+        card.low_stock_threshold += thresholds
+    for product_id, tags in tags_of(ids).items():
+        by_id[product_id].tags = tags
+    for product_id, pictures in pictures_of(ids).items():
+        by_id[product_id].picture = pictures[0]
+    for card in cards:
+        # An entry outlives its last active variant only until its writer runs.
+        card.price_from = min(prices.get(card.product_id, [card.price_from]))
+    return cards
+
+
+_VARIANT_VALUES = ("product_id", "effective_price", "quantity_available", "low_stock_threshold")
+
+
+def tags_of(product_ids: list[int]) -> dict[int, list[Named]]:
+    """The tags of these products by product id, by slug, in one statement."""
+    tags: dict[int, list[Named]] = {}
+    for product_id, *tag in _tags(product_ids):
+        tags.setdefault(product_id, []).append(Named(*tag))
+    return tags
+
+
+def pictures_of(product_ids: list[int]) -> dict[int, list[CardPicture]]:
+    """The pictures shoppers see of these products by product id, in order, in one
+    statement."""
+    pictures: dict[int, list[CardPicture]] = {}
+    for product_id, *picture in _pictures(product_ids):
+        pictures.setdefault(product_id, []).append(CardPicture(*picture))
+    return pictures
+
+
+def _thresholds(**lookups: Any) -> Coalesce:
+    """The sum of the low-stock thresholds of the stock rows in active warehouses matching
+    ``lookups``."""
+    rows = (
+        Stock.objects.filter(warehouse__is_active=True, **lookups)
+        .order_by()
+        .values(*lookups.keys())
+        .annotate(total=Sum("low_stock_threshold"))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+@functools.lru_cache(maxsize=64)
+def variants_shown(channel_id: int | None) -> QuerySet[ProductVariant]:
+    """The active variants in order with their price in the channel, free units and
+    low-stock thresholds (``effective_price``, ``quantity_available``,
+    ``low_stock_threshold``; the rules of :mod:`catalog.offers`).
+
+    Built once per channel and process (building its subqueries cost as much as running
+    them); never evaluated itself: each page filters a copy.
+    """
+    return (
+        ProductVariant.objects.filter(is_active=True)
+        .annotate(
+            effective_price=price_in_channel(channel_id),
+            quantity_available=free_units(variant=OuterRef("pk")),
+            low_stock_threshold=_thresholds(variant=OuterRef("pk")),
+        )
+        .order_by("position", "id")
+    )
+
+
+def _tags(product_ids: Iterable[int]) -> QuerySet[Any]:
+    return (
+        Product.tags.through.objects.filter(product_id__in=product_ids)
+        .order_by("tag__slug")
+        .values_list("product_id", "tag__slug", "tag__name_zh", "tag__name_en")
+    )
+
+
+def _pictures(product_ids: Iterable[int]) -> QuerySet[Any]:
+    """The pictures shoppers see (those with a file), each product's first first."""
+    return (
+        ProductImage.objects.filter(product_id__in=product_ids)
+        .exclude(image="")
+        .order_by("product_id", "position", "id")
+        .values_list("product_id", "image", "width", "height", "alt_zh", "alt_en")
+    )
