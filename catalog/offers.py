@@ -161,19 +161,46 @@ def _variant_free_units() -> Coalesce:
 
 
 @functools.lru_cache(maxsize=256)
-def _variant_offer(channel_id: int | None) -> dict[str, Any]:
-    """The annotations of a variant's offer in the channel, at the outer query's
-    ``OFFER_NOW``."""
+def _variant_offer_lasting(channel_id: int | None) -> dict[str, Any]:
+    """The annotations of a variant's offer in the channel that name no moment: its price
+    there and its free units."""
+    return {_PRICE: price_in_channel(channel_id), _FREE: _variant_free_units()}
+
+
+@functools.lru_cache(maxsize=256)
+def _variant_offer_now(channel_id: int | None) -> dict[str, Any]:
+    """The annotation of a variant's offer in the channel that compares with the outer
+    query's ``OFFER_NOW``: whether its product is published there then."""
     listed: Any = (
         Value(True)
         if channel_id is None
         else published_now(channel_id, OuterRef(OFFER_NOW), product="product_id")
     )
-    return {
-        _LISTED: listed,
-        _PRICE: price_in_channel(channel_id),
-        _FREE: _variant_free_units(),
-    }
+    return {_LISTED: listed}
+
+
+def offers_base(
+    variants: QuerySet[ProductVariant], *, channel_id: int | None
+) -> QuerySet[ProductVariant]:
+    """``variants`` with the part of their offer in the channel that does not depend on
+    the moment (its price and free units): a caller may build this once per channel and
+    pass a filtered copy of it to :func:`offers_at` on every read."""
+    return variants.annotate(**_variant_offer_lasting(channel_id))
+
+
+def offers_at(
+    based: QuerySet[ProductVariant],
+    *,
+    channel_id: int | None,
+    now: datetime.datetime,
+    **more: Any,
+) -> QuerySet[ProductVariant]:
+    """Variants read through :func:`offers_base` with the rest of their offer in the
+    channel at ``now`` (read it with :func:`offer_of`) and the caller's ``more``
+    annotations, which may compare with the moment as ``OuterRef(OFFER_NOW)``."""
+    return based.alias(**{OFFER_NOW: Value(now, output_field=_MOMENT)}).annotate(
+        **_variant_offer_now(channel_id), **more
+    )
 
 
 def offers_annotate(
@@ -186,8 +213,8 @@ def offers_annotate(
     """``variants`` with their offer in the channel at ``now`` (read it with
     :func:`offer_of`) and the caller's ``more`` annotations, which may compare with the
     moment as ``OuterRef(OFFER_NOW)``."""
-    return variants.alias(**{OFFER_NOW: Value(now, output_field=_MOMENT)}).annotate(
-        **_variant_offer(channel_id), **more
+    return offers_at(
+        offers_base(variants, channel_id=channel_id), channel_id=channel_id, now=now, **more
     )
 
 

@@ -199,6 +199,16 @@ def _versions_newest_first() -> QuerySet[AgreementVersion, tuple[Any, ...]]:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _versions_started_by(on: dt.date) -> QuerySet[AgreementVersion, tuple[Any, ...]]:
+    """The versions started by ``on`` of agreements not ended before it, newest first:
+    built once per day and process (the day is the only thing these conditions read),
+    each placing filters a copy by its products and collections (the agreement is one
+    row, so the two filters mean what one would)."""
+    in_force = Q(agreement__valid_until__isnull=True) | Q(agreement__valid_until__gte=on)
+    return _versions_newest_first().filter(in_force, valid_from__lte=on)
+
+
 def _versions_in_force(
     product_ids: set[int], collection_ids: set[int], on: dt.date
 ) -> tuple[dict[int, int], dict[int, int]]:
@@ -211,10 +221,7 @@ def _versions_in_force(
         covers |= Q(agreement__collection_id__in=sorted(collection_ids))
     if not covers:
         return {}, {}
-    # One filter() for every condition: a chained one costs a clone and a join lookup more
-    # at every order placed (the agreement is one row, so it means the same).
-    in_force = Q(agreement__valid_until__isnull=True) | Q(agreement__valid_until__gte=on)
-    candidates = _versions_newest_first().filter(covers, in_force, valid_from__lte=on)
+    candidates = _versions_started_by(on).filter(covers)
     by_product: dict[int, int] = {}
     by_collection: dict[int, int] = {}
     for version_id, product_id, collection_id in candidates:

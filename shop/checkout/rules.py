@@ -30,7 +30,15 @@ from catalog.models import (
     Product,
     ProductVariant,
 )
-from catalog.offers import OFFER_NOW, OFFER_VALUES, Offer, offer_of, offers_annotate
+from catalog.offers import (
+    OFFER_NOW,
+    OFFER_VALUES,
+    Offer,
+    offer_of,
+    offers_annotate,
+    offers_at,
+    offers_base,
+)
 from shop.carts.models import CartLine
 from shop.channels.models import LivestreamDrop, SalesChannel
 from shop.checkout.errors import (
@@ -149,16 +157,18 @@ def variant_facts(
     return {row["id"]: VariantFacts(**_facts(row)) for row in rows.values(*_FACT_VALUES)}
 
 
-@functools.cache
-def _variants_with_products() -> QuerySet[ProductVariant]:
-    """Variants with their products, less what no rule, cart line or order line reads:
-    built once per process, each call filters a copy (the copy is evaluated, never this
-    one)."""
-    return (
+@functools.lru_cache(maxsize=256)
+def _variants_with_products(channel_id: int) -> QuerySet[ProductVariant]:
+    """Variants with their products, less what no rule, cart line or order line reads,
+    with the part of their offer in the channel that names no moment
+    (:func:`catalog.offers.offers_base`): built once per channel and process, each call
+    filters a copy (the copy is evaluated, never this one)."""
+    variants = (
         ProductVariant.objects.select_related("product")
         .defer(*_VARIANT_UNREAD, *(f"product__{name}" for name in _PRODUCT_UNREAD))
         .order_by()
     )
+    return offers_base(variants, channel_id=channel_id)
 
 
 def variants_with_facts(
@@ -169,11 +179,13 @@ def variants_with_facts(
     wanted = sorted(set(skus))
     if not wanted:
         return {}
-    variants = _variants_with_products().filter(sku__in=wanted)
-    return {
-        variant.sku: (variant, VariantFacts(**_facts(variant)))
-        for variant in _with_facts(variants, channel, now)
-    }
+    variants = offers_at(
+        _variants_with_products(channel.pk).filter(sku__in=wanted),
+        channel_id=channel.pk,
+        now=now,
+        drop_now=_drop_now(channel.pk),
+    )
+    return {variant.sku: (variant, VariantFacts(**_facts(variant))) for variant in variants}
 
 
 def cart_variant_facts(
