@@ -18,7 +18,6 @@ statistics of the measured requests to FILE.<scenario>.
 from __future__ import annotations
 
 import cProfile
-import datetime as dt
 import os
 import sys
 import time
@@ -28,8 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import run, scenarios, seed  # noqa: E402
-from bench.cpu import _callgrind, _exists  # noqa: E402
+from bench import inprocess, run, seed  # noqa: E402
 
 
 def _paths(size: int) -> dict[str, list[str]]:
@@ -66,10 +64,10 @@ def _measure(client: Any, name: str, paths: list[str], requests: int, profile: s
     started, cpu = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
-    _callgrind("on")
+    inprocess.callgrind("on")
     for n in range(requests):
         _ask(client, paths[n % len(paths)])
-    _callgrind("off")
+    inprocess.callgrind("off")
     if profiler:
         profiler.disable()
         profiler.dump_stats(f"{profile}.{name.replace(' ', '_')}")
@@ -86,11 +84,7 @@ def _measure(client: Any, name: str, paths: list[str], requests: int, profile: s
 
 
 def _options(args: list[str]) -> tuple[list[str], str | None, tuple[str, ...]]:
-    profile, only = None, ()
-    if "--profile" in args:
-        at = args.index("--profile")
-        profile = args[at + 1]
-        del args[at : at + 2]
+    profile, only = inprocess.profile_option(args), ()
     if "--only" in args:
         at = args.index("--only")
         only = tuple(name.strip() for name in args[at + 1].split(","))
@@ -103,15 +97,8 @@ def main() -> int:
     size = int(args[0]) if args else 10_000
     requests = int(args[1]) if len(args) > 1 else 100
     name = f"{run.DB_NAME}_catalog_{size}"
-    env = run.server_env(0, 0)
-    env.update(DATABASE_URL=f"{run.PG}/{name}", CATALOG_CACHE_SECONDS="0")
-    env["DJANGO_ALLOWED_HOSTS"] += ",testserver"
-    redis_url = env["REDIS_URL"].rsplit("/", 1)[0] + f"/{run.REDIS_DB + 1}"
-    env["REDIS_URL"] = env["CELERY_BROKER_URL"] = redis_url
-    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
-    reuse = bool(os.environ.get("BENCH_CPU_KEEP")) and _exists(name)
-    if not reuse:
-        scenarios.database_prepare(run.PG, name, redis_url, env)
+    env, redis_url = inprocess.environment(name, 1, CATALOG_CACHE_SECONDS="0")
+    reuse = inprocess.database_open(name, redis_url, env)
     try:
         import django
 
@@ -119,16 +106,13 @@ def main() -> int:
         from django.test import Client
 
         if not reuse:
-            started = time.monotonic()
-            world = seed.world_create(dt.datetime.now(dt.UTC))
-            seed.catalog_grow(world, to=size, now=dt.datetime.now(dt.UTC))
-            print(f"seeded {size} products in {time.monotonic() - started:.1f} s", flush=True)
+            inprocess.catalog_seed(size)
         client = Client()
         for scenario, paths in _paths(size).items():
             if not only or scenario in only:
                 _measure(client, scenario, paths, requests, profile)
     finally:
-        scenarios.cleanup(run.PG, name, redis_url, keep=bool(os.environ.get("BENCH_CPU_KEEP")))
+        inprocess.database_close(name, redis_url)
     return 0
 
 

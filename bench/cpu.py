@@ -8,7 +8,7 @@ serializers, the ORM on PostgreSQL; tasks are sent to Redis, not run), 20 to war
 and then ``orders`` (150) measured. It prints the process's CPU time per order, which
 hardly moves when other work shares the cores where throughput halves, and the
 statements of one order. ``BENCH_CPU_KEEP=1`` keeps the database for the next run,
-which then reuses it; under callgrind (see ``_callgrind``) it counts the measured
+which then reuses it; under callgrind (see ``bench.inprocess.callgrind``) it counts the measured
 orders' instructions. ``--profile FILE`` writes cProfile's statistics of the
 measured orders in CPU time (``time.process_time``: not the waits for PostgreSQL) to
 FILE (read them with ``python -m pstats FILE``).
@@ -24,10 +24,8 @@ placing and of paying an order; their sum came within 1% of the whole order's.
 from __future__ import annotations
 
 import cProfile
-import datetime as dt
 import json
 import os
-import subprocess
 import sys
 import time
 import uuid
@@ -37,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import run, scenarios, seed  # noqa: E402
+from bench import inprocess, run, seed  # noqa: E402
 
 ADDRESS = {
     "name": "王小明",
@@ -111,7 +109,7 @@ def _window(profiler: cProfile.Profile | None, on: bool) -> None:
     """Open or close what counts: cProfile's statistics and callgrind's instructions."""
     if profiler and on:
         profiler.enable()
-    _callgrind("on" if on else "off")
+    inprocess.callgrind("on" if on else "off")
     if profiler and not on:
         profiler.disable()
 
@@ -144,29 +142,9 @@ def _measure(
     return spent
 
 
-def _callgrind(state: str) -> None:
-    """Under ``valgrind --tool=callgrind --collect-atstart=no`` with BENCH_CPU_CALLGRIND=1:
-    instructions are counted for the measured orders only (an exact A/B figure)."""
-    if os.environ.get("BENCH_CPU_CALLGRIND"):
-        subprocess.run(["callgrind_control", "-i", state, str(os.getpid())], check=False)  # noqa: S603, S607
-
-
-def _exists(name: str) -> bool:
-    import psycopg
-
-    with psycopg.connect(f"{run.PG}/postgres") as admin:
-        return bool(
-            admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        )
-
-
 def main() -> int:
     args = sys.argv[1:]
-    profile, part = None, "both"
-    if "--profile" in args:
-        at = args.index("--profile")
-        profile = args[at + 1]
-        del args[at : at + 2]
+    profile, part = inprocess.profile_option(args), "both"
     if "--part" in args:
         at = args.index("--part")
         part = args[at + 1]
@@ -175,17 +153,8 @@ def main() -> int:
             raise SystemExit("--part place or --part pay")
     orders = int(args[0]) if args else 150
     name = f"{run.DB_NAME}_cpu"
-    env = run.server_env(0, 0)
-    env["DATABASE_URL"] = f"{run.PG}/{name}"
-    env["STRIPE_SECRET_KEY"] = ""
-    env["DJANGO_ALLOWED_HOSTS"] += ",testserver"
-    # A Redis database of its own, beside a running benchmark's.
-    redis_url = env["REDIS_URL"].rsplit("/", 1)[0] + f"/{run.REDIS_DB + 1}"
-    env["REDIS_URL"] = env["CELERY_BROKER_URL"] = redis_url
-    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
-    reuse = bool(os.environ.get("BENCH_CPU_KEEP")) and _exists(name)
-    if not reuse:
-        scenarios.database_prepare(run.PG, name, redis_url, env)
+    env, redis_url = inprocess.environment(name, 1, STRIPE_SECRET_KEY="")
+    reuse = inprocess.database_open(name, redis_url, env)
     try:
         import django
 
@@ -193,8 +162,7 @@ def main() -> int:
         from django.test import Client
 
         if not reuse:
-            world = seed.world_create(dt.datetime.now(dt.UTC))
-            seed.catalog_grow(world, to=1000, now=dt.datetime.now(dt.UTC))
+            inprocess.catalog_seed(1000)
         skus = [seed.variant_sku(i, 0) for i in range(0, 1000, 7)]
         client = Client()
         for n in range(20):
@@ -215,7 +183,7 @@ def main() -> int:
             flush=True,
         )
     finally:
-        scenarios.cleanup(run.PG, name, redis_url, keep=bool(os.environ.get("BENCH_CPU_KEEP")))
+        inprocess.database_close(name, redis_url)
     return 0
 
 

@@ -22,7 +22,6 @@ cProfile's statistics of the measured requests to FILE.
 from __future__ import annotations
 
 import cProfile
-import datetime as dt
 import itertools
 import os
 import sys
@@ -33,8 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import run, scenarios, seed  # noqa: E402
-from bench.cpu import _callgrind, _exists  # noqa: E402
+from bench import inprocess, run  # noqa: E402
 from bench.search import search_mixes  # noqa: E402
 
 WARM_UP = 2
@@ -68,27 +66,17 @@ def _measure(client: Any, paths: list[str], requests: int, pid: int) -> dict[str
         for _ in range(WARM_UP):
             assert _get(client, path).status_code == 200
     started, cpu, backend = time.perf_counter(), time.process_time(), _backend_cpu_seconds(pid)
-    _callgrind("on")
+    inprocess.callgrind("on")
     for _ in range(requests):
         for path in paths:
             _get(client, path)
-    _callgrind("off")
+    inprocess.callgrind("off")
     count = requests * len(paths)
     return {
         "cpu": (time.process_time() - cpu) * 1000 / count,
         "backend": (_backend_cpu_seconds(pid) - backend) * 1000 / count,
         "wall": (time.perf_counter() - started) * 1000 / count,
     }
-
-
-def _environment(name: str) -> tuple[dict[str, str], str]:
-    env = run.server_env(0, 0)
-    env["DATABASE_URL"] = f"{run.PG}/{name}"
-    env["DJANGO_ALLOWED_HOSTS"] += ",testserver"
-    redis_url = env["REDIS_URL"].rsplit("/", 1)[0] + f"/{run.REDIS_DB + 1}"
-    env["REDIS_URL"] = env["CELERY_BROKER_URL"] = redis_url
-    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
-    return env, redis_url
 
 
 def _report(client: Any, requests: int, profile: str | None) -> None:
@@ -122,18 +110,12 @@ def _report(client: Any, requests: int, profile: str | None) -> None:
 
 def main() -> int:
     args = sys.argv[1:]
-    profile = None
-    if "--profile" in args:
-        at = args.index("--profile")
-        profile = args[at + 1]
-        del args[at : at + 2]
+    profile = inprocess.profile_option(args)
     products = int(args[0]) if args else 10000
     requests = int(args[1]) if len(args) > 1 else 10
     name = f"{run.DB_NAME}_searchcpu"
-    env, redis_url = _environment(name)
-    reuse = bool(os.environ.get("BENCH_CPU_KEEP")) and _exists(name)
-    if not reuse:
-        scenarios.database_prepare(run.PG, name, redis_url, env)
+    env, redis_url = inprocess.environment(name, 1)
+    reuse = inprocess.database_open(name, redis_url, env)
     try:
         import django
 
@@ -141,13 +123,10 @@ def main() -> int:
         from django.test import Client
 
         if not reuse:
-            started = time.monotonic()
-            world = seed.world_create(dt.datetime.now(dt.UTC))
-            seed.catalog_grow(world, to=products, now=dt.datetime.now(dt.UTC))
-            print(f"seeded {products} products in {time.monotonic() - started:.0f} s")
+            inprocess.catalog_seed(products)
         _report(Client(), requests, profile)
     finally:
-        scenarios.cleanup(run.PG, name, redis_url, keep=bool(os.environ.get("BENCH_CPU_KEEP")))
+        inprocess.database_close(name, redis_url)
     return 0
 
 

@@ -30,7 +30,6 @@ cost. 20 orders warm up first. ``BENCH_CPU_KEEP=1`` keeps the database for the n
 from __future__ import annotations
 
 import cProfile
-import datetime as dt
 import os
 import sys
 import time
@@ -41,8 +40,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import run, scenarios, seed  # noqa: E402
-from bench.cpu import _callgrind, _exists, pay, place  # noqa: E402
+from bench import inprocess, run, seed  # noqa: E402
+from bench.cpu import pay, place  # noqa: E402
 
 QUEUES = ("default", "fulfillment", "notifications", "reports")
 
@@ -148,36 +147,19 @@ def _report(worker: Worker, orders: int, statements: dict[str, int]) -> None:
 
 def _arguments() -> tuple[int, str | None]:
     args = sys.argv[1:]
-    profile = None
-    if "--profile" in args:
-        at = args.index("--profile")
-        profile = args[at + 1]
-        del args[at : at + 2]
+    profile = inprocess.profile_option(args)
     return (int(args[0]) if args else 150), profile
-
-
-def _environment(name: str) -> str:
-    env = run.server_env(0, 0)
-    env["DATABASE_URL"] = f"{run.PG}/{name}"
-    env["STRIPE_SECRET_KEY"] = ""
-    env["DJANGO_ALLOWED_HOSTS"] += ",testserver"
-    # A Redis database of its own for the cache and throttles, beside a running
-    # benchmark's; the tasks go to an in-memory broker in this process.
-    redis_url = env["REDIS_URL"].rsplit("/", 1)[0] + f"/{run.REDIS_DB + 2}"
-    env["REDIS_URL"] = redis_url
-    env["CELERY_BROKER_URL"] = "memory://"
-    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
-    reuse = bool(os.environ.get("BENCH_CPU_KEEP")) and _exists(name)
-    if not reuse:
-        scenarios.database_prepare(run.PG, name, redis_url, env)
-    return redis_url
 
 
 def main() -> int:
     orders, profile = _arguments()
     name = f"{run.DB_NAME}_worker"
-    reuse = bool(os.environ.get("BENCH_CPU_KEEP")) and _exists(name)
-    redis_url = _environment(name)
+    # A Redis database of its own for the cache and throttles, beside a running
+    # benchmark's; the tasks go to an in-memory broker in this process.
+    env, redis_url = inprocess.environment(
+        name, 2, STRIPE_SECRET_KEY="", CELERY_BROKER_URL="memory://"
+    )
+    reuse = inprocess.database_open(name, redis_url, env)
     try:
         import django
 
@@ -185,8 +167,7 @@ def main() -> int:
         from django.test import Client
 
         if not reuse:
-            world = seed.world_create(dt.datetime.now(dt.UTC))
-            seed.catalog_grow(world, to=1000, now=dt.datetime.now(dt.UTC))
+            inprocess.catalog_seed(1000)
         skus = [seed.variant_sku(i, 0) for i in range(0, 1000, 7)]
         client = Client()
         worker = Worker()
@@ -207,16 +188,16 @@ def main() -> int:
             profiler.dump_stats(profile)
         _report(worker, orders, statements)
     finally:
-        scenarios.cleanup(run.PG, name, redis_url, keep=bool(os.environ.get("BENCH_CPU_KEEP")))
+        inprocess.database_close(name, redis_url)
     return 0
 
 
 def _measured(worker: Worker, profiler: cProfile.Profile | None, work: Any) -> None:
     if profiler:
         profiler.enable()
-    _callgrind("on")
+    inprocess.callgrind("on")
     work()
-    _callgrind("off")
+    inprocess.callgrind("off")
     if profiler:
         profiler.disable()
 

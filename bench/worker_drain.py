@@ -28,7 +28,6 @@ the worker as to production: ``CELERY_WORKER_CONCURRENCY``, ``LOG_LEVEL``,
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import sys
@@ -40,8 +39,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import run, scenarios, seed  # noqa: E402
-from bench.cpu import _exists, pay, place  # noqa: E402
+from bench import inprocess, run, seed  # noqa: E402
+from bench.cpu import pay, place  # noqa: E402
 from bench.meter import TASK_QUEUES, tasks_done, tasks_waiting  # noqa: E402
 from bench.stack import Stack  # noqa: E402
 
@@ -87,23 +86,17 @@ def unacknowledged(client: Any) -> int:
 
 
 def _environment(name: str, logs: Path) -> tuple[dict[str, str], str]:
-    env = run.server_env(0, 0)
-    env["DATABASE_URL"] = f"{run.PG}/{name}"
-    env["STRIPE_SECRET_KEY"] = ""
-    env["DJANGO_ALLOWED_HOSTS"] += ",testserver"
-    # A Redis database of its own beside a running benchmark's, the broker and the cache.
-    redis_url = env["REDIS_URL"].rsplit("/", 1)[0] + f"/{run.REDIS_DB + 3}"
-    env["REDIS_URL"] = env["CELERY_BROKER_URL"] = redis_url
-    # Production's logging and worker processes, unless the caller names others.
-    env["LOG_LEVEL"] = os.environ.get("LOG_LEVEL", "INFO")
-    env["LOG_FORMAT"] = os.environ.get("LOG_FORMAT", "json")
-    env["DATABASE_CONN_MAX_AGE"] = os.environ.get("DATABASE_CONN_MAX_AGE", "60")
-    env["SHOP_HEARTBEAT_DIR"] = str(logs / "heartbeat")
-    os.environ.update({k: v for k, v in env.items() if k != "PYTHONPATH"})
-    reuse = bool(os.environ.get("BENCH_CPU_KEEP")) and _exists(name)
-    if not reuse:
-        scenarios.database_prepare(run.PG, name, redis_url, env)
-    return env, redis_url
+    # A Redis database of its own beside a running benchmark's, the broker and the cache;
+    # production's logging and worker processes, unless the caller names others.
+    return inprocess.environment(
+        name,
+        3,
+        STRIPE_SECRET_KEY="",
+        LOG_LEVEL=os.environ.get("LOG_LEVEL", "INFO"),
+        LOG_FORMAT=os.environ.get("LOG_FORMAT", "json"),
+        DATABASE_CONN_MAX_AGE=os.environ.get("DATABASE_CONN_MAX_AGE", "60"),
+        SHOP_HEARTBEAT_DIR=str(logs / "heartbeat"),
+    )
 
 
 LABEL = f"drain{int(time.time())}"
@@ -204,10 +197,10 @@ def _report(orders: int, seen: dict[str, float], done: dict[str, int], names: An
 def main() -> int:
     orders = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     name = f"{run.DB_NAME}_drain"
-    reuse = bool(os.environ.get("BENCH_CPU_KEEP")) and _exists(name)
     logs = Path(tempfile.mkdtemp(prefix="coshop-drain-"))
     print(f"worker drain: logs in {logs}", flush=True)
     env, redis_url = _environment(name, logs)
+    reuse = inprocess.database_open(name, redis_url, env)
     stack = Stack(env, logs)
     try:
         import django
@@ -215,8 +208,7 @@ def main() -> int:
 
         django.setup()
         if not reuse:
-            world = seed.world_create(dt.datetime.now(dt.UTC))
-            seed.catalog_grow(world, to=1000, now=dt.datetime.now(dt.UTC))
+            inprocess.catalog_seed(1000)
         client = redis.Redis.from_url(redis_url)
         client.delete(*TASK_QUEUES, "unacked", "unacked_index")
         _publish(orders)
@@ -227,7 +219,7 @@ def main() -> int:
     finally:
         stack.signal("worker", signal.SIGTERM)
         stack.stop_all()
-        scenarios.cleanup(run.PG, name, redis_url, keep=bool(os.environ.get("BENCH_CPU_KEEP")))
+        inprocess.database_close(name, redis_url)
     return 0
 
 
