@@ -27,22 +27,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import inprocess, run, seed  # noqa: E402
+from bench import inprocess, run, scenarios  # noqa: E402
+
+# The catalog scenarios of ``make bench`` measured here (search has bench/search_cpu.py).
+SCENARIOS = ("list first page", "list deep page", "list filtered", "product detail")
 
 
 def _paths(size: int) -> dict[str, list[str]]:
-    deep = max(1, int(size * 0.8) // 20)
-    hot = [seed.product_slug(i) for i in range(0, size, max(1, size // 200))][:200]
-    return {
-        "list first page": ["/api/v1/products/?channel=museum-web"],
-        "list deep page": [f"/api/v1/products/?channel=museum-web&page={deep}"],
-        "list filtered": [
-            f"/api/v1/products/?channel=museum-web&collection=collection-{n:02d}"
-            "&in_stock=true&price_min=100&ordering=price"
-            for n in range(seed.COLLECTIONS)
-        ],
-        "product detail": [f"/api/v1/products/{slug}/?channel=museum-web" for slug in hot],
-    }
+    paths = scenarios.catalog_paths(size)
+    return {name: paths[name] for name in SCENARIOS}
 
 
 def _ask(client: Any, path: str) -> None:

@@ -165,26 +165,9 @@ class Bench:
 
     def catalog_requests(self, size: int) -> dict[str, list[dict[str, Any]]]:
         """The request mix of each catalog scenario."""
-        deep = max(1, int(size * 0.8) // 20)
-        hot = [seed.product_slug(i) for i in range(0, size, max(1, size // 200))][:200]
-        mixes = {
-            "list first page": ["/api/v1/products/?channel=museum-web"],
-            "list deep page": [f"/api/v1/products/?channel=museum-web&page={deep}"],
-            "list filtered": [
-                f"/api/v1/products/?channel=museum-web&collection=collection-{n:02d}"
-                "&in_stock=true&price_min=100&ordering=price"
-                for n in range(seed.COLLECTIONS)
-            ],
-            "list search": [
-                f"/api/v1/products/?channel=museum-web&q={quote(word)}"
-                for word in ("crane", "仙鹤", "folding fan", "tag-07", "bookmark")
-            ],
-            "product detail": [f"/api/v1/products/{slug}/?channel=museum-web" for slug in hot],
-            **search_mixes(),  # bench/search.py
-        }
         return {
             name: [{"path": path, "headers": {"Accept-Language": "en"}} for path in paths]
-            for name, paths in mixes.items()
+            for name, paths in catalog_paths(size).items()
         }
 
     def catalog(self, size: int, *, miss: bool, only: tuple[str, ...] = ()) -> None:
@@ -267,3 +250,24 @@ class Bench:
                 self.reports(lines)
         self.ceiling("ceiling (again, at the end)")
         self.run["targets"] = targets(self.run)
+
+
+def catalog_paths(size: int) -> dict[str, list[str]]:
+    """The paths each catalog scenario asks, on a catalog of ``size`` products."""
+    deep = max(1, int(size * 0.8) // 20)
+    hot = [seed.product_slug(i) for i in range(0, size, max(1, size // 200))][:200]
+    return {
+        "list first page": ["/api/v1/products/?channel=museum-web"],
+        "list deep page": [f"/api/v1/products/?channel=museum-web&page={deep}"],
+        "list filtered": [
+            f"/api/v1/products/?channel=museum-web&collection=collection-{n:02d}"
+            "&in_stock=true&price_min=100&ordering=price"
+            for n in range(seed.COLLECTIONS)
+        ],
+        "list search": [
+            f"/api/v1/products/?channel=museum-web&q={quote(word)}"
+            for word in ("crane", "仙鹤", "folding fan", "tag-07", "bookmark")
+        ],
+        "product detail": [f"/api/v1/products/{slug}/?channel=museum-web" for slug in hot],
+        **search_mixes(),  # bench/search.py
+    }
