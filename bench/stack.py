@@ -86,38 +86,15 @@ class Stack:
     def worker_start(self) -> None:
         self._start(
             "worker",
-            [
-                str(BIN / "celery"),
-                "-A",
-                "shop",
-                "worker",
-                "-l",
-                "warning",
-                "-Q",
-                "default,fulfillment,notifications,reports",
-                "--concurrency",
-                "1",
-                "--without-gossip",
-                "--without-mingle",
-            ],
+            _worker_command(
+                "warning", "--concurrency", "1", "--without-gossip", "--without-mingle"
+            ),
         )
 
     def worker_start_as_deployed(self) -> subprocess.Popen:
         """One worker with docker-compose.yml's command: the prefork pool of
         ``CELERY_WORKER_CONCURRENCY`` processes, gossip and mingle as Celery has them."""
-        return self._start(
-            "worker",
-            [
-                str(BIN / "celery"),
-                "-A",
-                "shop",
-                "worker",
-                "-l",
-                "info",
-                "-Q",
-                "default,fulfillment,notifications,reports",
-            ],
-        )
+        return self._start("worker", _worker_command("info"))
 
     def beat_start(self) -> None:
         """Celery beat, as production runs it: expiring holds and unpaid orders, polling
@@ -207,3 +184,9 @@ def load(spec: dict[str, Any], *, timeout: float) -> dict[str, Any]:
     if process.returncode != 0:
         raise RuntimeError(f"the load generator failed ({process.returncode})")
     return dict(json.loads(out))
+
+
+def _worker_command(level: str, *options: str) -> list[str]:
+    """A Celery worker of the shop on every queue it has, logging at ``level``."""
+    queues = "default,fulfillment,notifications,reports"
+    return [str(BIN / "celery"), "-A", "shop", "worker", "-l", level, "-Q", queues, *options]
