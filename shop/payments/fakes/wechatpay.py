@@ -234,7 +234,7 @@ class FakeWeChatPay(FakeServer):
             token = parse_qs(urlsplit(path).query).get("token", [""])[0]
             return Answer(
                 200,
-                gzip.compress(self.bill(token).encode()),
+                self._bill_file(token),
                 {"Content-Type": "application/octet-stream"},
             )
         if not signed:
@@ -279,7 +279,7 @@ class FakeWeChatPay(FakeServer):
             return 200, {"data": [self._certificate_entry()]}
         if route == "/v3/bill/tradebill":
             day = parse_qs(urlsplit(path).query).get("bill_date", [""])[0]
-            content = gzip.compress(self.bill(day).encode())
+            content = self._bill_file(day)
             return 200, {
                 "hash_type": "SHA1",
                 "hash_value": hashlib.sha1(content, usedforsecurity=False).hexdigest(),
@@ -375,3 +375,8 @@ class FakeWeChatPay(FakeServer):
 
     def bill(self, day: str) -> str:
         return wechatpay_bill(self, day)
+
+    def _bill_file(self, day: str) -> bytes:
+        """The day's bill as the file WeChat Pay serves: the same bytes each time it is asked
+        (gzip's header carries no time), so the hash stated first is the hash downloaded."""
+        return gzip.compress(self.bill(day).encode(), mtime=0)

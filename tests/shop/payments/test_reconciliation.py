@@ -241,3 +241,16 @@ def test_a_bill_whose_totals_differ_from_its_rows_is_listed(fake_wechatpay):
     assert total.note == "differs: rows, paid, fees"
     assert statement.mismatched == 1  # and the dropped payment waits for tomorrow's bill
     assert statement.pending == 1
+
+
+def test_a_bill_downloaded_a_second_after_its_hash_was_stated_still_matches(
+    fake_wechatpay, monkeypatch
+):
+    """WeChat Pay serves the file whose hash it stated, however long the download waits."""
+    _paid("wechatpay", fake_wechatpay)
+    seconds = iter(range(1_800_000_000, 1_800_000_100))
+    monkeypatch.setattr("gzip.time.time", lambda: next(seconds))
+
+    statement = bill_reconcile(provider="wechatpay", day=TODAY())
+
+    assert (statement.rows, statement.matched, statement.mismatched) == (1, 1, 0)
