@@ -34,12 +34,12 @@ def numbered_page(
     data = dict(paginator.get_paginated_response(results).data)
     data["did_you_mean"] = products.did_you_mean
     data["count_capped"] = products.count_capped
-    by_cursor = products.pages_by_cursor and bool(cards)
     numbered = paginator.page
-    data["next_cursor"] = _after(products, cards) if by_cursor and numbered.has_next() else None
-    data["previous_cursor"] = (
-        _before(products, cards) if by_cursor and numbered.has_previous() else None
-    )
+    by_cursor = products.pages_by_cursor and bool(cards)
+    later = by_cursor and numbered is not None and numbered.has_next()
+    earlier = by_cursor and numbered is not None and numbered.has_previous()
+    data["next_cursor"] = _after(products, cards) if later else None
+    data["previous_cursor"] = _before(products, cards) if earlier else None
     return data
 
 
