@@ -6,7 +6,8 @@ default; database ``$BENCH_DATABASE_catalog_<products>``), then asks the catalog
 scenarios of ``make bench`` through Django's whole request stack (the test client:
 middleware, DRF, serializers, the ORM on PostgreSQL) with the catalog cache off
 (``CATALOG_CACHE_SECONDS=0``): the list's first page, a page 80% of the way down, the
-filtered list and product pages, 5 of each to warm up, then ``requests`` (100) of each
+filtered list and product pages, and the deep page by cursor (``list deep cursor``), 5
+of each to warm up, then ``requests`` (100) of each
 measured. It prints, per scenario, the process's CPU time and the wall time per
 request and the statements of one request. ``BENCH_CPU_KEEP=1`` keeps the database for
 the next run, which then reuses it; under ``valgrind --tool=callgrind
@@ -29,13 +30,22 @@ sys.path.insert(0, str(ROOT))
 
 from bench import inprocess, run, scenarios  # noqa: E402
 
-# The catalog scenarios of ``make bench`` measured here (search has bench/search_cpu.py).
+# The catalog scenarios of ``make bench`` measured here (search has bench/search_cpu.py),
+# and the deep page asked by cursor.
 SCENARIOS = ("list first page", "list deep page", "list filtered", "product detail")
+DEEP_BY_CURSOR = "list deep cursor"
 
 
-def _paths(size: int) -> dict[str, list[str]]:
+def _paths(client: Any, size: int) -> dict[str, list[str]]:
     paths = scenarios.catalog_paths(size)
-    return {name: paths[name] for name in SCENARIOS}
+    return {**{name: paths[name] for name in SCENARIOS}, DEEP_BY_CURSOR: _cursor_path(client, size)}
+
+
+def _cursor_path(client: Any, size: int) -> list[str]:
+    """The deep page's products asked by cursor: the one the page before it gives."""
+    base, page = scenarios.catalog_paths(size)["list deep page"][0].rsplit("&page=", 1)
+    before = client.get(f"{base}&page={int(page) - 1}", headers={"Accept-Language": "en"})
+    return [f"{base}&cursor={before.json()['next_cursor']}"]
 
 
 def _ask(client: Any, path: str) -> None:
@@ -101,7 +111,7 @@ def main() -> int:
         if not reuse:
             inprocess.catalog_seed(size)
         client = Client()
-        for scenario, paths in _paths(size).items():
+        for scenario, paths in _paths(client, size).items():
             if not only or scenario in only:
                 _measure(client, scenario, paths, requests, profile)
     finally:

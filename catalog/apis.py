@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from catalog.cache import kept_answer_get, kept_answer_response, kept_answer_store
 from catalog.filters import BOOLEAN_CHOICES, ORDERING_CHOICES, SEARCH_MAX_LENGTH
+from catalog.list_pages import cursor_page, numbered_page
 from catalog.search.statements import unprepared
 from catalog.search.suggestions import PREFIX_MAX_LENGTH, suggestions_for
 from catalog.selectors import collection_get, collection_list, product_get, product_list
@@ -36,7 +37,6 @@ from catalog.serializers import (
     CollectionSerializer,
     ProductDetailSerializer,
     ProductPageSerializer,
-    product_card_data,
     product_page_data,
 )
 from shop.core.errors import InvalidInput
@@ -197,6 +197,15 @@ class ProductListApi(CatalogApi):
             *COMMON_PARAMETERS,
             *CHANNEL_PARAMETERS,
             OpenApiParameter("page", OpenApiTypes.INT, description="From 1."),
+            OpenApiParameter(
+                "cursor",
+                OpenApiTypes.STR,
+                description=(
+                    "Instead of page: an answer's next_cursor or previous_cursor, opaque. "
+                    "The page after (before) the place it names, read from there whatever "
+                    "its depth; the same filters and ordering, not with q or page."
+                ),
+            ),
             OpenApiParameter("page_size", OpenApiTypes.INT, description="1 to 100; 20."),
             OpenApiParameter("collection", OpenApiTypes.STR, description="Collection slug."),
             OpenApiParameter("tag", OpenApiTypes.STR, description="Tag slug."),
@@ -234,7 +243,10 @@ class ProductListApi(CatalogApi):
         responses={
             200: ProductPageSerializer,
             304: NOT_MODIFIED,
-            400: _error("A filter, page or page_size value is not valid (code invalid)."),
+            400: _error(
+                "A filter, page or page_size value is not valid (code invalid), or the "
+                "cursor is not one of this list and ordering (code invalid_cursor)."
+            ),
             **CHANNEL_ERRORS,
             404: _error("No such page, or no such channel."),
         },
@@ -257,15 +269,14 @@ class ProductListApi(CatalogApi):
             if page_errors:
                 raise InvalidInput(fields=page_errors)
             page_size = params.validated_data.get("page_size", PagePagination.page_size)
-            products.count_through_page(params.validated_data.get("page", 1), page_size)
-            paginator = PagePagination()
-            # A ProductList pages like a queryset (count, then one slice): typed for
-            # querysets only.
-            page = paginator.paginate_queryset(cast(Any, products), request, view=self)
-            results = [product_card_data(card, lang) for card in page or []]
-        data = paginator.get_paginated_response(results).data
-        data["did_you_mean"] = products.did_you_mean
-        data["count_capped"] = products.count_capped
+            cursor = request.query_params.get("cursor")
+            if cursor is None:
+                page = params.validated_data.get("page", 1)
+                data = numbered_page(
+                    request, products, page=page, page_size=page_size, lang=lang, view=self
+                )
+            else:
+                data = cursor_page(request, products, cursor=cursor, page_size=page_size, lang=lang)
         return cacheable_response(request, data, lang=lang)
 
 

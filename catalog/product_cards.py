@@ -29,6 +29,7 @@ from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Va
 from django.db.models.functions import Coalesce
 
 from catalog.images.models import ProductImage
+from catalog.list_cursor import keyset_fields
 from catalog.models import Product, ProductListEntry, ProductVariant, Stock
 from catalog.offers import free_units, price_in_channel
 
@@ -68,6 +69,9 @@ class ProductCard:
     picture: CardPicture | None = None
     quantity_available: int = 0
     low_stock_threshold: int = 0
+    # The entry's values of the list's ordering (after the channel): its place in the
+    # list, which a cursor names (catalog.list_cursor). Empty for a search's cards.
+    sort_key: tuple[Any, ...] = ()
 
 
 # What the card reads from its entry, its product and its collection, in this order.
@@ -84,7 +88,7 @@ _ENTRY_VALUES = (
 )
 
 
-def _card(row: tuple) -> ProductCard:
+def _card(row: tuple, sort_key: tuple[Any, ...] = ()) -> ProductCard:
     product_id, slug, name_zh, name_en, price, edition_size, *collection = row
     return ProductCard(
         product_id=product_id,
@@ -94,6 +98,7 @@ def _card(row: tuple) -> ProductCard:
         price_from=price,
         is_limited_edition=edition_size is not None,
         collection=Named(*collection) if collection[0] is not None else None,
+        sort_key=sort_key,
     )
 
 
@@ -101,13 +106,15 @@ def cards_of_entries(
     entries: QuerySet[ProductListEntry, Any], ordering: list[str], *, channel_id: int | None
 ) -> list[ProductCard]:
     """The cards of a page of entries (``entries``: sliced, selecting their ``pk``), in
-    ``ordering``."""
+    ``ordering``, each with its ``sort_key``."""
+    keys = [field.lstrip("-") for field in keyset_fields(ordering)]
     rows = (
         ProductListEntry.objects.filter(pk__in=entries)
         .order_by(*ordering)
-        .values_list(*_ENTRY_VALUES)
+        .values_list(*_ENTRY_VALUES, *keys)
     )
-    return _completed([_card(row) for row in rows], channel_id)
+    width = len(_ENTRY_VALUES)
+    return _completed([_card(row[:width], row[width:]) for row in rows], channel_id)
 
 
 def cards_of_products(product_ids: list[int], *, channel_id: int | None) -> list[ProductCard]:

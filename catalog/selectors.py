@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.filters import ProductFilter
+from catalog.list_cursor import ListCursor, entries_from_cursor, keyset_fields
 from catalog.models import (
     Collection,
     Product,
@@ -183,6 +184,34 @@ class ProductList:
 
     def __iter__(self) -> Iterator[ProductCard]:
         return iter(self[:])
+
+    @property
+    def keyset_fields(self) -> tuple[str, ...]:
+        """The ordering's fields that place a product in the list (a cursor's key)."""
+        return keyset_fields(self.ordering)
+
+    @property
+    def pages_by_cursor(self) -> bool:
+        """Whether the list can be read a page after another by cursor: a list without
+        search (a search's pages reach its first ``SEARCH_COUNT_MAX`` products only, so
+        their offsets are bounded, and relevance is no column of the entries)."""
+        return self.pages_past_count_max
+
+    def keyset_page(self, cursor: ListCursor, size: int) -> tuple[list[ProductCard], bool]:
+        """Up to ``size`` cards next to the cursor's place (after it, or before it when it
+        points backwards), in the list's order, and whether more follow in that direction.
+
+        Read from the list's index at the cursor's place: the cost does not grow with the
+        depth of the page, as an offset's does.
+        """
+        entries = entries_from_cursor(self.entries, self.ordering, cursor)
+        cards = cards_of_entries(
+            entries.values("pk")[: size + 1], self.ordering, channel_id=self.channel_id
+        )
+        more = len(cards) > size
+        if more:
+            cards = cards[1:] if cursor.before else cards[:size]
+        return cards, more
 
 
 ENTRY_FIELDS = {field.attname for field in ProductListEntry._meta.concrete_fields}

@@ -344,6 +344,20 @@ class ProductPageSerializer(serializers.Serializer):
             "words typed found nothing; null when they found something or nobody searched."
         ),
     )
+    next_cursor = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "Opaque: give it as ?cursor= (with the same filters and ordering) for the page "
+            "after this one, read from this place whatever its depth; null on the last page "
+            "and when searching (q)."
+        ),
+    )
+    previous_cursor = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Opaque: as ?cursor=, the page before this one; null on the first page.",
+    )
 
 
 class SuggestionSerializer(serializers.Serializer):

@@ -59,6 +59,8 @@ def test_product_list_item_shape(seal):
         ],
         "did_you_mean": None,
         "count_capped": False,
+        "next_cursor": None,
+        "previous_cursor": None,
     }
 
 
