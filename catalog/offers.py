@@ -30,6 +30,7 @@ from django.db.models import (
     DateTimeField,
     DecimalField,
     Exists,
+    Expression,
     F,
     IntegerField,
     OuterRef,
@@ -192,15 +193,16 @@ def offers_at(
     based: QuerySet[ProductVariant],
     *,
     channel_id: int | None,
-    now: datetime.datetime,
+    now: datetime.datetime | Expression,
     **more: Any,
 ) -> QuerySet[ProductVariant]:
     """Variants read through :func:`offers_base` with the rest of their offer in the
     channel at ``now`` (read it with :func:`offer_of`) and the caller's ``more``
-    annotations, which may compare with the moment as ``OuterRef(OFFER_NOW)``."""
-    return based.alias(**{OFFER_NOW: Value(now, output_field=_MOMENT)}).annotate(
-        **_variant_offer_now(channel_id), **more
-    )
+    annotations, which may compare with the moment as ``OuterRef(OFFER_NOW)``. ``now``
+    is a moment, or an expression giving one (a kept statement's slot, so that the
+    query can be built and compiled once and read at each call's moment)."""
+    moment = now if isinstance(now, Expression) else Value(now, output_field=_MOMENT)
+    return based.alias(**{OFFER_NOW: moment}).annotate(**_variant_offer_now(channel_id), **more)
 
 
 def offers_annotate(

@@ -14,6 +14,8 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
+    CharField,
+    DateTimeField,
     ExpressionWrapper,
     IntegerField,
     OuterRef,
@@ -49,6 +51,7 @@ from shop.checkout.errors import (
     PersonalisationInvalid,
 )
 from shop.checkout.queries import customer_checkouts_lock
+from shop.core.kept_statements import KeptStatement, Slot, slots
 from shop.orders.models import OrderLine
 from shop.orders.state import ACTIVE_STATUSES
 
@@ -69,6 +72,9 @@ _PRODUCT_UNREAD = (
 # Nor of a variant: its options, weight, position and dates (its names, SKU, list price
 # and whether it is active are read).
 _VARIANT_UNREAD = ("options", "weight_grams", "position", "created_at", "updated_at")
+# How a kept statement prepares a SKU and a moment for the database.
+_SKU_FIELD: CharField[str, str] = CharField()
+_MOMENT_FIELD: DateTimeField[datetime, datetime] = DateTimeField()
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CHARSETS = {
     PersonalisationCharset.HAN: re.compile(rf"^[{_HAN}]+$"),
@@ -171,6 +177,21 @@ def _variants_with_products(channel_id: int) -> QuerySet[ProductVariant]:
     return offers_base(variants, channel_id=channel_id)
 
 
+@functools.lru_cache(maxsize=512)
+def _variants_with_facts_statement(channel_id: int, count: int) -> KeptStatement[ProductVariant]:
+    """The statement of ``variants_with_facts`` for ``count`` SKUs in the channel, kept
+    compiled (shop/core/kept_statements.py): the SKUs and the moment are its slots, so
+    the four subqueries of the facts are built and compiled once per channel, count and
+    connection, not on every order."""
+    variants = offers_at(
+        _variants_with_products(channel_id).filter(sku__in=slots("sku", _SKU_FIELD, count)),
+        channel_id=channel_id,
+        now=Slot("now", _MOMENT_FIELD),
+        drop_now=_drop_now(channel_id),
+    )
+    return KeptStatement(variants)
+
+
 def variants_with_facts(
     skus: Iterable[str], channel: SalesChannel, now: datetime
 ) -> dict[str, tuple[ProductVariant, VariantFacts]]:
@@ -179,12 +200,8 @@ def variants_with_facts(
     wanted = sorted(set(skus))
     if not wanted:
         return {}
-    variants = offers_at(
-        _variants_with_products(channel.pk).filter(sku__in=wanted),
-        channel_id=channel.pk,
-        now=now,
-        drop_now=_drop_now(channel.pk),
-    )
+    statement = _variants_with_facts_statement(channel.pk, len(wanted))
+    variants = statement.rows(sku=wanted, now=now)
     return {variant.sku: (variant, VariantFacts(**_facts(variant))) for variant in variants}
 
 

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import functools
 
-from django.db.models import QuerySet
+from django.db.models import CharField
 
 from shop.checkout.models import ShippingMethod
+from shop.core.kept_statements import KeptStatement, Slot
 
 
 @functools.cache
-def _active_methods() -> QuerySet[ShippingMethod]:
-    """The active shipping methods in no order: built once per process, each lookup by
-    code (unique, so one at most) filters a copy."""
-    return ShippingMethod.objects.filter(is_active=True).order_by()
+def _active_method_statement() -> KeptStatement[ShippingMethod]:
+    """The active shipping method with a code (unique, so one at most), in no order: kept
+    compiled once per process and connection, since every checkout that names a method
+    reads it (shop/core/kept_statements.py)."""
+    methods = ShippingMethod.objects.filter(is_active=True, code=Slot("code", CharField()))
+    return KeptStatement(methods.order_by()[:1])
 
 
 def shipping_method_active(code: str) -> ShippingMethod | None:
     """The active shipping method with this code (read on every checkout that names one)."""
-    return next(iter(_active_methods().filter(code=code)[:1]), None)
+    return next(iter(_active_method_statement().rows(code=code)), None)
