@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
+from weakref import WeakKeyDictionary
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -106,8 +107,9 @@ class KeptStatement(Generic[Row]):
             raise ValueError("prefetching and known related objects are not kept")
         self._queryset = queryset
         # By connection (a thread's own, as Django keeps them): a connection lives as long
-        # as its thread, and what it compiled is read with its converters.
-        self._compiled: dict[BaseDatabaseWrapper, _Compiled] = {}
+        # as its thread, and what it compiled is read with its converters. Weak keys: a
+        # thread that ends (a web server's thread replaced) leaves nothing behind here.
+        self._compiled: WeakKeyDictionary[BaseDatabaseWrapper, _Compiled] = WeakKeyDictionary()
 
     def rows(self, **values: Any) -> list[Row]:
         """The queryset's results with these slot values (a list for a list of slots)."""
