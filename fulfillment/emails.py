@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy
@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from fulfillment.models import OrderEmail, ShipmentStatus
 from shop.orders.fapiao.links import fapiao_link
 from shop.orders.fapiao.models import FapiaoRequest, FapiaoStatus
-from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
+from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
 from shop.orders.services import order_event_write
 from shop.orders.state import PAID_STATUSES
 
@@ -80,9 +80,11 @@ def _context(order: Order, kind: str, lang: str, refund: Any) -> dict[str, Any]:
             "quantity": quantity,
             "unit_price": unit_price,
         }
-        for product_name, variant_name, sku, quantity, unit_price in order.lines.order_by(
-            "id"
-        ).values_list("product_name", "variant_name", "sku", "quantity", "unit_price")
+        for product_name, variant_name, sku, quantity, unit_price in OrderLine.objects.filter(
+            order_id=order.pk
+        )
+        .order_by("id")
+        .values_list("product_name", "variant_name", "sku", "quantity", "unit_price")
     ]
     shipments = (
         [  # only the shipped e-mail lists the parcels
@@ -150,6 +152,36 @@ def _fapiao_issued(order: Order) -> bool:
     return FapiaoRequest.objects.filter(order=order, status=FapiaoStatus.ISSUED).exists()
 
 
+# What an e-mail reads of its order (the template's context, the recipient, the key).
+_ORDER_FIELDS = (
+    "number",
+    "email",
+    "language",
+    "shipping_address",
+    "total",
+    "amount_paid",
+    "paid_at",
+)
+
+
+def _order_with_sent(order_id: int, kind: str, key: str) -> Order:
+    """The order, narrow, with whether this e-mail was sent (``sent_key``) and, for the
+    two a paid order gets once, whether either was (``sent_pair``): one statement."""
+    sent = OrderEmail.objects.filter(order_id=OuterRef("pk"))
+    annotations = {"sent_key": Exists(sent.filter(key=key))}
+    if kind in _ONE_FOR_A_PAID_ORDER:
+        annotations["sent_pair"] = Exists(sent.filter(key__in=_ONE_FOR_A_PAID_ORDER))
+    return Order.objects.only(*_ORDER_FIELDS).annotate(**annotations).get(pk=order_id)
+
+
+def _sent_before(order: Order, kind: str) -> bool:
+    # A paid order is told of its order and its payment once: whichever of the two is
+    # sent first (the confirmation then says it is paid) stands for both.
+    if kind in _ONE_FOR_A_PAID_ORDER and order.paid_at is not None:
+        return bool(order.sent_pair)  # type: ignore[attr-defined]
+    return bool(order.sent_key)  # type: ignore[attr-defined]
+
+
 def order_email_send(*, order_id: int, kind: str, refund_id: int | None = None) -> bool:
     """Send one e-mail about an order once; False when it was sent before.
 
@@ -157,7 +189,8 @@ def order_email_send(*, order_id: int, kind: str, refund_id: int | None = None) 
     """
     if kind not in EMAIL_KINDS:
         raise UnknownEmailKind(f"No e-mail of kind {kind!r}.")
-    order = Order.objects.get(pk=order_id)
+    key = kind if kind != "refund_issued" else f"{kind}:{refund_id}"
+    order = _order_with_sent(order_id, kind, key)
     if not order.email:
         return False  # its person was erased (PIPL): nobody to write to
     if kind == "fapiao_issued" and not _fapiao_issued(order):
@@ -175,13 +208,10 @@ def order_email_send(*, order_id: int, kind: str, refund_id: int | None = None) 
         if refund is None:
             logger.warning("refund e-mail for order %s: no refund %s", order_id, refund_id)
             return False
-    key = kind if refund is None else f"{kind}:{refund.pk}"
-    # A paid order is told of its order and its payment once: whichever of the two is
-    # sent first (the confirmation then says it is paid) stands for both.
     keys = [key]
     if kind in _ONE_FOR_A_PAID_ORDER and order.paid_at is not None:
         keys = list(_ONE_FOR_A_PAID_ORDER)
-    if OrderEmail.objects.filter(order=order, key__in=keys).exists():
+    if _sent_before(order, kind):
         return False
     subject, text, html = order_email_render(order, kind, refund)
     try:

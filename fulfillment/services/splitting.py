@@ -92,7 +92,8 @@ def order_fulfill_booking(*, order_id: int) -> Fulfilment:
 
 @transaction.atomic
 def _order_fulfill(order_id: int, *, book: bool) -> Fulfilment:
-    order = order_lock(order_id)
+    # The split reads only the status; the shipments and events take the order's id.
+    order = order_lock(order_id, fields=("status",))
     if order.status not in FULFILLABLE_ORDER_STATUSES:
         return Fulfilment([], [])
     parcels = _parcels_of(order)

@@ -46,9 +46,10 @@ def order_event_write(
     )
 
 
-def order_lock(order_id: int, *, with_channel: bool = False) -> Order:
+def order_lock(order_id: int, *, with_channel: bool = False, fields: tuple[str, ...] = ()) -> Order:
     """The order row, locked for the rest of the transaction (with its channel, read but
-    not locked, when asked). Order.DoesNotExist when there is none.
+    not locked, when asked; only ``fields`` of it when named, the others read when first
+    touched). Order.DoesNotExist when there is none.
 
     No key: the shop never changes an order's key, and a plain FOR UPDATE would also
     hold off every transaction that only checks a foreign key to it (a new payment or
@@ -56,6 +57,8 @@ def order_lock(order_id: int, *, with_channel: bool = False) -> Order:
     orders = Order.objects.select_for_update(of=("self",), no_key=True)
     if with_channel:
         orders = orders.select_related("channel")
+    if fields:
+        orders = orders.only(*fields)
     return orders.get(pk=order_id)
 
 

@@ -132,3 +132,26 @@ def test_an_unpaid_order_is_asked_to_pay_and_told_of_its_payment_later(two_wareh
     assert list(OrderEmail.objects.filter(order=order).values_list("key", flat=True)) == [
         "order_confirmation"
     ]
+
+
+def test_an_order_email_reads_its_order_and_what_was_sent_in_one_statement(
+    two_warehouses, django_assert_num_queries
+):
+    """Pinned: the order with whether the e-mail was sent (one SELECT), its lines, the
+    e-mail's row and event, with the savepoint the test's transaction adds; sent again,
+    the first statement alone says it was."""
+    from fulfillment.emails import order_email_send as send_now
+    from tests.factories import order_with_stock
+
+    order = order_with_stock(
+        channel=two_warehouses.channel, lines=[(two_warehouses.museum_stock.variant, 1)]
+    )
+    mail.outbox.clear()
+
+    with django_assert_num_queries(6):
+        assert send_now(order_id=order.pk, kind="order_confirmation") is True
+    with django_assert_num_queries(1):
+        assert send_now(order_id=order.pk, kind="order_confirmation") is False
+
+    assert len(mail.outbox) == 1
+    assert order.number in mail.outbox[0].subject
