@@ -174,12 +174,17 @@ def _order_with_sent(order_id: int, kind: str, key: str) -> Order:
     return Order.objects.only(*_ORDER_FIELDS).annotate(**annotations).get(pk=order_id)
 
 
-def _sent_before(order: Order, kind: str) -> bool:
-    # A paid order is told of its order and its payment once: whichever of the two is
-    # sent first (the confirmation then says it is paid) stands for both.
+def _keys_to_write(order: Order, kind: str, key: str) -> list[str]:
+    """The keys this e-mail records, none when it was sent before. A paid order is told
+    of its order and its payment once: the first of the two sent while it is paid (the
+    confirmation then says it is paid) records both. A confirmation sent while it waited
+    for payment asked to pay: the payment's e-mail still follows it."""
+    if order.sent_key:  # type: ignore[attr-defined]
+        return []
     if kind in _ONE_FOR_A_PAID_ORDER and order.paid_at is not None:
-        return bool(order.sent_pair)  # type: ignore[attr-defined]
-    return bool(order.sent_key)  # type: ignore[attr-defined]
+        if not order.sent_pair:  # type: ignore[attr-defined]
+            return list(_ONE_FOR_A_PAID_ORDER)
+    return [key]
 
 
 def order_email_send(*, order_id: int, kind: str, refund_id: int | None = None) -> bool:
@@ -208,10 +213,8 @@ def order_email_send(*, order_id: int, kind: str, refund_id: int | None = None) 
         if refund is None:
             logger.warning("refund e-mail for order %s: no refund %s", order_id, refund_id)
             return False
-    keys = [key]
-    if kind in _ONE_FOR_A_PAID_ORDER and order.paid_at is not None:
-        keys = list(_ONE_FOR_A_PAID_ORDER)
-    if _sent_before(order, kind):
+    keys = _keys_to_write(order, kind, key)
+    if not keys:
         return False
     subject, text, html = order_email_render(order, kind, refund)
     try:

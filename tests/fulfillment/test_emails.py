@@ -1,10 +1,11 @@
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from fulfillment.emails import order_email_render
 from fulfillment.models import OrderEmail
 from fulfillment.tasks import order_email_send
-from shop.orders.models import Order, OrderEventType
+from shop.orders.models import Order, OrderEventType, OrderStatus
 from shop.payments.models import Refund
 from tests.factories import PaymentFactory
 
@@ -131,6 +132,20 @@ def test_an_unpaid_order_is_asked_to_pay_and_told_of_its_payment_later(two_wareh
     assert "请在规定时间内完成支付" in mail.outbox[0].body
     assert list(OrderEmail.objects.filter(order=order).values_list("key", flat=True)) == [
         "order_confirmation"
+    ]
+
+    Order.objects.filter(pk=order.pk).update(
+        status=OrderStatus.PAID, paid_at=timezone.now(), amount_paid=order.total
+    )
+    assert order_email_send.apply(args=(order.pk, "payment_received")).get() is True
+    assert order_email_send.apply(args=(order.pk, "payment_received")).get() is False
+    assert order_email_send.apply(args=(order.pk, "order_confirmation")).get() is False
+
+    assert len(mail.outbox) == 2
+    assert f"我们已收到订单 {order.number} 的付款" in mail.outbox[1].body
+    assert sorted(OrderEmail.objects.filter(order=order).values_list("key", flat=True)) == [
+        "order_confirmation",
+        "payment_received",
     ]
 
 
