@@ -316,7 +316,11 @@ class AutocompleteApi(CatalogApi):
             raise InvalidInput(fields=_serializer_errors(params.errors))
         text = params.validated_data["q"]
         found = suggestions_for(text, lang=lang, channel_id=channel_id, now=timezone.now())
-        data = AutocompleteSerializer({"query": text, **found}).data
+        # AutocompleteSerializer's shape, built as plain dicts (it stays as the schema).
+        data = {"query": text} | {
+            kind: [{"slug": item.slug, "name": item.name} for item in items]
+            for kind, items in found.items()
+        }
         return cacheable_response(request, data, lang=lang)
 
 

@@ -42,8 +42,9 @@ from catalog.product_cards import (
     CardPicture,
     Named,
     ProductCard,
+    card_rows,
     cards_of_entries,
-    cards_of_products,
+    cards_of_rows,
     pictures_of,
     tags_of,
     variants_shown,
@@ -156,10 +157,10 @@ class ProductList:
                 raise IndexError("product list index out of range")
             return found[0]
         if self.candidates is not None and self.count() and self.count_capped:
-            return cards_of_products(self._bounded_ids(index), channel_id=self.channel_id)
+            return cards_of_rows(self._bounded_rows(index), channel_id=self.channel_id)
         if any(field.lstrip("-") not in ENTRY_FIELDS for field in self.ordering):
-            order = list(self.entries.values_list("product_id", flat=True)[index])
-            return cards_of_products(order, channel_id=self.channel_id)
+            # By relevance: the page's entries are read in order with what their cards show.
+            return cards_of_rows(card_rows(self.entries[index]), channel_id=self.channel_id)
         # The page's entries are picked in a subquery (the index alone), so the stock,
         # tags and pictures are read for those products only, not for every row skipped
         # before them.
@@ -167,20 +168,21 @@ class ProductList:
             self.entries.values("pk")[index], self.ordering, channel_id=self.channel_id
         )
 
-    def _bounded_ids(self, index: slice) -> list[int]:
-        """The product ids of a page of a search that found more than it counts: its
+    def _bounded_rows(self, index: slice) -> list[tuple]:
+        """The card rows of a page of a search that found more than it counts: its
         candidates ranked (at most a few hundred), then the other products it found by
         slug, read from the slug index only as deep as the page."""
         assert self.candidates is not None
-        entries = self.entries.values_list("product_id", flat=True)
-        ranked = list(entries.filter(product_id__in=self.candidates))
+        ranked = self.entries.filter(product_id__in=self.candidates)
         start, stop = index.start or 0, index.stop
-        ids = ranked[start:stop]
-        if stop is None or stop > len(ranked):
-            rest = entries.exclude(product_id__in=self.candidates).order_by("channel_id", "slug")
-            end = None if stop is None else stop - len(ranked)
-            ids += list(rest[max(start - len(ranked), 0) : end])
-        return ids
+        rows = card_rows(ranked[start:stop])
+        if stop is not None and len(rows) == stop - start:
+            return rows
+        # The ranked candidates end on this page, or before it (then counted: a deep page).
+        ranked_count = start + len(rows) if rows or not start else ranked.count()
+        rest = self.entries.exclude(product_id__in=self.candidates).order_by("channel_id", "slug")
+        end = None if stop is None else stop - ranked_count
+        return rows + card_rows(rest[max(start - ranked_count, 0) : end])
 
     def __iter__(self) -> Iterator[ProductCard]:
         return iter(self[:])

@@ -5,7 +5,8 @@ Autocomplete offers products, collections and relics whose name, or a word of it
 with what was typed, in Chinese (simplified or traditional), pinyin (full or initials) or
 English: names that start with it first, then shorter names, then by slug. The products
 are read from their name terms (:class:`SearchTerm`: one B-tree range per prefix), at
-most ``CANDIDATES_PER_KIND`` whole names and as many words, first in the terms' order,
+most ``queries.CANDIDATES_PER_KIND`` whole names and as many words on show in the channel, first
+in the terms' order,
 so a prefix that a tenth of the catalog shares answers as fast as a rare one. Two words
 typed ("round f") match a name from one of its words on.
 
@@ -18,6 +19,7 @@ in Python (:func:`catalog.search.text.similarity`) over at most ``CANDIDATES_MAX
 from __future__ import annotations
 
 import datetime
+import functools
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -25,30 +27,23 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Case,
-    Count,
     F,
     FloatField,
     Func,
-    Max,
-    Q,
     QuerySet,
     Value,
-    When,
 )
 from django.db.models.functions import Collate, Length
 
-from catalog.models import Collection, ProductListEntry, Relic
-from catalog.offers import window_open
-from catalog.search.models import SearchTerm, SearchWord
+from catalog.models import Collection, Relic
+from catalog.search.models import SearchWord
+from catalog.search.queries import named_versions, product_suggestion_rows
 from catalog.search.text import SIMILARITY_THRESHOLD, chunks, has_han, normalize, similarity
 
 CANDIDATES_MAX = 20000
 LENGTH_SLACK = 2
 PRODUCTS_MAX, OTHERS_MAX = 8, 4
 PREFIX_MAX_LENGTH = 50
-CANDIDATES_PER_KIND = 200
-RANGE_END = "\U0010ffff"
 
 
 class _Similar(Func):
@@ -89,6 +84,7 @@ def word_closest(word: str) -> str | None:
     return best[1] if best is not None and best[1] != word else None
 
 
+@functools.lru_cache(maxsize=4096)
 def typed_prefix(text: str) -> str:
     """What was typed, in searchable form: ``仙鹤团`` / ``xianhe`` / ``crane ro``."""
     parts = chunks(normalize(text)[:PREFIX_MAX_LENGTH])
@@ -107,43 +103,14 @@ def term_key() -> Any:
     return Collate("term", "C") if connection.vendor == "postgresql" else F("term")
 
 
-def _candidates(prefix: str, whole: bool) -> QuerySet[Any]:
-    """The first product ids, in the order of their terms, with a term (a whole name's
-    form, or a word) that starts with ``prefix``: one range of the terms' B-tree, its
-    terms compared byte by byte (C collation; SQLite's own), the last character there is
-    closing the range."""
-    terms = SearchTerm.objects.alias(key=term_key()).filter(
-        whole=whole, key__gte=prefix, key__lt=prefix + RANGE_END
-    )
-    ordered = terms.order_by("key", "product_id")
-    return ordered.values_list("product_id", flat=True)[:CANDIDATES_PER_KIND]
-
-
 def _product_suggestions(
     prefix: str, lang: str, channel_id: int | None, now: datetime.datetime
 ) -> list[Suggestion]:
-    if channel_id is None:
-        entries = ProductListEntry.objects.filter(channel__isnull=True)
-    else:
-        entries = ProductListEntry.objects.filter(window_open(now), channel_id=channel_id)
-    # Only the first candidates of each kind are ordered (names that start with it, then
-    # the shortest, then by slug), so a prefix common to half the catalog costs no more.
-    # Read first (two index ranges), then looked up by id: as a subquery in an OR,
-    # PostgreSQL would test every entry of the channel against it.
-    whole, words = _candidates(prefix, True), _candidates(prefix, False)
-    if connection.features.supports_slicing_ordering_in_compound:
-        found = set(whole.union(words, all=True))  # one statement (PostgreSQL)
-    else:
-        found = {*whole, *words}
-    starts = Q(product__search_name__contains=f"\n={prefix}")
-    rows = (
-        entries.filter(product_id__in=sorted(found))
-        .annotate(
-            name_first=Case(When(starts, then=0), default=1),
-            name_length=Length(f"name_{lang}"),
-        )
-        .order_by("name_first", "name_length", "slug")
-        .values_list("slug", f"name_{lang}")[:PRODUCTS_MAX]
+    # Only the first candidates of each kind on show in the channel are ordered (names
+    # that start with it, then the shortest, then by slug), so a prefix common to half
+    # the catalog costs no more: one statement, written out (catalog/search/queries.py).
+    rows = product_suggestion_rows(
+        prefix, lang=lang, channel_id=channel_id, now=now, limit=PRODUCTS_MAX
     )
     return [Suggestion("product", slug, name) for slug, name in rows]
 
@@ -152,19 +119,21 @@ _named_lock = threading.Lock()
 _named: dict[str, tuple[Any, list[tuple[str, str, str, str]]]] = {}
 
 
-def _named_rows(model: type[Collection] | type[Relic]) -> list[tuple[str, str, str, str]]:
+def _named_rows(
+    model: type[Collection] | type[Relic], versions: dict[str, tuple[Any, Any]]
+) -> list[tuple[str, str, str, str]]:
     """``(searchable lines, slug, name_zh, name_en)`` of every shown collection or relic,
-    kept per process until one of them changes."""
+    kept per process until one of them changes (``versions``: :func:`named_versions`)."""
     from catalog.search.index import names_searchable
 
-    shown: QuerySet[Any] = (
-        Collection.objects.filter(is_active=True) if model is Collection else Relic.objects.all()
-    )
-    version = shown.aggregate(count=Count("id"), changed=Max("updated_at"))
+    version = versions[model.__name__]
     with _named_lock:
         kept = _named.get(model.__name__)
         if kept is not None and kept[0] == version:
             return kept[1]
+    shown: QuerySet[Any] = (
+        Collection.objects.filter(is_active=True) if model is Collection else Relic.objects.all()
+    )
     rows = [
         (names_searchable([zh, en])[0], slug, zh, en)
         for slug, zh, en in shown.order_by("slug").values_list("slug", "name_zh", "name_en")
@@ -174,9 +143,11 @@ def _named_rows(model: type[Collection] | type[Relic]) -> list[tuple[str, str, s
     return rows
 
 
-def _named_suggestions(model: Any, kind: str, prefix: str, lang: str) -> list[Suggestion]:
+def _named_suggestions(
+    model: Any, kind: str, prefix: str, lang: str, versions: dict[str, tuple[Any, Any]]
+) -> list[Suggestion]:
     found = []
-    for lines, slug, zh, en in _named_rows(model):
+    for lines, slug, zh, en in _named_rows(model, versions):
         if f"\n{prefix}" in lines or f"\n={prefix}" in lines:
             name = en if lang == "en" else zh
             found.append((f"\n={prefix}" not in lines, len(name), slug, name))
@@ -190,8 +161,9 @@ def suggestions_for(
     prefix = typed_prefix(text)
     if not prefix:
         return {"products": [], "collections": [], "relics": []}
+    versions = named_versions()
     return {
         "products": _product_suggestions(prefix, lang, channel_id, now),
-        "collections": _named_suggestions(Collection, "collection", prefix, lang),
-        "relics": _named_suggestions(Relic, "relic", prefix, lang),
+        "collections": _named_suggestions(Collection, "collection", prefix, lang, versions),
+        "relics": _named_suggestions(Relic, "relic", prefix, lang, versions),
     }

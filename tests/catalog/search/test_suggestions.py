@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from catalog.list_entries import list_entries_refresh
 from catalog.models import Product
-from catalog.search import suggestions
 from catalog.search.suggestions import word_closest
 from tests.catalog.public_api import PRODUCTS, api_get
 
@@ -91,19 +89,3 @@ def test_autocomplete_offers_only_products_on_show_in_the_channel(searchable):
     list_entries_refresh(product_ids=list(Product.objects.values_list("pk", flat=True)))
 
     assert "crane-round-fan" not in suggested("仙鹤")
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
-@pytest.mark.parametrize("prefix", ["仙", "round f", "xianhe"])
-def test_autocomplete_reads_one_range_of_the_name_terms_index(searchable, prefix):
-    sql, params = suggestions._candidates(prefix, False).query.sql_with_params()
-    with connection.cursor() as cursor:
-        # Few rows in a test table: ask whether the index can serve the range in order
-        # at all (a sort or another scan is then costed as a last resort).
-        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
-            cursor.execute(f"SET LOCAL {setting} = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-
-    assert "Index Only Scan using catalog_searchterm_prefix" in plan, plan
-    assert "Sort" not in plan, plan  # the index's order is the candidates' order
