@@ -181,9 +181,9 @@ def _keys_to_write(order: Order, kind: str, key: str) -> list[str]:
     for payment asked to pay: the payment's e-mail still follows it."""
     if order.sent_key:  # type: ignore[attr-defined]
         return []
-    if kind in _ONE_FOR_A_PAID_ORDER and order.paid_at is not None:
-        if not order.sent_pair:  # type: ignore[attr-defined]
-            return list(_ONE_FOR_A_PAID_ORDER)
+    paid = kind in _ONE_FOR_A_PAID_ORDER and order.paid_at is not None
+    if paid and not order.sent_pair:  # type: ignore[attr-defined]
+        return list(_ONE_FOR_A_PAID_ORDER)
     return [key]
 
 
