@@ -103,6 +103,7 @@ def test_schema_documents_every_catalog_endpoint():
         "channel",
         "X-Channel-Key",
         "page",
+        "cursor",
         "page_size",
         "collection",
         "tag",
