@@ -117,20 +117,6 @@ def cards_of_entries(
     return _completed([_card(row[:width], row[width:]) for row in rows], channel_id)
 
 
-def cards_of_products(product_ids: list[int], *, channel_id: int | None) -> list[ProductCard]:
-    """The cards of these products' entries (in the channel, or for browsing without
-    one), in the order of ``product_ids``."""
-    if not product_ids:
-        return []
-    entries = ProductListEntry.objects.filter(product_id__in=product_ids)
-    if channel_id is None:
-        entries = entries.filter(channel__isnull=True)
-    else:
-        entries = entries.filter(channel_id=channel_id)
-    by_id = {row[0]: _card(row) for row in entries.values_list(*_ENTRY_VALUES)}
-    return _completed([by_id[pk] for pk in product_ids if pk in by_id], channel_id)
-
-
 def _completed(cards: list[ProductCard], channel_id: int | None) -> list[ProductCard]:
     """The cards with their price, stock, tags and first picture. The price is the
     cheapest active variant's in the channel, worked out again here rather than read from
