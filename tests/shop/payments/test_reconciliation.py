@@ -22,7 +22,12 @@ from tests.factories import SuperuserFactory, order_with_stock
 from tests.shop.payments.helpers import priced_variant
 
 pytestmark = pytest.mark.django_db
-TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date
+
+
+def _today():
+    """China's date now, read at each call: a date taken when the module was collected
+    goes stale when the suite runs across midnight in China (16:00 UTC)."""
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def _paid(provider, fake, price="99.00"):
@@ -53,10 +58,10 @@ def test_a_wechat_pay_day_that_matches_lists_nothing(fake_wechatpay):
     _paid("wechatpay", fake_wechatpay, price="50.00")
     assert _refund(order, "40.00").json()["status"] == "succeeded"
 
-    statement = bill_reconcile(provider="wechatpay", day=TODAY())
+    statement = bill_reconcile(provider="wechatpay", day=_today())
 
     assert (statement.rows, statement.matched, statement.mismatched) == (3, 3, 0)
-    assert fake_wechatpay.calls("GET", f"/v3/bill/tradebill?bill_date={TODAY().isoformat()}")
+    assert fake_wechatpay.calls("GET", f"/v3/bill/tradebill?bill_date={_today().isoformat()}")
 
 
 def test_wechat_pay_mismatches_are_listed_once_per_run(fake_wechatpay):
@@ -72,8 +77,8 @@ def test_wechat_pay_mismatches_are_listed_once_per_run(fake_wechatpay):
     fake_wechatpay.fee_rate = Decimal("0.01")  # the provider kept more than our rule says
 
     for _ in range(2):
-        statement = bill_reconcile(provider="wechatpay", day=TODAY())
-        tomorrow = bill_reconcile(provider="wechatpay", day=TODAY() + timedelta(days=1))
+        statement = bill_reconcile(provider="wechatpay", day=_today())
+        tomorrow = bill_reconcile(provider="wechatpay", day=_today() + timedelta(days=1))
         statement.refresh_from_db()
 
     assert _mismatches() == sorted(
@@ -96,7 +101,7 @@ def test_an_alipay_day_is_matched_from_its_zipped_gbk_bill(fake_alipay):
     fake_alipay.trades[other.provider_reference]["total_amount"] = "12.00"  # not what we hold
     assert _refund(order, "99.00").json()["status"] == "succeeded"
 
-    statement = bill_reconcile(provider="alipay", day=TODAY())
+    statement = bill_reconcile(provider="alipay", day=_today())
 
     assert (statement.rows, statement.matched) == (3, 2)
     [mismatch] = BillMismatch.objects.all()
@@ -116,7 +121,7 @@ def test_a_bill_that_cannot_be_had_writes_nothing(fake_wechatpay, trouble):
         fake_wechatpay.forge_next()
 
     with pytest.raises(PaymentProviderUnavailable):
-        bill_reconcile(provider="wechatpay", day=TODAY())
+        bill_reconcile(provider="wechatpay", day=_today())
 
     assert BillStatement.objects.count() == 0
 
@@ -134,7 +139,7 @@ def test_the_daily_task_reconciles_yesterday_of_each_enabled_provider(fake_wecha
 def test_staff_see_the_mismatches_in_chinese_in_the_admin(client, fake_wechatpay):
     _paid("wechatpay", fake_wechatpay)
     fake_wechatpay.fee_rate = Decimal("0.02")
-    bill_reconcile(provider="wechatpay", day=TODAY())
+    bill_reconcile(provider="wechatpay", day=_today())
     client.force_login(SuperuserFactory())
 
     page = client.get("/admin/payments/billmismatch/", HTTP_ACCEPT_LANGUAGE="zh-hans")
@@ -145,7 +150,7 @@ def test_staff_see_the_mismatches_in_chinese_in_the_admin(client, fake_wechatpay
 
 
 def _tomorrow() -> str:
-    return (TODAY() + timedelta(days=1)).isoformat()
+    return (_today() + timedelta(days=1)).isoformat()
 
 
 def test_a_payment_billed_the_next_day_is_pending_then_found(fake_wechatpay):
@@ -154,9 +159,9 @@ def test_a_payment_billed_the_next_day_is_pending_then_found(fake_wechatpay):
     fake_wechatpay.trades[late.provider_reference]["success_time"] = f"{_tomorrow()}T00:00:01+08:00"
 
     # The daily task of tomorrow morning reconciles today: nothing counted as a mismatch.
-    assert bills_reconcile_yesterday(today=TODAY() + timedelta(days=1)) == {"wechatpay": 0}
+    assert bills_reconcile_yesterday(today=_today() + timedelta(days=1)) == {"wechatpay": 0}
 
-    today = BillStatement.objects.get(bill_date=TODAY())
+    today = BillStatement.objects.get(bill_date=_today())
     [waiting] = BillMismatch.objects.all()
     assert (waiting.kind, waiting.reference, waiting.pending) == (
         BillMismatchKind.NOT_IN_BILL,
@@ -165,7 +170,7 @@ def test_a_payment_billed_the_next_day_is_pending_then_found(fake_wechatpay):
     )
     assert (today.mismatched, today.pending) == (0, 1)
 
-    bill_reconcile(provider="wechatpay", day=TODAY() + timedelta(days=1))
+    bill_reconcile(provider="wechatpay", day=_today() + timedelta(days=1))
 
     today.refresh_from_db()
     assert BillMismatch.objects.count() == 0
@@ -181,17 +186,17 @@ def test_a_payment_in_neither_day_s_bill_becomes_a_mismatch_once_the_next_day_is
     _, lost = _paid("wechatpay", fake_wechatpay)
     fake_wechatpay.trades[lost.provider_reference]["success_time"] = "2020-01-01T00:00:00+08:00"
 
-    bill_reconcile(provider="wechatpay", day=TODAY())
+    bill_reconcile(provider="wechatpay", day=_today())
     assert BillMismatch.objects.get().pending is True
-    tomorrow = bill_reconcile(provider="wechatpay", day=TODAY() + timedelta(days=1))
+    tomorrow = bill_reconcile(provider="wechatpay", day=_today() + timedelta(days=1))
 
     [mismatch] = BillMismatch.objects.all()
     assert (mismatch.kind, mismatch.pending) == (BillMismatchKind.NOT_IN_BILL, False)
-    today = BillStatement.objects.get(bill_date=TODAY())
+    today = BillStatement.objects.get(bill_date=_today())
     assert (today.mismatched, today.pending, tomorrow.mismatched) == (1, 0, 0)
     # Running the days again, in either order, changes nothing.
-    bill_reconcile(provider="wechatpay", day=TODAY())
-    bill_reconcile(provider="wechatpay", day=TODAY() + timedelta(days=1))
+    bill_reconcile(provider="wechatpay", day=_today())
+    bill_reconcile(provider="wechatpay", day=_today() + timedelta(days=1))
     assert [(m.kind, m.pending) for m in BillMismatch.objects.all()] == [
         (BillMismatchKind.NOT_IN_BILL, False)
     ]
@@ -201,12 +206,12 @@ def test_a_payment_the_shop_learnt_of_after_midnight_matches_the_day_before_s_bi
     fake_alipay,
 ):
     _, early = _paid("alipay", fake_alipay)
-    yesterday = TODAY() - timedelta(days=1)
+    yesterday = _today() - timedelta(days=1)
     fake_alipay.trades[early.provider_reference]["send_pay_date"] = f"{yesterday} 23:59:59"
 
-    bill_reconcile(provider="alipay", day=TODAY() + timedelta(days=1))
+    bill_reconcile(provider="alipay", day=_today() + timedelta(days=1))
     before = bill_reconcile(provider="alipay", day=yesterday)
-    today = bill_reconcile(provider="alipay", day=TODAY())
+    today = bill_reconcile(provider="alipay", day=_today())
 
     assert BillMismatch.objects.count() == 0
     assert (before.rows, before.matched, today.rows, today.mismatched) == (1, 1, 0, 0)
@@ -219,7 +224,7 @@ def test_a_refund_s_returned_fee_is_compared_with_the_bill(fake_wechatpay):
     # The bill gives back 0.10 where the refund answer (and the shop) said 0.24.
     fake_wechatpay.refunds[refund_number]["amount"]["refund_fee"] = 10
 
-    statement = bill_reconcile(provider="wechatpay", day=TODAY())
+    statement = bill_reconcile(provider="wechatpay", day=_today())
 
     [mismatch] = BillMismatch.objects.all()
     assert (mismatch.kind, mismatch.reference) == (BillMismatchKind.FEE, refund_number)
@@ -231,10 +236,10 @@ def test_a_refund_s_returned_fee_is_compared_with_the_bill(fake_wechatpay):
 def test_a_bill_whose_totals_differ_from_its_rows_is_listed(fake_wechatpay):
     _paid("wechatpay", fake_wechatpay)
     _, dropped = _paid("wechatpay", fake_wechatpay, price="10.00")
-    text = fake_wechatpay.bill(TODAY().isoformat())
+    text = fake_wechatpay.bill(_today().isoformat())
     cut = "\r\n".join(line for line in text.split("\r\n") if dropped.provider_reference not in line)
 
-    statement = bill_statement_write("wechatpay", TODAY(), wechatpay_bill(cut))
+    statement = bill_statement_write("wechatpay", _today(), wechatpay_bill(cut))
 
     total = BillMismatch.objects.get(kind=BillMismatchKind.TOTAL)
     assert (total.bill_amount, total.shop_amount) == (Decimal("2"), Decimal("1"))
@@ -251,6 +256,6 @@ def test_a_bill_downloaded_a_second_after_its_hash_was_stated_still_matches(
     seconds = iter(range(1_800_000_000, 1_800_000_100))
     monkeypatch.setattr("gzip.time.time", lambda: next(seconds))
 
-    statement = bill_reconcile(provider="wechatpay", day=TODAY())
+    statement = bill_reconcile(provider="wechatpay", day=_today())
 
     assert (statement.rows, statement.matched, statement.mismatched) == (1, 1, 0)
