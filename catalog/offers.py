@@ -86,6 +86,17 @@ def window_open(now: datetime.datetime, *, prefix: str = "") -> Q:
     return opened & not_closed
 
 
+def entry_on_show(channel: Any, now: Any, *, prefix: str = "") -> Q:
+    """A product list entry is on show in ``channel`` at ``now``: the channel's entry
+    with its window open (:func:`window_open`, the published listing's window that
+    :mod:`catalog.list_entries` copies), or, with ``channel`` None, the entry of browsing
+    without a channel. ``channel`` and ``now`` may be expressions (a kept statement's
+    slots); ``prefix`` reaches the entry through a relation (``"product__list_entries__"``)."""
+    if channel is None:
+        return Q(**{f"{prefix}channel__isnull": True})
+    return Q(**{f"{prefix}channel": channel}) & window_open(now, prefix=prefix)
+
+
 def published_now(channel: Any, now: Any, *, product: str = "pk") -> Exists:
     """The product (the outer query's field ``product``, by default its primary key) has a
     published listing in ``channel`` that is open at ``now`` (a moment, or an expression

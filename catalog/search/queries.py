@@ -1,65 +1,84 @@
-"""The statements of autocomplete, written out: asked as the shopper types, a few times
-per word, so what the ORM spent building and compiling them per request (its
-querysets cannot be kept and given new values) was most of an answer's CPU.
+"""The statements of autocomplete, kept: asked as the shopper types, a few times per word,
+so what the ORM spent building and compiling them per request (its querysets cannot be
+kept and given new values) was most of an answer's CPU.
 
 :func:`product_suggestion_rows` is one round trip where the ORM took two (and SQLite
-cannot order and cut inside a compound statement the ORM writes);
-:func:`named_versions` asks the collections' and the relics' versions in one. Both go
-through Django's cursor and run on PostgreSQL and SQLite
-(tests/catalog/search/test_queries.py checks both engines).
+cannot order and cut inside a compound statement the ORM writes): each kind of candidates
+is a queryset, its rules the ORM's (:func:`catalog.offers.entry_on_show`, the product
+list's), compiled once per connection (:class:`shop.core.kept_statements.KeptComposition`);
+only the ``UNION`` around them, ordered and cut, is written here.
+:func:`named_versions` asks the collections' and the relics' versions in one. Both run on
+PostgreSQL and SQLite (tests/catalog/search/test_queries.py checks both engines).
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 from django.db import connection
+from django.db.models import Case, CharField, DateTimeField, F, IntegerField, QuerySet, Value, When
+from django.db.models.functions import Collate
+
+from catalog.offers import entry_on_show
+from catalog.search.models import SearchTerm
+from shop.core.kept_statements import KeptComposition, Slot
 
 # At most this many whole names and as many words are read per prefix (in the terms'
 # order), then the first few of them ordered as a shopper wants them.
 CANDIDATES_PER_KIND = 200
 RANGE_END = "\U0010ffff"
 _LANGUAGES = {"zh": "name_zh", "en": "name_en"}
+_ENTRY = "product__list_entries__"  # a term's product's list entries
+_TEXT: CharField[str, str] = CharField()
+_ID: IntegerField[int, int] = IntegerField()
+_MOMENT: DateTimeField[datetime.datetime, datetime.datetime] = DateTimeField()
 
-# The first CANDIDATES_PER_KIND terms of one kind starting with the prefix, of products
-# on show in the list asked (a channel's, with its window open, or browsing without
-# one): one range of the terms' B-tree ``(whole, term COLLATE "C", product_id)``, in its
-# order, each term's entry found by its unique index. The window is
-# ``catalog.offers.window_open`` on the entry, as the product list reads it.
-_CANDIDATES = """
-    SELECT * FROM (
-        SELECT entry.product_id, entry.slug, entry.{name} AS name FROM catalog_searchterm term
-        JOIN catalog_productlistentry entry ON entry.product_id = term.product_id
-        WHERE term.whole = %s AND term.term{collate} >= %s AND term.term{collate} < %s
-          AND {channel}
-          AND (entry.available_from IS NULL OR entry.available_from <= %s)
-          AND (entry.available_until IS NULL OR entry.available_until > %s)
-        ORDER BY term.term{collate}, term.product_id
-        LIMIT {limit}
-    ) {kind}
-"""
 # Those of whole names and of words together, each product once (UNION), ordered: the
 # names that start with the prefix, then the shortest, then by slug.
 _PRODUCTS = """
-    SELECT found.slug, found.name FROM ({whole_names} UNION {words}) found
-    JOIN catalog_product product ON product.id = found.product_id
-    ORDER BY CASE WHEN product.search_name LIKE %s ESCAPE '\\' THEN 0 ELSE 1 END,
-        LENGTH(found.name), found.slug
+    SELECT found.slug, found.name FROM (
+        SELECT * FROM ({whole_names}) whole_names UNION SELECT * FROM ({words}) words
+    ) found
+    ORDER BY found.name_first, LENGTH(found.name), found.slug
     LIMIT %s
 """
 
 
-def _products_statement(name: str, browsing: bool) -> str:
-    collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
-    channel = "entry.channel_id IS NULL" if browsing else "entry.channel_id = %s"
-    kinds = {
-        kind: _CANDIDATES.format(
-            name=name, collate=collate, channel=channel, limit=CANDIDATES_PER_KIND, kind=kind
-        )
-        for kind in ("whole_names", "words")
+def _candidates(whole: bool, name: str, browsing: bool, limit: int) -> QuerySet[Any]:
+    """The first ``limit`` terms of one kind (``whole`` names, or words) in the range from
+    slot ``prefix`` to slot ``end``, of products on show in the list asked (slots
+    ``channel`` unless ``browsing``, and ``now``): one range of the terms' B-tree
+    ``(whole, term COLLATE "C", product_id)`` in its order, each term's entry found by its
+    unique index. With the entry's slug and ``name``, and ``name_first`` 0 where the
+    product's name starts with slot ``starts`` (its search name holds it), else 1."""
+    key = Collate("term", "C") if connection.vendor == "postgresql" else F("term")
+    channel = None if browsing else Slot("channel", _ID)
+    starts = When(product__search_name__contains=Slot("starts", _TEXT), then=Value(0))
+    terms = SearchTerm.objects.alias(key=key).filter(
+        entry_on_show(channel, Slot("now", _MOMENT), prefix=_ENTRY),
+        whole=whole,
+        key__gte=Slot("prefix", _TEXT),
+        key__lt=Slot("end", _TEXT),
+    )
+    return terms.order_by("key", "product_id").values(
+        "product_id",
+        slug=F(f"{_ENTRY}slug"),
+        name=F(f"{_ENTRY}{name}"),
+        name_first=Case(starts, default=Value(1)),
+    )[:limit]
+
+
+@functools.lru_cache(maxsize=32)
+def _products_statement(vendor: str, name: str, browsing: bool, limit: int) -> KeptComposition:
+    """The suggestions' statement for a language's ``name``, with or without a channel,
+    reading at most ``limit`` candidates of each kind (on the database ``vendor``)."""
+    parts = {
+        kind: _candidates(whole, name, browsing, limit)
+        for kind, whole in (("whole_names", True), ("words", False))
     }
-    return _PRODUCTS.format(**kinds)
+    return KeptComposition(_PRODUCTS, parts, [Slot("limit", _ID)])
 
 
 def product_suggestion_rows(
@@ -69,16 +88,14 @@ def product_suggestion_rows(
     at ``now``) with a name, or a word of one, starting with ``prefix`` (searchable form:
     :attr:`SearchTerm.term`), names that start with it first, then the shortest, then by
     slug; read from at most ``CANDIDATES_PER_KIND`` terms of each kind."""
-    name = _LANGUAGES[lang]
-    at = connection.ops.adapt_datetimefield_value(now)
-    channel = [] if channel_id is None else [channel_id]
-    starts = f"%\n={connection.ops.prep_for_like_query(prefix)}%"
-    params: list[Any] = []
-    for whole in (True, False):
-        params += [whole, prefix, prefix + RANGE_END, *channel, at, at]
-    with connection.cursor() as cursor:
-        cursor.execute(_products_statement(name, channel_id is None), [*params, starts, limit])
-        return [(slug, text) for slug, text in cursor.fetchall()]
+    statement = _products_statement(
+        connection.vendor, _LANGUAGES[lang], channel_id is None, CANDIDATES_PER_KIND
+    )
+    # Browsing without a channel reads entries that are always open: no moment asked.
+    on_show = {} if channel_id is None else {"channel": channel_id, "now": now}
+    return statement.rows(
+        prefix=prefix, end=prefix + RANGE_END, starts=f"\n={prefix}", limit=limit, **on_show
+    )
 
 
 _NAMED_VERSIONS = """

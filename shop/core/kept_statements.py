@@ -19,6 +19,10 @@ compiled for that many members: a caller keeps one statement per count
 refused rather than run with the wrong parameters. ``None`` is refused too (the SQL was
 compiled for a value; Django writes ``IS NULL`` for none).
 
+Where the ORM cannot write a statement on every engine (SQLite cannot order and cut the
+parts of a ``UNION`` the ORM writes), :class:`KeptComposition` writes only what is around
+the SQL Django compiled for each part, kept the same way: the rules stay in the querysets.
+
 What a kept statement does not do: prefetching, known related objects, and
 ``values_list()`` (refused when it is made). A queryset that locks
 (``select_for_update``) is refused outside a transaction on every run, as Django refuses
@@ -28,6 +32,7 @@ would choose it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
@@ -192,6 +197,75 @@ class KeptStatement(Generic[Row]):
             return made
 
         return read
+
+
+_PART = re.compile(r"\{(\w+)\}")
+
+
+class KeptComposition:
+    """SQL written around the SQL of querysets (what the ORM cannot write on every engine:
+    a ``UNION`` of ordered and cut parts, ordered and cut again, on SQLite), compiled once
+    per connection and run again with the values of their slots. ``template`` names each
+    queryset of ``parts`` as ``{name}`` and takes its own ``params`` (values or slots) as
+    ``%s``, in order. :meth:`rows` gives the rows as the cursor does (tuples): columns that
+    need no conversion only."""
+
+    def __init__(self, template: str, parts: dict[str, QuerySet[Any]], params: list[Any]) -> None:
+        self._template, self._parts, self._own = template, parts, params
+        self._compiled: WeakKeyDictionary[BaseDatabaseWrapper, _Compiled] = WeakKeyDictionary()
+
+    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
+        """The rows of the statement with these slot values."""
+        alias = next(iter(self._parts.values())).db
+        connection = connections[alias]
+        compiled = self._compiled.get(connection)
+        if compiled is None:
+            compiled = self._compiled[connection] = self._compile(alias)
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, _params(compiled, values, connection))
+            return list(cursor.fetchall())
+
+    def _compile(self, alias: str) -> _Compiled:
+        sql: list[str] = []
+        params: list[Any] = []
+        own = iter(self._own)
+        for place, piece in enumerate(_PART.split(self._template)):
+            if place % 2:  # a part's name
+                part_sql, part_params = self._parts[piece].query.get_compiler(using=alias).as_sql()
+                sql.append(part_sql)
+                params += part_params
+            else:
+                sql.append(piece)
+                params += [next(own) for _ in range(piece.count("%s"))]
+        params = [
+            _Marker(param.name, param.index, param.output_field)
+            if isinstance(param, Slot)
+            else param
+            for param in params
+        ]
+        slotted = tuple(
+            (at, param) for at, param in enumerate(params) if isinstance(param, _Marker)
+        )
+        return _Compiled(
+            sql="".join(sql),
+            params=tuple(params),
+            slotted=slotted,
+            counts=_counts(slotted),
+            converters={},
+            width=None,
+            compiler=None,
+            read=list,
+            locks=False,
+        )
+
+
+def _counts(slotted: tuple[tuple[int, _Marker], ...]) -> dict[str, int | None]:
+    """By slot name: the members of its list, None for one value."""
+    counts: dict[str, int | None] = {}
+    for marker in {marker for _, marker in slotted}:
+        known = counts.get(marker.name)
+        counts[marker.name] = None if marker.member is None else (known or 0) + 1
+    return counts
 
 
 def _params(

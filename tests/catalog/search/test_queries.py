@@ -1,4 +1,4 @@
-"""Autocomplete's written-out statements (catalog/search/queries.py), on both engines."""
+"""Autocomplete's kept statements (catalog/search/queries.py), on both engines."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from catalog.models import Collection, Relic
+from catalog.list_entries import list_entries_refresh
+from catalog.models import Collection, ProductChannelListing, Relic
 from catalog.search import queries
 from catalog.search.queries import named_versions, product_suggestion_rows
+from catalog.selectors import product_list
 from tests.factories import SalesChannelFactory
 from tests.factories.catalog import ProductChannelListingFactory
 
@@ -50,43 +52,38 @@ def test_suggestions_are_the_first_candidates_on_show_in_the_channel(searchable,
 
 
 HOUR = datetime.timedelta(hours=1)
+# A listing's window as staff set it, one after the other, and whether it is open at NOW.
+WINDOWS = [
+    (NOW + HOUR, None, False),
+    (None, None, True),
+    (NOW, None, True),  # opens at this moment
+    (None, NOW, False),  # closes at this moment
+    (NOW - HOUR, None, True),
+    (NOW - 2 * HOUR, NOW - HOUR, False),
+    (None, NOW + HOUR, True),
+]
 
 
-@pytest.mark.parametrize(
-    ("available_from", "available_until", "on_show"),
-    [
-        (None, None, True),
-        (NOW - HOUR, None, True),
-        (NOW, None, True),  # opens at this moment
-        (NOW + HOUR, None, False),
-        (None, NOW + HOUR, True),
-        (None, NOW, False),  # closes at this moment
-        (NOW - 2 * HOUR, NOW - HOUR, False),
-    ],
-)
-def test_the_suggestions_window_is_the_lists_window(
-    searchable, available_from, available_until, on_show
-):
-    """The written-out statement opens and closes a product's window exactly where
-    ``catalog.offers.window_open`` does for the product list."""
-    from catalog.models import ProductListEntry
-    from catalog.offers import window_open
-
+def test_a_window_change_the_list_sees_autocomplete_sees(searchable):
+    """Autocomplete reads the list's own rule (``catalog.offers.entry_on_show``): each
+    time staff move a listing's window, the product is suggested exactly when the product
+    list shows it, opening and closing at the same moment."""
     channel = SalesChannelFactory(code="museum-web", is_public=True)
     plain = searchable["plain-round-fan"]
-    ProductChannelListingFactory(
-        product=plain,
-        channel=channel,
-        available_from=available_from,
-        available_until=available_until,
-    )
-    listed = ProductListEntry.objects.filter(
-        window_open(NOW), channel=channel, product=plain
-    ).exists()
+    listing = ProductChannelListingFactory(product=plain, channel=channel)
+    seen = []
+    for available_from, available_until, _ in WINDOWS:
+        ProductChannelListing.objects.filter(pk=listing.pk).update(
+            available_from=available_from, available_until=available_until
+        )
+        list_entries_refresh(product_ids=[plain.pk])
+        listed = "plain-round-fan" in [
+            card.slug for card in product_list(channel_id=channel.pk, now=NOW)
+        ]
+        suggested = ("plain-round-fan", "团扇") in rows("团扇", channel_id=channel.pk)
+        seen.append((listed, suggested))
 
-    suggested = ("plain-round-fan", "团扇") in rows("团扇", channel_id=channel.pk)
-
-    assert (suggested, listed) == (on_show, on_show)
+    assert seen == [(on_show, on_show) for *_, on_show in WINDOWS]
 
 
 def test_the_collections_and_relics_versions_change_with_their_rows(searchable):
@@ -105,14 +102,20 @@ def test_the_collections_and_relics_versions_change_with_their_rows(searchable):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
 @pytest.mark.parametrize("prefix", ["仙", "round f", "xianhe"])
 def test_each_kind_of_candidates_is_one_range_of_the_name_terms_index(searchable, prefix):
-    params = [True, prefix, prefix + queries.RANGE_END, NOW, NOW]
-    params += [False, prefix, prefix + queries.RANGE_END, NOW, NOW, "%", 8]
+    asked = []
+    with connection.execute_wrapper(
+        lambda execute, sql, params, *rest: (
+            asked.append((sql, params)) or execute(sql, params, *rest)
+        )
+    ):
+        rows(prefix)
+    [(sql, params)] = asked
     with connection.cursor() as cursor:
         # Few rows in a test table: ask whether the index can serve the ranges in order
         # at all (a sort or another scan is then costed as a last resort).
         for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
             cursor.execute(f"SET LOCAL {setting} = off")
-        cursor.execute(f"EXPLAIN {queries._products_statement('name_zh', True)}", params)
+        cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert plan.count("Index Only Scan using catalog_searchterm_prefix") == 2, plan
