@@ -18,9 +18,10 @@ import functools
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, CharField, DateTimeField, F, IntegerField, QuerySet, Value, When
+from django.db.models import CharField, DateTimeField, Exists, F, IntegerField, OuterRef, QuerySet
 from django.db.models.functions import Collate
 
+from catalog.models import ProductListEntry
 from catalog.offers import entry_on_show
 from catalog.search.models import SearchTerm
 from shop.core.kept_statements import KeptComposition, Slot
@@ -30,7 +31,6 @@ from shop.core.kept_statements import KeptComposition, Slot
 CANDIDATES_PER_KIND = 200
 RANGE_END = "\U0010ffff"
 _LANGUAGES = {"zh": "name_zh", "en": "name_en"}
-_ENTRY = "product__list_entries__"  # a term's product's list entries
 _TEXT: CharField[str, str] = CharField()
 _ID: IntegerField[int, int] = IntegerField()
 _MOMENT: DateTimeField[datetime.datetime, datetime.datetime] = DateTimeField()
@@ -38,36 +38,31 @@ _MOMENT: DateTimeField[datetime.datetime, datetime.datetime] = DateTimeField()
 # Those of whole names and of words together, each product once (UNION), ordered: the
 # names that start with the prefix, then the shortest, then by slug.
 _PRODUCTS = """
-    SELECT found.slug, found.name FROM (
+    SELECT product.slug, product.{name} FROM (
         SELECT * FROM ({whole_names}) whole_names UNION SELECT * FROM ({words}) words
     ) found
-    ORDER BY found.name_first, LENGTH(found.name), found.slug
+    JOIN catalog_product product ON product.id = found.product_id
+    ORDER BY CASE WHEN product.search_name LIKE %s ESCAPE '\\' THEN 0 ELSE 1 END,
+        LENGTH(product.{name}), product.slug
     LIMIT %s
 """
 
 
-def _candidates(whole: bool, name: str, browsing: bool, limit: int) -> QuerySet[Any]:
-    """The first ``limit`` terms of one kind (``whole`` names, or words) in the range from
-    slot ``prefix`` to slot ``end``, of products on show in the list asked (slots
-    ``channel`` unless ``browsing``, and ``now``): one range of the terms' B-tree
-    ``(whole, term COLLATE "C", product_id)`` in its order, each term's entry found by its
-    unique index. With the entry's slug and ``name``, and ``name_first`` 0 where the
-    product's name starts with slot ``starts`` (its search name holds it), else 1."""
+def _candidates(whole: bool, browsing: bool, limit: int) -> QuerySet[Any]:
+    """The products of the first ``limit`` terms of one kind (``whole`` names, or words)
+    in the range from slot ``prefix`` to slot ``end``, of products on show in the list
+    asked (slots ``channel`` unless ``browsing``, and ``now``): one range of the terms'
+    B-tree ``(whole, term COLLATE "C", product_id)`` in its order, each term's entry found
+    by its unique index."""
     key = Collate("term", "C") if connection.vendor == "postgresql" else F("term")
     channel = None if browsing else Slot("channel", _ID)
-    starts = When(product__search_name__contains=Slot("starts", _TEXT), then=Value(0))
-    terms = SearchTerm.objects.alias(key=key).filter(
-        entry_on_show(channel, Slot("now", _MOMENT), prefix=_ENTRY),
-        whole=whole,
-        key__gte=Slot("prefix", _TEXT),
-        key__lt=Slot("end", _TEXT),
+    on_show = ProductListEntry.objects.filter(
+        entry_on_show(channel, Slot("now", _MOMENT)), product=OuterRef("product_id")
     )
-    return terms.order_by("key", "product_id").values(
-        "product_id",
-        slug=F(f"{_ENTRY}slug"),
-        name=F(f"{_ENTRY}{name}"),
-        name_first=Case(starts, default=Value(1)),
-    )[:limit]
+    terms = SearchTerm.objects.alias(key=key).filter(
+        Exists(on_show), whole=whole, key__gte=Slot("prefix", _TEXT), key__lt=Slot("end", _TEXT)
+    )
+    return terms.order_by("key", "product_id").values("product_id")[:limit]
 
 
 @functools.lru_cache(maxsize=32)
@@ -75,10 +70,12 @@ def _products_statement(vendor: str, name: str, browsing: bool, limit: int) -> K
     """The suggestions' statement for a language's ``name``, with or without a channel,
     reading at most ``limit`` candidates of each kind (on the database ``vendor``)."""
     parts = {
-        kind: _candidates(whole, name, browsing, limit)
+        kind: _candidates(whole, browsing, limit)
         for kind, whole in (("whole_names", True), ("words", False))
     }
-    return KeptComposition(_PRODUCTS, parts, [Slot("limit", _ID)])
+    return KeptComposition(
+        _PRODUCTS.replace("{name}", name), parts, [Slot("starts", _TEXT), Slot("limit", _ID)]
+    )
 
 
 def product_suggestion_rows(
@@ -94,7 +91,11 @@ def product_suggestion_rows(
     # Browsing without a channel reads entries that are always open: no moment asked.
     on_show = {} if channel_id is None else {"channel": channel_id, "now": now}
     return statement.rows(
-        prefix=prefix, end=prefix + RANGE_END, starts=f"\n={prefix}", limit=limit, **on_show
+        prefix=prefix,
+        end=prefix + RANGE_END,
+        starts=f"%\n={connection.ops.prep_for_like_query(prefix)}%",
+        limit=limit,
+        **on_show,
     )
 
 

@@ -6,12 +6,14 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from catalog.list_entries import list_entries_refresh
 from catalog.models import Collection, ProductChannelListing, Relic
 from catalog.search import queries
 from catalog.search.queries import named_versions, product_suggestion_rows
+from catalog.search.suggestions import suggestions_for
 from catalog.selectors import product_list
 from tests.factories import SalesChannelFactory
 from tests.factories.catalog import ProductChannelListingFactory
@@ -49,6 +51,22 @@ def test_suggestions_are_the_first_candidates_on_show_in_the_channel(searchable,
     assert rows("fan", lang="en", channel_id=channel.pk) == [("plain-round-fan", "Round Fan")]
     assert rows("仙鹤", channel_id=channel.pk) == []
     assert rows("仙鹤") == [("crane-round-fan", "仙鹤团扇")]  # browsing without a channel
+
+
+def test_an_answer_is_two_statements_and_compiles_nothing(
+    searchable, monkeypatch, django_assert_num_queries
+):
+    channel = SalesChannelFactory(code="museum-web", is_public=True)
+    suggestions_for("仙", lang="zh", channel_id=channel.pk, now=NOW)  # compiled, names kept
+
+    def compiled(*args, **kwargs):
+        raise AssertionError("a statement compiled for an answer")
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", compiled)
+    for text in ("xianhe", "round f"):
+        # The products, then the collections' and relics' versions.
+        with django_assert_num_queries(2):
+            suggestions_for(text, lang="zh", channel_id=channel.pk, now=NOW)
 
 
 HOUR = datetime.timedelta(hours=1)
