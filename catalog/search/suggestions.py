@@ -108,7 +108,7 @@ def _product_suggestions(
 ) -> list[Suggestion]:
     # Only the first candidates of each kind on show in the channel are ordered (names
     # that start with it, then the shortest, then by slug), so a prefix common to half
-    # the catalog costs no more: one statement, written out (catalog/search/queries.py).
+    # the catalog costs no more: one statement, kept compiled (catalog/search/queries.py).
     rows = product_suggestion_rows(
         prefix, lang=lang, channel_id=channel_id, now=now, limit=PRODUCTS_MAX
     )
