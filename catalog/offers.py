@@ -11,6 +11,9 @@ The three rules, each written once here as an ORM expression:
 - **Free units over active warehouses** (:func:`free_units`): on hand minus reserved,
   summed over the variant's stock rows in warehouses that are open.
 
+A product's list entry is on show (:func:`entry_on_show`) in its channel with the same
+window, for autocomplete's candidates.
+
 A variant is *on sale* when it and its product are active and the product is published
 now. :func:`offers_get` answers all of it for a set of variants as :class:`Offer` values
 in one query; :func:`offers_annotate` adds the same facts to a variant queryset for a

@@ -4,9 +4,11 @@ kept and given new values) was most of an answer's CPU.
 
 :func:`product_suggestion_rows` is one round trip where the ORM took two (and SQLite
 cannot order and cut inside a compound statement the ORM writes): each kind of candidates
-is a queryset, its rules the ORM's (:func:`catalog.offers.entry_on_show`, the product
-list's), compiled once per connection (:class:`shop.core.kept_statements.KeptComposition`);
-only the ``UNION`` around them, ordered and cut, is written here.
+is a queryset that asks the ORM's rule for a list entry on show
+(:func:`catalog.offers.entry_on_show`: the channel, and the window as
+:func:`catalog.offers.window_open` opens it for the product list), compiled once per
+connection (:class:`shop.core.kept_statements.KeptComposition`); only the ``UNION``
+around them, ordered and cut, is written here.
 :func:`named_versions` asks the collections' and the relics' versions in one. Both run on
 PostgreSQL and SQLite (tests/catalog/search/test_queries.py checks both engines).
 """
