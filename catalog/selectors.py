@@ -37,7 +37,7 @@ from catalog.models import (
     Product,
     ProductListEntry,
 )
-from catalog.offers import published_now, window_open
+from catalog.offers import entry_on_show, published_now
 from catalog.product_cards import (
     CardPicture,
     Named,
@@ -220,10 +220,9 @@ ENTRY_FIELDS = {field.attname for field in ProductListEntry._meta.concrete_field
 
 
 def _entries_on_show(channel_id: int | None, now: datetime.datetime) -> QuerySet[ProductListEntry]:
-    if channel_id is None:
-        return ProductListEntry.objects.filter(channel__isnull=True)
-    # The entries hold the windows of the published listings (catalog.list_entries).
-    return ProductListEntry.objects.filter(window_open(now), channel_id=channel_id)
+    # The entries hold the windows of the published listings (catalog.list_entries);
+    # autocomplete asks the same rule (catalog.search.queries).
+    return ProductListEntry.objects.filter(entry_on_show(channel_id, now))
 
 
 def product_list(

@@ -151,16 +151,12 @@ class KeptStatement(Generic[Row]):
         slotted = tuple(
             (position, param) for position, param in enumerate(params) if isinstance(param, _Marker)
         )
-        counts: dict[str, int | None] = {}
-        for marker in {marker for _, marker in slotted}:
-            known = counts.get(marker.name)
-            counts[marker.name] = None if marker.member is None else (known or 0) + 1
         columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
         return _Compiled(
             sql=sql,
             params=tuple(params),
             slotted=slotted,
-            counts=counts,
+            counts=_counts(slotted),
             converters=compiler.get_converters(columns) if sql else {},
             width=compiler.col_count if sql and compiler.has_extra_select else None,
             compiler=compiler,

@@ -10,13 +10,13 @@ from unittest import mock
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import CharField, DateTimeField, F, Value
+from django.db.models import CharField, DateTimeField, F, IntegerField, Value
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import ProductChannelListing, ProductVariant
-from shop.core.kept_statements import KeptStatement, Slot, slots
+from shop.core.kept_statements import KeptComposition, KeptStatement, Slot, slots
 from tests.factories.catalog import (
     ProductChannelListingFactory,
     ProductFactory,
@@ -151,3 +151,44 @@ def test_what_cannot_be_kept_is_refused():
         KeptStatement(ProductVariant.objects.values_list("sku"))
     with pytest.raises(ValueError):
         KeptStatement(ProductVariant.objects.prefetch_related("stocks"))
+
+
+_EITHER = """
+    SELECT found.sku FROM (
+        SELECT * FROM ({later}) later UNION SELECT * FROM ({named}) named
+    ) found
+    ORDER BY found.sku LIMIT %s
+"""
+
+
+def _either() -> KeptComposition:
+    """Variants from one SKU on, or of one SKU, each once, the first few by SKU: what the
+    ORM cannot order and cut on SQLite as one statement."""
+    text = CharField()
+    later = ProductVariant.objects.filter(sku__gte=Slot("start", text)).values("sku")
+    named = ProductVariant.objects.filter(sku=Slot("sku", text)).values("sku")
+    return KeptComposition(
+        _EITHER, {"later": later, "named": named}, [Slot("limit", IntegerField())]
+    )
+
+
+def test_a_composition_runs_its_parts_rules_with_new_values(variants):
+    either = _either()
+    assert either.rows(start="K-3", sku="K-1", limit=5) == [("K-1",), ("K-3",), ("K-4",)]
+    assert either.rows(start="K-2", sku="K-3", limit=2) == [("K-2",), ("K-3",)]
+    with pytest.raises(TypeError):
+        either.rows(start="K-2", limit=2)
+
+
+def test_a_composition_is_compiled_once_per_connection(variants):
+    either = _either()
+    with (
+        mock.patch.object(
+            SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+        ) as compiled,
+        CaptureQueriesContext(connection) as queries,
+    ):
+        either.rows(start="K-4", sku="K-1", limit=5)
+        either.rows(start="K-4", sku="K-2", limit=5)
+    assert compiled.call_count == 2  # its two parts, once
+    assert len(queries) == 2
