@@ -27,6 +27,7 @@ from typing import Any, overload
 from django.db.models import (
     QuerySet,
 )
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,7 +50,7 @@ from catalog.product_cards import (
     tags_of,
     variants_shown,
 )
-from catalog.search.filtering import RANK, SEARCH_COUNT_MAX
+from catalog.search.filtering import RANK, SEARCH_COUNT_MAX, candidates
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.i18n import ZH
 
@@ -95,7 +96,7 @@ class ProductList:
         did_you_mean: str | None = None,
         count_max: int | None = None,
         found: int | None = None,
-        candidates: QuerySet[Any] | None = None,
+        candidates: RawSQL | None = None,
         searching: bool = False,
     ) -> None:
         self.entries = entries
@@ -237,7 +238,8 @@ def product_list(
 
     Raises :class:`InvalidInput` (with the failing fields) for a bad filter value.
     """
-    entries = _entries_on_show(channel_id, now or timezone.now())
+    now = now or timezone.now()
+    entries = _entries_on_show(channel_id, now)
     filterset = ProductFilter(data=filters or {}, queryset=entries, lang=lang)
     if not filterset.is_valid():
         raise InvalidInput(fields=_form_errors(filterset.errors))
@@ -251,7 +253,11 @@ def product_list(
         did_you_mean=search.did_you_mean if search is not None else None,
         count_max=SEARCH_COUNT_MAX if search is not None else LIST_COUNT_MAX,
         found=search.found if search is not None else None,
-        candidates=search.candidates if search is not None and ranked else None,
+        candidates=(
+            candidates(search.query, channel_id=channel_id, now=now)
+            if search is not None and ranked
+            else None
+        ),
         searching=search is not None,
     )
 
