@@ -19,7 +19,7 @@ deep page read one index (an index-only scan), not every product with its prices
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, overload
@@ -97,6 +97,7 @@ class ProductList:
         count_max: int | None = None,
         found: int | None = None,
         candidates: RawSQL | None = None,
+        narrowed: Callable[[], QuerySet[Any]] | None = None,
         searching: bool = False,
     ) -> None:
         self.entries = entries
@@ -116,6 +117,8 @@ class ProductList:
         # A search by relevance: the product ids ranked first when it found more than it
         # counts (the others follow by slug), so a page never ranks every product found.
         self.candidates = candidates
+        # The entries found, for rows already picked by id (SearchResult.narrowed).
+        self.narrowed = narrowed
 
     def count(self) -> int:
         """How many products the list holds, at most ``count_max`` (or ``count_through``
@@ -174,7 +177,8 @@ class ProductList:
         candidates ranked (at most a few hundred), then the other products it found by
         slug, read from the slug index only as deep as the page."""
         assert self.candidates is not None
-        ranked = self.entries.filter(product_id__in=self.candidates)
+        found = self.entries if self.narrowed is None else self.narrowed().order_by(*self.ordering)
+        ranked = found.filter(product_id__in=self.candidates)
         start, stop = index.start or 0, index.stop
         rows = card_rows(ranked[start:stop])
         if stop is not None and len(rows) == stop - start:
@@ -258,6 +262,7 @@ def product_list(
             if search is not None and ranked
             else None
         ),
+        narrowed=search.narrowed if search is not None else None,
         searching=search is not None,
     )
 
