@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2026, 12, 7, 12, tzinfo=datetime.UTC)
 
 
-def _product(slug: str, name_en: str, *, free_units: int = 0) -> Product:
-    product = ProductFactory(slug=slug, name_zh=f"瓶{slug}", name_en=name_en)
+def _product(slug: str, name_en: str, *, free_units: int = 0, name_zh: str = "") -> Product:
+    product = ProductFactory(slug=slug, name_zh=name_zh or f"瓶{slug}", name_en=name_en)
     variant = ProductVariantFactory(product=product)
     if free_units:
         StockFactory(variant=variant, quantity=free_units)
@@ -68,6 +68,23 @@ def test_a_capped_search_ranks_products_that_can_be_bought_before_sold_out_ones(
         "crane-vase-3",
     ]
     assert [product.slug for product in products[0:3]] == ["crane", "crane-vase-4", "crane-vase-5"]
+
+
+def test_a_capped_search_of_a_two_character_word_ranks_its_candidates_the_same_way(db, monkeypatch):
+    # A word too short for trigrams (the characters index finds its products): the
+    # ranked page reads its candidates by id, matched on the search text alone.
+    for n in range(3):
+        _product(f"vase-{n}", "Vase", name_zh="仙鹤 瓶")
+    _product("vase-9", "Vase", name_zh="仙鹤 瓶", free_units=1)
+    _product("plate", "Plate", name_zh="盘", free_units=1)
+    monkeypatch.setattr("catalog.selectors.SEARCH_COUNT_MAX", 2)
+    monkeypatch.setattr("catalog.search.filtering.CANDIDATES_MAX", 2)
+
+    products = product_list(filters={"q": "仙鹤"})
+
+    assert (products.count(), products.count_capped) == (2, True)
+    assert [product.slug for product in products[0:4]] == ["vase-9", "vase-0", "vase-1", "vase-2"]
+    assert [product.slug for product in products[1:3]] == ["vase-0", "vase-1"]
 
 
 def _candidates(
