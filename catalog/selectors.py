@@ -19,7 +19,7 @@ deep page read one index (an index-only scan), not every product with its prices
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, overload
@@ -27,6 +27,7 @@ from typing import Any, overload
 from django.db.models import (
     QuerySet,
 )
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,7 +50,7 @@ from catalog.product_cards import (
     tags_of,
     variants_shown,
 )
-from catalog.search.filtering import RANK, SEARCH_COUNT_MAX
+from catalog.search.filtering import RANK, SEARCH_COUNT_MAX, candidates
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.i18n import ZH
 
@@ -95,7 +96,8 @@ class ProductList:
         did_you_mean: str | None = None,
         count_max: int | None = None,
         found: int | None = None,
-        candidates: QuerySet[Any] | None = None,
+        candidates: RawSQL | None = None,
+        narrowed: Callable[[], QuerySet[Any]] | None = None,
         searching: bool = False,
     ) -> None:
         self.entries = entries
@@ -115,6 +117,8 @@ class ProductList:
         # A search by relevance: the product ids ranked first when it found more than it
         # counts (the others follow by slug), so a page never ranks every product found.
         self.candidates = candidates
+        # The entries found, for rows already picked by id (SearchResult.narrowed).
+        self.narrowed = narrowed
 
     def count(self) -> int:
         """How many products the list holds, at most ``count_max`` (or ``count_through``
@@ -173,7 +177,8 @@ class ProductList:
         candidates ranked (at most a few hundred), then the other products it found by
         slug, read from the slug index only as deep as the page."""
         assert self.candidates is not None
-        ranked = self.entries.filter(product_id__in=self.candidates)
+        found = self.entries if self.narrowed is None else self.narrowed().order_by(*self.ordering)
+        ranked = found.filter(product_id__in=self.candidates)
         start, stop = index.start or 0, index.stop
         rows = card_rows(ranked[start:stop])
         if stop is not None and len(rows) == stop - start:
@@ -236,7 +241,8 @@ def product_list(
 
     Raises :class:`InvalidInput` (with the failing fields) for a bad filter value.
     """
-    entries = _entries_on_show(channel_id, now or timezone.now())
+    now = now or timezone.now()
+    entries = _entries_on_show(channel_id, now)
     filterset = ProductFilter(data=filters or {}, queryset=entries, lang=lang)
     if not filterset.is_valid():
         raise InvalidInput(fields=_form_errors(filterset.errors))
@@ -250,7 +256,12 @@ def product_list(
         did_you_mean=search.did_you_mean if search is not None else None,
         count_max=SEARCH_COUNT_MAX if search is not None else LIST_COUNT_MAX,
         found=search.found if search is not None else None,
-        candidates=search.candidates if search is not None and ranked else None,
+        candidates=(
+            candidates(search.query, channel_id=channel_id, now=now)
+            if search is not None and ranked
+            else None
+        ),
+        narrowed=search.narrowed if search is not None else None,
         searching=search is not None,
     )
 

@@ -11,13 +11,15 @@ order is stable from page to page.
 Bounded work: a search counts at most ``SEARCH_COUNT_MAX`` products (one past it, then
 stops). When it found more, ranking them all would read every product found (a word a
 tenth of the catalog holds); instead only its candidates are ranked — at most
-``CANDIDATES_MAX`` products whose name is the query or has one of its words as a word,
-from the name terms' B-tree (:func:`candidates`) — and the other products found follow
-them by slug, read as deep as the page asked for (``catalog.selectors.ProductList``).
+``CANDIDATES_MAX`` products on show whose name is the query, then whose name has one of
+its words as a word, those with free units before sold-out ones, from the name terms'
+B-tree (:func:`candidates`) — and the other products found follow them by slug, read as
+deep as the page asked for (``catalog.selectors.ProductList``).
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,12 +31,13 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 
 from catalog.models import Product
 from catalog.search.matching import Characters, HoldsAll, ProductCharacters, few_characters
-from catalog.search.models import SearchTerm
+from catalog.search.queries import search_candidates_statement
 from catalog.search.query import SearchQuery, query_parse
-from catalog.search.suggestions import term_key, word_closest
+from catalog.search.suggestions import word_closest
 from catalog.search.text import has_han
 
 EXACT = 100
@@ -55,7 +58,15 @@ class SearchResult:
     # How many entries were found, counted to one past SEARCH_COUNT_MAX (see found_count).
     found: int = 0
     did_you_mean: str | None = None
-    candidates: QuerySet[Any] | None = None
+    # The entries searched (every other filter applied), for narrowed().
+    searched: QuerySet[Any] | None = None
+
+    def narrowed(self) -> QuerySet[Any]:
+        """``entries`` for rows already picked by id (the ranked candidates): the same
+        products and ranks, matched without the characters index's condition."""
+        assert self.searched is not None
+        matching = _entries_matching(self.searched, self.query, narrowed=True)
+        return matching.annotate(**{RANK: relevance(self.query)})
 
 
 def found_count(entries: QuerySet[Any]) -> int:
@@ -65,33 +76,38 @@ def found_count(entries: QuerySet[Any]) -> int:
     return entries.order_by().values("pk")[: SEARCH_COUNT_MAX + 1].count()
 
 
-def _form_condition(form: str, prefix: str) -> Q:
+def _form_condition(form: str, prefix: str, narrowed: bool = False) -> Q:
     """One indexed match of a form in the product's search text: the trigram index of
     ``search_text`` serves it, or for a word too short for trigrams (团扇) the index of
-    the characters it holds narrows the rows first."""
+    the characters it holds narrows the rows first. ``narrowed``: rows already picked
+    (by id) need no index, and the characters condition, which the text's implies, is
+    left out: tested row by row it costs PostgreSQL 0.1 ms a product (every text of it
+    split into characters)."""
     condition = Q(**{f"{prefix}search_text__contains": form})
-    if few_characters(form):
+    if few_characters(form) and not narrowed:
         characters = HoldsAll(ProductCharacters(prefix), Characters(Value(form)))
         condition &= Q(characters)
     return condition
 
 
-def _group_condition(group: tuple[str, ...], prefix: str = "") -> Q:
+def _group_condition(group: tuple[str, ...], prefix: str = "", narrowed: bool = False) -> Q:
     """The product's search text holds any form of the group."""
     condition = Q()
     for form in group:
-        condition |= _form_condition(form, prefix)
+        condition |= _form_condition(form, prefix, narrowed)
     return condition
 
 
-def _entries_matching(entries: QuerySet[Any], query: SearchQuery) -> QuerySet[Any]:
+def _entries_matching(
+    entries: QuerySet[Any], query: SearchQuery, narrowed: bool = False
+) -> QuerySet[Any]:
     if not query.groups:
         return entries.none()
     # On the entry's own product row (one join, shared with the ranking), so the rank
     # is worked out only for the rows found, never for the whole catalog.
     condition = Q()
     for group in query.groups:
-        condition &= _group_condition(group, "product__")
+        condition &= _group_condition(group, "product__", narrowed)
     return entries.filter(condition)
 
 
@@ -122,16 +138,24 @@ def relevance(query: SearchQuery) -> Any:
     return score
 
 
-def candidates(query: SearchQuery) -> QuerySet[Any]:
-    """The ids of the products ranked first when a search finds more than it counts:
-    those whose name is the query, or has one of its words (or two words from one on) as
-    a word, read from the name terms' index (equal terms; their rank is the highest but
-    for names that merely hold the word); the ``CANDIDATES_MAX`` oldest of them."""
-    forms = {form for group in query.groups for form in group} | set(query.whole)
-    terms = SearchTerm.objects.alias(key=term_key()).filter(
-        whole__in=[True, False], key__in=sorted(forms)
+def candidates(query: SearchQuery, *, channel_id: int | None, now: datetime.datetime) -> RawSQL:
+    """The ids of the products ranked first when a search finds more than it counts, as a
+    subquery: at most ``CANDIDATES_MAX`` of those on show in the list (``channel_id`` at
+    ``now``) whose name is the query, then of those with one of its words (or two words
+    from one on) as a word — the highest ranks but for names that merely hold the word —
+    with free units before sold-out ones, so the cut never leaves out a product that can be
+    bought for a sold-out one matching as well (``search_candidates_statement``)."""
+    whole = sorted(set(query.whole))
+    forms = sorted({form for group in query.groups for form in group} | set(whole))
+    # A whole form of two words is a word term only as the end of a longer Latin name,
+    # which has both words as words: read once, by them.
+    words = [(form, False) for form in forms if " " not in form]
+    words += [(form, True) for form in forms if form not in whole]
+    sql, params = search_candidates_statement(
+        whole, words, channel_id=channel_id, now=now, limit=CANDIDATES_MAX
     )
-    return terms.order_by("product_id").values("product_id")[:CANDIDATES_MAX]
+    # The statement's text is fixed in queries.py; the words and the channel are values.
+    return RawSQL(sql, params)  # noqa: S611
 
 
 def _corrected(query: SearchQuery) -> SearchQuery | None:
@@ -183,11 +207,11 @@ def entries_search(entries: QuerySet[Any], text: str) -> SearchResult:
                     corrected,
                     found=retry_counted,
                     did_you_mean=_spoken(corrected),
-                    candidates=candidates(corrected),
+                    searched=entries,
                 )
     return SearchResult(
         found.annotate(**{RANK: relevance(query)}),
         query,
         found=counted,
-        candidates=candidates(query),
+        searched=entries,
     )

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import CharField, DateTimeField, Exists, F, IntegerField, OuterRef, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 
 from catalog.models import ProductListEntry
@@ -115,3 +116,142 @@ def named_versions() -> dict[str, tuple[Any, Any]]:
         cursor.execute(_NAMED_VERSIONS, [True, True])
         collections, collection_changed, relics, relic_changed = cursor.fetchone()
     return {"Collection": (collections, collection_changed), "Relic": (relics, relic_changed)}
+
+
+# The candidates of a search's ranked page (catalog.search.filtering.candidates): a search
+# that found more products than it counts ranks only these, so which ones they are is what
+# a shopper sees first. In this order, cut at ``limit``: the products whose whole name is
+# the query, with free units, then sold out; then those whose name has one of its words as
+# a word (or from one on, "round fan" of "Crane Round Fan"), with free units, then sold
+# out; each kind by product id. A sold-out product is thus never kept while one that can
+# be bought and matches as well is left out.
+#
+# Each form's range of the name terms' B-tree ``(whole, term COLLATE "C", product_id)`` is
+# read in product order, each term's entry looked up (on show by the list's own rule,
+# catalog.offers.entry_on_show; free units), the ranges merged and cut: about ``limit``
+# terms read for a word a tenth of the catalog holds, where sorting its whole range read
+# 10,000. The entry is looked up in a subquery, not joined, so that PostgreSQL reads the
+# terms first whatever it guesses of the entries (joined, it took sold-out entries for
+# rare and read all of a channel's to find none) and plans a range in a fraction of what
+# a join costs it (planning is most of a two-word query's time). The sold-out products
+# named by a word are read only when the others did not fill the cut, then at once
+# (planned once, not once per form).
+_LOOKED_UP_RANGE = """
+        SELECT * FROM (
+            SELECT term.product_id FROM catalog_searchterm term
+            WHERE term.whole = %s AND term.term{collate} = %s AND {on_show} = %s
+            ORDER BY term.product_id LIMIT {limit}
+        ) form_range"""
+_RANGES = """
+    SELECT DISTINCT product_id FROM ({ranges}) ranges ORDER BY product_id LIMIT {limit}"""
+_SOLD_OUT = """
+    SELECT DISTINCT term.product_id FROM catalog_searchterm term
+    WHERE ({terms}) AND {on_show} = %s
+    ORDER BY term.product_id LIMIT {limit}"""
+# Each kind is read only when the kinds before it did not fill the cut (a one-time filter:
+# PostgreSQL does not start its scans otherwise).
+_CANDIDATE_IDS = """
+    WITH exact_free AS ({exact_free}),
+    exact_sold_out AS (
+        SELECT product_id FROM ({exact_sold_out}) kind
+        WHERE (SELECT COUNT(*) FROM exact_free) < {limit}
+    ),
+    words_free AS (
+        SELECT product_id FROM ({words_free}) kind
+        WHERE (SELECT COUNT(*) FROM exact_free) + (SELECT COUNT(*) FROM exact_sold_out)
+            < {limit}
+    )
+    SELECT product_id FROM (
+        SELECT product_id, 0 AS kind FROM exact_free
+        UNION ALL SELECT product_id, 1 FROM exact_sold_out
+        UNION ALL SELECT product_id, 2 FROM words_free
+        UNION ALL SELECT product_id, 3 FROM ({words_sold_out}) words_sold_out
+        WHERE (SELECT COUNT(*) FROM (
+            SELECT product_id FROM exact_free UNION SELECT product_id FROM exact_sold_out
+            UNION SELECT product_id FROM words_free
+        ) kept) < {limit}
+    ) candidate
+    GROUP BY product_id ORDER BY MIN(kind), product_id LIMIT {limit}
+"""
+
+
+def _collate() -> str:
+    return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+
+
+def _on_show(channel_id: int | None, now: datetime.datetime) -> tuple[str, list[Any]]:
+    """Whether the term's product has free units, as a subquery of its list entry on show
+    (None without one): the entry is found by the list's own rule,
+    :func:`catalog.offers.entry_on_show`, compiled by the ORM."""
+    entry = (
+        ProductListEntry.objects.filter(
+            entry_on_show(channel_id, now), product_id=RawSQL("term.product_id", ())
+        )
+        .order_by()
+        .values("has_free_units")
+    )
+    sql, params = entry.query.get_compiler(using=connection.alias).as_sql()
+    return f"({sql})", list(params)
+
+
+def _ranges(
+    template: str,
+    terms: list[tuple[str, bool]],
+    free: bool,
+    on_show: tuple[str, list[Any]],
+    limit: int,
+) -> tuple[str, list[Any]]:
+    """The products with any of ``terms`` (``(term, whole)``), their ranges merged."""
+    if not terms:
+        return "SELECT NULL AS product_id WHERE 1 = 0", []
+    statement = template.format(collate=_collate(), on_show=on_show[0], limit=limit)
+    values = [value for term, whole in terms for value in (whole, term, *on_show[1], free)]
+    return _RANGES.format(ranges=" UNION ALL ".join([statement] * len(terms)), limit=limit), values
+
+
+def _sold_out(
+    terms: list[tuple[str, bool]], on_show: tuple[str, list[Any]], limit: int
+) -> tuple[str, list[Any]]:
+    """The sold-out products with any of ``terms``, in one statement."""
+    kinds = [[term for term, whole in terms if whole is kind] for kind in (True, False)]
+    conditions = [
+        f"(term.whole = %s AND term.term{_collate()} IN ({', '.join(['%s'] * len(forms))}))"
+        for forms in kinds
+        if forms
+    ]
+    values = [
+        value
+        for kind, forms in zip((True, False), kinds, strict=True)
+        if forms
+        for value in (kind, *forms)
+    ]
+    statement = _SOLD_OUT.format(
+        terms=" OR ".join(conditions) or "1 = 0", on_show=on_show[0], limit=limit
+    )
+    return statement, [*values, *on_show[1], False]
+
+
+def search_candidates_statement(
+    whole: list[str],
+    words: list[tuple[str, bool]],
+    *,
+    channel_id: int | None,
+    now: datetime.datetime,
+    limit: int,
+) -> tuple[str, list[Any]]:
+    """The statement (and its values) selecting the ids of a search's ranked candidates,
+    at most ``limit``, in the list of ``channel_id`` at ``now``: products whose name is one
+    of ``whole`` (the query's whole forms; ``whole`` terms), then those with a term
+    ``(term, whole)`` of ``words``, with free units before sold-out ones (see above). Used
+    as a subquery of the page's statements; runs on PostgreSQL and SQLite."""
+    on_show = _on_show(channel_id, now)
+    limit = int(limit)
+    exact = [(form, True) for form in whole]
+    parts = {
+        "exact_free": _ranges(_LOOKED_UP_RANGE, exact, True, on_show, limit),
+        "exact_sold_out": _ranges(_LOOKED_UP_RANGE, exact, False, on_show, limit),
+        "words_free": _ranges(_LOOKED_UP_RANGE, words, True, on_show, limit),
+        "words_sold_out": _sold_out(words, on_show, limit),
+    }
+    sql = _CANDIDATE_IDS.format(limit=limit, **{name: part[0] for name, part in parts.items()})
+    return sql, [value for part in parts.values() for value in part[1]]

@@ -204,11 +204,12 @@ def test_a_search_that_found_more_than_it_counts_ranks_its_candidates_first(cata
     products = product_list(filters={"q": "crane"})
     pages = [[p.slug for p in products[start : start + 4]] for start in (0, 4, 8)]
 
-    # The three oldest products named by the word, ranked (whole name first); then the
-    # others found, by slug, page after page without overlap.
+    # Three products named by the word, ranked: those whose whole name it is first (the
+    # oldest of them: all sold out, but better matches than the fan that can be bought);
+    # then the others found, by slug, page after page without overlap.
     assert pages == [
-        ["crane-00", "crane-01", "crane-fan", "crane-02"],
-        ["crane-03", "crane-04", "crane-05", "heron-0"],
+        ["crane-00", "crane-01", "crane-02", "crane-03"],
+        ["crane-04", "crane-05", "crane-fan", "heron-0"],
         ["heron-1"],
     ]
     assert [p.slug for p in products[:]] == [slug for page in pages for slug in page]

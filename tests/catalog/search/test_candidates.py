@@ -1,0 +1,142 @@
+"""Which products a search that found more than it counts ranks first (its candidates,
+``catalog/search/queries.py``'s ``search_candidates_statement``): the whole name first,
+then products with free units before sold-out ones matching as well, on both engines."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+
+from catalog.models import Product
+from catalog.search import product_search_text_refresh
+from catalog.search.queries import search_candidates_statement
+from catalog.selectors import product_list
+from tests.factories import (
+    ProductFactory,
+    ProductVariantFactory,
+    SalesChannelFactory,
+    StockFactory,
+)
+from tests.factories.catalog import ProductChannelListingFactory
+
+pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 12, 7, 12, tzinfo=datetime.UTC)
+
+
+def _product(slug: str, name_en: str, *, free_units: int = 0, name_zh: str = "") -> Product:
+    product = ProductFactory(slug=slug, name_zh=name_zh or f"瓶{slug}", name_en=name_en)
+    variant = ProductVariantFactory(product=product)
+    if free_units:
+        StockFactory(variant=variant, quantity=free_units)
+    product_search_text_refresh(product)
+    return product
+
+
+@pytest.fixture
+def cranes(db):
+    """Four sold-out crane vases (the oldest), two that can be bought, and a sold-out
+    product named just "Crane" (the newest)."""
+    ids: dict[str, Product] = {
+        f"crane-vase-{n}": _product(f"crane-vase-{n}", "Crane Vase") for n in range(4)
+    }
+    for n in (4, 5):
+        ids[f"crane-vase-{n}"] = _product(f"crane-vase-{n}", "Crane Vase", free_units=2)
+    ids["crane"] = _product("crane", "Crane")
+    return {slug: product.pk for slug, product in ids.items()}, ids
+
+
+def test_a_capped_search_ranks_products_that_can_be_bought_before_sold_out_ones(
+    cranes, monkeypatch
+):
+    monkeypatch.setattr("catalog.selectors.SEARCH_COUNT_MAX", 3)
+    monkeypatch.setattr("catalog.search.filtering.CANDIDATES_MAX", 3)
+
+    products = product_list(filters={"q": "crane"})
+
+    # The whole name first (sold out, but the best match), then the two vases that can be
+    # bought, though four sold-out vases matching as well are older; the rest by slug.
+    assert (products.count(), products.count_capped) == (3, True)
+    assert [product.slug for product in products[0:7]] == [
+        "crane",
+        "crane-vase-4",
+        "crane-vase-5",
+        "crane-vase-0",
+        "crane-vase-1",
+        "crane-vase-2",
+        "crane-vase-3",
+    ]
+    assert [product.slug for product in products[0:3]] == ["crane", "crane-vase-4", "crane-vase-5"]
+
+
+def test_a_capped_search_of_a_two_character_word_ranks_its_candidates_the_same_way(db, monkeypatch):
+    # A word too short for trigrams (the characters index finds its products): the
+    # ranked page reads its candidates by id, matched on the search text alone.
+    for n in range(3):
+        _product(f"vase-{n}", "Vase", name_zh="仙鹤 瓶")
+    _product("vase-9", "Vase", name_zh="仙鹤 瓶", free_units=1)
+    _product("plate", "Plate", name_zh="盘", free_units=1)
+    monkeypatch.setattr("catalog.selectors.SEARCH_COUNT_MAX", 2)
+    monkeypatch.setattr("catalog.search.filtering.CANDIDATES_MAX", 2)
+
+    products = product_list(filters={"q": "仙鹤"})
+
+    assert (products.count(), products.count_capped) == (2, True)
+    assert [product.slug for product in products[0:4]] == ["vase-9", "vase-0", "vase-1", "vase-2"]
+    assert [product.slug for product in products[1:3]] == ["vase-0", "vase-1"]
+
+
+def _candidates(
+    whole: list[str], words: list[tuple[str, bool]], *, channel_id: int | None = None, limit: int
+) -> list[int]:
+    sql, params = search_candidates_statement(
+        whole, words, channel_id=channel_id, now=NOW, limit=limit
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [product_id for (product_id,) in cursor.fetchall()]
+
+
+def test_candidates_are_the_whole_name_then_free_units_then_sold_out(cranes):
+    cranes = cranes[0]
+    vases = [cranes[f"crane-vase-{n}"] for n in range(6)]
+    words = [("crane", False), ("vase", False)]
+
+    assert _candidates(["crane"], words, limit=3) == [cranes["crane"], vases[4], vases[5]]
+    assert _candidates(["crane"], words, limit=4) == [cranes["crane"], vases[4], vases[5], vases[0]]
+    # Every one once, though a vase holds both words.
+    first = [cranes["crane"], vases[4], vases[5]]
+    assert _candidates(["crane"], words, limit=20) == [*first, *vases[:4]]
+    assert _candidates(["crane vase"], [("vase", False)], limit=2) == [vases[4], vases[5]]
+    assert _candidates(["heron"], [("heron", False)], limit=3) == []
+
+
+def test_candidates_are_those_on_show_in_the_channel(cranes):
+    ids, products = cranes
+    channel = SalesChannelFactory(code="museum-web", is_public=True)
+    vases = [ids[f"crane-vase-{n}"] for n in range(6)]
+    for n in (0, 1, 5):
+        ProductChannelListingFactory(product=products[f"crane-vase-{n}"], channel=channel)
+    ProductChannelListingFactory(
+        product=products["crane-vase-4"],
+        channel=channel,
+        available_until=NOW - datetime.timedelta(days=1),
+    )
+
+    candidates = _candidates(["crane"], [("crane", False)], channel_id=channel.pk, limit=3)
+
+    assert candidates == [vases[5], vases[0], vases[1]]
+
+
+@pytest.mark.postgresql
+def test_sold_out_candidates_are_not_read_when_the_others_fill_the_cut(cranes):
+    sql, params = search_candidates_statement(
+        ["crane"], [("crane", False)], channel_id=None, now=NOW, limit=2
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {sql}", params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+
+    assert "One-Time Filter" in plan, plan
+    assert "(never executed)" in plan, plan
