@@ -66,13 +66,13 @@ class RenderedResponse(Response):
         self.rendered_body = body
 
     @property
-    def rendered_content(self) -> bytes:
-        renderer = getattr(self, "accepted_renderer", None)
+    def rendered_content(self) -> Any:  # bytes, as DRF's (the stubs say str)
+        renderer: Any = getattr(self, "accepted_renderer", None)
         media_type = getattr(self, "accepted_media_type", None)
         context = getattr(self, "renderer_context", None)
         plain = type(renderer) is JSONRenderer and context is not None
         if not plain or renderer.get_indent(media_type, context) is not None:
-            return cast(bytes, super().rendered_content)
+            return super().rendered_content
         self["Content-Type"] = self.content_type or renderer.media_type
         return self.rendered_body
 
