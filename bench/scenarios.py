@@ -165,10 +165,7 @@ class Bench:
 
     def catalog_requests(self, size: int) -> dict[str, list[dict[str, Any]]]:
         """The request mix of each catalog scenario."""
-        return {
-            name: [{"path": path, "headers": {"Accept-Language": "en"}} for path in paths]
-            for name, paths in catalog_paths(size).items()
-        }
+        return catalog_requests(size)
 
     def catalog(self, size: int, *, miss: bool, only: tuple[str, ...] = ()) -> None:
         label = "uncached" if miss else "cached"
@@ -252,13 +249,41 @@ class Bench:
         self.run["targets"] = targets(self.run)
 
 
+LIST_PATH = "/api/v1/products/?channel=museum-web"
+DEEP_BY_NUMBER = "list deep page by number"
+DEEP_BY_CURSOR = "list deep page by cursor"
+
+
+def deep_page(size: int) -> int:
+    """The page 80% of the way down a list of ``size`` products, 20 a page."""
+    return max(1, int(size * 0.8) // 20)
+
+
+def catalog_requests(size: int) -> dict[str, list[dict[str, Any]]]:
+    """The request mix of each catalog scenario: the paths of :func:`catalog_paths`, and
+    the deep pages by cursor, a shopper scrolling on from the page before the deep page
+    by its ``next_cursor`` (bench/loadgen/scroll.py), the same products the deep page by
+    number shows, then the pages after them to the list's end, and round again."""
+    english = {"Accept-Language": "en"}
+    requests = {
+        name: [{"path": path, "headers": english} for path in paths]
+        for name, paths in catalog_paths(size).items()
+    }
+    scroll = {"path": LIST_PATH, "scroll_from_page": deep_page(size) - 1, "headers": english}
+    if deep_page(size) > 1:
+        ordered = list(requests.items())
+        at = [name for name, _ in ordered].index(DEEP_BY_NUMBER) + 1
+        requests = dict([*ordered[:at], (DEEP_BY_CURSOR, [scroll]), *ordered[at:]])
+    return requests
+
+
 def catalog_paths(size: int) -> dict[str, list[str]]:
-    """The paths each catalog scenario asks, on a catalog of ``size`` products."""
-    deep = max(1, int(size * 0.8) // 20)
+    """The paths each catalog scenario asks, on a catalog of ``size`` products (the deep
+    page by cursor is a scroll, not a path: :func:`catalog_requests`)."""
     hot = [seed.product_slug(i) for i in range(0, size, max(1, size // 200))][:200]
     return {
-        "list first page": ["/api/v1/products/?channel=museum-web"],
-        "list deep page": [f"/api/v1/products/?channel=museum-web&page={deep}"],
+        "list first page": [LIST_PATH],
+        DEEP_BY_NUMBER: [f"{LIST_PATH}&page={deep_page(size)}"],
         "list filtered": [
             f"/api/v1/products/?channel=museum-web&collection=collection-{n:02d}"
             "&in_stock=true&price_min=100&ordering=price"

@@ -49,10 +49,32 @@ CHANNEL_CODE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 VARY = ["Accept-Language", "X-Channel-Key"]
 
 
-def _weak_etag(data: Any, lang: str) -> str:
-    body = JSONRenderer().render(data)
+def _weak_etag(body: bytes, lang: str) -> str:
+    """The ETag of an answer whose JSON (compact, as :class:`JSONRenderer` gives it by
+    default) is ``body``, in language ``lang``."""
     digest = hashlib.sha256(lang.encode() + b"\n" + body).hexdigest()[:32]
     return f'W/"{digest}"'
+
+
+class RenderedResponse(Response):
+    """A 200 whose JSON was rendered once already, for its ETag: those bytes are its body
+    whenever the rendering asked for is that one (JSON, not indented), instead of
+    rendering the page a second time."""
+
+    def __init__(self, data: Any, *, body: bytes, headers: dict[str, str]) -> None:
+        super().__init__(data, headers=headers)
+        self.rendered_body = body
+
+    @property
+    def rendered_content(self) -> Any:  # bytes, as DRF's (the stubs say str)
+        renderer: Any = getattr(self, "accepted_renderer", None)
+        media_type = getattr(self, "accepted_media_type", None)
+        context = getattr(self, "renderer_context", None)
+        plain = type(renderer) is JSONRenderer and context is not None
+        if not plain or renderer.get_indent(media_type, context) is not None:
+            return super().rendered_content
+        self["Content-Type"] = self.content_type or renderer.media_type
+        return self.rendered_body
 
 
 def _none_match(header: str, etag: str) -> bool:
@@ -65,7 +87,8 @@ def _none_match(header: str, etag: str) -> bool:
 
 def cacheable_response(request: Request, data: Any, *, lang: str) -> Response:
     """A 200 with ``data``, or a bodiless 304 when the client already holds this body."""
-    etag = _weak_etag(data, lang)
+    body = JSONRenderer().render(data)
+    etag = _weak_etag(body, lang)
     headers = {
         "ETag": etag,
         "Cache-Control": CACHE_CONTROL,
@@ -74,7 +97,7 @@ def cacheable_response(request: Request, data: Any, *, lang: str) -> Response:
     if _none_match(request.META.get("HTTP_IF_NONE_MATCH", ""), etag):
         response = Response(status=304, headers=headers)
     else:
-        response = Response(data, headers=headers)
+        response = RenderedResponse(data, body=body, headers=headers)
     patch_vary_headers(response, VARY)
     return response
 

@@ -10,6 +10,7 @@ the request is for is not a filter here: the API resolves it from the storefront
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from typing import Any
 
@@ -36,7 +37,33 @@ SEARCH_MAX_LENGTH = 100
 PRICE_MAX = Decimal("9999999999.99")
 
 
-class PriceFilter(django_filters.NumberFilter):
+class CopiedForEachRequest:
+    """A filter that a filter set copies for each request by a shallow copy.
+
+    django-filter deep-copies every declared filter for each filter set it makes (to give
+    each its filter set, which its ``method`` is looked up on): the choices, bounds and
+    texts of seven filters, every request. Nothing of a filter but its ``model``,
+    ``parent`` and lazily worked-out label changes after it is declared, and those are set
+    on the copy; the copy's ``method`` is bound to the copy itself.
+    """
+
+    method: Any
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        copied = copy.copy(self)
+        copied.method = self.method  # a new FilterMethod, of the copy
+        return copied
+
+
+class TextFilter(CopiedForEachRequest, django_filters.CharFilter):
+    pass
+
+
+class OptionFilter(CopiedForEachRequest, django_filters.ChoiceFilter):
+    pass
+
+
+class PriceFilter(CopiedForEachRequest, django_filters.NumberFilter):
     """A price in yuan; its own ``max_value`` replaces the generic number cap."""
 
     def get_max_validator(self) -> None:
@@ -52,11 +79,15 @@ class ProductFilterForm(forms.Form):
         return cleaned
 
 
+# The form class of each filter set, built the first time one validates a query string.
+_FORM_CLASSES: dict[type[django_filters.FilterSet], type[forms.Form]] = {}
+
+
 class ProductFilter(django_filters.FilterSet):
-    collection = django_filters.CharFilter(
+    collection = TextFilter(
         field_name="collection__slug", max_length=80, help_text="Collection slug."
     )
-    tag = django_filters.CharFilter(method="filter_tag", max_length=60, help_text="Tag slug.")
+    tag = TextFilter(method="filter_tag", max_length=60, help_text="Tag slug.")
     price_min = PriceFilter(
         field_name="price_from",
         lookup_expr="gte",
@@ -75,17 +106,17 @@ class ProductFilter(django_filters.FilterSet):
         decimal_places=2,
         help_text="Lowest variant price (in the channel, if one is given) at most this.",
     )
-    in_stock = django_filters.ChoiceFilter(
+    in_stock = OptionFilter(
         choices=BOOLEAN_CHOICES,
         method="filter_in_stock",
         help_text="true: some active variant has free units; false: none has.",
     )
-    q = django_filters.CharFilter(
+    q = TextFilter(
         method="filter_search",
         max_length=SEARCH_MAX_LENGTH,
         help_text="Words to find in names, descriptions, tags, SKUs and relic names.",
     )
-    ordering = django_filters.ChoiceFilter(
+    ordering = OptionFilter(
         choices=ORDERING_CHOICES,
         method="filter_ordering",
         help_text="Default: relevance when searching (q), otherwise slug.",
@@ -100,6 +131,19 @@ class ProductFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.lang = lang if lang in (ZH, EN) else ZH
         self.search: SearchResult | None = None
+
+    def get_form_class(self) -> type[forms.Form]:
+        """The form that validates the query string, its class built once per process.
+
+        django-filter builds it anew for every request (every field, then a class of
+        them): the list's most frequent Python after its statements. The fields depend
+        on the filters' declarations only, and each form copies its class's fields when
+        it is made, so one class serves every request and thread.
+        """
+        form_class = _FORM_CLASSES.get(type(self))
+        if form_class is None:
+            form_class = _FORM_CLASSES.setdefault(type(self), super().get_form_class())
+        return form_class
 
     def filter_tag(
         self, queryset: QuerySet[ProductListEntry], name: str, value: str
