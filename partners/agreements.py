@@ -8,10 +8,10 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, DateField, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -30,6 +30,7 @@ from partners.models import (
     PartyRole,
     RefundPolicy,
 )
+from shop.core.kept_statements import KeptStatement, Slot, slots
 from shop.core.money import CENT
 from shop.core.permissions import signed_in
 from shop.orders.models import OrderLine
@@ -190,23 +191,39 @@ def agreement_version_create(
     return version
 
 
-@functools.cache
-def _versions_newest_first() -> QuerySet[AgreementVersion, tuple[Any, ...]]:
-    """The versions with their agreement's product and collection, newest first: built
-    once per process, each placing filters a copy (the copy is evaluated, never this one)."""
-    return AgreementVersion.objects.order_by("-valid_from").values_list(
+_ID_FIELD: BigIntegerField[int, int] = BigIntegerField()
+_DAY_FIELD: DateField[dt.date, dt.date] = DateField()
+
+
+class _VersionCovering(TypedDict):
+    id: int
+    agreement__product_id: int | None
+    agreement__collection_id: int | None
+
+
+@functools.lru_cache(maxsize=64)
+def _versions_started_statement(products: int, collections: int) -> KeptStatement[_VersionCovering]:
+    """The versions started by a day (slot ``on``) of agreements not ended before it, of
+    so many products' own agreements and so many collections' (slots ``product_ids``
+    and ``collection_ids``), newest first, with their agreement's product and
+    collection: read on every placing, so kept compiled once per number of products and
+    collections and per connection (shop/core/kept_statements.py). The agreement is one
+    row of a foreign key, so the filters join it once."""
+    on = Slot("on", _DAY_FIELD)
+    # ``product__pk``, not ``product_id``: a foreign key's own ``__in`` prepares each
+    # member as an id and refuses a slot; the same column, its join trimmed, takes one.
+    covers = Q()
+    if products:
+        covers |= Q(agreement__product__pk__in=slots("product_ids", _ID_FIELD, products))
+    if collections:
+        covers |= Q(agreement__collection__pk__in=slots("collection_ids", _ID_FIELD, collections))
+    in_force = Q(agreement__valid_until__isnull=True) | Q(agreement__valid_until__gte=on)
+    versions = AgreementVersion.objects.filter(in_force, valid_from__lte=on).filter(covers)
+    covering = versions.order_by("-valid_from").values(
         "id", "agreement__product_id", "agreement__collection_id"
     )
-
-
-@functools.lru_cache(maxsize=8)
-def _versions_started_by(on: dt.date) -> QuerySet[AgreementVersion, tuple[Any, ...]]:
-    """The versions started by ``on`` of agreements not ended before it, newest first:
-    built once per day and process (the day is the only thing these conditions read),
-    each placing filters a copy by its products and collections (the agreement is one
-    row, so the two filters mean what one would)."""
-    in_force = Q(agreement__valid_until__isnull=True) | Q(agreement__valid_until__gte=on)
-    return _versions_newest_first().filter(in_force, valid_from__lte=on)
+    # django-stubs types the ids of the agreement's two nullable foreign keys as int.
+    return KeptStatement(cast("QuerySet[AgreementVersion, _VersionCovering]", covering))
 
 
 def _versions_in_force(
@@ -214,22 +231,24 @@ def _versions_in_force(
 ) -> tuple[dict[int, int], dict[int, int]]:
     """The agreement version in force on ``on`` for each product's own agreement and for
     each collection's, by product id and by collection id; one query for all of them."""
-    covers = Q()
-    if product_ids:
-        covers |= Q(agreement__product_id__in=sorted(product_ids))
-    if collection_ids:
-        covers |= Q(agreement__collection_id__in=sorted(collection_ids))
-    if not covers:
+    if not product_ids and not collection_ids:
         return {}, {}
-    candidates = _versions_started_by(on).filter(covers)
+    statement = _versions_started_statement(len(product_ids), len(collection_ids))
+    values: dict[str, Any] = {"on": on}
+    if product_ids:
+        values["product_ids"] = sorted(product_ids)
+    if collection_ids:
+        values["collection_ids"] = sorted(collection_ids)
     by_product: dict[int, int] = {}
     by_collection: dict[int, int] = {}
-    for version_id, product_id, collection_id in candidates:
+    for version in statement.rows(**values):
         # Newest first: the first version seen for a product or collection is in force.
+        product_id = version["agreement__product_id"]
+        collection_id = version["agreement__collection_id"]
         if product_id in product_ids:
-            by_product.setdefault(product_id, version_id)
+            by_product.setdefault(product_id, version["id"])
         if collection_id in collection_ids:
-            by_collection.setdefault(collection_id, version_id)
+            by_collection.setdefault(collection_id, version["id"])
     return by_product, by_collection
 
 

@@ -21,14 +21,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet, Sum
+from django.db.models import BigIntegerField, F, Sum
 
-from catalog.models import Stock
 from catalog.offers import free_stock
 from catalog.stock.holds import stock_reserve
 from shop.channels.models import SalesChannel
+from shop.core.kept_statements import KeptStatement, slots
 from shop.orders.holds import Reservation
 from shop.orders.models import OrderLine
 
@@ -51,14 +52,19 @@ def variants_available(variant_ids: set[int]) -> dict[int, int]:
     return {variant_id: int(free) for variant_id, free in rows}
 
 
-@functools.cache
-def _free_rows() -> QuerySet[Stock, tuple[int, int, int, int, int]]:
-    """The stock rows with free units, as ``_free_units`` reads them: built once per
-    process, each call filters a copy (the copy is evaluated, never this one)."""
-    return (
-        free_stock()
+_ID_FIELD: BigIntegerField[int, int] = BigIntegerField()
+
+
+@functools.lru_cache(maxsize=64)
+def _free_rows(count: int) -> KeptStatement[dict[str, Any]]:
+    """The stock rows with free units of ``count`` variants (slots ``variant_ids``), as
+    ``_free_units`` reads them: read on every placing, so kept compiled once per number
+    of variants and per connection (shop/core/kept_statements.py). ``variant__pk``: a
+    foreign key's own ``__in`` refuses slots, the same column by its target takes them."""
+    return KeptStatement(
+        free_stock(variant__pk__in=slots("variant_ids", _ID_FIELD, count))
         .annotate(free=F("quantity") - F("quantity_reserved"))
-        .values_list("id", "variant_id", "warehouse_id", "warehouse__partner_id", "free")
+        .values("id", "variant_id", "warehouse_id", "warehouse__partner_id", "free")
     )
 
 
@@ -67,12 +73,14 @@ def _free_units(
 ) -> tuple[dict[int, dict[int, tuple[int, int]]], dict[int, int]]:
     """Free units per warehouse: ``{warehouse_id: {variant_id: (stock_id, free)}}``,
     and each warehouse's partner."""
-    rows = _free_rows().filter(variant_id__in=variant_ids)
     free: dict[int, dict[int, tuple[int, int]]] = {}
     partners: dict[int, int] = {}
-    for stock_id, variant_id, warehouse_id, partner_id, available in rows:
-        free.setdefault(warehouse_id, {})[variant_id] = (stock_id, available)
-        partners[warehouse_id] = partner_id
+    if not variant_ids:
+        return free, partners
+    for row in _free_rows(len(variant_ids)).rows(variant_ids=sorted(variant_ids)):
+        warehouse_id = row["warehouse_id"]
+        free.setdefault(warehouse_id, {})[row["variant_id"]] = (row["id"], row["free"])
+        partners[warehouse_id] = row["warehouse__partner_id"]
     return free, partners
 
 

@@ -13,10 +13,11 @@ import functools
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField, CharField
 
+from shop.core.kept_statements import KeptStatement, Slot
 from shop.core.permissions import signed_in
 from shop.orders.errors import IdempotencyKeyReused
 from shop.orders.models import Order
@@ -36,11 +37,21 @@ def request_fingerprint(kind: str, user: Any, request: Mapping[str, Any]) -> str
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+class _KeyUsed(TypedDict):
+    pk: int
+    idempotency_fingerprint: str
+
+
 @functools.cache
-def _fingerprints() -> QuerySet[Order, tuple[Any, ...]]:
-    """The id and fingerprint of orders, in no order (a key is unique in its channel, so
-    a lookup finds one at most): built once per process, each lookup filters a copy."""
-    return Order.objects.order_by().values_list("pk", "idempotency_fingerprint")
+def _fingerprint_of_key() -> KeptStatement[_KeyUsed]:
+    """The id and fingerprint of the order a key placed in a channel, in no order (a key
+    is unique in its channel, so one at most): read before every placing, so kept
+    compiled once per process and connection (shop/core/kept_statements.py)."""
+    found = Order.objects.filter(
+        channel_id=Slot("channel_id", BigIntegerField()),
+        idempotency_key=Slot("idempotency_key", CharField()),
+    )
+    return KeptStatement(found.order_by().values("pk", "idempotency_fingerprint")[:1])
 
 
 def order_for_key(channel_id: int, idempotency_key: str, fingerprint: str) -> Order | None:
@@ -48,10 +59,9 @@ def order_for_key(channel_id: int, idempotency_key: str, fingerprint: str) -> Or
     when the key is new; IdempotencyKeyReused when another request used it."""
     # Only the fingerprint is read, since a new key (the usual case) finds nothing; the
     # order a retry gets back is read whole by its id.
-    found = _fingerprints().filter(channel_id=channel_id, idempotency_key=idempotency_key)
-    row = next(iter(found[:1]), None)
-    if row is None:
+    found = _fingerprint_of_key().rows(channel_id=channel_id, idempotency_key=idempotency_key)
+    if not found:
         return None
-    if row[1] != fingerprint:
+    if found[0]["idempotency_fingerprint"] != fingerprint:
         raise IdempotencyKeyReused()
-    return Order.objects.get(pk=row[0])
+    return Order.objects.get(pk=found[0]["pk"])

@@ -1,36 +1,68 @@
 """The one lock order of the payments package, for web requests and workers alike: an
 order, then its payments in id order, then the one refund that changes. Locks are taken
 only on those rows (``of=("self",)``), and a provider is never called while they are
-held."""
+held.
+
+The order's and its payments' locks are taken twice when a payment starts and once when
+it is applied: their statements are kept compiled (shop/core/kept_statements.py), the
+ids their slots."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
 
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField
 
+from shop.core.kept_statements import KeptStatement, Slot
 from shop.orders.models import Order
 from shop.payments.models import Payment, Refund
 
+_ID_FIELD: BigIntegerField[int, int] = BigIntegerField()
+
 
 @functools.lru_cache(maxsize=32)
-def _orders_locked(order_fields: tuple[str, ...]) -> QuerySet[Order]:
-    """The orders to lock, read with ``order_fields`` (see ``order_payments_lock``):
-    built once per process and set of fields, each call filters a copy (the copy is
-    evaluated, never this one)."""
-    locked = Order.objects.select_for_update(of=("self",), no_key=True)
+def _orders_locked(order_fields: tuple[str, ...]) -> KeptStatement[Order]:
+    """The order with this id, locked and read with ``order_fields`` (see
+    ``order_payments_lock``): kept compiled once per set of fields and connection."""
+    locked = Order.objects.select_for_update(of=("self",), no_key=True).filter(
+        pk=Slot("order_id", _ID_FIELD)
+    )
     if not order_fields:
-        return locked.select_related("channel")
-    if any(name.startswith("channel__") for name in order_fields):
-        return locked.select_related("channel").only(*order_fields)
-    return locked.only(*order_fields)
+        locked = locked.select_related("channel")
+    elif any(name.startswith("channel__") for name in order_fields):
+        locked = locked.select_related("channel").only(*order_fields)
+    else:
+        locked = locked.only(*order_fields)
+    return KeptStatement(locked.order_by())
 
 
 @functools.cache
-def _payments_locked() -> QuerySet[Payment]:
-    """An order's payments to lock, in id order (built once, as ``_orders_locked``)."""
-    return Payment.objects.select_for_update(of=("self",), no_key=True).order_by("pk")
+def _payments_locked() -> KeptStatement[Payment]:
+    """An order's payments, locked in id order (kept as ``_orders_locked``)."""
+    return KeptStatement(
+        Payment.objects.select_for_update(of=("self",), no_key=True)
+        .filter(order_id=Slot("order_id", _ID_FIELD))
+        .order_by("pk")
+    )
+
+
+@functools.cache
+def _payment_of_order_locked() -> KeptStatement[Payment]:
+    """One payment of an order, locked (kept as ``_orders_locked``)."""
+    return KeptStatement(
+        Payment.objects.select_for_update(of=("self",), no_key=True)
+        .filter(pk=Slot("payment_id", _ID_FIELD), order_id=Slot("order_id", _ID_FIELD))
+        .order_by()
+    )
+
+
+def _order_lock(order_id: int, order_fields: Sequence[str]) -> Order:
+    """The order locked, as ``Order.objects...get(pk=order_id)`` reads it."""
+    found = _orders_locked(tuple(order_fields)).rows(order_id=order_id)
+    if not found:
+        raise Order.DoesNotExist("Order matching query does not exist.")
+    return found[0]
 
 
 def order_payments_lock(
@@ -41,8 +73,8 @@ def order_payments_lock(
     ``order_fields``: only these of the order are read (its channel only when some of
     them are the channel's, ``channel__code``), for a caller that reads no other: a row
     read whole costs a column name compiled and a value decoded for each column."""
-    order = _orders_locked(tuple(order_fields)).get(pk=order_id)
-    payments = list(_payments_locked().filter(order_id=order_id))
+    order = _order_lock(order_id, order_fields)
+    payments = _payments_locked().rows(order_id=order_id)
     for payment in payments:
         payment.order = order
     return order, payments
@@ -51,19 +83,17 @@ def order_payments_lock(
 def order_alone_lock(order_id: int, *, order_fields: Sequence[str] = ()) -> Order:
     """The order alone, locked (a caller that changes one payment it knows is pending
     without a reference); ``order_fields`` as for ``order_payments_lock``."""
-    return _orders_locked(tuple(order_fields)).get(pk=order_id)
+    return _order_lock(order_id, order_fields)
 
 
 def order_payment_lock(order_id: int, payment_id: int) -> tuple[Order, Payment]:
-    """The order, then one of its payments (a subset of the order above: the same order)."""
-    order = (
-        Order.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("channel")
-        .get(pk=order_id)
-    )
-    payment = Payment.objects.select_for_update(of=("self",), no_key=True).get(
-        pk=payment_id, order_id=order_id
-    )
+    """The order, then one of its payments (a subset of the order above: the same order).
+    Order.DoesNotExist or Payment.DoesNotExist when either is missing."""
+    order = _order_lock(order_id, ())
+    found = _payment_of_order_locked().rows(payment_id=payment_id, order_id=order_id)
+    if not found:
+        raise Payment.DoesNotExist("Payment matching query does not exist.")
+    payment = found[0]
     payment.order = order
     return order, payment
 

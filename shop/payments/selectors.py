@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField
 
+from shop.core.kept_statements import KeptStatement, Slot
 from shop.orders.guest_access import order_open, order_open_to
 from shop.orders.models import Order
 from shop.payments.errors import PaymentNotFound
@@ -27,22 +28,24 @@ _PAYER_CHECKED = ("id", "order", "provider", "provider_reference", "status")
 
 
 @functools.cache
-def _payments_with_owners() -> QuerySet[Payment]:
-    """Payments with what their payer's endpoint checks (which provider, whether it waits
-    with a reference) and what ``order_open_to`` reads of their orders; the rest is read,
-    and locked, by what changes them. Built once per process, each call filters a copy
-    (the copy is evaluated, never this one)."""
-    return Payment.objects.select_related("order").only(
+def _payment_with_owner() -> KeptStatement[Payment]:
+    """A payment with what its payer's endpoint checks (which provider, whether it waits
+    with a reference) and what ``order_open_to`` reads of its order; the rest is read,
+    and locked, by what changes them. Read on every confirmation, so kept compiled once
+    per process and connection (shop/core/kept_statements.py)."""
+    payments = Payment.objects.select_related("order").only(
         *_PAYER_CHECKED, "order__user_id", "order__email"
     )
+    # One at most: no ordering to compile or sort.
+    return KeptStatement(payments.filter(pk=Slot("payment_id", BigIntegerField())).order_by())
 
 
 def payment_for_payer_get(*, payment_id: int, user: Any, email: str | None) -> Payment:
     """The payment (its ``_PAYER_CHECKED`` fields) with its order, or PaymentNotFound when
     it does not exist or is not the caller's."""
     payment = None
-    if 0 < payment_id <= _BIGINT_MAX:  # one at most: no ordering to compile or sort
-        payment = next(iter(_payments_with_owners().filter(pk=payment_id).order_by()[:1]), None)
+    if 0 < payment_id <= _BIGINT_MAX:  # an id a bigint holds, or none
+        payment = next(iter(_payment_with_owner().rows(payment_id=payment_id)), None)
     if payment is None or not order_open_to(payment.order, user, email):
         raise PaymentNotFound()
     return payment

@@ -102,3 +102,18 @@ def test_not_enough_anywhere_holds_nothing(db):
     assert not lines_allocate(requests, channel=channel, expires_at=None)
 
     assert _held(requests) == []
+
+
+def test_orders_of_one_and_of_two_variants_each_read_their_own_stock(db):
+    channel, (a, b) = _setup({"own": (2, 3), "big": (0, 0), "small": (0, 0)})
+    one, two = _order(channel, (b, 1)), _order(channel, (a, 2), (b, 1))
+    again = _order(channel, (b, 1))
+
+    assert lines_allocate(one, channel=channel, expires_at=None)
+    assert lines_allocate(two, channel=channel, expires_at=None)
+    assert lines_allocate(again, channel=channel, expires_at=None)
+
+    assert _held(one) == [("B", "own", 1)]
+    assert _held(two) == [("A", "own", 2), ("B", "own", 1)]
+    assert _held(again) == [("B", "own", 1)]
+    assert not lines_allocate(_order(channel, (a, 1)), channel=channel, expires_at=None)

@@ -7,6 +7,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from shop.carts.models import Cart
+from shop.orders.errors import IdempotencyKeyReused
+from shop.orders.idempotency import order_for_key
 from shop.orders.models import Order
 from shop.payments.models import Payment
 from tests import factories
@@ -128,3 +130,16 @@ def test_a_key_of_the_step_by_step_checkout_is_its_cart_and_caller(small_shop):
     assert with_payment.status_code == 409
     assert buy_now.status_code == 409
     assert Order.objects.count() == 1
+
+
+def test_a_key_is_looked_up_in_its_channel_only():
+    order = factories.OrderFactory(idempotency_key="key-1", idempotency_fingerprint="f" * 64)
+    elsewhere = factories.OrderFactory(idempotency_key="key-1", idempotency_fingerprint="e" * 64)
+    channel = order.channel_id
+
+    assert order_for_key(channel, "key-1", "f" * 64) == order
+    assert order_for_key(elsewhere.channel_id, "key-1", "e" * 64) == elsewhere
+    assert order_for_key(channel, "key-2", "f" * 64) is None
+    assert order_for_key(factories.SalesChannelFactory().pk, "key-1", "f" * 64) is None
+    with pytest.raises(IdempotencyKeyReused):
+        order_for_key(channel, "key-1", "e" * 64)
