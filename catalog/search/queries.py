@@ -146,7 +146,8 @@ _RANGES = """
     SELECT DISTINCT product_id FROM ({ranges}) ranges ORDER BY product_id LIMIT {limit}"""
 _SOLD_OUT = """
     SELECT DISTINCT term.product_id FROM catalog_searchterm term
-    WHERE ({terms}) AND {on_show} = %s
+    JOIN ({entries}) entry ON entry.product_id = term.product_id
+    WHERE ({terms}) AND entry.has_free_units = %s
     ORDER BY term.product_id LIMIT {limit}"""
 # Each kind is read only when the kinds before it did not fill the cut (a one-time filter:
 # PostgreSQL does not start its scans otherwise).
@@ -183,14 +184,16 @@ def _on_show(channel_id: int | None, now: datetime.datetime) -> tuple[str, list[
     """Whether the term's product has free units, as a subquery of its list entry on show
     (None without one): the entry is found by the list's own rule,
     :func:`catalog.offers.entry_on_show`, compiled by the ORM."""
-    entry = (
-        ProductListEntry.objects.filter(
-            entry_on_show(channel_id, now), product_id=RawSQL("term.product_id", ())
-        )
-        .order_by()
-        .values("has_free_units")
-    )
-    sql, params = entry.query.get_compiler(using=connection.alias).as_sql()
+    entry = _entries_on_show(channel_id, now).filter(product_id=RawSQL("term.product_id", ()))
+    return _compiled(entry.values("has_free_units"))
+
+
+def _entries_on_show(channel_id: int | None, now: datetime.datetime) -> QuerySet[Any]:
+    return ProductListEntry.objects.filter(entry_on_show(channel_id, now)).order_by()
+
+
+def _compiled(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
+    sql, params = queryset.query.get_compiler(using=connection.alias).as_sql()
     return f"({sql})", list(params)
 
 
@@ -210,9 +213,11 @@ def _ranges(
 
 
 def _sold_out(
-    terms: list[tuple[str, bool]], on_show: tuple[str, list[Any]], limit: int
+    terms: list[tuple[str, bool]], entries: tuple[str, list[Any]], limit: int
 ) -> tuple[str, list[Any]]:
-    """The sold-out products with any of ``terms``, in one statement."""
+    """The sold-out products with any of ``terms``, in one statement: joined to the
+    ``entries`` on show, which PostgreSQL plans far cheaper than an entry looked up per
+    term (the estimate of the lookup crossed its JIT threshold: 100 ms of compiling)."""
     kinds = [[term for term, whole in terms if whole is kind] for kind in (True, False)]
     conditions = [
         f"(term.whole = %s AND term.term{_collate()} IN ({', '.join(['%s'] * len(forms))}))"
@@ -226,9 +231,9 @@ def _sold_out(
         for value in (kind, *forms)
     ]
     statement = _SOLD_OUT.format(
-        terms=" OR ".join(conditions) or "1 = 0", on_show=on_show[0], limit=limit
+        entries=entries[0], terms=" OR ".join(conditions) or "1 = 0", limit=limit
     )
-    return statement, [*values, *on_show[1], False]
+    return statement, [*entries[1], *values, False]
 
 
 def search_candidates_statement(
@@ -251,7 +256,11 @@ def search_candidates_statement(
         "exact_free": _ranges(_LOOKED_UP_RANGE, exact, True, on_show, limit),
         "exact_sold_out": _ranges(_LOOKED_UP_RANGE, exact, False, on_show, limit),
         "words_free": _ranges(_LOOKED_UP_RANGE, words, True, on_show, limit),
-        "words_sold_out": _sold_out(words, on_show, limit),
+        "words_sold_out": _sold_out(
+            words,
+            _compiled(_entries_on_show(channel_id, now).values("product_id", "has_free_units")),
+            limit,
+        ),
     }
     sql = _CANDIDATE_IDS.format(limit=limit, **{name: part[0] for name, part in parts.items()})
     return sql, [value for part in parts.values() for value in part[1]]
