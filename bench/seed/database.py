@@ -8,6 +8,7 @@ from typing import Any
 
 import psycopg
 from django.db import connection
+from psycopg import sql as psql
 
 
 def copy_rows(table: str, columns: list[str], rows: Any) -> int:
@@ -21,7 +22,7 @@ def copy_rows(table: str, columns: list[str], rows: Any) -> int:
     return count
 
 
-def execute(sql: str, params: Any = None) -> int:
+def execute(sql: str | psql.Composable, params: Any = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
@@ -32,11 +33,14 @@ def replica_mode(on: bool = True) -> None:
 
 
 def sequences_reset(tables: list[str]) -> None:
+    """Each table's id sequence moved past the ids the seed wrote (names quoted by
+    psycopg's composition)."""
+    statement = psql.SQL(
+        "SELECT setval(pg_get_serial_sequence({name}, 'id'),"
+        " GREATEST((SELECT max(id) FROM {table}), 1))"
+    )
     for table in tables:
-        execute(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-            f"GREATEST((SELECT max(id) FROM {table}), 1))"
-        )
+        execute(statement.format(name=psql.Literal(table), table=psql.Identifier(table)))
 
 
 def fetch(sql: str, params: Any = None) -> list[tuple]:

@@ -274,18 +274,20 @@ def _daily_rollups_rebuild() -> None:
     """The daily totals and monthly product rows, summed anew from the daily rows (the
     shop's ledger writes all three in one statement; the seed writes the daily rows in
     bulk, then these)."""
-    figures = "units, units_refunded, gross, refunds, own_share"
-    sums = "sum(units), sum(units_refunded), sum(gross), sum(refunds), sum(own_share)"
     execute("TRUNCATE partners_dailytotals, partners_monthlyproductsales")
     execute(
-        "INSERT INTO partners_dailytotals (partner_id, day, channel_id, collection_id,"  # noqa: S608
-        f" warehouse_id, {figures}) SELECT partner_id, day, channel_id, collection_id,"
-        f" warehouse_id, {sums} FROM partners_dailysales GROUP BY 1, 2, 3, 4, 5"
+        "INSERT INTO partners_dailytotals (partner_id, day, channel_id, collection_id,"
+        " warehouse_id, units, units_refunded, gross, refunds, own_share)"
+        " SELECT partner_id, day, channel_id, collection_id, warehouse_id, sum(units),"
+        " sum(units_refunded), sum(gross), sum(refunds), sum(own_share)"
+        " FROM partners_dailysales GROUP BY 1, 2, 3, 4, 5"
     )
     execute(
-        "INSERT INTO partners_monthlyproductsales (partner_id, month, product_id,"  # noqa: S608
-        f" {figures}) SELECT partner_id, date_trunc('month', day)::date, product_id,"
-        f" {sums} FROM partners_dailysales GROUP BY 1, 2, 3"
+        "INSERT INTO partners_monthlyproductsales (partner_id, month, product_id, units,"
+        " units_refunded, gross, refunds, own_share)"
+        " SELECT partner_id, date_trunc('month', day)::date, product_id, sum(units),"
+        " sum(units_refunded), sum(gross), sum(refunds), sum(own_share)"
+        " FROM partners_dailysales GROUP BY 1, 2, 3"
     )
 
 
