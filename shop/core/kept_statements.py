@@ -143,7 +143,9 @@ class KeptStatement(Generic[Row]):
         return compiled.read(converted)
 
     def _compile(self, alias: str) -> _Compiled:
-        compiler = self._queryset.query.get_compiler(using=alias)
+        # A copy: the compiler adds select_related's joins to the query it compiles, and
+        # threads of one process compile the same kept statement for their connections.
+        compiler = self._queryset.query.clone().get_compiler(using=alias)
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
@@ -227,7 +229,8 @@ class KeptComposition:
         own = iter(self._own)
         for place, piece in enumerate(_PART.split(self._template)):
             if place % 2:  # a part's name
-                part_sql, part_params = self._parts[piece].query.get_compiler(using=alias).as_sql()
+                part = self._parts[piece].query.clone()  # a copy, as KeptStatement compiles
+                part_sql, part_params = part.get_compiler(using=alias).as_sql()
                 sql.append(part_sql)
                 params += part_params
             else:

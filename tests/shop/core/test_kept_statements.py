@@ -192,3 +192,14 @@ def test_a_composition_is_compiled_once_per_connection(variants):
         either.rows(start="K-4", sku="K-2", limit=5)
     assert compiled.call_count == 2  # its two parts, once
     assert len(queries) == 2
+
+
+def test_compiling_leaves_the_kept_queryset_as_it_was(variants):
+    """Threads of one process compile a shared statement each for its own connection:
+    compiling must work on a copy (Django's compiler adds the joins of select_related to
+    the query it compiles, and puts back counts it saved)."""
+    shape = _variants(slots("sku", CharField(), 1))
+    kept = KeptStatement(shape)
+    aliases, refcount = list(shape.query.alias_map), dict(shape.query.alias_refcount)
+    assert _seen(kept.rows(sku=["K-1"])) == _seen(_variants(["K-1"]))
+    assert (list(shape.query.alias_map), dict(shape.query.alias_refcount)) == (aliases, refcount)
