@@ -45,7 +45,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from catalog.models import ProductChannelListing, ProductVariant, Stock, VariantChannelPrice
+from catalog.models import (
+    ProductChannelListing,
+    ProductListEntry,
+    ProductVariant,
+    Stock,
+    VariantChannelPrice,
+)
 from shop.core.money import quantize
 
 MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=12, decimal_places=2)
@@ -98,6 +104,12 @@ def entry_on_show(channel: Any, now: Any, *, prefix: str = "") -> Q:
     if channel is None:
         return Q(**{f"{prefix}channel__isnull": True})
     return Q(**{f"{prefix}channel": channel}) & window_open(now, prefix=prefix)
+
+
+def entries_on_show(channel: Any, now: Any) -> QuerySet[ProductListEntry]:
+    """The product list entries on show in ``channel`` at ``now`` (:func:`entry_on_show`):
+    what the product list, a search's candidates and autocomplete read."""
+    return ProductListEntry.objects.filter(entry_on_show(channel, now))
 
 
 def published_now(channel: Any, now: Any, *, product: str = "pk") -> Exists:

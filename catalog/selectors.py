@@ -19,6 +19,7 @@ deep page read one index (an index-only scan), not every product with its prices
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,7 +39,7 @@ from catalog.models import (
     Product,
     ProductListEntry,
 )
-from catalog.offers import entry_on_show, published_now
+from catalog.offers import entries_on_show, published_now
 from catalog.product_cards import (
     CardPicture,
     Named,
@@ -96,7 +97,7 @@ class ProductList:
         did_you_mean: str | None = None,
         count_max: int | None = None,
         found: int | None = None,
-        candidates: RawSQL | None = None,
+        candidates: Callable[[], RawSQL] | None = None,
         narrowed: Callable[[], QuerySet[Any]] | None = None,
         searching: bool = False,
     ) -> None:
@@ -114,8 +115,9 @@ class ProductList:
         self._count: int | None = None
         # What the search counted already (to one past count_max), or None: counted here.
         self._found = found
-        # A search by relevance: the product ids ranked first when it found more than it
-        # counts (the others follow by slug), so a page never ranks every product found.
+        # A search by relevance: builds the product ids ranked first when it found more
+        # than it counts (the others follow by slug), so a page never ranks every product
+        # found; built only then.
         self.candidates = candidates
         # The entries found, for rows already picked by id (SearchResult.narrowed).
         self.narrowed = narrowed
@@ -178,14 +180,15 @@ class ProductList:
         slug, read from the slug index only as deep as the page."""
         assert self.candidates is not None
         found = self.entries if self.narrowed is None else self.narrowed().order_by(*self.ordering)
-        ranked = found.filter(product_id__in=self.candidates)
+        candidates = self.candidates()  # built only for a search that found more than it counts
+        ranked = found.filter(product_id__in=candidates)
         start, stop = index.start or 0, index.stop
         rows = card_rows(ranked[start:stop])
         if stop is not None and len(rows) == stop - start:
             return rows
         # The ranked candidates end on this page, or before it (then counted: a deep page).
         ranked_count = start + len(rows) if rows or not start else ranked.count()
-        rest = self.entries.exclude(product_id__in=self.candidates).order_by("channel_id", "slug")
+        rest = self.entries.exclude(product_id__in=candidates).order_by("channel_id", "slug")
         end = None if stop is None else stop - ranked_count
         return rows + card_rows(rest[max(start - ranked_count, 0) : end])
 
@@ -224,12 +227,6 @@ class ProductList:
 ENTRY_FIELDS = {field.attname for field in ProductListEntry._meta.concrete_fields}
 
 
-def _entries_on_show(channel_id: int | None, now: datetime.datetime) -> QuerySet[ProductListEntry]:
-    # The entries hold the windows of the published listings (catalog.list_entries);
-    # autocomplete asks the same rule (catalog.search.queries).
-    return ProductListEntry.objects.filter(entry_on_show(channel_id, now))
-
-
 def product_list(
     *,
     filters: Mapping[str, Any] | None = None,
@@ -242,7 +239,8 @@ def product_list(
     Raises :class:`InvalidInput` (with the failing fields) for a bad filter value.
     """
     now = now or timezone.now()
-    entries = _entries_on_show(channel_id, now)
+    # The entries hold the windows of the published listings (catalog.list_entries).
+    entries = entries_on_show(channel_id, now)
     filterset = ProductFilter(data=filters or {}, queryset=entries, lang=lang)
     if not filterset.is_valid():
         raise InvalidInput(fields=_form_errors(filterset.errors))
@@ -257,7 +255,7 @@ def product_list(
         count_max=SEARCH_COUNT_MAX if search is not None else LIST_COUNT_MAX,
         found=search.found if search is not None else None,
         candidates=(
-            candidates(search.query, channel_id=channel_id, now=now)
+            functools.partial(candidates, search.query, channel_id=channel_id, now=now)
             if search is not None and ranked
             else None
         ),

@@ -25,7 +25,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 
 from catalog.models import ProductListEntry
-from catalog.offers import entry_on_show
+from catalog.offers import entries_on_show, entry_on_show
 from catalog.search.models import SearchTerm
 from shop.core.kept_statements import KeptComposition, Slot
 
@@ -51,13 +51,19 @@ _PRODUCTS = """
 """
 
 
+def term_key() -> Any:
+    """The name terms' ``term`` as their index compares it: byte by byte (migration 0012);
+    :func:`_collate` says the same in a written-out statement."""
+    return Collate("term", "C") if connection.vendor == "postgresql" else F("term")
+
+
 def _candidates(whole: bool, browsing: bool, limit: int) -> QuerySet[Any]:
     """The products of the first ``limit`` terms of one kind (``whole`` names, or words)
     in the range from slot ``prefix`` to slot ``end``, of products on show in the list
     asked (slots ``channel`` unless ``browsing``, and ``now``): one range of the terms'
     B-tree ``(whole, term COLLATE "C", product_id)`` in its order, each term's entry found
     by its unique index."""
-    key = Collate("term", "C") if connection.vendor == "postgresql" else F("term")
+    key = term_key()
     channel = None if browsing else Slot("channel", _ID)
     on_show = ProductListEntry.objects.filter(
         entry_on_show(channel, Slot("now", _MOMENT)), product=OuterRef("product_id")
@@ -184,12 +190,10 @@ def _on_show(channel_id: int | None, now: datetime.datetime) -> tuple[str, list[
     """Whether the term's product has free units, as a subquery of its list entry on show
     (None without one): the entry is found by the list's own rule,
     :func:`catalog.offers.entry_on_show`, compiled by the ORM."""
-    entry = _entries_on_show(channel_id, now).filter(product_id=RawSQL("term.product_id", ()))
+    entry = (
+        entries_on_show(channel_id, now).order_by().filter(product_id=RawSQL("term.product_id", ()))
+    )
     return _compiled(entry.values("has_free_units"))
-
-
-def _entries_on_show(channel_id: int | None, now: datetime.datetime) -> QuerySet[Any]:
-    return ProductListEntry.objects.filter(entry_on_show(channel_id, now)).order_by()
 
 
 def _compiled(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
@@ -206,7 +210,7 @@ def _ranges(
 ) -> tuple[str, list[Any]]:
     """The products with any of ``terms`` (``(term, whole)``), their ranges merged."""
     if not terms:
-        return "SELECT NULL AS product_id WHERE 1 = 0", []
+        return "SELECT CAST(NULL AS BIGINT) AS product_id WHERE 1 = 0", []
     statement = template.format(collate=_collate(), on_show=on_show[0], limit=limit)
     values = [value for term, whole in terms for value in (whole, term, *on_show[1], free)]
     return _RANGES.format(ranges=" UNION ALL ".join([statement] * len(terms)), limit=limit), values
@@ -258,7 +262,9 @@ def search_candidates_statement(
         "words_free": _ranges(_LOOKED_UP_RANGE, words, True, on_show, limit),
         "words_sold_out": _sold_out(
             words,
-            _compiled(_entries_on_show(channel_id, now).values("product_id", "has_free_units")),
+            _compiled(
+                entries_on_show(channel_id, now).order_by().values("product_id", "has_free_units")
+            ),
             limit,
         ),
     }

@@ -27,13 +27,12 @@ from typing import Any
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    F,
     FloatField,
     Func,
     QuerySet,
     Value,
 )
-from django.db.models.functions import Collate, Length
+from django.db.models.functions import Length
 
 from catalog.models import Collection, Relic
 from catalog.search.models import SearchWord
@@ -96,11 +95,6 @@ class Suggestion:
     kind: str
     slug: str
     name: str
-
-
-def term_key() -> Any:
-    """The name terms' ``term`` as their index compares it: byte by byte (migration 0012)."""
-    return Collate("term", "C") if connection.vendor == "postgresql" else F("term")
 
 
 def _product_suggestions(

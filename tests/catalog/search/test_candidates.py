@@ -112,6 +112,15 @@ def test_candidates_are_the_whole_name_then_free_units_then_sold_out(cranes):
     assert _candidates(["heron"], [("heron", False)], limit=3) == []
 
 
+def test_a_kind_without_terms_reads_nothing_and_the_others_still_count(cranes):
+    cranes = cranes[0]
+    vases = [cranes[f"crane-vase-{n}"] for n in range(6)]
+
+    assert _candidates([], [("vase", False)], limit=3) == [vases[4], vases[5], vases[0]]
+    assert _candidates(["crane"], [], limit=3) == [cranes["crane"]]
+    assert _candidates([], [], limit=3) == []
+
+
 def test_candidates_are_those_on_show_in_the_channel(cranes):
     ids, products = cranes
     channel = SalesChannelFactory(code="museum-web", is_public=True)
