@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, TypedDict, cast
 
 from django.db import transaction
-from django.db.models import BigIntegerField, DateField, Q, QuerySet
+from django.db.models import DateField, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -30,7 +30,7 @@ from partners.models import (
     PartyRole,
     RefundPolicy,
 )
-from shop.core.kept_statements import KeptStatement, Slot, slots
+from shop.core.kept_statements import ID_FIELD, KeptStatement, Slot, slots
 from shop.core.money import CENT
 from shop.core.permissions import signed_in
 from shop.orders.models import OrderLine
@@ -191,7 +191,6 @@ def agreement_version_create(
     return version
 
 
-_ID_FIELD: BigIntegerField[int, int] = BigIntegerField()
 _DAY_FIELD: DateField[dt.date, dt.date] = DateField()
 
 
@@ -214,9 +213,9 @@ def _versions_started_statement(products: int, collections: int) -> KeptStatemen
     # member as an id and refuses a slot; the same column, its join trimmed, takes one.
     covers = Q()
     if products:
-        covers |= Q(agreement__product__pk__in=slots("product_ids", _ID_FIELD, products))
+        covers |= Q(agreement__product__pk__in=slots("product_ids", ID_FIELD, products))
     if collections:
-        covers |= Q(agreement__collection__pk__in=slots("collection_ids", _ID_FIELD, collections))
+        covers |= Q(agreement__collection__pk__in=slots("collection_ids", ID_FIELD, collections))
     in_force = Q(agreement__valid_until__isnull=True) | Q(agreement__valid_until__gte=on)
     versions = AgreementVersion.objects.filter(in_force, valid_from__lte=on).filter(covers)
     covering = versions.order_by("-valid_from").values(

@@ -41,7 +41,7 @@ from weakref import WeakKeyDictionary
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Expression, Field, QuerySet
+from django.db.models import BigIntegerField, Expression, Field, QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]  # not in the stubs
     ModelIterable,
     ValuesIterable,
@@ -78,6 +78,10 @@ class Slot(Expression):
 
     def get_group_by_cols(self) -> list[Any]:
         return []
+
+
+# The field of a slot holding a row's id (or a foreign key's), as the shop's keys are.
+ID_FIELD: BigIntegerField[int, int] = BigIntegerField()
 
 
 def slots(name: str, output_field: Field[Any, Any], count: int) -> list[Slot]:

@@ -24,12 +24,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import BigIntegerField, F, Sum
+from django.db.models import F, Sum
 
 from catalog.offers import free_stock
 from catalog.stock.holds import stock_reserve
 from shop.channels.models import SalesChannel
-from shop.core.kept_statements import KeptStatement, slots
+from shop.core.kept_statements import ID_FIELD, KeptStatement, slots
 from shop.orders.holds import Reservation
 from shop.orders.models import OrderLine
 
@@ -52,9 +52,6 @@ def variants_available(variant_ids: set[int]) -> dict[int, int]:
     return {variant_id: int(free) for variant_id, free in rows}
 
 
-_ID_FIELD: BigIntegerField[int, int] = BigIntegerField()
-
-
 @functools.lru_cache(maxsize=64)
 def _free_rows(count: int) -> KeptStatement[dict[str, Any]]:
     """The stock rows with free units of ``count`` variants (slots ``variant_ids``), as
@@ -62,7 +59,7 @@ def _free_rows(count: int) -> KeptStatement[dict[str, Any]]:
     of variants and per connection (shop/core/kept_statements.py). ``variant__pk``: a
     foreign key's own ``__in`` refuses slots, the same column by its target takes them."""
     return KeptStatement(
-        free_stock(variant__pk__in=slots("variant_ids", _ID_FIELD, count))
+        free_stock(variant__pk__in=slots("variant_ids", ID_FIELD, count))
         .annotate(free=F("quantity") - F("quantity_reserved"))
         .values("id", "variant_id", "warehouse_id", "warehouse__partner_id", "free")
     )

@@ -15,9 +15,9 @@ import json
 from collections.abc import Mapping
 from typing import Any, TypedDict
 
-from django.db.models import BigIntegerField, CharField
+from django.db.models import CharField
 
-from shop.core.kept_statements import KeptStatement, Slot
+from shop.core.kept_statements import ID_FIELD, KeptStatement, Slot
 from shop.core.permissions import signed_in
 from shop.orders.errors import IdempotencyKeyReused
 from shop.orders.models import Order
@@ -48,7 +48,7 @@ def _fingerprint_of_key() -> KeptStatement[_KeyUsed]:
     is unique in its channel, so one at most): read before every placing, so kept
     compiled once per process and connection (shop/core/kept_statements.py)."""
     found = Order.objects.filter(
-        channel_id=Slot("channel_id", BigIntegerField()),
+        channel_id=Slot("channel_id", ID_FIELD),
         idempotency_key=Slot("idempotency_key", CharField()),
     )
     return KeptStatement(found.order_by().values("pk", "idempotency_fingerprint")[:1])

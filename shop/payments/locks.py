@@ -12,13 +12,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from django.db.models import BigIntegerField
-
-from shop.core.kept_statements import KeptStatement, Slot
+from shop.core.kept_statements import ID_FIELD, KeptStatement, Slot
 from shop.orders.models import Order
 from shop.payments.models import Payment, Refund
-
-_ID_FIELD: BigIntegerField[int, int] = BigIntegerField()
 
 
 @functools.lru_cache(maxsize=32)
@@ -26,7 +22,7 @@ def _orders_locked(order_fields: tuple[str, ...]) -> KeptStatement[Order]:
     """The order with this id, locked and read with ``order_fields`` (see
     ``order_payments_lock``): kept compiled once per set of fields and connection."""
     locked = Order.objects.select_for_update(of=("self",), no_key=True).filter(
-        pk=Slot("order_id", _ID_FIELD)
+        pk=Slot("order_id", ID_FIELD)
     )
     if not order_fields:
         locked = locked.select_related("channel")
@@ -42,7 +38,7 @@ def _payments_locked() -> KeptStatement[Payment]:
     """An order's payments, locked in id order (kept as ``_orders_locked``)."""
     return KeptStatement(
         Payment.objects.select_for_update(of=("self",), no_key=True)
-        .filter(order_id=Slot("order_id", _ID_FIELD))
+        .filter(order_id=Slot("order_id", ID_FIELD))
         .order_by("pk")
     )
 
@@ -52,7 +48,7 @@ def _payment_of_order_locked() -> KeptStatement[Payment]:
     """One payment of an order, locked (kept as ``_orders_locked``)."""
     return KeptStatement(
         Payment.objects.select_for_update(of=("self",), no_key=True)
-        .filter(pk=Slot("payment_id", _ID_FIELD), order_id=Slot("order_id", _ID_FIELD))
+        .filter(pk=Slot("payment_id", ID_FIELD), order_id=Slot("order_id", ID_FIELD))
         .order_by()
     )
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from django.db.models import BigIntegerField
-
-from shop.core.kept_statements import KeptStatement, Slot
+from shop.core.kept_statements import ID_FIELD, KeptStatement, Slot
 from shop.orders.guest_access import order_open, order_open_to
 from shop.orders.models import Order
 from shop.payments.errors import PaymentNotFound
@@ -37,7 +35,7 @@ def _payment_with_owner() -> KeptStatement[Payment]:
         *_PAYER_CHECKED, "order__user_id", "order__email"
     )
     # One at most: no ordering to compile or sort.
-    return KeptStatement(payments.filter(pk=Slot("payment_id", BigIntegerField())).order_by())
+    return KeptStatement(payments.filter(pk=Slot("payment_id", ID_FIELD)).order_by())
 
 
 def payment_for_payer_get(*, payment_id: int, user: Any, email: str | None) -> Payment:
