@@ -53,7 +53,7 @@ def _paths(client: Any, size: int) -> dict[str, list[str]]:
 
 def _cursor_path(client: Any, size: int) -> list[str]:
     """The deep page's products asked by cursor: the one the page before it gives."""
-    page = scenarios.deep_page(size) - 1
+    page = max(scenarios.deep_page(size) - 1, 1)  # a list of one page scrolls from its first
     base = scenarios.LIST_PATH
     before = client.get(f"{base}&page={page}", headers={"Accept-Language": "en"})
     return [f"{base}&cursor={before.json()['next_cursor']}"]

@@ -31,7 +31,10 @@ def _joined(path: str, parameter: str) -> str:
 def _next_cursor(answer: Answer) -> str | None:
     if answer.status != 200:
         return None
-    cursor = answer.json().get("next_cursor")
+    try:
+        cursor = answer.json().get("next_cursor")
+    except (ValueError, AttributeError):  # not a JSON object: counted by its status, start again
+        return None
     return cursor if isinstance(cursor, str) and cursor else None
 
 

@@ -11,7 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from bench.loadgen.client import Answer
 from bench.loadgen.request_loop import run_requests
+from bench.loadgen.scroll import Scroll
 
 LAST_PAGE = 5
 
@@ -108,3 +110,14 @@ def test_requests_without_a_scroll_ask_their_own_paths():
     _result, asked = scroll_run(requests=[{"path": "/products/?page=1"}], max_requests=3)
 
     assert asked == ["/products/?page=1"] * 3
+
+
+@pytest.mark.parametrize("body", [b"<html>busy</html>", b"[1, 2]", b"\xff\xfe"])
+def test_a_page_that_is_not_a_json_object_sends_the_shopper_back_to_the_start(body):
+    scroll = Scroll({"path": "/api/v1/products/?ordering=slug"}, start="c2")
+    scroll.answered(Answer(200, {}, b'{"next_cursor": "c3"}'))
+    assert scroll.cursor == "c3"
+
+    scroll.answered(Answer(200, {}, body))
+
+    assert scroll.cursor == "c2"
