@@ -21,4 +21,4 @@ def _active_method_statement() -> KeptStatement[ShippingMethod]:
 
 def shipping_method_active(code: str) -> ShippingMethod | None:
     """The active shipping method with this code (read on every checkout that names one)."""
-    return next(iter(_active_method_statement().rows(code=code)), None)
+    return _active_method_statement().first(code=code)

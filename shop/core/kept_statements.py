@@ -146,6 +146,12 @@ class KeptStatement(Generic[Row]):
         )
         return compiled.read(converted)
 
+    def first(self, **values: Any) -> Row | None:
+        """The first result with these slot values, or None (a statement of one row at
+        most: a key's)."""
+        found = self.rows(**values)
+        return found[0] if found else None
+
     def _compile(self, alias: str) -> _Compiled:
         # A copy: the compiler adds select_related's joins to the query it compiles, and
         # threads of one process compile the same kept statement for their connections.

@@ -59,9 +59,9 @@ def order_for_key(channel_id: int, idempotency_key: str, fingerprint: str) -> Or
     when the key is new; IdempotencyKeyReused when another request used it."""
     # Only the fingerprint is read, since a new key (the usual case) finds nothing; the
     # order a retry gets back is read whole by its id.
-    found = _fingerprint_of_key().rows(channel_id=channel_id, idempotency_key=idempotency_key)
-    if not found:
+    found = _fingerprint_of_key().first(channel_id=channel_id, idempotency_key=idempotency_key)
+    if found is None:
         return None
-    if found[0]["idempotency_fingerprint"] != fingerprint:
+    if found["idempotency_fingerprint"] != fingerprint:
         raise IdempotencyKeyReused()
-    return Order.objects.get(pk=found[0]["pk"])
+    return Order.objects.get(pk=found["pk"])

@@ -55,10 +55,10 @@ def _payment_of_order_locked() -> KeptStatement[Payment]:
 
 def _order_lock(order_id: int, order_fields: Sequence[str]) -> Order:
     """The order locked, as ``Order.objects...get(pk=order_id)`` reads it."""
-    found = _orders_locked(tuple(order_fields)).rows(order_id=order_id)
-    if not found:
+    order = _orders_locked(tuple(order_fields)).first(order_id=order_id)
+    if order is None:
         raise Order.DoesNotExist("Order matching query does not exist.")
-    return found[0]
+    return order
 
 
 def order_payments_lock(
@@ -86,10 +86,9 @@ def order_payment_lock(order_id: int, payment_id: int) -> tuple[Order, Payment]:
     """The order, then one of its payments (a subset of the order above: the same order).
     Order.DoesNotExist or Payment.DoesNotExist when either is missing."""
     order = _order_lock(order_id, ())
-    found = _payment_of_order_locked().rows(payment_id=payment_id, order_id=order_id)
-    if not found:
+    payment = _payment_of_order_locked().first(payment_id=payment_id, order_id=order_id)
+    if payment is None:
         raise Payment.DoesNotExist("Payment matching query does not exist.")
-    payment = found[0]
     payment.order = order
     return order, payment
 

@@ -43,7 +43,7 @@ def payment_for_payer_get(*, payment_id: int, user: Any, email: str | None) -> P
     it does not exist or is not the caller's."""
     payment = None
     if 0 < payment_id <= _BIGINT_MAX:  # an id a bigint holds, or none
-        payment = next(iter(_payment_with_owner().rows(payment_id=payment_id)), None)
+        payment = _payment_with_owner().first(payment_id=payment_id)
     if payment is None or not order_open_to(payment.order, user, email):
         raise PaymentNotFound()
     return payment

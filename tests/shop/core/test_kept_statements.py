@@ -203,3 +203,9 @@ def test_compiling_leaves_the_kept_queryset_as_it_was(variants):
     aliases, refcount = list(shape.query.alias_map), dict(shape.query.alias_refcount)
     assert _seen(kept.rows(sku=["K-1"])) == _seen(_variants(["K-1"]))
     assert (list(shape.query.alias_map), dict(shape.query.alias_refcount)) == (aliases, refcount)
+
+
+def test_first_gives_the_one_row_or_none(variants):
+    kept = KeptStatement(ProductVariant.objects.filter(sku=Slot("sku", CharField())))
+    assert kept.first(sku="K-2").sku == "K-2"
+    assert kept.first(sku="NONE") is None
