@@ -12,7 +12,7 @@ The three rules, each written once here as an ORM expression:
   summed over the variant's stock rows in warehouses that are open.
 
 A product's list entry is on show (:func:`entry_on_show`) in its channel with the same
-window, for autocomplete's candidates.
+window: what the product list, a search's candidates and autocomplete read.
 
 A variant is *on sale* when it and its product are active and the product is published
 now. :func:`offers_get` answers all of it for a set of variants as :class:`Offer` values
@@ -95,15 +95,15 @@ def window_open(now: datetime.datetime, *, prefix: str = "") -> Q:
     return opened & not_closed
 
 
-def entry_on_show(channel: Any, now: Any, *, prefix: str = "") -> Q:
+def entry_on_show(channel: Any, now: Any) -> Q:
     """A product list entry is on show in ``channel`` at ``now``: the channel's entry
     with its window open (:func:`window_open`, the published listing's window that
     :mod:`catalog.list_entries` copies), or, with ``channel`` None, the entry of browsing
     without a channel. ``channel`` and ``now`` may be expressions (a kept statement's
-    slots); ``prefix`` reaches the entry through a relation (``"product__list_entries__"``)."""
+    slots)."""
     if channel is None:
-        return Q(**{f"{prefix}channel__isnull": True})
-    return Q(**{f"{prefix}channel": channel}) & window_open(now, prefix=prefix)
+        return Q(channel__isnull=True)
+    return Q(channel=channel) & window_open(now)
 
 
 def entries_on_show(channel: Any, now: Any) -> QuerySet[ProductListEntry]:

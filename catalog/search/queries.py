@@ -24,8 +24,7 @@ from django.db.models import CharField, DateTimeField, Exists, F, IntegerField, 
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 
-from catalog.models import ProductListEntry
-from catalog.offers import entries_on_show, entry_on_show
+from catalog.offers import entries_on_show
 from catalog.search.models import SearchTerm
 from shop.core.kept_statements import KeptComposition, Slot
 
@@ -65,9 +64,7 @@ def _candidates(whole: bool, browsing: bool, limit: int) -> QuerySet[Any]:
     by its unique index."""
     key = term_key()
     channel = None if browsing else Slot("channel", _ID)
-    on_show = ProductListEntry.objects.filter(
-        entry_on_show(channel, Slot("now", _MOMENT)), product=OuterRef("product_id")
-    )
+    on_show = entries_on_show(channel, Slot("now", _MOMENT)).filter(product=OuterRef("product_id"))
     terms = SearchTerm.objects.alias(key=key).filter(
         Exists(on_show), whole=whole, key__gte=Slot("prefix", _TEXT), key__lt=Slot("end", _TEXT)
     )
