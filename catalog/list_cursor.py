@@ -15,7 +15,9 @@ it answers a bad cursor with a 404, and it pages querysets, not the list's cards
 A cursor is opaque to the storefront: the ordering's fields, their values and the
 direction, as JSON, signed with the site's key (``django.core.signing``), so a changed
 cursor is refused rather than read; a cursor of another ordering (or of the name in the
-other language) is refused too. Every refusal is a 400 ``invalid_cursor``.
+other language) is refused too. Every refusal is a 400 ``invalid_cursor``. When the key
+is rotated, cursors signed with the keys in ``SECRET_KEY_FALLBACKS`` are still read, so a
+shopper scrolling through the rotation keeps their place.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from shop.core.errors import ShopError
 # Above the longest cursor the list gives, about 1,700 characters (a name of 200 Chinese
 # characters, escaped in JSON, then in base64); the whole URL's bound is 4,096 bytes.
 CURSOR_MAX_LENGTH = 2048
-_SIGNER = signing.Signer(salt="catalog.list_cursor", sep=".")
 _VERSION = 1
 _LEAD = "channel_id"  # the ordering's first field: one value in any list, not in the key
 _NAMES = ("name_zh", "name_en")
@@ -68,7 +69,7 @@ def keyset_fields(ordering: Sequence[str]) -> tuple[str, ...]:
 
 def cursor_encode(cursor: ListCursor) -> str:
     key = [_text(value) for value in cursor.key]
-    return _SIGNER.sign_object([_VERSION, ",".join(cursor.fields), key, int(cursor.before)])
+    return _signer().sign_object([_VERSION, ",".join(cursor.fields), key, int(cursor.before)])
 
 
 def cursor_decode(text: str, ordering: Sequence[str]) -> ListCursor:
@@ -81,7 +82,7 @@ def cursor_decode(text: str, ordering: Sequence[str]) -> ListCursor:
     try:
         if len(text) > CURSOR_MAX_LENGTH:
             raise ValueError(len(text))
-        version, written_for, key, before = _SIGNER.unsign_object(text)
+        version, written_for, key, before = _signer().unsign_object(text)
         if version != _VERSION or written_for != ",".join(fields):
             raise InvalidCursor(_("This cursor was given for another ordering or language."))
         if not isinstance(key, list) or before not in (0, 1):
@@ -95,6 +96,11 @@ def cursor_decode(text: str, ordering: Sequence[str]) -> ListCursor:
             _("This is not a cursor of this list; start again from page 1.")
         ) from None
     return ListCursor(fields=fields, key=values, before=bool(before))
+
+
+def _signer() -> signing.Signer:
+    # Made per cursor: the signer reads the key and its fallbacks when it is made.
+    return signing.Signer(salt="catalog.list_cursor", sep=".")
 
 
 def _text(value: Any) -> str:

@@ -13,6 +13,9 @@ from .base import (
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+# The keys before a rotation: what they signed (sessions, password-reset links, the
+# product list's cursors) is still read until the old key is removed from this list.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)

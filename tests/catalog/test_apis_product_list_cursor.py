@@ -216,6 +216,21 @@ def test_a_cursor_signed_by_the_shop_with_a_broken_key_is_refused(tied, key):
     assert response.json()["code"] == "invalid_cursor"
 
 
+def test_a_cursor_outlives_a_rotation_of_the_key_while_the_old_key_is_a_fallback(tied, settings):
+    settings.SECRET_KEY = "the-key-before-the-rotation-" + "o" * 30
+    cursor = api_get(PRODUCTS, {"page_size": 4}).json()["next_cursor"]
+
+    settings.SECRET_KEY = "the-key-after-the-rotation-" + "n" * 30
+    settings.SECRET_KEY_FALLBACKS = ["the-key-before-the-rotation-" + "o" * 30]
+    kept = api_get(PRODUCTS, {"page_size": 4, "cursor": cursor})
+    assert result_slugs(kept) == ["e-fan", "f-ink", "g-seal", "h-cup"]
+
+    settings.SECRET_KEY_FALLBACKS = []  # the old key retired: its cursors end
+    retired = api_get(PRODUCTS, {"page_size": 4, "cursor": cursor})
+    assert retired.status_code == 400
+    assert retired.json()["code"] == "invalid_cursor"
+
+
 def test_a_cursor_is_written_in_characters_safe_in_a_link(tied):
     first = api_get(PRODUCTS, {"page_size": 2, "ordering": "name"}).json()
     cursor, last = first["next_cursor"], first["results"][-1]
