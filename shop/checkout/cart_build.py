@@ -28,6 +28,7 @@ from shop.checkout.rules import (
     variants_with_facts,
 )
 from shop.core.errors import InvalidInput, ShopError
+from shop.core.kept_inserts import kept_insert
 from shop.core.permissions import signed_in
 
 MAX_LINES = 50
@@ -81,10 +82,10 @@ def checkout_create(
 def cart_store(built: CartCreated) -> None:
     """Insert the built cart and its lines (again with the ids of the first time, when a
     transaction that stored them is run again)."""
-    built.cart.save(force_insert=True)
+    kept_insert(Cart).insert([built.cart])
     for line in built.unsaved_lines:
         line.cart = built.cart  # its id, now that it has one
-    cart_lines_set(built.cart, CartLine.objects.bulk_create(built.unsaved_lines))
+    cart_lines_set(built.cart, kept_insert(CartLine).insert(built.unsaved_lines))
 
 
 Units = dict[tuple[str, str], int]  # by (sku, personalisation text)

@@ -34,6 +34,7 @@ from shop.core import metrics
 from shop.core.db import next_id, related_cache_set, transaction_retry
 from shop.core.hooks import hooks
 from shop.core.i18n import pick
+from shop.core.kept_inserts import kept_insert
 from shop.core.permissions import signed_in
 from shop.core.tasks import enqueue_on_commit
 from shop.orders.allocation import lines_allocate, variants_available
@@ -143,9 +144,9 @@ def _order_write(
     )
     if order.pk is not None:
         order.number = order_number_new(order_id=order.pk, day=timezone.localdate(now))
-        order.save(force_insert=True)
+        kept_insert(Order).insert([order])
     else:  # no sequence to ask (SQLite): the number follows the id the insert gives
-        order.save(force_insert=True)
+        kept_insert(Order).insert([order])
         order.number = order_number_new(order_id=order.pk, day=timezone.localdate(now))
         Order.objects.filter(pk=order.pk).update(number=order.number)
     return order
@@ -157,7 +158,7 @@ def _order_lines_write(order: Order, priced: list[PricedLine], now: datetime) ->
         {p.line.variant.product_id: p.line.variant.product.collection_id for p in priced},
         timezone.localdate(now),
     )
-    return OrderLine.objects.bulk_create(
+    return kept_insert(OrderLine).insert(
         [
             order_line_new(
                 order=order,

@@ -29,6 +29,7 @@ from django.db.models import F, Sum
 from catalog.offers import free_stock
 from catalog.stock.holds import stock_reserve
 from shop.channels.models import SalesChannel
+from shop.core.kept_inserts import kept_insert
 from shop.core.kept_statements import ID_FIELD, KeptStatement, slots
 from shop.orders.holds import Reservation
 from shop.orders.models import OrderLine
@@ -161,7 +162,7 @@ def lines_allocate(
                             raise _RaceLost()
             except _RaceLost:
                 continue
-        Reservation.objects.bulk_create(
+        kept_insert(Reservation).insert(
             [
                 Reservation(
                     order_line=line, stock_id=stock_id, quantity=quantity, expires_at=expires_at

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shop.core.db import transaction_retry
 from shop.core.errors import InvalidInput, ShopError
+from shop.core.kept_inserts import kept_insert
 from shop.orders.models import Order, OrderEventType, OrderStatus
 from shop.orders.services import order_event_write
 from shop.payments.confirmation import payment_apply
@@ -159,13 +160,14 @@ def _payment_prepare(*, order_id: int, provider: str, scene: str = "") -> _Prepa
         )
     if reusable is not None:
         return _Prepared(reusable, replaced)
-    payment = Payment.objects.create(
+    payment = Payment(
         order=order,
         provider=provider,
         amount=order.total,
         currency=order.currency,
         action={"scene": scene} if scene else {},
     )
+    kept_insert(Payment).insert([payment])
     return _Prepared(payment, replaced)
 
 
