@@ -17,6 +17,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from catalog.models import ProductListEntry, Tag
@@ -79,8 +80,9 @@ class ProductFilterForm(forms.Form):
         return cleaned
 
 
-# The form class of each filter set, built the first time one validates a query string.
-_FORM_CLASSES: dict[type[django_filters.FilterSet], type[forms.Form]] = {}
+# The form class of each filter set and language, built the first time one validates a
+# query string in that language (its fields' labels are worked out then, in it).
+_FORM_CLASSES: dict[tuple[type[django_filters.FilterSet], str | None], type[forms.Form]] = {}
 
 
 class ProductFilter(django_filters.FilterSet):
@@ -133,16 +135,19 @@ class ProductFilter(django_filters.FilterSet):
         self.search: SearchResult | None = None
 
     def get_form_class(self) -> type[forms.Form]:
-        """The form that validates the query string, its class built once per process.
+        """The form that validates the query string, its class built once per process and
+        language.
 
         django-filter builds it anew for every request (every field, then a class of
         them): the list's most frequent Python after its statements. The fields depend
-        on the filters' declarations only, and each form copies its class's fields when
-        it is made, so one class serves every request and thread.
+        on the filters' declarations and, for their labels, on the active language only,
+        and each form copies its class's fields when it is made, so one class per
+        language serves every request and thread.
         """
-        form_class = _FORM_CLASSES.get(type(self))
+        key = (type(self), get_language())
+        form_class = _FORM_CLASSES.get(key)
         if form_class is None:
-            form_class = _FORM_CLASSES.setdefault(type(self), super().get_form_class())
+            form_class = _FORM_CLASSES.setdefault(key, super().get_form_class())
         return form_class
 
     def filter_tag(

@@ -8,19 +8,20 @@ already hold the slug and the names, so a page reads:
    entries only) and joined to their product and collection for what the entry lacks;
 2. its products' active variants with their price in the channel, free units and
    low-stock thresholds (:func:`variants_shown`, the rules of :mod:`catalog.offers`, the
-   same statement the product page reads), summed per product here: prices and units
+   same query the product page reads), summed per product here: prices and units
    change with every order and every repricing, so they are never taken from the entry;
 3. the tags and 4. the pictures of its products.
 
 Rows, not model instances: building twenty products, their prefetched tags and
 pictures and their annotations' subqueries cost more than everything else the request
-does.
+does. The reads 2 to 4 have the same shape on every page (the page's product ids, the
+channel): they are kept statements (:mod:`shop.core.kept_statements`), built and
+compiled once per connection instead of for every page, as the product page's are.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -32,6 +33,7 @@ from catalog.images.models import ProductImage
 from catalog.list_cursor import keyset_fields
 from catalog.models import Product, ProductListEntry, ProductVariant, Stock
 from catalog.offers import free_units, price_in_channel
+from shop.core.kept_statements import ID_FIELD, KeptStatement, Slot, slots
 
 
 @dataclass(frozen=True)
@@ -125,13 +127,13 @@ def _completed(cards: list[ProductCard], channel_id: int | None) -> list[Product
         return cards
     by_id = {card.product_id: card for card in cards}
     ids = list(by_id)
-    variants = variants_shown(channel_id).filter(product_id__in=ids)
     prices: dict[int, list[Decimal]] = {}
-    for product_id, price, free, thresholds in variants.values_list(*_VARIANT_VALUES):
+    for variant in variants_of(ids, channel_id=channel_id):
+        product_id = variant["product_id"]
         card = by_id[product_id]
-        prices.setdefault(product_id, []).append(price)
-        card.quantity_available += free
-        card.low_stock_threshold += thresholds
+        prices.setdefault(product_id, []).append(variant["effective_price"])
+        card.quantity_available += variant["quantity_available"]
+        card.low_stock_threshold += variant["low_stock_threshold"]
     for product_id, tags in tags_of(ids).items():
         by_id[product_id].tags = tags
     for product_id, pictures in pictures_of(ids).items():
@@ -142,23 +144,66 @@ def _completed(cards: list[ProductCard], channel_id: int | None) -> list[Product
     return cards
 
 
+# A page's products are read by a list of their ids of one of these lengths, the last id
+# repeated up to it: each read is a statement kept per length (compiled once per
+# connection, not built and compiled for every page), and a few lengths serve pages of
+# 1 to 101 cards (a page by cursor reads one more than it shows) and a product page.
+_ID_COUNTS = (1, 4, 10, 21, 50, 101)
+
+
+def _padded(ids: list[int]) -> list[int]:
+    """``ids`` (not empty) lengthened to the next of ``_ID_COUNTS`` by repeating the last."""
+    count = next((count for count in _ID_COUNTS if count >= len(ids)), len(ids))
+    return ids + [ids[-1]] * (count - len(ids))
+
+
+def _channel_slot(channel_id: int | None) -> dict[str, int]:
+    """The channel's slot value of a kept read, none when browsing without a channel."""
+    return {} if channel_id is None else {"channel": channel_id}
+
+
 _VARIANT_VALUES = ("product_id", "effective_price", "quantity_available", "low_stock_threshold")
 
 
+def variants_of(product_ids: list[int], *, channel_id: int | None) -> list[dict[str, Any]]:
+    """The active variants of these products in order (``_VARIANT_VALUES``: price in the
+    channel, free units, low-stock thresholds), in one kept statement."""
+    if not product_ids:
+        return []
+    statement = _variant_values_statement(channel_id is None, len(_padded(product_ids)))
+    return statement.rows(products=_padded(product_ids), **_channel_slot(channel_id))
+
+
+def product_variants(product_id: int, *, channel_id: int | None) -> list[ProductVariant]:
+    """The active variants of one product in order, as instances annotated as
+    :func:`variants_shown` says, in one kept statement (the product page's)."""
+    statement = _variant_instances_statement(channel_id is None)
+    return statement.rows(products=[product_id], **_channel_slot(channel_id))
+
+
 def tags_of(product_ids: list[int]) -> dict[int, list[Named]]:
-    """The tags of these products by product id, by slug, in one statement."""
+    """The tags of these products by product id, by slug, in one kept statement."""
     tags: dict[int, list[Named]] = {}
-    for product_id, *tag in _tags(product_ids):
-        tags.setdefault(product_id, []).append(Named(*tag))
+    if not product_ids:
+        return tags
+    for row in _tags_statement(len(_padded(product_ids))).rows(products=_padded(product_ids)):
+        tag = Named(row["tag__slug"], row["tag__name_zh"], row["tag__name_en"])
+        tags.setdefault(row["product_id"], []).append(tag)
     return tags
 
 
 def pictures_of(product_ids: list[int]) -> dict[int, list[CardPicture]]:
-    """The pictures shoppers see of these products by product id, in order, in one
+    """The pictures shoppers see of these products by product id, in order, in one kept
     statement."""
     pictures: dict[int, list[CardPicture]] = {}
-    for product_id, *picture in _pictures(product_ids):
-        pictures.setdefault(product_id, []).append(CardPicture(*picture))
+    if not product_ids:
+        return pictures
+    statement = _pictures_statement(len(_padded(product_ids)))
+    for row in statement.rows(products=_padded(product_ids)):
+        picture = CardPicture(
+            row["image"], row["width"], row["height"], row["alt_zh"], row["alt_en"]
+        )
+        pictures.setdefault(row["product_id"], []).append(picture)
     return pictures
 
 
@@ -175,19 +220,15 @@ def _thresholds(**lookups: Any) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
-@functools.lru_cache(maxsize=64)
-def variants_shown(channel_id: int | None) -> QuerySet[ProductVariant]:
-    """The active variants in order with their price in the channel, free units and
-    low-stock thresholds (``effective_price``, ``quantity_available``,
-    ``low_stock_threshold``; the rules of :mod:`catalog.offers`).
-
-    Built once per channel and process (building its subqueries cost as much as running
-    them); never evaluated itself: each page filters a copy.
-    """
+def variants_shown(channel: Any) -> QuerySet[ProductVariant]:
+    """The active variants in order with their price in ``channel`` (an id, a kept
+    statement's slot, or None: list prices), free units and low-stock thresholds
+    (``effective_price``, ``quantity_available``, ``low_stock_threshold``; the rules of
+    :mod:`catalog.offers`)."""
     return (
         ProductVariant.objects.filter(is_active=True)
         .annotate(
-            effective_price=price_in_channel(channel_id),
+            effective_price=price_in_channel(channel),
             quantity_available=free_units(variant=OuterRef("pk")),
             low_stock_threshold=_thresholds(variant=OuterRef("pk")),
         )
@@ -195,21 +236,41 @@ def variants_shown(channel_id: int | None) -> QuerySet[ProductVariant]:
     )
 
 
-def _tags(product_ids: Iterable[int]) -> QuerySet[Any]:
-    return (
-        Product.tags.through.objects.filter(product_id__in=product_ids)
-        .order_by("tag__slug")
-        .values_list("product_id", "tag__slug", "tag__name_zh", "tag__name_en")
+def _of_products(queryset: QuerySet[Any, Any], count: int) -> QuerySet[Any, Any]:
+    return queryset.filter(product__pk__in=slots("products", ID_FIELD, count))
+
+
+def _variants_of_products(browsing: bool, count: int) -> QuerySet[ProductVariant]:
+    channel = None if browsing else Slot("channel", ID_FIELD)
+    return _of_products(variants_shown(channel), count)
+
+
+@functools.lru_cache(maxsize=16)
+def _variant_values_statement(browsing: bool, count: int) -> KeptStatement[dict[str, Any]]:
+    return KeptStatement(_variants_of_products(browsing, count).values(*_VARIANT_VALUES))
+
+
+@functools.lru_cache(maxsize=2)
+def _variant_instances_statement(browsing: bool) -> KeptStatement[ProductVariant]:
+    return KeptStatement(_variants_of_products(browsing, 1))
+
+
+@functools.lru_cache(maxsize=16)
+def _tags_statement(count: int) -> KeptStatement[dict[str, Any]]:
+    tags = _of_products(Product.tags.through.objects.all(), count)
+    return KeptStatement(
+        tags.order_by("tag__slug").values("product_id", "tag__slug", "tag__name_zh", "tag__name_en")
     )
 
 
-def _pictures(product_ids: Iterable[int]) -> QuerySet[Any]:
+@functools.lru_cache(maxsize=16)
+def _pictures_statement(count: int) -> KeptStatement[dict[str, Any]]:
     """The pictures shoppers see (those with a file), each product's first first."""
-    return (
-        ProductImage.objects.filter(product_id__in=product_ids)
-        .exclude(image="")
-        .order_by("product_id", "position", "id")
-        .values_list("product_id", "image", "width", "height", "alt_zh", "alt_en")
+    pictures = _of_products(ProductImage.objects.exclude(image=""), count)
+    return KeptStatement(
+        pictures.order_by("product_id", "position", "id").values(
+            "product_id", "image", "width", "height", "alt_zh", "alt_en"
+        )
     )
 
 

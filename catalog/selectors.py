@@ -25,9 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, overload
 
-from django.db.models import (
-    QuerySet,
-)
+from django.db.models import CharField, DateTimeField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,17 +46,21 @@ from catalog.product_cards import (
     cards_of_entries,
     cards_of_rows,
     pictures_of,
+    product_variants,
     tags_of,
-    variants_shown,
 )
 from catalog.search.filtering import RANK, SEARCH_COUNT_MAX, candidates
 from shop.core.errors import InvalidInput, NotFound
 from shop.core.i18n import ZH
+from shop.core.kept_statements import ID_FIELD, KeptStatement, Slot
 
 # A list without search counts up to this many products (one past it, then stops), or
 # as far as the page after the one asked: a count no longer reads every entry of the
 # channel, 63 ms of PostgreSQL at 100,000 products.
 LIST_COUNT_MAX = 1000
+
+_SLUG: CharField[str, str] = CharField()
+_MOMENT: DateTimeField[datetime.datetime, datetime.datetime] = DateTimeField()
 
 IN_STOCK = "in_stock"
 LOW = "low"
@@ -293,6 +295,17 @@ class ProductPage:
         return sum(variant.low_stock_threshold for variant in self.active_variants)
 
 
+@functools.lru_cache(maxsize=2)
+def _product_statement(browsing: bool) -> KeptStatement[Product]:
+    """The product a page shows by its slug (slot ``slug``), active and, in a channel
+    (slot ``channel``), published there at slot ``now``, with its collection and relic:
+    kept, as the page's other reads are (catalog.product_cards)."""
+    products = Product.objects.filter(slug=Slot("slug", _SLUG), is_active=True)
+    if not browsing:
+        products = products.filter(published_now(Slot("channel", ID_FIELD), Slot("now", _MOMENT)))
+    return KeptStatement(products.select_related("collection", "relic").order_by("pk")[:1])
+
+
 def product_get(
     *, slug: str, channel_id: int | None = None, now: datetime.datetime | None = None
 ) -> ProductPage:
@@ -301,11 +314,9 @@ def product_get(
     Raises :class:`NotFound` when no such product is on show (in the channel, now): not
     active, without an active variant, or not published there now.
     """
-    products = Product.objects.filter(slug=slug, is_active=True)
-    if channel_id is not None:
-        products = products.filter(published_now(channel_id, now or timezone.now()))
-    product = products.select_related("collection", "relic").first()
-    variants = list(variants_shown(channel_id).filter(product=product)) if product else []
+    on_show = {} if channel_id is None else {"channel": channel_id, "now": now or timezone.now()}
+    product = _product_statement(channel_id is None).first(slug=slug, **on_show)
+    variants = product_variants(product.pk, channel_id=channel_id) if product else []
     if product is None or not variants:
         raise NotFound(_("No such product is on sale here."), code="product_not_found")
     return ProductPage(

@@ -14,7 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.images.models import ProductImage
-from catalog.images.sizes import LARGE_BOX, THUMBNAIL_BOX, picture_size, picture_size_stored
+from catalog.images.sizes import LARGE_BOX, THUMBNAIL_BOX, picture_size, picture_sizes_stored
 from catalog.models import PersonalisationCharset
 from catalog.product_cards import CardPicture, ProductCard
 from catalog.search.filtering import SEARCH_COUNT_MAX
@@ -147,10 +147,12 @@ def _card_picture_data(picture: CardPicture, lang: str) -> dict:
         # Made only the first time this process meets the picture (its sizes' names).
         return ProductImage(image=picture.name, width=picture.width, height=picture.height)
 
-    sizes = {}
-    for name in ("thumbnail", "large"):
-        sized = picture_size_stored(picture.name, picture.width, picture.height, name, stored)
-        sizes[name] = {"url": sized.url, "width": sized.width, "height": sized.height}
+    sizes = {
+        name: {"url": sized.url, "width": sized.width, "height": sized.height}
+        for name, sized in picture_sizes_stored(
+            picture.name, picture.width, picture.height, stored
+        ).items()
+    }
     return {
         "url": PICTURE_STORAGE.url(picture.name),
         "width": picture.width,

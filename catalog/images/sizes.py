@@ -140,15 +140,48 @@ def picture_size(picture: Any, name: str) -> SizedPicture:
     return SizedPicture(storage.url(file_name), width, height)
 
 
-def picture_size_stored(
-    image_name: str, width: int, height: int, name: str, picture: Callable[[], Any]
-) -> SizedPicture:
-    """:func:`picture_size` for a picture read as its stored name, width and height (a
-    list reads twenty as plain rows); ``picture`` makes the picture object, asked only
-    the first time this process meets the name."""
-    fitted_width, fitted_height = fitted_size(width, height, SIZE_BOXES[name])
-    file_name, storage = _size_file_named(image_name, name, picture)
-    return SizedPicture(storage.url(file_name), fitted_width, fitted_height)
+@dataclass(frozen=True)
+class _StoredSize:
+    """One size of a stored picture as this process knows it: everything but its address."""
+
+    name: str  # the size's name in SIZE_BOXES
+    file_name: str
+    storage: Any
+    width: int
+    height: int
+
+
+# Every size of a picture by its stored name, width and height: its file's name and
+# storage (see _SIZE_FILES) and its fitted width and height, worked out once per picture
+# and process rather than size by size for every answer that gives it. Bounded the same.
+_STORED_SIZES: dict[tuple[str, int, int], tuple[_StoredSize, ...]] = {}
+
+
+def picture_sizes_stored(
+    image_name: str, width: int, height: int, picture: Callable[[], Any]
+) -> dict[str, SizedPicture]:
+    """Every size of a picture read as its stored name, width and height (a list reads
+    twenty as plain rows), by name, as :func:`picture_size` gives each; ``picture`` makes
+    the picture object, asked only the first time this process meets the name. The
+    addresses are asked of the storage on every call (an S3 storage may sign them)."""
+    key = (image_name, width, height)
+    known = _STORED_SIZES.get(key)
+    if known is None:
+        known = tuple(
+            _StoredSize(
+                name,
+                *_size_file_named(image_name, name, picture),
+                *fitted_size(width, height, box),
+            )
+            for name, box in SIZE_BOXES.items()
+        )
+        if len(_STORED_SIZES) >= _SIZE_FILES_MOST:
+            _STORED_SIZES.clear()
+        _STORED_SIZES[key] = known
+    return {
+        size.name: SizedPicture(size.storage.url(size.file_name), size.width, size.height)
+        for size in known
+    }
 
 
 def picture_sizes_make(picture: Any) -> None:

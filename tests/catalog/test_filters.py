@@ -33,6 +33,19 @@ def test_every_filter_set_validates_with_one_form_class_and_a_form_of_its_own():
         }
 
 
+def test_a_filter_set_form_speaks_the_language_of_its_request():
+    # The form class is kept per language: the labels are worked out when it is built.
+    labels = {}
+    for language in ("zh-hans", "en", "zh-hans"):
+        with translation.override(language):
+            labels[language] = filter_set("price_min=1").form.fields["price_min"].label
+
+    assert labels == {
+        "zh-hans": "起价 is greater than or equal to",
+        "en": "Price from is greater than or equal to",
+    }
+
+
 def test_each_filter_set_has_its_own_filters_whose_methods_are_its_own():
     first, second = filter_set("tag=t&in_stock=true"), filter_set("")
 
