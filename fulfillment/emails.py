@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy
@@ -79,11 +79,12 @@ def order_tracking_url(order: Order) -> str:
 @functools.cache
 def _order_lines() -> KeptStatement[dict[str, Any]]:
     """What an e-mail lists of the order's lines, in the order they were bought."""
-    return KeptStatement(
+    lines: QuerySet[OrderLine, Any] = (
         OrderLine.objects.filter(order_id=Slot("order_id", ID_FIELD))
         .order_by("id")
         .values("product_name", "variant_name", "sku", "quantity", "unit_price")
     )
+    return KeptStatement(lines)
 
 
 def _context(order: Order, kind: str, lang: str, refund: Any) -> dict[str, Any]:

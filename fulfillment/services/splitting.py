@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from fulfillment.carriers import Booking, carrier_get
@@ -120,7 +120,7 @@ def _order_locked() -> KeptStatement[Order]:
 @functools.cache
 def _held_units() -> KeptStatement[dict[str, Any]]:
     """The order's confirmed holds on no shipment yet, by warehouse."""
-    return KeptStatement(
+    held: QuerySet[Reservation, Any] = (
         Reservation.objects.filter(
             order_line__order_id=Slot("order_id", ID_FIELD),
             status=ReservationStatus.CONFIRMED,
@@ -135,6 +135,7 @@ def _held_units() -> KeptStatement[dict[str, Any]]:
             "stock__warehouse__partner_id",
         )
     )
+    return KeptStatement(held)
 
 
 @transaction.atomic
