@@ -9,6 +9,7 @@ index and then finds the row.
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
 from decimal import Decimal
@@ -18,12 +19,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from fulfillment.models import OrderEmail, ShipmentStatus
+from shop.core.kept_statements import ID_FIELD, KeptStatement, Slot
 from shop.orders.fapiao.links import fapiao_link
 from shop.orders.fapiao.models import FapiaoRequest, FapiaoStatus
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderLine, OrderStatus
@@ -71,20 +73,31 @@ def order_tracking_url(order: Order) -> str:
     return f"{base}/api/v1/orders/{order.number}/tracking/?{urlencode({'email': order.email})}"
 
 
+# An e-mail's reads have one shape for every order: kept compiled (once per connection).
+
+
+@functools.cache
+def _order_lines() -> KeptStatement[dict[str, Any]]:
+    """What an e-mail lists of the order's lines, in the order they were bought."""
+    lines: QuerySet[OrderLine, Any] = (
+        OrderLine.objects.filter(order_id=Slot("order_id", ID_FIELD))
+        .order_by("id")
+        .values("product_name", "variant_name", "sku", "quantity", "unit_price")
+    )
+    return KeptStatement(lines)
+
+
 def _context(order: Order, kind: str, lang: str, refund: Any) -> dict[str, Any]:
     address = order.shipping_address or {}
     lines = [
         {
-            "name": product_name + (f" {variant_name}" if variant_name and lang == "zh" else ""),
-            "sku": sku,
-            "quantity": quantity,
-            "unit_price": unit_price,
+            "name": line["product_name"]
+            + (f" {line['variant_name']}" if line["variant_name"] and lang == "zh" else ""),
+            "sku": line["sku"],
+            "quantity": line["quantity"],
+            "unit_price": line["unit_price"],
         }
-        for product_name, variant_name, sku, quantity, unit_price in OrderLine.objects.filter(
-            order_id=order.pk
-        )
-        .order_by("id")
-        .values_list("product_name", "variant_name", "sku", "quantity", "unit_price")
+        for line in _order_lines().rows(order_id=order.pk)
     ]
     shipments = (
         [  # only the shipped e-mail lists the parcels
@@ -164,14 +177,28 @@ _ORDER_FIELDS = (
 )
 
 
+@functools.cache
+def _orders_with_sent(pair: bool) -> KeptStatement[Order]:
+    """``_order_with_sent``'s statement, with ``sent_pair`` when ``pair``."""
+    sent = OrderEmail.objects.filter(order_id=OuterRef("pk"))
+    annotations = {"sent_key": Exists(sent.filter(key=Slot("key", CharField())))}
+    if pair:
+        annotations["sent_pair"] = Exists(sent.filter(key__in=_ONE_FOR_A_PAID_ORDER))
+    return KeptStatement(
+        Order.objects.only(*_ORDER_FIELDS)
+        .annotate(**annotations)
+        .filter(pk=Slot("order_id", ID_FIELD))
+        .order_by()
+    )
+
+
 def _order_with_sent(order_id: int, kind: str, key: str) -> Order:
     """The order, narrow, with whether this e-mail was sent (``sent_key``) and, for the
     two a paid order gets once, whether either was (``sent_pair``): one statement."""
-    sent = OrderEmail.objects.filter(order_id=OuterRef("pk"))
-    annotations = {"sent_key": Exists(sent.filter(key=key))}
-    if kind in _ONE_FOR_A_PAID_ORDER:
-        annotations["sent_pair"] = Exists(sent.filter(key__in=_ONE_FOR_A_PAID_ORDER))
-    return Order.objects.only(*_ORDER_FIELDS).annotate(**annotations).get(pk=order_id)
+    order = _orders_with_sent(kind in _ONE_FOR_A_PAID_ORDER).first(order_id=order_id, key=key)
+    if order is None:
+        raise Order.DoesNotExist("Order matching query does not exist.")
+    return order
 
 
 def _keys_to_write(order: Order, kind: str, key: str) -> list[str]:

@@ -3,15 +3,18 @@ the same transaction the shipments whose carrier books in this process."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, F
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
-from fulfillment.carriers import carrier_get
+from fulfillment.carriers import Booking, carrier_get
 from fulfillment.models import (
     OPEN_STATUSES,
     CarrierCode,
@@ -26,9 +29,10 @@ from fulfillment.services.shipment_state import (
     carrier_default,
 )
 from shop.core.events import event_build
+from shop.core.kept_statements import ID_FIELD, KeptStatement, Slot
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderStatus
-from shop.orders.services import order_lock, order_status_set
+from shop.orders.services import order_status_set
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +94,55 @@ def order_fulfill_booking(*, order_id: int) -> Fulfilment:
     return _order_fulfill(order_id, book=True)
 
 
+# The split's reads have one shape for every order: kept compiled (once per connection),
+# the order's id their slot.
+
+
+@functools.cache
+def _order_locked() -> KeptStatement[Order]:
+    """The order locked as ``order_lock`` locks it, its status only (the shipments and
+    events take its id), with whether it has a shipment yet (``has_shipments``): a paid
+    order's first split has none to read.
+
+    A run that waited here for another's lock may see ``has_shipments`` as it was before
+    that run committed (the statement's snapshot); it then finds every held unit on that
+    run's shipment lines too (the held units are read by a later statement) and makes
+    nothing, as the unique (order, warehouse) key would make it anyway."""
+    return KeptStatement(
+        Order.objects.select_for_update(of=("self",), no_key=True)
+        .only("status")
+        .annotate(has_shipments=Exists(Shipment.objects.filter(order_id=OuterRef("pk"))))
+        .filter(pk=Slot("order_id", ID_FIELD))
+        .order_by()
+    )
+
+
+@functools.cache
+def _held_units() -> KeptStatement[dict[str, Any]]:
+    """The order's confirmed holds on no shipment yet, by warehouse."""
+    held: QuerySet[Reservation, Any] = (
+        Reservation.objects.filter(
+            order_line__order_id=Slot("order_id", ID_FIELD),
+            status=ReservationStatus.CONFIRMED,
+            shipment_line__isnull=True,
+        )
+        .order_by("stock__warehouse_id", "id")
+        .values(
+            "pk",
+            "order_line_id",
+            "quantity",
+            "stock__warehouse_id",
+            "stock__warehouse__partner_id",
+        )
+    )
+    return KeptStatement(held)
+
+
 @transaction.atomic
 def _order_fulfill(order_id: int, *, book: bool) -> Fulfilment:
-    # The split reads only the status; the shipments and events take the order's id.
-    order = order_lock(order_id, fields=("status",))
+    order = _order_locked().first(order_id=order_id)
+    if order is None:
+        raise Order.DoesNotExist("Order matching query does not exist.")
     if order.status not in FULFILLABLE_ORDER_STATUSES:
         return Fulfilment([], [])
     parcels = _parcels_of(order)
@@ -117,41 +166,33 @@ def _order_fulfill(order_id: int, *, book: bool) -> Fulfilment:
 
 
 def _parcels_of(order: Order) -> dict[int, _Parcel]:
-    """The order's shipments by warehouse, and the confirmed holds on no shipment yet put
-    on them (a warehouse without its shipment gets a new, unsaved one)."""
-    parcels = {
-        row[1]: _Parcel(*row)
-        for row in Shipment.objects.filter(order_id=order.pk).values_list(
-            "pk",
-            "warehouse_id",
-            "partner_id",
-            "carrier",
-            "status",
-            "waybill_number",
-            "booking_error",
-        )
-    }
-    held = (
-        Reservation.objects.filter(
-            order_line__order_id=order.pk,
-            status=ReservationStatus.CONFIRMED,
-            shipment_line__isnull=True,
-        )
-        .order_by("stock__warehouse_id", "id")
-        .values_list(
-            "pk",
-            "order_line_id",
-            "quantity",
-            "stock__warehouse_id",
-            "stock__warehouse__partner_id",
-        )
+    """The order's shipments by warehouse (read only when it has any), and the confirmed
+    holds on no shipment yet put on them (a warehouse without its shipment gets a new,
+    unsaved one)."""
+    parcels = (
+        {
+            row[1]: _Parcel(*row)
+            for row in Shipment.objects.filter(order_id=order.pk).values_list(
+                "pk",
+                "warehouse_id",
+                "partner_id",
+                "carrier",
+                "status",
+                "waybill_number",
+                "booking_error",
+            )
+        }
+        if order.has_shipments  # type: ignore[attr-defined]
+        else {}
     )
     carrier = carrier_default()
-    for reservation_id, line_id, quantity, warehouse_id, partner_id in held:
+    for held in _held_units().rows(order_id=order.pk):
+        warehouse_id = held["stock__warehouse_id"]
         parcel = parcels.get(warehouse_id)
         if parcel is None:
+            partner_id = held["stock__warehouse__partner_id"]
             parcel = parcels[warehouse_id] = _Parcel(0, warehouse_id, partner_id, carrier)
-        parcel.units.append((reservation_id, line_id, quantity))
+        parcel.units.append((held["pk"], held["order_line_id"], held["quantity"]))
     return parcels
 
 
@@ -226,24 +267,7 @@ def _book_in_process(order: Order, parcels: Iterable[_Parcel], events: list[Even
         booking = carrier.book(shipment)
         current = parcel.status
         new_status = ShipmentStatus.BOOKED if current == ShipmentStatus.PENDING else current
-        written = (
-            Shipment.objects.filter(pk=parcel.pk, status=current, waybill_number="")
-            .exclude(
-                Exists(
-                    Shipment.objects.filter(
-                        carrier=parcel.carrier, waybill_number=booking.waybill_number
-                    ).exclude(pk=parcel.pk)
-                )
-            )
-            .update(
-                status=new_status,
-                waybill_number=booking.waybill_number,
-                label_pdf=booking.label_pdf,
-                booked_at=now,
-                booking_attempts=F("booking_attempts") + 1,
-                updated_at=now,
-            )
-        )
+        written = _booking_write(parcel, carrier.waybills_from_ids, booking, new_status, now)
         if written:
             booked.append((parcel, booking.waybill_number, current))
             parcel.status, parcel.waybill_number = new_status, booking.waybill_number
@@ -252,6 +276,31 @@ def _book_in_process(order: Order, parcels: Iterable[_Parcel], events: list[Even
         for parcel, waybill, current in booked
     )
     return {parcel.pk for parcel, _, _ in booked if parcel.pk}
+
+
+def _booking_write(
+    parcel: _Parcel, from_ids: bool, booking: Booking, new_status: str, now: datetime
+) -> int:
+    """The waybill written if the shipment still waits for one and, unless the carrier's
+    numbers are made from the shipment's id (``waybills_from_ids``), no other shipment
+    of the carrier holds it; returns the rows written (0 or 1)."""
+    shipments = Shipment.objects.filter(pk=parcel.pk, status=parcel.status, waybill_number="")
+    if not from_ids:
+        shipments = shipments.exclude(
+            Exists(
+                Shipment.objects.filter(
+                    carrier=parcel.carrier, waybill_number=booking.waybill_number
+                ).exclude(pk=parcel.pk)
+            )
+        )
+    return shipments.update(
+        status=new_status,
+        waybill_number=booking.waybill_number,
+        label_pdf=booking.label_pdf,
+        booked_at=now,
+        booking_attempts=F("booking_attempts") + 1,
+        updated_at=now,
+    )
 
 
 def _events_write(events: Iterable[Event]) -> None:
