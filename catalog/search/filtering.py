@@ -35,7 +35,7 @@ from django.db.models.expressions import RawSQL
 
 from catalog.models import Product
 from catalog.search.matching import Characters, HoldsAll, ProductCharacters, few_characters
-from catalog.search.queries import search_candidates_statement
+from catalog.search.queries import Word, search_candidates_statement
 from catalog.search.query import SearchQuery, query_parse
 from catalog.search.suggestions import word_closest
 from catalog.search.text import has_han
@@ -142,17 +142,23 @@ def candidates(query: SearchQuery, *, channel_id: int | None, now: datetime.date
     """The ids of the products ranked first when a search finds more than it counts, as a
     subquery: at most ``CANDIDATES_MAX`` of those on show in the list (``channel_id`` at
     ``now``) whose name is the query, then of those with one of its words (or two words
-    from one on) as a word — the highest ranks but for names that merely hold the word —
-    with free units before sold-out ones, so the cut never leaves out a product that can be
-    bought for a sold-out one matching as well (``search_candidates_statement``)."""
-    whole = sorted(set(query.whole))
-    forms = sorted({form for group in query.groups for form in group} | set(whole))
-    # A whole form of two words is a word term only as the end of a longer Latin name,
-    # which has both words as words: read once, by them.
-    words = [(form, False) for form in forms if " " not in form]
-    words += [(form, True) for form in forms if form not in whole]
+    from one on) as a word and every other word in its texts — the highest ranks but for
+    names that merely hold the words — with free units before sold-out ones, so the cut
+    never leaves out a product that can be bought for a sold-out one matching as well
+    (``search_candidates_statement``)."""
+    whole = set(query.whole)
+    # A form of two words is a word term only as the end of a longer Latin name, which has
+    # each word as a word: read by them. A form of the whole query is read as a whole name.
+    words = [
+        Word(
+            forms=group,
+            words=tuple(form for form in group if " " not in form),
+            names=tuple(form for form in group if form not in whole),
+        )
+        for group in query.groups
+    ]
     sql, params = search_candidates_statement(
-        whole, words, channel_id=channel_id, now=now, limit=CANDIDATES_MAX
+        sorted(whole), words, channel_id=channel_id, now=now, limit=CANDIDATES_MAX
     )
     # The statement's text is fixed in queries.py; the words and the channel are values.
     return RawSQL(sql, params)  # noqa: S611

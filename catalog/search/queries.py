@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -124,25 +125,32 @@ def named_versions() -> dict[str, tuple[Any, Any]]:
 # The candidates of a search's ranked page (catalog.search.filtering.candidates): a search
 # that found more products than it counts ranks only these, so which ones they are is what
 # a shopper sees first. In this order, cut at ``limit``: the products whose whole name is
-# the query, with free units, then sold out; then those whose name has one of its words as
-# a word (or from one on, "round fan" of "Crane Round Fan"), with free units, then sold
-# out; each kind by product id. A sold-out product is thus never kept while one that can
-# be bought and matches as well is left out.
+# the query, with free units, then sold out; then those whose name has a word of the query
+# as a word (or from one on, "round fan" of "Crane Round Fan") and whose texts hold every
+# other word of it, with free units, then sold out; each kind by product id. A sold-out
+# product is thus never kept while one that can be bought and matches as well is left out,
+# and no candidate is one the page then drops for a word it lacks.
 #
 # Each form's range of the name terms' B-tree ``(whole, term COLLATE "C", product_id)`` is
 # read in product order, each term's entry looked up (on show by the list's own rule,
-# catalog.offers.entry_on_show; free units), the ranges merged and cut: about ``limit``
-# terms read for a word a tenth of the catalog holds, where sorting its whole range read
-# 10,000. The entry is looked up in a subquery, not joined, so that PostgreSQL reads the
-# terms first whatever it guesses of the entries (joined, it took sold-out entries for
-# rare and read all of a channel's to find none) and plans a range in a fraction of what
-# a join costs it (planning is most of a two-word query's time). The sold-out products
-# named by a word are read only when the others did not fill the cut, then at once
-# (planned once, not once per form).
-_LOOKED_UP_RANGE = """
+# catalog.offers.entry_on_show; free units) and the ranges merged and cut: about ``limit``
+# terms read for a word a tenth of the catalog holds. A query of several words reads the
+# words' ranges of its rarest word only (the one with the fewest word terms, counted up to
+# ``_RARITY_CAP``), each term's product probed for the other words as the page matches
+# them (``search_text``), so the cut is filled with products the page keeps (reading
+# either word's ranges, half of the 300 for ``round fans`` held "fan" alone). The entry
+# and the probe are lookups in subqueries, not joins, so that PostgreSQL reads the terms
+# first whatever it guesses of the entries (joined, it took sold-out entries for rare and
+# read all of a channel's to find none; the probe joined, it walked every product by id),
+# and written as plain conditions, not compared with a value: PostgreSQL then guesses half
+# of the terms pass each (not 0.5%), so a range cut at ``limit`` is costed as the few
+# hundred terms it reads, and the statement stays under its JIT threshold (crossed, 100 to
+# 190 ms of compiling). The sold-out products named by a word are read only when the
+# others did not fill the cut, then at once (planned once, not once per form).
+_LOOKED_UP = """
         SELECT * FROM (
             SELECT term.product_id FROM catalog_searchterm term
-            WHERE term.whole = %s AND term.term{collate} = %s AND {on_show} = %s
+            WHERE term.whole = %s AND term.term{collate} = %s AND {free}{on_show}{probe}
             ORDER BY term.product_id LIMIT {limit}
         ) form_range"""
 _RANGES = """
@@ -150,8 +158,24 @@ _RANGES = """
 _SOLD_OUT = """
     SELECT DISTINCT term.product_id FROM catalog_searchterm term
     JOIN ({entries}) entry ON entry.product_id = term.product_id
-    WHERE ({terms}) AND entry.has_free_units = %s
+    WHERE ({terms}) AND entry.has_free_units = %s{probe}
     ORDER BY term.product_id LIMIT {limit}"""
+# The product of a term holds every other word of the query (each a group of forms): a
+# lookup per term, so that PostgreSQL reads the term's range first (joined, it planned a
+# walk of every product by id for a common word).
+_PROBE = """ AND (
+                SELECT {groups} FROM catalog_product probed WHERE probed.id = term.product_id
+            )"""
+# How many terms a word's forms have, counted up to _RARITY_CAP; the rarest word drives.
+_RARITY = """
+        SELECT {group} AS word, COUNT(*) AS terms FROM (
+            SELECT term.product_id FROM catalog_searchterm term
+            WHERE term.whole = %s AND term.term{collate} IN ({forms}) LIMIT {cap}
+        ) word_terms"""
+_RARITY_CAP = 1000
+_DRIVER = """
+    driver AS (SELECT word FROM ({rarities}) rarity ORDER BY terms, word LIMIT 1),"""
+_DRIVEN = """SELECT product_id FROM ({ranges}) driven WHERE (SELECT word FROM driver) = {group}"""
 # Each kind is read only when the kinds before it did not fill the cut (a one-time filter:
 # PostgreSQL does not start its scans otherwise).
 _CANDIDATE_IDS = """
@@ -159,7 +183,7 @@ _CANDIDATE_IDS = """
     exact_sold_out AS (
         SELECT product_id FROM ({exact_sold_out}) kind
         WHERE (SELECT COUNT(*) FROM exact_free) < {limit}
-    ),
+    ),{driver}
     words_free AS (
         SELECT product_id FROM ({words_free}) kind
         WHERE (SELECT COUNT(*) FROM exact_free) + (SELECT COUNT(*) FROM exact_sold_out)
@@ -177,13 +201,28 @@ _CANDIDATE_IDS = """
     ) candidate
     GROUP BY product_id ORDER BY MIN(kind), product_id LIMIT {limit}
 """
+_NOTHING = "SELECT CAST(NULL AS BIGINT) AS product_id WHERE 1 = 0"
+
+Statement = tuple[str, list[Any]]
+_NO_PROBE: Statement = ("", [])
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of a search as its candidates read it: ``forms``, any of which a product's
+    search text holds (the word, its stem, its synonyms); ``words``, those read as a word
+    of a name; ``names``, those read as a whole name (a name of just that word)."""
+
+    forms: tuple[str, ...]
+    words: tuple[str, ...]
+    names: tuple[str, ...]
 
 
 def _collate() -> str:
     return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
 
 
-def _on_show(channel_id: int | None, now: datetime.datetime) -> tuple[str, list[Any]]:
+def _on_show(channel_id: int | None, now: datetime.datetime) -> Statement:
     """Whether the term's product has free units, as a subquery of its list entry on show
     (None without one): the entry is found by the list's own rule,
     :func:`catalog.offers.entry_on_show`, compiled by the ORM."""
@@ -193,77 +232,139 @@ def _on_show(channel_id: int | None, now: datetime.datetime) -> tuple[str, list[
     return _compiled(entry.values("has_free_units"))
 
 
-def _compiled(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
+def _compiled(queryset: QuerySet[Any]) -> Statement:
     sql, params = queryset.query.get_compiler(using=connection.alias).as_sql()
     return f"({sql})", list(params)
 
 
-def _ranges(
-    template: str,
-    terms: list[tuple[str, bool]],
-    free: bool,
-    on_show: tuple[str, list[Any]],
-    limit: int,
-) -> tuple[str, list[Any]]:
-    """The products with any of ``terms`` (``(term, whole)``), their ranges merged."""
-    if not terms:
-        return "SELECT CAST(NULL AS BIGINT) AS product_id WHERE 1 = 0", []
-    statement = template.format(collate=_collate(), on_show=on_show[0], limit=limit)
-    values = [value for term, whole in terms for value in (whole, term, *on_show[1], free)]
-    return _RANGES.format(ranges=" UNION ALL ".join([statement] * len(terms)), limit=limit), values
+def _probe(groups: list[tuple[str, ...]]) -> Statement:
+    """The term's product holds a form of each of ``groups`` in its search text."""
+    if not groups:
+        return _NO_PROBE
+    like = "probed.search_text LIKE %s ESCAPE '\\'"
+    sql = " AND ".join(f"({' OR '.join([like] * len(group))})" for group in groups)
+    values = [f"%{connection.ops.prep_for_like_query(form)}%" for group in groups for form in group]
+    return _PROBE.format(groups=f"({sql})"), values
 
 
-def _sold_out(
-    terms: list[tuple[str, bool]], entries: tuple[str, list[Any]], limit: int
-) -> tuple[str, list[Any]]:
-    """The sold-out products with any of ``terms``, in one statement: joined to the
-    ``entries`` on show, which PostgreSQL plans far cheaper than an entry looked up per
-    term (the estimate of the lookup crossed its JIT threshold: 100 ms of compiling)."""
-    kinds = [[term for term, whole in terms if whole is kind] for kind in (True, False)]
+def _looked_up(
+    term: str, whole: bool, free: bool, on_show: Statement, probe: Statement, limit: int
+) -> Statement:
+    """The first ``limit`` products, by id, with ``term`` (a whole name, or a word when not
+    ``whole``), on show with (or without) free units, ``probe``'s condition met: one range
+    of the terms' B-tree."""
+    sql = _LOOKED_UP.format(
+        collate=_collate(),
+        free="" if free else "NOT ",
+        on_show=on_show[0],
+        probe=probe[0],
+        limit=limit,
+    )
+    return sql, [whole, term, *on_show[1], *probe[1]]
+
+
+def _merged(parts: list[Statement], limit: int) -> Statement:
+    """The products of ``parts``, each once, by product id, the first ``limit``."""
+    if not parts:
+        return _NOTHING, []
+    ranges = " UNION ALL ".join(sql for sql, _ in parts)
+    return _RANGES.format(ranges=ranges, limit=limit), [v for _, values in parts for v in values]
+
+
+def _word_ranges(word: Word, on_show: Statement, limit: int) -> list[Statement]:
+    """The products with free units named by one of the ``word``'s forms, as a word of
+    their name or as their whole name: one range each."""
+    return [
+        _looked_up(form, whole, True, on_show, _NO_PROBE, limit)
+        for whole, forms in ((False, word.words), (True, word.names))
+        for form in forms
+    ]
+
+
+def _words_free(words: list[Word], on_show: Statement, limit: int) -> tuple[Statement, Statement]:
+    """The products with free units named by the rarest of ``words`` and holding the
+    others, and the ``driver`` that names the rarest (empty unless two words are read)."""
+    if len(words) == 1:
+        return _merged(_word_ranges(words[0], on_show, limit), limit), _NO_PROBE
+    # A name of one word holds no other word of the query: the words' ranges only.
+    read = [word for word in words if word.words]
+    rarities: list[Statement] = []
+    driven: list[Statement] = []
+    for number, word in enumerate(read):
+        probe = _probe([other.forms for other in words if other is not word])
+        parts = [_looked_up(form, False, True, on_show, probe, limit) for form in word.words]
+        sql, values = _merged(parts, limit)
+        if len(read) == 1:
+            return (sql, values), _NO_PROBE
+        driven.append((_DRIVEN.format(ranges=sql, group=number), values))
+        forms = ", ".join(["%s"] * len(word.words))
+        rarity = _RARITY.format(group=number, collate=_collate(), forms=forms, cap=_RARITY_CAP)
+        rarities.append((rarity, [False, *word.words]))
+    if not driven:
+        return _merged([], limit), _NO_PROBE
+    driver = _DRIVER.format(rarities=" UNION ALL ".join(sql for sql, _ in rarities))
+    ranges = " UNION ALL ".join(sql for sql, _ in driven)
+    return (
+        (_RANGES.format(ranges=ranges, limit=limit), [v for _, vs in driven for v in vs]),
+        (driver, [v for _, vs in rarities for v in vs]),
+    )
+
+
+def _words_sold_out(words: list[Word], entries: Statement, limit: int) -> Statement:
+    """The sold-out products named by any of ``words`` and holding all of them, in one
+    statement: joined to the ``entries`` on show, which PostgreSQL plans far cheaper than
+    an entry looked up per term (the estimate of the lookup crossed its JIT threshold: 100
+    ms of compiling)."""
+    kinds = [
+        (True, sorted({form for word in words for form in word.names})),
+        (False, sorted({form for word in words for form in word.words})),
+    ]
     conditions = [
         f"(term.whole = %s AND term.term{_collate()} IN ({', '.join(['%s'] * len(forms))}))"
-        for forms in kinds
+        for _, forms in kinds
         if forms
     ]
-    values = [
-        value
-        for kind, forms in zip((True, False), kinds, strict=True)
-        if forms
-        for value in (kind, *forms)
-    ]
+    values = [value for kind, forms in kinds if forms for value in (kind, *forms)]
+    probe = _probe([word.forms for word in words]) if len(words) > 1 else _NO_PROBE
     statement = _SOLD_OUT.format(
-        entries=entries[0], terms=" OR ".join(conditions) or "1 = 0", limit=limit
+        entries=entries[0], terms=" OR ".join(conditions) or "1 = 0", probe=probe[0], limit=limit
     )
-    return statement, [*entries[1], *values, False]
+    return statement, [*entries[1], *values, False, *probe[1]]
 
 
 def search_candidates_statement(
     whole: list[str],
-    words: list[tuple[str, bool]],
+    words: list[Word],
     *,
     channel_id: int | None,
     now: datetime.datetime,
     limit: int,
-) -> tuple[str, list[Any]]:
+) -> Statement:
     """The statement (and its values) selecting the ids of a search's ranked candidates,
     at most ``limit``, in the list of ``channel_id`` at ``now``: products whose name is one
-    of ``whole`` (the query's whole forms; ``whole`` terms), then those with a term
-    ``(term, whole)`` of ``words``, with free units before sold-out ones (see above). Used
-    as a subquery of the page's statements; runs on PostgreSQL and SQLite."""
+    of ``whole`` (the query's whole forms; ``whole`` terms), then those named by one of
+    ``words`` and holding every one of them, with free units before sold-out ones (see
+    above). Used as a subquery of the page's statements; runs on PostgreSQL and SQLite."""
     on_show = _on_show(channel_id, now)
     limit = int(limit)
-    exact = [(form, True) for form in whole]
-    parts = {
-        "exact_free": _ranges(_LOOKED_UP_RANGE, exact, True, on_show, limit),
-        "exact_sold_out": _ranges(_LOOKED_UP_RANGE, exact, False, on_show, limit),
-        "words_free": _ranges(_LOOKED_UP_RANGE, words, True, on_show, limit),
-        "words_sold_out": _sold_out(
-            words,
-            _compiled(
-                entries_on_show(channel_id, now).order_by().values("product_id", "has_free_units")
-            ),
+    exact = {
+        free: _merged(
+            [
+                _looked_up(form, True, free, on_show, _NO_PROBE, limit)
+                for form in sorted(set(whole))
+            ],
             limit,
-        ),
+        )
+        for free in (True, False)
+    }
+    words_free, driver = _words_free(words, on_show, limit)
+    entries = entries_on_show(channel_id, now).order_by().values("product_id", "has_free_units")
+    parts = {
+        "exact_free": exact[True],
+        "exact_sold_out": exact[False],
+        "driver": driver,
+        "words_free": words_free,
+        "words_sold_out": _words_sold_out(words, _compiled(entries), limit),
     }
     sql = _CANDIDATE_IDS.format(limit=limit, **{name: part[0] for name, part in parts.items()})
     return sql, [value for part in parts.values() for value in part[1]]

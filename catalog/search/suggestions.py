@@ -18,6 +18,7 @@ in Python (:func:`catalog.search.text.similarity`) over at most ``CANDIDATES_MAX
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import functools
 import threading
@@ -109,42 +110,77 @@ def _product_suggestions(
     return [Suggestion("product", slug, name) for slug, name in rows]
 
 
+@dataclass(frozen=True)
+class _Named:
+    """The shown collections or relics as autocomplete reads them: ``rows`` ``(slug,
+    name_zh, name_en)``; ``lines`` every searchable line of their names (a whole name, or a
+    word), sorted, with ``owners`` ``(row, whole)`` alike, so the lines starting with a
+    prefix are one contiguous run found by bisection, not a scan of every name."""
+
+    rows: list[tuple[str, str, str]]
+    lines: list[str]
+    owners: list[tuple[int, bool]]
+
+    def starting(self, prefix: str) -> dict[int, bool]:
+        """The rows with a line starting with ``prefix``: whether one is a whole name."""
+        found: dict[int, bool] = {}
+        at = bisect.bisect_left(self.lines, prefix)
+        while at < len(self.lines) and self.lines[at].startswith(prefix):
+            row, whole = self.owners[at]
+            found[row] = found.get(row, False) or whole
+            at += 1
+        return found
+
+
 _named_lock = threading.Lock()
-_named: dict[str, tuple[Any, list[tuple[str, str, str, str]]]] = {}
+_named: dict[str, tuple[Any, _Named]] = {}
 
 
-def _named_rows(
-    model: type[Collection] | type[Relic], versions: dict[str, tuple[Any, Any]]
-) -> list[tuple[str, str, str, str]]:
-    """``(searchable lines, slug, name_zh, name_en)`` of every shown collection or relic,
-    kept per process until one of them changes (``versions``: :func:`named_versions`)."""
+def _named_of(model: type[Collection] | type[Relic]) -> _Named:
     from catalog.search.index import names_searchable
 
+    shown: QuerySet[Any] = (
+        Collection.objects.filter(is_active=True) if model is Collection else Relic.objects.all()
+    )
+    rows = list(shown.order_by("slug").values_list("slug", "name_zh", "name_en"))
+    lines = sorted(
+        (line.removeprefix("="), number, line.startswith("="))
+        for number, (_slug, zh, en) in enumerate(rows)
+        for line in names_searchable([zh, en])[0].split("\n")
+        if line
+    )
+    return _Named(
+        rows=rows,
+        lines=[line for line, *_ in lines],
+        owners=[(number, whole) for _line, number, whole in lines],
+    )
+
+
+def _named_kept(
+    model: type[Collection] | type[Relic], versions: dict[str, tuple[Any, Any]]
+) -> _Named:
+    """Every shown collection or relic, kept per process until one of them changes
+    (``versions``: :func:`named_versions`)."""
     version = versions[model.__name__]
     with _named_lock:
         kept = _named.get(model.__name__)
         if kept is not None and kept[0] == version:
             return kept[1]
-    shown: QuerySet[Any] = (
-        Collection.objects.filter(is_active=True) if model is Collection else Relic.objects.all()
-    )
-    rows = [
-        (names_searchable([zh, en])[0], slug, zh, en)
-        for slug, zh, en in shown.order_by("slug").values_list("slug", "name_zh", "name_en")
-    ]
+    named = _named_of(model)
     with _named_lock:
-        _named[model.__name__] = (version, rows)
-    return rows
+        _named[model.__name__] = (version, named)
+    return named
 
 
 def _named_suggestions(
     model: Any, kind: str, prefix: str, lang: str, versions: dict[str, tuple[Any, Any]]
 ) -> list[Suggestion]:
+    named = _named_kept(model, versions)
     found = []
-    for lines, slug, zh, en in _named_rows(model, versions):
-        if f"\n{prefix}" in lines or f"\n={prefix}" in lines:
-            name = en if lang == "en" else zh
-            found.append((f"\n={prefix}" not in lines, len(name), slug, name))
+    for number, whole in named.starting(prefix).items():
+        slug, zh, en = named.rows[number]
+        name = en if lang == "en" else zh
+        found.append((not whole, len(name), slug, name))
     return [Suggestion(kind, slug, name) for *_, slug, name in sorted(found)[:OTHERS_MAX]]
 
 

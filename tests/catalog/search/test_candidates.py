@@ -11,7 +11,7 @@ from django.db import connection
 
 from catalog.models import Product
 from catalog.search import product_search_text_refresh
-from catalog.search.queries import search_candidates_statement
+from catalog.search.queries import Word, search_candidates_statement
 from catalog.selectors import product_list
 from tests.factories import (
     ProductFactory,
@@ -87,8 +87,34 @@ def test_a_capped_search_of_a_two_character_word_ranks_its_candidates_the_same_w
     assert [product.slug for product in products[1:3]] == ["vase-0", "vase-1"]
 
 
+def test_the_candidates_of_two_words_hold_both(db, monkeypatch):
+    # The oldest products hold "fan" only: taken as candidates, the page would drop them and
+    # list the round fans by slug, the sold-out one first.
+    for n in range(3):
+        _product(f"folding-fan-{n}", "Folding Fan", free_units=1)
+    _product("a-round-fan", "Round Fan Vase")
+    _product("b-round-fan", "Round Fan Vase", free_units=1)
+    _product("c-round-fan", "Round Fan Vase", free_units=1)
+    monkeypatch.setattr("catalog.selectors.SEARCH_COUNT_MAX", 2)
+    monkeypatch.setattr("catalog.search.filtering.CANDIDATES_MAX", 2)
+
+    products = product_list(filters={"q": "round fans"})
+
+    assert (products.count(), products.count_capped) == (2, True)
+    assert [product.slug for product in products[0:3]] == [
+        "b-round-fan",
+        "c-round-fan",
+        "a-round-fan",
+    ]
+
+
+def _word(*forms: str) -> Word:
+    """A word of a query, read as a word of a name."""
+    return Word(forms=forms, words=forms, names=())
+
+
 def _candidates(
-    whole: list[str], words: list[tuple[str, bool]], *, channel_id: int | None = None, limit: int
+    whole: list[str], words: list[Word], *, channel_id: int | None = None, limit: int
 ) -> list[int]:
     sql, params = search_candidates_statement(
         whole, words, channel_id=channel_id, now=NOW, limit=limit
@@ -101,22 +127,22 @@ def _candidates(
 def test_candidates_are_the_whole_name_then_free_units_then_sold_out(cranes):
     cranes = cranes[0]
     vases = [cranes[f"crane-vase-{n}"] for n in range(6)]
-    words = [("crane", False), ("vase", False)]
+    words = [_word("crane"), _word("vase")]
 
     assert _candidates(["crane"], words, limit=3) == [cranes["crane"], vases[4], vases[5]]
     assert _candidates(["crane"], words, limit=4) == [cranes["crane"], vases[4], vases[5], vases[0]]
     # Every one once, though a vase holds both words.
     first = [cranes["crane"], vases[4], vases[5]]
     assert _candidates(["crane"], words, limit=20) == [*first, *vases[:4]]
-    assert _candidates(["crane vase"], [("vase", False)], limit=2) == [vases[4], vases[5]]
-    assert _candidates(["heron"], [("heron", False)], limit=3) == []
+    assert _candidates(["crane vase"], [_word("vase")], limit=2) == [vases[4], vases[5]]
+    assert _candidates(["heron"], [_word("heron")], limit=3) == []
 
 
 def test_a_kind_without_terms_reads_nothing_and_the_others_still_count(cranes):
     cranes = cranes[0]
     vases = [cranes[f"crane-vase-{n}"] for n in range(6)]
 
-    assert _candidates([], [("vase", False)], limit=3) == [vases[4], vases[5], vases[0]]
+    assert _candidates([], [_word("vase")], limit=3) == [vases[4], vases[5], vases[0]]
     assert _candidates(["crane"], [], limit=3) == [cranes["crane"]]
     assert _candidates([], [], limit=3) == []
 
@@ -133,7 +159,7 @@ def test_candidates_are_those_on_show_in_the_channel(cranes):
         available_until=NOW - datetime.timedelta(days=1),
     )
 
-    candidates = _candidates(["crane"], [("crane", False)], channel_id=channel.pk, limit=3)
+    candidates = _candidates(["crane"], [_word("crane")], channel_id=channel.pk, limit=3)
 
     assert candidates == [vases[5], vases[0], vases[1]]
 
@@ -141,7 +167,7 @@ def test_candidates_are_those_on_show_in_the_channel(cranes):
 @pytest.mark.postgresql
 def test_sold_out_candidates_are_not_read_when_the_others_fill_the_cut(cranes):
     sql, params = search_candidates_statement(
-        ["crane"], [("crane", False)], channel_id=None, now=NOW, limit=2
+        ["crane"], [_word("crane")], channel_id=None, now=NOW, limit=2
     )
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {sql}", params)
@@ -149,3 +175,21 @@ def test_sold_out_candidates_are_not_read_when_the_others_fill_the_cut(cranes):
 
     assert "One-Time Filter" in plan, plan
     assert "(never executed)" in plan, plan
+
+
+def test_the_rarest_word_s_terms_are_read_and_probed_for_the_others(db):
+    fans = [_product(f"fan-{n}", "Fan", free_units=1).pk for n in range(2)]
+    fans += [_product(f"folding-fan-{n}", "Folding Fan", free_units=1).pk for n in range(3)]
+    round_fans = [_product(f"round-fan-{n}", "Round Fan Vase", free_units=1).pk for n in range(2)]
+    rounds = [_product("round-box", "Round Box", free_units=1).pk]
+    fan = Word(forms=("fans", "fan"), words=("fans", "fan"), names=("fans", "fan"))
+    round_ = Word(forms=("round",), words=("round",), names=("round",))
+
+    # Either word first, the same products: those named by one word holding the other.
+    assert _candidates(["round fans"], [round_, fan], limit=5) == round_fans
+    assert _candidates(["round fans"], [fan, round_], limit=5) == round_fans
+    # A word no name holds as a word is still asked of the texts ("vase" drives).
+    vase = Word(forms=("vase",), words=("vase",), names=())
+    assert _candidates([], [vase, fan], limit=5) == round_fans
+    assert _candidates([], [fan], limit=3) == fans[:3]
+    assert rounds

@@ -89,3 +89,22 @@ def test_autocomplete_offers_only_products_on_show_in_the_channel(searchable):
     list_entries_refresh(product_ids=list(Product.objects.values_list("pk", flat=True)))
 
     assert "crane-round-fan" not in suggested("仙鹤")
+
+
+def test_relics_are_suggested_by_a_word_or_their_whole_name_whole_names_first(db):
+    from tests.factories.catalog import RelicFactory
+
+    RelicFactory(slug="stele-crane", name_zh="碑", name_en="Stele of the Cranes")
+    RelicFactory(slug="crane-stele", name_zh="鹤碑", name_en="Crane Stele")
+    RelicFactory(slug="cranberry-jar", name_zh="罐", name_en="Jar of Cranberries")
+    RelicFactory(slug="vase", name_zh="瓶", name_en="Vase")
+
+    # "Crane Stele" starts with it; the others hold a word that does, shortest first.
+    assert suggested("cran", lang="en", kind="relics") == [
+        "crane-stele",
+        "cranberry-jar",
+        "stele-crane",
+    ]
+    assert suggested("cranes", lang="en", kind="relics") == ["stele-crane"]
+    assert suggested("vas", lang="en", kind="relics") == ["vase"]
+    assert suggested("zz", lang="en", kind="relics") == []
