@@ -4,9 +4,11 @@ ids used, and creating or dropping the benchmark database."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import psycopg
+import yaml
 from django.db import connection
 from psycopg import sql as psql
 
@@ -49,10 +51,29 @@ def fetch(sql: str, params: Any = None) -> list[tuple]:
         return list(cursor.fetchall())
 
 
+COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
+
+
+def server_settings() -> list[tuple[str, str]]:
+    """The PostgreSQL settings production runs with: the ``-c name=value`` pairs of
+    docker-compose.yml's database command."""
+    command = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["services"]["db"]["command"]
+    pairs = [command[at + 1] for at, word in enumerate(command[:-1]) if word == "-c"]
+    return [(name, value) for name, _, value in (pair.partition("=") for pair in pairs)]
+
+
 def database_reset(admin_url: str, name: str) -> None:
+    """The benchmark's database made again, empty, with production's server settings
+    (on a server other runs share, they are the database's own)."""
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
+        for setting, value in server_settings():
+            admin.execute(
+                psql.SQL("ALTER DATABASE {} SET {} = {}").format(
+                    psql.Identifier(name), psql.Identifier(setting), psql.Literal(value)
+                )
+            )
 
 
 def database_drop(admin_url: str, name: str) -> None:
