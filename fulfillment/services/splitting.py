@@ -104,10 +104,10 @@ def _order_locked() -> KeptStatement[Order]:
     events take its id), with whether it has a shipment yet (``has_shipments``): a paid
     order's first split has none to read.
 
-    A run that waited here for another's lock may see ``has_shipments`` as it was before
-    that run committed (the statement's snapshot); it then finds every held unit on that
-    run's shipment lines too (the held units are read by a later statement) and makes
-    nothing, as the unique (order, warehouse) key would make it anyway."""
+    A run that waited here for another's lock sees the order's row as that run left it
+    but ``has_shipments`` as it was before (the statement's snapshot): the flag is
+    trusted only while the order is still paid (``_shipments_known_none``), since a
+    split that makes shipments moves a paid order on in the same transaction."""
     return KeptStatement(
         Order.objects.select_for_update(of=("self",), no_key=True)
         .only("status")
@@ -140,9 +140,7 @@ def _held_units() -> KeptStatement[dict[str, Any]]:
 
 @transaction.atomic
 def _order_fulfill(order_id: int, *, book: bool) -> Fulfilment:
-    order = _order_locked().first(order_id=order_id)
-    if order is None:
-        raise Order.DoesNotExist("Order matching query does not exist.")
+    order = _order_locked().get(order_id=order_id)
     if order.status not in FULFILLABLE_ORDER_STATUSES:
         return Fulfilment([], [])
     parcels = _parcels_of(order)
@@ -165,6 +163,13 @@ def _order_fulfill(order_id: int, *, book: bool) -> Fulfilment:
     )
 
 
+def _shipments_known_none(order: Order) -> bool:
+    """Whether the locked order surely has no shipment: its lock saw none and it is
+    still paid (a concurrent split that made some would have moved it on)."""
+    has_shipments: bool = order.has_shipments  # type: ignore[attr-defined]  # the lock's annotation
+    return not has_shipments and order.status == OrderStatus.PAID
+
+
 def _parcels_of(order: Order) -> dict[int, _Parcel]:
     """The order's shipments by warehouse (read only when it has any), and the confirmed
     holds on no shipment yet put on them (a warehouse without its shipment gets a new,
@@ -182,7 +187,7 @@ def _parcels_of(order: Order) -> dict[int, _Parcel]:
                 "booking_error",
             )
         }
-        if order.has_shipments  # type: ignore[attr-defined]
+        if not _shipments_known_none(order)
         else {}
     )
     carrier = carrier_default()

@@ -15,6 +15,7 @@ from django.contrib.admin import display
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from shop.core.kept_inserts import kept_insert
 from shop.core.permissions import signed_in
 
 
@@ -103,9 +104,10 @@ def event_write(
     data: dict[str, Any] | None = None,
     user: Any = None,
 ) -> E:
-    """Write an event of ``subject`` now, inside the caller's transaction."""
+    """Write an event of ``subject`` now, inside the caller's transaction (an insert
+    compiled once per connection: every order writes several)."""
     event = event_build(
         model, subject, type, from_status=from_status, to_status=to_status, data=data, user=user
     )
-    event.save(force_insert=True)
+    kept_insert(model).insert([event])
     return event

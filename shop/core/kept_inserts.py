@@ -12,8 +12,10 @@ cursor with each row's values prepared as ``save()`` prepares them: each field's
 related objects saved after they were assigned. No SQL is written by hand.
 
 What it does not do: signals (refused for a model something listens to), expressions as
-values, inherited tables, fields with database defaults or generated columns, and
-conflicts (``ignore_conflicts``): refused rather than written another way.
+values, inherited tables, fields with database defaults, generated columns or a
+placeholder of their own, and conflicts (``ignore_conflicts``): refused rather than
+written another way. More rows than the engine takes values in one statement are
+inserted in as many statements as it needs, as ``bulk_create()`` batches them.
 """
 
 from __future__ import annotations
@@ -67,11 +69,23 @@ class KeptInsert(Generic[M]):
         key or all without), setting the primary key the database gives; returns them."""
         if not objs:
             return []
-        alias = router.db_for_write(self._model, instance=objs[0])
+        model = self._model
+        if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
+            # Asked at each insert: a listener may come after the statement was compiled.
+            raise ValueError(
+                f"{model.__name__}: its saves are listened to; kept inserts send no signal"
+            )
+        alias = router.db_for_write(model, instance=objs[0])
         connection = connections[alias]
         pk_given = objs[0].pk is not None
         if any((obj.pk is not None) != pk_given for obj in objs):
             raise ValueError("rows with and without their primary key are inserted apart")
+        most = connection.features.max_query_params
+        per_statement = most // len(self._fields(pk_given)) if most else len(objs)
+        if len(objs) > per_statement:  # more values than the engine takes in one statement
+            for start in range(0, len(objs), per_statement):
+                self.insert(objs[start : start + per_statement])
+            return list(objs)
         kept = self._compiled.setdefault(connection, {})
         compiled = kept.get((len(objs), pk_given))
         if compiled is None:
@@ -95,6 +109,15 @@ class KeptInsert(Generic[M]):
             obj._state.db = alias
         return list(objs)
 
+    def _fields(self, pk_given: bool) -> list[Field[Any, Any]]:
+        """The columns written: all but an automatic primary key the database gives."""
+        meta = self._model._meta
+        return [
+            field
+            for field in meta.local_concrete_fields
+            if pk_given or field is not meta.auto_field
+        ]
+
     def _compile(self, alias: str, count: int, pk_given: bool) -> _Compiled:
         model, meta = self._model, self._model._meta
         if meta.parents or any(
@@ -106,15 +129,9 @@ class KeptInsert(Generic[M]):
             )
         if list(meta.db_returning_fields) != [meta.pk]:
             raise ValueError(f"{model.__name__}: only the primary key is returned")
-        if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
-            raise ValueError(
-                f"{model.__name__}: its saves are listened to; kept inserts send no signal"
-            )
-        fields = [
-            field
-            for field in meta.local_concrete_fields
-            if pk_given or field is not meta.auto_field
-        ]
+        fields = self._fields(pk_given)
+        if any(hasattr(field, "get_placeholder") for field in fields):
+            raise ValueError(f"{model.__name__}: a field with a placeholder of its own")
         places = [
             SimpleNamespace(
                 **{field.attname: _Place(row * len(fields) + at) for at, field in enumerate(fields)}

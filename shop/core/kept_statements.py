@@ -152,6 +152,15 @@ class KeptStatement(Generic[Row]):
         found = self.rows(**values)
         return found[0] if found else None
 
+    def get(self, **values: Any) -> Row:
+        """The one result with these slot values; raises the model's ``DoesNotExist`` as
+        ``QuerySet.get()`` does when there is none."""
+        found = self.first(**values)
+        if found is None:
+            model = self._queryset.model
+            raise model.DoesNotExist(f"{model.__name__} matching query does not exist.")
+        return found
+
     def _compile(self, alias: str) -> _Compiled:
         # A copy: the compiler adds select_related's joins to the query it compiles, and
         # threads of one process compile the same kept statement for their connections.

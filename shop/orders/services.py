@@ -9,8 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.core.events import event_build
-from shop.core.kept_inserts import kept_insert
+from shop.core.events import event_build, event_write
 from shop.orders.errors import IllegalTransition
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
 from shop.orders.state import can_transition
@@ -42,12 +41,9 @@ def order_event_write(
     data: dict[str, Any] | None = None,
     user: Any = None,
 ) -> OrderEvent:
-    """Write an event of the order now, inside the caller's transaction."""
-    event = order_event(
-        order, type, from_status=from_status, to_status=to_status, data=data, user=user
+    return event_write(
+        OrderEvent, order, type, from_status=from_status, to_status=to_status, data=data, user=user
     )
-    kept_insert(OrderEvent).insert([event])
-    return event
 
 
 def order_lock(order_id: int, *, with_channel: bool = False, fields: tuple[str, ...] = ()) -> Order:

@@ -55,9 +55,7 @@ def _payment_of_order_locked() -> KeptStatement[Payment]:
 
 def _order_lock(order_id: int, order_fields: Sequence[str]) -> Order:
     """The order locked, as ``Order.objects...get(pk=order_id)`` reads it."""
-    order = _orders_locked(tuple(order_fields)).first(order_id=order_id)
-    if order is None:
-        raise Order.DoesNotExist("Order matching query does not exist.")
+    order = _orders_locked(tuple(order_fields)).get(order_id=order_id)
     return order
 
 
@@ -86,9 +84,7 @@ def order_payment_lock(order_id: int, payment_id: int) -> tuple[Order, Payment]:
     """The order, then one of its payments (a subset of the order above: the same order).
     Order.DoesNotExist or Payment.DoesNotExist when either is missing."""
     order = _order_lock(order_id, ())
-    payment = _payment_of_order_locked().first(payment_id=payment_id, order_id=order_id)
-    if payment is None:
-        raise Payment.DoesNotExist("Payment matching query does not exist.")
+    payment = _payment_of_order_locked().get(payment_id=payment_id, order_id=order_id)
     payment.order = order
     return order, payment
 

@@ -65,3 +65,35 @@ def test_an_unpaid_order_is_not_fulfilled(two_warehouses):
     assert services.order_fulfill(order_id=order.pk) == []
     assert not Shipment.objects.filter(order=order).exists()
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PENDING_PAYMENT
+
+
+def test_a_split_that_saw_no_shipment_reads_them_once_the_order_has_moved_on(
+    two_warehouses, monkeypatch
+):
+    """A split that waited for another's lock sees the order's row as that one left it,
+    but its "has shipments" as it was before: the moved-on order makes it read them, so
+    a hold left off a shipment joins the warehouse's shipment instead of a second one."""
+    from fulfillment.models import ShipmentLine
+    from fulfillment.services import splitting
+
+    order = two_warehouses.paid_order()
+    services.order_fulfill(order_id=order.pk)
+    museum = Shipment.objects.get(order=order, warehouse=two_warehouses.museum_warehouse)
+    ShipmentLine.objects.filter(shipment=museum).delete()  # its hold on no shipment again
+    locked = splitting._order_locked()
+
+    class SeenBeforeTheOtherCommitted:
+        def first(self, **slots):
+            row = locked.first(**slots)
+            row.has_shipments = False
+            return row
+
+    monkeypatch.setattr(splitting, "_order_locked", SeenBeforeTheOtherCommitted)
+
+    services.order_fulfill(order_id=order.pk)
+
+    assert Shipment.objects.filter(order=order).count() == 2
+    museum_lines = ShipmentLine.objects.filter(shipment=museum)
+    assert [(line.order_line.sku, line.quantity) for line in museum_lines] == [
+        (two_warehouses.museum_stock.variant.sku, 2)
+    ]

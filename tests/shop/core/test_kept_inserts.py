@@ -112,13 +112,33 @@ def test_a_row_with_its_own_id_money_and_json():
     assert OrderEvent.objects.get(pk=event.pk).data == {"total": "10.05"}
 
 
-def test_compiled_once_per_number_of_rows():
+def test_compiled_once_per_number_of_rows(monkeypatch):
     channel = SalesChannelFactory()
     kept = KeptInsert(Cart)
+    compiled = []
+    compile_ = kept._compile
+    monkeypatch.setattr(
+        kept, "_compile", lambda *args: compiled.append(args[1:]) or compile_(*args)
+    )
     kept.insert([_cart(channel)])
     kept.insert([_cart(channel)])
     kept.insert([_cart(channel), _cart(channel)])
+    kept.insert([_cart(channel), _cart(channel)])
+    assert compiled == [(1, False), (2, False)]
     assert sorted(kept._compiled[connections["default"]]) == [(1, False), (2, False)]
+
+
+def test_more_values_than_a_statement_takes_go_in_as_many_statements(monkeypatch):
+    channel = SalesChannelFactory()
+    width = len(KeptInsert(Cart)._fields(False))
+    monkeypatch.setattr(connection.features, "max_query_params", 2 * width)
+    carts = [_cart(channel, email=f"{n}@example.com") for n in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        kept_insert(Cart).insert(carts)
+    assert len(queries) == 3  # 2 + 2 + 1 rows
+    stored = Cart.objects.filter(pk__in=[cart.pk for cart in carts]).order_by("pk")
+    assert [cart.email for cart in stored] == [f"{n}@example.com" for n in range(5)]
+    assert len({cart.pk for cart in carts}) == 5
 
 
 def test_what_is_not_kept_is_refused_and_nothing_written():
@@ -137,12 +157,18 @@ def test_a_model_whose_saves_are_listened_to_is_refused():
     def heard(**kwargs):
         pass
 
+    channel = SalesChannelFactory()
+    kept_insert(Cart).insert([_cart(channel)])  # compiled before anyone listened
+    before = Cart.objects.count()
     signals.post_save.connect(heard, sender=Cart)
     try:
         with pytest.raises(ValueError, match="listened"):
-            KeptInsert(Cart).insert([_cart(SalesChannelFactory())])
+            kept_insert(Cart).insert([_cart(channel)])
+        with pytest.raises(ValueError, match="listened"):
+            KeptInsert(Cart).insert([_cart(channel)])
     finally:
         signals.post_save.disconnect(heard, sender=Cart)
+    assert Cart.objects.count() == before
 
 
 def test_a_refused_row_marks_the_transaction_for_rollback_as_save_does():

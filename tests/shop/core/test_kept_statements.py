@@ -209,3 +209,10 @@ def test_first_gives_the_one_row_or_none(variants):
     kept = KeptStatement(ProductVariant.objects.filter(sku=Slot("sku", CharField())))
     assert kept.first(sku="K-2").sku == "K-2"
     assert kept.first(sku="NONE") is None
+
+
+def test_get_gives_the_one_row_or_raises_as_a_queryset_does(variants):
+    kept = KeptStatement(ProductVariant.objects.filter(sku=Slot("sku", CharField())))
+    assert kept.get(sku="K-2").sku == "K-2"
+    with pytest.raises(ProductVariant.DoesNotExist):
+        kept.get(sku="NONE")
