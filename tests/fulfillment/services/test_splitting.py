@@ -83,8 +83,8 @@ def test_a_split_that_saw_no_shipment_reads_them_once_the_order_has_moved_on(
     locked = splitting._order_locked()
 
     class SeenBeforeTheOtherCommitted:
-        def first(self, **slots):
-            row = locked.first(**slots)
+        def get(self, **slots):
+            row = locked.get(**slots)
             row.has_shipments = False
             return row
 
