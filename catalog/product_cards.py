@@ -170,8 +170,9 @@ def variants_of(product_ids: list[int], *, channel_id: int | None) -> list[dict[
     channel, free units, low-stock thresholds), in one kept statement."""
     if not product_ids:
         return []
-    statement = _variant_values_statement(channel_id is None, len(_padded(product_ids)))
-    return statement.rows(products=_padded(product_ids), **_channel_slot(channel_id))
+    padded = _padded(product_ids)
+    statement = _variant_values_statement(channel_id is None, len(padded))
+    return statement.rows(products=padded, **_channel_slot(channel_id))
 
 
 def product_variants(product_id: int, *, channel_id: int | None) -> list[ProductVariant]:
@@ -186,7 +187,8 @@ def tags_of(product_ids: list[int]) -> dict[int, list[Named]]:
     tags: dict[int, list[Named]] = {}
     if not product_ids:
         return tags
-    for row in _tags_statement(len(_padded(product_ids))).rows(products=_padded(product_ids)):
+    padded = _padded(product_ids)
+    for row in _tags_statement(len(padded)).rows(products=padded):
         tag = Named(row["tag__slug"], row["tag__name_zh"], row["tag__name_en"])
         tags.setdefault(row["product_id"], []).append(tag)
     return tags
@@ -198,8 +200,8 @@ def pictures_of(product_ids: list[int]) -> dict[int, list[CardPicture]]:
     pictures: dict[int, list[CardPicture]] = {}
     if not product_ids:
         return pictures
-    statement = _pictures_statement(len(_padded(product_ids)))
-    for row in statement.rows(products=_padded(product_ids)):
+    padded = _padded(product_ids)
+    for row in _pictures_statement(len(padded)).rows(products=padded):
         picture = CardPicture(
             row["image"], row["width"], row["height"], row["alt_zh"], row["alt_en"]
         )

@@ -195,8 +195,7 @@ def _orders_with_sent(pair: bool) -> KeptStatement[Order]:
 def _order_with_sent(order_id: int, kind: str, key: str) -> Order:
     """The order, narrow, with whether this e-mail was sent (``sent_key``) and, for the
     two a paid order gets once, whether either was (``sent_pair``): one statement."""
-    order = _orders_with_sent(kind in _ONE_FOR_A_PAID_ORDER).get(order_id=order_id, key=key)
-    return order
+    return _orders_with_sent(kind in _ONE_FOR_A_PAID_ORDER).get(order_id=order_id, key=key)
 
 
 def _keys_to_write(order: Order, kind: str, key: str) -> list[str]:

@@ -81,11 +81,14 @@ class KeptInsert(Generic[M]):
         if any((obj.pk is not None) != pk_given for obj in objs):
             raise ValueError("rows with and without their primary key are inserted apart")
         most = connection.features.max_query_params
-        per_statement = most // len(self._fields(pk_given)) if most else len(objs)
-        if len(objs) > per_statement:  # more values than the engine takes in one statement
-            for start in range(0, len(objs), per_statement):
-                self.insert(objs[start : start + per_statement])
-            return list(objs)
+        # More values than the engine takes in one statement (the columns' count bounds
+        # the values of a row, so the exact count is asked only near the bound).
+        if most and len(objs) * len(model._meta.local_concrete_fields) > most:
+            per_statement = most // len(self._fields(pk_given))
+            if len(objs) > per_statement:
+                for start in range(0, len(objs), per_statement):
+                    self.insert(objs[start : start + per_statement])
+                return list(objs)
         kept = self._compiled.setdefault(connection, {})
         compiled = kept.get((len(objs), pk_given))
         if compiled is None:
