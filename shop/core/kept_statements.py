@@ -233,14 +233,20 @@ class KeptComposition:
 
     def rows(self, **values: Any) -> list[tuple[Any, ...]]:
         """The rows of the statement with these slot values."""
+        sql, params = self.statement(**values)
+        with connections[next(iter(self._parts.values())).db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    def statement(self, **values: Any) -> tuple[str, tuple[Any, ...]]:
+        """The SQL and its parameters with these slot values, not run: for a part of a
+        statement written out around it (a subquery repeated in a search's candidates)."""
         alias = next(iter(self._parts.values())).db
         connection = connections[alias]
         compiled = self._compiled.get(connection)
         if compiled is None:
             compiled = self._compiled[connection] = self._compile(alias)
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, _params(compiled, values, connection))
-            return list(cursor.fetchall())
+        return compiled.sql, _params(compiled, values, connection)
 
     def _compile(self, alias: str) -> _Compiled:
         sql: list[str] = []

@@ -114,10 +114,15 @@ def _word(*forms: str) -> Word:
 
 
 def _candidates(
-    whole: list[str], words: list[Word], *, channel_id: int | None = None, limit: int
+    whole: list[str],
+    words: list[Word],
+    *,
+    channel_id: int | None = None,
+    now: datetime.datetime = NOW,
+    limit: int,
 ) -> list[int]:
     sql, params = search_candidates_statement(
-        whole, words, channel_id=channel_id, now=NOW, limit=limit
+        whole, words, channel_id=channel_id, now=now, limit=limit
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -193,3 +198,43 @@ def test_the_rarest_word_s_terms_are_read_and_probed_for_the_others(db):
     assert _candidates([], [vase, fan], limit=5) == round_fans
     assert _candidates([], [fan], limit=3) == fans[:3]
     assert rounds
+
+
+def test_the_entries_on_show_are_built_once_and_given_each_search_s_channel_and_moment(
+    cranes, monkeypatch
+):
+    ids, products = cranes
+    shop, museum = (SalesChannelFactory(code=code, is_public=True) for code in ("shop", "museum"))
+    ProductChannelListingFactory(product=products["crane-vase-0"], channel=shop)
+    ProductChannelListingFactory(
+        product=products["crane-vase-5"],
+        channel=museum,
+        available_until=NOW + datetime.timedelta(days=1),
+    )
+    crane = [_word("crane")]
+    assert _candidates(["crane"], crane, channel_id=shop.pk, limit=3) == [ids["crane-vase-0"]]
+
+    def rebuilt(*args, **kwargs):
+        raise AssertionError("the entries on show are built again for a search")
+
+    # Kept compiled (catalog.search.queries._entry_statements): not built per search, yet
+    # each search reads its own channel's entries at its own moment.
+    monkeypatch.setattr("catalog.search.queries.entries_on_show", rebuilt)
+    assert _candidates(["crane"], crane, channel_id=museum.pk, limit=3) == [ids["crane-vase-5"]]
+    later = NOW + datetime.timedelta(days=2)
+    assert _candidates(["crane"], crane, channel_id=museum.pk, now=later, limit=3) == []
+    assert _candidates(["crane"], crane, channel_id=shop.pk, limit=3) == [ids["crane-vase-0"]]
+
+
+@pytest.mark.postgresql
+def test_the_sold_out_entries_of_a_channel_have_their_own_index(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = %s", ["list_entry_sold_out"]
+        )
+        (definition,) = cursor.fetchone()
+
+    # The sold-out candidates' lookup reads the sold-out entries only (migration 0013),
+    # not the channel's whole list_entry_newest.
+    assert "(channel_id, product_id)" in definition, definition
+    assert "WHERE (NOT has_free_units)" in definition, definition
