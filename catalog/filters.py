@@ -150,6 +150,18 @@ class ProductFilter(django_filters.FilterSet):
             form_class = _FORM_CLASSES.setdefault(key, super().get_form_class())
         return form_class
 
+    @classmethod
+    def entries_filtered(
+        cls, queryset: QuerySet[ProductListEntry], values: dict[str, Any], ordering: list[str]
+    ) -> QuerySet[ProductListEntry]:
+        """``queryset`` narrowed by each filter of ``values`` (by name, the search's and the
+        ordering's aside) as :meth:`filter_queryset` narrows it, in ``ordering``: for a
+        kept statement of the list (:mod:`catalog.list_kept`), whose values are slots."""
+        filterset = cls(queryset=queryset)
+        for name, value in values.items():
+            queryset = filterset.filters[name].filter(queryset, value)
+        return queryset.order_by(*ordering)
+
     def filter_tag(
         self, queryset: QuerySet[ProductListEntry], name: str, value: str
     ) -> QuerySet[ProductListEntry]:

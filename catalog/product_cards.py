@@ -119,6 +119,29 @@ def cards_of_entries(
     return _completed([_card(row[:width], row[width:]) for row in rows], channel_id)
 
 
+def entry_card_values(
+    entries: QuerySet[ProductListEntry, Any], ordering: list[str]
+) -> QuerySet[ProductListEntry, dict[str, Any]]:
+    """What :func:`cards_of_entries` reads of a page of entries, as ``values()`` (for a kept
+    statement: :mod:`catalog.list_kept`); :func:`cards_of_entry_values` makes the cards."""
+    keys = [field.lstrip("-") for field in keyset_fields(ordering)]
+    names = dict.fromkeys((*_ENTRY_VALUES, *keys))
+    return ProductListEntry.objects.filter(pk__in=entries).order_by(*ordering).values(*names)
+
+
+def cards_of_entry_values(
+    rows: list[dict[str, Any]], ordering: list[str], *, channel_id: int | None
+) -> list[ProductCard]:
+    """The cards of rows read by :func:`entry_card_values`, in their order, each with its
+    ``sort_key``."""
+    keys = [field.lstrip("-") for field in keyset_fields(ordering)]
+    cards = [
+        _card(tuple(row[name] for name in _ENTRY_VALUES), tuple(row[key] for key in keys))
+        for row in rows
+    ]
+    return _completed(cards, channel_id)
+
+
 def _completed(cards: list[ProductCard], channel_id: int | None) -> list[ProductCard]:
     """The cards with their price, stock, tags and first picture. The price is the
     cheapest active variant's in the channel, worked out again here rather than read from

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from catalog.filters import ProductFilter
 from catalog.list_cursor import ListCursor, entries_from_cursor, keyset_fields
+from catalog.list_kept import KeptList, kept_list
 from catalog.models import (
     Collection,
     Product,
@@ -93,7 +94,7 @@ class ProductList:
     def __init__(
         self,
         *,
-        entries: QuerySet[ProductListEntry],
+        entries: QuerySet[ProductListEntry] | Callable[[], QuerySet[ProductListEntry]],
         ordering: list[str],
         channel_id: int | None,
         did_you_mean: str | None = None,
@@ -102,8 +103,12 @@ class ProductList:
         candidates: Callable[[], RawSQL] | None = None,
         narrowed: Callable[[], QuerySet[Any]] | None = None,
         searching: bool = False,
+        kept: KeptList | None = None,
     ) -> None:
-        self.entries = entries
+        # The entries, or what builds them when first asked (a kept list's statements are
+        # kept already: catalog.list_kept).
+        self._entries = entries
+        self.kept = kept
         self.ordering = ordering
         self.channel_id = channel_id
         # The corrected query whose products these are, when the shopper's found none.
@@ -124,6 +129,12 @@ class ProductList:
         # The entries found, for rows already picked by id (SearchResult.narrowed).
         self.narrowed = narrowed
 
+    @property
+    def entries(self) -> QuerySet[ProductListEntry]:
+        if callable(self._entries):
+            self._entries = self._entries()
+        return self._entries
+
     def count(self) -> int:
         """How many products the list holds, at most ``count_max`` (or ``count_through``
         when that is further), and ``count_capped`` then says there are more. A search's
@@ -137,6 +148,8 @@ class ProductList:
                 # costs what a rare one does, and so does a catalog of 100,000 products.
                 most = max(self.count_max, self.count_through)
                 found = self._found
+                if found is None and self.kept is not None:
+                    found = self.kept.count(most + 1)
                 if found is None:
                     found = self.entries.order_by().values("pk")[: most + 1].count()
                 self.count_capped = found > most
@@ -172,6 +185,9 @@ class ProductList:
         # The page's entries are picked in a subquery (the index alone), so the stock,
         # tags and pictures are read for those products only, not for every row skipped
         # before them.
+        if self.kept is not None and index.step is None:
+            start, stop = _bounds(index, self.count())
+            return self.kept.page(start, stop, channel_id=self.channel_id)
         return cards_of_entries(
             self.entries.values("pk")[index], self.ordering, channel_id=self.channel_id
         )
@@ -216,14 +232,23 @@ class ProductList:
         Read from the list's index at the cursor's place: the cost does not grow with the
         depth of the page, as an offset's does.
         """
-        entries = entries_from_cursor(self.entries, self.ordering, cursor)
-        cards = cards_of_entries(
-            entries.values("pk")[: size + 1], self.ordering, channel_id=self.channel_id
-        )
+        if self.kept is not None:
+            cards = self.kept.next_to(cursor, size + 1, channel_id=self.channel_id)
+        else:
+            entries = entries_from_cursor(self.entries, self.ordering, cursor)
+            cards = cards_of_entries(
+                entries.values("pk")[: size + 1], self.ordering, channel_id=self.channel_id
+            )
         more = len(cards) > size
         if more:
             cards = cards[1:] if cursor.before else cards[:size]
         return cards, more
+
+
+def _bounds(index: slice, count: int) -> tuple[int, int]:
+    """A page's slice as an offset and an end (the paginator's slices have both)."""
+    start, stop = index.start or 0, index.stop
+    return start, count if stop is None else stop
 
 
 ENTRY_FIELDS = {field.attname for field in ProductListEntry._meta.concrete_fields}
@@ -241,16 +266,31 @@ def product_list(
     Raises :class:`InvalidInput` (with the failing fields) for a bad filter value.
     """
     now = now or timezone.now()
-    # The entries hold the windows of the published listings (catalog.list_entries).
-    entries = entries_on_show(channel_id, now)
-    filterset = ProductFilter(data=filters or {}, queryset=entries, lang=lang)
+    filterset = ProductFilter(data=filters or {}, lang=lang)
     if not filterset.is_valid():
         raise InvalidInput(fields=_form_errors(filterset.errors))
-    entries = filterset.qs  # runs the filters, the search among them
+
+    def entries() -> QuerySet[ProductListEntry]:
+        # The entries hold the windows of the published listings (catalog.list_entries).
+        filterset.queryset = entries_on_show(channel_id, now)
+        return filterset.qs  # runs the filters, the search among them
+
+    kept = kept_list(filterset, channel_id=channel_id, now=now)
+    if kept is not None:
+        # Without search the count and the pages are kept statements (catalog.list_kept):
+        # the entries are built only if something else asks for them.
+        return ProductList(
+            entries=entries,
+            ordering=filterset.ordering_fields,
+            channel_id=channel_id,
+            count_max=LIST_COUNT_MAX,
+            kept=kept,
+        )
+    entries_found = entries()
     search = filterset.search
     ranked = f"-{RANK}" in filterset.ordering_fields
     return ProductList(
-        entries=entries,
+        entries=entries_found,
         ordering=filterset.ordering_fields,
         channel_id=channel_id,
         did_you_mean=search.did_you_mean if search is not None else None,

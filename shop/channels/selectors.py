@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import time
 from typing import Any
 
 import redis
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet
 from django.utils.translation import gettext as _
 
 from catalog.cache import cache_seconds, catalog_version
@@ -23,6 +24,7 @@ from shop.channels.errors import (
 from shop.channels.models import LivestreamDrop, SalesChannel
 from shop.channels.services import KEY_PREFIX, channel_key_matches
 from shop.core.errors import InvalidInput
+from shop.core.kept_statements import KeptStatement, Slot
 
 CHANNEL_KEY_HEADER = "HTTP_X_CHANNEL_KEY"
 _CODE = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
@@ -37,6 +39,16 @@ _CODE = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")
 KEEP_SECONDS = 5.0
 _kept: dict[tuple[str, str], tuple[float, int, SalesChannel]] = {}
 _clock = time.monotonic
+_TEXT: CharField[str, str] = CharField()
+
+
+@functools.lru_cache(maxsize=2)
+def _channel_statement(field: str) -> KeptStatement[SalesChannel]:
+    """The channel whose ``field`` is slot ``value``, with its owner: compiled once per
+    connection (shop.core.kept_statements), as ``.first()`` would read it, since where
+    channels are not kept (the cache off) it is read on every storefront request."""
+    channels = SalesChannel.objects.select_related("owner").filter(**{field: Slot("value", _TEXT)})
+    return KeptStatement(channels.order_by("pk")[:1])
 
 
 def _version() -> int | None:
@@ -56,7 +68,7 @@ def _channel_read(field: str, value: str) -> SalesChannel | None:
         kept = _kept.get((field, value))
         if kept is not None and kept[0] > now and kept[1] == version:
             return copy.copy(kept[2])
-    channel = SalesChannel.objects.select_related("owner").filter(**{field: value}).first()
+    channel = _channel_statement(field).first(value=value)
     if version is not None and channel is not None:
         if len(_kept) > 1000:
             _kept.clear()
