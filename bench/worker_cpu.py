@@ -23,7 +23,7 @@ only). It prints the tasks per order, CPU per order and per task by name, statem
 task, and how many tasks a worker process takes per second of this mix at this CPU
 cost. 20 orders warm up first. ``BENCH_CPU_KEEP=1`` keeps the database for the next run.
 
-    BENCH_CPU_CALLGRIND=1 valgrind --tool=callgrind --collect-atstart=no \\
+    BENCH_CPU_CALLGRIND=1 valgrind --tool=callgrind --instr-atstart=no \\
         .venv/bin/python bench/worker_cpu.py 40
 """
 

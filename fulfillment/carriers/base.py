@@ -53,9 +53,6 @@ class Carrier(Protocol):
     # True when booking needs no network (a carrier living in this process): a paid
     # order's shipments are then booked in the transaction that makes them.
     books_in_process: bool
-    # True when its waybill numbers are made from the shipment's own id: no other
-    # shipment of this carrier can hold one, so a booking need not look for one.
-    waybills_from_ids: bool
 
     def book(self, shipment: Shipment) -> Booking:
         """Create a waybill for the shipment; the same shipment books the same waybill."""

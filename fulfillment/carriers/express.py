@@ -66,7 +66,6 @@ def data_digest(body: bytes, secret: str) -> str:
 class ExpressCarrier:
     code = CarrierCode.EXPRESS.value
     books_in_process = False  # over HTTP: booked outside any transaction
-    waybills_from_ids = False  # the carrier's own numbers
 
     def __init__(self, *, base_url: str, app_key: str, app_secret: str, timeout: float) -> None:
         if not base_url.startswith(("http://", "https://")):

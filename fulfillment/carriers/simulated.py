@@ -31,8 +31,6 @@ class SimulatedCarrier:
     code = CarrierCode.SIMULATED.value
     # Nothing to wait for: a paid order's shipments are booked as they are made.
     books_in_process = True
-    # SIM and the shipment's id (staff who give a waybill make the shipment a manual one).
-    waybills_from_ids = True
 
     def book(self, shipment: Shipment) -> Booking:
         """The waybill, without a stored label: the staff's label download draws it

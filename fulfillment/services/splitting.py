@@ -7,14 +7,13 @@ import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from fulfillment.carriers import Booking, carrier_get
+from fulfillment.carriers import carrier_get
 from fulfillment.models import (
     OPEN_STATUSES,
     CarrierCode,
@@ -24,6 +23,7 @@ from fulfillment.models import (
     ShipmentLine,
     ShipmentStatus,
 )
+from fulfillment.queries import Waybill, shipments_book
 from fulfillment.services.shipment_state import (
     FULFILLABLE_ORDER_STATUSES,
     carrier_default,
@@ -32,7 +32,7 @@ from shop.core.events import event_build
 from shop.core.kept_statements import ID_FIELD, KeptStatement, Slot
 from shop.orders.holds import Reservation, ReservationStatus
 from shop.orders.models import Order, OrderEventType, OrderStatus
-from shop.orders.services import order_status_set
+from shop.orders.services import order_status_set, orders_locking
 
 logger = logging.getLogger(__name__)
 
@@ -100,16 +100,16 @@ def order_fulfill_booking(*, order_id: int) -> Fulfilment:
 
 @functools.cache
 def _order_locked() -> KeptStatement[Order]:
-    """The order locked as ``order_lock`` locks it, its status only (the shipments and
-    events take its id), with whether it has a shipment yet (``has_shipments``): a paid
-    order's first split has none to read.
+    """The order locked as every step locks it (``orders_locking``), its status only
+    (the shipments and events take its id), with whether it has a shipment yet
+    (``has_shipments``): a paid order's first split has none to read.
 
     A run that waited here for another's lock sees the order's row as that run left it
     but ``has_shipments`` as it was before (the statement's snapshot): the flag is
     trusted only while the order is still paid (``_shipments_known_none``), since a
     split that makes shipments moves a paid order on in the same transaction."""
     return KeptStatement(
-        Order.objects.select_for_update(of=("self",), no_key=True)
+        orders_locking()
         .only("status")
         .annotate(has_shipments=Exists(Shipment.objects.filter(order_id=OuterRef("pk"))))
         .filter(pk=Slot("order_id", ID_FIELD))
@@ -252,11 +252,12 @@ def _units_ship(order: Order, parcels: dict[int, _Parcel], events: list[Event]) 
 
 def _book_in_process(order: Order, parcels: Iterable[_Parcel], events: list[Event]) -> set[int]:
     """Book the shipments whose carrier answers in this process (no network: nothing to
-    wait for while the order is locked), each with its waybill as ``shipment_book``
-    writes it, its event added to ``events``; returns their ids. A waybill already taken by
-    another shipment is left to ``shipment_book``, which records it."""
-    booked: list[tuple[_Parcel, str, str]] = []
-    now = timezone.now()
+    wait for while the order is locked), their waybills written in one statement as
+    ``shipment_book`` writes them, an event added to ``events`` for each written; returns
+    their ids. A shipment whose number another shipment of its carrier already holds is
+    not written: it is left to ``shipment_book``, which records it, and the others are
+    booked."""
+    waybills: dict[int, tuple[_Parcel, Waybill]] = {}
     for parcel in parcels:
         carrier = carrier_get(parcel.carrier) if parcel.to_book else None
         if carrier is None or not carrier.books_in_process:
@@ -270,42 +271,33 @@ def _book_in_process(order: Order, parcels: Iterable[_Parcel], events: list[Even
             status=parcel.status,
         )
         booking = carrier.book(shipment)
-        current = parcel.status
-        new_status = ShipmentStatus.BOOKED if current == ShipmentStatus.PENDING else current
-        written = _booking_write(parcel, carrier.waybills_from_ids, booking, new_status, now)
-        if written:
-            booked.append((parcel, booking.waybill_number, current))
-            parcel.status, parcel.waybill_number = new_status, booking.waybill_number
-    events.extend(
-        (parcel, ShipmentEventType.BOOKED, current, parcel.status, {"waybill_number": waybill})
-        for parcel, waybill, current in booked
-    )
-    return {parcel.pk for parcel, _, _ in booked if parcel.pk}
-
-
-def _booking_write(
-    parcel: _Parcel, from_ids: bool, booking: Booking, new_status: str, now: datetime
-) -> int:
-    """The waybill written if the shipment still waits for one and, unless the carrier's
-    numbers are made from the shipment's id (``waybills_from_ids``), no other shipment
-    of the carrier holds it; returns the rows written (0 or 1)."""
-    shipments = Shipment.objects.filter(pk=parcel.pk, status=parcel.status, waybill_number="")
-    if not from_ids:
-        shipments = shipments.exclude(
-            Exists(
-                Shipment.objects.filter(
-                    carrier=parcel.carrier, waybill_number=booking.waybill_number
-                ).exclude(pk=parcel.pk)
+        new_status = (
+            ShipmentStatus.BOOKED if parcel.status == ShipmentStatus.PENDING else parcel.status
+        )
+        waybill = Waybill(
+            parcel.pk, parcel.status, new_status, booking.waybill_number, booking.label_pdf
+        )
+        waybills[parcel.pk] = (parcel, waybill)
+    written = shipments_book([waybill for _, waybill in waybills.values()], timezone.now())
+    for pk, (parcel, waybill) in waybills.items():
+        if pk not in written:
+            logger.warning(
+                "shipment %s: waybill %s not written; left to its booking",
+                pk,
+                waybill.waybill_number,
+            )
+            continue
+        events.append(
+            (
+                parcel,
+                ShipmentEventType.BOOKED,
+                parcel.status,
+                waybill.new_status,
+                {"waybill_number": waybill.waybill_number},
             )
         )
-    return shipments.update(
-        status=new_status,
-        waybill_number=booking.waybill_number,
-        label_pdf=booking.label_pdf,
-        booked_at=now,
-        booking_attempts=F("booking_attempts") + 1,
-        updated_at=now,
-    )
+        parcel.status, parcel.waybill_number = waybill.new_status, waybill.waybill_number
+    return written
 
 
 def _events_write(events: Iterable[Event]) -> None:

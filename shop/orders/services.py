@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,15 +47,22 @@ def order_event_write(
     )
 
 
-def order_lock(order_id: int, *, with_channel: bool = False, fields: tuple[str, ...] = ()) -> Order:
-    """The order row, locked for the rest of the transaction (with its channel, read but
-    not locked, when asked; only ``fields`` of it when named, the others read when first
-    touched). Order.DoesNotExist when there is none.
+def orders_locking() -> QuerySet[Order]:
+    """Orders read to be locked for the rest of the transaction: the lock every step
+    takes on an order (``order_lock``, and the split's kept statement that reads more).
 
     No key: the shop never changes an order's key, and a plain FOR UPDATE would also
     hold off every transaction that only checks a foreign key to it (a new payment or
-    shipment), which is how payments and shipments deadlocked."""
-    orders = Order.objects.select_for_update(of=("self",), no_key=True)
+    shipment), which is how payments and shipments deadlocked. Only the order's row:
+    what is joined to it is read, not locked."""
+    return Order.objects.select_for_update(of=("self",), no_key=True)
+
+
+def order_lock(order_id: int, *, with_channel: bool = False, fields: tuple[str, ...] = ()) -> Order:
+    """The order row, locked as ``orders_locking`` locks it (with its channel, read but
+    not locked, when asked; only ``fields`` of it when named, the others read when first
+    touched). Order.DoesNotExist when there is none."""
+    orders = orders_locking()
     if with_channel:
         orders = orders.select_related("channel")
     if fields:

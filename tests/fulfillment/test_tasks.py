@@ -116,7 +116,8 @@ def test_one_paid_order_task_books_the_simulated_carrier_as_it_splits(
     payment e-mail (the order and whether the e-mail was sent, in one statement; its
     lines, the e-mail's row and event) and the split (the order locked with whether it
     has shipments: none, so none are read; its held units read, the shipments, their
-    lines, their created and booked events, the bookings, the order's status and event),
+    lines, their created and booked events, the bookings in one statement, the order's
+    status and event),
     with the savepoints the test's transaction adds."""
     order = two_warehouses.paid_order()
 
@@ -141,7 +142,7 @@ def test_one_paid_order_task_books_the_simulated_carrier_as_it_splits(
     assert Order.objects.get(pk=order.pk).status == OrderStatus.FULFILLING
 
 
-PAID_TASK_QUERIES = 17
+PAID_TASK_QUERIES = 16
 
 
 def test_a_packed_shipment_waiting_for_its_waybill_is_booked_and_stays_packed(two_warehouses):
@@ -162,17 +163,50 @@ def test_a_packed_shipment_waiting_for_its_waybill_is_booked_and_stays_packed(tw
     assert (event.from_status, event.to_status) == ("packed", "packed")
 
 
-def test_a_waybill_taken_by_another_shipment_is_recorded_not_booked_twice(
+def test_a_taken_waybill_leaves_its_shipment_to_its_booking_and_the_others_are_booked(
     two_warehouses, monkeypatch
 ):
-    """A carrier's own numbers can be given twice: the split then leaves the shipment to
-    ``shipment_book``, which records it. The simulated carrier's numbers are made from the
-    shipment's id and cannot be (the split does not look for them): it stands here for a
-    carrier whose numbers are its own."""
+    """A number another shipment holds fails only that shipment's booking: the split
+    writes the others' waybills, and ``shipment_book`` records the one refused."""
     from fulfillment import services
+    from fulfillment.carriers.base import Booking
     from fulfillment.carriers.simulated import SimulatedCarrier
 
-    monkeypatch.setattr(SimulatedCarrier, "waybills_from_ids", False)
+    before = two_warehouses.paid_order(lines=[(two_warehouses.media_stock.variant, 1)])
+    (held,) = services.order_fulfill(order_id=before.pk)
+    Shipment.objects.filter(pk=held).update(
+        status=ShipmentStatus.SHIPPED, waybill_number="SIM-TAKEN"
+    )
+    book = SimulatedCarrier.book
+
+    def book_taken_for_the_museum(self, shipment):
+        if shipment.warehouse_id == museum_warehouse:
+            return Booking(waybill_number="SIM-TAKEN", label_pdf=b"")
+        return book(self, shipment)
+
+    museum_warehouse = two_warehouses.museum_stock.warehouse_id
+    monkeypatch.setattr(SimulatedCarrier, "book", book_taken_for_the_museum)
+    order = two_warehouses.paid_order()
+
+    booked = order_paid.apply(args=[order.pk]).get()
+
+    by_warehouse = {s.warehouse_id: s for s in Shipment.objects.filter(order=order)}
+    refused = by_warehouse.pop(museum_warehouse)
+    (other,) = by_warehouse.values()
+    assert booked == [other.pk]
+    assert (other.status, other.waybill_number) == (ShipmentStatus.BOOKED, f"SIM{other.pk:010d}")
+    assert (refused.status, refused.waybill_number) == (ShipmentStatus.PENDING, "")
+    assert "SIM-TAKEN, already in use" in refused.booking_error
+    assert Shipment.objects.get(pk=held).waybill_number == "SIM-TAKEN"
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.FULFILLING
+    assert not ShipmentEvent.objects.filter(shipment=refused, type="booked").exists()
+
+
+def test_a_waybill_taken_by_another_shipment_is_recorded_not_booked_twice(two_warehouses):
+    """No other shipment can hold a simulated number unless its row was written by hand:
+    the split then leaves that shipment to ``shipment_book``, which records it."""
+    from fulfillment import services
+
     order = two_warehouses.paid_order(lines=[(two_warehouses.museum_stock.variant, 1)])
     (shipment_id,) = services.order_fulfill(order_id=order.pk)
     other = two_warehouses.paid_order(lines=[(two_warehouses.media_stock.variant, 1)])
