@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
-
 from partners.ledger import split
 from partners.models import AgreementVersion, LedgerEntry
 from shop.channels.models import SalesChannel
+from shop.core.kept_statements import ID_FIELD, KeptStatement, Slot
 from shop.core.money import to_fen
 from shop.orders.holds import ReservationStatus
 from shop.orders.models import Order, OrderLine
@@ -117,28 +116,35 @@ class _TermsLine:
         self.held[key] = self.held.get(key, 0) + units
 
 
+_TERMS_NAMES = (
+    "id",
+    "product_id",
+    "quantity",
+    "line_total",
+    "product__collection_id",
+    *_VERSION_FIELDS.values(),
+    *_PARTY_FIELDS,
+    *_HOLD_FIELDS,
+)
+
+
 @functools.cache
-def _terms_rows() -> QuerySet[OrderLine, tuple[Any, ...]]:
-    """The rows of ``_terms_lines`` for every order: resolving its nineteen names over
-    five joins costs more than running it, so it is built once per process and each
-    call filters a copy (the copy is evaluated, never this one)."""
-    return OrderLine.objects.values_list(
-        "id",
-        "product_id",
-        "quantity",
-        "line_total",
-        "product__collection_id",
-        *_VERSION_FIELDS.values(),
-        *_PARTY_FIELDS,
-        *_HOLD_FIELDS,
-    ).order_by("id", "agreement_version__parties__id", "reservations__id")
+def _terms_rows() -> KeptStatement[dict[str, Any]]:
+    """The rows of ``_terms_lines`` for an order (its id the slot): resolving its
+    nineteen names over five joins and compiling them costs more than running it, so it
+    is kept compiled once per process and connection (shop/core/kept_statements.py)."""
+    return KeptStatement(
+        OrderLine.objects.filter(order_id=Slot("order_id", ID_FIELD))
+        .values(*_TERMS_NAMES)
+        .order_by("id", "agreement_version__parties__id", "reservations__id")
+    )
 
 
 def _terms_lines(order_id: int) -> list[_TermsLine]:
     """Every line of an order with its product's collection, its main warehouse and that
     warehouse's partner, its agreement version and that version's parties: one query,
     a row per party and hold, the parties in their own order."""
-    rows = _terms_rows().filter(order_id=order_id)
+    rows = [tuple(row.values()) for row in _terms_rows().rows(order_id=order_id)]
     lines: dict[int, _TermsLine] = {}
     width = len(_VERSION_FIELDS)
     parties_end = 5 + width + len(_PARTY_FIELDS)

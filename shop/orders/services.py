@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -11,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shop.core.events import event_build, event_write
+from shop.core.kept_statements import ID_FIELD, Slot
+from shop.core.kept_updates import KeptUpdate
 from shop.orders.errors import IllegalTransition
 from shop.orders.models import Order, OrderEvent, OrderEventType, OrderStatus
 from shop.orders.state import can_transition
@@ -70,6 +73,23 @@ def order_lock(order_id: int, *, with_channel: bool = False, fields: tuple[str, 
     return orders.get(pk=order_id)
 
 
+@functools.lru_cache(maxsize=32)
+def _status_change(fields: tuple[str, ...]) -> KeptUpdate[Order]:
+    """The order's change from the status its caller saw (the order's id and that status
+    the slots, ``fields`` the columns set): kept compiled once per set of fields and
+    connection, as every order paid changes the same ones."""
+    seen = Slot("seen_status", Order._meta.get_field("status"))
+    return KeptUpdate(Order.objects.filter(pk=Slot("order_id", ID_FIELD), status=seen), fields)
+
+
+def _order_change(order_id: int, current: str, changes: dict[str, Any]) -> int:
+    """``Order.objects.filter(pk=order_id, status=current).update(**changes)``: the rows
+    changed (kept compiled unless a value is an expression)."""
+    if any(hasattr(value, "resolve_expression") for value in changes.values()):
+        return Order.objects.filter(pk=order_id, status=current).update(**changes)
+    return _status_change(tuple(changes)).update(order_id=order_id, seen_status=current, **changes)
+
+
 # No savepoint: whoever changes a status inside a larger transaction gives up all of it
 # when the change is refused.
 @transaction.atomic(savepoint=False)
@@ -103,7 +123,7 @@ def order_status_set(
     for field, value in changes.items():
         setattr(order, field, value)
     order.updated_at = changes["updated_at"] = timezone.now()
-    if Order.objects.filter(pk=order.pk, status=current).update(**changes) != 1:
+    if _order_change(order.pk, current, changes) != 1:
         order.refresh_from_db()
         raise IllegalTransition(
             _('The order changed meanwhile; its status is now "%(status)s".')

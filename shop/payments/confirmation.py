@@ -33,6 +33,7 @@ from shop.orders.models import Order, OrderEventType, OrderStatus
 from shop.orders.paid import order_mark_paid
 from shop.orders.services import order_event_write
 from shop.payments.alerts import payment_review_alert
+from shop.payments.kept_writes import CONFIRMED_FIELDS, payment_outcome_save
 from shop.payments.locks import order_payments_lock
 from shop.payments.models import Payment, PaymentStatus
 from shop.payments.providers.base import ProviderPaymentState
@@ -43,7 +44,7 @@ logger = logging.getLogger(__name__)
 # A payment cancelled with one of these was succeeded at the provider and is being (or
 # was) given back in full: it never pays anything again.
 RETURNED_CODES = frozenset({"duplicate", "returned"})
-_CONFIRMED_FIELDS = ["confirmed_status", "confirmed_amount", "confirmed_currency", "confirmed_at"]
+_CONFIRMED_FIELDS = list(CONFIRMED_FIELDS)
 
 REVIEW_MESSAGE = _(
     "The payment provider confirmed %(confirmed)s instead of %(asked)s; our staff are"
@@ -183,17 +184,7 @@ def _payment_succeeded(
 
 
 def _payment_save(payment: Payment) -> None:
-    payment.save(
-        update_fields=[
-            "status",
-            "failure_code",
-            "failure_message",
-            "fee",
-            "succeeded_at",
-            *_CONFIRMED_FIELDS,
-            "updated_at",
-        ]
-    )
+    payment_outcome_save(payment)
 
 
 def payment_hold_for_review(order: Order, payment: Payment, state: ProviderPaymentState) -> None:

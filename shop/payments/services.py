@@ -38,6 +38,7 @@ from shop.payments.errors import (
     PaymentProviderNotEnabled,
     PaymentUnderReview,
 )
+from shop.payments.kept_writes import payment_reference_update
 from shop.payments.locks import order_alone_lock, order_payments_lock
 from shop.payments.models import Payment, PaymentProvider, PaymentStatus, Refund
 from shop.payments.providers import provider_get, providers_enabled
@@ -184,10 +185,7 @@ def _payment_reference_store(*, payment: Payment, created: ProviderPayment, user
         "action": created.action,
         "updated_at": timezone.now(),
     }
-    waiting = Payment.objects.filter(
-        pk=payment.pk, provider_reference="", status=PaymentStatus.PENDING
-    )
-    if not waiting.update(**changes):
+    if not payment_reference_update(payment.pk, changes):
         # A concurrent request stored it first, or the payment was replaced meanwhile:
         # a replaced one keeps its reference too, so it can be cancelled at the provider.
         payment = Payment.objects.select_for_update(of=("self",), no_key=True).get(pk=payment.pk)
