@@ -15,7 +15,7 @@ channel is kept in the process as it is wherever answers are kept. It prints, pe
 scenario, the process's CPU time and the wall time per request and the statements of
 one request. ``BENCH_CPU_KEEP=1`` keeps the database for
 the next run, which then reuses it; under ``valgrind --tool=callgrind
---collect-atstart=no`` with ``BENCH_CPU_CALLGRIND=1`` it counts the measured requests'
+--instr-atstart=no`` with ``BENCH_CPU_CALLGRIND=1`` it counts the measured requests'
 instructions (one scenario at a time: ``--only``). ``--profile FILE`` writes cProfile's
 statistics of the measured requests to FILE.<scenario>.
 """

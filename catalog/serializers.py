@@ -14,7 +14,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.images.models import ProductImage
-from catalog.images.sizes import LARGE_BOX, THUMBNAIL_BOX, picture_size, picture_sizes_stored
+from catalog.images.sizes import (
+    LARGE_BOX,
+    THUMBNAIL_BOX,
+    picture_size,
+    picture_sizes_stored,
+    stored_address,
+)
 from catalog.models import PersonalisationCharset
 from catalog.product_cards import CardPicture, ProductCard
 from catalog.search.filtering import SEARCH_COUNT_MAX
@@ -154,7 +160,7 @@ def _card_picture_data(picture: CardPicture, lang: str) -> dict:
         ).items()
     }
     return {
-        "url": PICTURE_STORAGE.url(picture.name),
+        "url": stored_address(PICTURE_STORAGE, picture.name),
         "width": picture.width,
         "height": picture.height,
         "alt": pick(picture, "alt", lang),
