@@ -13,6 +13,7 @@ from catalog.models import Product, ProductVariant, Relic, Tag
 from catalog.search import product_ids_matching, product_search_text_refresh
 from catalog.selectors import product_list
 from tests.factories import (
+    CollectionFactory,
     ProductFactory,
     ProductVariantFactory,
     RelicFactory,
@@ -25,13 +26,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def catalog(db):
+    # Every text of the two products is written here: a factory's numbered names (a
+    # collection "Collection 107") would make a query such as "07" find them or not
+    # depending on how many tests ran before.
+    gifts = CollectionFactory(slug="museum-gifts", name_zh="馆藏礼品", name_en="Museum Gifts")
     crane = ProductFactory(
         slug="crane-fan",
         name_zh="仙鹤团扇",
         name_en="Crane Round Fan",
         description_zh="绢面",
         description_en="Silk on bamboo",
-        relic=RelicFactory(name_zh="仙鹤图", name_en="Painting of Cranes"),
+        collection=gifts,
+        relic=RelicFactory(slug="crane-painting", name_zh="仙鹤图", name_en="Painting of Cranes"),
     )
     crane.tags.add(TagFactory(slug="summer-07", name_zh="夏日", name_en="Summer"))
     ProductVariantFactory(product=crane, sku="GWF-FAN-07", price=Decimal("88.00"))
@@ -42,7 +48,8 @@ def catalog(db):
         name_en="Fu Bookmark",
         description_zh="黄铜",
         description_en="Brass",
-        relic=RelicFactory(name_zh="福字碑", name_en="Fu Stele"),
+        collection=gifts,
+        relic=RelicFactory(slug="fu-stele", name_zh="福字碑", name_en="Fu Stele"),
     )
     ProductVariantFactory(product=bookmark, sku="GWF-BM-01", price=Decimal("28.00"))
     ProductVariantFactory(product=bookmark, sku="GWF-BM-OLD", is_active=False)
