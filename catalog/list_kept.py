@@ -40,6 +40,8 @@ from shop.core.kept_statements import ID_FIELD, KeptComposition, KeptStatement, 
 _MOMENT: DateTimeField[datetime.datetime, datetime.datetime] = DateTimeField()
 _TEXT: CharField[str, str] = CharField()
 _meta = ProductListEntry._meta
+# Pages by number kept per offset: the first ones of each size (KeptList.keeps).
+KEPT_PAGES = 10
 _PRICE = _meta.get_field("price_from")
 # The filters whose values are slots, and the field preparing each value.
 _SLOTTED: dict[str, Any] = {
@@ -71,6 +73,17 @@ class KeptList:
         """The entries, counted up to ``most``."""
         rows = _count_statement(self.shape).rows(**self.values, most=most)
         return int(rows[0][0])
+
+    @staticmethod
+    def keeps(index: slice) -> bool:
+        """Whether a slice of the list is read by a kept statement: a page with both
+        bounds (the paginator's) among the first pages of its size. A page by number is
+        kept per offset, so deeper ones (a crawler walking every page) are built per
+        request rather than pushing the first pages' statements out of the process."""
+        if index.step is not None or index.stop is None:
+            return False
+        start = index.start or 0
+        return 0 <= start < index.stop and start < KEPT_PAGES * (index.stop - start)
 
     def page(self, start: int, stop: int, *, channel_id: int | None) -> list[ProductCard]:
         """The cards of the entries from ``start`` to ``stop`` (an offset's page)."""
@@ -108,7 +121,7 @@ def kept_list(
     return KeptList(shape, values)
 
 
-@functools.lru_cache(maxsize=128)
+@functools.lru_cache(maxsize=1024)
 def _entries(shape: ListShape) -> QuerySet[ProductListEntry]:
     """The entries of the list's shape, its values slots."""
     channel = None if shape.browsing else Slot("channel", ID_FIELD)
@@ -119,19 +132,19 @@ def _entries(shape: ListShape) -> QuerySet[ProductListEntry]:
     return ProductFilter.entries_filtered(on_show, values, list(shape.ordering))
 
 
-@functools.lru_cache(maxsize=128)
+@functools.lru_cache(maxsize=1024)
 def _count_statement(shape: ListShape) -> KeptComposition:
     entries = _entries(shape).order_by().values("pk")
     return KeptComposition(LIST_COUNT, {"entries": entries}, [Slot("most", ID_FIELD)])
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=512)
 def _page_statement(shape: ListShape, start: int, stop: int) -> KeptStatement[dict[str, Any]]:
     page = _entries(shape).values("pk")[start:stop]
     return KeptStatement(entry_card_values(page, list(shape.ordering)))
 
 
-@functools.lru_cache(maxsize=128)
+@functools.lru_cache(maxsize=256)
 def _cursor_statement(
     shape: ListShape, fields: tuple[str, ...], before: bool, size: int
 ) -> KeptStatement[dict[str, Any]]:

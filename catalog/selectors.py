@@ -185,9 +185,8 @@ class ProductList:
         # The page's entries are picked in a subquery (the index alone), so the stock,
         # tags and pictures are read for those products only, not for every row skipped
         # before them.
-        if self.kept is not None and index.step is None:
-            start, stop = _bounds(index, self.count())
-            return self.kept.page(start, stop, channel_id=self.channel_id)
+        if self.kept is not None and self.kept.keeps(index):
+            return self.kept.page(index.start or 0, index.stop, channel_id=self.channel_id)
         return cards_of_entries(
             self.entries.values("pk")[index], self.ordering, channel_id=self.channel_id
         )
@@ -243,12 +242,6 @@ class ProductList:
         if more:
             cards = cards[1:] if cursor.before else cards[:size]
         return cards, more
-
-
-def _bounds(index: slice, count: int) -> tuple[int, int]:
-    """A page's slice as an offset and an end (the paginator's slices have both)."""
-    start, stop = index.start or 0, index.stop
-    return start, count if stop is None else stop
 
 
 ENTRY_FIELDS = {field.attname for field in ProductListEntry._meta.concrete_fields}

@@ -9,6 +9,7 @@ import pytest
 from django.db.models.sql.compiler import SQLCompiler
 
 from catalog.list_cursor import ListCursor
+from catalog.list_kept import KeptList
 from catalog.selectors import product_list
 from tests.factories import (
     CollectionFactory,
@@ -81,6 +82,7 @@ def test_a_list_of_a_kept_shape_with_other_values_compiles_no_statement():
         filters={"collection": "blossoms", "price_min": "20"}, channel_id=channel_id
     )
     assert [card.slug for card in first[0:20]]
+    assert first.count()
     with mock.patch.object(SQLCompiler, "as_sql", autospec=True, wraps=SQLCompiler.as_sql) as sql:
         other = product_list(
             filters={"collection": "none", "price_min": "5"}, channel_id=channel_id
@@ -97,3 +99,22 @@ def test_a_list_of_a_kept_shape_with_other_values_compiles_no_statement():
 def test_a_search_is_not_kept():
     _catalog()
     assert product_list(filters={"q": "p"}).kept is None
+
+
+def test_only_the_first_bounded_pages_of_a_size_are_kept():
+    assert KeptList.keeps(slice(0, 20))
+    assert KeptList.keeps(slice(180, 200))  # the tenth page of 20
+    assert not KeptList.keeps(slice(200, 220))  # deeper: built per request
+    assert not KeptList.keeps(slice(5, None))  # open-ended: all that follows
+    assert not KeptList.keeps(slice(0, 20, 2))
+    assert not KeptList.keeps(slice(3, 3))
+
+
+def test_an_open_ended_or_deep_slice_of_a_kept_list_holds_every_product_after_it():
+    _catalog()
+    products = product_list(filters={}, now=NOW)
+    wanted = list(products.entries.values_list("slug", flat=True))
+    assert len(wanted) == 12
+    assert [card.slug for card in products[4:]] == wanted[4:]
+    assert [card.slug for card in products] == wanted
+    assert [card.slug for card in products[11:12]] == wanted[11:12]  # past the kept pages
