@@ -207,9 +207,15 @@ class CollectionDetailApi(CatalogApi):
         return cacheable_response(request, data, lang=lang)
 
 
+# The deepest page asked by number.
+PAGE_MOST = 10_000
+
+
 class ProductListApi(CatalogApi):
     class InputSerializer(serializers.Serializer):
-        page = serializers.IntegerField(min_value=1, required=False)
+        # Deeper than that, the list is read by cursor (next_cursor): a page number is an
+        # offset to count and skip, and one past what the engine takes is refused here.
+        page = serializers.IntegerField(min_value=1, max_value=PAGE_MOST, required=False)
         page_size = serializers.IntegerField(
             min_value=1, max_value=PagePagination.max_page_size, required=False
         )

@@ -112,6 +112,10 @@ def test_product_list_page_past_the_end_is_not_found():
         ({"page": "0"}, {"page": ["Ensure this value is greater than or equal to 1."]}),
         ({"page": "last"}, {"page": ["A valid integer is required."]}),
         (
+            {"page": "10000000000000000000"},
+            {"page": ["Ensure this value is less than or equal to 10000."]},
+        ),
+        (
             {"page_size": "1000"},
             {"page_size": ["Ensure this value is less than or equal to 100."]},
         ),
