@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connections, router, transaction
 
 from fulfillment.models import Shipment
 
@@ -74,6 +74,8 @@ def shipments_book(waybills: Sequence[Waybill], now: datetime) -> set[int]:
     would fail the whole split's transaction instead)."""
     if not waybills:
         return set()
+    alias = router.db_for_write(Shipment)
+    connection = connections[alias]
     booked_at = Shipment._meta.get_field("booked_at").get_db_prep_value(now, connection)
     label = Shipment._meta.get_field("label_pdf")
     params: list[Any] = []
@@ -86,6 +88,7 @@ def shipments_book(waybills: Sequence[Waybill], now: datetime) -> set[int]:
             label.get_db_prep_value(waybill.label_pdf, connection),
         )
     params += (booked_at, booked_at)
-    with connection.cursor() as cursor:
+    # As update() does: an error leaves the transaction marked for its rollback.
+    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
         cursor.execute(_shipments_book_sql(len(waybills)), params)
         return {row[0] for row in cursor.fetchall()}

@@ -258,6 +258,7 @@ def _book_in_process(order: Order, parcels: Iterable[_Parcel], events: list[Even
     not written: it is left to ``shipment_book``, which records it, and the others are
     booked."""
     waybills: dict[int, tuple[_Parcel, Waybill]] = {}
+    numbers: set[tuple[str, str]] = set()  # one statement cannot see its own rows' numbers
     for parcel in parcels:
         carrier = carrier_get(parcel.carrier) if parcel.to_book else None
         if carrier is None or not carrier.books_in_process:
@@ -271,6 +272,14 @@ def _book_in_process(order: Order, parcels: Iterable[_Parcel], events: list[Even
             status=parcel.status,
         )
         booking = carrier.book(shipment)
+        if (parcel.carrier, booking.waybill_number) in numbers:
+            logger.warning(
+                "shipment %s: waybill %s given twice; left to its booking",
+                parcel.pk,
+                booking.waybill_number,
+            )
+            continue
+        numbers.add((parcel.carrier, booking.waybill_number))
         new_status = (
             ShipmentStatus.BOOKED if parcel.status == ShipmentStatus.PENDING else parcel.status
         )

@@ -202,6 +202,32 @@ def test_a_taken_waybill_leaves_its_shipment_to_its_booking_and_the_others_are_b
     assert not ShipmentEvent.objects.filter(shipment=refused, type="booked").exists()
 
 
+def test_one_number_given_to_two_shipments_of_a_split_books_one_and_records_the_other(
+    two_warehouses, monkeypatch
+):
+    """A carrier answering the same number for both of an order's shipments: one
+    statement cannot see its own rows, so the split books the first and leaves the
+    second to ``shipment_book``, which records it, rather than failing the whole split."""
+    from fulfillment.carriers.base import Booking
+    from fulfillment.carriers.simulated import SimulatedCarrier
+
+    monkeypatch.setattr(
+        SimulatedCarrier, "book", lambda self, shipment: Booking("SIM-TWICE", label_pdf=b"")
+    )
+    order = two_warehouses.paid_order()
+
+    booked = order_paid.apply(args=[order.pk]).get()
+
+    shipments = list(Shipment.objects.filter(order=order).order_by("pk"))
+    assert len(shipments) == 2
+    (written,) = [s for s in shipments if s.pk in booked]
+    (refused,) = [s for s in shipments if s.pk not in booked]
+    assert (written.status, written.waybill_number) == (ShipmentStatus.BOOKED, "SIM-TWICE")
+    assert (refused.status, refused.waybill_number) == (ShipmentStatus.PENDING, "")
+    assert "SIM-TWICE, already in use" in refused.booking_error
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.FULFILLING
+
+
 def test_a_waybill_taken_by_another_shipment_is_recorded_not_booked_twice(two_warehouses):
     """No other shipment can hold a simulated number unless its row was written by hand:
     the split then leaves that shipment to ``shipment_book``, which records it."""
