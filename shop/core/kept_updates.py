@@ -93,6 +93,8 @@ class KeptUpdate(Generic[M]):
             if hasattr(value, "resolve_expression"):
                 raise ValueError(f"{name}: expressions are not kept")
             if is_set:
+                if hasattr(value, "prepare_database_save"):  # an instance, as update() takes it
+                    value = value.prepare_database_save(field)
                 params[at] = field.get_db_prep_save(value, connection)
             elif value is None:
                 raise ValueError(f"{name}: None is not a value of a kept filter")
@@ -119,6 +121,9 @@ class KeptUpdate(Generic[M]):
                 if param.member is not None:
                     raise ValueError(f"{param.name}: lists of slots are not kept in an update")
                 places.append((at, param.name, param.field, False))
+        slots = {name for _, name, _, is_set in places if not is_set}
+        if slots & set(self._fields):
+            raise ValueError(f"{sorted(slots & set(self._fields))}: a slot named as a field set")
         return _Compiled(sql=sql, params=tuple(params), places=tuple(places))
 
 
@@ -129,6 +134,7 @@ class KeptSave(Generic[M]):
 
     def __init__(self, model: type[M], fields: Sequence[str]) -> None:
         self._model = model
+        self._names = list(fields)
         self._fields = [_column(model, name) for name in fields]
         if any(field.primary_key for field in self._fields):
             raise ValueError("the primary key is not updated")
@@ -139,12 +145,18 @@ class KeptSave(Generic[M]):
         model = self._model
         if type(obj) is not model:
             raise TypeError(f"{type(obj).__name__} is not {model.__name__}")
-        if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
-            # Asked at each save: a listener may come after the statement was compiled.
-            raise ValueError(f"{model.__name__}: its saves are listened to; kept saves send none")
         if obj.pk is None or obj._state.adding:
             raise ValueError("only a stored row is updated")
+        if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
+            # Asked at each save: a listener may come after the statement was compiled.
+            # The kept statement sends no signal, so the ORM saves and they are heard
+            # (a payment's outcome is written whatever else listens to it).
+            obj.save(update_fields=self._names)
+            return
         obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]  # not in the stubs
-        values = {field.name: field.pre_save(obj, False) for field in self._fields}
+        values = {
+            name: field.pre_save(obj, False)
+            for name, field in zip(self._names, self._fields, strict=True)
+        }
         if not self._update.update(pk=obj.pk, **values):
             raise DatabaseError("Save with update_fields did not affect any rows.")
