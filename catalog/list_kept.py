@@ -40,8 +40,6 @@ from shop.core.kept_statements import ID_FIELD, KeptComposition, KeptStatement, 
 _MOMENT: DateTimeField[datetime.datetime, datetime.datetime] = DateTimeField()
 _TEXT: CharField[str, str] = CharField()
 _meta = ProductListEntry._meta
-# Pages by number kept per offset: the first ones of each size (KeptList.keeps).
-KEPT_PAGES = 10
 _PRICE = _meta.get_field("price_from")
 # The filters whose values are slots, and the field preparing each value.
 _SLOTTED: dict[str, Any] = {
@@ -77,13 +75,13 @@ class KeptList:
     @staticmethod
     def keeps(index: slice) -> bool:
         """Whether a slice of the list is read by a kept statement: a page with both
-        bounds (the paginator's) among the first pages of its size. A page by number is
-        kept per offset, so deeper ones (a crawler walking every page) are built per
-        request rather than pushing the first pages' statements out of the process."""
+        bounds (the paginator's). An open-ended slice (iterating the list) is read as the
+        ORM reads it: every product after its start, past the count's cap. Pages by
+        number are kept per offset in a least-recently-used table, so the pages shoppers
+        ask often stay kept while a crawler walks the others."""
         if index.step is not None or index.stop is None:
             return False
-        start = index.start or 0
-        return 0 <= start < index.stop and start < KEPT_PAGES * (index.stop - start)
+        return 0 <= (index.start or 0) < index.stop
 
     def page(self, start: int, stop: int, *, channel_id: int | None) -> list[ProductCard]:
         """The cards of the entries from ``start`` to ``stop`` (an offset's page)."""
